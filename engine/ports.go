@@ -1,0 +1,101 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+)
+
+// ErrNotFound is returned (wrapped) by a BlockStore or Index for a missing
+// block, tx, commit or account row.
+var ErrNotFound = errors.New("not found")
+
+// CommittedBlock is everything one commit makes durable, in one atomic write:
+// the block, the certificate that made it final, and the state after it.
+type CommittedBlock struct {
+	Block    *types.Block
+	Cert     *types.CommitCert   // this block's own commit certificate
+	TxHashes []types.Hash        // hashes of Block.Txs, in order
+	Accounts []state.AccountUpdate // accounts changed by the block, their state after it, sorted by address
+}
+
+// BlockStore is the authoritative store (Badger in production, an
+// in-memory twin in tests). Commit must be atomic and durable (fsync) before
+// it returns: a crash leaves either the whole block and its state or none.
+type BlockStore interface {
+	Commit(cb *CommittedBlock) error
+	// Head returns the last committed height and block hash; 0 and the
+	// zero hash for an empty store.
+	Head() (uint64, types.Hash, error)
+	Block(height uint64) (*types.Block, error)
+	CommitCert(height uint64) (*types.CommitCert, error)
+	// TxLocation returns the height and index of a committed tx.
+	TxLocation(hash types.Hash) (height uint64, index uint32, err error)
+	// LoadAccounts calls fn for every account in the stored state, in address order.
+	LoadAccounts(fn func(types.Address, state.Account) error) error
+	Close() error
+}
+
+// Index is the queryable SQL index, written asynchronously behind commits.
+// IndexBlocks must be idempotent: re-indexing a height replaces its rows.
+type Index interface {
+	IndexBlocks(ctx context.Context, blocks []*CommittedBlock) error
+	LastIndexedHeight(ctx context.Context) (uint64, error)
+	Close() error
+}
+
+// Event is a consensus step change or commit, published to subscribers.
+type Event struct {
+	Kind      string // "step", "commit"
+	Height    uint64
+	Round     uint32
+	Step      string // "propose", "prevote", "precommit", "commit"
+	BlockHash types.Hash
+	Time      time.Time
+}
+
+// Broadcaster publishes what the node did (WebSocket topics, later gossip).
+// Implementations must not block: a slow consumer is dropped, not waited for.
+type Broadcaster interface {
+	BlockCommitted(cb *CommittedBlock)
+	TxAdmitted(tx *types.Tx, hash types.Hash)
+	ConsensusEvent(ev Event)
+}
+
+// Clock supplies block timestamps; tests inject a fake.
+type Clock interface{ Now() time.Time }
+
+// Head describes the last committed block.
+type Head struct {
+	Height    uint64
+	Hash      types.Hash
+	Time      uint64 // Unix ms
+	StateRoot types.Hash
+	TxCount   int
+}
+
+// TxInfo is a tx with where it is: committed (Height, Index) or pending.
+type TxInfo struct {
+	Tx      *types.Tx
+	Hash    types.Hash
+	Pending bool
+	Height  uint64
+	Index   uint32
+}
+
+// Status is the node's self-description for /rpc/status.
+type Status struct {
+	ChainID          string
+	NodeVersion      string
+	Head             Head
+	Validator        types.Address
+	Validators       int
+	MempoolTxs       int
+	MempoolBytes     int
+	SigverifyBackend string
+	IndexedHeight    uint64
+	Syncing          bool
+}

@@ -1,0 +1,193 @@
+package types
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Amount is a token quantity in base units. Its JSON form is a decimal
+// string, so clients in languages without 64-bit integers lose nothing.
+type Amount uint64
+
+func (a Amount) MarshalText() ([]byte, error) { return strconv.AppendUint(nil, uint64(a), 10), nil }
+
+func (a *Amount) UnmarshalText(b []byte) error {
+	v, err := ParseAmount(string(b))
+	if err != nil {
+		return err
+	}
+	*a = Amount(v)
+	return nil
+}
+
+// ErrBadAmount: amount text that is not a canonical decimal uint64.
+var ErrBadAmount = errors.New("bad amount")
+
+// ParseAmount accepts a canonical decimal uint64 (no sign, no leading zeros).
+func ParseAmount(s string) (uint64, error) {
+	if s == "" || len(s) > 1 && s[0] == '0' {
+		return 0, fmt.Errorf("%w: %q is not a canonical decimal", ErrBadAmount, s)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, fmt.Errorf("%w: %q is not a decimal integer", ErrBadAmount, s)
+		}
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %q overflows 64 bits", ErrBadAmount, s)
+	}
+	return v, nil
+}
+
+// HexBytes is a byte string whose JSON form is lowercase hex with a 0x prefix.
+type HexBytes []byte
+
+func (h HexBytes) MarshalText() ([]byte, error) { return []byte("0x" + hex.EncodeToString(h)), nil }
+
+func (h *HexBytes) UnmarshalText(b []byte) error {
+	s := string(b)
+	if len(s) >= 2 && (s[:2] == "0x" || s[:2] == "0X") {
+		s = s[2:]
+	}
+	v, err := hex.DecodeString(s)
+	if err != nil {
+		return fmt.Errorf("bad hex: %v", err)
+	}
+	*h = v
+	return nil
+}
+
+// Params are the chain parameters fixed at genesis.
+type Params struct {
+	BlockTimeMs     uint64     `json:"block_time_ms"`    // target interval between commits
+	BaseFee         Amount     `json:"base_fee"`         // fee floor per tx
+	FeePerByte      Amount     `json:"fee_per_byte"`     // plus this per encoded byte
+	MintPerUnit     Amount     `json:"mint_per_unit"`    // RECEIPT_CLAIM: minted per compute unit
+	EpochLength     uint64     `json:"epoch_length"`     // blocks per validator-set epoch
+	MaxValidators   uint32     `json:"max_validators"`   // pos/hybrid: top-N by stake
+	UnbondingPeriod uint64     `json:"unbonding_period"` // blocks
+	MaxBlockTxs     uint32     `json:"max_block_txs"`
+	MaxBlockBytes   uint32     `json:"max_block_bytes"`
+	Coordinators    []HexBytes `json:"coordinators"` // Ed25519 keys that attest compute receipts
+}
+
+// DefaultParams are the parameters `aitbcd init` writes for a new chain.
+func DefaultParams() Params {
+	return Params{
+		BlockTimeMs: 1000, BaseFee: 10, FeePerByte: 1, MintPerUnit: 1,
+		EpochLength: 1000, MaxValidators: 100, UnbondingPeriod: 10000,
+		MaxBlockTxs: 10000, MaxBlockBytes: 8 << 20,
+	}
+}
+
+// GenesisAccount is a balance allocated at genesis.
+type GenesisAccount struct {
+	Address Address `json:"address"`
+	Balance Amount  `json:"balance"`
+}
+
+// Authority is a genesis validator.
+type Authority struct {
+	Address   Address  `json:"address"`     // account address of PubKey; fees are paid here
+	PubKey    HexBytes `json:"pub_key"`     // Ed25519 account key
+	BLSPubKey HexBytes `json:"bls_pub_key"` // G1 compressed, 48 bytes
+	BLSPoP    HexBytes `json:"bls_pop"`     // proof of possession, G2 compressed, 96 bytes
+	Weight    uint64   `json:"weight"`
+}
+
+// Genesis is the chain's initial state and parameters.
+type Genesis struct {
+	ChainID       string           `json:"chain_id"`
+	GenesisTime   uint64           `json:"genesis_time"` // Unix milliseconds
+	ConsensusMode string           `json:"consensus_mode"`
+	Params        Params           `json:"params"`
+	Accounts      []GenesisAccount `json:"accounts"`
+	Authorities   []Authority      `json:"authorities"`
+}
+
+// ErrBadGenesis wraps every genesis validation failure.
+var ErrBadGenesis = errors.New("bad genesis")
+
+// Validate checks the genesis for internal consistency (not BLS proofs of
+// possession, which the validators package checks).
+func (g *Genesis) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrBadGenesis, fmt.Sprintf(format, a...))
+	}
+	if err := ValidateChainID(g.ChainID); err != nil {
+		return bad("%v", err)
+	}
+	switch g.ConsensusMode {
+	case "poa", "pos", "hybrid":
+	default:
+		return bad("consensus_mode %q: want poa, pos or hybrid", g.ConsensusMode)
+	}
+	p := g.Params
+	if p.BlockTimeMs == 0 {
+		return bad("params.block_time_ms must be > 0")
+	}
+	if p.MaxBlockTxs == 0 || p.MaxBlockTxs > MaxBlockTxs {
+		return bad("params.max_block_txs must be 1..%d", MaxBlockTxs)
+	}
+	if p.MaxBlockBytes < MaxTxBytes || p.MaxBlockBytes > MaxBlockBytes {
+		return bad("params.max_block_bytes must be %d..%d", MaxTxBytes, MaxBlockBytes)
+	}
+	if p.EpochLength == 0 {
+		return bad("params.epoch_length must be > 0")
+	}
+	for i, c := range p.Coordinators {
+		if len(c) != PubKeyLen {
+			return bad("params.coordinators[%d]: %d bytes, want %d", i, len(c), PubKeyLen)
+		}
+	}
+	seen := map[Address]bool{}
+	var total uint64
+	for i, a := range g.Accounts {
+		if seen[a.Address] {
+			return bad("accounts[%d]: duplicate address %s", i, a.Address)
+		}
+		seen[a.Address] = true
+		if total+uint64(a.Balance) < total {
+			return bad("accounts: total supply overflows 64 bits")
+		}
+		total += uint64(a.Balance)
+	}
+	if len(g.Authorities) == 0 || len(g.Authorities) > MaxValidators {
+		return bad("authorities: need 1..%d, have %d", MaxValidators, len(g.Authorities))
+	}
+	vals := map[Address]bool{}
+	var power uint64
+	for i, a := range g.Authorities {
+		if len(a.PubKey) != PubKeyLen {
+			return bad("authorities[%d].pub_key: %d bytes, want %d", i, len(a.PubKey), PubKeyLen)
+		}
+		if AddressFromPubKey(a.PubKey) != a.Address {
+			return bad("authorities[%d].address does not match pub_key", i)
+		}
+		if vals[a.Address] {
+			return bad("authorities[%d]: duplicate address %s", i, a.Address)
+		}
+		vals[a.Address] = true
+		if len(a.BLSPubKey) != BLSPubKeyLen {
+			return bad("authorities[%d].bls_pub_key: %d bytes, want %d", i, len(a.BLSPubKey), BLSPubKeyLen)
+		}
+		if len(a.BLSPoP) != BLSSigLen {
+			return bad("authorities[%d].bls_pop: %d bytes, want %d", i, len(a.BLSPoP), BLSSigLen)
+		}
+		if a.Weight == 0 || power+a.Weight < power || power+a.Weight > 1<<60 {
+			return bad("authorities[%d].weight must be > 0 and the total below 2^60", i)
+		}
+		power += a.Weight
+	}
+	return nil
+}
+
+// Hash is SHA-256 of the genesis JSON as Marshal writes it (struct order).
+func (g *Genesis) Hash() Hash {
+	b, _ := json.Marshal(g)
+	return Sum256(b)
+}

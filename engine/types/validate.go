@@ -1,0 +1,44 @@
+package types
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrInvalidTx wraps every stateless tx check failure.
+var ErrInvalidTx = errors.New("invalid tx")
+
+// ValidateBasic runs the stateless checks a tx must pass before its
+// signature is checked: known chain, a sane nonce and amount. State checks
+// (balance, nonce order) happen in engine/state.
+func (tx *Tx) ValidateBasic(chainID string) error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidTx, fmt.Sprintf(format, a...))
+	}
+	if tx.ChainID != chainID {
+		return bad("chain_id %q, this chain is %q", tx.ChainID, chainID)
+	}
+	if !tx.Type.Valid() {
+		return bad("unknown type %d", tx.Type)
+	}
+	if tx.Nonce == 0 {
+		return bad("nonce must be >= 1")
+	}
+	if len(tx.Payload) > MaxPayloadLen {
+		return bad("payload %d bytes > %d", len(tx.Payload), MaxPayloadLen)
+	}
+	switch tx.Type {
+	case TxTransfer:
+		if tx.Amount == 0 {
+			return bad("amount must be > 0")
+		}
+		if tx.Recipient.IsZero() {
+			return bad("recipient is the zero address")
+		}
+	case TxStake, TxUnstake:
+		if tx.Amount == 0 {
+			return bad("amount must be > 0")
+		}
+	}
+	return nil
+}

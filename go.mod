@@ -1,0 +1,3 @@
+module aitbc
+
+go 1.26

@@ -1,0 +1,29 @@
+package rpc
+
+import (
+	"context"
+
+	"aitbc/engine"
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+)
+
+// Backend is what the RPC server needs from the node; engine.Node
+// implements it, and tests use an in-memory twin.
+type Backend interface {
+	ChainID() string
+	Head() (engine.Head, error)
+	// SubmitTx runs stateless checks, the batched signature check and
+	// mempool admission; it returns the tx hash or a typed error.
+	SubmitTx(ctx context.Context, tx *types.Tx) (types.Hash, error)
+	Account(addr types.Address) (state.Account, error)
+	// Block returns the block at height and its commit certificate.
+	Block(height uint64) (*types.Block, *types.CommitCert, error)
+	// Tx finds a tx in the mempool or the block store (engine.ErrNotFound otherwise).
+	Tx(hash types.Hash) (engine.TxInfo, error)
+	// MempoolTxs returns up to limit pending txs in priority order, and the totals.
+	MempoolTxs(limit int) (txs []*types.Tx, count, bytes int)
+	// MinFee is the smallest fee the chain accepts for tx (base_fee + fee_per_byte × size).
+	MinFee(tx *types.Tx) uint64
+	Status() engine.Status
+}
