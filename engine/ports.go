@@ -99,3 +99,13 @@ type Status struct {
 	IndexedHeight    uint64
 	Syncing          bool
 }
+
+// Errors of the ingest path; rpc maps them to HTTP statuses.
+var (
+	// ErrBadSignature: the tx signature failed verification.
+	ErrBadSignature = errors.New("bad signature")
+	// ErrBusy: an ingest queue is full; retry later.
+	ErrBusy = errors.New("node busy")
+	// ErrStopped: the node is shutting down.
+	ErrStopped = errors.New("node stopped")
+)
