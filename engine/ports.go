@@ -17,8 +17,8 @@ var ErrNotFound = errors.New("not found")
 // the block, the certificate that made it final, and the state after it.
 type CommittedBlock struct {
 	Block    *types.Block
-	Cert     *types.CommitCert   // this block's own commit certificate
-	TxHashes []types.Hash        // hashes of Block.Txs, in order
+	Cert     *types.CommitCert     // this block's own commit certificate
+	TxHashes []types.Hash          // hashes of Block.Txs, in order
 	Accounts []state.AccountUpdate // accounts changed by the block, their state after it, sorted by address
 }
 

@@ -10,3 +10,8 @@ var (
 	ErrFeeTooLow           = errors.New("fee below minimum")
 	ErrUnsupportedTx       = errors.New("unsupported tx type")
 )
+
+// ErrStaleBatch: the State changed (Commit of another batch, or Set) since
+// the batch began, or the batch belongs to another State. Its results no
+// longer describe this State; begin a new batch.
+var ErrStaleBatch = errors.New("stale batch")

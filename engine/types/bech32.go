@@ -85,6 +85,13 @@ func bech32Decode(s string) (string, []byte, error) {
 	if len(s) > 90 {
 		return "", nil, errors.New("longer than 90 characters")
 	}
+	// BIP-173: only US-ASCII 33..126. Checked before case folding, because
+	// Unicode folding maps some non-ASCII runes onto ASCII letters (U+212A → k).
+	for i := 0; i < len(s); i++ {
+		if s[i] < 33 || s[i] > 126 {
+			return "", nil, errors.New("invalid character")
+		}
+	}
 	lower, upper := strings.ToLower(s), strings.ToUpper(s)
 	if s != lower && s != upper {
 		return "", nil, errors.New("mixed case")

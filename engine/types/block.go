@@ -1,6 +1,7 @@
 package types
 
 import (
+	"errors"
 	"fmt"
 )
 
@@ -134,7 +135,13 @@ func DecodeBlock(b []byte) (*Block, error) {
 		}
 		tx, err := DecodeTx(raw)
 		if err != nil {
-			d.fail(fmt.Sprintf("txs[%d]", i), ErrMalformed, err.Error())
+			// Keep the tx's own sentinel (oversize stays oversize) and field.
+			var de *DecodeError
+			if errors.As(err, &de) {
+				d.fail(fmt.Sprintf("txs[%d].%s", i, de.Field), de.Err, de.Info)
+			} else {
+				d.fail(fmt.Sprintf("txs[%d]", i), ErrMalformed, err.Error())
+			}
 			break
 		}
 		blk.Txs = append(blk.Txs, tx)

@@ -191,3 +191,6 @@ func (g *Genesis) Hash() Hash {
 	b, _ := json.Marshal(g)
 	return Sum256(b)
 }
+
+// String is the 0x-hex form.
+func (h HexBytes) String() string { return "0x" + hex.EncodeToString(h) }

@@ -1,0 +1,43 @@
+# aitbcd — see README.md. `make run` starts a one-validator devnet in ./devnet;
+# `make test` is what CI runs.
+GO        ?= go
+BIN       := bin/aitbcd
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+# Packages that own goroutines run under the race detector.
+RACE_PKGS := ./engine ./gpu/... ./netio/... ./rpc/... ./storage/... ./cmd/...
+FUZZTIME  ?= 10s
+
+.PHONY: build run test test-long bench lint fuzz clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/aitbcd
+
+run: build
+	./$(BIN) devnet --validators 1 --dir ./devnet
+
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 $(RACE_PKGS)
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -E '/(gpu|netio|rpc|storage|cmd)(/|$$)' | grep -v -x 'aitbc/engine')
+
+test-long:
+	AITBC_LONG=1 $(GO) test -count=1 -timeout 60m ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1s ./engine/... ./gpu/... ./storage/...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1; }
+	$(GO) vet ./...
+
+# Runs every Fuzz target for FUZZTIME each (seeds in testdata/fuzz run in `make test` too).
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"aitbc/engine/types"
+	"aitbc/internal/config"
+)
+
+const devnetChainID = "aitbc-devnet"
+
+func runDevnet(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("devnet", stderr)
+	n := fs.Int("validators", 1, "number of validators")
+	dir := fs.String("dir", "devnet", "directory of the network (created if missing, reused otherwise)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *n < 1 || *n > types.MaxValidators {
+		return usagef("--validators %d: want 1..%d", *n, types.MaxValidators)
+	}
+	if *n > 1 {
+		return fmt.Errorf("--validators %d: multi-validator devnets need the gossip layer (netio/gossip), which this build does not have yet; use --validators 1", *n)
+	}
+	created, err := ensureDevnet(*dir, *n)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runDevnetNodes(ctx, *dir, *n, created, stdout, stderr)
+}
+
+// ensureDevnet creates dir with keys, genesis and configs unless it exists.
+func ensureDevnet(dir string, n int) (bool, error) {
+	if _, err := os.Stat(filepath.Join(dir, "genesis.json")); err == nil {
+		for i := 0; i < n; i++ {
+			if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("node%d", i), "config.toml")); err != nil {
+				return false, fmt.Errorf("%s exists but has no node%d: remove it or use its validator count", dir, i)
+			}
+		}
+		return false, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return false, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false, err
+	}
+	_, faucet, err := newAccountKey()
+	if err != nil {
+		return false, err
+	}
+	if err := writeKeyFile(filepath.Join(dir, "faucet.key"), faucet); err != nil {
+		return false, err
+	}
+	var auths []types.Authority
+	for i := 0; i < n; i++ {
+		nd := filepath.Join(dir, fmt.Sprintf("node%d", i))
+		if err := os.MkdirAll(nd, 0o700); err != nil {
+			return false, err
+		}
+		acct, val, err := writeValidatorKeys(nd)
+		if err != nil {
+			return false, err
+		}
+		auths = append(auths, authority(acct, val))
+		conf := nodeConfigTOML(devnetChainID, "127.0.0.1", 100*i, "../genesis.json")
+		conf = strings.Replace(conf, `log_format = "json"`, `log_format = "text"`, 1)
+		if err := os.WriteFile(filepath.Join(nd, "config.toml"), []byte(conf), 0o600); err != nil {
+			return false, err
+		}
+	}
+	g := makeGenesis(devnetChainID, auths, faucet.Address, time.Second)
+	if err := g.Validate(); err != nil {
+		return false, err
+	}
+	return true, writeGenesis(filepath.Join(dir, "genesis.json"), g)
+}
+
+func runDevnetNodes(ctx context.Context, dir string, n int, created bool, stdout, stderr io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := 0; i < n; i++ {
+		cfgPath := filepath.Join(dir, fmt.Sprintf("node%d", i), "config.toml")
+		cfg, err := config.Load(cfgPath, nil)
+		if err != nil {
+			return fmt.Errorf("node%d: %w", i, err)
+		}
+		i := i
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = runNode(ctx, cfg, filepath.Dir(cfgPath), stderr, func(url string) {
+				verb := "reusing"
+				if created {
+					verb = "created"
+				}
+				fmt.Fprintf(stdout, "devnet node%d ready (%s %s)\n  RPC:        %s\n  WebSocket:  ws://%s:%d/ws\n  metrics:    http://%s:%d/metrics\n  faucet key: %s\nPress Ctrl-C to stop.\n",
+					i, verb, dir, url, cfg.RPCHost, cfg.WSPort, cfg.RPCHost, cfg.MetricsPort, filepath.Join(dir, "faucet.key"))
+			})
+			if errs[i] != nil {
+				cancel() // one node failing stops the devnet
+			}
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("node%d: %w", i, err)
+		}
+	}
+	return nil
+}

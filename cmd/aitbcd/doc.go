@@ -1,0 +1,15 @@
+// Command aitbcd is the AITBC chain node: it wires the engine to its
+// edges (Badger block store, SQL index, REST and WebSocket RPC, metrics)
+// and offers the operator commands. Flag parsing and wiring only: every
+// rule lives in the packages it wires.
+//
+//	aitbcd init     --home DIR            write config, keys and a genesis for a new chain
+//	aitbcd start    [--config FILE]       run a node
+//	aitbcd devnet   --validators N --dir DIR   generate and run a local network
+//	aitbcd keys new --out FILE [--type ed25519|bls]
+//	aitbcd keys show --key FILE
+//	aitbcd tx send  --rpc URL --key FILE --to ADDR --amount N [--fee N] [--wait]
+//	aitbcd version
+//
+// Run `aitbcd help` or `aitbcd COMMAND -h` for every flag.
+package main

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"aitbc/internal/config"
+)
+
+// nodeConfigTOML is the config file init and devnet write; paths in it are
+// relative to the file's directory.
+func nodeConfigTOML(chainID string, rpcHost string, offset int, genesisRel string) string {
+	d := config.DefaultConfig()
+	q := strconv.Quote
+	return "# aitbcd node configuration. Every key can be overridden by its environment\n" +
+		"# variable (upper case, e.g. RPC_PORT) or flag (--rpc-port). Paths are relative to this file.\n" +
+		"chain_id = " + q(chainID) + "\n" +
+		"genesis_file = " + q(genesisRel) + "\n" +
+		"data_dir = \"data\"\n" +
+		"database_url = \"sqlite://index.db\"\n" +
+		"validator_key = \"validator.key\"\n" +
+		"account_key = \"account.key\"\n" +
+		"rpc_host = " + q(rpcHost) + "\n" +
+		fmt.Sprintf("rpc_port = %d\nws_port = %d\nmetrics_port = %d\np2p_port = %d\n",
+			d.RPCPort+offset, d.WSPort+offset, d.MetricsPort+offset, d.P2PPort+offset) +
+		"block_time = \"1s\"\nlog_level = \"info\"\nlog_format = \"json\"\nsigverify_backend = \"auto\"\n"
+}
+
+func runInit(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("init", stderr)
+	home := fs.String("home", "", "directory to create (must not exist or be empty)")
+	chainID := fs.String("chain-id", "aitbc-local", "chain id of the new chain")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *home == "" {
+		return usagef("--home is required")
+	}
+	if ents, err := os.ReadDir(*home); err == nil && len(ents) > 0 {
+		return fmt.Errorf("%s exists and is not empty; refusing to overwrite", *home)
+	}
+	if err := os.MkdirAll(*home, 0o700); err != nil {
+		return err
+	}
+	acct, val, err := writeValidatorKeys(*home)
+	if err != nil {
+		return err
+	}
+	g := makeGenesis(*chainID, nil, acct.Address, time.Second)
+	g.Authorities = append(g.Authorities, authority(acct, val))
+	if err := g.Validate(); err != nil {
+		return err
+	}
+	if err := writeGenesis(filepath.Join(*home, "genesis.json"), g); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(*home, "config.toml"), []byte(nodeConfigTOML(*chainID, "0.0.0.0", 0, "genesis.json")), 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "initialised %s\n  chain id:  %s\n  validator: %s\n  faucet:    %s (the validator's account key)\nstart it with: aitbcd start --config %s\n",
+		*home, *chainID, acct.Address, acct.Address, filepath.Join(*home, "config.toml"))
+	return nil
+}
+
+func writeValidatorKeys(dir string) (accountKeyFile, validatorKeyFile, error) {
+	_, acct, err := newAccountKey()
+	if err != nil {
+		return acct, validatorKeyFile{}, err
+	}
+	_, val, err := newValidatorKey()
+	if err != nil {
+		return acct, val, err
+	}
+	if err := writeKeyFile(filepath.Join(dir, "account.key"), acct); err != nil {
+		return acct, val, err
+	}
+	if err := writeKeyFile(filepath.Join(dir, "validator.key"), val); err != nil {
+		return acct, val, err
+	}
+	return acct, val, nil
+}

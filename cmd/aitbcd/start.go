@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"aitbc/engine"
+	"aitbc/engine/bls"
+	"aitbc/engine/types"
+	"aitbc/gpu"
+	"aitbc/internal/config"
+	"aitbc/netio/ws"
+	"aitbc/observability"
+	"aitbc/rpc"
+	"aitbc/storage/blockstore"
+	"aitbc/storage/index"
+)
+
+func runStart(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("start", stderr)
+	cfgPath := fs.String("config", "", "TOML config file (paths in it are relative to it)")
+	var scratch config.Config
+	scratch.RegisterFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath, fs)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runNode(ctx, cfg, filepath.Dir(*cfgPath), stderr, nil)
+}
+
+// blsSigner adapts a BLS secret key to consensus.Signer.
+type blsSigner struct{ sk *bls.SecretKey }
+
+func (s blsSigner) PublicKey() bls.PublicKey      { return s.sk.PublicKey() }
+func (s blsSigner) Sign(msg []byte) bls.Signature { return bls.Sign(s.sk, msg) }
+
+// runNode wires and runs one node until ctx is done or the node halts.
+// ready, if set, is called with the RPC URL once the node serves.
+func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer, ready func(rpcURL string)) (err error) {
+	log, err := observability.NewLogger(logw, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+	gen, err := loadGenesis(resolve(base, cfg.GenesisFile))
+	if err != nil {
+		return err
+	}
+	if gen.ChainID != cfg.ChainID {
+		return fmt.Errorf("%w: CHAIN_ID %q but the genesis is for %q", config.ErrInvalid, cfg.ChainID, gen.ChainID)
+	}
+	if gen.ConsensusMode != cfg.ConsensusMode {
+		return fmt.Errorf("%w: CONSENSUS_MODE %q but the genesis says %q", config.ErrInvalid, cfg.ConsensusMode, gen.ConsensusMode)
+	}
+	log = log.With("chain", gen.ChainID)
+	reg := observability.NewRegistry()
+
+	var signer *blsSigner
+	if cfg.ValidatorKey != "" {
+		sk, err := loadValidatorKey(resolve(base, cfg.ValidatorKey))
+		if err != nil {
+			return fmt.Errorf("VALIDATOR_KEY: %w", err)
+		}
+		signer = &blsSigner{sk}
+		if cfg.ValidatorAddress != "" {
+			want, err := types.ParseAddress(cfg.ValidatorAddress)
+			if err != nil {
+				return fmt.Errorf("%w: VALIDATOR_ADDRESS: %v", config.ErrInvalid, err)
+			}
+			if !validatorHasAddress(gen, sk.PublicKey(), want) {
+				return fmt.Errorf("%w: VALIDATOR_ADDRESS %s is not the genesis address of this validator key", config.ErrInvalid, want)
+			}
+		}
+	}
+
+	store, err := blockstore.Open(blockstore.Options{Dir: resolve(base, cfg.DataDir), SyncWrites: true, Logger: log})
+	if err != nil {
+		return fmt.Errorf("DATA_DIR: %w", err)
+	}
+	defer store.Close()
+	if err := store.CheckChain(gen.ChainID, gen.Hash()); err != nil {
+		return fmt.Errorf("DATA_DIR: %w", err)
+	}
+
+	var idx engine.Index
+	if cfg.DatabaseURL != "" {
+		url := cfg.DatabaseURL
+		if rel, ok := relativeSQLite(url); ok {
+			url = "sqlite://" + resolve(base, rel)
+		}
+		ix, err := index.Open(ctx, url, log)
+		if err != nil {
+			log.Warn("SQL index disabled: the node runs without it", "err", err)
+		} else {
+			idx = ix
+			defer ix.Close()
+		}
+	}
+
+	verifier := gpu.NewCPU(0)
+	bcfg := gpu.DefaultBatcherConfig()
+	bcfg.MaxBatch, bcfg.MaxWait = cfg.GPUBatchSize, cfg.GPUBatchWait
+	batcher, err := gpu.NewBatcher(verifier, verifier, bcfg, gpu.NewMetrics(reg))
+	if err != nil {
+		return fmt.Errorf("GPU_BATCH_SIZE/GPU_BATCH_WAIT: %w", err)
+	}
+	defer batcher.Close()
+
+	wcfg := ws.DefaultConfig()
+	wcfg.Addr = net.JoinHostPort(cfg.RPCHost, strconv.Itoa(cfg.WSPort))
+	wcfg.MaxConns = cfg.WSMaxConns
+	wsrv, err := ws.New(wcfg, ws.NewMetrics(reg), log.With("component", "ws"))
+	if err != nil {
+		return fmt.Errorf("WS_PORT: %w", err)
+	}
+
+	ecfg := engine.DefaultConfig()
+	ecfg.BlockTime = cfg.BlockTime
+	ecfg.Mempool.MaxTxs, ecfg.Mempool.MaxBytes = cfg.MempoolMaxTxs, cfg.MempoolMaxBytes
+	ecfg.Version = version
+	deps := engine.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewBridge(wsrv, gen.ChainID),
+		Verifier: batcher, Log: log, Metrics: engine.NewMetrics(reg)}
+	if signer != nil {
+		deps.Signer = *signer
+	}
+	node, err := engine.New(ecfg, deps)
+	if err != nil {
+		return err
+	}
+
+	rcfg := rpc.DefaultConfig()
+	rcfg.MaxBodyBytes = cfg.RPCMaxBodyBytes
+	api := rpc.NewServer(node, rcfg, rpc.NewMetrics(reg), log.With("component", "rpc"))
+	rpcLn, err := net.Listen("tcp", net.JoinHostPort(cfg.RPCHost, strconv.Itoa(cfg.RPCPort)))
+	if err != nil {
+		return fmt.Errorf("RPC_PORT: %w", err)
+	}
+	metricsLn, err := net.Listen("tcp", net.JoinHostPort(cfg.RPCHost, strconv.Itoa(cfg.MetricsPort)))
+	if err != nil {
+		rpcLn.Close()
+		return fmt.Errorf("METRICS_PORT: %w", err)
+	}
+	if err := wsrv.Start(); err != nil {
+		rpcLn.Close()
+		metricsLn.Close()
+		return fmt.Errorf("WS_PORT: %w", err)
+	}
+	rpcSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", observability.MetricsHandler(reg))
+	metricsSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go serve(rpcSrv, rpcLn, log)
+	go serve(metricsSrv, metricsLn, log)
+
+	node.Start()
+	rpcURL := "http://" + rpcLn.Addr().String()
+	log.Info("node started", "rpc", rpcURL, "ws", "ws://"+wsrv.Addr()+"/ws", "metrics", "http://"+metricsLn.Addr().String()+"/metrics",
+		"validator", node.Status().Validator.String(), "sigverify", batcher.Backend())
+	if ready != nil {
+		ready(rpcURL)
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case <-node.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = rpcSrv.Shutdown(sctx) // stop taking txs first
+	nodeErr := node.Stop()    // then finish the block in flight and drain the indexer
+	_ = wsrv.Stop(sctx)
+	_ = metricsSrv.Shutdown(sctx)
+	if nodeErr != nil {
+		return fmt.Errorf("node halted: %w", nodeErr)
+	}
+	log.Info("stopped", "height", node.Status().Head.Height)
+	return nil
+}
+
+func serve(s *http.Server, ln net.Listener, log *slog.Logger) {
+	if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("http server", "addr", ln.Addr().String(), "err", err)
+	}
+}
+
+func validatorHasAddress(g *types.Genesis, pk bls.PublicKey, addr types.Address) bool {
+	for _, a := range g.Authorities {
+		if a.Address == addr && string(a.BLSPubKey) == string(pk[:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// relativeSQLite returns the path of a sqlite://relative/path URL.
+func relativeSQLite(url string) (string, bool) {
+	const p = "sqlite://"
+	if len(url) > len(p) && url[:len(p)] == p && url[len(p)] != '/' && url[len(p):] != ":memory:" {
+		return url[len(p):], true
+	}
+	return "", false
+}

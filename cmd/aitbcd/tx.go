@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"aitbc/engine/types"
+	"aitbc/rpc"
+)
+
+func runTx(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "send" {
+		return usagef("want 'tx send'")
+	}
+	fs := newFlags("tx send", stderr)
+	url := fs.String("rpc", "http://127.0.0.1:9080", "RPC base URL of a node")
+	keyPath := fs.String("key", "", "sender's account key file")
+	to := fs.String("to", "", "recipient address (ait1… or 0x…)")
+	amountS := fs.String("amount", "", "amount in base units")
+	feeS := fs.String("fee", "", "fee in base units (default: the node's minimum)")
+	nonce := fs.Uint64("nonce", 0, "nonce (default: the account's next)")
+	wait := fs.Bool("wait", false, "wait until the tx is final and print its height")
+	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait in total")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *keyPath == "" || *to == "" || *amountS == "" {
+		return usagef("--key, --to and --amount are required")
+	}
+	recipient, err := types.ParseAddress(*to)
+	if err != nil {
+		return usagef("--to: %v", err)
+	}
+	amount, err := types.ParseAmount(*amountS)
+	if err != nil || amount == 0 {
+		return usagef("--amount %q: want a positive integer", *amountS)
+	}
+	priv, err := loadAccountKey(*keyPath)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	c := &rpc.Client{BaseURL: *url, HTTP: &http.Client{Timeout: 10 * time.Second}}
+
+	st, err := c.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	tx := &types.Tx{ChainID: st.ChainID, Type: types.TxTransfer, Nonce: *nonce, Recipient: recipient, Amount: amount}
+	tx.Sign(priv) // fills Sender, so the account can be looked up
+	if tx.Nonce == 0 {
+		_, n, err := c.Account(ctx, tx.From())
+		if err != nil {
+			return fmt.Errorf("account: %w", err)
+		}
+		tx.Nonce = n + 1
+	}
+	if *feeS != "" {
+		if tx.Fee, err = types.ParseAmount(*feeS); err != nil {
+			return usagef("--fee %q: %v", *feeS, err)
+		}
+	} else if tx.Fee, err = c.EstimateFee(ctx, tx); err != nil {
+		return fmt.Errorf("estimate fee: %w", err)
+	}
+	tx.Sign(priv)
+	hash, err := c.SendTx(ctx, tx)
+	if err != nil {
+		return err
+	}
+	out := json.NewEncoder(stdout)
+	if !*wait {
+		return out.Encode(map[string]string{"tx_hash": hash.String()})
+	}
+	for {
+		r, err := c.Tx(ctx, hash)
+		if err == nil && r.Status == "committed" {
+			return out.Encode(struct {
+				TxHash string `json:"tx_hash"`
+				Height uint64 `json:"height"`
+				Final  bool   `json:"final"`
+			}{hash.String(), r.Height, true})
+		}
+		var apiErr *rpc.APIError
+		if err != nil && !(errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("tx %s not final after %v", hash, *timeout)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+	"aitbc/gpu"
+)
+
+// SubmitTx admits a tx: stateless checks, the batched signature check (on
+// the caller's goroutine, so concurrent submissions share a batch), then
+// mempool admission against the committed state.
+func (n *Node) SubmitTx(ctx context.Context, tx *types.Tx) (types.Hash, error) {
+	if n.stopped() {
+		return types.Hash{}, ErrStopped
+	}
+	if err := tx.ValidateBasic(n.chainID); err != nil {
+		n.m.TxsRejected.WithLabelValues("invalid").Inc()
+		return types.Hash{}, err
+	}
+	hash := tx.Hash()
+	if !n.verdicts.has(hash) {
+		ok, err := n.verify.Verify(ctx, gpu.Item{PubKey: tx.Sender[:], Msg: tx.SignBytes(), Sig: tx.Sig[:]})
+		switch {
+		case errors.Is(err, gpu.ErrBusy):
+			n.m.TxsRejected.WithLabelValues("busy").Inc()
+			return types.Hash{}, fmt.Errorf("%w: signature queue full", ErrBusy)
+		case errors.Is(err, gpu.ErrClosed):
+			return types.Hash{}, ErrStopped
+		case err != nil:
+			return types.Hash{}, fmt.Errorf("signature check: %w", err)
+		case !ok:
+			n.m.TxsRejected.WithLabelValues("bad_signature").Inc()
+			return types.Hash{}, fmt.Errorf("%w: tx %s", ErrBadSignature, hash)
+		}
+		n.verdicts.add(hash)
+	}
+	n.mu.Lock()
+	acct := n.state.Account(tx.From())
+	err := n.pool.Add(tx, hash, acct, n.state.MinFee(tx))
+	if err == nil {
+		n.admitted[hash] = n.clock.Now()
+		n.m.MempoolTxs.Set(float64(n.pool.Len()))
+		n.m.MempoolBytes.Set(float64(n.pool.Bytes()))
+	}
+	n.mu.Unlock()
+	if err != nil {
+		n.m.TxsRejected.WithLabelValues("mempool").Inc()
+		return types.Hash{}, err
+	}
+	n.publish.TxAdmitted(tx, hash)
+	return hash, nil
+}
+
+// ChainID is the chain this node serves.
+func (n *Node) ChainID() string { return n.chainID }
+
+// Head is the last committed block.
+func (n *Node) Head() (Head, error) { return *n.head.Load(), nil }
+
+// Account is an address's committed state (zero for an unknown address).
+func (n *Node) Account(addr types.Address) (state.Account, error) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.state.Account(addr), nil
+}
+
+// Block returns a committed block and its commit certificate.
+func (n *Node) Block(height uint64) (*types.Block, *types.CommitCert, error) {
+	blk, err := n.store.Block(height)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := n.store.CommitCert(height)
+	if err != nil {
+		return nil, nil, err
+	}
+	return blk, cert, nil
+}
+
+// Tx finds a tx in the mempool or the block store.
+func (n *Node) Tx(hash types.Hash) (TxInfo, error) {
+	n.mu.RLock()
+	tx, ok := n.pool.Get(hash)
+	n.mu.RUnlock()
+	if ok {
+		return TxInfo{Tx: tx, Hash: hash, Pending: true}, nil
+	}
+	height, idx, err := n.store.TxLocation(hash)
+	if err != nil {
+		return TxInfo{}, err
+	}
+	blk, err := n.store.Block(height)
+	if err != nil {
+		return TxInfo{}, err
+	}
+	if int(idx) >= len(blk.Txs) {
+		return TxInfo{}, fmt.Errorf("tx %s: location %d/%d out of range", hash, height, idx)
+	}
+	return TxInfo{Tx: blk.Txs[idx], Hash: hash, Height: height, Index: idx}, nil
+}
+
+// MempoolTxs lists up to limit pending txs in priority order, and the totals.
+func (n *Node) MempoolTxs(limit int) ([]*types.Tx, int, int) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.pool.Txs(limit), n.pool.Len(), n.pool.Bytes()
+}
+
+// MinFee is base_fee + fee_per_byte × size.
+func (n *Node) MinFee(tx *types.Tx) uint64 {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.state.MinFee(tx)
+}
+
+// Status describes the node.
+func (n *Node) Status() Status {
+	n.mu.RLock()
+	txs, bytes := n.pool.Len(), n.pool.Bytes()
+	n.mu.RUnlock()
+	s := Status{
+		ChainID: n.chainID, NodeVersion: n.cfg.Version, Head: *n.head.Load(), Validator: n.self,
+		Validators: n.vals.Size(), MempoolTxs: txs, MempoolBytes: bytes, SigverifyBackend: n.verify.Backend(),
+	}
+	if n.indexer != nil {
+		s.IndexedHeight = n.indexer.indexed.Load()
+	}
+	return s
+}
+
+// accountsAt returns the current state of the accounts a block touched; the
+// indexer uses it for blocks it re-reads from the store.
+func (n *Node) accountsAt(blk *types.Block) []state.AccountUpdate {
+	seen := map[types.Address]bool{}
+	var out []state.AccountUpdate
+	add := func(a types.Address) {
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, state.AccountUpdate{Address: a, Account: n.state.Account(a)})
+		}
+	}
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	add(blk.Header.Proposer)
+	for _, tx := range blk.Txs {
+		add(tx.From())
+		add(tx.Recipient)
+	}
+	sortUpdates(out)
+	return out
+}

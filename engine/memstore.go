@@ -1,0 +1,124 @@
+package engine
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"sync"
+
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+)
+
+// MemStore is the in-memory twin of the Badger block store, for tests.
+// It keeps encoded blocks, so what a test reads back went through the codec.
+type MemStore struct {
+	mu       sync.RWMutex
+	blocks   [][]byte // index height-1
+	certs    [][]byte
+	txs      map[types.Hash][2]uint64
+	accounts map[types.Address]state.Account
+	closed   bool
+}
+
+var _ BlockStore = (*MemStore)(nil)
+
+// NewMemStore returns an empty store.
+func NewMemStore() *MemStore {
+	return &MemStore{txs: map[types.Hash][2]uint64{}, accounts: map[types.Address]state.Account{}}
+}
+
+func (s *MemStore) Commit(cb *CommittedBlock) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("memstore: closed")
+	}
+	h := cb.Block.Header.Height
+	if h != uint64(len(s.blocks))+1 {
+		return fmt.Errorf("memstore: commit height %d, head %d", h, len(s.blocks))
+	}
+	if h > 1 {
+		parent, _ := types.DecodeBlock(s.blocks[h-2])
+		if parent.Hash() != cb.Block.Header.ParentHash {
+			return fmt.Errorf("memstore: parent hash mismatch at %d", h)
+		}
+	}
+	s.blocks = append(s.blocks, cb.Block.Encode())
+	s.certs = append(s.certs, cb.Cert.Encode())
+	for i, th := range cb.TxHashes {
+		s.txs[th] = [2]uint64{h, uint64(i)}
+	}
+	for _, u := range cb.Accounts {
+		s.accounts[u.Address] = u.Account
+	}
+	return nil
+}
+
+func (s *MemStore) Head() (uint64, types.Hash, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if len(s.blocks) == 0 {
+		return 0, types.ZeroHash, nil
+	}
+	b, err := types.DecodeBlock(s.blocks[len(s.blocks)-1])
+	if err != nil {
+		return 0, types.ZeroHash, err
+	}
+	return b.Header.Height, b.Hash(), nil
+}
+
+func (s *MemStore) Block(height uint64) (*types.Block, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if height == 0 || height > uint64(len(s.blocks)) {
+		return nil, fmt.Errorf("block %d: %w", height, ErrNotFound)
+	}
+	return types.DecodeBlock(s.blocks[height-1])
+}
+
+func (s *MemStore) CommitCert(height uint64) (*types.CommitCert, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if height == 0 || height > uint64(len(s.certs)) {
+		return nil, fmt.Errorf("commit %d: %w", height, ErrNotFound)
+	}
+	return types.DecodeCommit(s.certs[height-1])
+}
+
+func (s *MemStore) TxLocation(hash types.Hash) (uint64, uint32, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	loc, ok := s.txs[hash]
+	if !ok {
+		return 0, 0, fmt.Errorf("tx %s: %w", hash, ErrNotFound)
+	}
+	return loc[0], uint32(loc[1]), nil
+}
+
+func (s *MemStore) LoadAccounts(fn func(types.Address, state.Account) error) error {
+	s.mu.RLock()
+	addrs := make([]types.Address, 0, len(s.accounts))
+	for a := range s.accounts {
+		addrs = append(addrs, a)
+	}
+	accts := s.accounts
+	s.mu.RUnlock()
+	sort.Slice(addrs, func(i, j int) bool { return bytes.Compare(addrs[i][:], addrs[j][:]) < 0 })
+	for _, a := range addrs {
+		s.mu.RLock()
+		acct := accts[a]
+		s.mu.RUnlock()
+		if err := fn(a, acct); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *MemStore) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	return nil
+}

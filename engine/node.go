@@ -1,0 +1,312 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"aitbc/engine/consensus"
+	"aitbc/engine/mempool"
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+	"aitbc/engine/validators"
+	"aitbc/gpu"
+)
+
+// Deps are the ports and collaborators cmd/aitbcd wires into a Node.
+type Deps struct {
+	Genesis  *types.Genesis
+	Store    BlockStore
+	Index    Index       // optional: nil runs without the SQL index
+	Publish  Broadcaster // optional
+	Verifier *gpu.Batcher
+	Signer   consensus.Signer // nil: a non-validating full node
+	Clock    Clock            // nil: wall clock
+	Log      *slog.Logger
+	Metrics  *Metrics
+}
+
+// Node runs the pipeline for one chain.
+type Node struct {
+	cfg     Config
+	gen     *types.Genesis
+	chainID string
+	store   BlockStore
+	publish Broadcaster
+	verify  *gpu.Batcher
+	clock   Clock
+	log     *slog.Logger
+	m       *Metrics
+	vals    *validators.Set
+	self    types.Address // our validator's account address (fee recipient); zero if none
+
+	mu       sync.RWMutex // guards state, pool, admitted
+	state    *state.State
+	pool     *mempool.Mempool
+	admitted map[types.Hash]time.Time // admission time, for finality latency
+
+	core      *consensus.Core            // loop goroutine only
+	pending   map[types.Hash]*builtBlock // executed candidate blocks by hash; loop only
+	lastCommt time.Time                  // loop only
+
+	head     atomic.Pointer[Head]
+	verdicts *verdictCache
+	indexer  *indexer
+
+	startOnce sync.Once
+	stopOnce  sync.Once
+	stop      chan struct{}
+	done      chan struct{}
+	errMu     sync.Mutex
+	err       error
+}
+
+// builtBlock is a block whose txs were executed against the current head.
+type builtBlock struct {
+	block  *types.Block
+	hashes []types.Hash
+	batch  *state.Batch
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
+
+// New restores the node from its block store (or genesis, for an empty
+// store) and checks that the stored state matches the head's state root.
+func New(cfg Config, d Deps) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Genesis == nil || d.Store == nil || d.Verifier == nil {
+		return nil, errors.New("engine: Genesis, Store and Verifier are required")
+	}
+	if err := d.Genesis.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Clock == nil {
+		d.Clock = wallClock{}
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Metrics == nil {
+		d.Metrics = NopMetrics()
+	}
+	if d.Publish == nil {
+		d.Publish = nopBroadcaster{}
+	}
+	vals, err := validators.FromGenesis(d.Genesis)
+	if err != nil {
+		return nil, fmt.Errorf("engine: validator set: %w", err)
+	}
+	n := &Node{
+		cfg: cfg, gen: d.Genesis, chainID: d.Genesis.ChainID, store: d.Store, publish: d.Publish,
+		verify: d.Verifier, clock: d.Clock, log: d.Log, m: d.Metrics, vals: vals,
+		pool: mempool.New(cfg.Mempool), admitted: map[types.Hash]time.Time{},
+		pending: map[types.Hash]*builtBlock{}, verdicts: newVerdictCache(cfg.VerdictCache),
+		stop: make(chan struct{}), done: make(chan struct{}),
+	}
+	if d.Signer != nil {
+		pk := d.Signer.PublicKey()
+		found := false
+		for i := 0; i < vals.Size(); i++ {
+			if v := vals.Get(i); v.BLSPubKey == pk {
+				n.self, found = v.Address, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("engine: the validator key %x is not in the genesis validator set", pk[:8])
+		}
+	}
+	start, err := n.restore()
+	if err != nil {
+		return nil, err
+	}
+	ccfg := consensus.DefaultConfig()
+	ccfg.ChainID = n.chainID
+	ccfg.TimeoutCommit = cfg.ticks(cfg.BlockTime)
+	n.core, err = consensus.New(ccfg, vals, d.Signer, start, d.Log)
+	if err != nil {
+		return nil, fmt.Errorf("engine: consensus: %w", err)
+	}
+	if d.Index != nil {
+		n.indexer = newIndexer(d.Index, d.Store, cfg, n.accountsAt, d.Log, d.Metrics)
+	}
+	return n, nil
+}
+
+// restore loads state from genesis plus the store and returns where consensus starts.
+func (n *Node) restore() (consensus.Start, error) {
+	st, err := state.FromGenesis(n.gen)
+	if err != nil {
+		return consensus.Start{}, fmt.Errorf("engine: genesis state: %w", err)
+	}
+	height, hash, err := n.store.Head()
+	if err != nil {
+		return consensus.Start{}, fmt.Errorf("engine: read head: %w", err)
+	}
+	n.state = st
+	if height == 0 {
+		n.head.Store(&Head{Hash: types.ZeroHash, Time: n.gen.GenesisTime, StateRoot: st.Root()})
+		return consensus.Start{Height: 1}, nil
+	}
+	if err := n.store.LoadAccounts(func(a types.Address, acct state.Account) error { st.Set(a, acct); return nil }); err != nil {
+		return consensus.Start{}, fmt.Errorf("engine: load accounts: %w", err)
+	}
+	blk, err := n.store.Block(height)
+	if err != nil {
+		return consensus.Start{}, fmt.Errorf("engine: read head block %d: %w", height, err)
+	}
+	cert, err := n.store.CommitCert(height)
+	if err != nil {
+		return consensus.Start{}, fmt.Errorf("engine: read head commit %d: %w", height, err)
+	}
+	if blk.Hash() != hash || blk.Header.ChainID != n.chainID {
+		return consensus.Start{}, fmt.Errorf("engine: head block %d does not match the store's head record or chain", height)
+	}
+	if root := st.Root(); root != blk.Header.StateRoot {
+		return consensus.Start{}, fmt.Errorf("engine: stored state root %s != head %d state root %s: the data dir is inconsistent", root, height, blk.Header.StateRoot)
+	}
+	if err := n.vals.VerifyCommit(n.chainID, cert); err != nil || cert.BlockHash != hash {
+		return consensus.Start{}, fmt.Errorf("engine: head %d commit certificate does not verify: %v", height, err)
+	}
+	n.head.Store(&Head{Height: height, Hash: hash, Time: blk.Header.Time, StateRoot: blk.Header.StateRoot, TxCount: len(blk.Txs)})
+	n.m.HeadHeight.Set(float64(height))
+	n.log.Info("restored from block store", "height", height, "hash", hash.String(), "accounts", st.Len())
+	return consensus.Start{Height: height + 1, LastCommit: cert}, nil
+}
+
+// Start runs the consensus loop (and the indexer) until Stop.
+func (n *Node) Start() {
+	n.startOnce.Do(func() {
+		if n.indexer != nil {
+			n.indexer.start(n.head.Load().Height)
+		}
+		go n.loop()
+	})
+}
+
+// Stop ends the loop, drains the indexer, and returns the first fatal error, if any.
+// It does not close the store: the caller owns it.
+func (n *Node) Stop() error {
+	n.stopOnce.Do(func() { close(n.stop) })
+	n.startOnce.Do(func() { close(n.done) }) // never started
+	<-n.done
+	if n.indexer != nil {
+		n.indexer.stop()
+	}
+	return n.Err()
+}
+
+// Done is closed when the loop has exited (Stop, or a fatal error).
+func (n *Node) Done() <-chan struct{} { return n.done }
+
+// Err is the fatal error that halted the node, if any.
+func (n *Node) Err() error {
+	n.errMu.Lock()
+	defer n.errMu.Unlock()
+	return n.err
+}
+
+func (n *Node) fail(err error) {
+	n.errMu.Lock()
+	if n.err == nil {
+		n.err = err
+	}
+	n.errMu.Unlock()
+	n.log.Error("node halted", "err", err)
+	n.stopOnce.Do(func() { close(n.stop) })
+}
+
+func (n *Node) stopped() bool {
+	select {
+	case <-n.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+func (n *Node) loop() {
+	defer close(n.done)
+	defer func() {
+		// A panic in the consensus loop is a broken invariant: halt, never limp on.
+		if r := recover(); r != nil {
+			n.fail(fmt.Errorf("panic in consensus loop: %v", r))
+		}
+	}()
+	t := time.NewTicker(n.cfg.TickInterval)
+	defer t.Stop()
+	n.lastCommt = n.clock.Now()
+	n.drain()
+	for {
+		select {
+		case <-n.stop:
+			return
+		case <-t.C:
+			n.core.Tick()
+		}
+		n.drain()
+	}
+}
+
+// drain processes every Ready the core has, feeding the pipeline's answers
+// (built and validated blocks) back after Advance.
+func (n *Node) drain() {
+	for !n.stopped() && n.core.HasReady() {
+		rd := n.core.Ready()
+		follow := n.handle(rd)
+		n.core.Advance()
+		for _, m := range follow {
+			if err := n.core.Step(m); err != nil {
+				n.log.Warn("consensus rejected pipeline message", "err", err)
+			}
+		}
+	}
+}
+
+func (n *Node) handle(rd consensus.Ready) []consensus.Message {
+	// No peers yet: own votes and proposals go nowhere; a WAL and gossip
+	// transport attach here (persist Ready.Persist before sending Ready.Send).
+	if k := len(rd.Send); k > 0 {
+		n.m.ConsensusMessages.Add(float64(k))
+	}
+	for _, ev := range rd.Events {
+		n.m.ConsensusRound.Set(float64(ev.Round))
+		n.publish.ConsensusEvent(Event{Kind: "step", Height: ev.Height, Round: ev.Round, Step: ev.Step, Time: n.clock.Now()})
+	}
+	for _, c := range rd.Committed {
+		if err := n.commit(c); err != nil {
+			n.fail(err)
+			return nil
+		}
+	}
+	var follow []consensus.Message
+	if req := rd.BuildBlock; req != nil {
+		blk := n.build(req)
+		follow = append(follow, &consensus.BlockBuilt{Height: req.Height, Round: req.Round, Block: blk})
+	}
+	for _, blk := range rd.Validate {
+		err := n.validate(blk)
+		if err != nil {
+			n.log.Warn("invalid proposed block", "height", blk.Header.Height, "err", err)
+		}
+		follow = append(follow, &consensus.BlockValidated{Hash: blk.Hash(), Valid: err == nil})
+	}
+	return follow
+}
+
+type nopBroadcaster struct{}
+
+func (nopBroadcaster) BlockCommitted(*CommittedBlock)   {}
+func (nopBroadcaster) TxAdmitted(*types.Tx, types.Hash) {}
+func (nopBroadcaster) ConsensusEvent(Event)             {}
+func (n *Node) nonceOf(a types.Address) uint64          { return n.state.Account(a).Nonce }
+func (n *Node) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 30*time.Second)
+}

@@ -1,0 +1,149 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+)
+
+// Config is everything `aitbcd start` reads. The toml tag is the key in the
+// config file; env is the environment variable; flag is the command-line flag.
+type Config struct {
+	ChainID          string        `toml:"chain_id" env:"CHAIN_ID" flag:"chain-id" help:"chain id; must match the genesis"`
+	GenesisFile      string        `toml:"genesis_file" env:"GENESIS_FILE" flag:"genesis" help:"path of genesis.json"`
+	DataDir          string        `toml:"data_dir" env:"DATA_DIR" flag:"data-dir" help:"Badger block store directory"`
+	DatabaseURL      string        `toml:"database_url" env:"DATABASE_URL" flag:"database-url" help:"SQL index: sqlite:///path.db (empty: no index)"`
+	RPCHost          string        `toml:"rpc_host" env:"RPC_HOST" flag:"rpc-host" help:"REST listen host"`
+	RPCPort          int           `toml:"rpc_port" env:"RPC_PORT" flag:"rpc-port" help:"REST listen port"`
+	WSPort           int           `toml:"ws_port" env:"WS_PORT" flag:"ws-port" help:"WebSocket listen port (same host as RPC)"`
+	MetricsPort      int           `toml:"metrics_port" env:"METRICS_PORT" flag:"metrics-port" help:"Prometheus /metrics port (same host as RPC)"`
+	P2PPort          int           `toml:"p2p_port" env:"P2P_PORT" flag:"p2p-port" help:"gossip port (reserved: single-validator builds do not listen)"`
+	Peers            []string      `toml:"peers" env:"PEERS" flag:"peers" help:"comma-separated host:port of peers"`
+	ConsensusMode    string        `toml:"consensus_mode" env:"CONSENSUS_MODE" flag:"consensus-mode" help:"poa | pos | hybrid; must match the genesis"`
+	ValidatorAddress string        `toml:"validator_address" env:"VALIDATOR_ADDRESS" flag:"validator-address" help:"this validator's account address (ait1… or 0x…); checked against the key"`
+	ValidatorKey     string        `toml:"validator_key" env:"VALIDATOR_KEY" flag:"validator-key" help:"BLS validator key file (empty: full node, no voting)"`
+	AccountKey       string        `toml:"account_key" env:"ACCOUNT_KEY" flag:"account-key" help:"Ed25519 account key file of this validator"`
+	BlockTime        time.Duration `toml:"block_time" env:"BLOCK_TIME" flag:"block-time" help:"target interval between blocks"`
+	LogLevel         string        `toml:"log_level" env:"LOG_LEVEL" flag:"log-level" help:"debug | info | warn | error"`
+	LogFormat        string        `toml:"log_format" env:"LOG_FORMAT" flag:"log-format" help:"json | text"`
+	SigverifyBackend string        `toml:"sigverify_backend" env:"SIGVERIFY_BACKEND" flag:"sigverify-backend" help:"auto | cpu | cuda"`
+	GPUBatchSize     int           `toml:"gpu_batch_size" env:"GPU_BATCH_SIZE" flag:"gpu-batch-size" help:"signature batch flush size"`
+	GPUBatchWait     time.Duration `toml:"gpu_batch_wait" env:"GPU_BATCH_WAIT" flag:"gpu-batch-wait" help:"signature batch flush age"`
+	MempoolMaxTxs    int           `toml:"mempool_max_txs" env:"MEMPOOL_MAX_TXS" flag:"mempool-max-txs" help:"mempool capacity in txs"`
+	MempoolMaxBytes  int           `toml:"mempool_max_bytes" env:"MEMPOOL_MAX_BYTES" flag:"mempool-max-bytes" help:"mempool capacity in bytes"`
+	RPCMaxBodyBytes  int64         `toml:"rpc_max_body_bytes" env:"RPC_MAX_BODY_BYTES" flag:"rpc-max-body-bytes" help:"largest accepted request body"`
+	WSMaxConns       int           `toml:"ws_max_conns" env:"WS_MAX_CONNS" flag:"ws-max-conns" help:"WebSocket connection limit"`
+}
+
+// DefaultConfig is a validator on the default ports with a one-second block time.
+func DefaultConfig() Config {
+	return Config{
+		ChainID:          "aitbc-devnet",
+		GenesisFile:      "genesis.json",
+		DataDir:          "data",
+		DatabaseURL:      "sqlite://index.db",
+		RPCHost:          "0.0.0.0",
+		RPCPort:          9080,
+		WSPort:           9081,
+		MetricsPort:      9090,
+		P2PPort:          9070,
+		ConsensusMode:    "poa",
+		BlockTime:        time.Second,
+		LogLevel:         "info",
+		LogFormat:        "json",
+		SigverifyBackend: "auto",
+		GPUBatchSize:     256,
+		GPUBatchWait:     2 * time.Millisecond,
+		MempoolMaxTxs:    50000,
+		MempoolMaxBytes:  64 << 20,
+		RPCMaxBodyBytes:  64 << 10,
+		WSMaxConns:       1024,
+	}
+}
+
+// ErrInvalid wraps every validation failure.
+var ErrInvalid = errors.New("invalid config")
+
+// Validate checks every field and names the first bad key (its env name).
+func (c *Config) Validate() error {
+	bad := func(key, format string, a ...any) error {
+		return fmt.Errorf("%w: %s: %s", ErrInvalid, key, fmt.Sprintf(format, a...))
+	}
+	if c.ChainID == "" {
+		return bad("CHAIN_ID", "must not be empty")
+	}
+	if c.GenesisFile == "" {
+		return bad("GENESIS_FILE", "must not be empty")
+	}
+	if c.DataDir == "" {
+		return bad("DATA_DIR", "must not be empty")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return bad("DATABASE_URL", "want sqlite:///path, sqlite://relative/path or postgres://…")
+	}
+	if c.RPCHost == "" || (net.ParseIP(c.RPCHost) == nil && c.RPCHost != "localhost") {
+		return bad("RPC_HOST", "%q is not an IP address or localhost", c.RPCHost)
+	}
+	ports := map[int]string{}
+	for _, p := range []struct {
+		key string
+		v   int
+	}{{"RPC_PORT", c.RPCPort}, {"WS_PORT", c.WSPort}, {"METRICS_PORT", c.MetricsPort}, {"P2P_PORT", c.P2PPort}} {
+		if p.v < 0 || p.v > 65535 {
+			return bad(p.key, "%d is not a port (0..65535)", p.v)
+		}
+		if other, ok := ports[p.v]; ok && p.v != 0 {
+			return bad(p.key, "port %d is already used by %s", p.v, other)
+		}
+		ports[p.v] = p.key
+	}
+	for i, p := range c.Peers {
+		if _, _, err := net.SplitHostPort(p); err != nil {
+			return bad("PEERS", "entry %d %q: %v", i, p, err)
+		}
+	}
+	switch c.ConsensusMode {
+	case "poa", "pos", "hybrid":
+	default:
+		return bad("CONSENSUS_MODE", "%q: want poa, pos or hybrid", c.ConsensusMode)
+	}
+	if c.BlockTime < 50*time.Millisecond || c.BlockTime > time.Minute {
+		return bad("BLOCK_TIME", "%v: want 50ms..1m", c.BlockTime)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("LOG_LEVEL", "%q: want debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		return bad("LOG_FORMAT", "%q: want json or text", c.LogFormat)
+	}
+	switch c.SigverifyBackend {
+	case "auto", "cpu", "cuda":
+	default:
+		return bad("SIGVERIFY_BACKEND", "%q: want auto, cpu or cuda", c.SigverifyBackend)
+	}
+	if c.GPUBatchSize < 1 || c.GPUBatchSize > 65536 {
+		return bad("GPU_BATCH_SIZE", "%d: want 1..65536", c.GPUBatchSize)
+	}
+	if c.GPUBatchWait <= 0 || c.GPUBatchWait > time.Second {
+		return bad("GPU_BATCH_WAIT", "%v: want >0 and <= 1s", c.GPUBatchWait)
+	}
+	if c.MempoolMaxTxs < 1 {
+		return bad("MEMPOOL_MAX_TXS", "%d: want >= 1", c.MempoolMaxTxs)
+	}
+	if c.MempoolMaxBytes < 1<<16 {
+		return bad("MEMPOOL_MAX_BYTES", "%d: want >= 65536", c.MempoolMaxBytes)
+	}
+	if c.RPCMaxBodyBytes < 1024 || c.RPCMaxBodyBytes > 16<<20 {
+		return bad("RPC_MAX_BODY_BYTES", "%d: want 1024..16777216", c.RPCMaxBodyBytes)
+	}
+	if c.WSMaxConns < 1 {
+		return bad("WS_MAX_CONNS", "%d: want >= 1", c.WSMaxConns)
+	}
+	return nil
+}

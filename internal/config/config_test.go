@@ -1,0 +1,89 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDefaultValid(t *testing.T) {
+	c := DefaultConfig()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestValidateNamesKey(t *testing.T) {
+	cases := []struct {
+		key string
+		mut func(*Config)
+	}{
+		{"RPC_PORT", func(c *Config) { c.RPCPort = 70000 }},
+		{"WS_PORT", func(c *Config) { c.WSPort = c.RPCPort }},
+		{"RPC_HOST", func(c *Config) { c.RPCHost = "not a host" }},
+		{"CONSENSUS_MODE", func(c *Config) { c.ConsensusMode = "pow" }},
+		{"BLOCK_TIME", func(c *Config) { c.BlockTime = time.Millisecond }},
+		{"LOG_LEVEL", func(c *Config) { c.LogLevel = "loud" }},
+		{"DATABASE_URL", func(c *Config) { c.DatabaseURL = "mysql://x" }},
+		{"SIGVERIFY_BACKEND", func(c *Config) { c.SigverifyBackend = "fpga" }},
+		{"GPU_BATCH_SIZE", func(c *Config) { c.GPUBatchSize = 0 }},
+		{"GPU_BATCH_WAIT", func(c *Config) { c.GPUBatchWait = 0 }},
+		{"PEERS", func(c *Config) { c.Peers = []string{"nohostport"} }},
+		{"CHAIN_ID", func(c *Config) { c.ChainID = "" }},
+		{"DATA_DIR", func(c *Config) { c.DataDir = "" }},
+	}
+	for _, tc := range cases {
+		c := DefaultConfig()
+		tc.mut(&c)
+		err := c.Validate()
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("%s: got %v, want an ErrInvalid naming the key", tc.key, err)
+		}
+	}
+}
+
+func TestLayering(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "node.toml")
+	if err := os.WriteFile(file, []byte("rpc_port = 9180\nws_port = 9181\nblock_time = \"500ms\"\nlog_level = \"debug\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RPC_PORT", "9280")
+	t.Setenv("PEERS", "127.0.0.1:1, 127.0.0.1:2")
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	var scratch Config
+	scratch.RegisterFlags(fs)
+	if err := fs.Parse([]string{"--rpc-port", "9380"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(file, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RPCPort != 9380 { // flag beats env beats file
+		t.Errorf("RPCPort = %d, want the flag's 9380", c.RPCPort)
+	}
+	if c.WSPort != 9181 || c.BlockTime != 500*time.Millisecond || c.LogLevel != "debug" {
+		t.Errorf("file values not applied: %+v", c)
+	}
+	if len(c.Peers) != 2 || c.Peers[1] != "127.0.0.1:2" {
+		t.Errorf("Peers = %q", c.Peers)
+	}
+}
+
+func TestFileUnknownKeyAndBadEnv(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "node.toml")
+	os.WriteFile(file, []byte("rpc_prot = 1\n"), 0o600)
+	if _, err := Load(file, nil); err == nil || !strings.Contains(err.Error(), "rpc_prot") {
+		t.Errorf("unknown key: got %v", err)
+	}
+	t.Setenv("BLOCK_TIME", "soon")
+	if _, err := Load("", nil); err == nil || !strings.Contains(err.Error(), "BLOCK_TIME") {
+		t.Errorf("bad env: got %v", err)
+	}
+}

@@ -1,0 +1,109 @@
+package blockstore
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"aitbc/engine"
+	"aitbc/engine/types"
+)
+
+// Commit makes cb durable in one Badger transaction: block, height-by-hash,
+// certificate, tx locations, account updates and the new head. It refuses a
+// block that does not extend the head (*HeightError, *ParentError) or is
+// internally inconsistent (ErrBadCommit). On any error nothing is written.
+func (s *Store) Commit(cb *engine.CommittedBlock) error {
+	start := time.Now()
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	head := *s.head.Load()
+	if err := s.checkCommit(head, cb); err != nil {
+		return err
+	}
+	blk := cb.Block
+	hash := blk.Hash()
+	enc := blk.Encode()
+	next := headRecord{
+		Height:    blk.Header.Height,
+		Hash:      hash,
+		Time:      blk.Header.Time,
+		StateRoot: blk.Header.StateRoot,
+		TxCount:   uint32(len(blk.Txs)),
+	}
+
+	txn := s.db.NewTransaction(true)
+	defer txn.Discard()
+	if err := writeBlock(txn, cb, hash, enc, next); err != nil {
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			return fmt.Errorf("%w: block %d with %d txs and %d account updates: %v",
+				ErrBlockTooLarge, next.Height, len(blk.Txs), len(cb.Accounts), err)
+		}
+		return fmt.Errorf("blockstore: commit %d: %w", next.Height, err)
+	}
+	if err := txn.Commit(); err != nil {
+		return fmt.Errorf("blockstore: commit %d: %w", next.Height, err)
+	}
+	s.head.Store(&next)
+	s.metrics.markCommit(time.Since(start).Seconds(), len(enc), next.Height)
+	return nil
+}
+
+func writeBlock(txn *badger.Txn, cb *engine.CommittedBlock, hash types.Hash, enc []byte, head headRecord) error {
+	h := head.Height
+	if err := txn.Set(heightKey(kindBlock, h), enc); err != nil {
+		return err
+	}
+	if err := txn.Set(hashKey(kindHash, hash), encodeHeight(h)); err != nil {
+		return err
+	}
+	if err := txn.Set(heightKey(kindCert, h), cb.Cert.Encode()); err != nil {
+		return err
+	}
+	for i, th := range cb.TxHashes {
+		if err := txn.Set(hashKey(kindTx, th), encodeLocation(h, uint32(i))); err != nil {
+			return err
+		}
+	}
+	for _, u := range cb.Accounts {
+		if err := txn.Set(accountKey(u.Address), encodeAccount(u.Account)); err != nil {
+			return err
+		}
+	}
+	return txn.Set(keyHead, encodeHead(head))
+}
+
+// checkCommit validates cb against the head and itself.
+func (s *Store) checkCommit(head headRecord, cb *engine.CommittedBlock) error {
+	if cb == nil || cb.Block == nil || cb.Cert == nil {
+		return fmt.Errorf("%w: block and cert are required", ErrBadCommit)
+	}
+	hdr := &cb.Block.Header
+	if hdr.Height != head.Height+1 {
+		return &HeightError{Head: head.Height, Got: hdr.Height}
+	}
+	if hdr.ParentHash != head.Hash {
+		return &ParentError{Height: hdr.Height, Want: head.Hash, Got: hdr.ParentHash}
+	}
+	if s.chain != nil && hdr.ChainID != s.chain.ChainID {
+		return fmt.Errorf("%w: block %d is for chain %q, the store holds %q", ErrWrongChain, hdr.Height, hdr.ChainID, s.chain.ChainID)
+	}
+	if cb.Cert.Height != hdr.Height || cb.Cert.BlockHash != cb.Block.Hash() {
+		return fmt.Errorf("%w: cert for %d/%s does not certify block %d", ErrBadCommit, cb.Cert.Height, cb.Cert.BlockHash, hdr.Height)
+	}
+	if len(cb.TxHashes) != len(cb.Block.Txs) {
+		return fmt.Errorf("%w: %d tx hashes for %d txs", ErrBadCommit, len(cb.TxHashes), len(cb.Block.Txs))
+	}
+	for i := 1; i < len(cb.Accounts); i++ {
+		if bytes.Compare(cb.Accounts[i-1].Address[:], cb.Accounts[i].Address[:]) >= 0 {
+			return fmt.Errorf("%w: account updates not strictly sorted at %d (%s)", ErrBadCommit, i, cb.Accounts[i].Address)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+// Package blockstore is the node's authoritative store: committed blocks,
+// their commit certificates, tx locations and the account state, kept in
+// Badger v4. *Store implements engine.BlockStore.
+//
+// # Key layout
+//
+// Every key starts with a one-byte record kind; integers are big-endian so
+// Badger's byte order is numeric order.
+//
+//	'b' height(8)  → block (types.Block canonical encoding)
+//	'c' height(8)  → commit certificate (types.CommitCert encoding)
+//	'h' hash(32)   → height(8): the block at this hash
+//	't' hash(32)   → location record: version(1) height(8) index(4)
+//	'a' address(20)→ account record: version(1) balance(8) nonce(8)
+//	'm' "head"     → head record: version(1) height(8) hash(32) time(8) state_root(32) tx_count(4)
+//	'm' "chain"    → chain record: version(1) len(4) chain_id hash(32)
+//	'm' "format"   → store format version(4)
+//
+// Account keys are the raw address, so a prefix scan over 'a' yields the
+// state in address order (LoadAccounts). Every value is read back through a
+// decoder that accepts only its one canonical form; anything else is a
+// *CorruptError (errors.Is ErrCorrupt), never a panic.
+//
+// # Atomicity: one Badger transaction per block
+//
+// Commit writes the block, the height-by-hash entry, the certificate, every
+// tx location, every account update and the head record in ONE Badger
+// transaction, so a crash leaves either all of a block or none of it: Badger
+// replays its write-ahead log on open and drops the entries of any
+// transaction whose commit marker did not reach the disk. With SyncWrites
+// (the default) the transaction is fsynced before Commit returns.
+//
+// Badger refuses a transaction larger than 15% of its memtable size
+// (ErrTxnTooBig). Rather than splitting a block over several transactions
+// (which would need a commit marker and readers that hide data above it,
+// and would expose half-applied account state to in-process readers), the
+// store sizes the memtable so that any block within the protocol limits
+// fits in one transaction: see txnBudget in options.go, which is checked
+// against types.MaxBlockTxs and MaxAccountUpdates by a test that commits a
+// block at those limits. A block beyond the budget is refused whole with
+// ErrBlockTooLarge; nothing of it is written.
+//
+// # Chain identity
+//
+// CheckChain records the chain id and genesis hash on first use and refuses
+// a different chain afterwards, so one data directory can never mix two
+// chains. Commit also refuses a block whose chain id differs from the
+// recorded one.
+//
+// # Concurrency
+//
+// Commits are serialised by the store; reads run concurrently with them on
+// Badger snapshots and never observe part of a block. The head is cached in
+// memory and updated only after the transaction is durable.
+package blockstore

@@ -1,0 +1,46 @@
+package blockstore
+
+import (
+	"encoding/binary"
+
+	"aitbc/engine/types"
+)
+
+// Record kinds: the first byte of every key.
+const (
+	kindBlock    = 'b'
+	kindCert     = 'c'
+	kindHash     = 'h'
+	kindTx       = 't'
+	kindAccount  = 'a'
+	kindMeta     = 'm'
+	heightKeyLen = 1 + 8
+)
+
+var (
+	keyHead   = []byte("mhead")
+	keyChain  = []byte("mchain")
+	keyFormat = []byte("mformat")
+	// prefixAccount bounds the LoadAccounts scan.
+	prefixAccount = []byte{kindAccount}
+)
+
+func heightKey(kind byte, h uint64) []byte {
+	k := make([]byte, 1, heightKeyLen)
+	k[0] = kind
+	return binary.BigEndian.AppendUint64(k, h)
+}
+
+func hashKey(kind byte, h types.Hash) []byte {
+	k := make([]byte, 1+types.HashLen)
+	k[0] = kind
+	copy(k[1:], h[:])
+	return k
+}
+
+func accountKey(a types.Address) []byte {
+	k := make([]byte, 1+types.AddressLen)
+	k[0] = kindAccount
+	copy(k[1:], a[:])
+	return k
+}
