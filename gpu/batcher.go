@@ -37,6 +37,7 @@ type Batcher struct {
 	depth  int           // items in queue[head:]
 	room   chan struct{} // closed when items leave the queue; nil if nobody waits
 	closed bool
+	formed int // batches taken from the queue so far (tests wait on it)
 
 	kick      chan struct{} // wakes the collector (capacity 1)
 	batches   chan *batch   // collector -> dispatchers

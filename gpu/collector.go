@@ -119,6 +119,9 @@ func (b *Batcher) take() *batch {
 			b.pop()
 		}
 	}
+	if len(bt.items) > 0 {
+		b.formed++
+	}
 	b.m.setQueueDepth(b.depth)
 	b.freeRoom()
 	return bt

@@ -70,8 +70,8 @@ func (c BatcherConfig) Validate() error {
 		return bad("MaxBatch", "must be in [1, %d], got %d", maxBatchLimit, c.MaxBatch)
 	case c.MaxWait < 0:
 		return bad("MaxWait", "must not be negative, got %v", c.MaxWait)
-	case c.MaxWait > time.Second:
-		return bad("MaxWait", "must be at most 1s, got %v", c.MaxWait)
+	case c.MaxWait > time.Minute:
+		return bad("MaxWait", "must be at most 1m, got %v", c.MaxWait)
 	case c.QueueLen < 1 || c.QueueLen > maxQueueLimit:
 		return bad("QueueLen", "must be in [1, %d], got %d", maxQueueLimit, c.QueueLen)
 	case c.QueueLen < c.MaxBatch:

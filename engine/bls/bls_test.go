@@ -278,17 +278,20 @@ func notInG2() Signature {
 	return Signature(a.Bytes())
 }
 
-// xNotOnCurve returns a compressed G1 encoding whose x has no y.
+// xNotOnCurve returns a compressed G1 encoding whose x has no y
+// (x³+4 is a quadratic non-residue).
 func xNotOnCurve() PublicKey {
 	for x := uint64(1); ; x++ {
-		var pk PublicKey
-		pk[47] = byte(x)
-		pk[0] = 0x80
-		var p bls12381.G1Affine
-		if _, err := p.SetBytes(pk[:]); err != nil && p.X.IsZero() == false {
-			if _, err2 := pk.Prepare(); err2 != nil {
-				return pk
-			}
+		var fx, y2, four fp.Element
+		fx.SetUint64(x)
+		four.SetUint64(4)
+		y2.Square(&fx).Mul(&y2, &fx).Add(&y2, &four)
+		if y2.Legendre() == -1 {
+			var pk PublicKey
+			b := fx.Bytes()
+			copy(pk[:], b[:])
+			pk[0] |= 0x80
+			return pk
 		}
 	}
 }

@@ -12,3 +12,6 @@ var (
 	ErrSenderLimit            = errors.New("too many pending txs from sender")
 	ErrInsufficientFunds      = errors.New("pending txs exceed balance")
 )
+
+// ErrInvalidConfig wraps every Config.Validate failure.
+var ErrInvalidConfig = errors.New("invalid mempool config")

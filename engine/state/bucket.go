@@ -1,7 +1,6 @@
 package state
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"math/bits"
@@ -80,13 +79,31 @@ func (bk *bucket) find(a *types.Address) (int, bool) {
 	lo, hi := 0, len(bk.entries)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if bytes.Compare(bk.entries[m].addr[:], a[:]) < 0 {
+		if compareAddr(&bk.entries[m].addr, a) < 0 {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
 	return lo, lo < len(bk.entries) && bk.entries[lo].addr == *a
+}
+
+// compareAddr orders addresses as bytes.Compare does, in three word loads.
+func compareAddr(a, b *types.Address) int {
+	x, y := binary.BigEndian.Uint64(a[0:8]), binary.BigEndian.Uint64(b[0:8])
+	if x == y {
+		x, y = binary.BigEndian.Uint64(a[8:16]), binary.BigEndian.Uint64(b[8:16])
+		if x == y {
+			x, y = uint64(binary.BigEndian.Uint32(a[16:20])), uint64(binary.BigEndian.Uint32(b[16:20]))
+		}
+	}
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
 }
 
 // rehash recomputes every node from the cached leaves.

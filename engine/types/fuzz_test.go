@@ -150,19 +150,34 @@ var genCorpus = flag.Bool("gen-corpus", false, "rewrite the checked-in seed corp
 // TestGenCorpus writes the seed corpus (go test fuzz v1 files) when run with
 // -gen-corpus; otherwise it checks that every fuzzer has checked-in seeds.
 func TestGenCorpus(t *testing.T) {
+	// Seeds stay small: the fuzzer minimizes every new input it finds, and
+	// kilobyte-sized seeds stall it for its whole minimization budget. The
+	// size limits themselves are covered by TestRoundTripEdges and the
+	// rejection table.
 	r := rand.New(rand.NewPCG(1, 2)) // fixed: the corpus is checked in
-	maxTx := &Tx{ChainID: strings.Repeat("z", MaxChainIDLen), Type: TxUnstake, Nonce: 1<<64 - 1,
-		Amount: 1<<64 - 1, Fee: 1<<64 - 1, Payload: bytes.Repeat([]byte{0xee}, MaxPayloadLen)}
-	bigBlock := randBlock(r, 0)
-	for i := 0; i < 30; i++ {
-		bigBlock.Txs = append(bigBlock.Txs, randTx(r))
+	smallTx := func() *Tx {
+		tx := randTx(r)
+		if len(tx.Payload) > 8 {
+			tx.Payload = tx.Payload[:8]
+		}
+		return tx
 	}
+	edgeTx := &Tx{ChainID: strings.Repeat("z", MaxChainIDLen), Type: TxUnstake, Nonce: 1<<64 - 1,
+		Amount: 1<<64 - 1, Fee: 1<<64 - 1, Payload: []byte{0xee}}
+	bigBlock := &Block{Header: *randHeader(r), LastCommit: randCommit(r)}
+	bigBlock.LastCommit.Signers = NewBitmap(20)
+	for i := 0; i < 4; i++ {
+		bigBlock.Txs = append(bigBlock.Txs, smallTx())
+	}
+	bigCommit := randCommit(r)
+	bigCommit.Signers = NewBitmap(67)
+	bigCommit.Signers.Set(66)
 	bytesCorpus := map[string][][]byte{
-		"FuzzDecodeTx":       {specTransfer().Encode(), specTransfer2().Encode(), maxTx.Encode(), randTx(r).Encode(), specTransfer().Encode()[:40]},
+		"FuzzDecodeTx":       {specTransfer().Encode(), specTransfer2().Encode(), edgeTx.Encode(), smallTx().Encode(), specTransfer().Encode()[:40]},
 		"FuzzDecodeHeader":   {specBlock().Header.Encode(), randHeader(r).Encode()},
 		"FuzzDecodeBlock":    {specBlock().Encode(), (&Block{Header: specBlock().Header}).Encode(), bigBlock.Encode()},
 		"FuzzDecodeVote":     {specVote().Encode(), (&Vote{Type: Prevote, Height: 9, ValidatorIndex: MaxValidators - 1}).Encode()},
-		"FuzzDecodeCommit":   {specCommit().Encode(), randCommit(r).Encode(), (&CommitCert{Height: 1, Signers: Bitmap{N: 1, Bits: []byte{1}}}).Encode()},
+		"FuzzDecodeCommit":   {specCommit().Encode(), bigCommit.Encode(), (&CommitCert{Height: 1, Signers: Bitmap{N: 1, Bits: []byte{1}}}).Encode()},
 		"FuzzDecodeProposal": {specProposal().Encode(), (&Proposal{Height: 5, Round: 7, POLRound: 6}).Encode()},
 	}
 	a := AddressFromPubKey(pubOf(specKey1()))

@@ -71,7 +71,7 @@ func specGenesis() *Genesis {
 		ChainID:       specChainID,
 		GenesisTime:   1_700_000_000_000,
 		ConsensusMode: "poa",
-		Params:        DefaultParams(),
+		Params:        specParams(),
 		Accounts: []GenesisAccount{
 			{Address: AddressFromPubKey(pubOf(specKey2())), Balance: 1_000_000_000},
 		},
@@ -83,6 +83,12 @@ func specGenesis() *Genesis {
 			Weight:    10,
 		}},
 	}
+}
+
+func specParams() Params {
+	p := DefaultParams()
+	p.Coordinators = []HexBytes{pubOf(specKey2())}
+	return p
 }
 
 func TestGenesisValidate(t *testing.T) {

@@ -30,6 +30,12 @@ func (s *Store) Commit(cb *engine.CommittedBlock) error {
 	blk := cb.Block
 	hash := blk.Hash()
 	enc := blk.Encode()
+	if s.inMemory && len(enc) > inMemoryMaxValue {
+		// Badger keeps every value in the LSM tree in memory mode and refuses
+		// any over its value threshold.
+		return fmt.Errorf("%w: block %d is %d bytes; an in-memory store holds at most %d",
+			ErrBlockTooLarge, blk.Header.Height, len(enc), inMemoryMaxValue)
+	}
 	next := headRecord{
 		Height:    blk.Header.Height,
 		Hash:      hash,
@@ -54,6 +60,9 @@ func (s *Store) Commit(cb *engine.CommittedBlock) error {
 	s.metrics.markCommit(time.Since(start).Seconds(), len(enc), next.Height)
 	return nil
 }
+
+// inMemoryMaxValue is Badger's largest value in memory mode (its value threshold).
+const inMemoryMaxValue = 1 << 20
 
 func writeBlock(txn *badger.Txn, cb *engine.CommittedBlock, hash types.Hash, enc []byte, head headRecord) error {
 	h := head.Height

@@ -23,6 +23,8 @@ type Options struct {
 	// messages; nil discards them.
 	Logger *slog.Logger
 	// InMemory keeps everything in memory (tests only); Dir must be empty.
+	// Badger then refuses values over 1 MiB, so blocks that encode larger
+	// fail with ErrBlockTooLarge.
 	InMemory bool
 	// Metrics receives commit figures; nil means NopMetrics().
 	Metrics *Metrics

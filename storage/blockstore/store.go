@@ -18,9 +18,10 @@ var _ engine.BlockStore = (*Store)(nil)
 
 // Store is the Badger-backed engine.BlockStore.
 type Store struct {
-	db      *badger.DB
-	log     *slog.Logger
-	metrics *Metrics
+	db       *badger.DB
+	inMemory bool
+	log      *slog.Logger
+	metrics  *Metrics
 
 	commitMu sync.Mutex   // serialises Commit, CheckChain and Close
 	chain    *chainRecord // guarded by commitMu; nil until recorded
@@ -48,7 +49,7 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("blockstore: open %s: %w", opts.Dir, err)
 	}
-	s := &Store{db: db, log: log, metrics: fillMetrics(opts.Metrics)}
+	s := &Store{db: db, inMemory: opts.InMemory, log: log, metrics: fillMetrics(opts.Metrics)}
 	if err := s.load(); err != nil {
 		_ = db.Close()
 		return nil, err

@@ -1,0 +1,234 @@
+package consensus
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"aitbc/engine/types"
+	"aitbc/engine/validators"
+)
+
+// Start says where the core begins: the next height to decide and the
+// certificate of the block before it (nil at height 1).
+type Start struct {
+	Height     uint64
+	LastCommit *types.CommitCert
+}
+
+type step uint8
+
+const (
+	stepPropose step = iota + 1
+	stepPrevote
+	stepPrecommit
+	stepCommit // decided; waiting TimeoutCommit ticks for the next height
+)
+
+func (s step) String() string {
+	switch s {
+	case stepPropose:
+		return "propose"
+	case stepPrevote:
+		return "prevote"
+	case stepPrecommit:
+		return "precommit"
+	case stepCommit:
+		return "commit"
+	}
+	return "none"
+}
+
+type validity uint8
+
+const (
+	validityUnknown validity = iota // not asked for
+	validityPending                 // in Ready.Validate, no answer yet
+	validityValid
+	validityInvalid
+)
+
+type blockEntry struct {
+	block    *types.Block
+	validity validity
+}
+
+// Core is the Tendermint state machine of one node. It is not safe for
+// concurrent use; one goroutine owns it (see the package documentation).
+type Core struct {
+	cfg      Config
+	vals     *validators.Set
+	nextVals *validators.Set
+	self     Signer
+	selfIdx  int // -1: not a validator of the current set
+	log      *slog.Logger
+	metrics  *Metrics
+
+	height     uint64
+	round      uint32
+	step       step
+	lastCommit *types.CommitCert
+
+	lockedRound int32 // -1: not locked
+	lockedHash  types.Hash
+	validRound  int32 // -1: no valid value
+	validHash   types.Hash
+
+	rounds   rounds
+	blocks   map[types.Hash]*blockEntry // lookups only
+	building bool                       // a BuildRequest for (height, buildRound) is outstanding
+	buildRnd uint32
+	farRound []uint32 // per validator: highest round seen beyond the window
+
+	next    []bufferedMsg // verified messages of height+1, replayed when it starts
+	nextKey map[nextKey]bool
+
+	now    uint64
+	timers [numTimers]timer
+
+	out  Ready
+	mark readyMark
+}
+
+// New returns a core that starts deciding start.Height. self is nil for a
+// node that does not vote; a signer whose key is not in vals is treated the
+// same way. The first Ready already holds the start of round 0.
+func New(cfg Config, vals *validators.Set, self Signer, start Start, log *slog.Logger) (*Core, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if vals == nil {
+		return nil, fmt.Errorf("consensus: nil validator set")
+	}
+	switch {
+	case start.Height == 0:
+		return nil, fmt.Errorf("consensus: start height 0; heights start at 1")
+	case start.Height == 1 && start.LastCommit != nil:
+		return nil, fmt.Errorf("consensus: start at height 1 with a last commit")
+	case start.Height > 1 && (start.LastCommit == nil || start.LastCommit.Height != start.Height-1):
+		return nil, fmt.Errorf("consensus: start at height %d needs the commit of height %d", start.Height, start.Height-1)
+	}
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	c := &Core{cfg: cfg, vals: vals, self: self, log: log, metrics: NopMetrics(), lastCommit: start.LastCommit}
+	c.startHeight(start.Height)
+	return c, nil
+}
+
+// SetMetrics replaces the no-op instruments.
+func (c *Core) SetMetrics(m *Metrics) { c.metrics = m }
+
+// SetNextValidators installs the set that decides the next height; it takes
+// effect when that height starts (call it while handling the Commit).
+func (c *Core) SetNextValidators(vals *validators.Set) { c.nextVals = vals }
+
+// Height is the height being decided.
+func (c *Core) Height() uint64 { return c.height }
+
+// Round is the current round of that height.
+func (c *Core) Round() uint32 { return c.round }
+
+// StepName is "propose", "prevote", "precommit" or "commit" (decided,
+// waiting for the next height).
+func (c *Core) StepName() string { return c.step.String() }
+
+// Validators is the set deciding the current height.
+func (c *Core) Validators() *validators.Set { return c.vals }
+
+// Locked returns the round and block hash the core is locked on (-1 if none).
+func (c *Core) Locked() (int32, types.Hash) { return c.lockedRound, c.lockedHash }
+
+// HasReady reports whether Ready has anything to handle.
+func (c *Core) HasReady() bool { return !c.out.empty() }
+
+type readyMark struct {
+	persist, send, validate, committed, events int
+	build                                      *BuildRequest
+}
+
+// Ready returns the output accumulated since the last Advance. The slices
+// belong to the caller; calling Ready twice without Advance returns the
+// same items again (plus anything new).
+func (c *Core) Ready() Ready {
+	o := &c.out
+	c.mark = readyMark{len(o.Persist), len(o.Send), len(o.Validate), len(o.Committed), len(o.Events), o.BuildBlock}
+	return Ready{
+		Persist:    o.Persist[:len(o.Persist):len(o.Persist)],
+		Send:       o.Send[:len(o.Send):len(o.Send)],
+		BuildBlock: o.BuildBlock,
+		Validate:   o.Validate[:len(o.Validate):len(o.Validate)],
+		Committed:  o.Committed[:len(o.Committed):len(o.Committed)],
+		Events:     o.Events[:len(o.Events):len(o.Events)],
+	}
+}
+
+// Advance acknowledges the last Ready: its items are dropped from the
+// output. Items added after that Ready stay for the next one.
+func (c *Core) Advance() {
+	o, m := &c.out, c.mark
+	o.Persist = dropFront(o.Persist, m.persist)
+	o.Send = dropFront(o.Send, m.send)
+	o.Validate = dropFront(o.Validate, m.validate)
+	o.Committed = dropFront(o.Committed, m.committed)
+	o.Events = dropFront(o.Events, m.events)
+	if o.BuildBlock == m.build {
+		o.BuildBlock = nil
+	}
+	c.mark = readyMark{}
+}
+
+func dropFront[T any](s []T, n int) []T {
+	if n >= len(s) {
+		return nil
+	}
+	return append([]T(nil), s[n:]...)
+}
+
+// Tick advances the core's clock by one tick and fires due timeouts.
+func (c *Core) Tick() {
+	c.now++
+	for k := range c.timers {
+		t := &c.timers[k]
+		if t.active && c.now >= t.deadline {
+			t.active = false
+			c.onTimeout(timerKind(k), t.height, t.round)
+		}
+	}
+	c.evaluate()
+}
+
+// Step feeds one message to the core. A *RejectError means the message was
+// not used and nothing changed; any other outcome is in the next Ready.
+func (c *Core) Step(m Message) error {
+	var err error
+	switch m := m.(type) {
+	case *ProposalMsg:
+		err = c.onProposal(m, false)
+	case *VoteMsg:
+		if m == nil {
+			err = reject("vote", 0, 0, -1, ErrInvalid, "nil")
+			break
+		}
+		err = c.onVote(m.Vote, false)
+	case *BlockBuilt:
+		err = c.onBlockBuilt(m)
+	case *BlockValidated:
+		err = c.onBlockValidated(m)
+	case *CommitMsg:
+		err = c.onCommitMsg(m)
+	default:
+		err = reject("message", c.height, c.round, -1, ErrInvalid, "unknown message type %T", m)
+	}
+	if err != nil {
+		c.metrics.RejectedMsgs.Add(1)
+		if errors.Is(err, ErrEquivocation) {
+			c.metrics.Equivocations.Add(1)
+			c.log.Warn("equivocation", "height", c.height, "round", c.round, "err", err)
+		}
+		return err
+	}
+	c.evaluate()
+	return nil
+}

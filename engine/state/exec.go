@@ -1,0 +1,110 @@
+package state
+
+import (
+	"fmt"
+	"math"
+
+	"aitbc/engine/types"
+)
+
+// executor runs one tx type against a tx-scoped view. It returns an error
+// wrapping one of the package's sentinels, or records its writes in c;
+// Batch.Apply merges them only on success.
+type executor func(c *txCtx, tx *types.Tx) error
+
+// executors is the dispatch table, indexed by tx type. A type without an
+// entry is ErrUnsupportedTx: RECEIPT_CLAIM, STAKE and UNSTAKE get theirs in
+// later issues (they reuse chargeSender for nonce and fee).
+var executors = [...]executor{
+	types.TxTransfer: execTransfer,
+}
+
+// txCtx buffers one tx's account writes on top of its batch, so a tx sees
+// its own earlier writes (sender = recipient = proposer is fine) and a
+// failure leaves the batch untouched.
+type txCtx struct {
+	b      *Batch
+	n      int
+	writes [4]AccountUpdate
+}
+
+func (c *txCtx) get(addr types.Address) Account {
+	for i := c.n - 1; i >= 0; i-- {
+		if c.writes[i].Address == addr {
+			return c.writes[i].Account
+		}
+	}
+	return c.b.Account(addr)
+}
+
+func (c *txCtx) put(addr types.Address, a Account) {
+	for i := 0; i < c.n; i++ {
+		if c.writes[i].Address == addr {
+			c.writes[i].Account = a
+			return
+		}
+	}
+	if c.n == len(c.writes) {
+		panic("state: a tx wrote more accounts than txCtx holds") // an executor bug
+	}
+	c.writes[c.n] = AccountUpdate{Address: addr, Account: a}
+	c.n++
+}
+
+// credit adds amount to addr's balance. A zero credit touches nothing, so
+// it never creates an empty account.
+func (c *txCtx) credit(addr types.Address, amount uint64, what string) error {
+	if amount == 0 {
+		return nil
+	}
+	a := c.get(addr)
+	bal, ok := add64(a.Balance, amount)
+	if !ok {
+		return fmt.Errorf("%w: %s of %d to %s with balance %d", ErrOverflow, what, amount, addr, a.Balance)
+	}
+	a.Balance = bal
+	c.put(addr, a)
+	return nil
+}
+
+// chargeSender checks the nonce and fee rules, debits spend + fee from the
+// sender, bumps its nonce and pays the whole fee to the block proposer.
+// Every tx type runs it first.
+func chargeSender(c *txCtx, tx *types.Tx, spend uint64) error {
+	from := tx.From()
+	a := c.get(from)
+	if a.Nonce == math.MaxUint64 {
+		return fmt.Errorf("%w: nonce of %s is exhausted", ErrOverflow, from)
+	}
+	if tx.Nonce != a.Nonce+1 {
+		return fmt.Errorf("%w: tx nonce %d, account %s expects %d", ErrBadNonce, tx.Nonce, from, a.Nonce+1)
+	}
+	p := &c.b.s.params
+	min, ok := minFee(p, tx)
+	if !ok {
+		return fmt.Errorf("%w: minimum fee %d + %d × %d bytes", ErrOverflow, p.BaseFee, p.FeePerByte, tx.Size())
+	}
+	if tx.Fee < min {
+		return fmt.Errorf("%w: fee %d < minimum %d (%d + %d × %d bytes)", ErrFeeTooLow, tx.Fee, min, p.BaseFee, p.FeePerByte, tx.Size())
+	}
+	cost, ok := add64(spend, tx.Fee)
+	if !ok {
+		return fmt.Errorf("%w: amount %d + fee %d", ErrOverflow, spend, tx.Fee)
+	}
+	if a.Balance < cost {
+		return fmt.Errorf("%w: %s has %d, needs %d (amount %d + fee %d)", ErrInsufficientBalance, from, a.Balance, cost, spend, tx.Fee)
+	}
+	a.Balance -= cost
+	a.Nonce++
+	c.put(from, a)
+	return c.credit(c.b.proposer, tx.Fee, "fee")
+}
+
+// execTransfer moves Amount from the sender to Recipient (self-transfer
+// allowed: the sender then only pays the fee).
+func execTransfer(c *txCtx, tx *types.Tx) error {
+	if err := chargeSender(c, tx, tx.Amount); err != nil {
+		return err
+	}
+	return c.credit(tx.Recipient, tx.Amount, "transfer")
+}

@@ -1,0 +1,150 @@
+package state
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"aitbc/engine/types"
+)
+
+// State is the committed ledger: every non-empty account and the hash
+// tree over them. An account equal to Account{} does not exist: it is
+// absent from the tree, Len and Updates-driven stores alike.
+type State struct {
+	params  types.Params
+	buckets []bucket     // numBuckets, by the first 12 address bits
+	top     []types.Hash // heap over bucket hashes: top[1] is the root, top[numBuckets+i] bucket i's leaf
+	count   int          // non-empty accounts
+	version uint64       // bumped by every change; a batch records it at Begin
+	dirty   []int        // buckets Set changed since the last flush
+	m       *Metrics
+}
+
+// New returns an empty State with the chain parameters.
+func New(params types.Params) *State {
+	params.Coordinators = slices.Clone(params.Coordinators)
+	s := &State{
+		params:  params,
+		buckets: make([]bucket, numBuckets),
+		top:     make([]types.Hash, 2*numBuckets),
+		m:       NopMetrics(),
+	}
+	for i := range s.buckets {
+		s.buckets[i].hash = emptyHash
+	}
+	// Every node of one level of the empty top tree is the same hash.
+	h := leafOfHash(&emptyHash)
+	for width := numBuckets; width >= 1; width /= 2 {
+		for i := width; i < 2*width; i++ {
+			s.top[i] = h
+		}
+		h = nodeHash(&h, &h)
+	}
+	return s
+}
+
+// FromGenesis returns the State holding the genesis accounts.
+func FromGenesis(g *types.Genesis) (*State, error) {
+	if g == nil {
+		return nil, fmt.Errorf("%w: nil genesis", types.ErrBadGenesis)
+	}
+	s := New(g.Params)
+	seen := make(map[types.Address]struct{}, len(g.Accounts))
+	for i, a := range g.Accounts {
+		if _, dup := seen[a.Address]; dup {
+			return nil, fmt.Errorf("%w: accounts[%d]: duplicate address %s", types.ErrBadGenesis, i, a.Address)
+		}
+		seen[a.Address] = struct{}{}
+		s.Set(a.Address, Account{Balance: uint64(a.Balance)})
+	}
+	return s, nil
+}
+
+// SetMetrics replaces the instruments (nil: NopMetrics).
+func (s *State) SetMetrics(m *Metrics) {
+	if m == nil {
+		m = NopMetrics()
+	}
+	s.m = m
+}
+
+// Set writes one account, as restored from the block store at start.
+// Setting Account{} deletes the account. Open batches become stale.
+// Rehashing is deferred to the next Root or Begin, so a bulk restore
+// hashes each bucket once.
+func (s *State) Set(addr types.Address, a Account) {
+	idx := bucketOf(&addr)
+	bk := &s.buckets[idx]
+	i, found := bk.find(&addr)
+	empty := a == Account{}
+	switch {
+	case found && bk.entries[i].acct == a, !found && empty:
+		return
+	case found && empty:
+		bk.entries = slices.Delete(bk.entries, i, i+1)
+		s.count--
+	case found:
+		bk.entries[i].acct = a
+		bk.entries[i].leaf = leafHash(&addr, a)
+	default:
+		bk.entries = slices.Insert(bk.entries, i, entry{addr: addr, acct: a, leaf: leafHash(&addr, a)})
+		s.count++
+	}
+	if !bk.dirty {
+		bk.dirty = true
+		s.dirty = append(s.dirty, idx)
+	}
+	s.version++
+}
+
+// Account returns the committed state of addr (Account{} if it does not exist).
+func (s *State) Account(addr types.Address) Account {
+	bk := &s.buckets[bucketOf(&addr)]
+	if i, ok := bk.find(&addr); ok {
+		return bk.entries[i].acct
+	}
+	return Account{}
+}
+
+// MinFee is the smallest fee tx may pay: base_fee + fee_per_byte × size,
+// saturating at MaxUint64 (Apply then reports ErrOverflow).
+func (s *State) MinFee(tx *types.Tx) uint64 {
+	if v, ok := minFee(&s.params, tx); ok {
+		return v
+	}
+	return math.MaxUint64
+}
+
+// Root is the state root (docs/state.md).
+func (s *State) Root() types.Hash {
+	s.flush()
+	return s.top[1]
+}
+
+// Params are the chain parameters the State executes with (a copy).
+func (s *State) Params() types.Params {
+	p := s.params
+	p.Coordinators = slices.Clone(p.Coordinators)
+	return p
+}
+
+// Len is the number of non-empty accounts.
+func (s *State) Len() int { return s.count }
+
+// Commit merges a batch begun on s. It fails with ErrStaleBatch, changing
+// nothing, if s changed since the batch began or the batch is another
+// State's; other batches open on s become stale.
+func (s *State) Commit(b *Batch) error {
+	if b.s != s {
+		return fmt.Errorf("%w: batch belongs to another state", ErrStaleBatch)
+	}
+	if b.version != s.version {
+		return fmt.Errorf("%w: state is at version %d, batch began at %d", ErrStaleBatch, s.version, b.version)
+	}
+	b.Root()
+	s.apply(b.p)
+	s.version++
+	s.m.Accounts.Set(float64(s.count))
+	return nil
+}

@@ -1,0 +1,17 @@
+// Package validators holds validator sets: who may vote, with what weight,
+// who proposes at each (height, round), and how votes, proposals and commit
+// certificates are checked against a set.
+//
+// A Set is immutable once built and safe for concurrent use. Its order is
+// the order it was built in (for genesis: the order of g.Authorities);
+// validator i of the set is bit i of a commit bitmap and ValidatorIndex i of
+// a vote, so every node must build the same set in the same order.
+//
+// Thresholds are in voting power, never in validator counts: Quorum is the
+// smallest power strictly above 2/3 of the total. Proposer rotation is
+// weighted round-robin with CometBFT-style proposer priorities, a pure
+// function of the set and (height, round); docs/consensus.md specifies it.
+//
+// The package is pure: no I/O, no clocks, no goroutines, no floats, and no
+// decision depends on map iteration order.
+package validators

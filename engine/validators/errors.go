@@ -1,0 +1,26 @@
+package validators
+
+import "errors"
+
+// Sentinel errors. Functions wrap them with fmt.Errorf("%w: ...") to say
+// which validator or field was at fault; test with errors.Is.
+var (
+	// ErrInvalidSet: a set that breaks a rule of NewSet (size, weight,
+	// duplicate, key format, total power).
+	ErrInvalidSet = errors.New("invalid validator set")
+	// ErrBadPossession: a genesis authority's BLS proof of possession does not verify.
+	ErrBadPossession = errors.New("bad BLS proof of possession")
+	// ErrUnknownValidator: a validator index outside the set.
+	ErrUnknownValidator = errors.New("unknown validator")
+	// ErrBadSignature: a vote, proposal or commit signature that does not verify.
+	ErrBadSignature = errors.New("bad signature")
+	// ErrInvalidVote: a vote that is nil or of an unknown type.
+	ErrInvalidVote = errors.New("invalid vote")
+	// ErrInvalidProposal: a proposal that is nil or has an impossible POL round.
+	ErrInvalidProposal = errors.New("invalid proposal")
+	// ErrInvalidCommit: a commit certificate that is nil, for the zero hash,
+	// or whose bitmap does not match the set.
+	ErrInvalidCommit = errors.New("invalid commit certificate")
+	// ErrInsufficientPower: signers holding 2/3 of the power or less.
+	ErrInsufficientPower = errors.New("insufficient voting power")
+)

@@ -1,0 +1,137 @@
+package gpu
+
+import (
+	"context"
+	"crypto/ed25519"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/hdevalence/ed25519consensus"
+)
+
+// One-core comparison of the stdlib (cofactorless, no batching), the
+// ZIP-215 single check and the batch backend with one worker. Compare
+// verifies/s; e.g. go test ./gpu -run '^$' -bench . -benchtime 300ms -cpu 1
+
+var (
+	benchOnce  sync.Once
+	benchItems []Item
+)
+
+func benchCorpus(b *testing.B) []Item {
+	benchOnce.Do(func() {
+		s := newSigner(b, 50)
+		benchItems = make([]Item, 4096)
+		for i := range benchItems {
+			benchItems[i] = s.item(128) // about a transfer's sign bytes
+		}
+	})
+	return benchItems
+}
+
+func reportRate(b *testing.B, perOp int) {
+	b.ReportMetric(float64(perOp)*float64(b.N)/b.Elapsed().Seconds(), "verifies/s")
+}
+
+func BenchmarkStdlibVerify(b *testing.B) {
+	items := benchCorpus(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		it := items[i%len(items)]
+		if !ed25519.Verify(it.PubKey, it.Msg, it.Sig) {
+			b.Fatal("invalid")
+		}
+	}
+	reportRate(b, 1)
+}
+
+func BenchmarkCPUSingle(b *testing.B) {
+	items := benchCorpus(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		it := items[i%len(items)]
+		if !Verify(it.PubKey, it.Msg, it.Sig) {
+			b.Fatal("invalid")
+		}
+	}
+	reportRate(b, 1)
+}
+
+func BenchmarkCPUBatch(b *testing.B) {
+	items := benchCorpus(b)
+	v := NewCPU(1)
+	for _, n := range []int{16, 64, 256, 1024, 4096} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				ok, err := v.VerifyBatch(context.Background(), items[:n])
+				if err != nil || len(ok) != n || !ok[n-1] {
+					b.Fatal(err)
+				}
+			}
+			reportRate(b, n)
+		})
+	}
+}
+
+// BenchmarkReferenceSingle and BenchmarkReferenceBatch measure
+// ed25519consensus, the alternative library, for the choice in doc.go.
+func BenchmarkReferenceSingle(b *testing.B) {
+	items := benchCorpus(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		it := items[i%len(items)]
+		if !ed25519consensus.Verify(it.PubKey, it.Msg, it.Sig) {
+			b.Fatal("invalid")
+		}
+	}
+	reportRate(b, 1)
+}
+
+func BenchmarkReferenceBatch(b *testing.B) {
+	items := benchCorpus(b)
+	for _, n := range []int{256, 1024} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				bv := ed25519consensus.NewPreallocatedBatchVerifier(n)
+				for _, it := range items[:n] {
+					bv.Add(it.PubKey, it.Msg, it.Sig)
+				}
+				if !bv.Verify() {
+					b.Fatal("batch rejected")
+				}
+			}
+			reportRate(b, n)
+		})
+	}
+}
+
+// BenchmarkBatcherVerify: enough goroutines, each verifying one signature
+// at a time, to keep full batches in flight through a Batcher over the CPU
+// backend (all cores). With fewer callers than MaxBatch every batch waits
+// out MaxWait, which is the latency/throughput trade the config sets.
+func BenchmarkBatcherVerify(b *testing.B) {
+	items := benchCorpus(b)
+	bt, err := NewBatcher(NewCPU(0), nil, DefaultBatcherConfig(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bt.Close()
+	b.SetParallelism(max(1, 3*DefaultBatcherConfig().MaxBatch/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	var next sync.Mutex
+	i := 0
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			next.Lock()
+			it := items[i%len(items)]
+			i++
+			next.Unlock()
+			if ok, err := bt.Verify(context.Background(), it); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+	reportRate(b, 1)
+}

@@ -1,0 +1,442 @@
+package ws
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lesismal/nbio"
+	"github.com/lesismal/nbio/nbhttp"
+	"github.com/lesismal/nbio/nbhttp/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// handshakeTimeout bounds how long a TCP connection may sit before its
+// upgrade request arrives, and the write of the 101 answer.
+const handshakeTimeout = 10 * time.Second
+
+// Server states.
+const (
+	stateNew int32 = iota
+	stateRunning
+	stateStopped
+)
+
+// Server is the WebSocket server. Publish is safe from any goroutine.
+type Server struct {
+	cfg    Config
+	m      *Metrics
+	sent   [numTopics]prometheus.Counter
+	log    *slog.Logger
+	engine *nbhttp.Engine
+	up     *websocket.Upgrader
+
+	state atomic.Int32
+	slots atomic.Int64 // connections admitted: upgrading or open
+
+	// pubMu serializes every frame write, so each subscriber's queue order
+	// is its wire order. Lock order: pubMu, then mu, then subscriber.mu.
+	pubMu sync.Mutex
+
+	mu       sync.Mutex
+	conns    map[*subscriber]struct{}
+	stopping bool
+	drained  chan struct{} // closed when stopping and conns is empty
+
+	// topics[i] lists topic i's subscribers; copy-on-write under mu, so
+	// Publish reads it without locking mu.
+	topics [numTopics]atomic.Pointer[[]*subscriber]
+
+	stopPing chan struct{}
+	pingDone chan struct{}
+}
+
+// New checks cfg and builds a server; Start listens. A nil m or log means
+// no metrics or no logs.
+func New(cfg Config, m *Metrics, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		m = NopMetrics()
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		cfg: cfg, m: m, log: log,
+		conns:    map[*subscriber]struct{}{},
+		drained:  make(chan struct{}),
+		stopPing: make(chan struct{}),
+		pingDone: make(chan struct{}),
+	}
+	for i, t := range topicNames {
+		s.sent[i] = m.MessagesSent.WithLabelValues(t)
+		s.topics[i].Store(&[]*subscriber{})
+	}
+
+	s.engine = nbhttp.NewEngine(nbhttp.Config{
+		Name:                    "aitbc-ws",
+		Network:                 "tcp",
+		Addrs:                   []string{cfg.Addr},
+		Handler:                 http.HandlerFunc(s.serveHTTP),
+		MaxLoad:                 cfg.MaxConns + 64, // headroom to answer 503s
+		ReleaseWebsocketPayload: true,
+		KeepaliveTime:           handshakeTimeout,
+		ReadLimit:               max(1<<20, 2*cfg.hardMessageLimit()),
+		MaxHTTPBodySize:         4 << 10,
+		SupportServerOnly:       true,
+	})
+	s.engine.OnWrittenSize(s.onWritten)
+	// nbio hands an accepted connection from its accept goroutine to a
+	// poller through epoll, which the race detector cannot see. Taking the
+	// connection's lock here (the poller takes it before every read) makes
+	// the handoff visible; it costs one uncontended lock per connection.
+	s.engine.OnOpen(func(c net.Conn) {
+		if nc, ok := c.(*nbio.Conn); ok {
+			nc.Lock()
+			nc.Unlock()
+		}
+	})
+
+	u := websocket.NewUpgrader()
+	u.Engine = s.engine
+	// The data is public and there are no cookies or credentials to ride
+	// on, so pages from any origin (explorers, wallets) may subscribe.
+	u.CheckOrigin = func(*http.Request) bool { return true }
+	u.HandshakeTimeout = handshakeTimeout
+	u.KeepaliveTime = cfg.PingInterval + cfg.PongTimeout // read deadline, renewed by every frame
+	u.MessageLengthLimit = cfg.hardMessageLimit()
+	u.OnMessage(s.onMessage)
+	u.OnClose(s.onClose)
+	u.SetPingHandler(s.onPing)
+	u.SetPongHandler(func(*websocket.Conn, string) {}) // the renewed read deadline is all a pong does
+	u.SetCloseHandler(s.onCloseFrame)
+	s.up = u
+	return s, nil
+}
+
+// Start listens on cfg.Addr and starts the keepalive pings.
+func (s *Server) Start() error {
+	if !s.state.CompareAndSwap(stateNew, stateRunning) {
+		return ErrStarted
+	}
+	if err := s.engine.Start(); err != nil {
+		s.state.Store(stateStopped)
+		close(s.pingDone)
+		return fmt.Errorf("ws listen %s: %w", s.cfg.Addr, err)
+	}
+	go s.pingLoop()
+	s.log.Info("ws listening", "addr", s.Addr())
+	return nil
+}
+
+// Addr is the bound address once started (the configured one before).
+func (s *Server) Addr() string {
+	if s.state.Load() != stateNew && len(s.engine.AddrConfigs) > 0 {
+		return s.engine.AddrConfigs[0].Addr
+	}
+	return s.cfg.Addr
+}
+
+// Stop stops accepting, tells every client the server is going away,
+// closes all connections and waits for their cleanup or ctx.
+func (s *Server) Stop(ctx context.Context) error {
+	if !s.state.CompareAndSwap(stateRunning, stateStopped) {
+		s.state.CompareAndSwap(stateNew, stateStopped) // never started: nothing to close
+		return nil
+	}
+	close(s.stopPing)
+	<-s.pingDone
+
+	s.mu.Lock()
+	s.stopping = true
+	subs := s.snapshotLocked()
+	if len(s.conns) == 0 {
+		close(s.drained)
+	}
+	s.mu.Unlock()
+
+	bye := closeFrame(1001, "server stopping")
+	s.pubMu.Lock()
+	for _, sub := range subs {
+		sub.send(bye)
+	}
+	s.pubMu.Unlock()
+
+	err := s.engine.Shutdown(ctx)
+	select {
+	case <-s.drained:
+	case <-ctx.Done():
+		if err == nil {
+			err = ctx.Err()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("ws stop: %w", err)
+	}
+	return nil
+}
+
+// Publish sends msg (a JSON object) to topic's subscribers. It never
+// blocks on a client: one that cannot keep up is dropped.
+func (s *Server) Publish(topic string, msg []byte) {
+	i, ok := topicIndex(topic)
+	if !ok {
+		s.log.Warn("ws publish on unknown topic", "topic", topic)
+		return
+	}
+	subs := *s.topics[i].Load()
+	if len(subs) == 0 || s.state.Load() != stateRunning {
+		return
+	}
+	bp := framePool.Get().(*[]byte)
+	frame := appendFrame((*bp)[:0], opText, msg)
+	sent := 0
+	s.pubMu.Lock()
+	for _, sub := range subs {
+		if sub.send(frame) {
+			sent++
+		}
+	}
+	s.pubMu.Unlock()
+	if cap(frame) <= maxPooledFrame {
+		*bp = frame
+		framePool.Put(bp)
+	}
+	s.sent[i].Add(float64(sent))
+}
+
+// serveHTTP routes /ws and /ws/{topic}; everything else is a JSON 404.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	var mask topicMask
+	switch p := r.URL.Path; {
+	case p == "/ws":
+	case strings.HasPrefix(p, "/ws/"):
+		i, ok := topicIndex(p[len("/ws/"):])
+		if !ok {
+			httpError(w, http.StatusNotFound, CodeUnknownTopic, fmt.Sprintf("no topic %.64q; topics: %s", p[len("/ws/"):], strings.Join(topicNames[:], ", ")))
+			return
+		}
+		mask = 1 << i
+	default:
+		httpError(w, http.StatusNotFound, CodeNotFound, fmt.Sprintf("no route for %.200s", p))
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		httpError(w, http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" not allowed")
+		return
+	}
+	if s.state.Load() != stateRunning {
+		httpError(w, http.StatusServiceUnavailable, CodeStopping, "server stopping")
+		return
+	}
+	if n := s.slots.Add(1); n > int64(s.cfg.MaxConns) {
+		s.slots.Add(-1)
+		w.Header().Set("Retry-After", "5")
+		httpError(w, http.StatusServiceUnavailable, CodeTooManyConnections, fmt.Sprintf("connection limit %d reached", s.cfg.MaxConns))
+		return
+	}
+	wsc, err := s.up.Upgrade(w, r, nil)
+	if err != nil {
+		s.slots.Add(-1) // Upgrade answered the request itself
+		s.log.Debug("ws upgrade failed", "remote", r.RemoteAddr, "err", err)
+		return
+	}
+	// Messages and the close of this connection run on its nbio job queue
+	// after this handler returns, so the session is set before they look.
+	sub := newSubscriber(s, wsc)
+	wsc.SetSession(sub)
+	s.pubMu.Lock()
+	s.mu.Lock()
+	if s.stopping {
+		s.mu.Unlock()
+		s.pubMu.Unlock()
+		sub.close()
+		return
+	}
+	s.conns[sub] = struct{}{}
+	s.setTopicsLocked(sub, sub.topics|mask)
+	s.mu.Unlock()
+	s.pubMu.Unlock()
+	s.m.Connections.Inc()
+	s.log.Debug("ws connected", "remote", sub.remote, "path", r.URL.Path)
+}
+
+func httpError(w http.ResponseWriter, status int, code, msg string) {
+	b := encodeError(code, msg)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// setTopicsLocked changes sub's subscriptions and rebuilds the changed
+// topic lists. Callers hold mu (and pubMu, so no Publish is mid-list).
+func (s *Server) setTopicsLocked(sub *subscriber, mask topicMask) {
+	changed := sub.topics ^ mask
+	sub.topics = mask
+	for i := range numTopics {
+		if changed&(1<<i) == 0 {
+			continue
+		}
+		old := *s.topics[i].Load()
+		next := make([]*subscriber, 0, len(old)+1)
+		for _, o := range old {
+			if o != sub {
+				next = append(next, o)
+			}
+		}
+		if mask&(1<<i) != 0 {
+			next = append(next, sub)
+		}
+		s.topics[i].Store(&next)
+	}
+}
+
+func (s *Server) snapshotLocked() []*subscriber {
+	out := make([]*subscriber, 0, len(s.conns))
+	for sub := range s.conns {
+		out = append(out, sub)
+	}
+	return out
+}
+
+func subscriberOf(c *websocket.Conn) *subscriber {
+	sub, _ := c.Session().(*subscriber)
+	return sub
+}
+
+// onMessage handles a client's control message.
+func (s *Server) onMessage(c *websocket.Conn, mt websocket.MessageType, data []byte) {
+	sub := subscriberOf(c)
+	if sub == nil {
+		return
+	}
+	var ctl control
+	var err error
+	switch {
+	case mt != websocket.TextMessage:
+		err = fmt.Errorf("%w: send control messages as JSON text frames", ErrBinaryMessage)
+	case len(data) > s.cfg.MaxMessageBytes:
+		err = fmt.Errorf("%w: %d bytes > %d", ErrMessageTooLarge, len(data), s.cfg.MaxMessageBytes)
+	default:
+		ctl, err = decodeControl(data)
+	}
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	if err != nil {
+		sub.send(appendFrame(nil, opText, encodeError(errorCode(err), err.Error())))
+		return
+	}
+	s.mu.Lock()
+	if _, open := s.conns[sub]; !open {
+		s.mu.Unlock()
+		return
+	}
+	ack := "subscribed"
+	if ctl.op == opSubscribe {
+		s.setTopicsLocked(sub, sub.topics|ctl.mask)
+	} else {
+		s.setTopicsLocked(sub, sub.topics&^ctl.mask)
+		ack = "unsubscribed"
+	}
+	s.mu.Unlock()
+	// Under pubMu: the ack precedes the first message of a new topic.
+	sub.send(appendFrame(nil, opText, encodeAck(ack, ctl.topics)))
+}
+
+// onPing answers a client's ping through the accounted write path.
+func (s *Server) onPing(c *websocket.Conn, appData string) {
+	if sub := subscriberOf(c); sub != nil {
+		s.pubMu.Lock()
+		sub.send(appendFrame(nil, opPong, []byte(appData)))
+		s.pubMu.Unlock()
+	}
+}
+
+// onCloseFrame echoes a client's close; nbio closes the connection after.
+func (s *Server) onCloseFrame(c *websocket.Conn, code int, _ string) {
+	sub := subscriberOf(c)
+	if sub == nil {
+		return
+	}
+	frame := appendFrame(nil, opClose, nil)
+	if code != 1005 { // 1005: the client sent no code, so none is echoed
+		frame = closeFrame(uint16(code), "")
+	}
+	s.pubMu.Lock()
+	sub.send(frame)
+	s.pubMu.Unlock()
+}
+
+// onClose runs once per upgraded connection, whatever closed it.
+func (s *Server) onClose(c *websocket.Conn, err error) {
+	sub := subscriberOf(c)
+	if sub == nil {
+		return
+	}
+	sub.markClosed()
+	s.mu.Lock()
+	_, registered := s.conns[sub]
+	if registered {
+		delete(s.conns, sub)
+		s.setTopicsLocked(sub, 0)
+		if s.stopping && len(s.conns) == 0 {
+			close(s.drained)
+		}
+	}
+	s.mu.Unlock()
+	s.slots.Add(-1)
+	if registered {
+		s.m.Connections.Dec()
+	}
+	s.log.Debug("ws closed", "remote", sub.remote, "err", err)
+}
+
+// onWritten credits written bytes to the connection's queue.
+func (s *Server) onWritten(c *nbio.Conn, _ []byte, n int) {
+	wsc, ok := c.Session().(*websocket.Conn)
+	if !ok {
+		return
+	}
+	if sub := subscriberOf(wsc); sub != nil {
+		sub.wrote(n)
+	}
+}
+
+// dropSlow closes a subscriber whose queue is full.
+func (s *Server) dropSlow(sub *subscriber) {
+	s.m.Dropped.Inc()
+	s.log.Info("ws dropped slow subscriber", "remote", sub.remote, "queue_len", s.cfg.QueueLen)
+	_ = sub.wsc.Close()
+}
+
+// pingLoop pings every connection each PingInterval; nbio's read deadline
+// (renewed by any inbound frame) closes the ones that stay silent.
+func (s *Server) pingLoop() {
+	defer close(s.pingDone)
+	t := time.NewTicker(s.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopPing:
+			return
+		case <-t.C:
+			s.mu.Lock()
+			subs := s.snapshotLocked()
+			s.mu.Unlock()
+			s.pubMu.Lock()
+			for _, sub := range subs {
+				sub.send(pingFrame)
+			}
+			s.pubMu.Unlock()
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package observability
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func TestNewLogger(t *testing.T) {
+	tests := []struct {
+		level, format string
+		wantErr       error
+		debugShown    bool
+	}{
+		{"debug", "json", nil, true},
+		{"INFO", "text", nil, false},
+		{"warn", "json", nil, false},
+		{"error", "text", nil, false},
+		{"verbose", "json", ErrBadLogLevel, false},
+		{"", "json", ErrBadLogLevel, false},
+		{"info", "xml", ErrBadLogFormat, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.level+"/"+tt.format, func(t *testing.T) {
+			var buf bytes.Buffer
+			log, err := NewLogger(&buf, tt.level, tt.format)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				}
+				bad := tt.level
+				if tt.wantErr == ErrBadLogFormat {
+					bad = tt.format
+				}
+				if !strings.Contains(err.Error(), `"`+bad+`"`) {
+					t.Fatalf("error %q does not name the bad value %q", err, bad)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			log.Debug("dbg", "height", 7)
+			if got := buf.Len() > 0; got != tt.debugShown {
+				t.Fatalf("debug line written = %v, want %v (%q)", got, tt.debugShown, buf.String())
+			}
+			buf.Reset()
+			log.Error("boom", "height", 7)
+			line := buf.String()
+			if tt.format == "json" {
+				var m map[string]any
+				if err := json.Unmarshal([]byte(line), &m); err != nil {
+					t.Fatalf("json line %q: %v", line, err)
+				}
+				if m["msg"] != "boom" || m["height"] != float64(7) {
+					t.Fatalf("json line %q lacks msg/height", line)
+				}
+			} else if !strings.Contains(line, "msg=boom") || !strings.Contains(line, "height=7") {
+				t.Fatalf("text line %q lacks msg/height", line)
+			}
+		})
+	}
+}
+
+func TestParseLevel(t *testing.T) {
+	for in, want := range map[string]slog.Level{"debug": slog.LevelDebug, " Info ": slog.LevelInfo, "WARNING": slog.LevelWarn, "error": slog.LevelError} {
+		got, err := ParseLevel(in)
+		if err != nil || got != want {
+			t.Errorf("ParseLevel(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+}
+
+func TestMetricsHandler(t *testing.T) {
+	reg := NewRegistry()
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_test_events_total", Help: "Test events."})
+	reg.MustRegister(c)
+	c.Add(3)
+
+	srv := httptest.NewServer(MetricsHandler(reg))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, want := range []string{"aitbc_test_events_total 3", "go_goroutines", "process_start_time_seconds", "promhttp_metric_handler_requests_total"} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("exposition lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package rpc
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"sync"
+	"testing"
+
+	"aitbc/engine"
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+)
+
+// memBackend is the in-memory twin of engine.Node for the RPC tests.
+type memBackend struct {
+	mu        sync.Mutex
+	chainID   string
+	head      engine.Head
+	headErr   error
+	accounts  map[types.Address]state.Account
+	blocks    map[uint64]*types.Block
+	certs     map[uint64]*types.CommitCert
+	txs       map[types.Hash]engine.TxInfo
+	pool      []*types.Tx
+	poolBytes int
+	submitErr error // returned by SubmitTx when set
+	panicMsg  string
+	submitted []*types.Tx
+	status    engine.Status
+}
+
+var _ Backend = (*memBackend)(nil)
+
+const testChainID = "aitbc-test"
+
+func (b *memBackend) ChainID() string { return b.chainID }
+
+func (b *memBackend) Head() (engine.Head, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.head, b.headErr
+}
+
+func (b *memBackend) SubmitTx(_ context.Context, tx *types.Tx) (types.Hash, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.panicMsg != "" {
+		panic(b.panicMsg)
+	}
+	if b.submitErr != nil {
+		return types.Hash{}, b.submitErr
+	}
+	if err := tx.ValidateBasic(b.chainID); err != nil {
+		return types.Hash{}, err
+	}
+	if !ed25519.Verify(tx.Sender[:], tx.SignBytes(), tx.Sig[:]) {
+		return types.Hash{}, fmt.Errorf("tx %s: %w", tx.Hash(), engine.ErrBadSignature)
+	}
+	h := tx.Hash()
+	b.submitted = append(b.submitted, tx)
+	b.txs[h] = engine.TxInfo{Tx: tx, Hash: h, Pending: true}
+	return h, nil
+}
+
+func (b *memBackend) Account(addr types.Address) (state.Account, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	acc, ok := b.accounts[addr]
+	if !ok {
+		return state.Account{}, fmt.Errorf("account %s: %w", addr, engine.ErrNotFound)
+	}
+	return acc, nil
+}
+
+func (b *memBackend) Block(height uint64) (*types.Block, *types.CommitCert, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	blk, ok := b.blocks[height]
+	if !ok {
+		return nil, nil, fmt.Errorf("block %d: %w", height, engine.ErrNotFound)
+	}
+	return blk, b.certs[height], nil
+}
+
+func (b *memBackend) Tx(hash types.Hash) (engine.TxInfo, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	info, ok := b.txs[hash]
+	if !ok {
+		return engine.TxInfo{}, fmt.Errorf("tx %s: %w", hash, engine.ErrNotFound)
+	}
+	return info, nil
+}
+
+func (b *memBackend) MempoolTxs(limit int) ([]*types.Tx, int, int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := min(limit, len(b.pool))
+	return append([]*types.Tx(nil), b.pool[:n]...), len(b.pool), b.poolBytes
+}
+
+func (b *memBackend) MinFee(tx *types.Tx) uint64 { return 10 + uint64(tx.Size()) }
+
+func (b *memBackend) Status() engine.Status {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	st := b.status
+	st.Head = b.head
+	st.MempoolTxs, st.MempoolBytes = len(b.pool), b.poolBytes
+	return st
+}
+
+// fixture is a small chain: block 1 with two txs, one pending tx, two accounts.
+type fixture struct {
+	b         *memBackend
+	alice     ed25519.PrivateKey
+	bob       ed25519.PrivateKey
+	block1    *types.Block
+	cert1     *types.CommitCert
+	committed *types.Tx
+	pending   *types.Tx
+}
+
+func testKey(seed byte) ed25519.PrivateKey {
+	s := make([]byte, ed25519.SeedSize)
+	for i := range s {
+		s[i] = seed
+	}
+	return ed25519.NewKeyFromSeed(s)
+}
+
+func addrOf(k ed25519.PrivateKey) types.Address {
+	return types.AddressFromPubKey(k.Public().(ed25519.PublicKey))
+}
+
+// signedTx is a valid TRANSFER from `from` to `to`.
+func signedTx(from, to ed25519.PrivateKey, nonce, amount uint64) *types.Tx {
+	tx := &types.Tx{ChainID: testChainID, Type: types.TxTransfer, Nonce: nonce, Recipient: addrOf(to), Amount: amount, Fee: 500}
+	tx.Sign(from)
+	return tx
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	f := &fixture{alice: testKey(1), bob: testKey(2)}
+	tx1 := signedTx(f.alice, f.bob, 1, 100)
+	tx2 := signedTx(f.alice, f.bob, 2, 200)
+	tx2.Payload = []byte("memo")
+	tx2.Sign(f.alice)
+	f.committed = tx2
+	f.pending = signedTx(f.alice, f.bob, 3, 300)
+	f.block1 = &types.Block{
+		Header: types.Header{ChainID: testChainID, Height: 1, Time: 1_700_000_000_000, Proposer: addrOf(f.alice),
+			TxRoot: types.MerkleRoot([]types.Hash{tx1.Hash(), tx2.Hash()}), StateRoot: types.Sum256([]byte("state-1"))},
+		Txs: []*types.Tx{tx1, tx2},
+	}
+	f.cert1 = &types.CommitCert{Height: 1, Round: 0, BlockHash: f.block1.Hash(), Signers: types.NewBitmap(4)}
+	f.cert1.Signers.Set(0)
+	f.cert1.Signers.Set(2)
+	f.cert1.AggSig[0] = 0xaa
+	f.b = &memBackend{
+		chainID: testChainID,
+		head: engine.Head{Height: 1, Hash: f.block1.Hash(), Time: f.block1.Header.Time,
+			StateRoot: f.block1.Header.StateRoot, TxCount: 2},
+		accounts: map[types.Address]state.Account{
+			addrOf(f.alice): {Balance: 1_000_000, Nonce: 2},
+			addrOf(f.bob):   {Balance: 18_446_744_073_709_551_615, Nonce: 0},
+		},
+		blocks: map[uint64]*types.Block{1: f.block1},
+		certs:  map[uint64]*types.CommitCert{1: f.cert1},
+		txs: map[types.Hash]engine.TxInfo{
+			tx1.Hash():       {Tx: tx1, Hash: tx1.Hash(), Height: 1, Index: 0},
+			tx2.Hash():       {Tx: tx2, Hash: tx2.Hash(), Height: 1, Index: 1},
+			f.pending.Hash(): {Tx: f.pending, Hash: f.pending.Hash(), Pending: true},
+		},
+		pool:      []*types.Tx{f.pending, signedTx(f.bob, f.alice, 1, 5)},
+		poolBytes: 2 * f.pending.Size(),
+		status: engine.Status{ChainID: testChainID, NodeVersion: "v0.0.0-test", Validator: addrOf(f.alice),
+			Validators: 4, SigverifyBackend: "cpu", IndexedHeight: 1},
+	}
+	return f
+}

@@ -1,0 +1,158 @@
+package rpc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"aitbc/engine/types"
+)
+
+// ErrBadResponse: a 2xx answer whose body is not the expected JSON.
+var ErrBadResponse = errors.New("bad rpc response")
+
+// maxResponseBytes bounds what the client reads; the largest answer is a
+// full block (32 MiB encoded is the protocol limit; its JSON is larger).
+const maxResponseBytes = 96 << 20
+
+// Client calls a node's REST API. Non-2xx answers come back as *APIError;
+// transport failures as wrapped net/http errors.
+type Client struct {
+	BaseURL string       // e.g. "http://127.0.0.1:9080"
+	HTTP    *http.Client // nil means http.DefaultClient
+}
+
+// SendTx submits a signed tx and returns its hash.
+func (c *Client) SendTx(ctx context.Context, tx *types.Tx) (types.Hash, error) {
+	var out SendTxResponse
+	err := c.do(ctx, http.MethodPost, "/rpc/send_tx", TxToJSON(tx), &out)
+	return out.TxHash, err
+}
+
+// EstimateFee returns the smallest fee the node accepts for tx (its
+// signature may be unset).
+func (c *Client) EstimateFee(ctx context.Context, tx *types.Tx) (uint64, error) {
+	var out FeeResponse
+	err := c.do(ctx, http.MethodPost, "/rpc/estimate_fee", TxToJSON(tx), &out)
+	return uint64(out.MinFee), err
+}
+
+// Head returns the last committed block's summary.
+func (c *Client) Head(ctx context.Context) (HeadResponse, error) {
+	var out HeadResponse
+	err := c.do(ctx, http.MethodGet, "/rpc/get_head", nil, &out)
+	return out, err
+}
+
+// Account returns an address's balance and the nonce of its last applied
+// tx (the next tx uses nonce+1). Unknown addresses are 0, 0.
+func (c *Client) Account(ctx context.Context, addr types.Address) (balance, nonce uint64, err error) {
+	var out AccountResponse
+	err = c.do(ctx, http.MethodGet, "/rpc/get_account/"+addr.String(), nil, &out)
+	return uint64(out.Balance), out.Nonce, err
+}
+
+// Tx looks a tx up in the mempool and the chain; an unknown hash is an
+// *APIError with Status 404.
+func (c *Client) Tx(ctx context.Context, hash types.Hash) (TxResponse, error) {
+	var out TxResponse
+	err := c.do(ctx, http.MethodGet, "/rpc/get_tx/"+hash.String(), nil, &out)
+	return out, err
+}
+
+// Block returns the block at height with its commit certificate.
+func (c *Client) Block(ctx context.Context, height uint64) (BlockResponse, error) {
+	var out BlockResponse
+	err := c.do(ctx, http.MethodGet, "/rpc/get_block/"+strconv.FormatUint(height, 10), nil, &out)
+	return out, err
+}
+
+// Status returns the node's self-description.
+func (c *Client) Status(ctx context.Context) (StatusResponse, error) {
+	var out StatusResponse
+	err := c.do(ctx, http.MethodGet, "/rpc/status", nil, &out)
+	return out, err
+}
+
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("rpc %s: encode request: %w", path, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.BaseURL, "/")+path, body)
+	if err != nil {
+		return fmt.Errorf("rpc %s: %w", path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("rpc %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		return fmt.Errorf("rpc %s: read response: %w", path, err)
+	}
+	if err := decodeResponse(resp.StatusCode, raw, out); err != nil {
+		if errors.Is(err, ErrBadResponse) {
+			return fmt.Errorf("rpc %s: %w", path, err)
+		}
+		return err
+	}
+	return nil
+}
+
+// decodeResponse turns a status and body into out or an error: *APIError
+// for non-2xx (from the error envelope when there is one), ErrBadResponse
+// for a 2xx body that does not decode.
+func decodeResponse(status int, raw []byte, out any) error {
+	if len(raw) > maxResponseBytes {
+		return fmt.Errorf("%w: body exceeds %d bytes", ErrBadResponse, maxResponseBytes)
+	}
+	if status < 200 || status > 299 {
+		var eb errorBody
+		if err := json.Unmarshal(raw, &eb); err == nil && eb.Error != nil && eb.Error.Code != "" {
+			eb.Error.Status = status
+			return eb.Error
+		}
+		return &APIError{Status: status, Code: "http_" + strconv.Itoa(status), Message: snippet(raw)}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadResponse, err)
+	}
+	return nil
+}
+
+// snippet is the start of a non-JSON error body, for the message.
+func snippet(raw []byte) string {
+	const max = 200
+	if len(raw) > max {
+		raw = raw[:max]
+	}
+	s := strings.TrimSpace(string(raw))
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "?")
+	}
+	return s
+}

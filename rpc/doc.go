@@ -1,0 +1,24 @@
+// Package rpc is the node's REST interface and its WebSocket topic bridge.
+//
+// Server serves the JSON API over net/http (Go 1.22 method patterns) on top
+// of a Backend, which engine.Node implements and tests replace with an
+// in-memory twin. The wire conventions are fixed here and shared with the
+// Client the CLI and the load generator use:
+//
+//   - heights, nonces, counts and sizes are JSON numbers; token amounts are
+//     decimal strings (types.Amount), so 64-bit values survive JavaScript;
+//   - hashes, keys, signatures and other bytes are "0x" + lowercase hex;
+//   - addresses are written as bech32 "ait1…" and read as either that or
+//     "0x" + 40 hex;
+//   - a transaction is a TxJSON object (see TxFromJSON for the checks).
+//
+// Every error is {"error":{"code":"...","message":"..."}} with a matching
+// HTTP status; codes are stable strings clients may switch on (see
+// errors.go). Request bodies are bounded (Config.MaxBodyBytes), must be a
+// single JSON value with no unknown fields and no trailing data. Route
+// labels on the metrics are the registered patterns, never raw paths.
+//
+// Bridge turns the engine's Broadcaster callbacks into JSON messages on the
+// WebSocket topics new_blocks, new_transactions and consensus_events; the
+// netio/ws Server delivers them.
+package rpc

@@ -1,0 +1,146 @@
+package rpc
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"aitbc/engine"
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+)
+
+func (s *Server) head(_ http.ResponseWriter, _ *http.Request) (any, error) {
+	h, err := s.b.Head()
+	if err != nil {
+		return nil, err
+	}
+	return headJSON(h), nil
+}
+
+func (s *Server) sendTx(w http.ResponseWriter, r *http.Request) (any, error) {
+	var j TxJSON
+	if err := s.decodeBody(w, r, &j); err != nil {
+		return nil, err
+	}
+	tx, err := TxFromJSON(j)
+	if err != nil {
+		return nil, apiErr(http.StatusBadRequest, CodeBadField, "%v", err)
+	}
+	hash, err := s.b.SubmitTx(r.Context(), tx)
+	if err != nil {
+		return nil, err
+	}
+	return SendTxResponse{TxHash: hash}, nil
+}
+
+func (s *Server) estimateFee(w http.ResponseWriter, r *http.Request) (any, error) {
+	var j TxJSON
+	if err := s.decodeBody(w, r, &j); err != nil {
+		return nil, err
+	}
+	tx, err := txFromJSON(j, false)
+	if err != nil {
+		return nil, apiErr(http.StatusBadRequest, CodeBadField, "%v", err)
+	}
+	return FeeResponse{MinFee: types.Amount(s.b.MinFee(tx)), Size: tx.Size()}, nil
+}
+
+// lookupAccount treats an address the chain has never seen as an empty
+// account: a balance query is not an error for a fresh address.
+func (s *Server) lookupAccount(r *http.Request) (types.Address, state.Account, error) {
+	addr, err := types.ParseAddress(r.PathValue("address"))
+	if err != nil {
+		return addr, state.Account{}, apiErr(http.StatusBadRequest, CodeBadAddress, "%v", err)
+	}
+	acc, err := s.b.Account(addr)
+	if errors.Is(err, engine.ErrNotFound) {
+		return addr, state.Account{}, nil
+	}
+	return addr, acc, err
+}
+
+func (s *Server) balance(_ http.ResponseWriter, r *http.Request) (any, error) {
+	addr, acc, err := s.lookupAccount(r)
+	if err != nil {
+		return nil, err
+	}
+	return BalanceResponse{Address: addr, Balance: types.Amount(acc.Balance)}, nil
+}
+
+func (s *Server) account(_ http.ResponseWriter, r *http.Request) (any, error) {
+	addr, acc, err := s.lookupAccount(r)
+	if err != nil {
+		return nil, err
+	}
+	return AccountResponse{Address: addr, Balance: types.Amount(acc.Balance), Nonce: acc.Nonce}, nil
+}
+
+func (s *Server) block(_ http.ResponseWriter, r *http.Request) (any, error) {
+	raw := r.PathValue("height")
+	height, err := types.ParseAmount(raw) // canonical decimal uint64
+	if err != nil || height == 0 {
+		return nil, apiErr(http.StatusBadRequest, CodeBadHeight, "height %.40q: want a decimal integer >= 1", raw)
+	}
+	b, cert, err := s.b.Block(height)
+	if err != nil {
+		return nil, err
+	}
+	return blockJSON(b, cert), nil
+}
+
+func (s *Server) tx(_ http.ResponseWriter, r *http.Request) (any, error) {
+	hash, err := types.ParseHash(r.PathValue("hash"))
+	if err != nil {
+		return nil, apiErr(http.StatusBadRequest, CodeBadHash, "%v", err)
+	}
+	info, err := s.b.Tx(hash)
+	if err != nil {
+		return nil, err
+	}
+	return txInfoJSON(info), nil
+}
+
+func (s *Server) mempool(_ http.ResponseWriter, r *http.Request) (any, error) {
+	limit := s.cfg.MaxMempoolList
+	if q := r.URL.Query(); q.Has("limit") {
+		n, err := strconv.Atoi(q.Get("limit"))
+		if err != nil || n < 0 || n > s.cfg.MaxMempoolList {
+			return nil, apiErr(http.StatusBadRequest, CodeBadLimit, "limit %.40q: want 0..%d", q.Get("limit"), s.cfg.MaxMempoolList)
+		}
+		limit = n
+	}
+	txs, count, bytes := s.b.MempoolTxs(limit)
+	out := MempoolResponse{Count: count, Bytes: bytes, Txs: make([]TxResponse, 0, len(txs))}
+	for _, tx := range txs {
+		if len(out.Txs) == limit {
+			break
+		}
+		out.Txs = append(out.Txs, TxResponse{TxJSON: TxToJSON(tx), Hash: tx.Hash(), Status: TxPending})
+	}
+	return out, nil
+}
+
+func (s *Server) status(_ http.ResponseWriter, _ *http.Request) (any, error) {
+	st := s.b.Status()
+	out := StatusResponse{
+		ChainID: st.ChainID, Version: st.NodeVersion, Head: headJSON(st.Head),
+		Validators: st.Validators, MempoolTxs: st.MempoolTxs, MempoolBytes: st.MempoolBytes,
+		SigverifyBackend: st.SigverifyBackend, IndexedHeight: st.IndexedHeight, Syncing: st.Syncing,
+	}
+	if !st.Validator.IsZero() {
+		out.Validator = st.Validator.String()
+	}
+	return out, nil
+}
+
+// health is 200 while the node can read its head; load balancers take a
+// node out on anything else.
+func (s *Server) health(_ http.ResponseWriter, _ *http.Request) (any, error) {
+	h, err := s.b.Head()
+	if err != nil {
+		s.log.Warn("health check failed", "err", err)
+		return nil, apiErr(http.StatusServiceUnavailable, CodeUnhealthy, "head unavailable")
+	}
+	return HealthResponse{Status: "ok", Height: h.Height}, nil
+}

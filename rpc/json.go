@@ -1,0 +1,159 @@
+package rpc
+
+import (
+	"aitbc/engine"
+	"aitbc/engine/types"
+)
+
+// Response bodies. Field names are the wire contract shared with Client.
+
+// HeadResponse is get_head (and the head inside status).
+type HeadResponse struct {
+	Height    uint64     `json:"height"`
+	Hash      types.Hash `json:"hash"`
+	Time      uint64     `json:"time"` // Unix ms
+	StateRoot types.Hash `json:"state_root"`
+	TxCount   int        `json:"tx_count"`
+}
+
+// SendTxResponse is send_tx.
+type SendTxResponse struct {
+	TxHash types.Hash `json:"tx_hash"`
+}
+
+// BalanceResponse is get_balance.
+type BalanceResponse struct {
+	Address types.Address `json:"address"`
+	Balance types.Amount  `json:"balance"`
+}
+
+// AccountResponse is get_account.
+type AccountResponse struct {
+	Address types.Address `json:"address"`
+	Balance types.Amount  `json:"balance"`
+	Nonce   uint64        `json:"nonce"` // of the last applied tx; the next is Nonce+1
+}
+
+// Tx statuses.
+const (
+	TxPending   = "pending"
+	TxCommitted = "committed"
+)
+
+// TxResponse is get_tx and a mempool entry: the tx and where it is.
+// Height and Index are meaningful only when Status is "committed".
+type TxResponse struct {
+	TxJSON
+	Hash   types.Hash `json:"hash"`
+	Status string     `json:"status"`
+	Height uint64     `json:"height"`
+	Index  uint32     `json:"index"`
+}
+
+// CommitJSON is a commit certificate: Signers is the bitmap bytes (bit i =
+// validator i), SignersLen its length in bits.
+type CommitJSON struct {
+	Height     uint64         `json:"height"`
+	Round      uint32         `json:"round"`
+	BlockHash  types.Hash     `json:"block_hash"`
+	SignersLen uint32         `json:"signers_len"`
+	Signers    types.HexBytes `json:"signers"`
+	AggSig     types.HexBytes `json:"agg_sig"`
+}
+
+// BlockResponse is get_block: header fields, txs and both certificates.
+type BlockResponse struct {
+	Height         uint64        `json:"height"`
+	Hash           types.Hash    `json:"hash"`
+	ChainID        string        `json:"chain_id"`
+	Time           uint64        `json:"time"`
+	ParentHash     types.Hash    `json:"parent_hash"`
+	Proposer       types.Address `json:"proposer"`
+	TxRoot         types.Hash    `json:"tx_root"`
+	StateRoot      types.Hash    `json:"state_root"`
+	ValidatorsHash types.Hash    `json:"validators_hash"`
+	LastCommitHash types.Hash    `json:"last_commit_hash"`
+	TxCount        int           `json:"tx_count"`
+	TxHashes       []types.Hash  `json:"tx_hashes"`
+	Txs            []TxJSON      `json:"txs"`
+	LastCommit     *CommitJSON   `json:"last_commit"` // the parent's certificate; null at height 1
+	Commit         *CommitJSON   `json:"commit"`      // this block's certificate
+}
+
+// MempoolResponse is mempool: the totals and up to ?limit= txs in priority order.
+type MempoolResponse struct {
+	Count int          `json:"count"`
+	Bytes int          `json:"bytes"`
+	Txs   []TxResponse `json:"txs"`
+}
+
+// FeeResponse is estimate_fee.
+type FeeResponse struct {
+	MinFee types.Amount `json:"min_fee"`
+	Size   int          `json:"size"` // encoded bytes, the fee basis
+}
+
+// StatusResponse is status.
+type StatusResponse struct {
+	ChainID          string       `json:"chain_id"`
+	Version          string       `json:"version"`
+	Head             HeadResponse `json:"head"`
+	Validator        string       `json:"validator"` // this node's validator address; "" if it is not one
+	Validators       int          `json:"validators"`
+	MempoolTxs       int          `json:"mempool_txs"`
+	MempoolBytes     int          `json:"mempool_bytes"`
+	SigverifyBackend string       `json:"sigverify_backend"`
+	IndexedHeight    uint64       `json:"indexed_height"`
+	Syncing          bool         `json:"syncing"`
+}
+
+// HealthResponse is /health.
+type HealthResponse struct {
+	Status string `json:"status"` // "ok"
+	Height uint64 `json:"height"`
+}
+
+type errorBody struct {
+	Error *APIError `json:"error"`
+}
+
+func headJSON(h engine.Head) HeadResponse {
+	return HeadResponse{Height: h.Height, Hash: h.Hash, Time: h.Time, StateRoot: h.StateRoot, TxCount: h.TxCount}
+}
+
+func commitJSON(c *types.CommitCert) *CommitJSON {
+	if c == nil {
+		return nil
+	}
+	return &CommitJSON{
+		Height: c.Height, Round: c.Round, BlockHash: c.BlockHash,
+		SignersLen: c.Signers.N, Signers: types.HexBytes(c.Signers.Bits), AggSig: types.HexBytes(c.AggSig[:]),
+	}
+}
+
+func blockJSON(b *types.Block, cert *types.CommitCert) BlockResponse {
+	h := &b.Header
+	out := BlockResponse{
+		Height: h.Height, Hash: h.Hash(), ChainID: h.ChainID, Time: h.Time,
+		ParentHash: h.ParentHash, Proposer: h.Proposer, TxRoot: h.TxRoot, StateRoot: h.StateRoot,
+		ValidatorsHash: h.ValidatorsHash, LastCommitHash: h.LastCommitHash,
+		TxCount:  len(b.Txs),
+		TxHashes: make([]types.Hash, len(b.Txs)),
+		Txs:      make([]TxJSON, len(b.Txs)),
+		LastCommit: commitJSON(b.LastCommit),
+		Commit:     commitJSON(cert),
+	}
+	for i, tx := range b.Txs {
+		out.TxHashes[i] = tx.Hash()
+		out.Txs[i] = TxToJSON(tx)
+	}
+	return out
+}
+
+func txInfoJSON(info engine.TxInfo) TxResponse {
+	r := TxResponse{TxJSON: TxToJSON(info.Tx), Hash: info.Hash, Status: TxCommitted, Height: info.Height, Index: info.Index}
+	if info.Pending {
+		r.Status, r.Height, r.Index = TxPending, 0, 0
+	}
+	return r
+}

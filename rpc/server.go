@@ -1,0 +1,233 @@
+package rpc
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// Server serves the REST API over a Backend. It holds no state of its own
+// beyond its configuration, so one Server may serve many listeners.
+type Server struct {
+	b   Backend
+	cfg Config
+	m   *Metrics
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// NewServer builds the route table. Zero Config fields take their
+// DefaultConfig values (call cfg.Validate first to reject bad ones); a nil
+// m or log means no metrics or no logs.
+func NewServer(b Backend, cfg Config, m *Metrics, log *slog.Logger) *Server {
+	def := DefaultConfig()
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = def.MaxBodyBytes
+	}
+	if cfg.MaxMempoolList <= 0 {
+		cfg.MaxMempoolList = def.MaxMempoolList
+	}
+	if m == nil {
+		m = NopMetrics()
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{b: b, cfg: cfg, m: m, log: log, mux: http.NewServeMux()}
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.pattern, s.endpoint(rt.h))
+	}
+	return s
+}
+
+// Handler is the server's http.Handler: routing, JSON errors for unknown
+// routes and methods, panic recovery and metrics.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// handlerFunc returns a response body for 200 or an error for writeError.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) (any, error)
+
+type route struct {
+	pattern string
+	h       handlerFunc
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /rpc/get_head", s.head},
+		{"POST /rpc/send_tx", s.sendTx},
+		{"GET /rpc/get_balance/{address}", s.balance},
+		{"GET /rpc/get_block/{height}", s.block},
+		{"GET /rpc/get_tx/{hash}", s.tx},
+		{"GET /rpc/get_account/{address}", s.account},
+		{"GET /rpc/mempool", s.mempool},
+		{"POST /rpc/estimate_fee", s.estimateFee},
+		{"GET /rpc/status", s.status},
+		{"GET /health", s.health},
+		// Routes of the earlier Python node, kept for its clients.
+		{"GET /rpc/head", s.head},
+		{"GET /rpc/blocks/{height}", s.block},
+		{"GET /rpc/tx/{hash}", s.tx},
+		{"GET /rpc/getBalance/{address}", s.balance},
+		{"POST /rpc/sendTx", s.sendTx},
+		{"POST /rpc/estimateFee", s.estimateFee},
+	}
+}
+
+func (s *Server) endpoint(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, err := h(w, r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	})
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rw := &responseWriter{ResponseWriter: w, r: r}
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("rpc handler panic", "route", r.Pattern, "panic", p, "stack", string(debug.Stack()))
+			if rw.status == 0 {
+				writeJSON(rw, http.StatusInternalServerError, errorBody{&APIError{Code: CodeInternal, Message: "internal error"}})
+			}
+		}
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.m.observeRequest(route, rw.statusOr200(), time.Since(start))
+	}()
+	s.mux.ServeHTTP(rw, r)
+}
+
+// responseWriter records the status for metrics and turns the mux's own
+// plain-text errors (no route, wrong method) into JSON error bodies.
+type responseWriter struct {
+	http.ResponseWriter
+	r       *http.Request
+	status  int
+	swallow bool // the mux's text body is replaced by ours
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	if w.status != 0 {
+		return
+	}
+	w.status = code
+	if w.r.Pattern == "" && code >= 400 {
+		// Only the mux itself answers before a pattern matched.
+		w.swallow = true
+		h := w.ResponseWriter.Header()
+		h.Del("Content-Length")
+		e := &APIError{Status: code, Code: "bad_request", Message: http.StatusText(code)}
+		switch code {
+		case http.StatusNotFound:
+			e.Code, e.Message = CodeNotFound, fmt.Sprintf("no route for %s %.200s", w.r.Method, w.r.URL.Path)
+		case http.StatusMethodNotAllowed:
+			e.Code, e.Message = CodeMethodNotAllowed, fmt.Sprintf("%s not allowed on %.200s (allowed: %s)", w.r.Method, w.r.URL.Path, h.Get("Allow"))
+		}
+		writeJSON(w.ResponseWriter, code, errorBody{e})
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.swallow {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *responseWriter) statusOr200() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e, retryAfter, internal := classify(err)
+	if internal {
+		s.log.Error("rpc internal error", "route", r.Pattern, "err", err)
+	}
+	if retryAfter {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeJSON(w, e.Status, errorBody{e})
+}
+
+// decodeBody reads exactly one JSON value into v: bounded, no unknown
+// fields, nothing after it but whitespace.
+func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bodyError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err != nil {
+			if e := bodyError(err); e.Code == CodeBodyTooLarge {
+				return e
+			}
+		}
+		return apiErr(http.StatusBadRequest, CodeBadJSON, "trailing data after the JSON value")
+	}
+	return nil
+}
+
+func bodyError(err error) *APIError {
+	var tooLarge *http.MaxBytesError
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return apiErr(http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "request body exceeds %d bytes", tooLarge.Limit)
+	case errors.Is(err, io.EOF):
+		return apiErr(http.StatusBadRequest, CodeBadJSON, "empty body")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return apiErr(http.StatusBadRequest, CodeBadJSON, "truncated JSON")
+	case errors.As(err, &syntax):
+		return apiErr(http.StatusBadRequest, CodeBadJSON, "malformed JSON at offset %d: %v", syntax.Offset, syntax)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		return apiErr(http.StatusBadRequest, CodeBadField, "%s: want %s, got JSON %s", field, typ.Type, typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return apiErr(http.StatusBadRequest, CodeBadField, "%s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return apiErr(http.StatusBadRequest, CodeBadJSON, "%v", err)
+}

@@ -1,0 +1,36 @@
+package index
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"aitbc/engine"
+)
+
+// BenchmarkIndexBlocks indexes blocks of 5000 signed transfers (one block
+// per IndexBlocks call) into a SQLite file; rows are block + tx + account
+// rows. Signing is outside the timer.
+func BenchmarkIndexBlocks(b *testing.B) {
+	const txs = 5000
+	ix := openIndex(b, dbURL(b))
+	g := newChainGen(2000, txs)
+	ctx := context.Background()
+	var spent time.Duration
+	rows := 0
+	for b.Loop() {
+		b.StopTimer()
+		cb := g.next()
+		b.StartTimer()
+		start := time.Now()
+		if err := ix.IndexBlocks(ctx, []*engine.CommittedBlock{cb}); err != nil {
+			b.Fatal(err)
+		}
+		spent += time.Since(start)
+		rows += 1 + len(cb.Block.Txs) + len(cb.Accounts)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(rows)/spent.Seconds(), "rows/s")
+	b.ReportMetric(float64(g.height*txs)/spent.Seconds(), "txs/s")
+	b.ReportMetric(spent.Seconds()*1e3/float64(g.height), "ms/block")
+}

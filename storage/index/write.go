@@ -1,0 +1,151 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"aitbc/engine"
+	"aitbc/engine/types"
+)
+
+// IndexBlocks writes blocks, which must have ascending contiguous heights
+// starting at most at LastIndexedHeight+1, in one transaction. It is
+// idempotent: re-indexing a height replaces its block and tx rows with
+// identical ones. LastIndexedHeight becomes the larger of its old value
+// and the last height of the batch.
+func (ix *Index) IndexBlocks(ctx context.Context, blocks []*engine.CommittedBlock) error {
+	if len(blocks) == 0 {
+		return nil
+	}
+	if ix.closed.Load() {
+		return ErrClosed
+	}
+	start := time.Now()
+	if err := checkBatch(blocks); err != nil {
+		return err
+	}
+	first := blocks[0].Block.Header.Height
+	last := blocks[len(blocks)-1].Block.Header.Height
+	var blockArgs, txArgs []any
+	for _, cb := range blocks {
+		var err error
+		if blockArgs, txArgs, err = appendBlockArgs(cb, blockArgs, txArgs); err != nil {
+			return err
+		}
+	}
+	acctArgs, err := accountArgs(blocks)
+	if err != nil {
+		return err
+	}
+
+	tx, err := ix.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("index: begin: %w", err)
+	}
+	defer tx.Rollback()
+	prev, err := lastHeight(ctx, tx, ix.d)
+	if err != nil {
+		return err
+	}
+	if first > prev+1 {
+		return &GapError{Last: prev, First: first}
+	}
+	steps := []struct {
+		what string
+		run  func() error
+	}{
+		{"blocks", func() error { return ix.st.blocks.exec(ctx, tx, blockArgs) }},
+		{"delete txs", func() error {
+			_, err := tx.StmtxContext(ctx, ix.st.deleteTxs).ExecContext(ctx, int64(first), int64(last))
+			return err
+		}},
+		{"txs", func() error { return ix.st.txs.exec(ctx, tx, txArgs) }},
+		{"accounts", func() error { return ix.st.accounts.exec(ctx, tx, acctArgs) }},
+		{"last height", func() error {
+			_, err := tx.StmtxContext(ctx, ix.st.setMeta).ExecContext(ctx, metaLastHeight, strconv.FormatUint(max(prev, last), 10))
+			return err
+		}},
+	}
+	for _, s := range steps {
+		if err := s.run(); err != nil {
+			return fmt.Errorf("index: heights %d..%d: %s: %w", first, last, s.what, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("index: heights %d..%d: commit: %w", first, last, err)
+	}
+	rows := len(blockArgs)/len(blockCols) + len(txArgs)/len(txCols) + len(acctArgs)/len(accountCols)
+	ix.metrics.Load().markBatch(time.Since(start).Seconds(), rows, max(prev, last))
+	return nil
+}
+
+func checkBatch(blocks []*engine.CommittedBlock) error {
+	for i, cb := range blocks {
+		if cb == nil || cb.Block == nil {
+			return fmt.Errorf("%w: entry %d has no block", ErrBadBatch, i)
+		}
+		h := cb.Block.Header.Height
+		if h == 0 || h > math.MaxInt64 {
+			return fmt.Errorf("%w: height %d", ErrOutOfRange, h)
+		}
+		if i > 0 && h != blocks[i-1].Block.Header.Height+1 {
+			return fmt.Errorf("%w: height %d follows %d", ErrBadBatch, h, blocks[i-1].Block.Header.Height)
+		}
+		if cb.TxHashes != nil && len(cb.TxHashes) != len(cb.Block.Txs) {
+			return fmt.Errorf("%w: block %d has %d tx hashes for %d txs", ErrBadBatch, h, len(cb.TxHashes), len(cb.Block.Txs))
+		}
+	}
+	return nil
+}
+
+// appendBlockArgs adds the parameters of cb's block and tx rows.
+func appendBlockArgs(cb *engine.CommittedBlock, blockArgs, txArgs []any) ([]any, []any, error) {
+	blk := cb.Block
+	h := int64(blk.Header.Height) // checked by checkBatch
+	t, err := toInt64("block time", blk.Header.Time)
+	if err != nil {
+		return nil, nil, err
+	}
+	blockArgs = append(blockArgs, h, blk.Hash().String(), t, blk.Header.Proposer.String(), len(blk.Txs), blk.Header.StateRoot.String())
+	hashes := cb.TxHashes
+	if hashes == nil {
+		hashes = blk.TxHashes()
+	}
+	for i, tx := range blk.Txs {
+		nonce, err := toInt64("tx nonce", tx.Nonce)
+		if err != nil {
+			return nil, nil, err
+		}
+		txArgs = append(txArgs, hashes[i].String(), h, i, tx.Type.String(), tx.From().String(), tx.Recipient.String(),
+			nonce, encodeAmount(tx.Amount), encodeAmount(tx.Fee), TxStatusCommitted)
+	}
+	return blockArgs, txArgs, nil
+}
+
+// accountArgs has one row per account: its state after the last block of
+// the batch that changed it (one upsert may not touch a row twice in
+// PostgreSQL). Rows keep first-seen order, so the statement is deterministic.
+func accountArgs(blocks []*engine.CommittedBlock) ([]any, error) {
+	pos := map[types.Address]int{}
+	var args []any
+	for _, cb := range blocks {
+		h := int64(cb.Block.Header.Height)
+		for _, u := range cb.Accounts {
+			nonce, err := toInt64("account nonce", u.Account.Nonce)
+			if err != nil {
+				return nil, err
+			}
+			row := []any{u.Address.String(), encodeAmount(u.Account.Balance), nonce, h}
+			if i, ok := pos[u.Address]; ok {
+				copy(args[i:], row)
+				continue
+			}
+			pos[u.Address] = len(args)
+			args = append(args, row...)
+		}
+	}
+	return args, nil
+}
