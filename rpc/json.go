@@ -137,9 +137,9 @@ func blockJSON(b *types.Block, cert *types.CommitCert) BlockResponse {
 		Height: h.Height, Hash: h.Hash(), ChainID: h.ChainID, Time: h.Time,
 		ParentHash: h.ParentHash, Proposer: h.Proposer, TxRoot: h.TxRoot, StateRoot: h.StateRoot,
 		ValidatorsHash: h.ValidatorsHash, LastCommitHash: h.LastCommitHash,
-		TxCount:  len(b.Txs),
-		TxHashes: make([]types.Hash, len(b.Txs)),
-		Txs:      make([]TxJSON, len(b.Txs)),
+		TxCount:    len(b.Txs),
+		TxHashes:   make([]types.Hash, len(b.Txs)),
+		Txs:        make([]TxJSON, len(b.Txs)),
 		LastCommit: commitJSON(b.LastCommit),
 		Commit:     commitJSON(cert),
 	}

@@ -118,7 +118,12 @@ func New(cfg Config, vals *validators.Set, self Signer, start Start, log *slog.L
 }
 
 // SetMetrics replaces the no-op instruments.
-func (c *Core) SetMetrics(m *Metrics) { c.metrics = m }
+func (c *Core) SetMetrics(m *Metrics) {
+	if m == nil {
+		m = NopMetrics()
+	}
+	c.metrics = m
+}
 
 // SetNextValidators installs the set that decides the next height; it takes
 // effect when that height starts (call it while handling the Commit).

@@ -387,3 +387,47 @@ func TestNonValidatorFollows(t *testing.T) {
 		}
 	}
 }
+
+// TestWALReplayFarRound: an own vote replayed from the WAL for a round far
+// beyond the current one still occupies its slot when the core gets there.
+func TestWALReplayFarRound(t *testing.T) {
+	set, keys := valtest.Set(valtest.Equal(4)...)
+	c, err := New(scriptConfig(), set, NewKeySigner(keys[0].BLS), Start{Height: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const far = 12
+	own := valtest.Vote(testChain, keys[0], types.Prevote, 0, 1, far, types.ZeroHash)
+	if err := c.Step(&VoteMsg{Vote: own}); err != nil { // WAL replay
+		t.Fatal(err)
+	}
+	c.Ready()
+	c.Advance()
+	// v1 and v2 (more than 1/3) are at round 12: skip there.
+	for _, i := range []int{1, 2} {
+		if err := c.Step(&VoteMsg{Vote: valtest.Vote(testChain, keys[i], types.Precommit, i, 1, far, types.ZeroHash)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.Round() != far {
+		t.Fatalf("round %d, want %d", c.Round(), far)
+	}
+	rd := c.Ready()
+	c.Advance()
+	if set.Proposer(1, far) != 0 || rd.BuildBlock == nil {
+		t.Fatalf("expected to build as proposer of round %d", far)
+	}
+	blk := testBlock(set, "A", 1, far, nil)
+	if err := c.Step(&BlockBuilt{Height: 1, Round: far, Block: blk}); err != nil {
+		t.Fatal(err)
+	}
+	rd = c.Ready()
+	for _, m := range rd.Persist {
+		if v, ok := m.(*VoteMsg); ok && v.Vote.Type == types.Prevote && v.Vote.Round == far {
+			t.Fatalf("signed a second prevote for round %d: %s", far, v.Vote.BlockHash)
+		}
+	}
+	if c.StepName() != "prevote" {
+		t.Fatalf("step %s, want prevote (with the replayed nil vote)", c.StepName())
+	}
+}

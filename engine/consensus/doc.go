@@ -47,6 +47,12 @@
 // cancels the BuildBlock request of its round. The WAL may be truncated
 // once a height is committed and stored.
 //
+// Send is a superset of Persist: it also carries re-sends of messages
+// already persisted (while a round is stuck in prevote or precommit the core
+// re-sends its own messages every TimeoutPrecommit, since links can lose
+// them) and, with a proposal that cites a POL round, the other validators'
+// prevotes that justify it. Only Persist goes to the WAL.
+//
 // Answers (BlockBuilt, BlockValidated) may arrive any number of Ticks
 // later; the core keeps going meanwhile (the propose timeout also covers a
 // slow builder). An answer to a request the core no longer needs returns

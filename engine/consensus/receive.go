@@ -50,7 +50,9 @@ func (c *Core) onVote(v *types.Vote, preverified bool) error {
 		return reject("vote", c.height, c.round, -1, ErrInvalid, "nil vote")
 	}
 	idx := int(v.ValidatorIndex)
-	rej := func(s error, format string, a ...any) error { return reject("vote", v.Height, v.Round, idx, s, format, a...) }
+	rej := func(s error, format string, a ...any) error {
+		return reject("vote", v.Height, v.Round, idx, s, format, a...)
+	}
 	switch {
 	case v.Type != types.Prevote && v.Type != types.Precommit:
 		return rej(ErrInvalid, "vote type %d", v.Type)
@@ -81,7 +83,10 @@ func (c *Core) onVote(v *types.Vote, preverified bool) error {
 	if err := c.verifyVote(v, preverified, c.vals); err != nil {
 		return err
 	}
-	if uint64(v.Round) > uint64(c.round)+roundWindow {
+	// Our own votes (only we can sign them: they come from our WAL) are
+	// kept at any round, or a far-round vote replayed after a restart
+	// would not stop us signing a different one when we get there.
+	if uint64(v.Round) > uint64(c.round)+roundWindow && idx != c.selfIdx {
 		c.noteFarRound(idx, v.Round)
 		return nil
 	}
@@ -100,7 +105,9 @@ func (c *Core) onProposal(m *ProposalMsg, preverified bool) error {
 		return reject("proposal", c.height, c.round, -1, ErrInvalid, "nil proposal or block")
 	}
 	p := m.Proposal
-	rej := func(s error, format string, a ...any) error { return reject("proposal", p.Height, p.Round, -1, s, format, a...) }
+	rej := func(s error, format string, a ...any) error {
+		return reject("proposal", p.Height, p.Round, -1, s, format, a...)
+	}
 	switch {
 	case p.Round > maxRound:
 		return rej(ErrInvalid, "round above %d", maxRound)
@@ -141,7 +148,7 @@ func (c *Core) onProposal(m *ProposalMsg, preverified bool) error {
 		}
 	}
 	proposer := c.vals.Proposer(p.Height, p.Round)
-	if uint64(p.Round) > uint64(c.round)+roundWindow {
+	if uint64(p.Round) > uint64(c.round)+roundWindow && proposer != c.selfIdx {
 		c.noteFarRound(proposer, p.Round)
 		return nil
 	}
@@ -199,7 +206,9 @@ func (c *Core) onBlockBuilt(m *BlockBuilt) error {
 	if m == nil || m.Block == nil {
 		return reject("block-built", c.height, c.round, -1, ErrInvalid, "nil block")
 	}
-	rej := func(s error, format string, a ...any) error { return reject("block-built", m.Height, m.Round, -1, s, format, a...) }
+	rej := func(s error, format string, a ...any) error {
+		return reject("block-built", m.Height, m.Round, -1, s, format, a...)
+	}
 	switch {
 	case !c.building || m.Height != c.height || m.Round != c.buildRnd:
 		return rej(ErrStale, "no build outstanding for it")
@@ -233,7 +242,9 @@ func (c *Core) onCommitMsg(m *CommitMsg) error {
 		return reject("commit", c.height, c.round, -1, ErrInvalid, "nil block or certificate")
 	}
 	h := m.Cert.Height
-	rej := func(s error, format string, a ...any) error { return reject("commit", h, m.Cert.Round, -1, s, format, a...) }
+	rej := func(s error, format string, a ...any) error {
+		return reject("commit", h, m.Cert.Round, -1, s, format, a...)
+	}
 	switch {
 	case h < c.height || h == c.height && c.step == stepCommit:
 		return rej(ErrStale, "deciding height %d", c.height)

@@ -36,4 +36,3 @@ func BenchmarkProposer(b *testing.B) {
 		h++
 	}
 }
-

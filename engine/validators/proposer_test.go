@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
-
 )
 
 // fakeSet builds a set whose rotation uses the given weights; proposer
@@ -177,4 +176,3 @@ func TestProposerConcurrent(t *testing.T) {
 		t.Errorf("step %d wrong under concurrency", k+1)
 	}
 }
-
