@@ -8,7 +8,21 @@ LDFLAGS   := -X main.version=$(VERSION)
 RACE_PKGS := ./engine ./gpu/... ./netio/... ./rpc/... ./storage/... ./cmd/...
 FUZZTIME  ?= 10s
 
-.PHONY: build run test test-long bench lint fuzz clean
+.PHONY: build run test test-long bench lint fuzz clean cuda
+
+# go-nvml's cgo prologue calls NVML functions the header marks deprecated;
+# silence those warnings (the default CGO_CFLAGS is "-O2 -g").
+export CGO_CFLAGS ?= -O2 -g -Wno-deprecated-declarations
+
+# The CUDA build (make cuda): Debian's nvidia-cuda-toolkit (see README).
+NVCC       ?= nvcc
+CUDA_ARCH  := -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+              -gencode arch=compute_90,code=compute_90
+NVCCFLAGS  ?= -O3 $(CUDA_ARCH) -Xcompiler -fPIC,-Wall
+CUDA_SRCS  := $(wildcard cuda/*.cu)
+CUDA_HDRS  := $(wildcard cuda/*.cuh cuda/*.h)
+CUDA_OBJS  := $(patsubst cuda/%.cu,cuda/build/%.o,$(CUDA_SRCS))
+CUDA_LIB   := cuda/build/libaitbc_cuda.a
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/aitbcd
@@ -41,3 +55,19 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+# Kernels with nvcc into cuda/build/libaitbc_cuda.a, then the cuda-tagged
+# binary (bin/aitbcd-cuda) and a vet of the cgo side. The binary is removed
+# first: go build does not notice a changed C library, only changed Go.
+cuda: $(CUDA_LIB)
+	rm -f bin/aitbcd-cuda
+	$(GO) build -tags cuda -ldflags "$(LDFLAGS)" -o bin/aitbcd-cuda ./cmd/aitbcd
+	$(GO) vet -tags cuda ./gpu/
+
+$(CUDA_LIB): $(CUDA_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+cuda/build/%.o: cuda/%.cu $(CUDA_HDRS)
+	@mkdir -p cuda/build
+	$(NVCC) $(NVCCFLAGS) -c $< -o $@

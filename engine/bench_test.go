@@ -27,7 +27,7 @@ func BenchmarkNodeThroughput(b *testing.B) {
 			Address: types.AddressFromPubKey(keys[i].Public().(ed25519.PublicKey)), Balance: 1 << 50})
 	}
 	c.gen.Params.MaxBlockTxs = 10000
-	n := startNode(b, c, NewMemStore(), nil)
+	n := startNode(b, c, NewMemStore(), NewMemWAL(), nil)
 	fee := n.MinFee(c.transfer(b, keys[0], 1, types.Address{1}, 1, 0))
 	per := (b.N + senders - 1) / senders
 	txs := make([][]*types.Tx, senders)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"aitbc/engine/consensus"
+	"aitbc/engine/state"
 	"aitbc/engine/types"
 	"aitbc/gpu"
 )
@@ -124,16 +125,29 @@ func (n *Node) validate(blk *types.Block) error {
 	return nil
 }
 
-// verifyTxs checks the signatures of the txs not already in the verdict cache, as one batch.
+// verifyTxs checks the signatures of the txs not already in the verdict
+// cache, as one batch: each tx's own signature and, for a RECEIPT_CLAIM,
+// its coordinator attestation. A tx's hash is cached only when all of its
+// checks pass.
 func (n *Node) verifyTxs(txs []*types.Tx, hashes []types.Hash) error {
 	var items []gpu.Item
-	var idx []int
+	type pendingTx struct{ i, first, n int }
+	var pend []pendingTx
 	for i, tx := range txs {
 		if n.verdicts.has(hashes[i]) {
 			continue
 		}
-		items = append(items, gpu.Item{PubKey: tx.Sender[:], Msg: tx.SignBytes(), Sig: tx.Sig[:]})
-		idx = append(idx, i)
+		p := pendingTx{i: i, first: len(items), n: 1}
+		items = append(items, txSigItem(tx))
+		if tx.Type == types.TxReceiptClaim {
+			rc, err := state.DecodeClaim(tx)
+			if err != nil {
+				return fmt.Errorf("tx %d: %w", i, err)
+			}
+			items = append(items, attestItem(n.chainID, tx, rc))
+			p.n++
+		}
+		pend = append(pend, p)
 	}
 	if len(items) == 0 {
 		return nil
@@ -144,11 +158,13 @@ func (n *Node) verifyTxs(txs []*types.Tx, hashes []types.Hash) error {
 	if err != nil {
 		return fmt.Errorf("signature check: %w", err)
 	}
-	for k, good := range ok {
-		if !good {
-			return fmt.Errorf("tx %d: %w", idx[k], ErrBadSignature)
+	for _, p := range pend {
+		for k := 0; k < p.n; k++ {
+			if !ok[p.first+k] {
+				return fmt.Errorf("tx %d: %w: %s", p.i, ErrBadSignature, sigName(k))
+			}
 		}
-		n.verdicts.add(hashes[idx[k]])
+		n.verdicts.add(hashes[p.i])
 	}
 	return nil
 }
@@ -165,12 +181,14 @@ func (n *Node) commit(c consensus.Commit) error {
 		}
 		bb = n.pending[hash]
 	}
-	cb := &CommittedBlock{Block: bb.block, Cert: c.Cert, TxHashes: bb.hashes, Accounts: bb.batch.Updates()}
+	cb := &CommittedBlock{Block: bb.block, Cert: c.Cert, TxHashes: bb.hashes, Accounts: bb.batch.Updates(), Receipts: bb.batch.Receipts()}
+	n.faultAt(FaultBeforeStore, cb)
 	t0 := time.Now()
 	if err := n.store.Commit(cb); err != nil {
 		return fmt.Errorf("store block %d: %w", c.Block.Header.Height, err)
 	}
 	n.m.CommitDuration.Observe(time.Since(t0).Seconds())
+	n.faultAt(FaultAfterStore, cb)
 
 	now := n.clock.Now()
 	n.mu.Lock()
@@ -189,6 +207,7 @@ func (n *Node) commit(c consensus.Commit) error {
 	n.m.MempoolTxs.Set(float64(n.pool.Len()))
 	n.m.MempoolBytes.Set(float64(n.pool.Bytes()))
 	n.mu.Unlock()
+	n.faultAt(FaultAfterApply, cb)
 
 	h := bb.block.Header
 	n.head.Store(&Head{Height: h.Height, Hash: hash, Time: h.Time, StateRoot: h.StateRoot, TxCount: len(bb.block.Txs)})
@@ -203,7 +222,34 @@ func (n *Node) commit(c consensus.Commit) error {
 	if n.indexer != nil {
 		n.indexer.enqueue(cb)
 	}
+	n.faultAt(FaultAfterPublish, cb)
 	return nil
+}
+
+// Commit steps at which a FaultHook is called, in order.
+const (
+	FaultBeforeStore  = "before-store"  // block executed, nothing durable yet
+	FaultAfterStore   = "after-store"   // block durable, state not yet applied in memory
+	FaultAfterApply   = "after-apply"   // state and mempool updated, head not yet advanced or published
+	FaultAfterPublish = "after-publish" // head advanced, block published and queued for the index
+)
+
+// FaultSteps lists the commit steps in order.
+var FaultSteps = []string{FaultBeforeStore, FaultAfterStore, FaultAfterApply, FaultAfterPublish}
+
+// FaultHook is called at each commit step with the block being committed;
+// crash tests use it to kill the process at a precise point. Production
+// nodes set none.
+type FaultHook func(step string, cb *CommittedBlock)
+
+// SetFaultHook installs a fault-injection hook (nil removes it). Call it
+// before Start: the consensus loop reads it without synchronisation.
+func (n *Node) SetFaultHook(h FaultHook) { n.fault = h }
+
+func (n *Node) faultAt(step string, cb *CommittedBlock) {
+	if n.fault != nil {
+		n.fault(step, cb)
+	}
 }
 
 // pruneAdmitted drops admission times of txs no longer pending (replaced or

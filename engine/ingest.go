@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 
 	"aitbc/engine/state"
 	"aitbc/engine/types"
@@ -12,7 +13,9 @@ import (
 
 // SubmitTx admits a tx: stateless checks, the batched signature check (on
 // the caller's goroutine, so concurrent submissions share a batch), then
-// mempool admission against the committed state.
+// mempool admission against the committed state. A RECEIPT_CLAIM is also
+// checked against the committed state before its two signatures (the
+// miner's and the coordinator's) are verified together in one call.
 func (n *Node) SubmitTx(ctx context.Context, tx *types.Tx) (types.Hash, error) {
 	if n.stopped() {
 		return types.Hash{}, ErrStopped
@@ -21,25 +24,36 @@ func (n *Node) SubmitTx(ctx context.Context, tx *types.Tx) (types.Hash, error) {
 		n.m.TxsRejected.WithLabelValues("invalid").Inc()
 		return types.Hash{}, err
 	}
+	var claim *types.ReceiptClaim
+	var minted uint64
+	if tx.Type == types.TxReceiptClaim {
+		var err error
+		if claim, err = state.DecodeClaim(tx); err != nil {
+			n.m.TxsRejected.WithLabelValues("invalid").Inc()
+			return types.Hash{}, err
+		}
+		n.mu.RLock()
+		minted, err = n.state.CheckClaim(claim)
+		n.mu.RUnlock()
+		if err != nil {
+			n.m.TxsRejected.WithLabelValues("receipt").Inc()
+			return types.Hash{}, err
+		}
+	}
 	hash := tx.Hash()
 	if !n.verdicts.has(hash) {
-		ok, err := n.verify.Verify(ctx, gpu.Item{PubKey: tx.Sender[:], Msg: tx.SignBytes(), Sig: tx.Sig[:]})
-		switch {
-		case errors.Is(err, gpu.ErrBusy):
-			n.m.TxsRejected.WithLabelValues("busy").Inc()
-			return types.Hash{}, fmt.Errorf("%w: signature queue full", ErrBusy)
-		case errors.Is(err, gpu.ErrClosed):
-			return types.Hash{}, ErrStopped
-		case err != nil:
-			return types.Hash{}, fmt.Errorf("signature check: %w", err)
-		case !ok:
-			n.m.TxsRejected.WithLabelValues("bad_signature").Inc()
-			return types.Hash{}, fmt.Errorf("%w: tx %s", ErrBadSignature, hash)
+		if err := n.verifySubmitted(ctx, tx, hash, claim); err != nil {
+			return types.Hash{}, err
 		}
 		n.verdicts.add(hash)
 	}
 	n.mu.Lock()
 	acct := n.state.Account(tx.From())
+	if claim != nil {
+		// A claim's fee may come out of its own mint (docs/state.md), so
+		// the pool's funds check counts the mint as the miner's.
+		acct.Balance = satAdd(acct.Balance, minted)
+	}
 	err := n.pool.Add(tx, hash, acct, n.state.MinFee(tx))
 	if err == nil {
 		n.admitted[hash] = n.clock.Now()
@@ -53,6 +67,62 @@ func (n *Node) SubmitTx(ctx context.Context, tx *types.Tx) (types.Hash, error) {
 	}
 	n.publish.TxAdmitted(tx, hash)
 	return hash, nil
+}
+
+// verifySubmitted checks a submitted tx's signatures through the batcher:
+// the sender's, plus the coordinator's attestation for a claim.
+func (n *Node) verifySubmitted(ctx context.Context, tx *types.Tx, hash types.Hash, claim *types.ReceiptClaim) error {
+	var ok []bool
+	var err error
+	if claim == nil {
+		var good bool
+		good, err = n.verify.Verify(ctx, txSigItem(tx))
+		ok = []bool{good}
+	} else {
+		ok, err = n.verify.VerifyAll(ctx, []gpu.Item{txSigItem(tx), attestItem(n.chainID, tx, claim)})
+	}
+	switch {
+	case errors.Is(err, gpu.ErrBusy):
+		n.m.TxsRejected.WithLabelValues("busy").Inc()
+		return fmt.Errorf("%w: signature queue full", ErrBusy)
+	case errors.Is(err, gpu.ErrClosed):
+		return ErrStopped
+	case err != nil:
+		return fmt.Errorf("signature check: %w", err)
+	}
+	for i, good := range ok {
+		if !good {
+			n.m.TxsRejected.WithLabelValues("bad_signature").Inc()
+			return fmt.Errorf("%w: tx %s: %s", ErrBadSignature, hash, sigName(i))
+		}
+	}
+	return nil
+}
+
+// txSigItem is the check of a tx's own (sender's) signature.
+func txSigItem(tx *types.Tx) gpu.Item {
+	return gpu.Item{PubKey: tx.Sender[:], Msg: tx.SignBytes(), Sig: tx.Sig[:]}
+}
+
+// attestItem is the check of a claim's coordinator attestation: over the
+// chain, job, miner (the tx sender) and units.
+func attestItem(chainID string, tx *types.Tx, rc *types.ReceiptClaim) gpu.Item {
+	return gpu.Item{PubKey: rc.Coordinator[:], Msg: types.ReceiptAttestBytes(chainID, rc.JobID, tx.From(), rc.Units), Sig: rc.CoordinatorSig[:]}
+}
+
+// sigName says which of a tx's checks (txSigItem, then attestItem) failed.
+func sigName(i int) string {
+	if i == 0 {
+		return "sender signature does not verify"
+	}
+	return "receipt claim's coordinator attestation does not verify"
+}
+
+func satAdd(a, b uint64) uint64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return math.MaxUint64
 }
 
 // ChainID is the chain this node serves.

@@ -18,6 +18,7 @@ type MemStore struct {
 	certs    [][]byte
 	txs      map[types.Hash][2]uint64
 	accounts map[types.Address]state.Account
+	claims   map[types.Hash][2]uint64 // job hash -> height, tx index
 	closed   bool
 }
 
@@ -25,7 +26,7 @@ var _ BlockStore = (*MemStore)(nil)
 
 // NewMemStore returns an empty store.
 func NewMemStore() *MemStore {
-	return &MemStore{txs: map[types.Hash][2]uint64{}, accounts: map[types.Address]state.Account{}}
+	return &MemStore{txs: map[types.Hash][2]uint64{}, accounts: map[types.Address]state.Account{}, claims: map[types.Hash][2]uint64{}}
 }
 
 func (s *MemStore) Commit(cb *CommittedBlock) error {
@@ -51,6 +52,9 @@ func (s *MemStore) Commit(cb *CommittedBlock) error {
 	}
 	for _, u := range cb.Accounts {
 		s.accounts[u.Address] = u.Account
+	}
+	for _, r := range cb.Receipts {
+		s.claims[r.JobHash] = [2]uint64{h, uint64(r.TxIndex)}
 	}
 	return nil
 }
@@ -110,6 +114,23 @@ func (s *MemStore) LoadAccounts(fn func(types.Address, state.Account) error) err
 		acct := accts[a]
 		s.mu.RUnlock()
 		if err := fn(a, acct); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LoadClaimedJobs calls fn for every claimed job hash, ascending.
+func (s *MemStore) LoadClaimedJobs(fn func(types.Hash) error) error {
+	s.mu.RLock()
+	jobs := make([]types.Hash, 0, len(s.claims))
+	for h := range s.claims {
+		jobs = append(jobs, h)
+	}
+	s.mu.RUnlock()
+	sort.Slice(jobs, func(i, j int) bool { return bytes.Compare(jobs[i][:], jobs[j][:]) < 0 })
+	for _, h := range jobs {
+		if err := fn(h); err != nil {
 			return err
 		}
 	}

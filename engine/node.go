@@ -25,6 +25,7 @@ type Deps struct {
 	Publish  Broadcaster // optional
 	Verifier *gpu.Batcher
 	Signer   consensus.Signer // nil: a non-validating full node
+	WAL      WAL              // required with a Signer: own votes are persisted before they are sent
 	Clock    Clock            // nil: wall clock
 	Log      *slog.Logger
 	Metrics  *Metrics
@@ -56,6 +57,8 @@ type Node struct {
 	head     atomic.Pointer[Head]
 	verdicts *verdictCache
 	indexer  *indexer
+	fault    FaultHook // crash tests only; set before Start
+	wal      WAL
 
 	startOnce sync.Once
 	stopOnce  sync.Once
@@ -111,6 +114,10 @@ func New(cfg Config, d Deps) (*Node, error) {
 		pending: map[types.Hash]*builtBlock{}, verdicts: newVerdictCache(cfg.VerdictCache),
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	if d.Signer != nil && d.WAL == nil {
+		return nil, errors.New("engine: a validator (Signer) needs a WAL")
+	}
+	n.wal = d.WAL
 	if d.Signer != nil {
 		pk := d.Signer.PublicKey()
 		found := false
@@ -133,6 +140,9 @@ func New(cfg Config, d Deps) (*Node, error) {
 	n.core, err = consensus.New(ccfg, vals, d.Signer, start, d.Log)
 	if err != nil {
 		return nil, fmt.Errorf("engine: consensus: %w", err)
+	}
+	if err := n.replayWAL(start.Height); err != nil {
+		return nil, err
 	}
 	if d.Index != nil {
 		n.indexer = newIndexer(d.Index, d.Store, cfg, n.accountsAt, d.Log, d.Metrics)
@@ -158,6 +168,9 @@ func (n *Node) restore() (consensus.Start, error) {
 	if err := n.store.LoadAccounts(func(a types.Address, acct state.Account) error { st.Set(a, acct); return nil }); err != nil {
 		return consensus.Start{}, fmt.Errorf("engine: load accounts: %w", err)
 	}
+	if err := n.store.LoadClaimedJobs(func(h types.Hash) error { st.AddClaimed(h); return nil }); err != nil {
+		return consensus.Start{}, fmt.Errorf("engine: load claimed receipts: %w", err)
+	}
 	blk, err := n.store.Block(height)
 	if err != nil {
 		return consensus.Start{}, fmt.Errorf("engine: read head block %d: %w", height, err)
@@ -177,7 +190,7 @@ func (n *Node) restore() (consensus.Start, error) {
 	}
 	n.head.Store(&Head{Height: height, Hash: hash, Time: blk.Header.Time, StateRoot: blk.Header.StateRoot, TxCount: len(blk.Txs)})
 	n.m.HeadHeight.Set(float64(height))
-	n.log.Info("restored from block store", "height", height, "hash", hash.String(), "accounts", st.Len())
+	n.log.Info("restored from block store", "height", height, "hash", hash.String(), "accounts", st.Len(), "claimed_jobs", st.ClaimedLen())
 	return consensus.Start{Height: height + 1, LastCommit: cert}, nil
 }
 
@@ -271,8 +284,13 @@ func (n *Node) drain() {
 }
 
 func (n *Node) handle(rd consensus.Ready) []consensus.Message {
-	// No peers yet: own votes and proposals go nowhere; a WAL and gossip
-	// transport attach here (persist Ready.Persist before sending Ready.Send).
+	// Persist before anything leaves: a crash after this point replays
+	// our votes instead of signing new ones.
+	if err := n.persist(rd.Persist); err != nil {
+		n.fail(fmt.Errorf("write WAL: %w", err))
+		return nil
+	}
+	// No peers yet: a gossip transport attaches here and sends Ready.Send.
 	if k := len(rd.Send); k > 0 {
 		n.m.ConsensusMessages.Add(float64(k))
 	}
@@ -284,6 +302,12 @@ func (n *Node) handle(rd consensus.Ready) []consensus.Message {
 		if err := n.commit(c); err != nil {
 			n.fail(err)
 			return nil
+		}
+		if n.wal != nil {
+			if err := n.wal.Truncate(c.Block.Header.Height + 1); err != nil {
+				n.fail(fmt.Errorf("truncate WAL: %w", err))
+				return nil
+			}
 		}
 	}
 	var follow []consensus.Message

@@ -62,7 +62,7 @@ type testLogWriter struct{ t testing.TB }
 
 func (w testLogWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
 
-func startNode(t testing.TB, c *testChain, store BlockStore, idx Index) *Node {
+func startNode(t testing.TB, c *testChain, store BlockStore, wal WAL, idx Index) *Node {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.TickInterval = time.Millisecond
@@ -73,7 +73,7 @@ func startNode(t testing.TB, c *testChain, store BlockStore, idx Index) *Node {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	n, err := New(cfg, Deps{Genesis: c.gen, Store: store, Index: idx, Verifier: b, Signer: c.signer,
+	n, err := New(cfg, Deps{Genesis: c.gen, Store: store, Index: idx, Verifier: b, Signer: c.signer, WAL: wal,
 		Log: slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)
@@ -99,8 +99,8 @@ func (n *Node) height() uint64 { h, _ := n.Head(); return h.Height }
 
 func TestNodeCommitsTransfer(t *testing.T) {
 	c := newTestChain(t)
-	store := NewMemStore()
-	n := startNode(t, c, store, nil)
+	store, wal := NewMemStore(), NewMemWAL()
+	n := startNode(t, c, store, wal, nil)
 	waitFor(t, "first block", func() bool { return n.height() >= 2 })
 
 	bob := types.Address{0xb0, 0xb0}
@@ -153,7 +153,7 @@ func TestNodeCommitsTransfer(t *testing.T) {
 
 func TestNodeRejectsBadTxsWithoutStateChange(t *testing.T) {
 	c := newTestChain(t)
-	n := startNode(t, c, NewMemStore(), nil)
+	n := startNode(t, c, NewMemStore(), NewMemWAL(), nil)
 	bob := types.Address{0xb0}
 	fee := n.MinFee(c.transfer(t, c.faucet, 1, bob, 1, 0))
 	good := c.transfer(t, c.faucet, 1, bob, 10, fee)
@@ -197,8 +197,8 @@ func TestNodeRejectsBadTxsWithoutStateChange(t *testing.T) {
 
 func TestNodeRestartKeepsHeadAndBalances(t *testing.T) {
 	c := newTestChain(t)
-	store := NewMemStore()
-	n := startNode(t, c, store, nil)
+	store, wal := NewMemStore(), NewMemWAL()
+	n := startNode(t, c, store, wal, nil)
 	bob := types.Address{0xbb}
 	fee := n.MinFee(c.transfer(t, c.faucet, 1, bob, 1, 0))
 	for i := uint64(1); i <= 3; i++ {
@@ -212,7 +212,7 @@ func TestNodeRestartKeepsHeadAndBalances(t *testing.T) {
 	}
 	head, _ := n.Head()
 
-	n2 := startNode(t, c, store, nil)
+	n2 := startNode(t, c, store, wal, nil)
 	h2, _ := n2.Head()
 	if h2.Height < head.Height || h2.Hash != head.Hash && h2.Height == head.Height {
 		t.Fatalf("restarted head %d %s, was %d %s", h2.Height, h2.Hash, head.Height, head.Hash)
@@ -265,7 +265,7 @@ func (x *flakyIndex) Close() error { return nil }
 func TestIndexerCatchesUpAfterOutage(t *testing.T) {
 	c := newTestChain(t)
 	idx := &flakyIndex{down: true, heights: map[uint64]int{}}
-	n := startNode(t, c, NewMemStore(), idx)
+	n := startNode(t, c, NewMemStore(), NewMemWAL(), idx)
 	waitFor(t, "blocks while the index is down", func() bool { return n.height() >= 10 })
 	idx.mu.Lock()
 	idx.down = false

@@ -15,11 +15,19 @@ var ErrNotFound = errors.New("not found")
 
 // CommittedBlock is everything one commit makes durable, in one atomic write:
 // the block, the certificate that made it final, and the state after it.
+//
+// Receipts (issue #4) lists the RECEIPT_CLAIM txs the block executed, in
+// block order (ascending TxIndex), each with its minted amount, receipt id
+// and job hash; the block store persists their JobHash values (the claimed
+// set) with the block, and the SQL index reads its receipts rows from here.
+// For a block re-read from the store, state.BlockReceipts(blk.Txs,
+// params.MintPerUnit) rebuilds the same slice from the txs.
 type CommittedBlock struct {
 	Block    *types.Block
 	Cert     *types.CommitCert     // this block's own commit certificate
 	TxHashes []types.Hash          // hashes of Block.Txs, in order
 	Accounts []state.AccountUpdate // accounts changed by the block, their state after it, sorted by address
+	Receipts []state.Receipt       // RECEIPT_CLAIMs executed by the block, in block order (nil if none)
 }
 
 // BlockStore is the authoritative store (Badger in production, an
@@ -36,6 +44,9 @@ type BlockStore interface {
 	TxLocation(hash types.Hash) (height uint64, index uint32, err error)
 	// LoadAccounts calls fn for every account in the stored state, in address order.
 	LoadAccounts(fn func(types.Address, state.Account) error) error
+	// LoadClaimedJobs calls fn for every claimed job hash in the stored
+	// state (types.ReceiptJobHash of each claimed job id), ascending.
+	LoadClaimedJobs(fn func(jobHash types.Hash) error) error
 	Close() error
 }
 

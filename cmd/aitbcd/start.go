@@ -25,6 +25,7 @@ import (
 	"aitbc/rpc"
 	"aitbc/storage/blockstore"
 	"aitbc/storage/index"
+	"aitbc/storage/wal"
 )
 
 func runStart(args []string, stdout, stderr io.Writer) error {
@@ -68,6 +69,7 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 		return fmt.Errorf("%w: CONSENSUS_MODE %q but the genesis says %q", config.ErrInvalid, cfg.ConsensusMode, gen.ConsensusMode)
 	}
 	log = log.With("chain", gen.ChainID)
+	ws.RouteLibraryLogs(log.With("component", "nbio"))
 	reg := observability.NewRegistry()
 
 	var signer *blsSigner
@@ -95,6 +97,14 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 	defer store.Close()
 	if err := store.CheckChain(gen.ChainID, gen.Hash()); err != nil {
 		return fmt.Errorf("DATA_DIR: %w", err)
+	}
+
+	var wlog *wal.Log
+	if signer != nil {
+		if wlog, err = wal.Open(filepath.Join(resolve(base, cfg.DataDir), "consensus.wal")); err != nil {
+			return fmt.Errorf("DATA_DIR: consensus WAL: %w", err)
+		}
+		defer wlog.Close()
 	}
 
 	var idx engine.Index
@@ -136,7 +146,7 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 	deps := engine.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewBridge(wsrv, gen.ChainID),
 		Verifier: batcher, Log: log, Metrics: engine.NewMetrics(reg)}
 	if signer != nil {
-		deps.Signer = *signer
+		deps.Signer, deps.WAL = *signer, wlog
 	}
 	node, err := engine.New(ecfg, deps)
 	if err != nil {

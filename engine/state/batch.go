@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"slices"
 
 	"aitbc/engine/types"
 )
@@ -15,8 +16,12 @@ type Batch struct {
 	over     map[types.Address]Account
 	diff     []change // real changes, by address; valid while diffOK
 	diffOK   bool
-	p        *patch // Root's hashing work; nil after Apply
-	tx       txCtx  // reused by every Apply (an executor call would move a local to the heap)
+	p        *patch                  // Root's hashing work; nil after Apply
+	receipts []Receipt               // claims applied, in order
+	claimed  map[types.Hash]struct{} // their job hashes; nil until the first
+	cp       *claimPatch             // Root's hashing work on the claims; nil after a claim
+	applied  uint32                  // txs applied so far: the next one's index in the block
+	tx       txCtx                   // reused by every Apply (an executor call would move a local to the heap)
 }
 
 // Begin opens a batch for a block proposed by proposer (who is paid the fees).
@@ -52,7 +57,7 @@ func (b *Batch) Apply(tx *types.Tx) error {
 		return fmt.Errorf("%w: %s", ErrUnsupportedTx, tx.Type)
 	}
 	c := &b.tx
-	c.b, c.n = b, 0
+	c.b, c.n, c.hasReceipt = b, 0, false
 	if err := ex(c, tx); err != nil {
 		b.s.m.TxsFailed.Add(1)
 		return err
@@ -60,9 +65,37 @@ func (b *Batch) Apply(tx *types.Tx) error {
 	for _, w := range c.writes[:c.n] {
 		b.over[w.Address] = w.Account
 	}
+	if c.hasReceipt {
+		if b.claimed == nil {
+			b.claimed = make(map[types.Hash]struct{})
+		}
+		b.claimed[c.receipt.JobHash] = struct{}{}
+		b.receipts = append(b.receipts, c.receipt)
+		b.cp = nil
+		b.s.m.ReceiptsClaimed.Add(1)
+	}
 	b.diffOK, b.p = false, nil
+	b.applied++
 	b.s.m.TxsApplied.Add(1)
 	return nil
+}
+
+// Claimed reports whether a job hash is claimed in the State or by a tx
+// this batch applied.
+func (b *Batch) Claimed(jobHash types.Hash) bool {
+	if _, ok := b.claimed[jobHash]; ok {
+		return true
+	}
+	return b.s.Claimed(jobHash)
+}
+
+// Receipts lists the claims the batch applied, in order (nil if none or
+// stale). The slice is the batch's own: do not modify it.
+func (b *Batch) Receipts() []Receipt {
+	if b.Stale() {
+		return nil
+	}
+	return b.receipts
 }
 
 // changes lists the accounts whose value differs from the State, sorted
@@ -108,5 +141,13 @@ func (b *Batch) Root() types.Hash {
 		b.p = b.s.prepare(b.changes())
 		b.s.m.BucketsRehashed.Add(float64(len(b.p.buckets)))
 	}
-	return b.p.root
+	if b.cp == nil {
+		jobs := make([]types.Hash, len(b.receipts))
+		for i := range b.receipts {
+			jobs[i] = b.receipts[i].JobHash
+		}
+		slices.SortFunc(jobs, func(x, y types.Hash) int { return compareHash(&x, &y) })
+		b.cp = b.s.claims.prepare(jobs)
+	}
+	return combineRoots(&b.p.root, &b.cp.root)
 }

@@ -13,19 +13,22 @@ import (
 type executor func(c *txCtx, tx *types.Tx) error
 
 // executors is the dispatch table, indexed by tx type. A type without an
-// entry is ErrUnsupportedTx: RECEIPT_CLAIM, STAKE and UNSTAKE get theirs in
-// later issues (they reuse chargeSender for nonce and fee).
+// entry is ErrUnsupportedTx: STAKE and UNSTAKE get theirs in a later issue
+// (they reuse chargeSender for nonce and fee).
 var executors = [...]executor{
-	types.TxTransfer: execTransfer,
+	types.TxTransfer:     execTransfer,
+	types.TxReceiptClaim: execReceiptClaim,
 }
 
 // txCtx buffers one tx's account writes on top of its batch, so a tx sees
 // its own earlier writes (sender = recipient = proposer is fine) and a
 // failure leaves the batch untouched.
 type txCtx struct {
-	b      *Batch
-	n      int
-	writes [4]AccountUpdate
+	b          *Batch
+	n          int
+	writes     [4]AccountUpdate
+	receipt    Receipt // a claim's effect on the claimed set, kept on success
+	hasReceipt bool
 }
 
 func (c *txCtx) get(addr types.Address) Account {

@@ -95,8 +95,8 @@ func TestTransferRules(t *testing.T) {
 				return tx
 			},
 			after: accts{A: {990, 1}, B: {10, 0}, P: {}}},
-		{name: "receipt claim unsupported", before: accts{A: {1000, 0}}, proposer: P,
-			tx: func() *types.Tx { return withType(transfer(p, alice, 1, B, 1, 0), types.TxReceiptClaim) }, err: ErrUnsupportedTx},
+		{name: "transfer-shaped receipt claim", before: accts{A: {1000, 0}}, proposer: P,
+			tx: func() *types.Tx { return withType(transfer(p, alice, 1, B, 1, 0), types.TxReceiptClaim) }, err: ErrBadReceipt},
 		{name: "stake unsupported", before: accts{A: {1000, 0}}, proposer: P,
 			tx: func() *types.Tx { return withType(transfer(p, alice, 1, B, 1, 0), types.TxStake) }, err: ErrUnsupportedTx},
 		{name: "unstake unsupported", before: accts{A: {1000, 0}}, proposer: P,

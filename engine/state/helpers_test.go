@@ -48,9 +48,37 @@ func transfer(p types.Params, from ed25519.PrivateKey, nonce uint64, to types.Ad
 	return tx
 }
 
-// refRoot recomputes the state root from scratch with an independent
+// refRoot recomputes the state root of accounts and no claims from
+// scratch (docs/state.md §4).
+func refRoot(accts map[types.Address]Account) types.Hash { return refStateRoot(accts, nil) }
+
+// refStateRoot recomputes the state root from scratch with an independent
 // RFC 6962 implementation, from the docs/state.md description.
-func refRoot(accts map[types.Address]Account) types.Hash {
+func refStateRoot(accts map[types.Address]Account, jobs []types.Hash) types.Hash {
+	a, r := refAccountsRoot(accts), refReceiptsRoot(jobs)
+	return sha256.Sum256(slices.Concat([]byte("AITBC/state-root/v1\x00"), a[:], r[:]))
+}
+
+// refReceiptsRoot: job hashes in 4096 buckets by their first 12 bits,
+// ascending in each, RFC 6962 over the hashes as records.
+func refReceiptsRoot(jobs []types.Hash) types.Hash {
+	var buckets [numBuckets][][]byte
+	sorted := slices.Clone(jobs)
+	slices.SortFunc(sorted, func(x, y types.Hash) int { return slices.Compare(x[:], y[:]) })
+	sorted = slices.Compact(sorted)
+	for _, h := range sorted {
+		b := int(h[0])<<4 | int(h[1])>>4
+		buckets[b] = append(buckets[b], slices.Clone(h[:]))
+	}
+	hashes := make([]types.Hash, numBuckets)
+	for i := range buckets {
+		hashes[i] = mth(buckets[i])
+	}
+	return types.MerkleRoot(hashes)
+}
+
+// refAccountsRoot is the account tree's root, from scratch.
+func refAccountsRoot(accts map[types.Address]Account) types.Hash {
 	var buckets [numBuckets][]types.Address
 	for a, acct := range accts {
 		if acct != (Account{}) {

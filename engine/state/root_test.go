@@ -25,15 +25,26 @@ func goldenAccounts() []AccountUpdate {
 	}
 }
 
+// The docs/state.md §4 golden values (also reproduced with Python hashlib).
 const (
-	goldenEmptyRoot = "0x4797b889e53f1894f02caf17424cf9ce0a4b1ccf4cca4a2e4b0bd7258032aad8"
-	goldenRoot      = "0x851d3e7504884880a6b2f222f016fbd19f6232b6b8b1d4d0e2d66f9223f9892c"
+	goldenEmptyTree     = "0x4797b889e53f1894f02caf17424cf9ce0a4b1ccf4cca4a2e4b0bd7258032aad8" // accounts or receipts
+	goldenEmptyRoot     = "0x8d2055980f05c60b3211b1fe77695d4d24f1c4f1790fd2448da02157bd1366ca"
+	goldenAccountsRoot  = "0x851d3e7504884880a6b2f222f016fbd19f6232b6b8b1d4d0e2d66f9223f9892c"
+	goldenRoot          = "0x17a7b477c15f6e300b943b9d93e516c4f4e27ee8caca4bcaf5867a7688d8fb9b" // golden accounts, no claims
+	goldenReceiptsRoot  = "0xc068de75c68fd0922b21785546b36d8ed313aef24aac553803d1cde650b7e592"
+	goldenRootWithClaim = "0x406b4f4d2de910596a5d0506a8a851e34d83e7b41d7c2bb8af2141a1bc16d0f9"
 )
+
+// goldenJobs: job-1 and job-1927 share bucket 38; job-2 is in 231, job-3 in 594.
+var goldenJobs = []string{"job-1", "job-2", "job-3", "job-1927"}
 
 func TestGoldenRoot(t *testing.T) {
 	s := New(testParams())
 	if got := s.Root().String(); got != goldenEmptyRoot {
 		t.Errorf("empty root %s, want %s", got, goldenEmptyRoot)
+	}
+	if s.AccountsRoot().String() != goldenEmptyTree || s.ReceiptsRoot().String() != goldenEmptyTree {
+		t.Errorf("empty trees %s %s, want %s", s.AccountsRoot(), s.ReceiptsRoot(), goldenEmptyTree)
 	}
 	if got, want := s.Root(), refRoot(nil); got != want {
 		t.Errorf("empty root %s, reference %s", got, want)
@@ -43,11 +54,38 @@ func TestGoldenRoot(t *testing.T) {
 		s.Set(u.Address, u.Account)
 		ref[u.Address] = u.Account
 	}
+	if got := s.AccountsRoot().String(); got != goldenAccountsRoot {
+		t.Errorf("golden accounts root %s, want %s", got, goldenAccountsRoot)
+	}
 	if got := s.Root().String(); got != goldenRoot {
 		t.Errorf("golden root %s, want %s", got, goldenRoot)
 	}
 	if got, want := s.Root(), refRoot(ref); got != want {
 		t.Errorf("golden root %s, reference %s", got, want)
+	}
+	var jobs []types.Hash
+	for _, j := range goldenJobs {
+		jobs = append(jobs, types.ReceiptJobHash([]byte(j)))
+		s.AddClaimed(jobs[len(jobs)-1])
+	}
+	if got := s.ReceiptsRoot().String(); got != goldenReceiptsRoot {
+		t.Errorf("golden receipts root %s, want %s", got, goldenReceiptsRoot)
+	}
+	if got := s.Root().String(); got != goldenRootWithClaim {
+		t.Errorf("golden root with claims %s, want %s", got, goldenRootWithClaim)
+	}
+	if got, want := s.Root(), refStateRoot(ref, jobs); got != want {
+		t.Errorf("golden root with claims %s, reference %s", got, want)
+	}
+	for idx, want := range map[int]string{
+		38:  "0xcf5a74c1faaa123602e0d2c0f84271ad00e2eb73b9aea21d7bd30c1e8f1bd0f8", // job-1, job-1927
+		231: "0x60a0d44f45b7c98fd5b33c87461e400e9896b2c2a36cf80151ecee3d624d4270",
+		594: "0x5eddb519ec719d7327396eea7b4811a622aecbe88f100aaac957b2816d69f07e",
+		0:   "0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", // empty
+	} {
+		if got := s.claims.buckets[idx].hash.String(); got != want {
+			t.Errorf("receipts bucket %d hash %s, want %s", idx, got, want)
+		}
 	}
 	for idx, want := range map[int]string{
 		0:    "0xb03d89de9da5a82c9f12b7977db21dbb46a0c579f2deea05a19c1bc95a6deab3",

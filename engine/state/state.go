@@ -8,17 +8,20 @@ import (
 	"aitbc/engine/types"
 )
 
-// State is the committed ledger: every non-empty account and the hash
-// tree over them. An account equal to Account{} does not exist: it is
-// absent from the tree, Len and Updates-driven stores alike.
+// State is the committed ledger: every non-empty account, the set of
+// claimed receipt job ids, and the hash trees over them. An account equal
+// to Account{} does not exist: it is absent from the tree, Len and
+// Updates-driven stores alike.
 type State struct {
-	params  types.Params
-	buckets []bucket     // numBuckets, by the first 12 address bits
-	top     []types.Hash // heap over bucket hashes: top[1] is the root, top[numBuckets+i] bucket i's leaf
-	count   int          // non-empty accounts
-	version uint64       // bumped by every change; a batch records it at Begin
-	dirty   []int        // buckets Set changed since the last flush
-	m       *Metrics
+	params       types.Params
+	coordinators [][types.PubKeyLen]byte // params.Coordinators, as arrays
+	buckets      []bucket                // numBuckets, by the first 12 address bits
+	top          []types.Hash            // heap over bucket hashes: top[1] is the accounts root, top[numBuckets+i] bucket i's leaf
+	count        int                     // non-empty accounts
+	claims       claimSet                // claimed job hashes and their tree
+	version      uint64                  // bumped by every change; a batch records it at Begin
+	dirty        []int                   // buckets Set changed since the last flush
+	m            *Metrics
 }
 
 // New returns an empty State with the chain parameters.
@@ -27,19 +30,17 @@ func New(params types.Params) *State {
 	s := &State{
 		params:  params,
 		buckets: make([]bucket, numBuckets),
-		top:     make([]types.Hash, 2*numBuckets),
+		top:     newTop(),
+		claims:  newClaimSet(),
 		m:       NopMetrics(),
 	}
 	for i := range s.buckets {
 		s.buckets[i].hash = emptyHash
 	}
-	// Every node of one level of the empty top tree is the same hash.
-	h := leafOfHash(&emptyHash)
-	for width := numBuckets; width >= 1; width /= 2 {
-		for i := width; i < 2*width; i++ {
-			s.top[i] = h
+	for _, c := range params.Coordinators {
+		if len(c) == types.PubKeyLen { // Genesis.Validate refuses other lengths
+			s.coordinators = append(s.coordinators, [types.PubKeyLen]byte(c))
 		}
-		h = nodeHash(&h, &h)
 	}
 	return s
 }
@@ -61,12 +62,9 @@ func FromGenesis(g *types.Genesis) (*State, error) {
 	return s, nil
 }
 
-// SetMetrics replaces the instruments (nil: NopMetrics).
+// SetMetrics replaces the instruments (nil, or a nil field: no-op).
 func (s *State) SetMetrics(m *Metrics) {
-	if m == nil {
-		m = NopMetrics()
-	}
-	s.m = m
+	s.m = fillMetrics(m)
 }
 
 // Set writes one account, as restored from the block store at start.
@@ -116,10 +114,39 @@ func (s *State) MinFee(tx *types.Tx) uint64 {
 	return math.MaxUint64
 }
 
-// Root is the state root (docs/state.md).
+// Root is the state root (docs/state.md §4): it commits to the accounts
+// and to the claimed receipt set.
 func (s *State) Root() types.Hash {
 	s.flush()
+	return combineRoots(&s.top[1], &s.claims.top[1])
+}
+
+// AccountsRoot is the root of the account tree alone.
+func (s *State) AccountsRoot() types.Hash {
+	s.flush()
 	return s.top[1]
+}
+
+// ReceiptsRoot is the root of the claimed-job tree alone.
+func (s *State) ReceiptsRoot() types.Hash {
+	s.flush()
+	return s.claims.top[1]
+}
+
+// Claimed reports whether the job with this hash (types.ReceiptJobHash)
+// has been claimed in the committed state.
+func (s *State) Claimed(jobHash types.Hash) bool { return s.claims.has(&jobHash) }
+
+// ClaimedLen is the number of claimed jobs.
+func (s *State) ClaimedLen() int { return s.claims.count }
+
+// AddClaimed marks a job hash claimed, as restored from the block store at
+// start; adding one already present does nothing. Like Set, it makes open
+// batches stale and defers rehashing to the next Root or Begin.
+func (s *State) AddClaimed(jobHash types.Hash) {
+	if s.claims.add(jobHash) {
+		s.version++
+	}
 }
 
 // Params are the chain parameters the State executes with (a copy).
@@ -144,7 +171,9 @@ func (s *State) Commit(b *Batch) error {
 	}
 	b.Root()
 	s.apply(b.p)
+	s.claims.apply(b.cp)
 	s.version++
 	s.m.Accounts.Set(float64(s.count))
+	s.m.ClaimedJobs.Set(float64(s.claims.count))
 	return nil
 }

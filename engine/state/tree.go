@@ -92,7 +92,7 @@ func (s *State) prepare(changes []change) *patch {
 		touched = append(touched, idx)
 		hashes = append(hashes, bp.hash)
 	}
-	p.top, p.root = s.topPath(touched, hashes, nil)
+	p.top, p.root = topPath(s.top, touched, hashes, nil)
 	return p
 }
 
@@ -120,12 +120,27 @@ func (bk *bucket) merged(run []change) *bucket {
 	return nb
 }
 
-// topPath recomputes the top tree along the paths of the touched buckets
-// (ascending, with their new hashes), reading every other node from s.top.
+// newTop is the top tree over 4096 empty buckets, as a heap: top[1] is
+// the root, top[numBuckets+i] bucket i's leaf. Every node of one level is
+// the same hash.
+func newTop() []types.Hash {
+	top := make([]types.Hash, 2*numBuckets)
+	h := leafOfHash(&emptyHash)
+	for width := numBuckets; width >= 1; width /= 2 {
+		for i := width; i < 2*width; i++ {
+			top[i] = h
+		}
+		h = nodeHash(&h, &h)
+	}
+	return top
+}
+
+// topPath recomputes a top tree along the paths of the touched buckets
+// (ascending, with their new hashes), reading every other node from top.
 // It returns the new heap slots, bottom level first, and the new root.
-func (s *State) topPath(touched []int, hashes []types.Hash, out []nodePatch) ([]nodePatch, types.Hash) {
+func topPath(top []types.Hash, touched []int, hashes []types.Hash, out []nodePatch) ([]nodePatch, types.Hash) {
 	if len(touched) == 0 {
-		return out, s.top[1]
+		return out, top[1]
 	}
 	level := make([]nodePatch, len(touched))
 	for k, idx := range touched {
@@ -142,9 +157,9 @@ func (s *State) topPath(touched []int, hashes []types.Hash, out []nodePatch) ([]
 				h = nodeHash(&level[k].h, &level[k+1].h)
 				k++
 			case i&1 == 0:
-				h = nodeHash(&level[k].h, &s.top[i+1])
+				h = nodeHash(&level[k].h, &top[i+1])
 			default:
-				h = nodeHash(&s.top[i-1], &level[k].h)
+				h = nodeHash(&top[i-1], &level[k].h)
 			}
 			level[w] = nodePatch{i / 2, h}
 			w++
@@ -181,6 +196,7 @@ func (s *State) apply(p *patch) {
 // flush rehashes the buckets Set marked dirty. It writes only derived
 // fields (leaves were hashed by Set; nodes, bucket hashes, top tree).
 func (s *State) flush() {
+	s.claims.flush()
 	if len(s.dirty) == 0 {
 		return
 	}
@@ -192,7 +208,7 @@ func (s *State) flush() {
 		bk.dirty = false
 		hashes[k] = bk.hash
 	}
-	top, _ := s.topPath(s.dirty, hashes, nil)
+	top, _ := topPath(s.top, s.dirty, hashes, nil)
 	for _, n := range top {
 		s.top[n.i] = n.h
 	}

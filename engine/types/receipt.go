@@ -1,6 +1,7 @@
 package types
 
 import (
+	"crypto/ed25519"
 	"fmt"
 )
 
@@ -42,6 +43,20 @@ func ReceiptAttestBytes(chainID string, jobID []byte, miner Address, units uint6
 // ReceiptID identifies a claim: SHA-256 of its attestation bytes.
 func ReceiptID(chainID string, jobID []byte, miner Address, units uint64) Hash {
 	return Sum256(ReceiptAttestBytes(chainID, jobID, miner, units))
+}
+
+// ReceiptJobHash is the key of a job id in the ledger's claimed set:
+// SHA-256(job_id). The state root commits to the set of these hashes.
+func ReceiptJobHash(jobID []byte) Hash { return Sum256(jobID) }
+
+// NewReceiptClaim builds the payload for miner's claim of jobID and signs
+// the attestation with the coordinator's key (for tools and tests; a real
+// coordinator signs ReceiptAttestBytes on its own machine).
+func NewReceiptClaim(chainID string, jobID []byte, units uint64, miner Address, coordinator ed25519.PrivateKey) *ReceiptClaim {
+	r := &ReceiptClaim{JobID: append([]byte(nil), jobID...), Units: units}
+	copy(r.Coordinator[:], coordinator.Public().(ed25519.PublicKey))
+	copy(r.CoordinatorSig[:], ed25519.Sign(coordinator, ReceiptAttestBytes(chainID, jobID, miner, units)))
+	return r
 }
 
 // Encode returns the canonical payload encoding:

@@ -36,6 +36,7 @@ type Server struct {
 	log    *slog.Logger
 	engine *nbhttp.Engine
 	up     *websocket.Upgrader
+	ln     net.Listener // bound by Start before the engine starts
 
 	state atomic.Int32
 	slots atomic.Int64 // connections admitted: upgrading or open
@@ -85,6 +86,7 @@ func New(cfg Config, m *Metrics, log *slog.Logger) (*Server, error) {
 		Name:                    "aitbc-ws",
 		Network:                 "tcp",
 		Addrs:                   []string{cfg.Addr},
+		Listen:                  s.listener,
 		Handler:                 http.HandlerFunc(s.serveHTTP),
 		MaxLoad:                 cfg.MaxConns + 64, // headroom to answer 503s
 		ReleaseWebsocketPayload: true,
@@ -127,7 +129,17 @@ func (s *Server) Start() error {
 	if !s.state.CompareAndSwap(stateNew, stateRunning) {
 		return ErrStarted
 	}
-	if err := s.engine.Start(); err != nil {
+	// Bind here rather than inside nbio: nbio's own listen-failure path
+	// can hang in Engine.Stop.
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err == nil {
+		s.ln = ln
+		err = s.engine.Start()
+		if err != nil {
+			_ = ln.Close()
+		}
+	}
+	if err != nil {
 		s.state.Store(stateStopped)
 		close(s.pingDone)
 		return fmt.Errorf("ws listen %s: %w", s.cfg.Addr, err)
@@ -139,10 +151,18 @@ func (s *Server) Start() error {
 
 // Addr is the bound address once started (the configured one before).
 func (s *Server) Addr() string {
-	if s.state.Load() != stateNew && len(s.engine.AddrConfigs) > 0 {
-		return s.engine.AddrConfigs[0].Addr
+	if s.state.Load() != stateNew && s.ln != nil {
+		return s.ln.Addr().String()
 	}
 	return s.cfg.Addr
+}
+
+// listener hands nbio the socket Start bound.
+func (s *Server) listener(network, addr string) (net.Listener, error) {
+	if s.ln == nil {
+		return nil, fmt.Errorf("ws: no listener bound for %s %s", network, addr)
+	}
+	return s.ln, nil
 }
 
 // Stop stops accepting, tells every client the server is going away,
@@ -192,17 +212,19 @@ func (s *Server) Publish(topic string, msg []byte) {
 		s.log.Warn("ws publish on unknown topic", "topic", topic)
 		return
 	}
-	subs := *s.topics[i].Load()
-	if len(subs) == 0 || s.state.Load() != stateRunning {
+	if len(*s.topics[i].Load()) == 0 {
 		return
 	}
 	bp := framePool.Get().(*[]byte)
 	frame := appendFrame((*bp)[:0], opText, msg)
 	sent := 0
 	s.pubMu.Lock()
-	for _, sub := range subs {
-		if sub.send(frame) {
-			sent++
+	// Checked under pubMu: nothing follows the close frames Stop sends.
+	if s.state.Load() == stateRunning {
+		for _, sub := range *s.topics[i].Load() {
+			if sub.send(frame) {
+				sent++
+			}
 		}
 	}
 	s.pubMu.Unlock()
@@ -331,6 +353,9 @@ func (s *Server) onMessage(c *websocket.Conn, mt websocket.MessageType, data []b
 	}
 	s.pubMu.Lock()
 	defer s.pubMu.Unlock()
+	if s.state.Load() != stateRunning {
+		return // Stop has sent the close frame
+	}
 	if err != nil {
 		sub.send(appendFrame(nil, opText, encodeError(errorCode(err), err.Error())))
 		return

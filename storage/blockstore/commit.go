@@ -13,7 +13,8 @@ import (
 )
 
 // Commit makes cb durable in one Badger transaction: block, height-by-hash,
-// certificate, tx locations, account updates and the new head. It refuses a
+// certificate, tx locations, account updates, claimed receipt job hashes
+// and the new head. It refuses a
 // block that does not extend the head (*HeightError, *ParentError) or is
 // internally inconsistent (ErrBadCommit). On any error nothing is written.
 func (s *Store) Commit(cb *engine.CommittedBlock) error {
@@ -48,8 +49,8 @@ func (s *Store) Commit(cb *engine.CommittedBlock) error {
 	defer txn.Discard()
 	if err := writeBlock(txn, cb, hash, enc, next); err != nil {
 		if errors.Is(err, badger.ErrTxnTooBig) {
-			return fmt.Errorf("%w: block %d with %d txs and %d account updates: %v",
-				ErrBlockTooLarge, next.Height, len(blk.Txs), len(cb.Accounts), err)
+			return fmt.Errorf("%w: block %d with %d txs, %d account updates and %d receipts: %v",
+				ErrBlockTooLarge, next.Height, len(blk.Txs), len(cb.Accounts), len(cb.Receipts), err)
 		}
 		return fmt.Errorf("blockstore: commit %d: %w", next.Height, err)
 	}
@@ -85,6 +86,12 @@ func writeBlock(txn *badger.Txn, cb *engine.CommittedBlock, hash types.Hash, enc
 			return err
 		}
 	}
+	for i := range cb.Receipts {
+		r := &cb.Receipts[i]
+		if err := txn.Set(hashKey(kindClaim, r.JobHash), encodeLocation(h, r.TxIndex)); err != nil {
+			return err
+		}
+	}
 	return txn.Set(keyHead, encodeHead(head))
 }
 
@@ -112,6 +119,24 @@ func (s *Store) checkCommit(head headRecord, cb *engine.CommittedBlock) error {
 	for i := 1; i < len(cb.Accounts); i++ {
 		if bytes.Compare(cb.Accounts[i-1].Address[:], cb.Accounts[i].Address[:]) >= 0 {
 			return fmt.Errorf("%w: account updates not strictly sorted at %d (%s)", ErrBadCommit, i, cb.Accounts[i].Address)
+		}
+	}
+	return checkReceipts(cb)
+}
+
+// checkReceipts: each receipt names a RECEIPT_CLAIM tx of the block, in
+// block order, with the job hash of its own job id. Whether a job was
+// claimed before is the ledger's rule, not the store's.
+func checkReceipts(cb *engine.CommittedBlock) error {
+	for i := range cb.Receipts {
+		r := &cb.Receipts[i]
+		switch {
+		case int(r.TxIndex) >= len(cb.Block.Txs) || cb.Block.Txs[r.TxIndex].Type != types.TxReceiptClaim:
+			return fmt.Errorf("%w: receipt %d names tx %d, which is not a RECEIPT_CLAIM of the block", ErrBadCommit, i, r.TxIndex)
+		case i > 0 && r.TxIndex <= cb.Receipts[i-1].TxIndex:
+			return fmt.Errorf("%w: receipts not in block order at %d", ErrBadCommit, i)
+		case r.JobHash != types.ReceiptJobHash(r.JobID):
+			return fmt.Errorf("%w: receipt %d job hash does not match its job id", ErrBadCommit, i)
 		}
 	}
 	return nil

@@ -12,19 +12,23 @@
 //	'h' hash(32)   → height(8): the block at this hash
 //	't' hash(32)   → location record: version(1) height(8) index(4)
 //	'a' address(20)→ account record: version(1) balance(8) nonce(8)
+//	'r' job_hash(32)→ location record of the RECEIPT_CLAIM that claimed it
 //	'm' "head"     → head record: version(1) height(8) hash(32) time(8) state_root(32) tx_count(4)
 //	'm' "chain"    → chain record: version(1) len(4) chain_id hash(32)
 //	'm' "format"   → store format version(4)
 //
 // Account keys are the raw address, so a prefix scan over 'a' yields the
-// state in address order (LoadAccounts). Every value is read back through a
+// state in address order (LoadAccounts); claim keys are the job hash
+// (types.ReceiptJobHash), so a scan over 'r' yields the claimed set
+// (LoadClaimedJobs) without reading values. Every value is read back through a
 // decoder that accepts only its one canonical form; anything else is a
 // *CorruptError (errors.Is ErrCorrupt), never a panic.
 //
 // # Atomicity: one Badger transaction per block
 //
 // Commit writes the block, the height-by-hash entry, the certificate, every
-// tx location, every account update and the head record in ONE Badger
+// tx location, every account update, every claimed job hash and the head
+// record in ONE Badger
 // transaction, so a crash leaves either all of a block or none of it: Badger
 // replays its write-ahead log on open and drops the entries of any
 // transaction whose commit marker did not reach the disk. With SyncWrites
@@ -36,7 +40,7 @@
 // and would expose half-applied account state to in-process readers), the
 // store sizes the memtable so that any block within the protocol limits
 // fits in one transaction: see txnBudget in options.go, which is checked
-// against types.MaxBlockTxs and MaxAccountUpdates by a test that commits a
+// against types.MaxBlockTxs, MaxAccountUpdates and MaxReceipts by a test that commits a
 // block at those limits. A block beyond the budget is refused whole with
 // ErrBlockTooLarge; nothing of it is written.
 //

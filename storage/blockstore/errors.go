@@ -26,6 +26,9 @@ var (
 	ErrWrongChain = errors.New("blockstore: data directory belongs to another chain")
 	// ErrFormatTooNew: the data directory was written by a newer store format.
 	ErrFormatTooNew = errors.New("blockstore: store format is newer than this binary")
+	// ErrFormatTooOld: the data directory was written by an older store
+	// format that this binary cannot read or migrate.
+	ErrFormatTooOld = errors.New("blockstore: store format is older than this binary supports")
 	// ErrCorrupt: a stored value failed to decode (see *CorruptError).
 	ErrCorrupt = errors.New("blockstore: corrupt record")
 )
@@ -72,7 +75,7 @@ func (e *ChainMismatchError) Unwrap() error { return ErrWrongChain }
 // record. Cause, when set, is the decoder's own error (e.g. a
 // *types.DecodeError); errors.Is(err, ErrCorrupt) holds either way.
 type CorruptError struct {
-	Record string // "account", "location", "head", "chain", "format", "block", "commit", "height"
+	Record string // "account", "location", "head", "chain", "format", "block", "commit", "height", "claim"
 	Info   string
 	Cause  error
 }

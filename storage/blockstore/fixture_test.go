@@ -18,19 +18,23 @@ import (
 const testChainID = "aitbc-test"
 
 // chainGen builds a deterministic chain of committed blocks with real
-// signed transfers: block h depends only on h and the blocks before it, so
-// a test can rebuild what any height must contain.
+// signed transfers and RECEIPT_CLAIMs (tx i of a block is a claim when
+// i % claimEvery == 1): block h depends only on h and the blocks before
+// it, so a test can rebuild what any height must contain.
 type chainGen struct {
 	keys        []ed25519.PrivateKey
 	addrs       []types.Address
+	coordinator ed25519.PrivateKey
 	txsPerBlock int
+	claimEvery  int // 0: transfers only; 1: claims only
 	height      uint64
 	parent      types.Hash
 	lastCert    *types.CommitCert
 }
 
 func newChainGen(nKeys, txsPerBlock int) *chainGen {
-	g := &chainGen{txsPerBlock: txsPerBlock}
+	cseed := sha256.Sum256([]byte("blockstore-test-coordinator"))
+	g := &chainGen{txsPerBlock: txsPerBlock, claimEvery: 4, coordinator: ed25519.NewKeyFromSeed(cseed[:])}
 	for i := range nKeys {
 		seed := sha256.Sum256(fmt.Appendf(nil, "blockstore-test-key-%d", i))
 		k := ed25519.NewKeyFromSeed(seed[:])
@@ -46,6 +50,7 @@ func (g *chainGen) next() *engine.CommittedBlock {
 	n := g.txsPerBlock
 	txs := make([]*types.Tx, n)
 	touched := map[types.Address]bool{}
+	var receipts []state.Receipt
 	for i := range n {
 		s := (int(h)*7 + i) % len(g.keys)
 		r := (s + 1 + i%3) % len(g.keys)
@@ -57,9 +62,23 @@ func (g *chainGen) next() *engine.CommittedBlock {
 			Amount:    uint64(i) + 1,
 			Fee:       10,
 		}
+		claim := g.claimEvery == 1 || g.claimEvery > 1 && i%g.claimEvery == 1
+		if claim {
+			rc := types.NewReceiptClaim(testChainID, fmt.Appendf(nil, "job-%d-%d", h, i), uint64(i)+1, g.addrs[s], g.coordinator)
+			tx.Type, tx.Recipient, tx.Amount, tx.Payload = types.TxReceiptClaim, types.Address{}, 0, rc.Encode()
+		}
 		tx.Sign(g.keys[s])
 		txs[i] = tx
-		touched[g.addrs[s]], touched[g.addrs[r]] = true, true
+		touched[g.addrs[s]] = true
+		if claim {
+			rcpt, err := state.ReceiptOf(tx, uint32(i), 1)
+			if err != nil {
+				panic(err)
+			}
+			receipts = append(receipts, rcpt)
+		} else {
+			touched[g.addrs[r]] = true
+		}
 	}
 	proposer := g.addrs[int(h)%len(g.addrs)]
 	touched[proposer] = true
@@ -98,7 +117,7 @@ func (g *chainGen) next() *engine.CommittedBlock {
 	}
 
 	g.height, g.parent, g.lastCert = h, blk.Hash(), cert
-	return &engine.CommittedBlock{Block: blk, Cert: cert, TxHashes: hashes, Accounts: updates}
+	return &engine.CommittedBlock{Block: blk, Cert: cert, TxHashes: hashes, Accounts: updates, Receipts: receipts}
 }
 
 // testLogger routes slog output to t.Log.

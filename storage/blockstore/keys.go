@@ -13,6 +13,7 @@ const (
 	kindHash     = 'h'
 	kindTx       = 't'
 	kindAccount  = 'a'
+	kindClaim    = 'r'
 	kindMeta     = 'm'
 	heightKeyLen = 1 + 8
 )
@@ -23,6 +24,8 @@ var (
 	keyFormat = []byte("mformat")
 	// prefixAccount bounds the LoadAccounts scan.
 	prefixAccount = []byte{kindAccount}
+	// prefixClaim bounds the LoadClaimedJobs scan.
+	prefixClaim = []byte{kindClaim}
 )
 
 func heightKey(kind byte, h uint64) []byte {

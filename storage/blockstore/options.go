@@ -51,11 +51,17 @@ func (o Options) Validate() error {
 // validator rewards. It and types.MaxBlockTxs size the Badger transaction.
 const MaxAccountUpdates = 2*types.MaxBlockTxs + 1024
 
+// MaxReceipts is the most claimed job hashes one block may carry: one per
+// tx. (A claim changes at most the miner and the proposer, so a real block
+// never reaches MaxAccountUpdates and MaxReceipts together; the budget
+// counts both anyway.)
+const MaxReceipts = types.MaxBlockTxs
+
 // memTableSize is chosen so that a block at the protocol limits fits in
 // one Badger transaction, whose limits are 15% of the memtable size in
 // bytes and that divided by the skiplist node size (96 bytes on 64-bit) in
 // entries. 128 MiB gives about 209k entries and 19 MiB; the worst block
-// needs about 151k entries and 9 MiB (see txnBudget).
+// needs about 201k entries and 12 MiB (see txnBudget).
 const memTableSize = 128 << 20
 
 // skiplistNodeSize is skl.MaxNodeSize on 64-bit platforms; Badger divides
@@ -68,9 +74,10 @@ const skiplistNodeSize = 96
 func txnBudget() (entries, size int64) {
 	const perEntry = 2 + 10
 	const valueThreshold = 1 << 20
-	entries = types.MaxBlockTxs + MaxAccountUpdates + 4
+	entries = types.MaxBlockTxs + MaxAccountUpdates + MaxReceipts + 4
 	size = int64(types.MaxBlockTxs*(1+types.HashLen+locationLen+perEntry) +
 		MaxAccountUpdates*(1+types.AddressLen+accountLen+perEntry) +
+		MaxReceipts*(1+types.HashLen+locationLen+perEntry) +
 		(heightKeyLen + valueThreshold + perEntry) + // block, counted inline at the threshold
 		(heightKeyLen + 8 + types.HashLen + 4 + types.MaxValidators/8 + types.BLSSigLen + perEntry) + // cert
 		(1 + types.HashLen + heightLen + perEntry) + // height by hash

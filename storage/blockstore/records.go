@@ -18,7 +18,11 @@ const (
 	heightLen     = 8
 	formatLen     = 4
 	// formatVersion is the store layout this binary writes and understands.
-	formatVersion = 1
+	// 2: claimed receipt job hashes ('r' keys), and a state root that
+	// commits to them; a format-1 directory's state roots no longer verify.
+	formatVersion = 2
+	// minFormatVersion is the oldest layout this binary opens.
+	minFormatVersion = 2
 )
 
 // headRecord is the last committed block, cached in memory.

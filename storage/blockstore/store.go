@@ -90,6 +90,9 @@ func (s *Store) load() error {
 		case v > formatVersion:
 			return fmt.Errorf("%w: data directory has format %d, this binary knows up to %d; upgrade aitbcd",
 				ErrFormatTooNew, v, formatVersion)
+		case v < minFormatVersion:
+			return fmt.Errorf("%w: data directory has format %d, this binary needs %d..%d (the state root changed to commit to claimed receipts); remove the directory and sync again (a devnet: delete it)",
+				ErrFormatTooOld, v, minFormatVersion, formatVersion)
 		}
 		head, err := get(txn, keyHead, decodeHead)
 		if err != nil && !errors.Is(err, engine.ErrNotFound) {

@@ -35,6 +35,12 @@ func checkBlock(t *testing.T, s *Store, cb *engine.CommittedBlock) {
 			t.Fatalf("TxLocation(%s) = %d, %d, %v; want %d, %d", th, gh, gi, err, h, i)
 		}
 	}
+	for _, r := range cb.Receipts {
+		gh, gi, err := s.ClaimLocation(r.JobHash)
+		if err != nil || gh != h || gi != r.TxIndex {
+			t.Fatalf("ClaimLocation(%s) = %d, %d, %v; want %d, %d", r.JobHash, gh, gi, err, h, r.TxIndex)
+		}
+	}
 }
 
 func loadAll(t *testing.T, s *Store) []state.AccountUpdate {

@@ -1,0 +1,181 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"aitbc/gpu"
+)
+
+// tableRow is one parsed line of the printed table.
+type tableRow struct {
+	backend      string
+	batch, calls int
+	perSec       float64
+	p50, p99     float64 // µs
+	ratio        float64
+}
+
+// parseTable reads the table at the end of out: a header starting with
+// "backend" and one row per line after it.
+func parseTable(t *testing.T, out string) []tableRow {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	head := -1
+	for i, l := range lines {
+		if f := strings.Fields(l); len(f) == 8 && f[0] == "backend" && f[3] == "verifies/s" {
+			head = i
+		}
+	}
+	if head < 0 {
+		t.Fatalf("no table header in output:\n%s", out)
+	}
+	num := func(s, suffix string) float64 {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(s, suffix), 64)
+		if err != nil || !strings.HasSuffix(s, suffix) {
+			t.Fatalf("bad number %q (want suffix %q) in:\n%s", s, suffix, out)
+		}
+		return v
+	}
+	var rows []tableRow
+	for _, l := range lines[head+1:] {
+		f := strings.Fields(l)
+		if len(f) != 7 {
+			t.Fatalf("table row %q has %d fields, want 7", l, len(f))
+		}
+		rows = append(rows, tableRow{backend: f[0], batch: int(num(f[1], "")), calls: int(num(f[2], "")),
+			perSec: num(f[3], ""), p50: num(f[4], "µs"), p99: num(f[5], "µs"), ratio: num(f[6], "x")})
+	}
+	return rows
+}
+
+func TestSigverifyTable(t *testing.T) {
+	var out bytes.Buffer
+	cfg := SigverifyConfig{Backend: "cpu", Batches: []int{1, 16, 64}, Duration: 20 * time.Millisecond, Workers: 1}
+	rep, err := Sigverify(context.Background(), cfg, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + out.String())
+	rows := parseTable(t, out.String())
+	if len(rows) != 4 {
+		t.Fatalf("%d table rows, want 3 batch sizes and the baseline", len(rows))
+	}
+	for i, want := range []int{1, 16, 64, 1} {
+		r := rows[i]
+		wantBackend := "cpu"
+		if i == 3 {
+			wantBackend = "stdlib"
+		}
+		if r.backend != wantBackend || r.batch != want || r.calls < 1 || r.perSec <= 0 || r.p50 <= 0 || r.p99 < r.p50 || r.ratio <= 0 {
+			t.Errorf("row %d = %+v, want backend %s batch %d and positive figures", i, r, wantBackend, want)
+		}
+	}
+	if rows[3].ratio != 1 {
+		t.Errorf("baseline ratio %v, want 1.00", rows[3].ratio)
+	}
+	// The printed table is the report.
+	if len(rep.Rows) != 3 || rep.Rows[1].Batches != rows[1].calls || rep.Baseline.Backend != "stdlib" {
+		t.Errorf("report %+v does not match the table %+v", rep, rows)
+	}
+	if got := rep.Rows[2].Ratio; got < rows[2].ratio-0.01 || got > rows[2].ratio+0.01 {
+		t.Errorf("report ratio %v, table %v", got, rows[2].ratio)
+	}
+	if !strings.Contains(out.String(), "[1/4] cpu batch 1: done") || !strings.Contains(out.String(), "[4/4] stdlib") {
+		t.Errorf("progress lines missing:\n%s", out.String())
+	}
+}
+
+// lying accepts everything: the bench must refuse to report its speed.
+type lying struct{}
+
+func (lying) Name() string { return "lying" }
+func (lying) VerifyBatch(_ context.Context, items []gpu.Item) ([]bool, error) {
+	ok := make([]bool, len(items))
+	for i := range ok {
+		ok[i] = true
+	}
+	return ok, nil
+}
+
+// failing fails after its first call (the sanity check passes on CPU).
+type failing struct{ calls int }
+
+var errDevice = errors.New("device lost")
+
+func (f *failing) Name() string { return "failing" }
+func (f *failing) VerifyBatch(ctx context.Context, items []gpu.Item) ([]bool, error) {
+	f.calls++
+	if f.calls > 1 {
+		return nil, errDevice
+	}
+	return gpu.NewCPU(1).VerifyBatch(ctx, items)
+}
+
+func TestSigverifyErrors(t *testing.T) {
+	short := 5 * time.Millisecond
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name string
+		ctx  context.Context
+		cfg  SigverifyConfig
+		want error
+	}{
+		{"unknown backend", context.Background(), SigverifyConfig{Backend: "opencl"}, ErrUnknownBackend},
+		{"batch zero", context.Background(), SigverifyConfig{Batches: []int{0}}, ErrBadConfig},
+		{"batch too big", context.Background(), SigverifyConfig{Batches: []int{1 << 17}}, ErrBadConfig},
+		{"negative duration", context.Background(), SigverifyConfig{Duration: -time.Second}, ErrBadConfig},
+		{"negative workers", context.Background(), SigverifyConfig{Workers: -2}, ErrBadConfig},
+		{"wrong verdicts", context.Background(), SigverifyConfig{Verifier: lying{}, Batches: []int{4}, Duration: short}, ErrWrongVerdict},
+		{"backend error", context.Background(), SigverifyConfig{Verifier: &failing{}, Batches: []int{4}, Duration: short}, errDevice},
+		{"cancelled", cancelled, SigverifyConfig{Batches: []int{4}, Duration: short, Workers: 1}, context.Canceled},
+	}
+	if !gpu.CUDABuilt {
+		tests = append(tests, struct {
+			name string
+			ctx  context.Context
+			cfg  SigverifyConfig
+			want error
+		}{"cuda not built", context.Background(), SigverifyConfig{Backend: "cuda", Batches: []int{4}, Duration: short}, gpu.ErrNoCUDA})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			_, err := Sigverify(tt.ctx, tt.cfg, &out)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v\n%s", err, tt.want, out.String())
+			}
+		})
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var d []time.Duration
+	for i := 1; i <= 200; i++ {
+		d = append(d, time.Duration(i))
+	}
+	tests := []struct {
+		in      []time.Duration
+		p       int
+		want    time.Duration
+		comment string
+	}{
+		{nil, 50, 0, "empty"},
+		{d[:1], 99, 1, "one sample"},
+		{d[:100], 50, 50, "1..100 p50"},
+		{d[:100], 99, 99, "1..100 p99"},
+		{d, 99, 198, "1..200 p99"},
+		{d[:10], 99, 10, "small n: p99 is the max"},
+	}
+	for _, tt := range tests {
+		if got := percentile(tt.in, tt.p); got != tt.want {
+			t.Errorf("%s: percentile = %v, want %v", tt.comment, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,220 @@
+package gpu
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+)
+
+// scriptedProbe returns its readings in order, repeating the last one.
+type scriptedProbe struct {
+	mu    sync.Mutex
+	reads []DeviceHealth
+	calls int
+}
+
+func (p *scriptedProbe) probe(int) DeviceHealth {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h := p.reads[min(p.calls, len(p.reads)-1)]
+	p.calls++
+	return h
+}
+
+func (p *scriptedProbe) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.calls
+}
+
+func reading(tempC, ecc uint64, reason string) DeviceHealth {
+	return DeviceHealth{Present: true, Name: "NVIDIA H100 80GB HBM3", UtilizationPct: 50,
+		MemoryUsedBytes: 2 << 30, MemoryTotalBytes: 80 << 30, TemperatureC: tempC,
+		PowerMilliwatts: 350_000, ECCErrors: ecc, Reason: reason}
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tLogWriter{t}, nil))
+}
+
+type tLogWriter struct{ t *testing.T }
+
+func (w tLogWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// TestHealthMonitorVerdicts: overheating is temporary; ECC errors and a
+// lost device retire the GPU for good.
+func TestHealthMonitorVerdicts(t *testing.T) {
+	tests := []struct {
+		name  string
+		reads []DeviceHealth
+		want  []bool // Healthy after each poll
+	}{
+		{"absent", []DeviceHealth{{Reason: "no GPU"}}, []bool{false, false}},
+		{"steady", []DeviceHealth{reading(40, 0, "")}, []bool{true, true, true}},
+		{"hot then cool", []DeviceHealth{reading(40, 0, ""), reading(95, 0, ""), reading(70, 0, "")}, []bool{true, false, true}},
+		{"ecc is sticky", []DeviceHealth{reading(40, 0, ""), reading(40, 1, ""), reading(40, 0, "")}, []bool{true, false, false}},
+		{"lost is sticky", []DeviceHealth{reading(40, 0, ""), reading(0, 0, "device lost"), reading(40, 0, "")}, []bool{true, false, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &scriptedProbe{reads: tt.reads}
+			hm := NewHealthMonitor(HealthConfig{Probe: p.probe, Logger: testLogger(t)}, nil)
+			if hm.Healthy() {
+				t.Fatal("healthy before the first poll")
+			}
+			var got []bool
+			for range tt.want {
+				h := hm.Poll()
+				if h.Healthy != hm.Healthy() || h.Healthy != hm.Last().Healthy {
+					t.Fatalf("Poll, Healthy and Last disagree: %+v", h)
+				}
+				if h.Healthy == (h.Reason != "") {
+					t.Fatalf("healthy=%v with reason %q", h.Healthy, h.Reason)
+				}
+				got = append(got, h.Healthy)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("healthy after each poll = %v, want %v (last %+v)", got, tt.want, hm.Last())
+			}
+		})
+	}
+}
+
+// TestHealthMonitorRun: Run polls at once, then every Interval, and stops
+// with its ctx.
+func TestHealthMonitorRun(t *testing.T) {
+	p := &scriptedProbe{reads: []DeviceHealth{reading(40, 0, "")}}
+	hm := NewHealthMonitor(HealthConfig{Probe: p.probe, Interval: time.Millisecond, Logger: testLogger(t)}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { hm.Run(ctx); close(done) }()
+	waitUntil(t, "three polls", func() bool { return p.count() >= 3 })
+	cancel()
+	<-done
+	n := p.count()
+	if !hm.Healthy() {
+		t.Fatalf("not healthy after polls: %+v", hm.Last())
+	}
+	if p.count() != n {
+		t.Fatal("polled after Run returned")
+	}
+}
+
+// TestGPUMetricsLint: the aitbc_gpu_* metrics exist under their documented
+// names, carry the last reading in base units, and pass promlint.
+func TestGPUMetricsLint(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	m := NewGPUMetrics(reg)
+	if NewGPUMetrics(reg).Healthy != m.Healthy {
+		t.Fatal("second NewGPUMetrics on one registry did not share the collectors")
+	}
+	p := &scriptedProbe{reads: []DeviceHealth{reading(95, 0, "")}}
+	NewHealthMonitor(HealthConfig{Probe: p.probe, Logger: testLogger(t)}, m).Poll()
+
+	for _, c := range []struct {
+		g    prometheus.Gauge
+		want float64
+	}{
+		{m.Utilization, 0.5}, {m.MemoryUsedBytes, 2 << 30}, {m.MemoryTotalBytes, 80 << 30},
+		{m.Temperature, 95}, {m.Power, 350}, {m.ECCErrors, 0}, {m.Healthy, 0},
+		{m.Info.WithLabelValues("NVIDIA H100 80GB HBM3"), 1},
+	} {
+		if got := metricValue(t, c.g); got != c.want {
+			t.Errorf("%s = %v, want %v", c.g.Desc(), got, c.want)
+		}
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, mf := range mfs {
+		names = append(names, mf.GetName())
+	}
+	want := []string{
+		"aitbc_gpu_ecc_uncorrected_errors",
+		"aitbc_gpu_healthy",
+		"aitbc_gpu_info",
+		"aitbc_gpu_memory_total_bytes",
+		"aitbc_gpu_memory_used_bytes",
+		"aitbc_gpu_power_watts",
+		"aitbc_gpu_temperature_celsius",
+		"aitbc_gpu_utilization_ratio",
+	}
+	if !slices.Equal(names, want) {
+		t.Errorf("metric names %v, want %v", names, want)
+	}
+	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
+	}
+}
+
+// TestGuardedFallsBack: while the monitor says unhealthy, the Batcher's
+// batches go to the CPU fallback (counted); when it recovers, they go to
+// the primary again. Verdicts are right throughout.
+func TestGuardedFallsBack(t *testing.T) {
+	p := &scriptedProbe{reads: []DeviceHealth{reading(40, 0, "")}}
+	hm := NewHealthMonitor(HealthConfig{Probe: p.probe, Logger: testLogger(t)}, nil)
+	hm.Poll()
+	primary := &recorder{Verifier: NewCPU(1)}
+	m := NopMetrics()
+	b := newTestBatcher(t, NewGuarded(primary, hm.Healthy), NewCPU(1), BatcherConfig{}, m)
+	good := newSigner(t, 31).items(4)
+	bad := Item{PubKey: good[0].PubKey, Msg: good[0].Msg, Sig: flipBit(good[0].Sig, 3)}
+	items := append(good, bad)
+	ctx := context.Background()
+
+	check := func(stage string, wantPrimaryCalls int, wantFallbacks float64) {
+		t.Helper()
+		ok, err := b.VerifyAll(ctx, items)
+		if err != nil {
+			t.Fatalf("%s: %v", stage, err)
+		}
+		if !slices.Equal(ok, []bool{true, true, true, true, false}) {
+			t.Fatalf("%s: verdicts %v", stage, ok)
+		}
+		if got := len(primary.batchSizes()); got != wantPrimaryCalls {
+			t.Fatalf("%s: primary called %d times, want %d", stage, got, wantPrimaryCalls)
+		}
+		if got := metricValue(t, m.Fallbacks); got != wantFallbacks {
+			t.Fatalf("%s: %v fallbacks, want %v", stage, got, wantFallbacks)
+		}
+	}
+	check("healthy", 1, 0)
+	p.mu.Lock()
+	p.reads = []DeviceHealth{reading(99, 0, "")}
+	p.mu.Unlock()
+	hm.Poll()
+	check("overheated", 1, 1)
+	p.mu.Lock()
+	p.reads = []DeviceHealth{reading(60, 0, "")}
+	p.mu.Unlock()
+	hm.Poll()
+	check("cooled down", 2, 1)
+}
+
+func TestGuardedError(t *testing.T) {
+	g := NewGuarded(NewCPU(1), func() bool { return false })
+	if g.Name() != "cpu" {
+		t.Fatalf("Name() = %q, want the primary's", g.Name())
+	}
+	_, err := g.VerifyBatch(context.Background(), newSigner(t, 32).items(1))
+	if !errors.Is(err, ErrUnhealthy) {
+		t.Fatalf("err = %v, want ErrUnhealthy", err)
+	}
+}
