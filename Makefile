@@ -54,7 +54,7 @@ fuzz:
 	done
 
 clean:
-	rm -rf bin
+	rm -rf bin cuda/build
 
 # Kernels with nvcc into cuda/build/libaitbc_cuda.a, then the cuda-tagged
 # binary (bin/aitbcd-cuda) and a vet of the cgo side. The binary is removed

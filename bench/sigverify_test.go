@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -177,5 +178,32 @@ func TestPercentile(t *testing.T) {
 		if got := percentile(tt.in, tt.p); got != tt.want {
 			t.Errorf("%s: percentile = %v, want %v", tt.comment, got, tt.want)
 		}
+	}
+}
+
+// TestSigverifyLong runs what `aitbcd bench sigverify` runs by default,
+// for each host backend (AITBC_LONG=1; make test-long). AITBC_BENCH_SECONDS
+// overrides the time per batch size.
+func TestSigverifyLong(t *testing.T) {
+	if os.Getenv("AITBC_LONG") == "" {
+		t.Skip("set AITBC_LONG=1 (make test-long)")
+	}
+	d := time.Second
+	if s, err := strconv.ParseFloat(os.Getenv("AITBC_BENCH_SECONDS"), 64); err == nil {
+		d = time.Duration(s * float64(time.Second))
+	}
+	workers, _ := strconv.Atoi(os.Getenv("AITBC_BENCH_WORKERS"))
+	for _, backend := range []string{"cpu", "kernel-host"} {
+		t.Run(backend, func(t *testing.T) {
+			var out bytes.Buffer
+			_, err := Sigverify(context.Background(), SigverifyConfig{Backend: backend, Duration: d, Workers: workers}, &out)
+			t.Log("\n" + out.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rows := parseTable(t, out.String()); len(rows) != len(DefaultBatches)+1 {
+				t.Fatalf("%d rows, want %d", len(rows), len(DefaultBatches)+1)
+			}
+		})
 	}
 }

@@ -10,7 +10,8 @@
  *
  * returns 1 if sig = R || S is valid for msg under the public key pk, else
  * 0. pk and sig are fixed-size (length checks are the caller's); msg may be
- * NULL when msg_len is 0. No allocation; about 3 KiB of stack.
+ * NULL when msg_len is 0. No allocation; about 3.5 KiB of stack on the host
+ * (1.9 KiB on sm_80), mostly A's window table and the window digits.
  */
 #ifndef AITBC_ED25519_H
 #define AITBC_ED25519_H

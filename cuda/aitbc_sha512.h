@@ -153,7 +153,7 @@ AITBC_HD void aitbc_sha512_final(aitbc_sha512_ctx *ctx, uint8_t out[64])
 	unsigned i = ctx->fill;
 
 	ctx->buf[i++] = 0x80;
-	if (i > 113) {
+	if (i > 112) {
 		while (i < 128) {
 			ctx->buf[i++] = 0;
 		}

@@ -192,8 +192,8 @@ int aitbc_cuda_reserve(aitbc_cuda *h, int n, size_t msg_bytes, aitbc_cuda_host *
 	if (n > h->items_cap || msg_bytes > h->msg_cap) {
 		/* Grow geometrically so a slowly rising batch size does not
 		 * reallocate on every call. */
-		int items = h->items_cap;
-		size_t bytes = h->msg_cap;
+		int items = h->items_cap > 0 ? h->items_cap : 1;
+		size_t bytes = h->msg_cap > 0 ? h->msg_cap : 1;
 		while (items < n) {
 			items = items > (1 << 29) ? n : 2 * items;
 		}

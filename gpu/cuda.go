@@ -45,7 +45,7 @@ func NewCUDA(cfg CUDAConfig) (Verifier, error) {
 	cfg = cfg.withDefaults()
 	var h *C.aitbc_cuda
 	rc := C.aitbc_cuda_open(C.int(cfg.Device), C.int(cfg.Streams), C.int(cfg.MaxBatch),
-		C.size_t(cfg.MaxBatch*cfg.MsgBytesHint), &h)
+		C.size_t(min(cfg.MaxBatch*cfg.MsgBytesHint, maxRunMsgBytes)), &h)
 	if rc != 0 {
 		return nil, cudaErr("open", rc)
 	}

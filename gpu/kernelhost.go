@@ -15,15 +15,16 @@ import (
 	"unsafe"
 )
 
-// khChunk caps the items one cgo call verifies: large enough that the call
-// and the flattening cost nothing next to ~300 µs of arithmetic per chunk
-// item batch, small enough that a cancelled ctx is noticed within a few ms.
+// khChunk caps the items one cgo call verifies: the call and the
+// flattening cost well under 1% next to ~100-150 µs of arithmetic per item,
+// and a cancelled ctx is still noticed within about 20 ms.
 const khChunk = 128
 
 // kernelHost runs the portable verifier of cuda/aitbc_ed25519.h — the code
 // the CUDA kernel runs on the device — compiled for the host by cgo. It is
-// a real backend (about half the CPU backend's speed: no batch equation)
-// and, above all, the way every CI run tests the GPU's arithmetic.
+// a real backend, if a slow one (one full check per item, no batch
+// equation, and the GPU's 32-bit limb arithmetic), and above all the way
+// every CI run tests the GPU's arithmetic without a GPU.
 type kernelHost struct {
 	scratch sync.Pool // *khScratch
 }

@@ -41,5 +41,8 @@ int aitbc_kh_ge_double_scalarmult(uint8_t out[32], const uint8_t a[32], const ui
                                   const uint8_t b[32]);
 /* 1 if the point decodes and has small order (8P = identity). */
 int aitbc_kh_ge_is_small_order(const uint8_t in[32]);
+/* The SHA-256 of the cuda/aitbc_*.h headers this build was told about
+ * (kernelhost_stamp.h); see TestKernelHostStamp. */
+const char *aitbc_kh_cuda_stamp(void);
 
 #endif /* AITBC_KERNELHOST_H */

@@ -7,6 +7,7 @@
 #include "kernelhost.h"
 
 #include "aitbc_ed25519.h"
+#include "kernelhost_stamp.h"
 
 void aitbc_kh_fe_mul(uint8_t out[32], const uint8_t a[32], const uint8_t b[32])
 {
@@ -178,4 +179,9 @@ int aitbc_kh_ge_is_small_order(const uint8_t in[32])
 	aitbc_ge_p3 p;
 
 	return aitbc_ge_frombytes_zip215(&p, in) && aitbc_ge_p3_is_small_order(&p);
+}
+
+const char *aitbc_kh_cuda_stamp(void)
+{
+	return AITBC_KH_CUDA_STAMP;
 }

@@ -1,7 +1,6 @@
 package gpu
 
 /*
-#cgo CFLAGS: -O3 -I${SRCDIR}/../cuda
 #include "kernelhost.h"
 */
 import "C"
@@ -106,3 +105,6 @@ func khGeDoubleScalarMult(a, pa, b [32]byte) (out [32]byte, ok bool) {
 }
 
 func khGeIsSmallOrder(enc [32]byte) bool { return C.aitbc_kh_ge_is_small_order(khBytes(enc[:])) == 1 }
+
+// khCudaStamp is the header digest compiled into this build.
+func khCudaStamp() string { return C.GoString(C.aitbc_kh_cuda_stamp()) }

@@ -68,6 +68,10 @@ const (
 	CodeTimeout          = "timeout"
 	CodeUnhealthy        = "unhealthy"
 	CodeInternal         = "internal"
+	// RECEIPT_CLAIM rejections.
+	CodeInvalidReceipt     = "invalid_receipt"
+	CodeReceiptClaimed     = "receipt_claimed"
+	CodeUnknownCoordinator = "unknown_coordinator"
 )
 
 // APIError is an error response: the HTTP status and the body's code and
@@ -111,6 +115,9 @@ var errorClasses = []errorClass{
 	{state.ErrFeeTooLow, http.StatusBadRequest, CodeFeeTooLow, false},
 	{state.ErrOverflow, http.StatusBadRequest, CodeOverflow, false},
 	{state.ErrUnsupportedTx, http.StatusBadRequest, CodeUnsupportedTx, false},
+	{state.ErrReceiptClaimed, http.StatusConflict, CodeReceiptClaimed, false},
+	{state.ErrUnknownCoordinator, http.StatusBadRequest, CodeUnknownCoordinator, false},
+	{state.ErrBadReceipt, http.StatusBadRequest, CodeInvalidReceipt, false},
 	{engine.ErrBadSignature, http.StatusBadRequest, CodeBadSignature, false},
 	{types.ErrInvalidTx, http.StatusBadRequest, CodeInvalidTx, false},
 	{types.ErrMalformed, http.StatusBadRequest, CodeInvalidTx, false},

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,6 +21,7 @@ type Server struct {
 	m   *Metrics
 	log *slog.Logger
 	mux *http.ServeMux
+	ix  atomic.Pointer[Index] // the SQL index, if attached (SetIndex)
 }
 
 // NewServer builds the route table. Zero Config fields take their
@@ -70,6 +72,13 @@ func (s *Server) routes() []route {
 		{"POST /rpc/estimate_fee", s.estimateFee},
 		{"GET /rpc/status", s.status},
 		{"GET /health", s.health},
+		{"GET /rpc/get_commit/{height}", s.getCommit},
+		// From the SQL index (503 index_unavailable without one).
+		{"GET /rpc/get_txs/{address}", s.getTxs},
+		{"GET /rpc/get_blocks", s.getBlocks},
+		{"GET /rpc/get_receipt/{id}", s.getReceipt},
+		{"GET /rpc/get_receipts", s.getReceipts},
+		{"GET /rpc/get_validators", s.getValidators},
 		// Routes of the earlier Python node, kept for its clients.
 		{"GET /rpc/head", s.head},
 		{"GET /rpc/blocks/{height}", s.block},
@@ -77,6 +86,8 @@ func (s *Server) routes() []route {
 		{"GET /rpc/getBalance/{address}", s.balance},
 		{"POST /rpc/sendTx", s.sendTx},
 		{"POST /rpc/estimateFee", s.estimateFee},
+		{"GET /rpc/receipts/{id}", s.getReceipt},
+		{"POST /rpc/submitReceipt", s.submitReceipt},
 	}
 }
 
@@ -181,7 +192,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if internal {
 		s.log.Error("rpc internal error", "route", r.Pattern, "err", err)
 	}
-	if retryAfter {
+	if retryAfter || e.Status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "1")
 	}
 	writeJSON(w, e.Status, errorBody{e})

@@ -21,6 +21,8 @@ import (
 	"aitbc/engine/types"
 	"aitbc/internal/config"
 	"aitbc/rpc"
+
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 )
 
 // freePort asks the kernel for an unused loopback port.
@@ -36,7 +38,10 @@ func freePort(t testing.TB) int {
 
 type logSink struct{ t testing.TB }
 
-func (w logSink) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w logSink) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 func initHome(t *testing.T) string {
 	t.Helper()
@@ -215,6 +220,28 @@ func TestEndToEnd(t *testing.T) {
 	if resp.StatusCode != 400 || apiErr.Error.Code == "" {
 		t.Fatalf("unknown field: %d %+v", resp.StatusCode, apiErr)
 	}
+	// The metrics a dashboard reads are there and pass the linter promtool uses.
+	mresp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", cfg.MetricsPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err := promlint.New(mresp.Body).Lint()
+	mresp.Body.Close()
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("promlint: %v %+v", err, problems)
+	}
+	mresp, _ = http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", cfg.MetricsPort))
+	mbody, _ := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	for _, name := range []string{"aitbc_head_height", "aitbc_block_interval_seconds_bucket", "aitbc_txs_committed_total",
+		"aitbc_mempool_txs", "aitbc_sigverify_batch_size_bucket", "aitbc_sigverify_batch_duration_seconds_bucket",
+		"aitbc_rpc_requests_total", "aitbc_rpc_request_duration_seconds_bucket", "aitbc_ws_connections",
+		"aitbc_finality_latency_seconds_bucket", "aitbc_storage_commit_duration_seconds_bucket", "aitbc_index_lag_blocks"} {
+		if !bytes.Contains(mbody, []byte("\n"+name)) {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+
 	c := &rpc.Client{BaseURL: url, HTTP: http.DefaultClient}
 	h0, err := c.Head(context.Background())
 	if err != nil {

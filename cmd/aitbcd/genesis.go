@@ -43,6 +43,9 @@ func loadGenesis(path string) (*types.Genesis, error) {
 	if err := readJSONFile(path, &g); err != nil {
 		return nil, fmt.Errorf("genesis: %w", err)
 	}
+	if g.ConsensusMode != "poa" {
+		return nil, fmt.Errorf("genesis %s: consensus_mode %q is not supported by this build yet (poa only)", path, g.ConsensusMode)
+	}
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("genesis %s: %w", path, err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
@@ -78,8 +79,13 @@ func readJSONFile(path string, v any) error {
 	if len(b) > 1<<20 {
 		return fmt.Errorf("%s: larger than 1 MiB", path)
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields() // a typo in a genesis or key file must not pass silently
+	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("%s: %v", path, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%s: trailing data after the JSON value", path)
 	}
 	return nil
 }
@@ -164,8 +170,12 @@ func runKeys(args []string, stdout, stderr io.Writer) error {
 		var probe struct {
 			Type string `json:"type"`
 		}
-		if err := readJSONFile(*path, &probe); err != nil {
+		raw, err := os.ReadFile(*path)
+		if err != nil {
 			return err
+		}
+		if err := json.Unmarshal(raw, &probe); err != nil {
+			return fmt.Errorf("%s: %v", *path, err)
 		}
 		enc := json.NewEncoder(stdout)
 		switch probe.Type {

@@ -26,6 +26,8 @@ import (
 	"aitbc/storage/blockstore"
 	"aitbc/storage/index"
 	"aitbc/storage/wal"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func runStart(args []string, stdout, stderr io.Writer) error {
@@ -122,10 +124,14 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 		}
 	}
 
-	verifier := gpu.NewCPU(0)
+	primary, fallback, closeBackend, err := sigverifyBackend(ctx, cfg, reg, log)
+	if err != nil {
+		return err
+	}
+	defer closeBackend()
 	bcfg := gpu.DefaultBatcherConfig()
 	bcfg.MaxBatch, bcfg.MaxWait = cfg.GPUBatchSize, cfg.GPUBatchWait
-	batcher, err := gpu.NewBatcher(verifier, verifier, bcfg, gpu.NewMetrics(reg))
+	batcher, err := gpu.NewBatcher(primary, fallback, bcfg, gpu.NewMetrics(reg))
 	if err != nil {
 		return fmt.Errorf("GPU_BATCH_SIZE/GPU_BATCH_WAIT: %w", err)
 	}
@@ -202,6 +208,32 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 	}
 	log.Info("stopped", "height", node.Status().Head.Height)
 	return nil
+}
+
+// sigverifyBackend picks the signature backend (SIGVERIFY_BACKEND) and, for
+// a GPU, starts the NVML health monitor that takes a failing device out of
+// service; the CPU verifier is always the fallback.
+func sigverifyBackend(ctx context.Context, cfg config.Config, reg *prometheus.Registry, log *slog.Logger) (primary, fallback gpu.Verifier, closeFn func(), err error) {
+	cpu := gpu.NewCPU(0)
+	v, why, err := gpu.Choose(gpu.Config{Backend: cfg.SigverifyBackend, CUDA: gpu.DefaultCUDAConfig()})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("SIGVERIFY_BACKEND=%s: %w", cfg.SigverifyBackend, err)
+	}
+	closeFn = func() {
+		if c, ok := v.(io.Closer); ok {
+			c.Close()
+		}
+	}
+	log.Info("signature backend", "backend", v.Name(), "why", why)
+	if v.Name() != "cuda" {
+		return v, cpu, closeFn, nil
+	}
+	hm := gpu.NewHealthMonitor(gpu.HealthConfig{Logger: log.With("component", "nvml")}, gpu.NewGPUMetrics(reg))
+	if h := hm.Poll(); !h.Present {
+		return v, cpu, closeFn, nil // NVML unavailable: CUDA errors still trigger the fallback
+	}
+	go hm.Run(ctx)
+	return gpu.NewGuarded(v, hm.Healthy), cpu, closeFn, nil
 }
 
 func serve(s *http.Server, ln net.Listener, log *slog.Logger) {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -16,8 +17,12 @@ func buildTags() string { return "cuda (kernels for sm_80, sm_90 + PTX)" }
 // CPU: nothing here may fail or crash.
 func gpuSummary() string {
 	names, err := gpu.CUDADevices()
-	if err != nil {
-		return fmt.Sprintf("none: %v; signatures are checked on the CPU", err)
+	var ce *gpu.CUDAError
+	switch {
+	case errors.As(err, &ce):
+		return fmt.Sprintf("none (CUDA error %d: %s); signatures are checked on the CPU", ce.Code, ce.Msg)
+	case err != nil:
+		return fmt.Sprintf("none (%v); signatures are checked on the CPU", err)
 	}
 	h := gpu.ProbeGPU(0)
 	health := "NVML: " + h.Reason

@@ -130,7 +130,7 @@ func (c *Core) decide(block *types.Block, cert *types.CommitCert, fromSync bool)
 	c.timers = [numTimers]timer{}
 	c.schedule(timerCommit, uint64(c.cfg.TimeoutCommit))
 	c.metrics.markCommit(cert.Round, fromSync)
-	c.log.Info("commit", "height", c.height, "round", cert.Round, "block", cert.BlockHash, "txs", len(block.Txs), "signers", cert.Signers.Count(), "sync", fromSync)
+	c.log.Debug("commit", "height", c.height, "round", cert.Round, "block", cert.BlockHash, "txs", len(block.Txs), "signers", cert.Signers.Count(), "sync", fromSync)
 }
 
 // polVotes are the prevotes that justify a proposal's POL round: sent with

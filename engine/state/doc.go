@@ -1,6 +1,7 @@
-// Package state is the ledger: accounts (balance, nonce), the execution
-// rules of every tx type, fees, and the state root that block headers
-// commit to.
+// Package state is the ledger: accounts (balance, nonce), the set of
+// claimed AI compute receipts (job ids, each claimable once), the
+// execution rules of every tx type (TRANSFER, RECEIPT_CLAIM), fees, and
+// the state root that block headers commit to (accounts and claims).
 //
 // It is a pure core: no I/O, no clocks, no goroutines, and nothing that
 // decides a verdict, a balance or a hash depends on map iteration order.
@@ -10,7 +11,8 @@
 // # Use
 //
 // The pipeline restores a State (FromGenesis, then Set for every stored
-// account), checks Root against the head header, and then for each block:
+// account and AddClaimed for every stored job hash), checks Root against
+// the head header, and then for each block:
 //
 //	b := s.Begin(header.Proposer) // copy-on-write overlay; s is untouched
 //	for _, tx := range txs {
@@ -18,6 +20,7 @@
 //	}
 //	root := b.Root()           // the root s would have after Commit
 //	updates := b.Updates()     // changed accounts, sorted: persist them
+//	receipts := b.Receipts()   // claims applied, in order: persist their job hashes
 //	err := s.Commit(b)         // merge; fails if s changed since Begin
 //
 // Several batches may be open at once (building a proposal while
@@ -30,8 +33,8 @@
 //
 // State and Batch are not safe for concurrent use; the pipeline serializes
 // calls. One guarantee is given on top: a Batch never writes to its State,
-// and neither do Account, MinFee, Params and Len. So batches may be driven
+// and neither do Account, Claimed, CheckClaim, MinFee, Params and Len. So batches may be driven
 // from other goroutines while the State is only read, provided Set and
 // Commit do not overlap them and Root or Begin has run once since the
-// last Set (Set defers rehashing to the next Root or Begin).
+// last Set or AddClaimed (both defer rehashing to the next Root or Begin).
 package state

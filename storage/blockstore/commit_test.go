@@ -111,17 +111,21 @@ func TestTxnBudgetCoversProtocolLimits(t *testing.T) {
 // A block at the protocol limits commits in one transaction.
 func TestCommitMaxBlock(t *testing.T) {
 	if testing.Short() || raceEnabled {
-		t.Skip("signs 50k txs; skipped with -short and -race")
+		t.Skip("signs 50k claims; skipped with -short and -race")
 	}
 	s := openDir(t, t.TempDir())
 	defer s.Close()
 	g := newChainGen(1024, types.MaxBlockTxs)
+	g.claimEvery = 1 // every tx a claim: MaxReceipts job hashes on top
 	cb := g.next()
 	cb.Accounts = maxAccounts(cb.Block.Header.Height)
 	mustCommit(t, s, cb)
 	checkBlock(t, s, cb)
 	if n := len(loadAll(t, s)); n != MaxAccountUpdates {
 		t.Fatalf("%d accounts stored, want %d", n, MaxAccountUpdates)
+	}
+	if n := len(loadClaims(t, s)); n != MaxReceipts {
+		t.Fatalf("%d claims stored, want %d", n, MaxReceipts)
 	}
 }
 

@@ -150,8 +150,10 @@ func checkCrashedStore(t *testing.T, dir string, reported uint64) {
 	g := newChainGen(crashKeys, crashTxs)
 	want := map[types.Address]state.Account{}
 	var cb *engine.CommittedBlock
+	var blocks []*engine.CommittedBlock
 	for g.height < head {
 		cb = g.next()
+		blocks = append(blocks, cb)
 		checkBlock(t, s, cb)
 		for _, u := range cb.Accounts {
 			want[u.Address] = u.Account
@@ -161,6 +163,7 @@ func checkCrashedStore(t *testing.T, dir string, reported uint64) {
 		t.Fatalf("head hash %s, want %s", headHash, cb.Block.Hash())
 	}
 	checkAccounts(t, s, want)
+	checkClaims(t, s, blocks) // exactly the claims up to the head
 
 	above := g.next()
 	if _, err := s.Block(head + 1); !errors.Is(err, engine.ErrNotFound) {
@@ -175,6 +178,11 @@ func checkCrashedStore(t *testing.T, dir string, reported uint64) {
 	for _, th := range above.TxHashes {
 		if _, _, err := s.TxLocation(th); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("tx location above head: %v", err)
+		}
+	}
+	for _, r := range above.Receipts {
+		if _, _, err := s.ClaimLocation(r.JobHash); !errors.Is(err, engine.ErrNotFound) {
+			t.Fatalf("claim above head: %v", err)
 		}
 	}
 }

@@ -9,8 +9,15 @@ import (
 var (
 	// ErrBadURL: DATABASE_URL is malformed (see *URLError).
 	ErrBadURL = errors.New("index: bad database URL")
-	// ErrUnsupportedDialect: a database kind this build cannot use yet.
-	ErrUnsupportedDialect = errors.New("index: database not supported in this build yet")
+	// ErrUnsupportedDialect: a database kind this build cannot use.
+	ErrUnsupportedDialect = errors.New("index: database not supported")
+	// ErrWrongChain: the database indexes another chain (see *ChainError).
+	ErrWrongChain = errors.New("index: database belongs to another chain")
+	// ErrNoMintPerUnit: a block with RECEIPT_CLAIM txs but no Receipts,
+	// on an index opened without WithGenesis to price them.
+	ErrNoMintPerUnit = errors.New("index: receipts need the genesis mint_per_unit (WithGenesis)")
+	// ErrBadValidators: a validator set SetValidators cannot store.
+	ErrBadValidators = errors.New("index: bad validator set")
 	// ErrSchemaTooNew: the database was migrated by a newer binary (see *SchemaTooNewError).
 	ErrSchemaTooNew = errors.New("index: database schema is newer than this binary")
 	// ErrGap: a batch would leave heights unindexed below LastIndexedHeight (see *GapError).
@@ -69,3 +76,13 @@ func (e *CorruptError) Error() string {
 	return fmt.Sprintf("index: corrupt %s.%s: %v", e.Table, e.Column, e.Cause)
 }
 func (e *CorruptError) Unwrap() []error { return []error{ErrCorrupt, e.Cause} }
+
+// ChainError is a database recorded for another genesis than the one the
+// index was opened with.
+type ChainError struct{ Database, Genesis string }
+
+func (e *ChainError) Error() string {
+	return fmt.Sprintf("index: the database indexes the chain with genesis %s, not %s; point DATABASE_URL at a new database (or drop this one)",
+		e.Database, e.Genesis)
+}
+func (e *ChainError) Unwrap() error { return ErrWrongChain }

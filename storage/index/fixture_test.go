@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -14,17 +15,62 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/internal/pgtest"
 )
 
-const testChainID = "aitbc-test"
+const (
+	testChainID     = "aitbc-test"
+	testMintPerUnit = 3
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// testDB is a database kind the suite runs on: a fresh empty database per call.
+type testDB struct {
+	name string
+	url  func(testing.TB) string
+}
+
+// testDBs are SQLite (always) and PostgreSQL (pgtest: skipped without a
+// server outside CI).
+var testDBs = []testDB{{"sqlite", dbURL}, {"postgres", pgtest.URL}}
+
+// forEachDB runs fn as a subtest on a fresh database of every kind.
+func forEachDB(t *testing.T, fn func(t *testing.T, url string)) {
+	for _, db := range testDBs {
+		t.Run(db.name, func(t *testing.T) { fn(t, db.url(t)) })
+	}
+}
+
+// coordinatorKey attests the generated receipt claims.
+var coordinatorKey = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{0xc0}, 32))
+
+// testGenesis is the chain the generated blocks belong to, as far as the
+// index cares: mint_per_unit and the authorities.
+func testGenesis() *types.Genesis {
+	g := &types.Genesis{ChainID: testChainID, GenesisTime: 1_700_000_000_000, ConsensusMode: "poa", Params: types.DefaultParams()}
+	g.Params.MintPerUnit = testMintPerUnit
+	g.Params.Coordinators = []types.HexBytes{types.HexBytes(coordinatorKey.Public().(ed25519.PublicKey))}
+	for i := range 3 {
+		k := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{byte(0xa0 + i)}, 32))
+		pub := k.Public().(ed25519.PublicKey)
+		g.Authorities = append(g.Authorities, types.Authority{Address: types.AddressFromPubKey(pub), PubKey: types.HexBytes(pub),
+			BLSPubKey: bytes.Repeat([]byte{byte(i + 1)}, 48), BLSPoP: make([]byte, 96), Weight: uint64(10 * (i + 1))})
+	}
+	return g
+}
 
 // chainGen builds deterministic committed blocks with real signed txs.
-// Every selfEvery-th tx is a transfer from a key to itself.
+// Every selfEvery-th tx is a transfer from a key to itself; with
+// claimEvery > 0, every claimEvery-th tx is a RECEIPT_CLAIM of a fresh job
+// (CommittedBlock.Receipts filled on odd heights, left for the index to
+// rebuild on even ones).
 type chainGen struct {
 	keys        []ed25519.PrivateKey
 	addrs       []types.Address
 	txsPerBlock int
 	selfEvery   int
+	claimEvery  int
 	height      uint64
 	parent      types.Hash
 }
@@ -59,6 +105,12 @@ func (g *chainGen) next() *engine.CommittedBlock {
 			Amount:    1<<63 + uint64(i), // above int64: must survive the round trip
 			Fee:       uint64(10 + i),
 		}
+		if g.claimEvery > 0 && i%g.claimEvery == g.claimEvery-1 {
+			job := fmt.Appendf(nil, "job-%d-%d", h, i)
+			units := 1<<62 + uint64(i) // units × 3 fits; units > int64 would too
+			tx.Type, tx.Recipient, tx.Amount = types.TxReceiptClaim, types.Address{}, 0
+			tx.Payload = types.NewReceiptClaim(testChainID, job, units, g.addrs[s], coordinatorKey).Encode()
+		}
 		tx.Sign(g.keys[s])
 		txs[i] = tx
 		touched[g.addrs[s]], touched[g.addrs[r]] = true, true
@@ -87,7 +139,15 @@ func (g *chainGen) next() *engine.CommittedBlock {
 	}
 	g.height, g.parent = h, blk.Hash()
 	cert := &types.CommitCert{Height: h, BlockHash: blk.Hash(), Signers: types.NewBitmap(1)}
-	return &engine.CommittedBlock{Block: blk, Cert: cert, TxHashes: hashes, Accounts: updates}
+	cb := &engine.CommittedBlock{Block: blk, Cert: cert, TxHashes: hashes, Accounts: updates}
+	if h%2 == 1 {
+		rs, err := state.BlockReceipts(txs, testMintPerUnit)
+		if err != nil {
+			panic(err)
+		}
+		cb.Receipts = rs
+	}
+	return cb
 }
 
 func (g *chainGen) blocks(n int) []*engine.CommittedBlock {
@@ -114,9 +174,10 @@ func dbURL(t testing.TB) string {
 	return "sqlite://" + filepath.Join(t.TempDir(), "index.db")
 }
 
-func openIndex(t testing.TB, url string) *Index {
+// openIndex opens url for the test chain (WithGenesis(testGenesis())).
+func openIndex(t testing.TB, url string, opts ...Option) *Index {
 	t.Helper()
-	ix, err := Open(context.Background(), url, testLogger(t))
+	ix, err := Open(context.Background(), url, testLogger(t), append([]Option{WithGenesis(testGenesis())}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

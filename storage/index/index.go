@@ -26,47 +26,80 @@ type Index struct {
 	metrics atomic.Pointer[Metrics]
 	st      *statements
 
+	// mintPerUnit prices receipts of blocks without Receipts (WithGenesis).
+	mintPerUnit uint64
+	hasMint     bool
+
 	closeMu sync.Mutex
 	closed  atomic.Bool
 }
 
-// metaLastHeight is the index_meta key of LastIndexedHeight.
-const metaLastHeight = "last_height"
+// index_meta keys.
+const (
+	metaLastHeight = "last_height"  // LastIndexedHeight
+	metaGenesis    = "genesis_hash" // the chain the index belongs to (WithGenesis)
+)
 
 // Open connects to the database named by url (see ParseURL), applies
-// pending migrations and prepares the write statements.
-func Open(ctx context.Context, url string, log *slog.Logger) (*Index, error) {
+// pending migrations, prepares the write statements and, WithGenesis,
+// checks or records the chain. Errors never contain the URL's password.
+func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*Index, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
 	}
 	loc, err := ParseURL(url)
 	if err != nil {
 		return nil, err
 	}
-	if loc.Dialect != DialectSQLite {
-		return nil, fmt.Errorf("%w: PostgreSQL is not supported in this build yet; use DATABASE_URL=sqlite:///path/to/index.db",
-			ErrUnsupportedDialect)
-	}
 	ms, err := loadMigrations(migrationFS)
 	if err != nil {
 		return nil, err
 	}
-	w, r, err := openSQLite(ctx, loc)
-	if err != nil {
-		return nil, err
+	ix := &Index{log: log}
+	if o.genesis != nil {
+		ix.mintPerUnit, ix.hasMint = uint64(o.genesis.Params.MintPerUnit), true
 	}
-	ix := &Index{d: sqliteDialect, w: w, r: r, log: log}
+	switch loc.Dialect {
+	case DialectSQLite:
+		ix.d = sqliteDialect
+		if ix.w, ix.r, err = openSQLite(ctx, loc); err != nil {
+			return nil, err
+		}
+	case DialectPostgres:
+		ix.d = postgresDialect
+		if ix.w, err = openPostgres(ctx, loc, o); err != nil {
+			return nil, err
+		}
+		ix.r = ix.w
+	default:
+		return nil, fmt.Errorf("%w: %s", ErrUnsupportedDialect, loc.Dialect)
+	}
 	ix.metrics.Store(NopMetrics())
-	if err := migrate(ctx, w, ix.d, ms, log); err != nil {
+	secrets := loc.secrets()
+	if err := migrate(ctx, ix.w, ix.d, ms, log); err != nil {
 		_ = ix.Close()
-		return nil, err
+		return nil, redact(err, secrets)
 	}
-	if ix.st, err = prepare(ctx, w, ix.d); err != nil {
+	if o.genesis != nil {
+		if err := ix.bindGenesis(ctx, o.genesis); err != nil {
+			_ = ix.Close()
+			return nil, redact(err, secrets)
+		}
+	}
+	if ix.st, err = prepare(ctx, ix.w, ix.d); err != nil {
 		_ = ix.Close()
-		return nil, err
+		return nil, redact(err, secrets)
 	}
+	log.Info("index: open", "db", loc.Redacted(), "dialect", string(loc.Dialect))
 	return ix, nil
 }
+
+// Dialect is the kind of database the index writes.
+func (ix *Index) Dialect() Dialect { return ix.d.name }
 
 // SetMetrics replaces the instruments (nil fields stay no-ops).
 func (ix *Index) SetMetrics(m *Metrics) { ix.metrics.Store(fillMetrics(m)) }

@@ -57,19 +57,43 @@ const createSchemaVersion = `CREATE TABLE IF NOT EXISTS schema_version (
 
 // migrate brings db to the newest embedded schema, one transaction per
 // migration, and refuses a database newer than the binary. The version is
-// read inside each migration's (immediate) transaction, so two processes
-// opening a new database at once apply each migration once.
+// read inside each migration's transaction, so two processes opening a new
+// database at once apply each migration once (SQLite: the transaction is
+// immediate; PostgreSQL: the loser's transaction fails and rolls back).
 func migrate(ctx context.Context, db *sqlx.DB, d dialect, ms []migration, log *slog.Logger) error {
 	if _, err := db.ExecContext(ctx, createSchemaVersion); err != nil {
 		return fmt.Errorf("index: create schema_version: %w", err)
 	}
 	for {
-		applied, err := migrateOne(ctx, db, d, ms)
-		if err != nil || applied == nil {
+		before, err := schemaVersion(ctx, db)
+		if err != nil {
 			return err
+		}
+		applied, err := migrateOne(ctx, db, d, ms)
+		if err != nil {
+			// PostgreSQL has no database-wide write lock like SQLite's
+			// BEGIN IMMEDIATE: a second process migrating a new database
+			// at the same moment fails on the first one's tables. Its
+			// transaction rolled back; if the other applied the
+			// migration, go on from there.
+			if now, verr := schemaVersion(ctx, db); verr == nil && now > before {
+				continue
+			}
+			return err
+		}
+		if applied == nil {
+			return nil
 		}
 		log.Info("index: applied migration", "version", applied.version, "name", applied.name)
 	}
+}
+
+func schemaVersion(ctx context.Context, q sqlx.QueryerContext) (int, error) {
+	var v int
+	if err := sqlx.GetContext(ctx, q, &v, "SELECT COALESCE(MAX(version), 0) FROM schema_version"); err != nil {
+		return 0, fmt.Errorf("index: read schema version: %w", err)
+	}
+	return v, nil
 }
 
 // migrateOne applies the next pending migration, if any, and returns it.
@@ -79,9 +103,9 @@ func migrateOne(ctx context.Context, db *sqlx.DB, d dialect, ms []migration) (*m
 		return nil, fmt.Errorf("index: migrate: %w", err)
 	}
 	defer tx.Rollback()
-	var current int
-	if err := tx.GetContext(ctx, &current, "SELECT COALESCE(MAX(version), 0) FROM schema_version"); err != nil {
-		return nil, fmt.Errorf("index: read schema version: %w", err)
+	current, err := schemaVersion(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
 	latest := ms[len(ms)-1].version
 	switch {

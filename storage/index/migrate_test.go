@@ -23,46 +23,48 @@ func versions(t *testing.T, ix *Index) []versionRow {
 }
 
 func TestMigrationsApplyOnce(t *testing.T) {
-	ms, err := loadMigrations(migrationFS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := dbURL(t)
-	ix := openIndex(t, url)
-	first := versions(t, ix)
-	if len(first) != len(ms) || first[len(first)-1].Version != ms[len(ms)-1].version {
-		t.Fatalf("schema_version = %+v, want %d migrations", first, len(ms))
-	}
-	mustIndex(t, ix, newChainGen(4, 2).next())
-	if err := ix.Close(); err != nil {
-		t.Fatal(err)
-	}
+	forEachDB(t, func(t *testing.T, url string) {
+		ms, err := loadMigrations(migrationFS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix := openIndex(t, url)
+		first := versions(t, ix)
+		if len(first) != len(ms) || first[len(first)-1].Version != ms[len(ms)-1].version {
+			t.Fatalf("schema_version = %+v, want %d migrations", first, len(ms))
+		}
+		mustIndex(t, ix, newChainGen(4, 2).next())
+		if err := ix.Close(); err != nil {
+			t.Fatal(err)
+		}
 
-	ix = openIndex(t, url)
-	again := versions(t, ix)
-	if len(again) != len(first) || again[0] != first[0] {
-		t.Fatalf("reopen changed schema_version: %+v then %+v", first, again)
-	}
-	if h, err := ix.LastIndexedHeight(context.Background()); err != nil || h != 1 {
-		t.Fatalf("data lost on reopen: height %d, %v", h, err)
-	}
+		ix = openIndex(t, url)
+		again := versions(t, ix)
+		if len(again) != len(first) || again[0] != first[0] {
+			t.Fatalf("reopen changed schema_version: %+v then %+v", first, again)
+		}
+		if h, err := ix.LastIndexedHeight(context.Background()); err != nil || h != 1 {
+			t.Fatalf("data lost on reopen: height %d, %v", h, err)
+		}
+	})
 }
 
 func TestNewerSchemaRefused(t *testing.T) {
-	url := dbURL(t)
-	ix := openIndex(t, url)
-	if _, err := ix.w.Exec("INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'future', 0)"); err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.Close(); err != nil {
-		t.Fatal(err)
-	}
-	_, err := Open(context.Background(), url, nil)
-	var se *SchemaTooNewError
-	if !errors.Is(err, ErrSchemaTooNew) || !errors.As(err, &se) || se.Database != 999 {
-		t.Fatalf("Open of a newer schema = %v", err)
-	}
-	t.Log(err)
+	forEachDB(t, func(t *testing.T, url string) {
+		ix := openIndex(t, url)
+		if _, err := ix.w.Exec("INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'future', 0)"); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Open(context.Background(), url, nil)
+		var se *SchemaTooNewError
+		if !errors.Is(err, ErrSchemaTooNew) || !errors.As(err, &se) || se.Database != 999 {
+			t.Fatalf("Open of a newer schema = %v", err)
+		}
+		t.Log(err)
+	})
 }
 
 func TestLoadMigrationsChecksNames(t *testing.T) {

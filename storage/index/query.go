@@ -22,10 +22,42 @@ const (
 )
 
 var (
-	blockSelect   = "SELECT " + strings.Join(blockCols, ", ") + " FROM blocks"
-	txSelect      = "SELECT " + strings.Join(txCols, ", ") + " FROM txs"
-	accountSelect = "SELECT " + strings.Join(accountCols, ", ") + " FROM accounts"
+	blockSelect   = "SELECT " + joinCols(blockCols) + " FROM blocks"
+	txSelect      = "SELECT " + joinCols(txCols) + " FROM txs"
+	accountSelect = "SELECT " + joinCols(accountCols) + " FROM accounts"
 )
+
+func joinCols(cols []string) string { return strings.Join(cols, ", ") }
+
+// pageSize applies the paging bounds: <= 0 is DefaultPageSize, more than
+// MaxPageSize is MaxPageSize.
+func pageSize(limit int) int {
+	switch {
+	case limit <= 0:
+		return DefaultPageSize
+	case limit > MaxPageSize:
+		return MaxPageSize
+	}
+	return limit
+}
+
+// position is a (height, idx) bound for newest-first paging.
+type position struct{ h, i int64 }
+
+// cursorBound is where a page starts: before everything for "", strictly
+// after the cursor's row otherwise. idx is an INTEGER column, which
+// PostgreSQL binds as int4: positions are clamped to MaxInt32 (real ones
+// are below types.MaxBlockTxs, so the order is unchanged).
+func cursorBound(c string) (position, error) {
+	if c == "" {
+		return position{math.MaxInt64, math.MaxInt32}, nil
+	}
+	cur, err := decodeCursor(c)
+	if err != nil {
+		return position{}, err
+	}
+	return position{int64(cur.height), min(int64(cur.idx), math.MaxInt32)}, nil
+}
 
 // TxsByAddress returns txs sent or received by addr, newest first (by
 // height, then position), at most limit of them (limit <= 0 means
@@ -36,19 +68,10 @@ func (ix *Index) TxsByAddress(ctx context.Context, addr types.Address, limit int
 	if ix.closed.Load() {
 		return nil, "", ErrClosed
 	}
-	switch {
-	case limit <= 0:
-		limit = DefaultPageSize
-	case limit > MaxPageSize:
-		limit = MaxPageSize
-	}
-	after := struct{ h, i int64 }{math.MaxInt64, math.MaxInt64}
-	if cursor != "" {
-		c, err := decodeCursor(cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		after.h, after.i = int64(c.height), int64(c.idx)
+	limit = pageSize(limit)
+	after, err := cursorBound(cursor)
+	if err != nil {
+		return nil, "", err
 	}
 	q := txsByAddressQuery(ix.d)
 	a := addr.String()

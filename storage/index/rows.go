@@ -141,6 +141,18 @@ func (d *rowDecoder) address(col, s string) types.Address {
 	return a
 }
 
+func (d *rowDecoder) hex(col, s string) types.HexBytes {
+	var b types.HexBytes
+	if len(s) < 2 || s[:2] != "0x" {
+		d.fail(col, fmt.Errorf("%q: want 0x-hex", clip(s)))
+		return nil
+	}
+	if err := b.UnmarshalText([]byte(s)); err != nil {
+		d.fail(col, err)
+	}
+	return b
+}
+
 func (d *rowDecoder) amount(col, s string) types.Amount {
 	v, err := decodeAmount(s)
 	if err != nil {

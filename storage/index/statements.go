@@ -26,7 +26,7 @@ func newBulkInsert(ctx context.Context, db *sqlx.DB, d dialect, table string, co
 	b := &bulkInsert{
 		d:    d,
 		head: "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ",
-		tail: " " + tail,
+		tail: strings.TrimRight(" "+tail, " "),
 		cols: len(cols),
 	}
 	var err error
@@ -73,8 +73,8 @@ func (b *bulkInsert) exec(ctx context.Context, tx *sqlx.Tx, args []any) error {
 
 // statements are the writer's prepared statements.
 type statements struct {
-	blocks, txs, accounts *bulkInsert
-	deleteTxs, setMeta    *sqlx.Stmt
+	blocks, txs, accounts, receipts    *bulkInsert
+	deleteTxs, deleteReceipts, setMeta *sqlx.Stmt
 }
 
 var (
@@ -114,6 +114,13 @@ func prepare(ctx context.Context, db *sqlx.DB, d dialect) (*statements, error) {
 		upsertTail("address", accountCols, "excluded.updated_height >= accounts.updated_height")); err != nil {
 		return nil, errors.Join(err, st.close())
 	}
+	// A block's receipts are deleted and re-inserted with its txs.
+	if st.receipts, err = newBulkInsert(ctx, db, d, "receipts", receiptCols, ""); err != nil {
+		return nil, errors.Join(err, st.close())
+	}
+	if st.deleteReceipts, err = db.PreparexContext(ctx, d.q("DELETE FROM receipts WHERE height >= ? AND height <= ?")); err != nil {
+		return nil, errors.Join(fmt.Errorf("index: prepare: %w", err), st.close())
+	}
 	if st.deleteTxs, err = db.PreparexContext(ctx, d.q("DELETE FROM txs WHERE height >= ? AND height <= ?")); err != nil {
 		return nil, errors.Join(fmt.Errorf("index: prepare: %w", err), st.close())
 	}
@@ -126,12 +133,12 @@ func prepare(ctx context.Context, db *sqlx.DB, d dialect) (*statements, error) {
 
 func (st *statements) close() error {
 	var errs []error
-	for _, b := range []*bulkInsert{st.blocks, st.txs, st.accounts} {
+	for _, b := range []*bulkInsert{st.blocks, st.txs, st.accounts, st.receipts} {
 		if b != nil {
 			errs = append(errs, b.full.Close())
 		}
 	}
-	for _, s := range []*sqlx.Stmt{st.deleteTxs, st.setMeta} {
+	for _, s := range []*sqlx.Stmt{st.deleteTxs, st.deleteReceipts, st.setMeta} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}

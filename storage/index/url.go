@@ -3,6 +3,7 @@ package index
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -58,6 +59,14 @@ func ParseURL(raw string) (Location, error) {
 			// url's error text quotes the whole URL: not repeated here.
 			return bad("postgres URL does not parse (check host, port and percent-escapes in the password)")
 		}
+		if _, err := url.ParseQuery(u.RawQuery); err != nil {
+			return bad("postgres URL query does not parse (check its percent-escapes)")
+		}
+		if p := u.Port(); p != "" {
+			if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+				return bad("postgres URL port is not 1..65535")
+			}
+		}
 		return Location{Dialect: DialectPostgres, DSN: raw}, nil
 	default:
 		return bad("unknown scheme; want sqlite:// or postgres://")
@@ -84,4 +93,47 @@ func parseSQLite(rest string) (Location, error) {
 		return bad("sqlite path names a directory, want a file")
 	}
 	return Location{Dialect: DialectSQLite, Path: path}, nil
+}
+
+// Redacted describes a server location without credentials: host, port
+// and database (postgres), or the file (sqlite). Safe to log.
+func (l Location) Redacted() string {
+	switch {
+	case l.Dialect == DialectSQLite && l.Memory:
+		return "sqlite::memory:"
+	case l.Dialect == DialectSQLite:
+		return "sqlite://" + l.Path
+	}
+	u, err := url.Parse(l.DSN)
+	if err != nil {
+		return "postgres://(unparsable)"
+	}
+	out := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	if u.User != nil {
+		out.User = url.User(u.User.Username())
+	}
+	return out.String()
+}
+
+// secrets are the strings of the URL no error or log may show: the
+// password of the userinfo and a password= query parameter, raw and
+// percent-decoded.
+func (l Location) secrets() []string {
+	u, err := url.Parse(l.DSN)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	add := func(s string) {
+		if s != "" {
+			out = append(out, s, url.QueryEscape(s), url.PathEscape(s))
+		}
+	}
+	if p, ok := u.User.Password(); ok {
+		add(p)
+	}
+	for _, p := range u.Query()["password"] {
+		add(p)
+	}
+	return out
 }

@@ -3,8 +3,13 @@ package index
 import (
 	"context"
 	"errors"
+	"net"
+	neturl "net/url"
+	"strconv"
 	"strings"
 	"testing"
+
+	"aitbc/internal/pgtest"
 )
 
 func TestParseURL(t *testing.T) {
@@ -68,16 +73,66 @@ func TestParseURLRejects(t *testing.T) {
 	}
 }
 
-func TestOpenPostgresNotSupported(t *testing.T) {
-	_, err := Open(context.Background(), "postgres://aitbc:"+secret+"@127.0.0.1:5432/aitbc", nil)
-	if !errors.Is(err, ErrUnsupportedDialect) {
-		t.Fatalf("Open(postgres) = %v, want ErrUnsupportedDialect", err)
+// Connection failures name the server, never the password.
+func TestOpenPostgresErrorsHidePassword(t *testing.T) {
+	ctx := context.Background()
+	port := closedPort(t)
+	_, err := Open(ctx, "postgres://aitbc:"+secret+"@127.0.0.1:"+port+"/aitbc?sslmode=disable", nil)
+	if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "127.0.0.1:"+port) {
+		t.Fatalf("Open(unreachable) = %v", err)
 	}
-	if strings.Contains(err.Error(), secret) {
-		t.Fatalf("error repeats the password: %q", err)
-	}
-	if _, err := Open(context.Background(), "postgres://aitbc:"+secret+"@db:x/aitbc", nil); !errors.Is(err, ErrBadURL) || strings.Contains(err.Error(), secret) {
+	if _, err := Open(ctx, "postgres://aitbc:"+secret+"@db:x/aitbc", nil); !errors.Is(err, ErrBadURL) || strings.Contains(err.Error(), secret) {
 		t.Fatalf("Open(bad postgres URL) = %v", err)
+	}
+	url := pgtest.URL(t)
+	u, _ := neturl.Parse(url)
+	good, _ := u.User.Password()
+	for name, bad := range map[string]string{
+		"wrong password":    strings.Replace(url, good, secret, 1),
+		"password in query": strings.Replace(url, ":"+good+"@", "@", 1) + "&password=" + secret,
+		"unknown database":  strings.Replace(url, "/postgres?", "/no_such_db?", 1),
+	} {
+		_, err := Open(ctx, bad, nil)
+		if err == nil {
+			t.Fatalf("%s: Open succeeded", name)
+		}
+		if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), good) {
+			t.Fatalf("%s: error shows the password: %v", name, err)
+		}
+		t.Logf("%s: %v", name, err)
+	}
+}
+
+// closedPort is a loopback port nothing listens on.
+func closedPort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	return port
+}
+
+func TestLocationRedacted(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u:" + secret + "@db:5432/aitbc?sslmode=disable&password=" + secret: "postgres://u@db:5432/aitbc",
+		"postgresql://db/aitbc":  "postgresql://db/aitbc",
+		"sqlite:///var/index.db": "sqlite:///var/index.db",
+		"sqlite::memory:":        "sqlite::memory:",
+	} {
+		loc, err := ParseURL(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := loc.Redacted(); got != want {
+			t.Errorf("Redacted(%q) = %q, want %q", in, got, want)
+		}
+	}
+	loc, _ := ParseURL("postgres://u:" + secret + "@db/aitbc?password=q%20" + secret)
+	err := redact(errors.New("login as u:"+secret+" with q "+secret+" failed"), loc.secrets())
+	if strings.Contains(err.Error(), secret) {
+		t.Fatalf("redact left the secret: %v", err)
 	}
 }
 

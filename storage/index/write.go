@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"aitbc/engine"
+	"aitbc/engine/state"
 	"aitbc/engine/types"
 )
 
@@ -29,10 +30,10 @@ func (ix *Index) IndexBlocks(ctx context.Context, blocks []*engine.CommittedBloc
 	}
 	first := blocks[0].Block.Header.Height
 	last := blocks[len(blocks)-1].Block.Header.Height
-	var blockArgs, txArgs []any
+	var blockArgs, txArgs, receiptArgs []any
 	for _, cb := range blocks {
 		var err error
-		if blockArgs, txArgs, err = appendBlockArgs(cb, blockArgs, txArgs); err != nil {
+		if blockArgs, txArgs, receiptArgs, err = ix.appendBlockArgs(cb, blockArgs, txArgs, receiptArgs); err != nil {
 			return err
 		}
 	}
@@ -58,11 +59,16 @@ func (ix *Index) IndexBlocks(ctx context.Context, blocks []*engine.CommittedBloc
 		run  func() error
 	}{
 		{"blocks", func() error { return ix.st.blocks.exec(ctx, tx, blockArgs) }},
+		{"delete receipts", func() error {
+			_, err := tx.StmtxContext(ctx, ix.st.deleteReceipts).ExecContext(ctx, int64(first), int64(last))
+			return err
+		}},
 		{"delete txs", func() error {
 			_, err := tx.StmtxContext(ctx, ix.st.deleteTxs).ExecContext(ctx, int64(first), int64(last))
 			return err
 		}},
 		{"txs", func() error { return ix.st.txs.exec(ctx, tx, txArgs) }},
+		{"receipts", func() error { return ix.st.receipts.exec(ctx, tx, receiptArgs) }},
 		{"accounts", func() error { return ix.st.accounts.exec(ctx, tx, acctArgs) }},
 		{"last height", func() error {
 			_, err := tx.StmtxContext(ctx, ix.st.setMeta).ExecContext(ctx, metaLastHeight, strconv.FormatUint(max(prev, last), 10))
@@ -77,7 +83,7 @@ func (ix *Index) IndexBlocks(ctx context.Context, blocks []*engine.CommittedBloc
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("index: heights %d..%d: commit: %w", first, last, err)
 	}
-	rows := len(blockArgs)/len(blockCols) + len(txArgs)/len(txCols) + len(acctArgs)/len(accountCols)
+	rows := len(blockArgs)/len(blockCols) + len(txArgs)/len(txCols) + len(acctArgs)/len(accountCols) + len(receiptArgs)/len(receiptCols)
 	ix.metrics.Load().markBatch(time.Since(start).Seconds(), rows, max(prev, last))
 	return nil
 }
@@ -101,13 +107,13 @@ func checkBatch(blocks []*engine.CommittedBlock) error {
 	return nil
 }
 
-// appendBlockArgs adds the parameters of cb's block and tx rows.
-func appendBlockArgs(cb *engine.CommittedBlock, blockArgs, txArgs []any) ([]any, []any, error) {
+// appendBlockArgs adds the parameters of cb's block, tx and receipt rows.
+func (ix *Index) appendBlockArgs(cb *engine.CommittedBlock, blockArgs, txArgs, receiptArgs []any) (_, _, _ []any, err error) {
 	blk := cb.Block
 	h := int64(blk.Header.Height) // checked by checkBatch
 	t, err := toInt64("block time", blk.Header.Time)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	blockArgs = append(blockArgs, h, blk.Hash().String(), t, blk.Header.Proposer.String(), len(blk.Txs), blk.Header.StateRoot.String())
 	hashes := cb.TxHashes
@@ -117,23 +123,35 @@ func appendBlockArgs(cb *engine.CommittedBlock, blockArgs, txArgs []any) ([]any,
 	for i, tx := range blk.Txs {
 		nonce, err := toInt64("tx nonce", tx.Nonce)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		txArgs = append(txArgs, hashes[i].String(), h, i, tx.Type.String(), tx.From().String(), tx.Recipient.String(),
 			nonce, encodeAmount(tx.Amount), encodeAmount(tx.Fee), TxStatusCommitted)
 	}
-	return blockArgs, txArgs, nil
+	rs, err := ix.blockReceipts(cb)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if receiptArgs, err = appendReceiptArgs(cb, rs, hashes, receiptArgs); err != nil {
+		return nil, nil, nil, err
+	}
+	return blockArgs, txArgs, receiptArgs, nil
 }
 
 // accountArgs has one row per account: its state after the last block of
 // the batch that changed it (one upsert may not touch a row twice in
 // PostgreSQL). Rows keep first-seen order, so the statement is deterministic.
+// An empty account (zero balance and nonce) does not exist in the ledger
+// and gets no row: nonces never go back, so no existing row becomes empty.
 func accountArgs(blocks []*engine.CommittedBlock) ([]any, error) {
 	pos := map[types.Address]int{}
 	var args []any
 	for _, cb := range blocks {
 		h := int64(cb.Block.Header.Height)
 		for _, u := range cb.Accounts {
+			if u.Account == (state.Account{}) {
+				continue
+			}
 			nonce, err := toInt64("account nonce", u.Account.Nonce)
 			if err != nil {
 				return nil, err

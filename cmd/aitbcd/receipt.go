@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"aitbc/engine/types"
+	"aitbc/rpc"
+)
+
+// runClaimReceipt is `aitbcd tx claim-receipt` (args after the subcommand
+// name): it builds a RECEIPT_CLAIM for the miner's key, signs the
+// coordinator's attestation with the coordinator's key file and the tx with
+// the miner's, submits it and prints one JSON line.
+func runClaimReceipt(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("tx claim-receipt", stderr)
+	url := fs.String("rpc", "http://127.0.0.1:9080", "RPC base URL of a node")
+	keyPath := fs.String("key", "", "the miner's account key file (the tx sender, credited with the mint)")
+	coordPath := fs.String("coordinator-key", "", "the coordinator's account key file (its public key must be in genesis params.coordinators)")
+	jobS := fs.String("job-id", "", "job id: text, or 0x + hex for raw bytes (1..64 bytes)")
+	unitsS := fs.String("units", "", "compute units performed (> 0)")
+	feeS := fs.String("fee", "", "fee in base units (default: the node's minimum)")
+	nonce := fs.Uint64("nonce", 0, "nonce (default: the miner's next)")
+	wait := fs.Bool("wait", false, "wait until the claim is final and print its height")
+	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait in total")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *keyPath == "" || *coordPath == "" || *jobS == "" || *unitsS == "" {
+		return usagef("--key, --coordinator-key, --job-id and --units are required")
+	}
+	jobID, err := parseJobID(*jobS)
+	if err != nil {
+		return usagef("--job-id: %v", err)
+	}
+	units, err := types.ParseAmount(*unitsS)
+	if err != nil || units == 0 {
+		return usagef("--units %q: want a positive integer", *unitsS)
+	}
+	miner, err := loadAccountKey(*keyPath)
+	if err != nil {
+		return err
+	}
+	coord, err := loadAccountKey(*coordPath)
+	if err != nil {
+		return fmt.Errorf("--coordinator-key: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	c := &rpc.Client{BaseURL: *url, HTTP: &http.Client{Timeout: 10 * time.Second}}
+	st, err := c.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+
+	tx := &types.Tx{ChainID: st.ChainID, Type: types.TxReceiptClaim, Nonce: *nonce}
+	tx.Sign(miner) // fills Sender, so the miner's address is known
+	from := tx.From()
+	tx.Payload = types.NewReceiptClaim(st.ChainID, jobID, units, from, coord).Encode()
+	if tx.Nonce == 0 {
+		_, n, err := c.Account(ctx, from)
+		if err != nil {
+			return fmt.Errorf("account: %w", err)
+		}
+		tx.Nonce = n + 1
+	}
+	if *feeS != "" {
+		if tx.Fee, err = types.ParseAmount(*feeS); err != nil {
+			return usagef("--fee %q: %v", *feeS, err)
+		}
+	} else if tx.Fee, err = c.EstimateFee(ctx, tx); err != nil {
+		return fmt.Errorf("estimate fee: %w", err)
+	}
+	tx.Sign(miner)
+	hash, err := c.SendTx(ctx, tx)
+	if err != nil {
+		return err
+	}
+	out := claimOutput{
+		TxHash:    hash.String(),
+		ReceiptID: types.ReceiptID(st.ChainID, jobID, from, units).String(),
+		JobID:     types.HexBytes(jobID).String(),
+		Miner:     from.String(),
+		Units:     strconv.FormatUint(units, 10),
+	}
+	if *wait {
+		if out.Height, err = waitFinal(ctx, c, hash, *timeout); err != nil {
+			return err
+		}
+		out.Final = true
+	}
+	return json.NewEncoder(stdout).Encode(out)
+}
+
+// claimOutput is the JSON line claim-receipt prints; height and final only
+// with --wait.
+type claimOutput struct {
+	TxHash    string `json:"tx_hash"`
+	ReceiptID string `json:"receipt_id"`
+	JobID     string `json:"job_id"` // 0x + hex of the job id bytes
+	Miner     string `json:"miner"`
+	Units     string `json:"units"`
+	Height    uint64 `json:"height,omitempty"`
+	Final     bool   `json:"final,omitempty"`
+}
+
+// parseJobID takes text as its bytes, or 0x + hex as raw bytes.
+func parseJobID(s string) ([]byte, error) {
+	b := []byte(s)
+	if h, ok := strings.CutPrefix(s, "0x"); ok {
+		var err error
+		if b, err = hex.DecodeString(h); err != nil {
+			return nil, fmt.Errorf("%q: bad hex: %v", s, err)
+		}
+	}
+	if len(b) == 0 || len(b) > types.MaxJobIDLen {
+		return nil, fmt.Errorf("%q is %d bytes, want 1..%d", s, len(b), types.MaxJobIDLen)
+	}
+	return b, nil
+}
+
+// waitFinal polls the node until tx hash is committed and returns its height.
+func waitFinal(ctx context.Context, c *rpc.Client, hash types.Hash, timeout time.Duration) (uint64, error) {
+	for {
+		r, err := c.Tx(ctx, hash)
+		if err == nil && r.Status == "committed" {
+			return r.Height, nil
+		}
+		var apiErr *rpc.APIError
+		if err != nil && !(errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound) {
+			return 0, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("tx %s not final after %v", hash, timeout)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

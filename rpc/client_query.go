@@ -1,0 +1,82 @@
+package rpc
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"aitbc/engine/types"
+)
+
+// Txs returns one page of addr's indexed txs, newest first; pass the
+// returned NextCursor for the next page ("" when there is none). limit 0
+// means the server's default.
+func (c *Client) Txs(ctx context.Context, addr types.Address, limit int, cursor string) (TxsResponse, error) {
+	q := url.Values{}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	var out TxsResponse
+	err := c.do(ctx, http.MethodGet, "/rpc/get_txs/"+addr.String()+query(q), nil, &out)
+	return out, err
+}
+
+// Blocks returns the indexed blocks from..to.
+func (c *Client) Blocks(ctx context.Context, from, to uint64) (BlocksResponse, error) {
+	q := url.Values{"from": {strconv.FormatUint(from, 10)}, "to": {strconv.FormatUint(to, 10)}}
+	var out BlocksResponse
+	err := c.do(ctx, http.MethodGet, "/rpc/get_blocks"+query(q), nil, &out)
+	return out, err
+}
+
+// Receipt returns the receipt with id (an *APIError with Status 404 when
+// the index has none).
+func (c *Client) Receipt(ctx context.Context, id types.Hash) (ReceiptJSON, error) {
+	var out ReceiptJSON
+	err := c.do(ctx, http.MethodGet, "/rpc/get_receipt/"+id.String(), nil, &out)
+	return out, err
+}
+
+// ReceiptsByJob returns the receipts of a job id (none or one).
+func (c *Client) ReceiptsByJob(ctx context.Context, jobID []byte) ([]ReceiptJSON, error) {
+	q := url.Values{"job_id": {types.HexBytes(jobID).String()}}
+	var out ReceiptsResponse
+	err := c.do(ctx, http.MethodGet, "/rpc/get_receipts"+query(q), nil, &out)
+	return out.Receipts, err
+}
+
+// SubmitReceipt submits a signed RECEIPT_CLAIM tx through /rpc/submitReceipt.
+func (c *Client) SubmitReceipt(ctx context.Context, tx *types.Tx) (SubmitReceiptResponse, error) {
+	var out SubmitReceiptResponse
+	err := c.do(ctx, http.MethodPost, "/rpc/submitReceipt", TxToJSON(tx), &out)
+	return out, err
+}
+
+// Commit returns the commit certificate of height.
+func (c *Client) Commit(ctx context.Context, height uint64) (CommitJSON, error) {
+	var out CommitJSON
+	err := c.do(ctx, http.MethodGet, "/rpc/get_commit/"+strconv.FormatUint(height, 10), nil, &out)
+	return out, err
+}
+
+// Validators returns the validator set signing height (0: the newest).
+func (c *Client) Validators(ctx context.Context, height uint64) (ValidatorsResponse, error) {
+	q := url.Values{}
+	if height > 0 {
+		q.Set("height", strconv.FormatUint(height, 10))
+	}
+	var out ValidatorsResponse
+	err := c.do(ctx, http.MethodGet, "/rpc/get_validators"+query(q), nil, &out)
+	return out, err
+}
+
+func query(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
