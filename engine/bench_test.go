@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"aitbc/engine/mempool"
 	"context"
 	"crypto/ed25519"
 	"encoding/binary"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -33,7 +35,7 @@ func BenchmarkNodeThroughput(b *testing.B) {
 	txs := make([][]*types.Tx, senders)
 	for s := range txs {
 		for k := 0; k < per; k++ {
-			txs[s] = append(txs[s], c.transfer(b, keys[s], uint64(k+1), types.Address{byte(s)}, 1, fee))
+			txs[s] = append(txs[s], c.transfer(b, keys[s], uint64(k+1), types.Address{byte(s), 1}, 1, fee))
 		}
 	}
 	start := n.height()
@@ -49,6 +51,9 @@ func BenchmarkNodeThroughput(b *testing.B) {
 					_, err := n.SubmitTx(context.Background(), tx)
 					if err == nil {
 						break
+					}
+					if !errors.Is(err, mempool.ErrFull) && !errors.Is(err, ErrBusy) {
+						panic(err)
 					}
 					time.Sleep(time.Millisecond) // mempool full: back off
 				}

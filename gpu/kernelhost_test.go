@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -106,7 +107,7 @@ __global__ void check_kernel(const uint8_t *pk, const uint8_t *msg, size_t n, co
 			t.Fatal(err)
 		}
 		out, err := exec.Command("nvcc", "-arch=sm_80", "-Xptxas", "-v", "-I", cuda, "-c", cu, "-o", filepath.Join(dir, "check_cu.o")).CombinedOutput()
-		if err != nil {
+		if err != nil || strings.Contains(strings.ToLower(string(out)), "warning") {
 			t.Fatalf("nvcc: %v\n%s", err, out)
 		}
 		t.Logf("nvcc -arch=sm_80:\n%s", out)

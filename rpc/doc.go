@@ -18,6 +18,18 @@
 // single JSON value with no unknown fields and no trailing data. Route
 // labels on the metrics are the registered patterns, never raw paths.
 //
+// The query routes (get_txs, get_blocks, get_receipt, get_receipts,
+// get_validators and the compatibility route receipts/{id}) read the SQL
+// index through the Index interface, which *index.Index implements; attach
+// it with Server.SetIndex. Without an index, or while its database is
+// down, they answer 503 index_unavailable (with Retry-After); balances,
+// nonces, blocks, txs and commits always come from the Backend, the
+// authoritative state. Query parameters are validated and bounded (limit
+// 1..1000, block ranges of at most 1000, unknown or repeated parameters
+// rejected) with 400 errors. POST /rpc/submitReceipt takes a RECEIPT_CLAIM
+// tx in the send_tx form, its payload as 0x-hex or as the structured
+// {job_id, units, coordinator, coordinator_sig} object (SubmitReceiptJSON).
+//
 // Bridge turns the engine's Broadcaster callbacks into JSON messages on the
 // WebSocket topics new_blocks, new_transactions and consensus_events; the
 // netio/ws Server delivers them.

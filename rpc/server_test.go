@@ -296,7 +296,7 @@ func TestRoutes(t *testing.T) {
 		// Routing errors.
 		{"unknown route", "GET", "/rpc/nope", "", 404, CodeNotFound, nil},
 		{"root", "GET", "/", "", 404, CodeNotFound, nil},
-		{"later route not yet served", "GET", "/rpc/get_receipt/1", "", 404, CodeNotFound, nil},
+		{"unknown rpc route", "GET", "/rpc/get_receipt_by_magic/1", "", 404, CodeNotFound, nil},
 		{"GET on POST route", "GET", "/rpc/send_tx", "", 405, CodeMethodNotAllowed, nil},
 		{"POST on GET route", "POST", "/rpc/get_head", "{}", 405, CodeMethodNotAllowed, nil},
 		{"DELETE on block", "DELETE", "/rpc/get_block/1", "", 405, CodeMethodNotAllowed, nil},

@@ -24,7 +24,6 @@ import (
 	"aitbc/observability"
 	"aitbc/rpc"
 	"aitbc/storage/blockstore"
-	"aitbc/storage/index"
 	"aitbc/storage/wal"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -109,20 +108,17 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 		defer wlog.Close()
 	}
 
+	// --- SQL index (issue #4): optional unless INDEX_REQUIRED; openIndex in reindex.go. ---
 	var idx engine.Index
-	if cfg.DatabaseURL != "" {
-		url := cfg.DatabaseURL
-		if rel, ok := relativeSQLite(url); ok {
-			url = "sqlite://" + resolve(base, rel)
-		}
-		ix, err := index.Open(ctx, url, log)
-		if err != nil {
-			log.Warn("SQL index disabled: the node runs without it", "err", err)
-		} else {
-			idx = ix
-			defer ix.Close()
-		}
+	sqlIndex, err := openIndex(ctx, cfg, base, gen, log)
+	if err != nil {
+		return err
 	}
+	if sqlIndex != nil {
+		idx = sqlIndex
+		defer sqlIndex.Close()
+	}
+	// --- end SQL index ---
 
 	primary, fallback, closeBackend, err := sigverifyBackend(ctx, cfg, reg, log)
 	if err != nil {
@@ -162,6 +158,9 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 	rcfg := rpc.DefaultConfig()
 	rcfg.MaxBodyBytes = cfg.RPCMaxBodyBytes
 	api := rpc.NewServer(node, rcfg, rpc.NewMetrics(reg), log.With("component", "rpc"))
+	if sqlIndex != nil { // issue #4: the query routes read the SQL index
+		api.SetIndex(sqlIndex)
+	}
 	rpcLn, err := net.Listen("tcp", net.JoinHostPort(cfg.RPCHost, strconv.Itoa(cfg.RPCPort)))
 	if err != nil {
 		return fmt.Errorf("RPC_PORT: %w", err)

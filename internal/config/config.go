@@ -14,7 +14,8 @@ type Config struct {
 	ChainID          string        `toml:"chain_id" env:"CHAIN_ID" flag:"chain-id" help:"chain id; must match the genesis"`
 	GenesisFile      string        `toml:"genesis_file" env:"GENESIS_FILE" flag:"genesis" help:"path of genesis.json"`
 	DataDir          string        `toml:"data_dir" env:"DATA_DIR" flag:"data-dir" help:"Badger block store directory"`
-	DatabaseURL      string        `toml:"database_url" env:"DATABASE_URL" flag:"database-url" help:"SQL index: sqlite:///path.db (empty: no index)"`
+	DatabaseURL      string        `toml:"database_url" env:"DATABASE_URL" flag:"database-url" help:"SQL index: sqlite:///path.db or postgres://user:pass@host:5432/db (empty: no index)"`
+	IndexRequired    bool          `toml:"index_required" env:"INDEX_REQUIRED" flag:"index-required" help:"refuse to start when the SQL index cannot be opened (default: start without it)"`
 	RPCHost          string        `toml:"rpc_host" env:"RPC_HOST" flag:"rpc-host" help:"REST listen host"`
 	RPCPort          int           `toml:"rpc_port" env:"RPC_PORT" flag:"rpc-port" help:"REST listen port"`
 	WSPort           int           `toml:"ws_port" env:"WS_PORT" flag:"ws-port" help:"WebSocket listen port (same host as RPC)"`
@@ -80,8 +81,13 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		return bad("DATA_DIR", "must not be empty")
 	}
-	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
-		return bad("DATABASE_URL", "want sqlite:///path, sqlite://relative/path or postgres://…")
+	// A DATABASE_URL that does not parse only disables the index (the node
+	// logs why), unless the index is required.
+	if c.IndexRequired && c.DatabaseURL == "" {
+		return bad("INDEX_REQUIRED", "set, but DATABASE_URL is empty")
+	}
+	if c.IndexRequired && !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return bad("DATABASE_URL", "want sqlite:///path, sqlite://relative/path or postgres://… (INDEX_REQUIRED is set)")
 	}
 	if c.RPCHost == "" || (net.ParseIP(c.RPCHost) == nil && c.RPCHost != "localhost") {
 		return bad("RPC_HOST", "%q is not an IP address or localhost", c.RPCHost)

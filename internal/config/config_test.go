@@ -28,7 +28,8 @@ func TestValidateNamesKey(t *testing.T) {
 		{"CONSENSUS_MODE", func(c *Config) { c.ConsensusMode = "pow" }},
 		{"BLOCK_TIME", func(c *Config) { c.BlockTime = time.Millisecond }},
 		{"LOG_LEVEL", func(c *Config) { c.LogLevel = "loud" }},
-		{"DATABASE_URL", func(c *Config) { c.DatabaseURL = "mysql://x" }},
+		{"DATABASE_URL", func(c *Config) { c.DatabaseURL, c.IndexRequired = "mysql://x", true }},
+		{"INDEX_REQUIRED", func(c *Config) { c.DatabaseURL, c.IndexRequired = "", true }},
 		{"SIGVERIFY_BACKEND", func(c *Config) { c.SigverifyBackend = "fpga" }},
 		{"GPU_BATCH_SIZE", func(c *Config) { c.GPUBatchSize = 0 }},
 		{"GPU_BATCH_WAIT", func(c *Config) { c.GPUBatchWait = 0 }},
@@ -85,5 +86,38 @@ func TestFileUnknownKeyAndBadEnv(t *testing.T) {
 	t.Setenv("BLOCK_TIME", "soon")
 	if _, err := Load("", nil); err == nil || !strings.Contains(err.Error(), "BLOCK_TIME") {
 		t.Errorf("bad env: got %v", err)
+	}
+}
+
+// Without INDEX_REQUIRED a DATABASE_URL that does not parse is not a config
+// error: the node starts without the index and logs why.
+func TestBadDatabaseURLOnlyFatalWhenRequired(t *testing.T) {
+	c := DefaultConfig()
+	c.DatabaseURL = "mysql://x"
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Validate = %v", err)
+	}
+}
+
+func TestIndexRequiredFromEnvAndFlag(t *testing.T) {
+	t.Setenv("INDEX_REQUIRED", "true")
+	c, err := Load("", nil)
+	if err != nil || !c.IndexRequired {
+		t.Fatalf("INDEX_REQUIRED=true: %+v, %v", c.IndexRequired, err)
+	}
+	t.Setenv("INDEX_REQUIRED", "maybe")
+	if _, err := Load("", nil); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "INDEX_REQUIRED") {
+		t.Fatalf("INDEX_REQUIRED=maybe: %v", err)
+	}
+	t.Setenv("INDEX_REQUIRED", "false")
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	var scratch Config
+	scratch.RegisterFlags(fs)
+	if err := fs.Parse([]string{"--index-required"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err = Load("", fs)
+	if err != nil || !c.IndexRequired {
+		t.Fatalf("--index-required: %+v, %v", c.IndexRequired, err)
 	}
 }

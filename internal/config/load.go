@@ -107,6 +107,12 @@ func setValue(v reflect.Value, s string) error {
 		v.SetInt(int64(d))
 	case v.Kind() == reflect.String:
 		v.SetString(s)
+	case v.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(strings.TrimSpace(s))
+		if err != nil {
+			return errors.New("not a boolean (true/false, 1/0)")
+		}
+		v.SetBool(b)
 	case v.Kind() == reflect.Int || v.Kind() == reflect.Int64:
 		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil {
@@ -146,3 +152,6 @@ func (f fieldValue) String() string {
 }
 
 func (f fieldValue) Set(s string) error { return setValue(f.v, s) }
+
+// IsBoolFlag lets a bool field be given as a bare --flag.
+func (f fieldValue) IsBoolFlag() bool { return f.v.IsValid() && f.v.Kind() == reflect.Bool }

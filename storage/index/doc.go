@@ -1,5 +1,6 @@
-// Package index is the node's queryable SQL index of committed blocks, txs
-// and accounts, written asynchronously behind the block store. *Index
+// Package index is the node's queryable SQL index of committed blocks, txs,
+// accounts, AI compute receipts and validator sets, written asynchronously
+// behind the block store. *Index
 // implements engine.Index and adds the read queries the RPC serves.
 //
 // # Databases
@@ -18,11 +19,27 @@
 // the last index transactions loses nothing — LastIndexedHeight rolls back
 // with them and the engine feeds those blocks again.
 //
-// postgres:// URLs parse but are refused with ErrUnsupportedDialect in this
-// build. The code is shaped for a second dialect: one schema in the common
-// SQL subset (BIGINT, TEXT, ON CONFLICT … DO UPDATE, row values), queries
-// written once with ? placeholders and rebound per dialect (dialect.go);
-// adding PostgreSQL is a dialect value and its open function.
+// PostgreSQL (pgx's database/sql driver, registered as "pgx") takes
+// postgres:// and postgresql:// URLs, passed to pgx as they are
+// (sslmode, connect_timeout, search_path, … work). One pool (16
+// connections, WithMaxConns) serves the writer and the readers; Open pings
+// the server within 10 s. Errors and logs show the server as Redacted
+// (user, host, port, database) and never the password: driver errors are
+// scrubbed of it (redact.go). Any PostgreSQL-compatible server works: the
+// schema and queries use only what SQLite and PostgreSQL share (BIGINT,
+// TEXT, INTEGER, CHECK, REFERENCES … ON DELETE CASCADE, multi-row INSERT
+// … ON CONFLICT (key) DO UPDATE … WHERE, row-value comparison, LIMIT ?),
+// written once with ? placeholders and rebound per dialect (sqlx.Rebind).
+// Two processes migrating one new PostgreSQL database at once: the loser's
+// migration fails and rolls back, and it goes on from the winner's version.
+//
+// WithGenesis ties a database to one chain (index_meta genesis_hash; a
+// database of another chain is refused with *ChainError), records validator
+// set epoch 0 from the genesis authorities, and gives the mint_per_unit that
+// prices receipts of blocks arriving without CommittedBlock.Receipts.
+//
+// docs/index.md is the operator's view: schema, URL forms, INDEX_REQUIRED,
+// reindex, running PostgreSQL.
 //
 // # Schema and migrations
 //
@@ -57,5 +74,12 @@
 // TxsByAddress pages newest first by (height, idx) with an opaque cursor
 // naming the last row returned; the next page starts strictly after it,
 // so rows are returned exactly once across pages even while blocks are
-// being added.
+// being added. ReceiptsByMiner pages the same way.
+//
+// # Rebuilding
+//
+// Reindex rebuilds the index from the block store by replaying every
+// block through the ledger (engine/state) from genesis, checking each
+// replayed state root against the header, and writing the same
+// CommittedBlock rows the pipeline wrote at commit time (`aitbcd reindex`).
 package index

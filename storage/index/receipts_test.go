@@ -197,4 +197,3 @@ func TestWrongChainRefused(t *testing.T) {
 		openIndex(t, url) // the right genesis still opens it
 	})
 }
-
