@@ -19,8 +19,11 @@ const (
 )
 
 // Batcher coalesces signature checks from many concurrent callers into
-// batches for a Verifier. A batch is flushed when it reaches MaxBatch items
-// or when its oldest item has waited MaxWait, whichever comes first. If the
+// batches for a Verifier. A batch is flushed when it reaches MaxBatch items,
+// when its oldest item has waited MaxWait, or at once when no batch is being
+// verified: an idle backend gains nothing from waiting. The batch size so
+// adapts to load: one-item batches with no added latency when traffic is
+// light, full batches while the backend is busy. If the
 // primary verifier fails on a batch, the batch is re-run on the fallback.
 type Batcher struct {
 	primary, fallback Verifier
@@ -38,6 +41,8 @@ type Batcher struct {
 	room   chan struct{} // closed when items leave the queue; nil if nobody waits
 	closed bool
 	formed int // batches taken from the queue so far (tests wait on it)
+
+	busy atomic.Int32 // batches handed to dispatchers and not yet answered
 
 	kick      chan struct{} // wakes the collector (capacity 1)
 	batches   chan *batch   // collector -> dispatchers

@@ -27,7 +27,7 @@ func allTrue(ok []bool, n int) bool { return len(ok) == n && !slices.Contains(ok
 // when it reaches MaxBatch.
 func TestBatcherSizeFlush(t *testing.T) {
 	rec := &recorder{Verifier: NewCPU(1)}
-	b := newTestBatcher(t, rec, nil, BatcherConfig{MaxBatch: 8, MaxWait: time.Minute, QueueLen: 64}, nil)
+	b := newTestBatcher(t, rec, nil, BatcherConfig{MaxBatch: 8, MaxWait: time.Minute, QueueLen: 64, HoldWhenIdle: true}, nil)
 	items := newSigner(t, 20).items(24)
 	ctx := context.Background()
 
@@ -51,6 +51,33 @@ func TestBatcherSizeFlush(t *testing.T) {
 	}
 	if got := rec.batchSizes(); !slices.Equal(got, []int{8, 8, 8}) {
 		t.Errorf("batch sizes %v, want [8 8 8]", got)
+	}
+}
+
+// TestBatcherAdaptiveFlush: with MaxWait a minute away, an idle backend gets a
+// lone item at once, and what arrives while it is busy leaves as one batch
+// as soon as it is free: the batch size follows the load.
+func TestBatcherAdaptiveFlush(t *testing.T) {
+	g := newGated(t, false)
+	b := newTestBatcher(t, g, nil, BatcherConfig{MaxBatch: 100, MaxWait: time.Minute, QueueLen: 100}, nil)
+	items := newSigner(t, 27).items(11)
+	first := goVerify(b, context.Background(), items[0])
+	if n := <-g.entered; n != 1 {
+		t.Fatalf("first batch has %d items, want 1", n)
+	}
+	var rest []<-chan result
+	for _, it := range items[1:] {
+		rest = append(rest, goVerify(b, context.Background(), it))
+	}
+	waitUntil(t, "10 queued behind the busy backend", func() bool { return b.queued() == 10 })
+	g.open()
+	if n := <-g.entered; n != 10 {
+		t.Errorf("second batch has %d items, want the 10 that queued", n)
+	}
+	for i, c := range append([]<-chan result{first}, rest...) {
+		if r := await(t, c); r.err != nil || !r.ok[0] {
+			t.Errorf("caller %d: %v %v", i, r.ok, r.err)
+		}
 	}
 }
 
@@ -259,7 +286,7 @@ func TestBatcherCancel(t *testing.T) {
 // size or age; every pending caller gets its verdict, later calls ErrClosed.
 func TestBatcherCloseDrains(t *testing.T) {
 	rec := &recorder{Verifier: NewCPU(1)}
-	b, err := NewBatcher(rec, nil, BatcherConfig{MaxBatch: 1000, MaxWait: time.Minute, QueueLen: 1000}, nil)
+	b, err := NewBatcher(rec, nil, BatcherConfig{MaxBatch: 1000, MaxWait: time.Minute, QueueLen: 1000, HoldWhenIdle: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

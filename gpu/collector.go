@@ -71,7 +71,7 @@ func (b *Batcher) collect() {
 			b.mu.Unlock()
 			return
 		case b.depth == 0:
-		case b.depth >= b.cfg.MaxBatch || b.closed:
+		case b.depth >= b.cfg.MaxBatch || b.closed || !b.cfg.HoldWhenIdle && b.busy.Load() == 0:
 			bt = b.take()
 		default:
 			if age := time.Since(b.queue[b.head].at); age >= b.cfg.MaxWait {
@@ -84,6 +84,7 @@ func (b *Batcher) collect() {
 
 		if bt != nil {
 			if len(bt.items) > 0 {
+				b.busy.Add(1)
 				b.dispatch(bt)
 			}
 			continue
@@ -148,6 +149,7 @@ func (b *Batcher) dispatch(bt *batch) {
 	case b.batches <- bt:
 	case <-b.ctx.Done():
 		b.deliver(bt, nil, ErrClosed)
+		b.busy.Add(-1)
 	}
 }
 
@@ -173,6 +175,9 @@ func (b *Batcher) process(bt *batch) {
 	}
 	b.m.observeBatch(len(bt.items), time.Since(start))
 	b.deliver(bt, ok, err)
+	if b.busy.Add(-1) == 0 {
+		b.wake() // idle again: what queued meanwhile goes now
+	}
 }
 
 // verifyOn calls one backend, turning an error, a wrong-length answer or a

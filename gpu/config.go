@@ -32,6 +32,11 @@ type BatcherConfig struct {
 	// verifier, for a primary (a GPU) whose fixed cost per call outweighs
 	// a small batch. 0 = always the primary.
 	MinPrimaryBatch int
+	// HoldWhenIdle turns off the adaptive flush: normally a batch leaves at
+	// once when no batch is being verified (an idle backend gains nothing
+	// from waiting), so batches grow only under load. With HoldWhenIdle,
+	// only MaxBatch and MaxWait flush (tests of those rules use it).
+	HoldWhenIdle bool
 }
 
 // DefaultBatcherConfig returns the defaults spelled out.

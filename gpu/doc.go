@@ -45,6 +45,24 @@
 // a grace period is cancelled, then abandoned, and its callers get
 // ErrClosed, so Close never hangs.
 //
+// # Kernel arithmetic on the host, CUDA, NVML
+//
+// cuda/ holds the GPU verifier's arithmetic as portable C headers (field
+// mod 2^255-19, scalars mod L, SHA-512, ZIP-215 point decoding, the
+// double-scalar multiplication with a precomputed base-point table) that
+// compile under nvcc for the device and under gcc for the host.
+// NewKernelHost runs that host build through cgo, so every test run checks
+// the GPU's math against NewCPU on all vectors, random signatures and
+// mutations (equiv_test.go). kernelhost_stamp.h records a hash of the
+// headers: after editing them, regenerate it with
+// go test ./gpu -run 'TestKernelHost(Table|Stamp)' -update.
+//
+// NewCUDA (build tag cuda; nocuda.go returns ErrNoCUDA) runs one thread per
+// signature on the device with pinned buffers and several streams. Auto and
+// Choose pick the backend for SIGVERIFY_BACKEND; HealthMonitor polls NVML
+// (loaded at run time; no driver means "no GPU") and NewGuarded makes an
+// unhealthy device fail its batches, so the Batcher falls back to the CPU.
+//
 // The Batcher uses wall-clock time only to decide when to flush; verdicts
 // never depend on timing, batch composition or order.
 package gpu
