@@ -199,6 +199,11 @@ func (n *Node) Status() Status {
 	if n.indexer != nil {
 		s.IndexedHeight = n.indexer.indexed.Load()
 	}
+	if n.gpu != nil {
+		s.GPU = n.gpu()
+	} else {
+		s.GPU.Reason = "no GPU"
+	}
 	return s
 }
 

@@ -24,9 +24,10 @@ type Deps struct {
 	Index    Index       // optional: nil runs without the SQL index
 	Publish  Broadcaster // optional
 	Verifier *gpu.Batcher
-	Signer   consensus.Signer // nil: a non-validating full node
-	WAL      WAL              // required with a Signer: own votes are persisted before they are sent
-	Clock    Clock            // nil: wall clock
+	Signer   consensus.Signer        // nil: a non-validating full node
+	WAL      WAL                     // required with a Signer: own votes are persisted before they are sent
+	GPU      func() gpu.DeviceHealth // optional: the GPU's health for Status
+	Clock    Clock                   // nil: wall clock
 	Log      *slog.Logger
 	Metrics  *Metrics
 }
@@ -59,6 +60,7 @@ type Node struct {
 	indexer  *indexer
 	fault    FaultHook // crash tests only; set before Start
 	wal      WAL
+	gpu      func() gpu.DeviceHealth
 
 	startOnce sync.Once
 	stopOnce  sync.Once
@@ -118,6 +120,7 @@ func New(cfg Config, d Deps) (*Node, error) {
 		return nil, errors.New("engine: a validator (Signer) needs a WAL")
 	}
 	n.wal = d.WAL
+	n.gpu = d.GPU
 	if d.Signer != nil {
 		pk := d.Signer.PublicKey()
 		found := false

@@ -103,8 +103,24 @@ type StatusResponse struct {
 	MempoolTxs       int          `json:"mempool_txs"`
 	MempoolBytes     int          `json:"mempool_bytes"`
 	SigverifyBackend string       `json:"sigverify_backend"`
+	GPU              GPUJSON      `json:"gpu"`
 	IndexedHeight    uint64       `json:"indexed_height"`
 	Syncing          bool         `json:"syncing"`
+}
+
+// GPUJSON is the signature GPU as NVML sees it.
+type GPUJSON struct {
+	Present          bool     `json:"present"`
+	Healthy          bool     `json:"healthy"`
+	Reason           string   `json:"reason,omitempty"` // why not present or not healthy
+	Name             string   `json:"name,omitempty"`
+	UtilizationPct   uint64   `json:"utilization_pct"`
+	MemoryUsedBytes  uint64   `json:"memory_used_bytes"`
+	MemoryTotalBytes uint64   `json:"memory_total_bytes"`
+	TemperatureC     uint64   `json:"temperature_c"`
+	PowerMilliwatts  uint64   `json:"power_mw"`
+	ECCErrors        uint64   `json:"ecc_errors"`
+	ThrottleReasons  []string `json:"throttle_reasons,omitempty"`
 }
 
 // HealthResponse is /health.

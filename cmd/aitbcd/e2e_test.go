@@ -243,6 +243,14 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	c := &rpc.Client{BaseURL: url, HTTP: http.DefaultClient}
+	st, err := c.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No GPU on a test machine: status says so instead of failing.
+	if st.SigverifyBackend != "cpu" || st.GPU.Present || st.GPU.Reason == "" {
+		t.Fatalf("status sigverify %q gpu %+v", st.SigverifyBackend, st.GPU)
+	}
 	h0, err := c.Head(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -120,11 +120,12 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 	}
 	// --- end SQL index ---
 
-	primary, fallback, closeBackend, err := sigverifyBackend(ctx, cfg, reg, log)
+	sv, err := sigverifyBackend(ctx, cfg, reg, log)
 	if err != nil {
 		return err
 	}
-	defer closeBackend()
+	defer sv.close()
+	primary, fallback := sv.primary, sv.fallback
 	bcfg := gpu.DefaultBatcherConfig()
 	bcfg.MaxBatch, bcfg.MaxWait = cfg.GPUBatchSize, cfg.GPUBatchWait
 	batcher, err := gpu.NewBatcher(primary, fallback, bcfg, gpu.NewMetrics(reg))
@@ -146,7 +147,7 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 	ecfg.Mempool.MaxTxs, ecfg.Mempool.MaxBytes = cfg.MempoolMaxTxs, cfg.MempoolMaxBytes
 	ecfg.Version = version
 	deps := engine.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewBridge(wsrv, gen.ChainID),
-		Verifier: batcher, Log: log, Metrics: engine.NewMetrics(reg)}
+		Verifier: batcher, Log: log, Metrics: engine.NewMetrics(reg), GPU: sv.health}
 	if signer != nil {
 		deps.Signer, deps.WAL = *signer, wlog
 	}
@@ -209,30 +210,42 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 	return nil
 }
 
+// sigverify is the chosen signature backend, its CPU fallback, and where
+// the GPU's health comes from.
+type sigverify struct {
+	primary, fallback gpu.Verifier
+	health            func() gpu.DeviceHealth
+	close             func()
+}
+
 // sigverifyBackend picks the signature backend (SIGVERIFY_BACKEND) and, for
 // a GPU, starts the NVML health monitor that takes a failing device out of
 // service; the CPU verifier is always the fallback.
-func sigverifyBackend(ctx context.Context, cfg config.Config, reg *prometheus.Registry, log *slog.Logger) (primary, fallback gpu.Verifier, closeFn func(), err error) {
-	cpu := gpu.NewCPU(0)
+func sigverifyBackend(ctx context.Context, cfg config.Config, reg *prometheus.Registry, log *slog.Logger) (*sigverify, error) {
 	v, why, err := gpu.Choose(gpu.Config{Backend: cfg.SigverifyBackend, CUDA: gpu.DefaultCUDAConfig()})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("SIGVERIFY_BACKEND=%s: %w", cfg.SigverifyBackend, err)
+		return nil, fmt.Errorf("SIGVERIFY_BACKEND=%s: %w", cfg.SigverifyBackend, err)
 	}
-	closeFn = func() {
+	sv := &sigverify{primary: v, fallback: gpu.NewCPU(0), close: func() {
 		if c, ok := v.(io.Closer); ok {
 			c.Close()
 		}
-	}
+	}}
 	log.Info("signature backend", "backend", v.Name(), "why", why)
 	if v.Name() != "cuda" {
-		return v, cpu, closeFn, nil
+		probe := gpu.ProbeGPU(0) // once: this node does not use the GPU
+		sv.health = func() gpu.DeviceHealth { return probe }
+		return sv, nil
 	}
 	hm := gpu.NewHealthMonitor(gpu.HealthConfig{Logger: log.With("component", "nvml")}, gpu.NewGPUMetrics(reg))
-	if h := hm.Poll(); !h.Present {
-		return v, cpu, closeFn, nil // NVML unavailable: CUDA errors still trigger the fallback
+	first := hm.Poll()
+	sv.health = hm.Last
+	if !first.Present {
+		return sv, nil // NVML unavailable: CUDA errors still trigger the fallback
 	}
 	go hm.Run(ctx)
-	return gpu.NewGuarded(v, hm.Healthy), cpu, closeFn, nil
+	sv.primary = gpu.NewGuarded(v, hm.Healthy)
+	return sv, nil
 }
 
 func serve(s *http.Server, ln net.Listener, log *slog.Logger) {
