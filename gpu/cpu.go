@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
 	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
@@ -44,38 +43,11 @@ func (c *cpuVerifier) VerifyBatch(ctx context.Context, items []Item) ([]bool, er
 	if len(items) == 0 {
 		return ok, nil
 	}
-	size := min((len(items)+c.workers-1)/c.workers, maxChunk)
-	chunks := (len(items) + size - 1) / size
-	workers := min(c.workers, chunks)
-
-	var (
-		next   atomic.Int64
-		failed atomic.Bool
-		wg     sync.WaitGroup
-	)
-	work := func() {
-		for !failed.Load() {
-			i := int(next.Add(1)) - 1
-			if i >= chunks {
-				return
-			}
-			if ctx.Err() != nil {
-				failed.Store(true)
-				return
-			}
-			lo := i * size
-			hi := min(lo+size, len(items))
-			c.verifyChunk(items[lo:hi], ok[lo:hi])
-		}
-	}
-	wg.Add(workers - 1)
-	for range workers - 1 {
-		go func() { defer wg.Done(); work() }()
-	}
-	work()
-	wg.Wait()
-	if failed.Load() {
-		return nil, fmt.Errorf("gpu: cpu verify: %w", context.Cause(ctx))
+	err := forChunks(ctx, items, ok, c.workers, maxChunk, func() (func([]Item, []bool), func()) {
+		return c.verifyChunk, func() {}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gpu: cpu verify: %w", err)
 	}
 	return ok, nil
 }

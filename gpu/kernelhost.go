@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 )
 
@@ -44,44 +43,15 @@ func (k *kernelHost) VerifyBatch(ctx context.Context, items []Item) ([]bool, err
 	if len(items) == 0 {
 		return ok, nil
 	}
-	procs := runtime.GOMAXPROCS(0)
-	size := min((len(items)+procs-1)/procs, khChunk)
-	chunks := (len(items) + size - 1) / size
-	workers := min(procs, chunks)
-
-	var (
-		next   atomic.Int64
-		failed atomic.Bool
-		wg     sync.WaitGroup
-	)
-	work := func() {
+	err := forChunks(ctx, items, ok, runtime.GOMAXPROCS(0), khChunk, func() (func([]Item, []bool), func()) {
 		s, _ := k.scratch.Get().(*khScratch)
 		if s == nil {
 			s = new(khScratch)
 		}
-		defer k.scratch.Put(s)
-		for !failed.Load() {
-			i := int(next.Add(1)) - 1
-			if i >= chunks {
-				return
-			}
-			if ctx.Err() != nil {
-				failed.Store(true)
-				return
-			}
-			lo := i * size
-			hi := min(lo+size, len(items))
-			s.verify(items[lo:hi], ok[lo:hi])
-		}
-	}
-	wg.Add(workers - 1)
-	for range workers - 1 {
-		go func() { defer wg.Done(); work() }()
-	}
-	work()
-	wg.Wait()
-	if failed.Load() {
-		return nil, fmt.Errorf("gpu: kernel-host verify: %w", context.Cause(ctx))
+		return s.verify, func() { k.scratch.Put(s) }
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gpu: kernel-host verify: %w", err)
 	}
 	return ok, nil
 }
