@@ -220,7 +220,9 @@ func (n *Node) accountsAt(blk *types.Block) []state.AccountUpdate {
 	}
 	n.mu.RLock()
 	defer n.mu.RUnlock()
-	add(blk.Header.Proposer)
+	if len(blk.Txs) > 0 { // an empty block pays no fees: the proposer is unchanged
+		add(blk.Header.Proposer)
+	}
 	for _, tx := range blk.Txs {
 		add(tx.From())
 		add(tx.Recipient)
