@@ -225,7 +225,9 @@ func (n *Node) accountsAt(blk *types.Block) []state.AccountUpdate {
 	}
 	for _, tx := range blk.Txs {
 		add(tx.From())
-		add(tx.Recipient)
+		if !tx.Recipient.IsZero() { // RECEIPT_CLAIM, STAKE and UNSTAKE have none
+			add(tx.Recipient)
+		}
 	}
 	sortUpdates(out)
 	return out

@@ -63,6 +63,13 @@ func ensureDevnet(dir string, n int) (bool, error) {
 	if err := writeKeyFile(filepath.Join(dir, "faucet.key"), faucet); err != nil {
 		return false, err
 	}
+	_, coord, err := newAccountKey()
+	if err != nil {
+		return false, err
+	}
+	if err := writeKeyFile(filepath.Join(dir, "coordinator.key"), coord); err != nil {
+		return false, err
+	}
 	var auths []types.Authority
 	for i := 0; i < n; i++ {
 		nd := filepath.Join(dir, fmt.Sprintf("node%d", i))
@@ -81,6 +88,7 @@ func ensureDevnet(dir string, n int) (bool, error) {
 		}
 	}
 	g := makeGenesis(devnetChainID, auths, faucet.Address, time.Second)
+	g.Params.Coordinators = []types.HexBytes{coord.PublicKey} // attests AI compute receipts
 	if err := g.Validate(); err != nil {
 		return false, err
 	}
@@ -107,8 +115,8 @@ func runDevnetNodes(ctx context.Context, dir string, n int, created bool, stdout
 				if created {
 					verb = "created"
 				}
-				fmt.Fprintf(stdout, "devnet node%d ready (%s %s)\n  RPC:        %s\n  WebSocket:  ws://%s:%d/ws\n  metrics:    http://%s:%d/metrics\n  faucet key: %s\nPress Ctrl-C to stop.\n",
-					i, verb, dir, url, cfg.RPCHost, cfg.WSPort, cfg.RPCHost, cfg.MetricsPort, filepath.Join(dir, "faucet.key"))
+				fmt.Fprintf(stdout, "devnet node%d ready (%s %s)\n  RPC:             %s\n  WebSocket:       ws://%s:%d/ws\n  metrics:         http://%s:%d/metrics\n  faucet key:      %s\n  coordinator key: %s\nPress Ctrl-C to stop.\n",
+					i, verb, dir, url, cfg.RPCHost, cfg.WSPort, cfg.RPCHost, cfg.MetricsPort, filepath.Join(dir, "faucet.key"), filepath.Join(dir, "coordinator.key"))
 			})
 			if errs[i] != nil {
 				cancel() // one node failing stops the devnet

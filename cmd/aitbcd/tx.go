@@ -14,8 +14,11 @@ import (
 )
 
 func runTx(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "claim-receipt" {
+		return runClaimReceipt(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "send" {
-		return usagef("want 'tx send'")
+		return usagef("want 'tx send' or 'tx claim-receipt'")
 	}
 	fs := newFlags("tx send", stderr)
 	url := fs.String("rpc", "http://127.0.0.1:9080", "RPC base URL of a node")
