@@ -50,7 +50,7 @@ func (n *Node) SubmitTx(ctx context.Context, tx *types.Tx) (types.Hash, error) {
 	n.mu.Lock()
 	acct := n.state.Account(tx.From())
 	if claim != nil {
-		// A claim's fee may come out of its own mint (docs/state.md), so
+		// A claim's fee may come out of its own mint (docs/spec.md §13), so
 		// the pool's funds check counts the mint as the miner's.
 		acct.Balance = satAdd(acct.Balance, minted)
 	}

@@ -6,7 +6,7 @@
 //
 // # The rule
 //
-// Validity is ZIP-215, written out in docs/signatures.md: the cofactored
+// Validity is ZIP-215, written out in docs/spec.md §12: the cofactored
 // equation [8][S]B = [8]R + [8][k]A, S < L required, A and R accepted in
 // any encoding that decodes to a point (non-canonical and small-order
 // included), k = SHA-512(R||A||M) mod L over the bytes as given. Verify is

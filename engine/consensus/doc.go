@@ -71,6 +71,6 @@
 //     round into one BLS signature that validators.Set.VerifyCommit checks
 //     with a single pairing.
 //
-// docs/consensus.md describes the algorithm as implemented, the messages
+// docs/spec.md §14 describes the algorithm as implemented, the messages
 // and their sign bytes, the proposer rule and the timeouts.
 package consensus

@@ -6,7 +6,7 @@
 // passed and the signature verified, and passes the tx hash, the sender's
 // committed account and the chain's minimum fee for the tx. The pool then
 // checks everything that depends on its own contents and the committed
-// account (docs/state.md lists the rules in order).
+// account (docs/spec.md §13 lists the rules in order).
 //
 // It is a pure core: no I/O, no clocks, no goroutines. Every result that
 // leaves the pool (Reap, Txs, the choice of a tx to evict) is ordered by

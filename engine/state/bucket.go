@@ -8,7 +8,7 @@ import (
 	"aitbc/engine/types"
 )
 
-// The state root is a two-level tree (docs/state.md has the exact bytes):
+// The state root is a two-level tree (docs/spec.md §13 has the exact bytes):
 // accounts fall into 2^12 buckets by the first 12 bits of their address;
 // a bucket's hash is the RFC 6962 Merkle tree hash of its accounts in
 // address order; the root is the RFC 6962 tree hash of the 4096 bucket

@@ -9,7 +9,7 @@ import (
 )
 
 // claimSet is the set of claimed job ids, keyed by types.ReceiptJobHash,
-// and its Merkle tree (docs/state.md §4). It has the account tree's shape:
+// and its Merkle tree (docs/spec.md §13.4). It has the account tree's shape:
 // 4096 buckets by the first 12 bits of the job hash, each an RFC 6962 tree
 // over its job hashes in ascending order, and an RFC 6962 tree over the
 // bucket hashes. Leaves and the top tree are cached; a bucket that gains a

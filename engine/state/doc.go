@@ -6,7 +6,7 @@
 // It is a pure core: no I/O, no clocks, no goroutines, and nothing that
 // decides a verdict, a balance or a hash depends on map iteration order.
 // The rules and the byte-exact state root layout (with a golden vector the
-// tests check) are specified in docs/state.md.
+// tests check) are specified in docs/spec.md §13.
 //
 // # Use
 //

@@ -21,7 +21,7 @@ var (
 // longer describe this State; begin a new batch.
 var ErrStaleBatch = errors.New("stale batch")
 
-// Errors of RECEIPT_CLAIM execution (docs/state.md §2).
+// Errors of RECEIPT_CLAIM execution (docs/spec.md §13.2).
 var (
 	// ErrBadReceipt: a claim with a non-zero amount or recipient, or a
 	// payload that is not a canonical types.ReceiptClaim.

@@ -49,11 +49,11 @@ func transfer(p types.Params, from ed25519.PrivateKey, nonce uint64, to types.Ad
 }
 
 // refRoot recomputes the state root of accounts and no claims from
-// scratch (docs/state.md §4).
+// scratch (docs/spec.md §13.4).
 func refRoot(accts map[types.Address]Account) types.Hash { return refStateRoot(accts, nil) }
 
 // refStateRoot recomputes the state root from scratch with an independent
-// RFC 6962 implementation, from the docs/state.md description.
+// RFC 6962 implementation, from the docs/spec.md §13 description.
 func refStateRoot(accts map[types.Address]Account, jobs []types.Hash) types.Hash {
 	a, r := refAccountsRoot(accts), refReceiptsRoot(jobs)
 	return sha256.Sum256(slices.Concat([]byte("AITBC/state-root/v1\x00"), a[:], r[:]))

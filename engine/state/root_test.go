@@ -8,7 +8,7 @@ import (
 	"aitbc/engine/types"
 )
 
-// goldenAccounts is the docs/state.md test vector: addresses 0x00…01,
+// goldenAccounts is the docs/spec.md §13 test vector: addresses 0x00…01,
 // 0x00…02 (same bucket 0), 0x0010… (bucket 1) and 0xff…ff (bucket 4095).
 func goldenAccounts() []AccountUpdate {
 	a := func(s string) types.Address {
@@ -25,7 +25,7 @@ func goldenAccounts() []AccountUpdate {
 	}
 }
 
-// The docs/state.md §4 golden values (also reproduced with Python hashlib).
+// The docs/spec.md §13.4 golden values (also reproduced with Python hashlib).
 const (
 	goldenEmptyTree     = "0x4797b889e53f1894f02caf17424cf9ce0a4b1ccf4cca4a2e4b0bd7258032aad8" // accounts or receipts
 	goldenEmptyRoot     = "0x8d2055980f05c60b3211b1fe77695d4d24f1c4f1790fd2448da02157bd1366ca"

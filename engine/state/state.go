@@ -114,7 +114,7 @@ func (s *State) MinFee(tx *types.Tx) uint64 {
 	return math.MaxUint64
 }
 
-// Root is the state root (docs/state.md §4): it commits to the accounts
+// Root is the state root (docs/spec.md §13.4): it commits to the accounts
 // and to the claimed receipt set.
 func (s *State) Root() types.Hash {
 	s.flush()
