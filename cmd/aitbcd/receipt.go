@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"aitbc/engine/types"
@@ -37,7 +35,7 @@ func runClaimReceipt(args []string, stdout, stderr io.Writer) error {
 	if *keyPath == "" || *coordPath == "" || *jobS == "" || *unitsS == "" {
 		return usagef("--key, --coordinator-key, --job-id and --units are required")
 	}
-	jobID, err := parseJobID(*jobS)
+	jobID, err := rpc.ParseJobID(*jobS)
 	if err != nil {
 		return usagef("--job-id: %v", err)
 	}
@@ -65,22 +63,7 @@ func runClaimReceipt(args []string, stdout, stderr io.Writer) error {
 	tx.Sign(miner) // fills Sender, so the miner's address is known
 	from := tx.From()
 	tx.Payload = types.NewReceiptClaim(st.ChainID, jobID, units, from, coord).Encode()
-	if tx.Nonce == 0 {
-		_, n, err := c.Account(ctx, from)
-		if err != nil {
-			return fmt.Errorf("account: %w", err)
-		}
-		tx.Nonce = n + 1
-	}
-	if *feeS != "" {
-		if tx.Fee, err = types.ParseAmount(*feeS); err != nil {
-			return usagef("--fee %q: %v", *feeS, err)
-		}
-	} else if tx.Fee, err = c.EstimateFee(ctx, tx); err != nil {
-		return fmt.Errorf("estimate fee: %w", err)
-	}
-	tx.Sign(miner)
-	hash, err := c.SendTx(ctx, tx)
+	hash, err := signAndSend(ctx, c, tx, miner, *feeS)
 	if err != nil {
 		return err
 	}
@@ -110,21 +93,6 @@ type claimOutput struct {
 	Units     string `json:"units"`
 	Height    uint64 `json:"height,omitempty"`
 	Final     bool   `json:"final,omitempty"`
-}
-
-// parseJobID takes text as its bytes, or 0x + hex as raw bytes.
-func parseJobID(s string) ([]byte, error) {
-	b := []byte(s)
-	if h, ok := strings.CutPrefix(s, "0x"); ok {
-		var err error
-		if b, err = hex.DecodeString(h); err != nil {
-			return nil, fmt.Errorf("%q: bad hex: %v", s, err)
-		}
-	}
-	if len(b) == 0 || len(b) > types.MaxJobIDLen {
-		return nil, fmt.Errorf("%q is %d bytes, want 1..%d", s, len(b), types.MaxJobIDLen)
-	}
-	return b, nil
 }
 
 // waitFinal polls the node until tx hash is committed and returns its height.

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -56,23 +56,7 @@ func runTx(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("status: %w", err)
 	}
 	tx := &types.Tx{ChainID: st.ChainID, Type: types.TxTransfer, Nonce: *nonce, Recipient: recipient, Amount: amount}
-	tx.Sign(priv) // fills Sender, so the account can be looked up
-	if tx.Nonce == 0 {
-		_, n, err := c.Account(ctx, tx.From())
-		if err != nil {
-			return fmt.Errorf("account: %w", err)
-		}
-		tx.Nonce = n + 1
-	}
-	if *feeS != "" {
-		if tx.Fee, err = types.ParseAmount(*feeS); err != nil {
-			return usagef("--fee %q: %v", *feeS, err)
-		}
-	} else if tx.Fee, err = c.EstimateFee(ctx, tx); err != nil {
-		return fmt.Errorf("estimate fee: %w", err)
-	}
-	tx.Sign(priv)
-	hash, err := c.SendTx(ctx, tx)
+	hash, err := signAndSend(ctx, c, tx, priv, *feeS)
 	if err != nil {
 		return err
 	}
@@ -80,23 +64,36 @@ func runTx(args []string, stdout, stderr io.Writer) error {
 	if !*wait {
 		return out.Encode(map[string]string{"tx_hash": hash.String()})
 	}
-	for {
-		r, err := c.Tx(ctx, hash)
-		if err == nil && r.Status == "committed" {
-			return out.Encode(struct {
-				TxHash string `json:"tx_hash"`
-				Height uint64 `json:"height"`
-				Final  bool   `json:"final"`
-			}{hash.String(), r.Height, true})
-		}
-		var apiErr *rpc.APIError
-		if err != nil && !(errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("tx %s not final after %v", hash, *timeout)
-		case <-time.After(100 * time.Millisecond):
-		}
+	height, err := waitFinal(ctx, c, hash, *timeout)
+	if err != nil {
+		return err
 	}
+	return out.Encode(struct {
+		TxHash string `json:"tx_hash"`
+		Height uint64 `json:"height"`
+		Final  bool   `json:"final"`
+	}{hash.String(), height, true})
+}
+
+// signAndSend fills in what the node knows (the sender's next nonce unless
+// tx.Nonce is set, the minimum fee unless feeText is given), signs and submits.
+func signAndSend(ctx context.Context, c *rpc.Client, tx *types.Tx, priv ed25519.PrivateKey, feeText string) (types.Hash, error) {
+	tx.Sign(priv) // fills Sender, so the account can be looked up
+	if tx.Nonce == 0 {
+		_, n, err := c.Account(ctx, tx.From())
+		if err != nil {
+			return types.Hash{}, fmt.Errorf("account: %w", err)
+		}
+		tx.Nonce = n + 1
+	}
+	var err error
+	if feeText != "" {
+		if tx.Fee, err = types.ParseAmount(feeText); err != nil {
+			return types.Hash{}, usagef("--fee %q: %v", feeText, err)
+		}
+	} else if tx.Fee, err = c.EstimateFee(ctx, tx); err != nil {
+		return types.Hash{}, fmt.Errorf("estimate fee: %w", err)
+	}
+	tx.Sign(priv)
+	return c.SendTx(ctx, tx)
 }
