@@ -8,6 +8,13 @@
 // (the backends it measures), never the reverse. cmd/aitbcd's
 // `aitbcd bench sigverify` is flag parsing over Sigverify.
 //
-// The load generator and finality meter (aitbcd bench load) will live
-// here too.
+// Load is the load generator and finality meter behind `aitbcd bench
+// load`: it funds N sender accounts from a faucet key, submits signed
+// transfers over RPC at a target aggregate rate (one shared schedule, one
+// request in flight per sender so nonces arrive in order, back-off on
+// mempool_full/busy), follows new_blocks over WebSocket to time each tx
+// from submission to the block that carries it, optionally scrapes the
+// node's aitbc_index_lag_blocks, and reports committed tx/s, finality
+// percentiles, block intervals and the index lag. docs/benchmarks.md has
+// the commands and the figures measured with it.
 package bench

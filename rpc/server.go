@@ -22,6 +22,7 @@ type Server struct {
 	log *slog.Logger
 	mux *http.ServeMux
 	ix  atomic.Pointer[Index] // the SQL index, if attached (SetIndex)
+	sem chan struct{}         // one token per request in flight
 }
 
 // NewServer builds the route table. Zero Config fields take their
@@ -41,7 +42,10 @@ func NewServer(b Backend, cfg Config, m *Metrics, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{b: b, cfg: cfg, m: m, log: log, mux: http.NewServeMux()}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = def.MaxInFlight
+	}
+	s := &Server{b: b, cfg: cfg, m: m, log: log, mux: http.NewServeMux(), sem: make(chan struct{}, cfg.MaxInFlight)}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.endpoint(rt.h))
 	}
@@ -121,6 +125,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.m.observeRequest(route, rw.statusOr200(), time.Since(start))
 	}()
+	select {
+	case s.sem <- struct{}{}:
+		defer func() { <-s.sem }()
+	default:
+		rw.status = http.StatusServiceUnavailable // for the metrics; the body bypasses rw's mux-error rewriting
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{&APIError{Code: CodeBusy, Message: "too many requests in flight; retry"}})
+		return
+	}
 	s.mux.ServeHTTP(rw, r)
 }
 

@@ -18,16 +18,19 @@ import (
 // runBench is `aitbcd bench SUBCOMMAND`.
 func runBench(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("bench: want a subcommand: sigverify")
+		return usagef("bench: want a subcommand: sigverify or load")
 	}
 	switch args[0] {
 	case "sigverify":
 		return runBenchSigverify(args[1:], stdout, stderr)
+	case "load":
+		return runBenchLoad(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, "Usage: aitbcd bench sigverify [--backend cpu|kernel-host|cuda] [--batch N] [--seconds S] [--workers N] [--json FILE]")
+		fmt.Fprintln(stdout, "       aitbcd bench load --key FAUCET_KEY [--rpc URL] [--ws URL] [--tps N] [--seconds S] [--senders N] [--metrics URL] [--presign] [--json FILE]")
 		return nil
 	}
-	return usagef("bench: unknown subcommand %q (want sigverify)", args[0])
+	return usagef("bench: unknown subcommand %q (want sigverify or load)", args[0])
 }
 
 // runBenchSigverify is `aitbcd bench sigverify`: flags over
@@ -76,4 +79,60 @@ func runBenchSigverify(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// runBenchLoad is `aitbcd bench load`: flags over bench.Load. Ctrl-C
+// stops it (the table of what was measured is still printed).
+func runBenchLoad(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench load", stderr)
+	rpcURL := fs.String("rpc", "http://127.0.0.1:9080", "RPC base URL of the node")
+	wsURL := fs.String("ws", "ws://127.0.0.1:9081/ws", "WebSocket URL of the node (new_blocks is subscribed)")
+	keyPath := fs.String("key", "", "faucet account key file that funds the senders (devnet: DIR/faucet.key)")
+	tps := fs.Int("tps", 1000, "aggregate target rate of transfers per second")
+	seconds := fs.Float64("seconds", 10, "seconds of sending")
+	senders := fs.Int("senders", 64, "sender accounts (each one request in flight: the concurrency)")
+	metrics := fs.String("metrics", "", "Prometheus URL of the node, scraped for aitbc_index_lag_blocks (e.g. http://127.0.0.1:9090/metrics)")
+	presign := fs.Bool("presign", false, "sign every tx before the clock starts (measures the node without the client's signing)")
+	drain := fs.Float64("drain", 30, "seconds to wait after sending for the accepted txs to commit")
+	fee := fs.Uint64("fee", 0, "fee per transfer (default: the node's estimate)")
+	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *keyPath == "":
+		return usagef("--key is required (the faucet key)")
+	case *seconds <= 0 || *seconds > 86400:
+		return usagef("--seconds %v: want a value in (0, 86400]", *seconds)
+	case *drain < 0 || *drain > 3600:
+		return usagef("--drain %v: want a value in [0, 3600]", *drain)
+	case *tps < 1 || *tps > 1_000_000:
+		return usagef("--tps %d: want 1..1000000", *tps)
+	case *senders < 1 || *senders > 10_000:
+		return usagef("--senders %d: want 1..10000", *senders)
+	}
+	priv, err := loadAccountKey(*keyPath)
+	if err != nil {
+		return err
+	}
+	cfg := bench.LoadConfig{RPC: *rpcURL, WS: *wsURL, Faucet: priv, TPS: *tps, Senders: *senders,
+		Duration: time.Duration(*seconds * float64(time.Second)), MetricsURL: *metrics, Presign: *presign,
+		Drain: time.Duration(*drain * float64(time.Second)), Fee: *fee}
+	if *drain == 0 {
+		cfg.Drain = time.Nanosecond // 0 means the default in LoadConfig
+	}
+	if err := cfg.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := bench.Load(ctx, cfg, stdout)
+	if *jsonOut != "" && rep.Submitted > 0 {
+		b, jerr := rep.JSON()
+		if jerr == nil {
+			jerr = os.WriteFile(*jsonOut, append(b, '\n'), 0o644)
+		}
+		err = errors.Join(err, jerr)
+	}
+	return err
 }

@@ -1,0 +1,389 @@
+package bench
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"aitbc/rpc"
+)
+
+// LoadConfig is one load bench run (aitbcd bench load). A zero field
+// means its default.
+type LoadConfig struct {
+	// RPC is the node's REST base URL, e.g. http://127.0.0.1:9080.
+	RPC string
+	// WS is the node's WebSocket URL, e.g. ws://127.0.0.1:9081/ws; the
+	// bench subscribes to new_blocks on it.
+	WS string
+	// Faucet funds the senders; it needs (Amount+fee) × the run's txs.
+	Faucet ed25519.PrivateKey
+	// TPS is the aggregate target rate of transfers. Default 1000.
+	TPS int
+	// Duration of the sending phase. Default 10s.
+	Duration time.Duration
+	// Senders is the number of funded accounts, each sending its
+	// transfers in nonce order with one request in flight: it is also
+	// the concurrency bound. Default 64.
+	Senders int
+	// MetricsURL, if set, is scraped every 500 ms for
+	// aitbc_index_lag_blocks.
+	MetricsURL string
+	// Amount of each transfer. Default 1.
+	Amount uint64
+	// Fee of each transfer; below the node's estimate (0 included) the
+	// estimate is used.
+	Fee uint64
+	// Presign signs every tx before the clock starts, so the run measures
+	// the node and the HTTP path without the client's signing cost.
+	Presign bool
+	// Drain is how long to wait after the last send for the accepted txs
+	// to be committed. Default 30s.
+	Drain time.Duration
+	// Progress is the interval of progress lines. Default 1s.
+	Progress time.Duration
+	// HTTP overrides the tuned keep-alive client (tests).
+	HTTP *http.Client
+}
+
+func (c LoadConfig) withDefaults() LoadConfig {
+	if c.TPS == 0 {
+		c.TPS = 1000
+	}
+	if c.Duration == 0 {
+		c.Duration = 10 * time.Second
+	}
+	if c.Senders == 0 {
+		c.Senders = 64
+	}
+	if c.Amount == 0 {
+		c.Amount = 1
+	}
+	if c.Drain == 0 {
+		c.Drain = 30 * time.Second
+	}
+	if c.Progress == 0 {
+		c.Progress = time.Second
+	}
+	return c
+}
+
+// Validate checks the config after defaults; errors wrap ErrBadConfig.
+func (c LoadConfig) Validate() error {
+	c = c.withDefaults()
+	bad := func(f string, a ...any) error { return fmt.Errorf("%w: "+f, append([]any{ErrBadConfig}, a...)...) }
+	switch {
+	case c.RPC == "":
+		return bad("no RPC URL")
+	case c.WS == "":
+		return bad("no WebSocket URL")
+	case len(c.Faucet) != ed25519.PrivateKeySize:
+		return bad("no faucet key")
+	case c.TPS < 1 || c.TPS > 1_000_000:
+		return bad("tps %d not in [1, 1000000]", c.TPS)
+	case c.Duration < 0 || c.Duration > 24*time.Hour:
+		return bad("duration %v not in (0, 24h]", c.Duration)
+	case c.Senders < 1 || c.Senders > 10_000:
+		return bad("senders %d not in [1, 10000]", c.Senders)
+	case c.Drain < 0:
+		return bad("drain %v is negative", c.Drain)
+	case c.Progress < 0:
+		return bad("progress interval %v is negative", c.Progress)
+	}
+	return nil
+}
+
+// LoadReport is the outcome of one Load run. Submitted counts send_tx
+// requests; each ends as Accepted, Rejected (503 mempool_full or busy,
+// retried after a back-off) or an error. Committed counts the accepted
+// txs seen in a new_blocks message; Uncommitted the rest when the run
+// ended.
+type LoadReport struct {
+	TargetTPS       int           `json:"target_tps"`
+	Seconds         float64       `json:"seconds"`
+	Senders         int           `json:"senders"`
+	Presigned       bool          `json:"presigned"`
+	Fee             uint64        `json:"fee"`
+	Submitted       int64         `json:"submitted"`
+	Accepted        int64         `json:"accepted"`
+	Rejected        int64         `json:"rejected"`
+	Errors          int64         `json:"errors"`
+	ErrorSamples    []string      `json:"error_samples,omitempty"`
+	Committed       int64         `json:"committed"`
+	Uncommitted     int64         `json:"uncommitted"`
+	OfferedTPS      float64       `json:"offered_tps"`   // Submitted / Seconds
+	AcceptedTPS     float64       `json:"accepted_tps"`  // Accepted / Seconds
+	CommittedTPS    float64       `json:"committed_tps"` // Committed / (start → last commit seen)
+	FinalityP50     time.Duration `json:"finality_p50_ns"`
+	FinalityP90     time.Duration `json:"finality_p90_ns"`
+	FinalityP99     time.Duration `json:"finality_p99_ns"`
+	FinalityMax     time.Duration `json:"finality_max_ns"`
+	Blocks          int           `json:"blocks"` // first to last block carrying a bench tx
+	MeanTxsPerBlock float64       `json:"mean_txs_per_block"`
+	IntervalP50     time.Duration `json:"block_interval_p50_ns"` // from header times
+	IntervalP99     time.Duration `json:"block_interval_p99_ns"`
+	StartHeight     uint64        `json:"start_height"`
+	EndHeight       uint64        `json:"end_height"`
+	IndexLagMax     float64       `json:"index_lag_max"`
+	IndexLagLast    float64       `json:"index_lag_last"`
+	IndexLagSamples int           `json:"index_lag_samples"`
+	// ClientCPUSeconds is this process's CPU time during the sending and
+	// draining phases; ClientCPUPerTx divides it by Submitted (µs).
+	ClientCPUSeconds float64 `json:"client_cpu_seconds"`
+	ClientCPUPerTx   float64 `json:"client_cpu_us_per_tx"`
+}
+
+// JSON renders the report for --json.
+func (r LoadReport) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
+
+// NewLoadHTTPClient is an HTTP client for conns concurrent requests to
+// one node: keep-alive with an idle pool as large as the concurrency (the
+// default of 2 per host would reopen a connection per request), no
+// compression, a bounded request time.
+func NewLoadHTTPClient(conns int) *http.Client {
+	return &http.Client{
+		Timeout: 10 * time.Second,
+		Transport: &http.Transport{
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        conns + 16,
+			MaxIdleConnsPerHost: conns + 16,
+			IdleConnTimeout:     90 * time.Second,
+			DisableCompression:  true,
+			ForceAttemptHTTP2:   false,
+		},
+	}
+}
+
+// Load runs cfg against a node: it funds cfg.Senders fresh accounts from
+// the faucet and waits until that is final, then sends transfers at
+// cfg.TPS for cfg.Duration, follows new_blocks to time each tx from
+// submission to the block that carries it, prints a progress line every
+// cfg.Progress and the table at the end.
+func Load(ctx context.Context, cfg LoadConfig, out io.Writer) (LoadReport, error) {
+	if err := cfg.Validate(); err != nil {
+		return LoadReport{}, err
+	}
+	cfg = cfg.withDefaults()
+	hc := cfg.HTTP
+	if hc == nil {
+		hc = NewLoadHTTPClient(cfg.Senders)
+	}
+	c := &rpc.Client{BaseURL: cfg.RPC, HTTP: hc}
+	rep := LoadReport{TargetTPS: cfg.TPS, Seconds: cfg.Duration.Seconds(), Senders: cfg.Senders, Presigned: cfg.Presign}
+
+	// Follow blocks before anything is sent, so no commit is missed.
+	dctx, dcancel := context.WithTimeout(ctx, 10*time.Second)
+	ws, err := dialWS(dctx, cfg.WS)
+	dcancel()
+	if err != nil {
+		return rep, err
+	}
+	defer ws.Close()
+	if err := ws.writeFrame(wsText, []byte(`{"op":"subscribe","topics":["new_blocks"]}`)); err != nil {
+		return rep, fmt.Errorf("bench: ws subscribe: %w", err)
+	}
+	tr := newTracker()
+	wsDone := make(chan error, 1)
+	go func() { wsDone <- followBlocks(ws, tr) }()
+
+	st, err := c.Status(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("bench: status: %w", err)
+	}
+	rep.StartHeight = st.Head.Height
+	fmt.Fprintf(out, "load: chain %s at height %d; %d senders, %d tx/s for %v (presign %v)\n",
+		st.ChainID, st.Head.Height, cfg.Senders, cfg.TPS, cfg.Duration, cfg.Presign)
+	senders, fee, err := fund(ctx, c, cfg, st.ChainID, out)
+	if err != nil {
+		return rep, err
+	}
+	rep.Fee = fee
+
+	// Scrape the index lag from now on.
+	var (
+		lag   indexLag
+		lagMu sync.Mutex
+	)
+	lag.seen.Store(-1)
+	sctx, scancel := context.WithCancel(ctx)
+	var scrapeWG sync.WaitGroup
+	if cfg.MetricsURL != "" {
+		scrapeWG.Add(1)
+		go func() {
+			defer scrapeWG.Done()
+			scrapeIndexLag(sctx, &http.Client{Timeout: 2 * time.Second}, cfg.MetricsURL, 500*time.Millisecond, &lag, &lagMu)
+		}()
+	}
+
+	var cnt counters
+	cpu0 := processCPU()
+	start := time.Now()
+	p := newPacer(start, cfg.TPS, cfg.Duration)
+	var wg sync.WaitGroup
+	for _, s := range senders {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.run(ctx, c, p, tr, &cnt) }()
+	}
+	sendDone := make(chan struct{})
+	go func() { wg.Wait(); close(sendDone) }()
+
+	// Progress until sending is over and the accepted txs are committed
+	// (or the drain time runs out).
+	prog := newProgress(out, start, &cnt, tr, &lag)
+	tick := time.NewTicker(cfg.Progress)
+	var drainEnd <-chan time.Time
+	var wsErr error
+loop:
+	for {
+		select {
+		case <-tick.C:
+			prog.line()
+		case <-sendDone:
+			sendDone = nil
+			drainEnd = time.After(cfg.Drain)
+			fmt.Fprintf(out, "load: sending done after %v; waiting up to %v for %d txs to commit\n",
+				time.Since(start).Round(time.Millisecond), cfg.Drain, tr.outstanding())
+		case <-drainEnd:
+			break loop
+		case wsErr = <-wsDone:
+			break loop
+		case <-ctx.Done():
+			break loop
+		}
+		if sendDone == nil && tr.outstanding() == 0 {
+			break
+		}
+	}
+	tick.Stop()
+	prog.line()
+	cpu := processCPU() - cpu0
+	scancel()
+	scrapeWG.Wait()
+	ws.Close()
+	wg.Wait()
+
+	rep.Submitted, rep.Accepted = cnt.submitted.Load(), cnt.accepted.Load()
+	rep.Rejected, rep.Errors = cnt.rejected.Load(), cnt.errors.Load()
+	rep.ErrorSamples = cnt.samples()
+	tr.mu.Lock()
+	lat := tr.latencies
+	blocks := tr.blocks
+	last := tr.last
+	rep.Uncommitted = int64(len(tr.pending))
+	tr.mu.Unlock()
+	rep.Committed = int64(len(lat))
+	rep.OfferedTPS = float64(rep.Submitted) / cfg.Duration.Seconds()
+	rep.AcceptedTPS = float64(rep.Accepted) / cfg.Duration.Seconds()
+	if !last.IsZero() {
+		rep.CommittedTPS = float64(rep.Committed) / last.Sub(start).Seconds()
+	}
+	rep.FinalityP50, rep.FinalityP90 = percentileOf(lat, 50), percentile(lat, 90)
+	rep.FinalityP99, rep.FinalityMax = percentile(lat, 99), percentile(lat, 100)
+	rep.Blocks, rep.MeanTxsPerBlock, rep.IntervalP50, rep.IntervalP99 = blockStats(blocks)
+	rep.EndHeight = tr.head.Load()
+	lagMu.Lock()
+	rep.IndexLagMax, rep.IndexLagLast, rep.IndexLagSamples = lag.max, lag.last, lag.samples
+	lagMu.Unlock()
+	rep.ClientCPUSeconds = cpu.Seconds()
+	if rep.Submitted > 0 {
+		rep.ClientCPUPerTx = float64(cpu.Microseconds()) / float64(rep.Submitted)
+	}
+	WriteLoadTable(out, rep)
+	if err := ctx.Err(); err != nil {
+		return rep, context.Cause(ctx)
+	}
+	if wsErr != nil {
+		return rep, fmt.Errorf("bench: new_blocks stream ended: %w", wsErr)
+	}
+	return rep, nil
+}
+
+// followBlocks reads new_blocks messages into tr until the connection
+// ends.
+func followBlocks(ws *wsConn, tr *tracker) error {
+	for {
+		op, msg, err := ws.readMessage()
+		if err != nil {
+			return err
+		}
+		at := time.Now()
+		if op != wsText {
+			continue
+		}
+		var b rpc.BlockMessage
+		if err := json.Unmarshal(msg, &b); err != nil || b.Topic != rpc.TopicNewBlocks {
+			continue // subscribe replies and other topics
+		}
+		tr.block(b.Height, b.Time, b.TxHashes, at)
+	}
+}
+
+// counters are the senders' shared tallies.
+type counters struct {
+	submitted, accepted, rejected, errors atomic.Int64
+	mu                                    sync.Mutex
+	errSamples                            []string
+}
+
+// maxErrSamples bounds the distinct error messages a report keeps.
+const maxErrSamples = 8
+
+func (c *counters) fail(err error) {
+	c.errors.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	msg := err.Error()
+	for _, s := range c.errSamples {
+		if s == msg {
+			return
+		}
+	}
+	if len(c.errSamples) < maxErrSamples {
+		c.errSamples = append(c.errSamples, msg)
+	}
+}
+
+func (c *counters) samples() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.errSamples...)
+}
+
+// progress prints one line per interval: rates since the last line,
+// rejections so far, the head and the index lag.
+type progress struct {
+	out                      io.Writer
+	start, prev              time.Time
+	cnt                      *counters
+	tr                       *tracker
+	lag                      *indexLag
+	prevSub, prevCom, prevRj int64
+}
+
+func newProgress(out io.Writer, start time.Time, cnt *counters, tr *tracker, lag *indexLag) *progress {
+	return &progress{out: out, start: start, prev: start, cnt: cnt, tr: tr, lag: lag}
+}
+
+func (p *progress) line() {
+	now := time.Now()
+	dt := now.Sub(p.prev).Seconds()
+	if dt <= 0 {
+		return
+	}
+	sub, com, rj := p.cnt.submitted.Load(), p.tr.committed.Load(), p.cnt.rejected.Load()
+	lag := "n/a"
+	if v := p.lag.seen.Load(); v >= 0 {
+		lag = fmt.Sprint(v)
+	}
+	fmt.Fprintf(p.out, "t=%5.1fs submitted %6.0f/s committed %6.0f/s rejected %d (+%d) errors %d head %d index_lag %s\n",
+		now.Sub(p.start).Seconds(), float64(sub-p.prevSub)/dt, float64(com-p.prevCom)/dt, rj, rj-p.prevRj,
+		p.cnt.errors.Load(), p.tr.head.Load(), lag)
+	p.prev, p.prevSub, p.prevCom, p.prevRj = now, sub, com, rj
+}
