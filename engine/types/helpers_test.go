@@ -150,7 +150,7 @@ func randBlock(r *rand.Rand, maxTxs int) *Block {
 func randVote(r *rand.Rand) *Vote {
 	v := &Vote{
 		Type:           VoteType(1 + r.IntN(2)),
-		Height:         randU64(r),
+		Height:         max(randU64(r), 1),
 		Round:          uint32(randU64(r)),
 		BlockHash:      randHash(r),
 		ValidatorIndex: uint32(r.IntN(MaxValidators)),
@@ -164,7 +164,7 @@ func randVote(r *rand.Rand) *Vote {
 
 func randProposal(r *rand.Rand) *Proposal {
 	p := &Proposal{
-		Height:    randU64(r),
+		Height:    max(randU64(r), 1),
 		Round:     uint32(randU64(r)),
 		POLRound:  -1,
 		BlockHash: randHash(r),

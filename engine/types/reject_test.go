@@ -139,9 +139,11 @@ func TestRejectTable(t *testing.T) {
 		{"vote validator_index MaxValidators", "vote", vote(func(v *Vote) { v.ValidatorIndex = MaxValidators }), ErrOversize, "validator_index"},
 		{"vote validator_index 2^32-1", "vote", vote(func(v *Vote) { v.ValidatorIndex = 0xffffffff }), ErrOversize, "validator_index"},
 
+		{"vote height 0", "vote", vote(func(v *Vote) { v.Height = 0 }), ErrMalformed, "height"},
+
 		// commit
 		{"commit height 0", "commit", commit(func(c *CommitCert) { c.Height = 0 }), ErrMalformed, "height"},
-		{"commit bitmap N=0", "commit", commit(func(c *CommitCert) { c.Signers = Bitmap{} }), ErrOversize, "signers_len"},
+		{"commit bitmap N=0", "commit", commit(func(c *CommitCert) { c.Signers = Bitmap{} }), ErrMalformed, "signers_len"},
 		{"commit bitmap N=MaxValidators+1", "commit", commit(func(c *CommitCert) { c.Signers = NewBitmap(MaxValidators + 1) }), ErrOversize, "signers_len"},
 		{"commit bitmap N=2^32-1", "commit", commit(func(c *CommitCert) { c.Signers.N = 0xffffffff }), ErrOversize, "signers_len"},
 		{"commit bitmap padding bit 10", "commit", commit(func(c *CommitCert) { c.Signers.Bits[1] |= 1 << 2 }), ErrNonCanonical, "signers"},
@@ -152,6 +154,7 @@ func TestRejectTable(t *testing.T) {
 
 		// proposal
 		{"proposal version 2", "proposal", patch(specProposal().Encode(), 0, 2), ErrMalformed, "version"},
+		{"proposal height 0", "proposal", prop(func(p *Proposal) { p.Height = 0 }), ErrMalformed, "height"},
 		{"proposal pol_round -2", "proposal", prop(func(p *Proposal) { p.POLRound = -2 }), ErrMalformed, "pol_round"},
 		{"proposal pol_round min int32", "proposal", prop(func(p *Proposal) { p.POLRound = -1 << 31 }), ErrMalformed, "pol_round"},
 		{"proposal pol_round 0 in round 0", "proposal", prop(func(p *Proposal) { p.Round, p.POLRound = 0, 0 }), ErrMalformed, "pol_round"},

@@ -87,6 +87,9 @@ func DecodeVote(b []byte) (*Vote, error) {
 		d.fail("type", ErrMalformed, fmt.Sprintf("unknown vote type %d", v.Type))
 	}
 	v.Height = d.u64("height")
+	if d.err == nil && v.Height == 0 {
+		d.fail("height", ErrMalformed, "height 0")
+	}
 	v.Round = d.u32("round")
 	d.fixed("block_hash", v.BlockHash[:])
 	v.ValidatorIndex = d.u32("validator_index")
@@ -174,8 +177,12 @@ func decodeCommit(d *decoder) *CommitCert {
 	c.Round = d.u32("round")
 	d.fixed("block_hash", c.BlockHash[:])
 	n := d.u32("signers_len")
-	if d.err == nil && (n == 0 || n > MaxValidators) {
-		d.fail("signers_len", ErrOversize, fmt.Sprintf("%d not in 1..%d", n, MaxValidators))
+	switch {
+	case d.err != nil:
+	case n == 0:
+		d.fail("signers_len", ErrMalformed, "empty signer bitmap")
+	case n > MaxValidators:
+		d.fail("signers_len", ErrOversize, fmt.Sprintf("%d > %d", n, MaxValidators))
 	}
 	if d.err == nil {
 		raw := d.take("signers", int(n+7)/8)
@@ -235,6 +242,9 @@ func DecodeProposal(b []byte) (*Proposal, error) {
 		d.fail("version", ErrMalformed, fmt.Sprintf("unknown version %d", ver))
 	}
 	p.Height = d.u64("height")
+	if d.err == nil && p.Height == 0 {
+		d.fail("height", ErrMalformed, "height 0")
+	}
 	p.Round = d.u32("round")
 	p.POLRound = int32(d.u32("pol_round"))
 	if d.err == nil && (p.POLRound < -1 || p.POLRound >= 0 && uint32(p.POLRound) >= p.Round) {
