@@ -186,9 +186,21 @@ func (g *Genesis) Validate() error {
 	return nil
 }
 
-// Hash is SHA-256 of the genesis JSON as Marshal writes it (struct order).
+// Hash is SHA-256 of the genesis JSON as Marshal writes it (struct order),
+// with absent lists written as [] so that a file saying "null" and one
+// saying "[]" (or leaving the key out) describe the same chain.
 func (g *Genesis) Hash() Hash {
-	b, _ := json.Marshal(g)
+	c := *g
+	if c.Params.Coordinators == nil {
+		c.Params.Coordinators = []HexBytes{}
+	}
+	if c.Accounts == nil {
+		c.Accounts = []GenesisAccount{}
+	}
+	if c.Authorities == nil {
+		c.Authorities = []Authority{}
+	}
+	b, _ := json.Marshal(&c)
 	return Sum256(b)
 }
 

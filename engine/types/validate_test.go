@@ -3,6 +3,7 @@ package types
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -170,5 +171,27 @@ func TestGenesisJSONRoundTrip(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Fatalf("genesis JSON lacks %s:\n%s", want, b)
 		}
+	}
+}
+
+// TestGenesisHashIgnoresNullVersusEmpty: "coordinators": null, [] and an
+// absent key are the same chain, so they must give the same genesis hash.
+func TestGenesisHashIgnoresNullVersusEmpty(t *testing.T) {
+	base := `{"chain_id":"c","genesis_time":1,"consensus_mode":"poa","params":{"block_time_ms":1000%s},"accounts":[],"authorities":[]}`
+	var hashes []Hash
+	for _, coords := range []string{``, `,"coordinators":null`, `,"coordinators":[]`} {
+		var g Genesis
+		if err := json.Unmarshal([]byte(fmt.Sprintf(base, coords)), &g); err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, g.Hash())
+	}
+	if hashes[0] != hashes[1] || hashes[1] != hashes[2] {
+		t.Fatalf("genesis hashes differ: %v", hashes)
+	}
+	var g Genesis
+	json.Unmarshal([]byte(fmt.Sprintf(base, `,"coordinators":["0x01"]`)), &g)
+	if g.Hash() == hashes[0] {
+		t.Fatal("a coordinator did not change the genesis hash")
 	}
 }
