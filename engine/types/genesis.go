@@ -143,6 +143,9 @@ func (g *Genesis) Validate() error {
 		if len(c) != PubKeyLen {
 			return bad("params.coordinators[%d]: %d bytes, want %d", i, len(c), PubKeyLen)
 		}
+		if IsSmallOrderKey(c) {
+			return bad("params.coordinators[%d]: key of small order: anyone could attest with it", i)
+		}
 	}
 	seen := map[Address]bool{}
 	var total uint64
@@ -164,6 +167,9 @@ func (g *Genesis) Validate() error {
 	for i, a := range g.Authorities {
 		if len(a.PubKey) != PubKeyLen {
 			return bad("authorities[%d].pub_key: %d bytes, want %d", i, len(a.PubKey), PubKeyLen)
+		}
+		if IsSmallOrderKey(a.PubKey) {
+			return bad("authorities[%d].pub_key: key of small order", i)
 		}
 		if AddressFromPubKey(a.PubKey) != a.Address {
 			return bad("authorities[%d].address does not match pub_key", i)

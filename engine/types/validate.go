@@ -24,6 +24,9 @@ func (tx *Tx) ValidateBasic(chainID string) error {
 	if tx.Nonce == 0 {
 		return bad("nonce must be >= 1")
 	}
+	if IsSmallOrderKey(tx.Sender[:]) {
+		return bad("sender key has small order: anyone could sign for it")
+	}
 	if len(tx.Payload) > MaxPayloadLen {
 		return bad("payload %d bytes > %d", len(tx.Payload), MaxPayloadLen)
 	}

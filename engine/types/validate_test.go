@@ -102,7 +102,7 @@ func TestGenesisValidate(t *testing.T) {
 		{"pos", func(g *Genesis) { g.ConsensusMode = "pos" }, ""},
 		{"hybrid", func(g *Genesis) { g.ConsensusMode = "hybrid" }, ""},
 		{"no accounts", func(g *Genesis) { g.Accounts = nil }, ""},
-		{"coordinator", func(g *Genesis) { g.Params.Coordinators = []HexBytes{make([]byte, 32)} }, ""},
+		{"coordinator", func(g *Genesis) { g.Params.Coordinators = []HexBytes{pubOf(specKey1())} }, ""},
 		{"chain_id empty", func(g *Genesis) { g.ChainID = "" }, "chain_id"},
 		{"chain_id bad char", func(g *Genesis) { g.ChainID = "a b" }, "chain_id"},
 		{"chain_id too long", func(g *Genesis) { g.ChainID = strings.Repeat("a", 65) }, "chain_id"},
@@ -114,7 +114,12 @@ func TestGenesisValidate(t *testing.T) {
 		{"max_block_bytes below one tx", func(g *Genesis) { g.Params.MaxBlockBytes = MaxTxBytes - 1 }, "params.max_block_bytes"},
 		{"max_block_bytes over limit", func(g *Genesis) { g.Params.MaxBlockBytes = MaxBlockBytes + 1 }, "params.max_block_bytes"},
 		{"epoch_length 0", func(g *Genesis) { g.Params.EpochLength = 0 }, "params.epoch_length"},
-		{"coordinator short", func(g *Genesis) { g.Params.Coordinators = []HexBytes{make([]byte, 32), make([]byte, 31)} }, "params.coordinators[1]"},
+		{"coordinator small order", func(g *Genesis) { g.Params.Coordinators = []HexBytes{make([]byte, 32)} }, "params.coordinators[0]"},
+		{"authority small order", func(g *Genesis) {
+			g.Authorities[0].PubKey = make([]byte, 32)
+			g.Authorities[0].Address = AddressFromPubKey(g.Authorities[0].PubKey)
+		}, "authorities[0].pub_key"},
+		{"coordinator short", func(g *Genesis) { g.Params.Coordinators = []HexBytes{pubOf(specKey1()), make([]byte, 31)} }, "params.coordinators[1]"},
 		{"duplicate account", func(g *Genesis) { g.Accounts = append(g.Accounts, g.Accounts[0]) }, "accounts[1]"},
 		{"supply overflow", func(g *Genesis) {
 			g.Accounts = []GenesisAccount{{Address: Address{1}, Balance: 1<<64 - 1}, {Address: Address{2}, Balance: 1}}
