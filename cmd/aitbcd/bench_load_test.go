@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"aitbc/bench"
 	"aitbc/internal/config"
@@ -22,35 +20,12 @@ import (
 // was scraped, and the table and the JSON agree.
 func TestBenchLoadCommand(t *testing.T) {
 	home := initHome(t)
-	cfg, err := config.Load(filepath.Join(home, "config.toml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.RPCHost, cfg.RPCPort, cfg.WSPort, cfg.MetricsPort = "127.0.0.1", freePort(t), freePort(t), freePort(t)
-	cfg.BlockTime = 100 * time.Millisecond
-	cfg.LogFormat, cfg.LogLevel = "text", "warn"
-	ctx, cancel := context.WithCancel(context.Background())
-	urlc := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- runNode(ctx, cfg, home, logSink{t}, func(u string) { urlc <- u }) }()
-	var url string
-	select {
-	case url = <-urlc:
-	case err := <-done:
-		t.Fatalf("node exited: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("node did not start")
-	}
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	}()
+	node := startTestNode(t, home, nil, func(cfg *config.Config) { cfg.LogLevel = "warn" })
+	cfg, url := node.cfg, node.url
 
 	jsonPath := filepath.Join(t.TempDir(), "load.json")
 	var out, errb bytes.Buffer
-	err = runBench([]string{"load", "--rpc", url, "--ws", fmt.Sprintf("ws://127.0.0.1:%d/ws", cfg.WSPort),
+	err := runBench([]string{"load", "--rpc", url, "--ws", fmt.Sprintf("ws://127.0.0.1:%d/ws", cfg.WSPort),
 		"--key", filepath.Join(home, "account.key"), "--tps", "200", "--seconds", "3", "--senders", "8",
 		"--metrics", fmt.Sprintf("http://127.0.0.1:%d/metrics", cfg.MetricsPort), "--drain", "20", "--json", jsonPath}, &out, &errb)
 	t.Log("\n" + out.String())

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,35 +117,62 @@ func wsRead(r *bufio.Reader) ([]byte, error) {
 	}
 }
 
-// TestEndToEnd is the README's walk-through: init, start, tx send --wait,
-// then the balance, block, tx and WebSocket views agree.
-func TestEndToEnd(t *testing.T) {
-	home := initHome(t)
+// testNode is a node run in-process by runNode on free loopback ports.
+type testNode struct {
+	url  string
+	cfg  config.Config
+	stop func() // cancels the node and waits; fails the test on a shutdown error; idempotent
+}
+
+// startTestNode loads home's config, moves it to free loopback ports with
+// 100 ms blocks and text logs, lets mutate adjust it, and runs the node
+// until stop or the end of the test. It returns once the node serves RPC.
+func startTestNode(t *testing.T, home string, logw io.Writer, mutate func(*config.Config)) *testNode {
+	t.Helper()
 	cfg, err := config.Load(filepath.Join(home, "config.toml"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.RPCHost, cfg.RPCPort, cfg.WSPort, cfg.MetricsPort = "127.0.0.1", freePort(t), freePort(t), freePort(t)
-	cfg.BlockTime = 100 * time.Millisecond
-	cfg.LogFormat = "text"
+	cfg.BlockTime, cfg.LogFormat = 100*time.Millisecond, "text"
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	if logw == nil {
+		logw = logSink{t}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	urlc := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- runNode(ctx, cfg, home, logSink{t}, func(u string) { urlc <- u }) }()
-	var url string
+	urlc, done := make(chan string, 1), make(chan error, 1)
+	go func() { done <- runNode(ctx, cfg, home, logw, func(u string) { urlc <- u }) }()
+	n := &testNode{cfg: cfg}
+	var once sync.Once
+	n.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
+		})
+	}
 	select {
-	case url = <-urlc:
+	case n.url = <-urlc:
 	case err := <-done:
+		cancel()
 		t.Fatalf("node exited: %v", err)
 	case <-time.After(30 * time.Second):
+		cancel()
 		t.Fatal("node did not start")
 	}
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	}()
+	t.Cleanup(n.stop)
+	return n
+}
+
+// TestEndToEnd is the README's walk-through: init, start, tx send --wait,
+// then the balance, block, tx and WebSocket views agree.
+func TestEndToEnd(t *testing.T) {
+	home := initHome(t)
+	node := startTestNode(t, home, nil, nil)
+	cfg, url := node.cfg, node.url
 
 	wsHost := fmt.Sprintf("127.0.0.1:%d", cfg.WSPort)
 	conn, wsr := wsDial(t, wsHost, "/ws/new_blocks")

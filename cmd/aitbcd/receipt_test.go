@@ -44,29 +44,10 @@ func TestClaimReceiptCommand(t *testing.T) {
 	if err := writeGenesis(genPath, g); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(filepath.Join(home, "config.toml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.RPCHost, cfg.RPCPort, cfg.WSPort, cfg.MetricsPort = "127.0.0.1", freePort(t), freePort(t), freePort(t)
-	cfg.BlockTime, cfg.LogFormat, cfg.DatabaseURL = 50*time.Millisecond, "text", ""
-	ctx, cancel := context.WithCancel(context.Background())
-	urlc, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- runNode(ctx, cfg, home, logSink{t}, func(u string) { urlc <- u }) }()
-	var url string
-	select {
-	case url = <-urlc:
-	case err := <-done:
-		t.Fatalf("node exited: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("node did not start")
-	}
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	}()
+	node := startTestNode(t, home, nil, func(cfg *config.Config) {
+		cfg.BlockTime, cfg.LogFormat, cfg.DatabaseURL = 50*time.Millisecond, "text", ""
+	})
+	url := node.url
 
 	claim := func(extra ...string) (claimOutput, error) {
 		var out, errb bytes.Buffer

@@ -46,23 +46,8 @@ func sqliteRows(t *testing.T, path string) map[string][]string {
 // block store; both hold the same rows, and reindexing again changes nothing.
 func TestReindexCommand(t *testing.T) {
 	home := initHome(t)
-	cfg, err := config.Load(filepath.Join(home, "config.toml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.RPCHost, cfg.RPCPort, cfg.WSPort, cfg.MetricsPort = "127.0.0.1", freePort(t), freePort(t), freePort(t)
-	cfg.BlockTime, cfg.LogFormat = 100*time.Millisecond, "text"
-	cfg.DatabaseURL = "sqlite://live.db"
-	ctx, cancel := context.WithCancel(context.Background())
-	urlc := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- runNode(ctx, cfg, home, logSink{t}, func(u string) { urlc <- u }) }()
-	var url string
-	select {
-	case url = <-urlc:
-	case err := <-done:
-		t.Fatalf("node exited: %v", err)
-	}
+	node := startTestNode(t, home, nil, func(cfg *config.Config) { cfg.DatabaseURL = "sqlite://live.db" })
+	url := node.url
 	for i := range 3 {
 		var out, errb bytes.Buffer
 		to := types.Address{0xb0, byte(i)}
@@ -82,10 +67,7 @@ func TestReindexCommand(t *testing.T) {
 			t.Fatal("index does not advance")
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	node.stop()
 	// The node stops its indexer without draining it: finish live.db from
 	// the store first, so both files end at the store's head.
 	var out, errb bytes.Buffer
@@ -115,7 +97,7 @@ func TestReindexCommand(t *testing.T) {
 		t.Fatal("a second reindex changed the rows")
 	}
 	// --from past the index's end is refused; so is no database.
-	err = runReindex([]string{"--config", filepath.Join(home, "config.toml"), "--database-url", "sqlite://empty.db", "--from", "3"}, &out, &errb)
+	err := runReindex([]string{"--config", filepath.Join(home, "config.toml"), "--database-url", "sqlite://empty.db", "--from", "3"}, &out, &errb)
 	if err == nil || !strings.Contains(err.Error(), "index ends at 0") {
 		t.Fatalf("--from past the end: %v", err)
 	}
@@ -138,37 +120,20 @@ func TestIndexAvailabilityAtStart(t *testing.T) {
 		{"unreachable", fmt.Sprintf("postgres://u:%s@127.0.0.1:%d/x?sslmode=disable&connect_timeout=5", secret, freePort(t)), "127.0.0.1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := config.Load(filepath.Join(home, "config.toml"), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.RPCHost, cfg.RPCPort, cfg.WSPort, cfg.MetricsPort = "127.0.0.1", freePort(t), freePort(t), freePort(t)
-			cfg.DatabaseURL, cfg.LogFormat = tc.url, "text"
-
 			var logs bytes.Buffer
-			ctx, cancel := context.WithCancel(context.Background())
-			urlc := make(chan string, 1)
-			done := make(chan error, 1)
-			go func() { done <- runNode(ctx, cfg, home, &logs, func(u string) { urlc <- u }) }()
-			select {
-			case url := <-urlc:
-				var e struct{ Error struct{ Code string } }
-				if code := getJSON(t, url+"/rpc/get_txs/"+types.Address{1}.String(), &e); code != 503 || e.Error.Code != "index_unavailable" {
-					t.Errorf("get_txs without the index: %d %+v", code, e)
-				}
-			case err := <-done:
-				t.Fatalf("node did not start without INDEX_REQUIRED: %v", err)
+			node := startTestNode(t, home, &logs, func(cfg *config.Config) { cfg.DatabaseURL = tc.url })
+			var e struct{ Error struct{ Code string } }
+			if code := getJSON(t, node.url+"/rpc/get_txs/"+types.Address{1}.String(), &e); code != 503 || e.Error.Code != "index_unavailable" {
+				t.Errorf("get_txs without the index: %d %+v", code, e)
 			}
-			cancel()
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
+			node.stop()
+			cfg := node.cfg
 			if !strings.Contains(logs.String(), "SQL index disabled") || strings.Contains(logs.String(), secret) {
 				t.Fatalf("logs do not say why, or show the password:\n%s", logs.String())
 			}
 
 			cfg.IndexRequired = true
-			err = runNode(context.Background(), cfg, home, &logs, func(string) { t.Error("started with INDEX_REQUIRED") })
+			err := runNode(context.Background(), cfg, home, &logs, func(string) { t.Error("started with INDEX_REQUIRED") })
 			if err == nil || !strings.Contains(err.Error(), tc.problem) || !strings.Contains(err.Error(), "DATABASE_URL") || strings.Contains(err.Error(), secret) {
 				t.Fatalf("INDEX_REQUIRED start error = %v", err)
 			}
