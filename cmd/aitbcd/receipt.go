@@ -20,19 +20,14 @@ import (
 // the miner's, submits it and prints one JSON line.
 func runClaimReceipt(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("tx claim-receipt", stderr)
-	url := fs.String("rpc", "http://127.0.0.1:9080", "RPC base URL of a node")
-	keyPath := fs.String("key", "", "the miner's account key file (the tx sender, credited with the mint)")
+	tf := addTxFlags(fs, "the miner's account key file (the tx sender, credited with the mint)")
 	coordPath := fs.String("coordinator-key", "", "the coordinator's account key file (its public key must be in genesis params.coordinators)")
 	jobS := fs.String("job-id", "", "job id: text, or 0x + hex for raw bytes (1..64 bytes)")
 	unitsS := fs.String("units", "", "compute units performed (> 0)")
-	feeS := fs.String("fee", "", "fee in base units (default: the node's minimum)")
-	nonce := fs.Uint64("nonce", 0, "nonce (default: the miner's next)")
-	wait := fs.Bool("wait", false, "wait until the claim is final and print its height")
-	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait in total")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *keyPath == "" || *coordPath == "" || *jobS == "" || *unitsS == "" {
+	if *tf.key == "" || *coordPath == "" || *jobS == "" || *unitsS == "" {
 		return usagef("--key, --coordinator-key, --job-id and --units are required")
 	}
 	jobID, err := rpc.ParseJobID(*jobS)
@@ -43,7 +38,7 @@ func runClaimReceipt(args []string, stdout, stderr io.Writer) error {
 	if err != nil || units == 0 {
 		return usagef("--units %q: want a positive integer", *unitsS)
 	}
-	miner, err := loadAccountKey(*keyPath)
+	miner, err := loadAccountKey(*tf.key)
 	if err != nil {
 		return err
 	}
@@ -51,31 +46,30 @@ func runClaimReceipt(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--coordinator-key: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), *tf.timeout)
 	defer cancel()
-	c := &rpc.Client{BaseURL: *url, HTTP: &http.Client{Timeout: 10 * time.Second}}
-	st, err := c.Status(ctx)
+	c, chainID, err := tf.connect(ctx)
 	if err != nil {
-		return fmt.Errorf("status: %w", err)
+		return err
 	}
 
-	tx := &types.Tx{ChainID: st.ChainID, Type: types.TxReceiptClaim, Nonce: *nonce}
+	tx := &types.Tx{ChainID: chainID, Type: types.TxReceiptClaim, Nonce: *tf.nonce}
 	tx.Sign(miner) // fills Sender, so the miner's address is known
 	from := tx.From()
-	tx.Payload = types.NewReceiptClaim(st.ChainID, jobID, units, from, coord).Encode()
-	hash, err := signAndSend(ctx, c, tx, miner, *feeS)
+	tx.Payload = types.NewReceiptClaim(chainID, jobID, units, from, coord).Encode()
+	hash, err := signAndSend(ctx, c, tx, miner, *tf.fee)
 	if err != nil {
 		return err
 	}
 	out := claimOutput{
 		TxHash:    hash.String(),
-		ReceiptID: types.ReceiptID(st.ChainID, jobID, from, units).String(),
+		ReceiptID: types.ReceiptID(chainID, jobID, from, units).String(),
 		JobID:     types.HexBytes(jobID).String(),
 		Miner:     from.String(),
 		Units:     strconv.FormatUint(units, 10),
 	}
-	if *wait {
-		if out.Height, err = waitFinal(ctx, c, hash, *timeout); err != nil {
+	if *tf.wait {
+		if out.Height, err = waitFinal(ctx, c, hash, *tf.timeout); err != nil {
 			return err
 		}
 		out.Final = true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,18 +22,13 @@ func runTx(args []string, stdout, stderr io.Writer) error {
 		return usagef("want 'tx send' or 'tx claim-receipt'")
 	}
 	fs := newFlags("tx send", stderr)
-	url := fs.String("rpc", "http://127.0.0.1:9080", "RPC base URL of a node")
-	keyPath := fs.String("key", "", "sender's account key file")
+	tf := addTxFlags(fs, "the sender's account key file")
 	to := fs.String("to", "", "recipient address (ait1… or 0x…)")
 	amountS := fs.String("amount", "", "amount in base units")
-	feeS := fs.String("fee", "", "fee in base units (default: the node's minimum)")
-	nonce := fs.Uint64("nonce", 0, "nonce (default: the account's next)")
-	wait := fs.Bool("wait", false, "wait until the tx is final and print its height")
-	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait in total")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if *keyPath == "" || *to == "" || *amountS == "" {
+	if *tf.key == "" || *to == "" || *amountS == "" {
 		return usagef("--key, --to and --amount are required")
 	}
 	recipient, err := types.ParseAddress(*to)
@@ -43,28 +39,26 @@ func runTx(args []string, stdout, stderr io.Writer) error {
 	if err != nil || amount == 0 {
 		return usagef("--amount %q: want a positive integer", *amountS)
 	}
-	priv, err := loadAccountKey(*keyPath)
+	priv, err := loadAccountKey(*tf.key)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), *tf.timeout)
 	defer cancel()
-	c := &rpc.Client{BaseURL: *url, HTTP: &http.Client{Timeout: 10 * time.Second}}
-
-	st, err := c.Status(ctx)
+	c, chainID, err := tf.connect(ctx)
 	if err != nil {
-		return fmt.Errorf("status: %w", err)
+		return err
 	}
-	tx := &types.Tx{ChainID: st.ChainID, Type: types.TxTransfer, Nonce: *nonce, Recipient: recipient, Amount: amount}
-	hash, err := signAndSend(ctx, c, tx, priv, *feeS)
+	tx := &types.Tx{ChainID: chainID, Type: types.TxTransfer, Nonce: *tf.nonce, Recipient: recipient, Amount: amount}
+	hash, err := signAndSend(ctx, c, tx, priv, *tf.fee)
 	if err != nil {
 		return err
 	}
 	out := json.NewEncoder(stdout)
-	if !*wait {
+	if !*tf.wait {
 		return out.Encode(map[string]string{"tx_hash": hash.String()})
 	}
-	height, err := waitFinal(ctx, c, hash, *timeout)
+	height, err := waitFinal(ctx, c, hash, *tf.timeout)
 	if err != nil {
 		return err
 	}
@@ -73,6 +67,35 @@ func runTx(args []string, stdout, stderr io.Writer) error {
 		Height uint64 `json:"height"`
 		Final  bool   `json:"final"`
 	}{hash.String(), height, true})
+}
+
+// txFlags are the flags every tx subcommand shares.
+type txFlags struct {
+	rpc, key, fee *string
+	nonce         *uint64
+	wait          *bool
+	timeout       *time.Duration
+}
+
+func addTxFlags(fs *flag.FlagSet, keyHelp string) txFlags {
+	return txFlags{
+		rpc:     fs.String("rpc", "http://127.0.0.1:9080", "RPC base URL of a node"),
+		key:     fs.String("key", "", keyHelp),
+		fee:     fs.String("fee", "", "fee in base units (default: the node's minimum)"),
+		nonce:   fs.Uint64("nonce", 0, "nonce (default: the sender's next)"),
+		wait:    fs.Bool("wait", false, "wait until the tx is final and print its height"),
+		timeout: fs.Duration("timeout", 30*time.Second, "how long to wait in total"),
+	}
+}
+
+// connect returns a client for --rpc and the node's chain id.
+func (tf txFlags) connect(ctx context.Context) (*rpc.Client, string, error) {
+	c := &rpc.Client{BaseURL: *tf.rpc, HTTP: &http.Client{Timeout: 10 * time.Second}}
+	st, err := c.Status(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("status: %w", err)
+	}
+	return c, st.ChainID, nil
 }
 
 // signAndSend fills in what the node knows (the sender's next nonce unless
