@@ -15,6 +15,7 @@ import (
 	"aitbc/engine/types"
 	"aitbc/engine/validators"
 	"aitbc/gpu"
+	"aitbc/gpu/health"
 )
 
 // Deps are the ports and collaborators cmd/aitbcd wires into a Node.
@@ -24,10 +25,10 @@ type Deps struct {
 	Index    Index       // optional: nil runs without the SQL index
 	Publish  Broadcaster // optional
 	Verifier *gpu.Batcher
-	Signer   consensus.Signer        // nil: a non-validating full node
-	WAL      WAL                     // required with a Signer: own votes are persisted before they are sent
-	GPU      func() gpu.DeviceHealth // optional: the GPU's health for Status
-	Clock    Clock                   // nil: wall clock
+	Signer   consensus.Signer     // nil: a non-validating full node
+	WAL      WAL                  // required with a Signer: own votes are persisted before they are sent
+	GPU      func() health.Device // optional: the GPU's health for Status
+	Clock    Clock                // nil: wall clock
 	Log      *slog.Logger
 	Metrics  *Metrics
 }
@@ -60,7 +61,7 @@ type Node struct {
 	indexer  *indexer
 	fault    FaultHook // crash tests only; set before Start
 	wal      WAL
-	gpu      func() gpu.DeviceHealth
+	gpu      func() health.Device
 
 	startOnce sync.Once
 	stopOnce  sync.Once

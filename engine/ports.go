@@ -7,7 +7,7 @@ import (
 
 	"aitbc/engine/state"
 	"aitbc/engine/types"
-	"aitbc/gpu"
+	"aitbc/gpu/health"
 )
 
 // ErrNotFound is returned (wrapped) by a BlockStore or Index for a missing
@@ -108,7 +108,7 @@ type Status struct {
 	MempoolTxs       int
 	MempoolBytes     int
 	SigverifyBackend string
-	GPU              gpu.DeviceHealth // NVML view of the signature GPU ("no GPU" when none)
+	GPU              health.Device // NVML view of the signature GPU ("no GPU" when none)
 	IndexedHeight    uint64
 	Syncing          bool
 }

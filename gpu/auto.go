@@ -1,6 +1,8 @@
 package gpu
 
 import (
+	"aitbc/gpu/health"
+
 	"errors"
 	"fmt"
 )
@@ -135,7 +137,7 @@ func Choose(cfg Config) (v Verifier, why string, err error) {
 	if !CUDABuilt {
 		return cpu("built without the cuda tag")
 	}
-	if h := ProbeGPU(cfg.CUDA.Device); h.Present && !h.Healthy {
+	if h := health.Probe(cfg.CUDA.Device); h.Present && !h.Healthy {
 		return cpu("GPU unhealthy: " + h.Reason)
 	}
 	v, err = NewCUDA(cfg.CUDA)

@@ -59,9 +59,10 @@
 //
 // NewCUDA (build tag cuda; nocuda.go returns ErrNoCUDA) runs one thread per
 // signature on the device with pinned buffers and several streams. Auto and
-// Choose pick the backend for SIGVERIFY_BACKEND; HealthMonitor polls NVML
-// (loaded at run time; no driver means "no GPU") and NewGuarded makes an
-// unhealthy device fail its batches, so the Batcher falls back to the CPU.
+// Choose pick the backend for SIGVERIFY_BACKEND; health.Monitor (package
+// gpu/health) polls NVML (loaded at run time; no driver means "no GPU") and
+// NewGuarded makes an unhealthy device fail its batches, so the Batcher
+// falls back to the CPU.
 //
 // The Batcher uses wall-clock time only to decide when to flush; verdicts
 // never depend on timing, batch composition or order.

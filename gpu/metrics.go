@@ -1,7 +1,8 @@
 package gpu
 
 import (
-	"errors"
+	"aitbc/observability"
+
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,12 +34,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	if reg == nil {
 		return m
 	}
-	m.BatchSize = register(reg, m.BatchSize)
-	m.BatchDuration = register(reg, m.BatchDuration)
-	m.Verifications = register(reg, m.Verifications)
-	m.Fallbacks = register(reg, m.Fallbacks)
-	m.QueueDepth = register(reg, m.QueueDepth)
-	m.BackendInfo = register(reg, m.BackendInfo)
+	m.BatchSize = observability.Register(reg, m.BatchSize)
+	m.BatchDuration = observability.Register(reg, m.BatchDuration)
+	m.Verifications = observability.Register(reg, m.Verifications)
+	m.Fallbacks = observability.Register(reg, m.Fallbacks)
+	m.QueueDepth = observability.Register(reg, m.QueueDepth)
+	m.BackendInfo = observability.Register(reg, m.BackendInfo)
 	return m
 }
 
@@ -75,19 +76,6 @@ func newMetrics() *Metrics {
 			Help: "Primary signature verification backend (value is always 1).",
 		}, []string{"backend"}),
 	}
-}
-
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		panic(err) // a name clash with a different type is a programming error
-	}
-	return c
 }
 
 func (m *Metrics) markBackend(name string) { m.BackendInfo.WithLabelValues(name).Set(1) }

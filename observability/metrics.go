@@ -1,6 +1,7 @@
 package observability
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,4 +30,21 @@ func MetricsHandler(reg *prometheus.Registry) http.Handler {
 		ErrorHandling:       promhttp.ContinueOnError,
 		MaxRequestsInFlight: 4,
 	}))
+}
+
+// Register registers c with reg and returns it; if a collector of the same
+// type is already registered under the same name (a second instance of a
+// component on one registry), that one is returned and shared instead.
+// Any other clash is a programming error and panics.
+func Register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing
+			}
+		}
+		panic(err)
+	}
+	return c
 }

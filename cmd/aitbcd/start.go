@@ -19,6 +19,7 @@ import (
 	"aitbc/engine/bls"
 	"aitbc/engine/types"
 	"aitbc/gpu"
+	"aitbc/gpu/health"
 	"aitbc/internal/config"
 	"aitbc/netio/ws"
 	"aitbc/observability"
@@ -214,7 +215,7 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 // the GPU's health comes from.
 type sigverify struct {
 	primary, fallback gpu.Verifier
-	health            func() gpu.DeviceHealth
+	health            func() health.Device
 	close             func()
 }
 
@@ -233,11 +234,11 @@ func sigverifyBackend(ctx context.Context, cfg config.Config, reg *prometheus.Re
 	}}
 	log.Info("signature backend", "backend", v.Name(), "why", why)
 	if v.Name() != "cuda" {
-		probe := gpu.ProbeGPU(0) // once: this node does not use the GPU
-		sv.health = func() gpu.DeviceHealth { return probe }
+		probe := health.Probe(0) // once: this node does not use the GPU
+		sv.health = func() health.Device { return probe }
 		return sv, nil
 	}
-	hm := gpu.NewHealthMonitor(gpu.HealthConfig{Logger: log.With("component", "nvml")}, gpu.NewGPUMetrics(reg))
+	hm := health.NewMonitor(health.Config{Logger: log.With("component", "nvml")}, health.NewMetrics(reg))
 	first := hm.Poll()
 	sv.health = hm.Last
 	if !first.Present {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"aitbc/gpu"
+	"aitbc/gpu/health"
 )
 
 func buildTags() string { return "cuda (kernels for sm_80, sm_90 + PTX)" }
@@ -24,7 +25,7 @@ func gpuSummary() string {
 	case err != nil:
 		return fmt.Sprintf("none (%v); signatures are checked on the CPU", err)
 	}
-	h := gpu.ProbeGPU(0)
+	h := health.Probe(0)
 	health := "NVML: " + h.Reason
 	if h.Healthy {
 		health = fmt.Sprintf("NVML: healthy, %d°C, %d/%d MiB used", h.TemperatureC,

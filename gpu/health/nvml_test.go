@@ -1,4 +1,4 @@
-package gpu
+package health
 
 import (
 	"slices"
@@ -51,7 +51,7 @@ func (f fakeDevice) lib() nvml.Interface {
 }
 
 func TestReadDeviceAndJudge(t *testing.T) {
-	limits := DefaultHealthLimits()
+	limits := DefaultLimits()
 	tests := []struct {
 		name        string
 		change      func(*fakeDevice)
@@ -88,7 +88,7 @@ func TestReadDeviceReadings(t *testing.T) {
 	f := healthyH100()
 	f.reasons = nvml.ClocksEventReasonSwPowerCap | nvml.ClocksThrottleReasonHwThermalSlowdown
 	h := readDevice(f.lib(), 0)
-	want := DeviceHealth{Present: true, Name: f.name, UtilizationPct: 37, MemoryUsedBytes: 1 << 30,
+	want := Device{Present: true, Name: f.name, UtilizationPct: 37, MemoryUsedBytes: 1 << 30,
 		MemoryTotalBytes: 80 << 30, TemperatureC: 41, PowerMilliwatts: 71_500,
 		ThrottleReasons: []string{"sw_power_cap", "hw_thermal_slowdown"}}
 	if h.Name != want.Name || h.UtilizationPct != want.UtilizationPct || h.MemoryUsedBytes != want.MemoryUsedBytes ||
@@ -102,7 +102,7 @@ func TestReadDeviceReadings(t *testing.T) {
 // taking the node down.
 func TestReadDevicePanics(t *testing.T) {
 	lib := &mock.Interface{DeviceGetCountFunc: func() (int, nvml.Return) { panic("bad symbol") }}
-	if h := DefaultHealthLimits().Judge(readDevice(lib, 0)); h.Present || h.Healthy || !strings.HasPrefix(h.Reason, "no GPU") {
+	if h := DefaultLimits().Judge(readDevice(lib, 0)); h.Present || h.Healthy || !strings.HasPrefix(h.Reason, "no GPU") {
 		t.Fatalf("got %+v", h)
 	}
 }
@@ -127,19 +127,19 @@ func TestThrottleReasonNames(t *testing.T) {
 // (no libnvidia-ml) it must say "no GPU" without failing or panicking;
 // with one, a present device must have a name.
 func TestProbeGPUHere(t *testing.T) {
-	h := ProbeGPU(0)
-	t.Logf("ProbeGPU(0) = %+v", h)
+	h := Probe(0)
+	t.Logf("Probe(0) = %+v", h)
 	if _, err := openNVML(); err != nil {
 		t.Logf("NVML: %v", err)
 		if h.Present || h.Healthy || h.Reason != "no GPU" {
-			t.Fatalf("NVML not loaded, but ProbeGPU(0) = %+v", h)
+			t.Fatalf("NVML not loaded, but Probe(0) = %+v", h)
 		}
 		return
 	}
 	if h.Present && h.Name == "" {
 		t.Fatalf("present device without a name: %+v", h)
 	}
-	if again := ProbeGPU(1 << 20); again.Present {
+	if again := Probe(1 << 20); again.Present {
 		t.Fatalf("device 1<<20 present: %+v", again)
 	}
 }

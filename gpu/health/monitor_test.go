@@ -1,8 +1,7 @@
-package gpu
+package health
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -17,11 +16,11 @@ import (
 // scriptedProbe returns its readings in order, repeating the last one.
 type scriptedProbe struct {
 	mu    sync.Mutex
-	reads []DeviceHealth
+	reads []Device
 	calls int
 }
 
-func (p *scriptedProbe) probe(int) DeviceHealth {
+func (p *scriptedProbe) probe(int) Device {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	h := p.reads[min(p.calls, len(p.reads)-1)]
@@ -35,8 +34,8 @@ func (p *scriptedProbe) count() int {
 	return p.calls
 }
 
-func reading(tempC, ecc uint64, reason string) DeviceHealth {
-	return DeviceHealth{Present: true, Name: "NVIDIA H100 80GB HBM3", UtilizationPct: 50,
+func reading(tempC, ecc uint64, reason string) Device {
+	return Device{Present: true, Name: "NVIDIA H100 80GB HBM3", UtilizationPct: 50,
 		MemoryUsedBytes: 2 << 30, MemoryTotalBytes: 80 << 30, TemperatureC: tempC,
 		PowerMilliwatts: 350_000, ECCErrors: ecc, Reason: reason}
 }
@@ -57,19 +56,19 @@ func (w tLogWriter) Write(p []byte) (int, error) {
 func TestHealthMonitorVerdicts(t *testing.T) {
 	tests := []struct {
 		name  string
-		reads []DeviceHealth
+		reads []Device
 		want  []bool // Healthy after each poll
 	}{
-		{"absent", []DeviceHealth{{Reason: "no GPU"}}, []bool{false, false}},
-		{"steady", []DeviceHealth{reading(40, 0, "")}, []bool{true, true, true}},
-		{"hot then cool", []DeviceHealth{reading(40, 0, ""), reading(95, 0, ""), reading(70, 0, "")}, []bool{true, false, true}},
-		{"ecc is sticky", []DeviceHealth{reading(40, 0, ""), reading(40, 1, ""), reading(40, 0, "")}, []bool{true, false, false}},
-		{"lost is sticky", []DeviceHealth{reading(40, 0, ""), reading(0, 0, "device lost"), reading(40, 0, "")}, []bool{true, false, false}},
+		{"absent", []Device{{Reason: "no GPU"}}, []bool{false, false}},
+		{"steady", []Device{reading(40, 0, "")}, []bool{true, true, true}},
+		{"hot then cool", []Device{reading(40, 0, ""), reading(95, 0, ""), reading(70, 0, "")}, []bool{true, false, true}},
+		{"ecc is sticky", []Device{reading(40, 0, ""), reading(40, 1, ""), reading(40, 0, "")}, []bool{true, false, false}},
+		{"lost is sticky", []Device{reading(40, 0, ""), reading(0, 0, "device lost"), reading(40, 0, "")}, []bool{true, false, false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := &scriptedProbe{reads: tt.reads}
-			hm := NewHealthMonitor(HealthConfig{Probe: p.probe, Logger: testLogger(t)}, nil)
+			hm := NewMonitor(Config{Probe: p.probe, Logger: testLogger(t)}, nil)
 			if hm.Healthy() {
 				t.Fatal("healthy before the first poll")
 			}
@@ -94,8 +93,8 @@ func TestHealthMonitorVerdicts(t *testing.T) {
 // TestHealthMonitorRun: Run polls at once, then every Interval, and stops
 // with its ctx.
 func TestHealthMonitorRun(t *testing.T) {
-	p := &scriptedProbe{reads: []DeviceHealth{reading(40, 0, "")}}
-	hm := NewHealthMonitor(HealthConfig{Probe: p.probe, Interval: time.Millisecond, Logger: testLogger(t)}, nil)
+	p := &scriptedProbe{reads: []Device{reading(40, 0, "")}}
+	hm := NewMonitor(Config{Probe: p.probe, Interval: time.Millisecond, Logger: testLogger(t)}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { hm.Run(ctx); close(done) }()
@@ -115,12 +114,12 @@ func TestHealthMonitorRun(t *testing.T) {
 // names, carry the last reading in base units, and pass promlint.
 func TestGPUMetricsLint(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
-	m := NewGPUMetrics(reg)
-	if NewGPUMetrics(reg).Healthy != m.Healthy {
-		t.Fatal("second NewGPUMetrics on one registry did not share the collectors")
+	m := NewMetrics(reg)
+	if NewMetrics(reg).Healthy != m.Healthy {
+		t.Fatal("second NewMetrics on one registry did not share the collectors")
 	}
-	p := &scriptedProbe{reads: []DeviceHealth{reading(95, 0, "")}}
-	NewHealthMonitor(HealthConfig{Probe: p.probe, Logger: testLogger(t)}, m).Poll()
+	p := &scriptedProbe{reads: []Device{reading(95, 0, "")}}
+	NewMonitor(Config{Probe: p.probe, Logger: testLogger(t)}, m).Poll()
 
 	for _, c := range []struct {
 		g    prometheus.Gauge
@@ -161,60 +160,5 @@ func TestGPUMetricsLint(t *testing.T) {
 	}
 	for _, p := range problems {
 		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
-}
-
-// TestGuardedFallsBack: while the monitor says unhealthy, the Batcher's
-// batches go to the CPU fallback (counted); when it recovers, they go to
-// the primary again. Verdicts are right throughout.
-func TestGuardedFallsBack(t *testing.T) {
-	p := &scriptedProbe{reads: []DeviceHealth{reading(40, 0, "")}}
-	hm := NewHealthMonitor(HealthConfig{Probe: p.probe, Logger: testLogger(t)}, nil)
-	hm.Poll()
-	primary := &recorder{Verifier: NewCPU(1)}
-	m := NopMetrics()
-	b := newTestBatcher(t, NewGuarded(primary, hm.Healthy), NewCPU(1), BatcherConfig{}, m)
-	good := newSigner(t, 31).items(4)
-	bad := Item{PubKey: good[0].PubKey, Msg: good[0].Msg, Sig: flipBit(good[0].Sig, 3)}
-	items := append(good, bad)
-	ctx := context.Background()
-
-	check := func(stage string, wantPrimaryCalls int, wantFallbacks float64) {
-		t.Helper()
-		ok, err := b.VerifyAll(ctx, items)
-		if err != nil {
-			t.Fatalf("%s: %v", stage, err)
-		}
-		if !slices.Equal(ok, []bool{true, true, true, true, false}) {
-			t.Fatalf("%s: verdicts %v", stage, ok)
-		}
-		if got := len(primary.batchSizes()); got != wantPrimaryCalls {
-			t.Fatalf("%s: primary called %d times, want %d", stage, got, wantPrimaryCalls)
-		}
-		if got := metricValue(t, m.Fallbacks); got != wantFallbacks {
-			t.Fatalf("%s: %v fallbacks, want %v", stage, got, wantFallbacks)
-		}
-	}
-	check("healthy", 1, 0)
-	p.mu.Lock()
-	p.reads = []DeviceHealth{reading(99, 0, "")}
-	p.mu.Unlock()
-	hm.Poll()
-	check("overheated", 1, 1)
-	p.mu.Lock()
-	p.reads = []DeviceHealth{reading(60, 0, "")}
-	p.mu.Unlock()
-	hm.Poll()
-	check("cooled down", 2, 1)
-}
-
-func TestGuardedError(t *testing.T) {
-	g := NewGuarded(NewCPU(1), func() bool { return false })
-	if g.Name() != "cpu" {
-		t.Fatalf("Name() = %q, want the primary's", g.Name())
-	}
-	_, err := g.VerifyBatch(context.Background(), newSigner(t, 32).items(1))
-	if !errors.Is(err, ErrUnhealthy) {
-		t.Fatalf("err = %v, want ErrUnhealthy", err)
 	}
 }

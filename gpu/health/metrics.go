@@ -1,12 +1,14 @@
-package gpu
+package health
 
 import (
+	"aitbc/observability"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// GPUMetrics are the NVML readings of the monitored device. A
-// HealthMonitor updates them on every poll.
-type GPUMetrics struct {
+// Metrics are the NVML readings of the monitored device. A
+// Monitor updates them on every poll.
+type Metrics struct {
 	Utilization      prometheus.Gauge     // aitbc_gpu_utilization_ratio, 0..1
 	MemoryUsedBytes  prometheus.Gauge     // aitbc_gpu_memory_used_bytes
 	MemoryTotalBytes prometheus.Gauge     // aitbc_gpu_memory_total_bytes
@@ -17,34 +19,34 @@ type GPUMetrics struct {
 	Info             *prometheus.GaugeVec // aitbc_gpu_info{name}, always 1
 }
 
-// NewGPUMetrics creates the metrics and registers them with reg (none if
+// NewMetrics creates the metrics and registers them with reg (none if
 // reg is nil); collectors already registered under the same names are
 // shared.
-func NewGPUMetrics(reg prometheus.Registerer) *GPUMetrics {
-	m := newGPUMetrics()
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := newMetrics()
 	if reg == nil {
 		return m
 	}
-	m.Utilization = register(reg, m.Utilization)
-	m.MemoryUsedBytes = register(reg, m.MemoryUsedBytes)
-	m.MemoryTotalBytes = register(reg, m.MemoryTotalBytes)
-	m.Temperature = register(reg, m.Temperature)
-	m.Power = register(reg, m.Power)
-	m.ECCErrors = register(reg, m.ECCErrors)
-	m.Healthy = register(reg, m.Healthy)
-	m.Info = register(reg, m.Info)
+	m.Utilization = observability.Register(reg, m.Utilization)
+	m.MemoryUsedBytes = observability.Register(reg, m.MemoryUsedBytes)
+	m.MemoryTotalBytes = observability.Register(reg, m.MemoryTotalBytes)
+	m.Temperature = observability.Register(reg, m.Temperature)
+	m.Power = observability.Register(reg, m.Power)
+	m.ECCErrors = observability.Register(reg, m.ECCErrors)
+	m.Healthy = observability.Register(reg, m.Healthy)
+	m.Info = observability.Register(reg, m.Info)
 	return m
 }
 
-// NopGPUMetrics returns metrics that are registered nowhere.
-func NopGPUMetrics() *GPUMetrics { return newGPUMetrics() }
+// NopMetrics returns metrics that are registered nowhere.
+func NopMetrics() *Metrics { return newMetrics() }
 
-func newGPUMetrics() *GPUMetrics {
+func newMetrics() *Metrics {
 	const ns, sub = "aitbc", "gpu"
 	gauge := func(name, help string) prometheus.Gauge {
 		return prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: name, Help: help})
 	}
-	return &GPUMetrics{
+	return &Metrics{
 		Utilization:      gauge("utilization_ratio", "Fraction of the last NVML sample period a kernel was running."),
 		MemoryUsedBytes:  gauge("memory_used_bytes", "Device memory in use."),
 		MemoryTotalBytes: gauge("memory_total_bytes", "Device memory in total."),
@@ -62,7 +64,7 @@ func newGPUMetrics() *GPUMetrics {
 }
 
 // observe mirrors one reading.
-func (m *GPUMetrics) observe(h DeviceHealth) {
+func (m *Metrics) observe(h Device) {
 	m.Utilization.Set(float64(h.UtilizationPct) / 100)
 	m.MemoryUsedBytes.Set(float64(h.MemoryUsedBytes))
 	m.MemoryTotalBytes.Set(float64(h.MemoryTotalBytes))

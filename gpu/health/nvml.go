@@ -1,4 +1,4 @@
-package gpu
+package health
 
 import (
 	"errors"
@@ -8,8 +8,8 @@ import (
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 )
 
-// DeviceHealth is one NVML reading of a GPU and the verdict on it.
-type DeviceHealth struct {
+// Device is one NVML reading of a GPU and the verdict on it.
+type Device struct {
 	// Present: NVML is loaded and the device index exists.
 	Present bool
 	// Name is the marketing name, e.g. "NVIDIA H100 80GB HBM3".
@@ -27,7 +27,7 @@ type DeviceHealth struct {
 	// ThrottleReasons names the active clock event reasons, e.g.
 	// "hw_thermal_slowdown"; "gpu_idle" alone is normal.
 	ThrottleReasons []string
-	// Healthy: present and within HealthLimits; false means the node
+	// Healthy: present and within Limits; false means the node
 	// must not use the device.
 	Healthy bool
 	// Reason says why the device is unhealthy ("no GPU", "device lost",
@@ -35,8 +35,8 @@ type DeviceHealth struct {
 	Reason string
 }
 
-// HealthLimits are what a reading must stay within to be healthy.
-type HealthLimits struct {
+// Limits are what a reading must stay within to be healthy.
+type Limits struct {
 	// MaxTemperatureC: hotter is unhealthy. Default 90 (H100/A100 slow
 	// down around 85-90 and shut down near 95).
 	MaxTemperatureC uint64
@@ -46,27 +46,27 @@ type HealthLimits struct {
 	MaxECCErrors uint64
 }
 
-// DefaultHealthLimits returns the defaults spelled out.
-func DefaultHealthLimits() HealthLimits { return HealthLimits{MaxTemperatureC: 90} }
+// DefaultLimits returns the defaults spelled out.
+func DefaultLimits() Limits { return Limits{MaxTemperatureC: 90} }
 
-// Reasons a device is unhealthy, as they appear in DeviceHealth.Reason.
+// Reasons a device is unhealthy, as they appear in Device.Reason.
 const (
 	reasonNoGPU = "no GPU"
 	reasonLost  = "device lost"
 )
 
-// ProbeGPU reads device (an NVML index) once and judges it against
-// DefaultHealthLimits. With no NVIDIA driver or library, or no such
+// Probe reads device (an NVML index) once and judges it against
+// DefaultLimits. With no NVIDIA driver or library, or no such
 // device, it returns Present false and Reason "no GPU"; it never fails or
 // panics.
-func ProbeGPU(device int) DeviceHealth {
-	return DefaultHealthLimits().Judge(readNVML(device))
+func Probe(device int) Device {
+	return DefaultLimits().Judge(readNVML(device))
 }
 
 // Judge returns h with Healthy and Reason set from the readings: absent,
 // lost, too many ECC errors or too hot is unhealthy. A reason already set
 // by the reading (e.g. "device lost") is kept.
-func (l HealthLimits) Judge(h DeviceHealth) DeviceHealth {
+func (l Limits) Judge(h Device) Device {
 	switch {
 	case !h.Present:
 		if h.Reason == "" {
@@ -128,10 +128,10 @@ func nvmlError(ret nvml.Return) error {
 }
 
 // readNVML reads device through the process-wide NVML handle.
-func readNVML(device int) DeviceHealth {
+func readNVML(device int) Device {
 	lib, err := openNVML()
 	if err != nil {
-		return DeviceHealth{Reason: reasonNoGPU}
+		return Device{Reason: reasonNoGPU}
 	}
 	return readDevice(lib, device)
 }
@@ -139,21 +139,21 @@ func readNVML(device int) DeviceHealth {
 // readDevice fills the readings of device from lib. A reading the device
 // does not support stays 0; ERROR_GPU_IS_LOST on any of them marks the
 // device lost. Healthy is left for Judge.
-func readDevice(lib nvml.Interface, device int) (h DeviceHealth) {
+func readDevice(lib nvml.Interface, device int) (h Device) {
 	defer func() {
 		if r := recover(); r != nil {
-			h = DeviceHealth{Reason: fmt.Sprintf("%s: nvml panicked: %v", reasonNoGPU, r)}
+			h = Device{Reason: fmt.Sprintf("%s: nvml panicked: %v", reasonNoGPU, r)}
 		}
 	}()
 	if count, ret := lib.DeviceGetCount(); ret != nvml.SUCCESS || device < 0 || device >= count {
-		return DeviceHealth{Reason: reasonNoGPU}
+		return Device{Reason: reasonNoGPU}
 	}
 	dev, ret := lib.DeviceGetHandleByIndex(device)
 	if ret != nvml.SUCCESS {
 		if ret == nvml.ERROR_GPU_IS_LOST {
-			return DeviceHealth{Present: true, Reason: reasonLost}
+			return Device{Present: true, Reason: reasonLost}
 		}
-		return DeviceHealth{Reason: reasonNoGPU}
+		return Device{Reason: reasonNoGPU}
 	}
 	h.Present = true
 	lost := false
