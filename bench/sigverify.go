@@ -40,9 +40,15 @@ type SigverifyConfig struct {
 	MsgLen int
 	// Seed makes the keys and messages reproducible. Default 1.
 	Seed uint64
-	// Verifier, if set, is measured instead of the one Backend names
-	// (Backend is then only its label). Tests use it.
-	Verifier gpu.Verifier
+	// Compare, if set, is a second backend measured at every batch size
+	// right after the first, on the same signatures; the report then says
+	// from which batch size Backend is at least as fast as Compare (the
+	// rule of gpu.CrossoverSize, which the node uses at start).
+	Compare string
+	// Verifier and CompareVerifier, if set, are measured instead of the
+	// ones Backend and Compare name (the names are then only labels).
+	// Tests use them.
+	Verifier, CompareVerifier gpu.Verifier
 }
 
 func (c SigverifyConfig) withDefaults() SigverifyConfig {
@@ -73,6 +79,12 @@ func (c SigverifyConfig) Validate() error {
 	c = c.withDefaults()
 	if c.Verifier == nil && !slices.Contains(Backends, c.Backend) {
 		return fmt.Errorf("%w %q (want one of %v)", ErrUnknownBackend, c.Backend, Backends)
+	}
+	if c.Compare != "" && c.CompareVerifier == nil && !slices.Contains(Backends, c.Compare) {
+		return fmt.Errorf("%w %q to compare with (want one of %v)", ErrUnknownBackend, c.Compare, Backends)
+	}
+	if c.Compare != "" && c.Compare == c.Backend {
+		return fmt.Errorf("%w: --compare %s is the measured backend itself", ErrBadConfig, c.Compare)
 	}
 	for _, b := range c.Batches {
 		if b < 1 || b > 1<<16 {
@@ -137,6 +149,13 @@ type Report struct {
 	MsgLen   int
 	Rows     []Row
 	Baseline Row
+	// Compare holds the second backend's rows (one per batch size) when
+	// SigverifyConfig.Compare is set; Crossover is then the smallest batch
+	// size from which Backend is at least as fast at every larger size,
+	// and CrossoverFound false if it is slower at the largest.
+	Compare        []Row
+	Crossover      int
+	CrossoverFound bool
 }
 
 // Sigverify runs cfg: for each batch size it calls the backend on batches
@@ -157,32 +176,70 @@ func Sigverify(ctx context.Context, cfg SigverifyConfig, out io.Writer) (Report,
 		defer closeFn()
 		v = opened
 	}
+	cv := cfg.CompareVerifier
+	if cv == nil && cfg.Compare != "" {
+		opened, closeFn, err := NewVerifier(cfg.Compare, cfg.Workers)
+		if err != nil {
+			return Report{}, err
+		}
+		defer closeFn()
+		cv = opened
+	}
 	pool := signedPool(slices.Max(cfg.Batches), cfg.MsgLen, cfg.Seed)
-	if err := sanityCheck(ctx, v, pool); err != nil {
-		return Report{}, err
+	for _, x := range []gpu.Verifier{v, cv} {
+		if x == nil {
+			continue
+		}
+		if err := sanityCheck(ctx, x, pool); err != nil {
+			return Report{}, err
+		}
 	}
 	rep := Report{Backend: cfg.Backend, Workers: cfg.Workers, MsgLen: cfg.MsgLen}
 	fmt.Fprintf(out, "sigverify: backend %s (%s), %d workers, %d-byte messages, %v per batch size\n",
 		cfg.Backend, v.Name(), cfg.Workers, cfg.MsgLen, cfg.Duration)
-	for i, size := range cfg.Batches {
-		label := fmt.Sprintf("[%d/%d] %s batch %d", i+1, len(cfg.Batches)+1, cfg.Backend, size)
+	steps := len(cfg.Batches) + 1
+	if cv != nil {
+		steps += len(cfg.Batches)
+	}
+	step := 0
+	run := func(name string, x gpu.Verifier, size int) (Row, error) {
+		step++
+		label := fmt.Sprintf("[%d/%d] %s batch %d", step, steps, name, size)
 		row, err := measure(ctx, label, cfg.Duration, out, size, func() error {
-			ok, err := v.VerifyBatch(ctx, pool[:size])
+			ok, err := x.VerifyBatch(ctx, pool[:size])
 			if err != nil {
 				return err
 			}
 			if n := len(ok); n != size || slices.Contains(ok, false) {
-				return fmt.Errorf("%w: %s rejected a valid signature in a batch of %d", ErrWrongVerdict, v.Name(), size)
+				return fmt.Errorf("%w: %s rejected a valid signature in a batch of %d", ErrWrongVerdict, x.Name(), size)
 			}
 			return nil
 		})
+		row.Backend, row.Batch = name, size
+		return row, err
+	}
+	var points []gpu.CrossoverPoint
+	for _, size := range cfg.Batches {
+		row, err := run(cfg.Backend, v, size)
 		if err != nil {
 			return rep, err
 		}
-		row.Backend, row.Batch = cfg.Backend, size
 		rep.Rows = append(rep.Rows, row)
+		if cv == nil {
+			continue
+		}
+		crow, err := run(cfg.Compare, cv, size)
+		if err != nil {
+			return rep, err
+		}
+		rep.Compare = append(rep.Compare, crow)
+		points = append(points, gpu.CrossoverPoint{Batch: size, Primary: row.PerSec, Fallback: crow.PerSec})
 	}
-	label := fmt.Sprintf("[%d/%d] stdlib crypto/ed25519.Verify", len(cfg.Batches)+1, len(cfg.Batches)+1)
+	if cv != nil {
+		slices.SortFunc(points, func(a, b gpu.CrossoverPoint) int { return a.Batch - b.Batch })
+		rep.Crossover, rep.CrossoverFound = gpu.CrossoverSize(points)
+	}
+	label := fmt.Sprintf("[%d/%d] stdlib crypto/ed25519.Verify", steps, steps)
 	base, err := measure(ctx, label, cfg.Duration, out, cfg.Workers*baselineRun, func() error {
 		return stdlibRound(pool, cfg.Workers)
 	})
@@ -195,8 +252,10 @@ func Sigverify(ctx context.Context, cfg SigverifyConfig, out io.Writer) (Report,
 	base.P50 /= baselineRun
 	base.P99 /= baselineRun
 	rep.Baseline = base
-	for i := range rep.Rows {
-		rep.Rows[i].Ratio = rep.Rows[i].PerSec / base.PerSec
+	for _, rows := range [][]Row{rep.Rows, rep.Compare} {
+		for i := range rows {
+			rows[i].Ratio = rows[i].PerSec / base.PerSec
+		}
 	}
 	WriteTable(out, rep)
 	return rep, nil

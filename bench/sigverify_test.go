@@ -45,6 +45,9 @@ func parseTable(t *testing.T, out string) []tableRow {
 	}
 	var rows []tableRow
 	for _, l := range lines[head+1:] {
+		if strings.HasPrefix(l, "crossover: ") {
+			break
+		}
 		f := strings.Fields(l)
 		if len(f) != 7 {
 			t.Fatalf("table row %q has %d fields, want 7", l, len(f))
@@ -89,6 +92,55 @@ func TestSigverifyTable(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "[1/4] cpu batch 1: done") || !strings.Contains(out.String(), "[4/4] stdlib") {
 		t.Errorf("progress lines missing:\n%s", out.String())
+	}
+}
+
+// sleepy is the CPU backend plus a fixed delay per call: a GPU-shaped
+// cost far above the CPU's at small batches.
+type sleepy struct{}
+
+func (sleepy) Name() string { return "sleepy" }
+func (sleepy) VerifyBatch(ctx context.Context, items []gpu.Item) ([]bool, error) {
+	time.Sleep(30 * time.Millisecond)
+	return gpu.NewCPU(1).VerifyBatch(ctx, items)
+}
+
+// TestSigverifyCompare: --compare measures both backends at every batch
+// size and names the batch size where the first overtakes the second.
+func TestSigverifyCompare(t *testing.T) {
+	short := 10 * time.Millisecond
+	for _, tc := range []struct {
+		name  string
+		cfg   SigverifyConfig
+		found bool
+		line  string
+	}{
+		{"cpu overtakes a slow backend at once",
+			SigverifyConfig{Backend: "cpu", Compare: "sleepy", CompareVerifier: sleepy{}, Batches: []int{16, 64}, Duration: short, Workers: 1},
+			true, "crossover: cpu is at least as fast as sleepy from batch 16 up (GPU_MIN_BATCH=16)"},
+		{"a slow backend never overtakes cpu",
+			SigverifyConfig{Backend: "sleepy", Verifier: sleepy{}, Compare: "cpu", Batches: []int{16, 64}, Duration: short, Workers: 1},
+			false, "crossover: sleepy is slower than cpu at the largest batch measured"},
+	} {
+		var out bytes.Buffer
+		rep, err := Sigverify(context.Background(), tc.cfg, &out)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		rows := parseTable(t, out.String())
+		if len(rows) != 5 || rows[2].backend != tc.cfg.Compare || rows[3].batch != 64 || len(rep.Compare) != 2 {
+			t.Fatalf("%s: rows %+v, want 2 of each backend and the baseline", tc.name, rows)
+		}
+		if rep.CrossoverFound != tc.found || !strings.Contains(out.String(), tc.line) {
+			t.Fatalf("%s: crossover %d found %v; output:\n%s", tc.name, rep.Crossover, rep.CrossoverFound, out.String())
+		}
+	}
+	var out bytes.Buffer
+	if _, err := Sigverify(context.Background(), SigverifyConfig{Backend: "cpu", Compare: "cpu"}, &out); !errors.Is(err, ErrBadConfig) {
+		t.Fatalf("comparing cpu with itself: err = %v", err)
+	}
+	if _, err := Sigverify(context.Background(), SigverifyConfig{Compare: "tpu"}, &out); !errors.Is(err, ErrUnknownBackend) {
+		t.Fatalf("unknown compare backend: err = %v", err)
 	}
 }
 

@@ -64,6 +64,14 @@
 // NewGuarded makes an unhealthy device fail its batches, so the Batcher
 // falls back to the CPU.
 //
+// A GPU pays a fixed cost per call, so small batches are faster on the
+// CPU. BatcherConfig.MinPrimaryBatch sends them there; Crossover measures
+// the size where the GPU starts to win, on the host where the node runs
+// (both backends side by side, best of several rounds, every verdict
+// checked), and CrossoverSize is the rule: the smallest measured size from
+// which the GPU is never slower. cmd/aitbcd runs it at start
+// (GPU_MIN_BATCH=0) and bench sigverify --compare reports it.
+//
 // The Batcher uses wall-clock time only to decide when to flush; verdicts
 // never depend on timing, batch composition or order.
 package gpu

@@ -26,7 +26,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	case "load":
 		return runBenchLoad(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, "Usage: aitbcd bench sigverify [--backend cpu|kernel-host|cuda] [--batch N] [--seconds S] [--workers N] [--json FILE]")
+		fmt.Fprintln(stdout, "Usage: aitbcd bench sigverify [--backend cpu|kernel-host|cuda] [--compare BACKEND] [--batch N] [--seconds S] [--workers N] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench load --key FAUCET_KEY [--rpc URL] [--ws URL] [--tps N] [--seconds S] [--senders N] [--metrics URL] [--presign] [--json FILE]")
 		return nil
 	}
@@ -38,6 +38,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 func runBenchSigverify(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench sigverify", stderr)
 	backend := fs.String("backend", "cpu", "backend to measure: "+strings.Join(bench.Backends, " | "))
+	compare := fs.String("compare", "", "also measure this backend at every batch size and print where --backend overtakes it (e.g. --backend cuda --compare cpu)")
 	batch := fs.Int("batch", 0, "one batch size (default: 16, 64, 256, 1024 and 4096)")
 	seconds := fs.Float64("seconds", 2, "seconds per batch size (and for the stdlib baseline)")
 	workers := fs.Int("workers", 0, "CPU goroutines for the cpu backend and the baseline (0 = one per core)")
@@ -46,7 +47,7 @@ func runBenchSigverify(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg := bench.SigverifyConfig{Backend: *backend, Workers: *workers, MsgLen: *msgLen,
+	cfg := bench.SigverifyConfig{Backend: *backend, Compare: *compare, Workers: *workers, MsgLen: *msgLen,
 		Duration: time.Duration(*seconds * float64(time.Second))}
 	switch {
 	case *seconds <= 0 || *seconds > 3600:

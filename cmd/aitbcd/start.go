@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -126,9 +127,10 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 		return err
 	}
 	defer sv.close()
-	primary, fallback := sv.primary, sv.fallback
 	bcfg := gpu.DefaultBatcherConfig()
 	bcfg.MaxBatch, bcfg.MaxWait = cfg.GPUBatchSize, cfg.GPUBatchWait
+	bcfg.MinPrimaryBatch = sv.minGPUBatch(ctx, cfg, log)
+	primary, fallback := sv.primary, sv.fallback
 	batcher, err := gpu.NewBatcher(primary, fallback, bcfg, gpu.NewMetrics(reg))
 	if err != nil {
 		return fmt.Errorf("GPU_BATCH_SIZE/GPU_BATCH_WAIT: %w", err)
@@ -247,6 +249,48 @@ func sigverifyBackend(ctx context.Context, cfg config.Config, reg *prometheus.Re
 	go hm.Run(ctx)
 	sv.primary = gpu.NewGuarded(v, hm.Healthy)
 	return sv, nil
+}
+
+// minGPUBatch returns the batcher's MinPrimaryBatch: 0 (everything to the
+// primary) for the CPU backend, GPU_MIN_BATCH when set, and otherwise the
+// crossover measured here and now between the GPU and the CPU over the
+// batch sizes up to GPU_BATCH_SIZE. A GPU that fails the measurement, or
+// never catches up with the CPU, is not used: the CPU becomes the primary.
+func (sv *sigverify) minGPUBatch(ctx context.Context, cfg config.Config, log *slog.Logger) int {
+	if sv.primary.Name() != "cuda" {
+		return 0
+	}
+	if cfg.GPUMinBatch > 0 {
+		log.Info("GPU minimum batch configured", "gpu_min_batch", cfg.GPUMinBatch)
+		return cfg.GPUMinBatch
+	}
+	var sizes []int
+	for _, s := range gpu.DefaultCrossoverSizes {
+		if s < cfg.GPUBatchSize {
+			sizes = append(sizes, s)
+		}
+	}
+	sizes = append(sizes, cfg.GPUBatchSize)
+	t0 := time.Now()
+	res, err := gpu.Crossover(ctx, sv.primary, sv.fallback, gpu.CrossoverConfig{Sizes: sizes})
+	if err != nil {
+		log.Warn("GPU crossover measurement failed: the CPU verifies every batch", "err", err)
+		sv.primary = sv.fallback
+		return 0
+	}
+	table := make([]string, len(res.Points))
+	for i, p := range res.Points {
+		table[i] = fmt.Sprintf("%d:%.0f/%.0f", p.Batch, p.Primary, p.Fallback)
+	}
+	if !res.Found {
+		log.Warn("the GPU is slower than the CPU at GPU_BATCH_SIZE: the CPU verifies every batch (raise GPU_BATCH_SIZE or set SIGVERIFY_BACKEND=cpu)",
+			"gpu_batch_size", cfg.GPUBatchSize, "batch:gpu/cpu_per_s", strings.Join(table, " "))
+		sv.primary = sv.fallback
+		return 0
+	}
+	log.Info("GPU crossover measured: smaller batches go to the CPU", "gpu_min_batch", res.Batch,
+		"batch:gpu/cpu_per_s", strings.Join(table, " "), "took", time.Since(t0).Round(time.Millisecond))
+	return res.Batch
 }
 
 func serve(s *http.Server, ln net.Listener, log *slog.Logger) {

@@ -32,6 +32,7 @@ type Config struct {
 	SigverifyBackend string        `toml:"sigverify_backend" env:"SIGVERIFY_BACKEND" flag:"sigverify-backend" help:"auto | cpu | cuda"`
 	GPUBatchSize     int           `toml:"gpu_batch_size" env:"GPU_BATCH_SIZE" flag:"gpu-batch-size" help:"signature batch flush size"`
 	GPUBatchWait     time.Duration `toml:"gpu_batch_wait" env:"GPU_BATCH_WAIT" flag:"gpu-batch-wait" help:"signature batch flush age"`
+	GPUMinBatch      int           `toml:"gpu_min_batch" env:"GPU_MIN_BATCH" flag:"gpu-min-batch" help:"smallest batch sent to the GPU (smaller ones go to the CPU); 0 = measure the crossover at start"`
 	MempoolMaxTxs    int           `toml:"mempool_max_txs" env:"MEMPOOL_MAX_TXS" flag:"mempool-max-txs" help:"mempool capacity in txs"`
 	MempoolMaxBytes  int           `toml:"mempool_max_bytes" env:"MEMPOOL_MAX_BYTES" flag:"mempool-max-bytes" help:"mempool capacity in bytes"`
 	RPCMaxBodyBytes  int64         `toml:"rpc_max_body_bytes" env:"RPC_MAX_BODY_BYTES" flag:"rpc-max-body-bytes" help:"largest accepted request body"`
@@ -135,6 +136,9 @@ func (c *Config) Validate() error {
 	}
 	if c.GPUBatchSize < 1 || c.GPUBatchSize > 65536 {
 		return bad("GPU_BATCH_SIZE", "%d: want 1..65536", c.GPUBatchSize)
+	}
+	if c.GPUMinBatch < 0 || c.GPUMinBatch > c.GPUBatchSize {
+		return bad("GPU_MIN_BATCH", "%d: want 0 (measure) or 1..GPU_BATCH_SIZE (%d)", c.GPUMinBatch, c.GPUBatchSize)
 	}
 	if c.GPUBatchWait <= 0 || c.GPUBatchWait > time.Second {
 		return bad("GPU_BATCH_WAIT", "%v: want >0 and <= 1s", c.GPUBatchWait)

@@ -33,6 +33,8 @@ func TestValidateNamesKey(t *testing.T) {
 		{"SIGVERIFY_BACKEND", func(c *Config) { c.SigverifyBackend = "fpga" }},
 		{"GPU_BATCH_SIZE", func(c *Config) { c.GPUBatchSize = 0 }},
 		{"GPU_BATCH_WAIT", func(c *Config) { c.GPUBatchWait = 0 }},
+		{"GPU_MIN_BATCH", func(c *Config) { c.GPUMinBatch = -1 }},
+		{"GPU_MIN_BATCH", func(c *Config) { c.GPUMinBatch = c.GPUBatchSize + 1 }},
 		{"PEERS", func(c *Config) { c.Peers = []string{"nohostport"} }},
 		{"CHAIN_ID", func(c *Config) { c.ChainID = "" }},
 		{"DATA_DIR", func(c *Config) { c.DataDir = "" }},
