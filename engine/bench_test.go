@@ -75,3 +75,48 @@ func BenchmarkNodeThroughput(b *testing.B) {
 	b.ReportMetric(float64(per*senders)/el.Seconds(), "txs/s")
 	b.ReportMetric(float64(n.height()-start), "blocks")
 }
+
+// BenchmarkPeerTxBatch admits one full gossip batch (MaxGossipTxs transfers
+// from distinct senders) the way the peer tx workers do: stateless checks,
+// one batcher call for all signatures (CPU backend), mempool admission and
+// the relay queue. Reports txs/s of one worker.
+func BenchmarkPeerTxBatch(b *testing.B) {
+	c := newTestChain(b)
+	keys := make([]ed25519.PrivateKey, MaxGossipTxs)
+	for i := range keys {
+		var seed [32]byte
+		binary.BigEndian.PutUint32(seed[:], uint32(i+1))
+		keys[i] = ed25519.NewKeyFromSeed(seed[:])
+		c.gen.Accounts = append(c.gen.Accounts, types.GenesisAccount{
+			Address: types.AddressFromPubKey(keys[i].Public().(ed25519.PublicKey)), Balance: 1 << 50})
+	}
+	cfg := DefaultConfig()
+	var fee uint64
+	txs := make([]*types.Tx, len(keys))
+	var admitted time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		g := &recGossip{}
+		n, err := New(cfg, Deps{Genesis: c.gen, Store: NewMemStore(), Verifier: newTestBatcher(b), Gossip: g})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if fee == 0 {
+			fee = n.MinFee(c.transfer(b, keys[0], 1, types.Address{1}, 1, 0))
+			for s := range keys {
+				txs[s] = c.transfer(b, keys[s], 1, types.Address{byte(s), 1}, 1, fee)
+			}
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		n.admitPeerTxs(peerTxs{peer: "p", txs: txs})
+		admitted += time.Since(t0)
+		b.StopTimer()
+		if _, k, _ := n.MempoolTxs(0); k != len(txs) {
+			b.Fatalf("%d of %d txs admitted", k, len(txs))
+		}
+		n.Stop()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.N*len(txs))/admitted.Seconds(), "txs/s")
+}

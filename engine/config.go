@@ -25,6 +25,45 @@ type Config struct {
 	VerdictCache int
 	// Version is reported by Status.
 	Version string
+
+	// The peer side; unused without a Gossip transport.
+
+	// PeerInbox bounds the consensus messages from peers waiting for the
+	// loop; past it they are dropped (counted): validators re-send theirs
+	// while a round is stuck.
+	PeerInbox int
+	// PeerTxQueue bounds the tx batches from peers waiting for admission;
+	// past it a batch is dropped (txs are best effort).
+	PeerTxQueue int
+	// PeerTxWorkers is how many goroutines admit peer tx batches (each
+	// batch's signatures go to the batcher in one call).
+	PeerTxWorkers int
+	// TxRelayQueue bounds admitted txs waiting to be relayed to peers.
+	TxRelayQueue int
+	// TxRelayInterval is the longest an admitted tx waits for its relay
+	// batch to fill (a batch leaves at once when it reaches MaxGossipTxs).
+	TxRelayInterval time.Duration
+	// StatusInterval is how often the node announces its head besides
+	// after every commit, so that fresh peers learn it.
+	StatusInterval time.Duration
+	// PeerTTL is how long a peer's last status counts: a peer silent for
+	// longer is not counted in Status.Peers nor asked for blocks.
+	PeerTTL time.Duration
+	// MaxPeers bounds the table of peers' heads; the stalest entry makes
+	// room for a new peer.
+	MaxPeers int
+	// SyncTimeout is how long a block request may go unanswered before
+	// another peer may be asked; the silent peer is passed over for
+	// SyncBackoff.
+	SyncTimeout time.Duration
+	// SyncBackoff is how long a peer that timed out, answered nothing or
+	// sent a bad block is not asked for blocks.
+	SyncBackoff time.Duration
+	// SyncGrace is how long the node waits, one block behind its best
+	// peer, before asking for that block: a peer usually commits a moment
+	// earlier and our own commit is on its way. Two or more blocks behind,
+	// it asks at once.
+	SyncGrace time.Duration
 }
 
 // DefaultConfig is a one-second block time with default bounds.
@@ -37,6 +76,18 @@ func DefaultConfig() Config {
 		IndexQueue:   1024,
 		VerdictCache: 1 << 18,
 		Version:      "dev",
+
+		PeerInbox:       4096,
+		PeerTxQueue:     64,
+		PeerTxWorkers:   2,
+		TxRelayQueue:    16384,
+		TxRelayInterval: 5 * time.Millisecond,
+		StatusInterval:  time.Second,
+		PeerTTL:         10 * time.Second,
+		MaxPeers:        256,
+		SyncTimeout:     2 * time.Second,
+		SyncBackoff:     10 * time.Second,
+		SyncGrace:       250 * time.Millisecond,
 	}
 }
 
@@ -53,6 +104,28 @@ func (c Config) Validate() error {
 		return fmt.Errorf("engine: IndexQueue must be > 0")
 	case c.VerdictCache <= 0:
 		return fmt.Errorf("engine: VerdictCache must be > 0")
+	case c.PeerInbox <= 0:
+		return fmt.Errorf("engine: PeerInbox must be > 0")
+	case c.PeerTxQueue <= 0:
+		return fmt.Errorf("engine: PeerTxQueue must be > 0")
+	case c.PeerTxWorkers <= 0:
+		return fmt.Errorf("engine: PeerTxWorkers must be > 0")
+	case c.TxRelayQueue <= 0:
+		return fmt.Errorf("engine: TxRelayQueue must be > 0")
+	case c.TxRelayInterval <= 0:
+		return fmt.Errorf("engine: TxRelayInterval must be > 0")
+	case c.StatusInterval <= 0:
+		return fmt.Errorf("engine: StatusInterval must be > 0")
+	case c.PeerTTL <= c.StatusInterval:
+		return fmt.Errorf("engine: PeerTTL %v must be > StatusInterval %v, or live peers expire between announcements", c.PeerTTL, c.StatusInterval)
+	case c.MaxPeers <= 0:
+		return fmt.Errorf("engine: MaxPeers must be > 0")
+	case c.SyncTimeout <= 0:
+		return fmt.Errorf("engine: SyncTimeout must be > 0")
+	case c.SyncBackoff < 0:
+		return fmt.Errorf("engine: SyncBackoff must be >= 0")
+	case c.SyncGrace < 0:
+		return fmt.Errorf("engine: SyncGrace must be >= 0")
 	}
 	if err := c.Mempool.Validate(); err != nil {
 		return fmt.Errorf("engine: mempool: %w", err)

@@ -15,58 +15,86 @@ import (
 // the caller's goroutine, so concurrent submissions share a batch), then
 // mempool admission against the committed state. A RECEIPT_CLAIM is also
 // checked against the committed state before its two signatures (the
-// miner's and the coordinator's) are verified together in one call.
+// miner's and the coordinator's) are verified together in one call. An
+// admitted tx is queued for relay to peers.
 func (n *Node) SubmitTx(ctx context.Context, tx *types.Tx) (types.Hash, error) {
 	if n.stopped() {
 		return types.Hash{}, ErrStopped
 	}
-	if err := tx.ValidateBasic(n.chainID); err != nil {
-		n.m.TxsRejected.WithLabelValues("invalid").Inc()
+	a, err := n.precheck(tx)
+	if err != nil {
 		return types.Hash{}, err
 	}
-	var claim *types.ReceiptClaim
-	var minted uint64
-	if tx.Type == types.TxReceiptClaim {
-		var err error
-		if claim, err = state.DecodeClaim(tx); err != nil {
-			n.m.TxsRejected.WithLabelValues("invalid").Inc()
+	if !n.verdicts.has(a.hash) {
+		if err := n.verifySubmitted(ctx, tx, a.hash, a.claim); err != nil {
 			return types.Hash{}, err
 		}
+		n.verdicts.add(a.hash)
+	}
+	if err := n.addToPool(a); err != nil {
+		return types.Hash{}, err
+	}
+	return a.hash, nil
+}
+
+// admission is a tx that passed the checks before its signature check.
+type admission struct {
+	tx     *types.Tx
+	hash   types.Hash
+	claim  *types.ReceiptClaim // RECEIPT_CLAIM only
+	minted uint64              // what the claim mints, at the committed state
+}
+
+// precheck runs the checks before the signature check: the stateless rules
+// and, for a claim, its payload and the committed state's claim rules.
+func (n *Node) precheck(tx *types.Tx) (admission, error) {
+	if err := tx.ValidateBasic(n.chainID); err != nil {
+		n.m.TxsRejected.WithLabelValues("invalid").Inc()
+		return admission{}, err
+	}
+	a := admission{tx: tx}
+	if tx.Type == types.TxReceiptClaim {
+		var err error
+		if a.claim, err = state.DecodeClaim(tx); err != nil {
+			n.m.TxsRejected.WithLabelValues("invalid").Inc()
+			return admission{}, err
+		}
 		n.mu.RLock()
-		minted, err = n.state.CheckClaim(claim)
+		a.minted, err = n.state.CheckClaim(a.claim)
 		n.mu.RUnlock()
 		if err != nil {
 			n.m.TxsRejected.WithLabelValues("receipt").Inc()
-			return types.Hash{}, err
+			return admission{}, err
 		}
 	}
-	hash := tx.Hash()
-	if !n.verdicts.has(hash) {
-		if err := n.verifySubmitted(ctx, tx, hash, claim); err != nil {
-			return types.Hash{}, err
-		}
-		n.verdicts.add(hash)
-	}
+	a.hash = tx.Hash()
+	return a, nil
+}
+
+// addToPool admits a tx whose signatures verified into the mempool, then
+// publishes it and queues it for relay (outside the mempool lock).
+func (n *Node) addToPool(a admission) error {
 	n.mu.Lock()
-	acct := n.state.Account(tx.From())
-	if claim != nil {
+	acct := n.state.Account(a.tx.From())
+	if a.claim != nil {
 		// A claim's fee may come out of its own mint (docs/spec.md §13), so
 		// the pool's funds check counts the mint as the miner's.
-		acct.Balance = satAdd(acct.Balance, minted)
+		acct.Balance = satAdd(acct.Balance, a.minted)
 	}
-	err := n.pool.Add(tx, hash, acct, n.state.MinFee(tx))
+	err := n.pool.Add(a.tx, a.hash, acct, n.state.MinFee(a.tx))
 	if err == nil {
-		n.admitted[hash] = n.clock.Now()
+		n.admitted[a.hash] = n.clock.Now()
 		n.m.MempoolTxs.Set(float64(n.pool.Len()))
 		n.m.MempoolBytes.Set(float64(n.pool.Bytes()))
 	}
 	n.mu.Unlock()
 	if err != nil {
 		n.m.TxsRejected.WithLabelValues("mempool").Inc()
-		return types.Hash{}, err
+		return err
 	}
-	n.publish.TxAdmitted(tx, hash)
-	return hash, nil
+	n.publish.TxAdmitted(a.tx, a.hash)
+	n.relay(a.tx)
+	return nil
 }
 
 // verifySubmitted checks a submitted tx's signatures through the batcher:
@@ -195,6 +223,7 @@ func (n *Node) Status() Status {
 	s := Status{
 		ChainID: n.chainID, NodeVersion: n.cfg.Version, Head: *n.head.Load(), Validator: n.self,
 		Validators: n.vals.Size(), MempoolTxs: txs, MempoolBytes: bytes, SigverifyBackend: n.verify.Backend(),
+		Peers: n.peers.live(n.now()), Syncing: n.syncing.Load(),
 	}
 	if n.indexer != nil {
 		s.IndexedHeight = n.indexer.indexed.Load()

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
+	"aitbc/observability"
 )
 
 // Metrics are the pipeline's instruments; NopMetrics registers nothing.
@@ -18,9 +20,23 @@ type Metrics struct {
 	IndexErrors       prometheus.Counter
 	TxsRejected       *prometheus.CounterVec
 	ConsensusMessages prometheus.Counter
+
+	// The peer side (all zero without a Gossip transport).
+	ConsensusSent prometheus.Counter     // our consensus messages handed to the transport
+	PeerMessages  *prometheus.CounterVec // received from peers, by kind
+	PeerDrops     *prometheus.CounterVec // dropped because a bounded peer queue was full, by queue
+	Penalties     *prometheus.CounterVec // Gossip.Penalize calls, by reason
+	TxsRelayed    prometheus.Counter
+	SyncRequests  prometheus.Counter
+	SyncTimeouts  prometheus.Counter
+	BlocksSynced  prometheus.Counter
+	BlocksServed  prometheus.Counter
+	BlocksBehind  prometheus.Gauge
+	Peers         prometheus.Gauge
 }
 
-// NewMetrics creates the instruments and registers them on reg (nil: unregistered).
+// NewMetrics creates the instruments and registers them on reg (nil:
+// unregistered) through observability.Register.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	sub := func(s float64, n int) []float64 { return prometheus.ExponentialBuckets(s, 2, n) }
 	m := &Metrics{
@@ -41,10 +57,53 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Transactions refused at admission, by reason."}, []string{"reason"}),
 		ConsensusMessages: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_messages_dropped_total",
 			Help: "Outbound consensus messages with no transport to carry them (single-node)."}),
+		ConsensusSent: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_messages_sent_total",
+			Help: "Outbound consensus messages (proposals, votes) handed to the peer transport."}),
+		PeerMessages: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aitbc_peer_messages_received_total",
+			Help: "Messages received from peers, by kind (proposal, vote, other, txs, status, block_request, blocks)."}, []string{"kind"}),
+		PeerDrops: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aitbc_peer_queue_drops_total",
+			Help: "Peer messages dropped because a bounded queue was full, by queue (consensus, txs, block_requests, blocks, relay)."}, []string{"queue"}),
+		Penalties: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aitbc_peer_penalties_total",
+			Help: "Messages counted against the peer that sent them, by reason."}, []string{"reason"}),
+		TxsRelayed: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_txs_relayed_total", Help: "Admitted transactions relayed to peers."}),
+		SyncRequests: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_sync_requests_total",
+			Help: "Block requests sent to peers by block sync."}),
+		SyncTimeouts: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_sync_timeouts_total",
+			Help: "Block requests abandoned unanswered."}),
+		BlocksSynced: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_sync_blocks_total",
+			Help: "Blocks committed from block sync (with their peers' certificates)."}),
+		BlocksServed: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_sync_blocks_served_total",
+			Help: "Blocks sent to peers in answer to their block requests."}),
+		BlocksBehind: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_sync_blocks_behind",
+			Help: "Blocks between our committed head and the highest head a live peer announced."}),
+		Peers: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_peers", Help: "Peers that announced their head recently."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.HeadHeight, m.ConsensusRound, m.BlockInterval, m.TxsCommitted, m.MempoolTxs, m.MempoolBytes,
-			m.FinalityLatency, m.CommitDuration, m.IndexLag, m.IndexErrors, m.TxsRejected, m.ConsensusMessages)
+		// Shared, not duplicated, when a second node registers on the same
+		// registry (tests, or a devnet in one process).
+		m.HeadHeight = observability.Register(reg, m.HeadHeight)
+		m.ConsensusRound = observability.Register(reg, m.ConsensusRound)
+		m.BlockInterval = observability.Register(reg, m.BlockInterval)
+		m.TxsCommitted = observability.Register(reg, m.TxsCommitted)
+		m.MempoolTxs = observability.Register(reg, m.MempoolTxs)
+		m.MempoolBytes = observability.Register(reg, m.MempoolBytes)
+		m.FinalityLatency = observability.Register(reg, m.FinalityLatency)
+		m.CommitDuration = observability.Register(reg, m.CommitDuration)
+		m.IndexLag = observability.Register(reg, m.IndexLag)
+		m.IndexErrors = observability.Register(reg, m.IndexErrors)
+		m.TxsRejected = observability.Register(reg, m.TxsRejected)
+		m.ConsensusMessages = observability.Register(reg, m.ConsensusMessages)
+		m.ConsensusSent = observability.Register(reg, m.ConsensusSent)
+		m.PeerMessages = observability.Register(reg, m.PeerMessages)
+		m.PeerDrops = observability.Register(reg, m.PeerDrops)
+		m.Penalties = observability.Register(reg, m.Penalties)
+		m.TxsRelayed = observability.Register(reg, m.TxsRelayed)
+		m.SyncRequests = observability.Register(reg, m.SyncRequests)
+		m.SyncTimeouts = observability.Register(reg, m.SyncTimeouts)
+		m.BlocksSynced = observability.Register(reg, m.BlocksSynced)
+		m.BlocksServed = observability.Register(reg, m.BlocksServed)
+		m.BlocksBehind = observability.Register(reg, m.BlocksBehind)
+		m.Peers = observability.Register(reg, m.Peers)
 	}
 	return m
 }

@@ -31,6 +31,10 @@ type Deps struct {
 	Clock    Clock                // nil: wall clock
 	Log      *slog.Logger
 	Metrics  *Metrics
+	// Gossip is the peer transport (optional: nil runs a node with no
+	// peers, which only a single-validator chain can live with). The
+	// caller also wires the Node into the transport as its PeerHandler.
+	Gossip Gossip
 }
 
 // Node runs the pipeline for one chain.
@@ -62,6 +66,23 @@ type Node struct {
 	fault    FaultHook // crash tests only; set before Start
 	wal      WAL
 	gpu      func() health.Device
+
+	// The peer side (peers.go, sync.go, relay.go).
+	gossip    Gossip // nopGossip without a transport
+	peered    bool   // a transport is wired
+	inbox     chan peerMsg
+	blocksIn  chan peerBlocks
+	txIn      chan peerTxs
+	serveIn   chan blockRequest
+	relayIn   chan *types.Tx
+	syncKick  chan struct{} // capacity 1: "a peer may be ahead"
+	peers     *peerTable
+	syncing   atomic.Bool
+	catchup   syncState // loop only
+	announced announcement
+	runCtx    context.Context // cancelled by Stop: ends the peer workers' waits
+	cancelRun context.CancelFunc
+	workers   sync.WaitGroup
 
 	startOnce sync.Once
 	stopOnce  sync.Once
@@ -116,7 +137,15 @@ func New(cfg Config, d Deps) (*Node, error) {
 		pool: mempool.New(cfg.Mempool), admitted: map[types.Hash]time.Time{},
 		pending: map[types.Hash]*builtBlock{}, verdicts: newVerdictCache(cfg.VerdictCache),
 		stop: make(chan struct{}), done: make(chan struct{}),
+		gossip: d.Gossip, peered: d.Gossip != nil, peers: newPeerTable(cfg.MaxPeers, cfg.PeerTTL),
+		inbox: make(chan peerMsg, cfg.PeerInbox), blocksIn: make(chan peerBlocks, blockQueue),
+		txIn: make(chan peerTxs, cfg.PeerTxQueue), serveIn: make(chan blockRequest, serveQueue),
+		relayIn: make(chan *types.Tx, cfg.TxRelayQueue), syncKick: make(chan struct{}, 1),
 	}
+	if n.gossip == nil {
+		n.gossip = nopGossip{}
+	}
+	n.runCtx, n.cancelRun = context.WithCancel(context.Background())
 	if d.Signer != nil && d.WAL == nil {
 		return nil, errors.New("engine: a validator (Signer) needs a WAL")
 	}
@@ -204,6 +233,9 @@ func (n *Node) Start() {
 		if n.indexer != nil {
 			n.indexer.start(n.head.Load().Height)
 		}
+		if n.peered {
+			n.startPeerWorkers()
+		}
 		go n.loop()
 	})
 }
@@ -214,6 +246,8 @@ func (n *Node) Stop() error {
 	n.stopOnce.Do(func() { close(n.stop) })
 	n.startOnce.Do(func() { close(n.done) }) // never started
 	<-n.done
+	n.cancelRun()
+	n.workers.Wait()
 	if n.indexer != nil {
 		n.indexer.stop()
 	}
@@ -259,16 +293,32 @@ func (n *Node) loop() {
 	}()
 	t := time.NewTicker(n.cfg.TickInterval)
 	defer t.Stop()
+	var house <-chan time.Time // peer housekeeping: sync timeouts, periodic status
+	if n.peered {
+		ht := time.NewTicker(housekeepInterval)
+		defer ht.Stop()
+		house = ht.C
+	}
 	n.lastCommt = n.clock.Now()
 	n.drain()
+	n.announce(true)
 	for {
 		select {
 		case <-n.stop:
 			return
 		case <-t.C:
 			n.core.Tick()
+		case pm := <-n.inbox:
+			n.stepPeer(pm)
+		case pb := <-n.blocksIn:
+			n.applySynced(pb)
+		case <-n.syncKick:
+			n.maybeSync()
+		case <-house:
+			n.housekeep()
 		}
 		n.drain()
+		n.announce(false)
 	}
 }
 
@@ -294,9 +344,14 @@ func (n *Node) handle(rd consensus.Ready) []consensus.Message {
 		n.fail(fmt.Errorf("write WAL: %w", err))
 		return nil
 	}
-	// No peers yet: a gossip transport attaches here and sends Ready.Send.
+	// Only now may our signed messages leave.
 	if k := len(rd.Send); k > 0 {
-		n.m.ConsensusMessages.Add(float64(k))
+		if n.peered {
+			n.gossip.BroadcastConsensus(rd.Send)
+			n.m.ConsensusSent.Add(float64(k))
+		} else {
+			n.m.ConsensusMessages.Add(float64(k))
+		}
 	}
 	for _, ev := range rd.Events {
 		n.m.ConsensusRound.Set(float64(ev.Round))
@@ -320,6 +375,11 @@ func (n *Node) handle(rd consensus.Ready) []consensus.Message {
 		follow = append(follow, &consensus.BlockBuilt{Height: req.Height, Round: req.Round, Block: blk})
 	}
 	for _, blk := range rd.Validate {
+		if blk.Header.Height <= n.head.Load().Height {
+			// Decided in this same Ready (its precommits came with it, or a
+			// certificate did): committed above, nothing left to answer.
+			continue
+		}
 		err := n.validate(blk)
 		if err != nil {
 			n.log.Warn("invalid proposed block", "height", blk.Header.Height, "err", err)

@@ -110,7 +110,11 @@ type Status struct {
 	SigverifyBackend string
 	GPU              health.Device // NVML view of the signature GPU ("no GPU" when none)
 	IndexedHeight    uint64
-	Syncing          bool
+	// Peers is how many peers announced their head within Config.PeerTTL.
+	Peers int
+	// Syncing is true while the node is behind the best head its peers
+	// announced and is fetching blocks to catch up.
+	Syncing bool
 }
 
 // Errors of the ingest path; rpc maps them to HTTP statuses.

@@ -163,20 +163,21 @@ func FuzzStep(f *testing.F) {
 				} else if p, err := types.DecodeProposal(raw); err == nil {
 					m = &ProposalMsg{Proposal: p, Block: w.block(p.Height, b)}
 				}
-			case 7: // a commit certificate from some subset of validators
-				blk := w.block(h, a)
+			case 7: // a commit certificate from some subset of validators, for this height or (b&0x20, block sync during the commit wait) the next
+				ch := h + uint64(b>>5&1)
+				blk := w.block(ch, a)
 				round := uint32(a >> 1 % 4)
 				var votes []*types.Vote
 				for i := 0; i < 4; i++ {
 					if b&(1<<i) != 0 {
-						v := &types.Vote{Type: types.Precommit, Height: h, Round: round, BlockHash: blk.Hash(), ValidatorIndex: uint32(i)}
+						v := &types.Vote{Type: types.Precommit, Height: ch, Round: round, BlockHash: blk.Hash(), ValidatorIndex: uint32(i)}
 						v.Sig = w.sign(i, v.SignBytes(testChain))
 						votes = append(votes, v)
 					}
 				}
-				cert, err := w.set.MakeCommit(h, round, blk.Hash(), votes)
+				cert, err := w.set.MakeCommit(ch, round, blk.Hash(), votes)
 				if err != nil {
-					cert = &types.CommitCert{Height: h, Round: round, BlockHash: blk.Hash(), Signers: types.NewBitmap(4)}
+					cert = &types.CommitCert{Height: ch, Round: round, BlockHash: blk.Hash(), Signers: types.NewBitmap(4)}
 				}
 				if b&0x10 != 0 {
 					cert.AggSig[7] ^= 1

@@ -36,7 +36,9 @@ type BlockValidated struct {
 // CommitMsg is a block of the current height with a certificate that makes
 // it final, from block sync or commit gossip. The core verifies the
 // certificate and decides the height without voting. Without it a node that
-// missed a height's messages could not leave that height.
+// missed a height's messages could not leave that height. One for the next
+// height, while the core waits out TimeoutCommit after a decision, ends the
+// wait (the network has moved on), so block sync is not paced by it.
 type CommitMsg struct {
 	Block *types.Block
 	Cert  *types.CommitCert

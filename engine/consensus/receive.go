@@ -245,16 +245,32 @@ func (c *Core) onCommitMsg(m *CommitMsg) error {
 	rej := func(s error, format string, a ...any) error {
 		return reject("commit", h, m.Cert.Round, -1, s, format, a...)
 	}
+	// A certificate for the next height while we wait out the commit
+	// timeout means the network has moved on without us: a node catching
+	// up by block sync takes it at once instead of one block per block
+	// time (which would never catch up with a live chain).
+	skipWait := h == c.height+1 && c.step == stepCommit
 	switch {
 	case h < c.height || h == c.height && c.step == stepCommit:
 		return rej(ErrStale, "deciding height %d", c.height)
-	case h > c.height:
+	case h > c.height && !skipWait:
 		return rej(ErrFuture, "deciding height %d", c.height)
 	case m.Block.Header.Height != h || m.Block.Header.ChainID != c.cfg.ChainID || m.Block.Hash() != m.Cert.BlockHash:
 		return rej(ErrInvalid, "block does not match the certificate")
 	}
-	if err := c.vals.VerifyCommit(c.cfg.ChainID, m.Cert); err != nil {
+	set := c.vals
+	if skipWait && c.nextVals != nil {
+		set = c.nextVals
+	}
+	if err := set.VerifyCommit(c.cfg.ChainID, m.Cert); err != nil {
 		return &RejectError{Msg: "commit", Height: h, Round: m.Cert.Round, Validator: -1, Err: &causeError{ErrBadSignature, err}}
+	}
+	if skipWait {
+		// The certificate decides the height: its buffered proposals and
+		// votes are moot (and would only ask the caller to validate a
+		// block it is about to commit).
+		c.next, c.nextKey = nil, make(map[nextKey]bool)
+		c.startHeight(h)
 	}
 	if c.blocks[m.Cert.BlockHash] == nil {
 		c.blocks[m.Cert.BlockHash] = &blockEntry{block: m.Block}
