@@ -126,7 +126,7 @@ func (s *Server) status(_ http.ResponseWriter, _ *http.Request) (any, error) {
 	out := StatusResponse{
 		ChainID: st.ChainID, Version: st.NodeVersion, Head: headJSON(st.Head),
 		Validators: st.Validators, MempoolTxs: st.MempoolTxs, MempoolBytes: st.MempoolBytes,
-		SigverifyBackend: st.SigverifyBackend, IndexedHeight: st.IndexedHeight, Syncing: st.Syncing,
+		SigverifyBackend: st.SigverifyBackend, IndexedHeight: st.IndexedHeight, Syncing: st.Syncing, Peers: st.Peers,
 		GPU: GPUJSON{Present: st.GPU.Present, Healthy: st.GPU.Healthy, Reason: st.GPU.Reason, Name: st.GPU.Name,
 			UtilizationPct: st.GPU.UtilizationPct, MemoryUsedBytes: st.GPU.MemoryUsedBytes, MemoryTotalBytes: st.GPU.MemoryTotalBytes,
 			TemperatureC: st.GPU.TemperatureC, PowerMilliwatts: st.GPU.PowerMilliwatts, ECCErrors: st.GPU.ECCErrors,

@@ -106,6 +106,7 @@ type StatusResponse struct {
 	GPU              GPUJSON      `json:"gpu"`
 	IndexedHeight    uint64       `json:"indexed_height"`
 	Syncing          bool         `json:"syncing"`
+	Peers            int          `json:"peers"` // peers whose status arrived recently
 }
 
 // GPUJSON is the signature GPU as NVML sees it.

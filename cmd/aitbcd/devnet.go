@@ -29,9 +29,6 @@ func runDevnet(args []string, stdout, stderr io.Writer) error {
 	if *n < 1 || *n > types.MaxValidators {
 		return usagef("--validators %d: want 1..%d", *n, types.MaxValidators)
 	}
-	if *n > 1 {
-		return fmt.Errorf("--validators %d: multi-validator devnets need the gossip layer (netio/gossip), which this build does not have yet; use --validators 1", *n)
-	}
 	created, err := ensureDevnet(*dir, *n)
 	if err != nil {
 		return err
@@ -81,7 +78,7 @@ func ensureDevnet(dir string, n int) (bool, error) {
 			return false, err
 		}
 		auths = append(auths, authority(acct, val))
-		conf := nodeConfigTOML(devnetChainID, "127.0.0.1", 100*i, "../genesis.json")
+		conf := nodeConfigTOML(devnetChainID, "127.0.0.1", 100*i, "../genesis.json", devnetPeers(n, i))
 		conf = strings.Replace(conf, `log_format = "json"`, `log_format = "text"`, 1)
 		if err := os.WriteFile(filepath.Join(nd, "config.toml"), []byte(conf), 0o600); err != nil {
 			return false, err
@@ -93,6 +90,18 @@ func ensureDevnet(dir string, n int) (bool, error) {
 		return false, err
 	}
 	return true, writeGenesis(filepath.Join(dir, "genesis.json"), g)
+}
+
+// devnetPeers lists the gossip addresses of every devnet node but i: the
+// validators form a full mesh on loopback.
+func devnetPeers(n, i int) []string {
+	var peers []string
+	for j := 0; j < n; j++ {
+		if j != i {
+			peers = append(peers, fmt.Sprintf("127.0.0.1:%d", config.DefaultConfig().P2PPort+100*j))
+		}
+	}
+	return peers
 }
 
 func runDevnetNodes(ctx context.Context, dir string, n int, created bool, stdout, stderr io.Writer) error {

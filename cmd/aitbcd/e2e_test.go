@@ -124,8 +124,9 @@ type testNode struct {
 	stop func() // cancels the node and waits; fails the test on a shutdown error; idempotent
 }
 
-// startTestNode loads home's config, moves it to free loopback ports with
-// 100 ms blocks and text logs, lets mutate adjust it, and runs the node
+// startTestNode loads home's config, moves it to free loopback ports (no
+// gossip listener unless mutate sets P2PPort) with 100 ms blocks and text
+// logs, lets mutate adjust it, and runs the node
 // until stop or the end of the test. It returns once the node serves RPC.
 func startTestNode(t *testing.T, home string, logw io.Writer, mutate func(*config.Config)) *testNode {
 	t.Helper()
@@ -134,6 +135,7 @@ func startTestNode(t *testing.T, home string, logw io.Writer, mutate func(*confi
 		t.Fatal(err)
 	}
 	cfg.RPCHost, cfg.RPCPort, cfg.WSPort, cfg.MetricsPort = "127.0.0.1", freePort(t), freePort(t), freePort(t)
+	cfg.P2PHost, cfg.P2PPort = "127.0.0.1", 0
 	cfg.BlockTime, cfg.LogFormat = 100*time.Millisecond, "text"
 	if mutate != nil {
 		mutate(&cfg)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"aitbc/internal/config"
@@ -13,9 +14,13 @@ import (
 
 // nodeConfigTOML is the config file init and devnet write; paths in it are
 // relative to the file's directory.
-func nodeConfigTOML(chainID string, rpcHost string, offset int, genesisRel string) string {
+func nodeConfigTOML(chainID string, rpcHost string, offset int, genesisRel string, peers []string) string {
 	d := config.DefaultConfig()
 	q := strconv.Quote
+	qpeers := make([]string, len(peers))
+	for i, p := range peers {
+		qpeers[i] = q(p)
+	}
 	return "# aitbcd node configuration. Every key can be overridden by its environment\n" +
 		"# variable (upper case, e.g. RPC_PORT) or flag (--rpc-port). Paths are relative to this file.\n" +
 		"chain_id = " + q(chainID) + "\n" +
@@ -24,7 +29,10 @@ func nodeConfigTOML(chainID string, rpcHost string, offset int, genesisRel strin
 		"database_url = \"sqlite://index.db\"\n" +
 		"validator_key = \"validator.key\"\n" +
 		"account_key = \"account.key\"\n" +
+		"node_key = \"node.key\"\n" +
 		"rpc_host = " + q(rpcHost) + "\n" +
+		"p2p_host = " + q(rpcHost) + "\n" +
+		"peers = [" + strings.Join(qpeers, ", ") + "]\n" +
 		fmt.Sprintf("rpc_port = %d\nws_port = %d\nmetrics_port = %d\np2p_port = %d\n",
 			d.RPCPort+offset, d.WSPort+offset, d.MetricsPort+offset, d.P2PPort+offset) +
 		"block_time = \"1s\"\nlog_level = \"info\"\nlog_format = \"json\"\nsigverify_backend = \"auto\"\n"
@@ -58,7 +66,7 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 	if err := writeGenesis(filepath.Join(*home, "genesis.json"), g); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(*home, "config.toml"), []byte(nodeConfigTOML(*chainID, "0.0.0.0", 0, "genesis.json")), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(*home, "config.toml"), []byte(nodeConfigTOML(*chainID, "0.0.0.0", 0, "genesis.json", nil)), 0o600); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "initialised %s\n  chain id:  %s\n  validator: %s\n  faucet:    %s (the validator's account key)\nstart it with: aitbcd start --config %s\n",
@@ -81,5 +89,9 @@ func writeValidatorKeys(dir string) (accountKeyFile, validatorKeyFile, error) {
 	if err := writeKeyFile(filepath.Join(dir, "validator.key"), val); err != nil {
 		return acct, val, err
 	}
-	return acct, val, nil
+	_, node, err := newAccountKey()
+	if err != nil {
+		return acct, val, err
+	}
+	return acct, val, writeKeyFile(filepath.Join(dir, "node.key"), node)
 }

@@ -201,3 +201,22 @@ func runKeys(args []string, stdout, stderr io.Writer) error {
 		return usagef("unknown keys subcommand %q", args[0])
 	}
 }
+
+// loadOrCreateNodeKey reads the Ed25519 node key (the identity peers see in
+// the gossip handshake), creating it when the file does not exist: a node
+// key names a node, not funds, so a data dir made before it existed gets
+// one on first start.
+func loadOrCreateNodeKey(path string) (priv ed25519.PrivateKey, created bool, err error) {
+	priv, err = loadAccountKey(path)
+	if err == nil || !errors.Is(err, os.ErrNotExist) {
+		return priv, false, err
+	}
+	priv, f, err := newAccountKey()
+	if err != nil {
+		return nil, false, err
+	}
+	if err := writeKeyFile(path, f); err != nil {
+		return nil, false, err
+	}
+	return priv, true, nil
+}

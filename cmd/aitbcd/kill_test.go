@@ -43,7 +43,7 @@ func startProc(t *testing.T, bin, home string, rpcPort, wsPort, mPort int) *proc
 	}
 	cmd := exec.Command(bin, "start", "--config", filepath.Join(home, "config.toml"), "--rpc-host", "127.0.0.1",
 		"--rpc-port", strconv.Itoa(rpcPort), "--ws-port", strconv.Itoa(wsPort), "--metrics-port", strconv.Itoa(mPort),
-		"--block-time", "100ms", "--log-level", "warn")
+		"--p2p-port", "0", "--block-time", "100ms", "--log-level", "warn")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"aitbc/gpu"
 	"aitbc/gpu/health"
 	"aitbc/internal/config"
+	"aitbc/netio/gossip"
 	"aitbc/netio/ws"
 	"aitbc/observability"
 	"aitbc/rpc"
@@ -145,12 +146,32 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 		return fmt.Errorf("WS_PORT: %w", err)
 	}
 
+	// --- gossip: the node key proves who we are to peers ---
+	nodeKey, created, err := loadOrCreateNodeKey(resolve(base, cfg.NodeKey))
+	if err != nil {
+		return fmt.Errorf("NODE_KEY: %w", err)
+	}
+	gcfg := gossip.DefaultConfig()
+	gcfg.ListenAddr = ""
+	if cfg.P2PPort != 0 {
+		gcfg.ListenAddr = net.JoinHostPort(cfg.P2PHost, strconv.Itoa(cfg.P2PPort))
+	}
+	gcfg.Peers, gcfg.ChainID, gcfg.GenesisHash, gcfg.NodeKey = cfg.Peers, gen.ChainID, gen.Hash(), nodeKey
+	p2p, err := gossip.New(gcfg, gossip.NewMetrics(reg), log.With("component", "gossip"))
+	if err != nil {
+		return fmt.Errorf("P2P_PORT/PEERS: %w", err)
+	}
+	defer p2p.Close()
+	if created {
+		log.Info("created node key", "file", resolve(base, cfg.NodeKey), "node", p2p.ID())
+	}
+
 	ecfg := engine.DefaultConfig()
 	ecfg.BlockTime = cfg.BlockTime
 	ecfg.Mempool.MaxTxs, ecfg.Mempool.MaxBytes = cfg.MempoolMaxTxs, cfg.MempoolMaxBytes
 	ecfg.Version = version
 	deps := engine.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewBridge(wsrv, gen.ChainID),
-		Verifier: batcher, Log: log, Metrics: engine.NewMetrics(reg), GPU: sv.health}
+		Verifier: batcher, Log: log, Metrics: engine.NewMetrics(reg), GPU: sv.health, Gossip: p2p}
 	if signer != nil {
 		deps.Signer, deps.WAL = *signer, wlog
 	}
@@ -179,6 +200,11 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 		metricsLn.Close()
 		return fmt.Errorf("WS_PORT: %w", err)
 	}
+	if err := p2p.Start(node); err != nil {
+		rpcLn.Close()
+		metricsLn.Close()
+		return fmt.Errorf("P2P_PORT: %w", err)
+	}
 	rpcSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	mux := http.NewServeMux()
@@ -190,6 +216,7 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 	node.Start()
 	rpcURL := "http://" + rpcLn.Addr().String()
 	log.Info("node started", "rpc", rpcURL, "ws", "ws://"+wsrv.Addr()+"/ws", "metrics", "http://"+metricsLn.Addr().String()+"/metrics",
+		"p2p", p2p.Addr(), "node", p2p.ID(), "peers", len(cfg.Peers),
 		"validator", node.Status().Validator.String(), "sigverify", batcher.Backend())
 	if ready != nil {
 		ready(rpcURL)
@@ -203,6 +230,7 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = rpcSrv.Shutdown(sctx) // stop taking txs first
+	_ = p2p.Close()           // and messages from peers
 	nodeErr := node.Stop()    // then finish the block in flight and drain the indexer
 	_ = wsrv.Stop(sctx)
 	_ = metricsSrv.Shutdown(sctx)

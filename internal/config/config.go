@@ -20,8 +20,10 @@ type Config struct {
 	RPCPort          int           `toml:"rpc_port" env:"RPC_PORT" flag:"rpc-port" help:"REST listen port"`
 	WSPort           int           `toml:"ws_port" env:"WS_PORT" flag:"ws-port" help:"WebSocket listen port (same host as RPC)"`
 	MetricsPort      int           `toml:"metrics_port" env:"METRICS_PORT" flag:"metrics-port" help:"Prometheus /metrics port (same host as RPC)"`
-	P2PPort          int           `toml:"p2p_port" env:"P2P_PORT" flag:"p2p-port" help:"gossip port (reserved: single-validator builds do not listen)"`
-	Peers            []string      `toml:"peers" env:"PEERS" flag:"peers" help:"comma-separated host:port of peers"`
+	P2PHost          string        `toml:"p2p_host" env:"P2P_HOST" flag:"p2p-host" help:"gossip listen host"`
+	P2PPort          int           `toml:"p2p_port" env:"P2P_PORT" flag:"p2p-port" help:"gossip listen port (0: do not listen, only dial PEERS)"`
+	Peers            []string      `toml:"peers" env:"PEERS" flag:"peers" help:"comma-separated host:port of peers to dial (validators: every other validator)"`
+	NodeKey          string        `toml:"node_key" env:"NODE_KEY" flag:"node-key" help:"Ed25519 node key file that identifies this node to peers (created if missing)"`
 	ConsensusMode    string        `toml:"consensus_mode" env:"CONSENSUS_MODE" flag:"consensus-mode" help:"poa | pos | hybrid; must match the genesis"`
 	ValidatorAddress string        `toml:"validator_address" env:"VALIDATOR_ADDRESS" flag:"validator-address" help:"this validator's account address (ait1… or 0x…); checked against the key"`
 	ValidatorKey     string        `toml:"validator_key" env:"VALIDATOR_KEY" flag:"validator-key" help:"BLS validator key file (empty: full node, no voting)"`
@@ -50,7 +52,9 @@ func DefaultConfig() Config {
 		RPCPort:          9080,
 		WSPort:           9081,
 		MetricsPort:      9090,
+		P2PHost:          "0.0.0.0",
 		P2PPort:          9070,
+		NodeKey:          "node.key",
 		ConsensusMode:    "poa",
 		BlockTime:        time.Second,
 		LogLevel:         "info",
@@ -92,6 +96,12 @@ func (c *Config) Validate() error {
 	}
 	if c.RPCHost == "" || (net.ParseIP(c.RPCHost) == nil && c.RPCHost != "localhost") {
 		return bad("RPC_HOST", "%q is not an IP address or localhost", c.RPCHost)
+	}
+	if c.P2PHost == "" || (net.ParseIP(c.P2PHost) == nil && c.P2PHost != "localhost") {
+		return bad("P2P_HOST", "%q is not an IP address or localhost", c.P2PHost)
+	}
+	if c.NodeKey == "" {
+		return bad("NODE_KEY", "must not be empty")
 	}
 	ports := map[int]string{}
 	for _, p := range []struct {

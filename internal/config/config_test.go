@@ -36,6 +36,8 @@ func TestValidateNamesKey(t *testing.T) {
 		{"GPU_MIN_BATCH", func(c *Config) { c.GPUMinBatch = -1 }},
 		{"GPU_MIN_BATCH", func(c *Config) { c.GPUMinBatch = c.GPUBatchSize + 1 }},
 		{"PEERS", func(c *Config) { c.Peers = []string{"nohostport"} }},
+		{"P2P_HOST", func(c *Config) { c.P2PHost = "example" }},
+		{"NODE_KEY", func(c *Config) { c.NodeKey = "" }},
 		{"CHAIN_ID", func(c *Config) { c.ChainID = "" }},
 		{"DATA_DIR", func(c *Config) { c.DataDir = "" }},
 	}

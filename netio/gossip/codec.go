@@ -1,0 +1,379 @@
+package gossip
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+
+	"aitbc/engine"
+	"aitbc/engine/consensus"
+	"aitbc/engine/types"
+)
+
+// MsgType is a frame's type byte.
+type MsgType uint8
+
+// Frame types (docs/spec.md §16).
+const (
+	MsgHello    MsgType = 0x01
+	MsgAuth     MsgType = 0x02
+	MsgPing     MsgType = 0x03
+	MsgPong     MsgType = 0x04
+	MsgStatus   MsgType = 0x10
+	MsgProposal MsgType = 0x11
+	MsgVote     MsgType = 0x12
+	MsgTxs      MsgType = 0x13
+	MsgBlockReq MsgType = 0x14
+	MsgBlocks   MsgType = 0x15
+)
+
+func (t MsgType) String() string {
+	switch t {
+	case MsgHello:
+		return "hello"
+	case MsgAuth:
+		return "auth"
+	case MsgPing:
+		return "ping"
+	case MsgPong:
+		return "pong"
+	case MsgStatus:
+		return "status"
+	case MsgProposal:
+		return "proposal"
+	case MsgVote:
+		return "vote"
+	case MsgTxs:
+		return "txs"
+	case MsgBlockReq:
+		return "block_req"
+	case MsgBlocks:
+		return "blocks"
+	}
+	return fmt.Sprintf("type_0x%02x", uint8(t))
+}
+
+func (t MsgType) known() bool {
+	return t >= MsgHello && t <= MsgPong || t >= MsgStatus && t <= MsgBlocks
+}
+
+const (
+	// lenPrefix is the frame's u32 length field; the length counts the
+	// type byte and the payload.
+	lenPrefix = 4
+	// frameHeader is the length field plus the type byte.
+	frameHeader = lenPrefix + 1
+	// maxHandshakeFrame bounds frames before the handshake completes: HELLO
+	// is at most 166 bytes of payload and AUTH 64, so an unauthenticated
+	// connection can never make us buffer a large frame.
+	maxHandshakeFrame = 1 << 10
+
+	statusLen   = 8 + types.HashLen
+	pingLen     = 8
+	blockReqLen = 8 + 2
+)
+
+// splitFrame looks for one frame at the start of b. It returns n = 0 when
+// b does not yet hold a whole frame, and a *FrameError (ErrFrameSize) for
+// a length prefix of 0 or above max; after that error the stream cannot be
+// resynchronised. payload aliases b.
+func splitFrame(b []byte, max int) (t MsgType, payload []byte, n int, err error) {
+	if len(b) < lenPrefix {
+		return 0, nil, 0, nil
+	}
+	l, err := frameLen(b, max)
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	if len(b)-lenPrefix < l {
+		return 0, nil, 0, nil
+	}
+	return MsgType(b[lenPrefix]), b[frameHeader : lenPrefix+l], lenPrefix + l, nil
+}
+
+// frameLen decodes and checks the length prefix at the start of hdr
+// (len(hdr) >= 4).
+func frameLen(hdr []byte, max int) (int, error) {
+	l := binary.BigEndian.Uint32(hdr)
+	if l == 0 || uint64(l) > uint64(max) {
+		return 0, &FrameError{Field: "length", Err: ErrFrameSize, Info: fmt.Sprintf("%d not in 1..%d", l, max)}
+	}
+	return int(l), nil
+}
+
+// beginFrame appends a frame header with a placeholder length;
+// endFrame fills the length in once the payload has been appended.
+func beginFrame(dst []byte, t MsgType) []byte {
+	return append(dst, 0, 0, 0, 0, byte(t))
+}
+
+func endFrame(b []byte) []byte {
+	binary.BigEndian.PutUint32(b, uint32(len(b)-lenPrefix))
+	return b
+}
+
+// Frame encoders. Each returns a complete frame in one allocation where
+// the payload size is known up front.
+
+func statusFrame(height uint64, hash types.Hash) []byte {
+	b := beginFrame(make([]byte, 0, frameHeader+statusLen), MsgStatus)
+	b = binary.BigEndian.AppendUint64(b, height)
+	return endFrame(append(b, hash[:]...))
+}
+
+func pingFrame(t MsgType, nonce uint64) []byte {
+	b := beginFrame(make([]byte, 0, frameHeader+pingLen), t)
+	return endFrame(binary.BigEndian.AppendUint64(b, nonce))
+}
+
+func blockReqFrame(from uint64, count uint16) []byte {
+	b := beginFrame(make([]byte, 0, frameHeader+blockReqLen), MsgBlockReq)
+	b = binary.BigEndian.AppendUint64(b, from)
+	return endFrame(binary.BigEndian.AppendUint16(b, count))
+}
+
+func voteFrame(v *types.Vote) []byte {
+	enc := v.Encode()
+	b := beginFrame(make([]byte, 0, frameHeader+len(enc)), MsgVote)
+	return endFrame(append(b, enc...))
+}
+
+func proposalFrame(p *types.Proposal, blk *types.Block) []byte {
+	pe, be := p.Encode(), blk.Encode()
+	b := beginFrame(make([]byte, 0, frameHeader+8+len(pe)+len(be)), MsgProposal)
+	b = appendBytes32(b, pe)
+	return endFrame(appendBytes32(b, be))
+}
+
+// txsFrame builds a TXS frame from already encoded txs (at most
+// engine.MaxGossipTxs, at least one).
+func txsFrame(enc [][]byte) []byte {
+	size := frameHeader + 2
+	for _, e := range enc {
+		size += 4 + len(e)
+	}
+	b := beginFrame(make([]byte, 0, size), MsgTxs)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(enc)))
+	for _, e := range enc {
+		b = appendBytes32(b, e)
+	}
+	return endFrame(b)
+}
+
+// blocksFrame builds a BLOCKS frame of the blocks' encodings (at most
+// engine.MaxSyncBlocks).
+func blocksFrame(blocks, certs [][]byte) []byte {
+	size := frameHeader + 2
+	for i := range blocks {
+		size += 8 + len(blocks[i]) + len(certs[i])
+	}
+	b := beginFrame(make([]byte, 0, size), MsgBlocks)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(blocks)))
+	for i := range blocks {
+		b = appendBytes32(b, blocks[i])
+		b = appendBytes32(b, certs[i])
+	}
+	return endFrame(b)
+}
+
+func appendBytes32(b, v []byte) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(v)))
+	return append(b, v...)
+}
+
+// reader decodes a payload field by field and keeps the first error.
+type reader struct {
+	t   MsgType
+	b   []byte
+	off int
+	err error
+}
+
+func (r *reader) fail(field string, sentinel, cause error, info string) {
+	if r.err == nil {
+		r.err = &FrameError{Type: r.t, Field: field, Err: sentinel, Cause: cause, Info: info}
+	}
+}
+
+func (r *reader) take(field string, n int) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n < 0 || len(r.b)-r.off < n {
+		r.fail(field, ErrMalformed, nil, "truncated")
+		return nil
+	}
+	v := r.b[r.off : r.off+n]
+	r.off += n
+	return v
+}
+
+func (r *reader) u16(field string) uint16 {
+	if v := r.take(field, 2); v != nil {
+		return binary.BigEndian.Uint16(v)
+	}
+	return 0
+}
+
+func (r *reader) u32(field string) uint32 {
+	if v := r.take(field, 4); v != nil {
+		return binary.BigEndian.Uint32(v)
+	}
+	return 0
+}
+
+func (r *reader) u64(field string) uint64 {
+	if v := r.take(field, 8); v != nil {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+func (r *reader) fixed(field string, dst []byte) {
+	if v := r.take(field, len(dst)); v != nil {
+		copy(dst, v)
+	}
+}
+
+// bytes32 reads u32 length || bytes without copying; the length is
+// bounded by max and by what is left.
+func (r *reader) bytes32(field string, max int) []byte {
+	n := r.u32(field)
+	if r.err == nil && uint64(n) > uint64(max) {
+		r.fail(field, ErrMalformed, nil, fmt.Sprintf("length %d > %d", n, max))
+		return nil
+	}
+	return r.take(field, int(n))
+}
+
+func (r *reader) finish() error {
+	if r.err == nil && r.off != len(r.b) {
+		r.fail("end", ErrMalformed, nil, fmt.Sprintf("%d trailing bytes", len(r.b)-r.off))
+	}
+	return r.err
+}
+
+// Payload decoders. Each is strict: decode(b) succeeds only if re-encoding
+// the result gives b back. Values keep no reference to b.
+
+type statusMsg struct {
+	height uint64
+	hash   types.Hash
+}
+
+func decodeStatus(b []byte) (statusMsg, error) {
+	r := reader{t: MsgStatus, b: b}
+	var m statusMsg
+	m.height = r.u64("height")
+	r.fixed("hash", m.hash[:])
+	return m, r.finish()
+}
+
+func decodePing(t MsgType, b []byte) (uint64, error) {
+	r := reader{t: t, b: b}
+	n := r.u64("nonce")
+	return n, r.finish()
+}
+
+type blockReqMsg struct {
+	from  uint64
+	count int
+}
+
+func decodeBlockReq(b []byte) (blockReqMsg, error) {
+	r := reader{t: MsgBlockReq, b: b}
+	m := blockReqMsg{from: r.u64("from"), count: int(r.u16("count"))}
+	if r.err == nil && m.from == 0 {
+		r.fail("from", ErrMalformed, nil, "height 0")
+	}
+	if r.err == nil && (m.count < 1 || m.count > engine.MaxSyncBlocks) {
+		r.fail("count", ErrMalformed, nil, fmt.Sprintf("%d not in 1..%d", m.count, engine.MaxSyncBlocks))
+	}
+	return m, r.finish()
+}
+
+func decodeVote(b []byte) (*consensus.VoteMsg, error) {
+	v, err := types.DecodeVote(b)
+	if err != nil {
+		return nil, &FrameError{Type: MsgVote, Field: "vote", Err: ErrMalformed, Cause: err}
+	}
+	return &consensus.VoteMsg{Vote: v}, nil
+}
+
+func decodeProposal(b []byte) (*consensus.ProposalMsg, error) {
+	r := reader{t: MsgProposal, b: b}
+	pb := r.bytes32("proposal", len(b))
+	bb := r.bytes32("block", types.MaxBlockBytes)
+	if err := r.finish(); err != nil {
+		return nil, err
+	}
+	p, err := types.DecodeProposal(pb)
+	if err != nil {
+		return nil, &FrameError{Type: MsgProposal, Field: "proposal", Err: ErrMalformed, Cause: err}
+	}
+	blk, err := types.DecodeBlock(bb)
+	if err != nil {
+		return nil, &FrameError{Type: MsgProposal, Field: "block", Err: ErrMalformed, Cause: err}
+	}
+	return &consensus.ProposalMsg{Proposal: p, Block: blk}, nil
+}
+
+// decodeTxs decodes a tx batch and the hash of each tx (SHA-256 of its
+// encoding, which a strict decode guarantees is canonical).
+func decodeTxs(b []byte) ([]*types.Tx, []types.Hash, error) {
+	r := reader{t: MsgTxs, b: b}
+	n := int(r.u16("count"))
+	if r.err == nil && (n < 1 || n > engine.MaxGossipTxs) {
+		r.fail("count", ErrMalformed, nil, fmt.Sprintf("%d not in 1..%d", n, engine.MaxGossipTxs))
+	}
+	if r.err != nil {
+		return nil, nil, r.err
+	}
+	txs := make([]*types.Tx, 0, n)
+	hashes := make([]types.Hash, 0, n)
+	for i := 0; i < n; i++ {
+		raw := r.bytes32("tx_len", types.MaxTxBytes)
+		if r.err != nil {
+			return nil, nil, r.err
+		}
+		tx, err := types.DecodeTx(raw)
+		if err != nil {
+			return nil, nil, &FrameError{Type: MsgTxs, Field: fmt.Sprintf("txs[%d]", i), Err: ErrMalformed, Cause: err}
+		}
+		txs = append(txs, tx)
+		hashes = append(hashes, sha256.Sum256(raw))
+	}
+	if err := r.finish(); err != nil {
+		return nil, nil, err
+	}
+	return txs, hashes, nil
+}
+
+func decodeBlocks(b []byte) ([]engine.SyncedBlock, error) {
+	r := reader{t: MsgBlocks, b: b}
+	n := int(r.u16("count"))
+	if r.err == nil && n > engine.MaxSyncBlocks {
+		r.fail("count", ErrMalformed, nil, fmt.Sprintf("%d > %d", n, engine.MaxSyncBlocks))
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	out := make([]engine.SyncedBlock, 0, n)
+	for i := 0; i < n; i++ {
+		bb := r.bytes32("block_len", types.MaxBlockBytes)
+		cb := r.bytes32("cert_len", len(b))
+		if r.err != nil {
+			return nil, r.err
+		}
+		blk, err := types.DecodeBlock(bb)
+		if err != nil {
+			return nil, &FrameError{Type: MsgBlocks, Field: fmt.Sprintf("blocks[%d].block", i), Err: ErrMalformed, Cause: err}
+		}
+		cert, err := types.DecodeCommit(cb)
+		if err != nil {
+			return nil, &FrameError{Type: MsgBlocks, Field: fmt.Sprintf("blocks[%d].cert", i), Err: ErrMalformed, Cause: err}
+		}
+		out = append(out, engine.SyncedBlock{Block: blk, Cert: cert})
+	}
+	return out, r.finish()
+}

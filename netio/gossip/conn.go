@@ -1,0 +1,458 @@
+package gossip
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/hdevalence/ed25519consensus"
+	"github.com/panjf2000/gnet/v2"
+
+	"aitbc/engine"
+	"aitbc/engine/types"
+)
+
+// errDuplicate closes the losing connection of two to the same node key;
+// errShutdown closes connections when the transport stops.
+var (
+	errDuplicate = errors.New("duplicate connection")
+	errShutdown  = errors.New("transport closed")
+)
+
+// serverEvents and clientEvents adapt gnet's callbacks for the listening
+// engine and for the engine our dialed connections are enrolled in. Both
+// feed the same connection handling.
+type serverEvents struct {
+	gnet.BuiltinEventEngine
+	t      *Transport
+	booted chan error
+}
+
+func (e *serverEvents) OnBoot(eng gnet.Engine) gnet.Action {
+	err := e.t.booted(eng)
+	e.booted <- err
+	if err != nil {
+		return gnet.Shutdown
+	}
+	return gnet.None
+}
+
+func (e *serverEvents) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
+	return e.t.onOpen(c, newPeer(e.t, false))
+}
+
+func (e *serverEvents) OnTraffic(c gnet.Conn) gnet.Action { return e.t.onTraffic(c) }
+
+func (e *serverEvents) OnClose(c gnet.Conn, err error) gnet.Action { return e.t.onClose(c, err) }
+
+type clientEvents struct {
+	gnet.BuiltinEventEngine
+	t *Transport
+}
+
+func (e *clientEvents) OnOpen(c gnet.Conn) ([]byte, gnet.Action) {
+	p, ok := c.Context().(*peer)
+	if !ok {
+		return nil, gnet.Close
+	}
+	return e.t.onOpen(c, p)
+}
+
+func (e *clientEvents) OnTraffic(c gnet.Conn) gnet.Action { return e.t.onTraffic(c) }
+
+func (e *clientEvents) OnClose(c gnet.Conn, err error) gnet.Action { return e.t.onClose(c, err) }
+
+// onOpen registers a new connection and sends our HELLO.
+func (t *Transport) onOpen(c gnet.Conn, p *peer) ([]byte, gnet.Action) {
+	now := time.Now()
+	p.c = c
+	if ra := c.RemoteAddr(); ra != nil {
+		p.addr = ra.String()
+		if ap, err := netip.ParseAddrPort(p.addr); err == nil {
+			p.ip = ap.Addr().Unmap()
+		}
+	}
+	p.openedAt = now
+	p.lastRecv.Store(now.UnixNano())
+	p.bucket = newTokenBucket(t.cfg.RateBytesPerSec, t.cfg.RateBurstBytes, now.UnixNano())
+	c.SetContext(p)
+	close(p.opened)
+
+	var err error
+	t.mu.Lock()
+	switch {
+	case t.closed:
+		err = errShutdown
+	case len(t.conns) >= t.cfg.MaxPeers:
+		err = ErrTooManyPeers
+	case !p.outbound && t.bans.ipBanned(p.ip, now):
+		err = ErrBanned
+	default:
+		t.conns[p] = struct{}{}
+	}
+	t.mu.Unlock()
+	if err != nil {
+		if errors.Is(err, errShutdown) {
+			p.setReason(err)
+		} else {
+			t.failHandshake(p, err)
+		}
+		return nil, gnet.Close
+	}
+
+	if _, err := rand.Read(p.challenge[:]); err != nil {
+		t.failHandshake(p, fmt.Errorf("challenge: %w", err))
+		return nil, gnet.Close
+	}
+	h := hello{
+		version:    ProtocolVersion,
+		chainID:    t.cfg.ChainID,
+		genesis:    t.cfg.GenesisHash,
+		pubKey:     t.pub,
+		listenPort: t.listenPort,
+		challenge:  p.challenge,
+	}
+	return h.frame(), gnet.None
+}
+
+// onTraffic splits the inbound bytes into frames and handles each whole
+// one. A partial frame stays in gnet's inbound buffer until the rest
+// arrives; frames may be split at any byte.
+func (t *Transport) onTraffic(c gnet.Conn) gnet.Action {
+	p, ok := c.Context().(*peer)
+	if !ok {
+		return gnet.Close
+	}
+	now := time.Now().UnixNano()
+	p.lastRecv.Store(now)
+	for {
+		if p.closing.Load() {
+			return gnet.Close
+		}
+		n := c.InboundBuffered()
+		if n < lenPrefix {
+			break
+		}
+		hdr, err := c.Peek(lenPrefix)
+		if err != nil {
+			break
+		}
+		max := t.cfg.MaxFrameBytes
+		if p.state != hsDone {
+			max = maxHandshakeFrame
+		}
+		l, err := frameLen(hdr, max)
+		if err != nil {
+			t.streamError(p, err)
+			return gnet.Close
+		}
+		if n < lenPrefix+l {
+			break
+		}
+		buf, err := c.Peek(lenPrefix + l)
+		if err != nil {
+			break
+		}
+		if act := t.onFrame(p, MsgType(buf[lenPrefix]), buf[frameHeader:], now); act != gnet.None {
+			return act // the connection is closing: no need to consume the frame
+		}
+		_, _ = c.Discard(lenPrefix + l)
+	}
+	p.settle(c.OutboundBuffered(), nil)
+	return gnet.None
+}
+
+// streamError handles a bad length prefix: the stream cannot be
+// resynchronised, so the connection is closed (and, after the handshake,
+// the peer penalized).
+func (t *Transport) streamError(p *peer, err error) {
+	if p.state != hsDone {
+		t.failHandshake(p, err)
+		return
+	}
+	t.ctr.dropped(dropMalformed)
+	p.setReason(err)
+	t.penalize(p.id, err)
+}
+
+// onFrame handles one whole frame; payload is valid only during the call.
+func (t *Transport) onFrame(p *peer, typ MsgType, payload []byte, now int64) gnet.Action {
+	size := frameHeader + len(payload)
+	t.ctr.recv[typ].Inc()
+	t.ctr.bytesRecv.Add(float64(size))
+	if !p.bucket.allow(size, now) {
+		t.ctr.dropped(dropRate)
+		if p.state == hsDone {
+			t.penalize(p.id, fmt.Errorf("inbound rate over %d bytes/s", t.cfg.RateBytesPerSec))
+		}
+		return gnet.None
+	}
+	switch p.state {
+	case hsWaitHello:
+		return t.onHello(p, typ, payload)
+	case hsWaitAuth:
+		return t.onAuth(p, typ, payload)
+	}
+	if err := t.onMessage(p, typ, payload, now); err != nil {
+		t.ctr.dropped(dropMalformed)
+		t.penalize(p.id, err)
+	}
+	return gnet.None
+}
+
+// onHello checks the peer's HELLO and answers with our AUTH.
+func (t *Transport) onHello(p *peer, typ MsgType, payload []byte) gnet.Action {
+	if typ != MsgHello {
+		t.failHandshake(p, &FrameError{Type: typ, Field: "type", Err: ErrUnknownType, Info: "want hello"})
+		return gnet.Close
+	}
+	h, err := decodeHello(payload)
+	if err == nil {
+		err = checkHello(h, t.cfg.ChainID, t.cfg.GenesisHash, t.pub[:])
+	}
+	if err == nil {
+		id := engine.PeerID(hex.EncodeToString(h.pubKey[:]))
+		t.mu.Lock()
+		if t.bans.keyBanned(id, time.Now()) {
+			err = fmt.Errorf("%w: %s", ErrBanned, id)
+		}
+		t.mu.Unlock()
+	}
+	if err != nil {
+		t.failHandshake(p, err)
+		return gnet.Close
+	}
+	p.hello = h
+	sig := ed25519.Sign(t.cfg.NodeKey, authSignBytes(&h.challenge, &t.pub, &h.pubKey, t.cfg.ChainID, t.cfg.GenesisHash))
+	if _, err := p.c.Write(authFrame(sig)); err != nil {
+		return gnet.Close // gnet closed it already
+	}
+	p.state = hsWaitAuth
+	return gnet.None
+}
+
+// onAuth verifies the peer's proof of its key and makes it a peer.
+func (t *Transport) onAuth(p *peer, typ MsgType, payload []byte) gnet.Action {
+	if typ != MsgAuth {
+		t.failHandshake(p, &FrameError{Type: typ, Field: "type", Err: ErrUnknownType, Info: "want auth"})
+		return gnet.Close
+	}
+	sig, err := decodeAuth(payload)
+	if err != nil {
+		t.failHandshake(p, err)
+		return gnet.Close
+	}
+	msg := authSignBytes(&p.challenge, &p.hello.pubKey, &t.pub, t.cfg.ChainID, t.cfg.GenesisHash)
+	// The chain's one Ed25519 rule (ZIP-215, docs/spec.md §12). Small-order
+	// keys, for which that rule accepts forgeries, were refused in HELLO.
+	if !ed25519consensus.Verify(p.hello.pubKey[:], msg, sig) {
+		t.failHandshake(p, ErrBadAuth)
+		return gnet.Close
+	}
+	return t.establish(p)
+}
+
+// establish registers a peer whose handshake completed. Of two connections
+// to one node key exactly one survives, by a rule both ends compute alike:
+// the one whose (dialer key, dialer challenge) is smaller. With opposite
+// directions that is the connection dialed by the smaller key.
+func (t *Transport) establish(p *peer) gnet.Action {
+	now := time.Now()
+	h := p.hello
+	id := engine.PeerID(hex.EncodeToString(h.pubKey[:]))
+	var tag [len(p.tag)]byte
+	if p.outbound {
+		copy(tag[:], t.pub[:])
+		copy(tag[types.PubKeyLen:], p.challenge[:])
+	} else {
+		copy(tag[:], h.pubKey[:])
+		copy(tag[types.PubKeyLen:], h.challenge[:])
+	}
+
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		p.setReason(errShutdown)
+		return gnet.Close
+	}
+	if t.bans.keyBanned(id, now) {
+		t.mu.Unlock()
+		t.failHandshake(p, fmt.Errorf("%w: %s", ErrBanned, id))
+		return gnet.Close
+	}
+	// The ID is set even on the losing connection: its dialer reads it
+	// (after done) to wait for the surviving one instead of redialing.
+	p.id = id
+	old := t.peers[id]
+	if old != nil && bytes.Compare(old.tag[:], tag[:]) < 0 {
+		t.mu.Unlock()
+		p.setReason(errDuplicate)
+		t.log.Debug("gossip duplicate connection closed", "peer", id, "addr", p.addr)
+		return gnet.Close
+	}
+	p.pub, p.listenPort, p.since, p.tag = h.pubKey, h.listenPort, now, tag
+	p.initQueue()
+	p.state = hsDone
+	p.established.Store(true)
+	t.peers[id] = p
+	t.publishPeersLocked()
+	t.ctr.peers(p.outbound).Inc()
+	if old != nil {
+		t.ctr.peers(old.outbound).Dec()
+	}
+	t.mu.Unlock()
+
+	if old != nil {
+		t.log.Debug("gossip duplicate connection closed", "peer", id, "addr", old.addr)
+		old.close(errDuplicate)
+	}
+	if st := t.lastStatus.Load(); st != nil {
+		p.send(*st, MsgStatus)
+	}
+	t.log.Info("gossip peer connected", "peer", id, "addr", p.addr, "direction", p.direction())
+	return gnet.None
+}
+
+// onMessage decodes and delivers one message of an established peer. A
+// decoding error is returned (the caller drops the frame and penalizes);
+// a handler's rejection is counted here.
+func (t *Transport) onMessage(p *peer, typ MsgType, payload []byte, now int64) error {
+	h := t.handler
+	var herr error
+	switch typ {
+	case MsgPing:
+		nonce, err := decodePing(typ, payload)
+		if err != nil {
+			return err
+		}
+		p.send(pingFrame(MsgPong, nonce), MsgPong)
+	case MsgPong:
+		if _, err := decodePing(typ, payload); err != nil {
+			return err
+		}
+	case MsgStatus:
+		m, err := decodeStatus(payload)
+		if err != nil {
+			return err
+		}
+		herr = h.HandleStatus(p.id, m.height, m.hash)
+	case MsgProposal:
+		if t.dedup.observe(sha256.Sum256(payload), p.id, now, int64(t.cfg.DedupWindow)) {
+			t.ctr.dropped(dropDedup)
+			return nil
+		}
+		m, err := decodeProposal(payload)
+		if err != nil {
+			return err
+		}
+		herr = h.HandleConsensus(p.id, m)
+	case MsgVote:
+		if t.dedup.observe(sha256.Sum256(payload), p.id, now, int64(t.cfg.DedupWindow)) {
+			t.ctr.dropped(dropDedup)
+			return nil
+		}
+		m, err := decodeVote(payload)
+		if err != nil {
+			return err
+		}
+		herr = h.HandleConsensus(p.id, m)
+	case MsgTxs:
+		txs, hashes, err := decodeTxs(payload)
+		if err != nil {
+			return err
+		}
+		fresh := txs[:0]
+		t.dedup.mu.Lock()
+		for i, tx := range txs {
+			if !t.dedup.observeLocked(hashes[i], p.id, now, 0) {
+				fresh = append(fresh, tx)
+			}
+		}
+		t.dedup.mu.Unlock()
+		if len(fresh) == 0 {
+			t.ctr.dropped(dropDedup)
+			return nil
+		}
+		herr = h.HandleTxs(p.id, fresh)
+	case MsgBlockReq:
+		m, err := decodeBlockReq(payload)
+		if err != nil {
+			return err
+		}
+		herr = h.HandleBlockRequest(p.id, m.from, m.count)
+	case MsgBlocks:
+		blocks, err := decodeBlocks(payload)
+		if err != nil {
+			return err
+		}
+		herr = h.HandleBlocks(p.id, blocks)
+	default:
+		return &FrameError{Type: typ, Field: "type", Err: ErrUnknownType}
+	}
+	if herr != nil {
+		if errors.Is(herr, engine.ErrBadPeerMessage) {
+			t.penalize(p.id, herr)
+		} else {
+			t.log.Warn("gossip handler failed", "peer", p.id, "type", typ.String(), "err", herr)
+		}
+	}
+	return nil
+}
+
+// onClose forgets a connection. It runs for every opened connection,
+// however it ended.
+func (t *Transport) onClose(c gnet.Conn, err error) gnet.Action {
+	p, ok := c.Context().(*peer)
+	if !ok {
+		return gnet.None
+	}
+	p.markGone()
+	t.mu.Lock()
+	delete(t.conns, p)
+	wasPeer := p.established.Load() && t.peers[p.id] == p
+	if wasPeer {
+		delete(t.peers, p.id)
+		t.publishPeersLocked()
+		t.ctr.peers(p.outbound).Dec()
+	}
+	shutdown := t.closed
+	t.mu.Unlock()
+
+	reason := p.closeReason()
+	if reason == nil && shutdown {
+		reason = errShutdown
+	}
+	switch {
+	case p.established.Load():
+		if reason == nil {
+			reason = err
+		}
+		if wasPeer {
+			t.log.Info("gossip peer disconnected", "peer", p.id, "addr", p.addr, "err", reason)
+		}
+	case reason == nil && !shutdown:
+		cause := ErrClosedEarly
+		if err != nil {
+			cause = fmt.Errorf("%w: %w", ErrClosedEarly, err)
+		}
+		t.failHandshake(p, cause)
+	}
+	close(p.done)
+	return gnet.None
+}
+
+// failHandshake counts and logs a connection refused during the
+// handshake, once per connection. The caller closes it.
+func (t *Transport) failHandshake(p *peer, err error) {
+	if !p.setReason(err) {
+		return
+	}
+	t.ctr.handshakeFailed(err)
+	t.log.Info("gossip handshake failed", "addr", p.addr, "direction", p.direction(), "err", err)
+}

@@ -1,0 +1,103 @@
+package gossip
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrInvalidConfig wraps every Config.Validate failure.
+var ErrInvalidConfig = errors.New("invalid gossip config")
+
+// ErrStarted: Start was called twice, or after Close.
+var ErrStarted = errors.New("gossip transport already started")
+
+// Frame and message errors. A *FrameError wraps exactly one of them.
+var (
+	// ErrFrameSize: a length prefix of 0 or above the frame limit. The
+	// stream cannot be resynchronised, so the connection is closed.
+	ErrFrameSize = errors.New("bad frame length")
+	// ErrUnknownType: a frame type this version does not define, or one
+	// not allowed in the connection's state (anything but HELLO and AUTH
+	// before the handshake, HELLO or AUTH after it).
+	ErrUnknownType = errors.New("unexpected frame type")
+	// ErrMalformed: a payload that does not follow its layout (truncated,
+	// trailing bytes, a count or length out of range, or a value the
+	// engine/types decoder rejects; that *types.DecodeError is the
+	// FrameError's Cause).
+	ErrMalformed = errors.New("malformed message")
+)
+
+// FrameError says which frame type and field failed to decode, and why.
+type FrameError struct {
+	Type  MsgType
+	Field string
+	Err   error // ErrFrameSize, ErrUnknownType or ErrMalformed
+	Cause error // the engine/types decoder's *types.DecodeError, if any
+	Info  string
+}
+
+func (e *FrameError) Error() string {
+	s := fmt.Sprintf("gossip %s frame: %s: %v", e.Type, e.Field, e.Err)
+	if e.Info != "" {
+		s += " (" + e.Info + ")"
+	}
+	if e.Cause != nil {
+		s += ": " + e.Cause.Error()
+	}
+	return s
+}
+
+// Unwrap exposes both the class sentinel and the decoder's error, so
+// errors.Is(err, ErrMalformed) and errors.As(err, **types.DecodeError)
+// both work.
+func (e *FrameError) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Err, e.Cause}
+}
+
+// Handshake failures. Each closes the connection and is counted in
+// aitbc_gossip_handshake_failures_total under the reason next to it.
+var (
+	ErrVersion          = errors.New("unsupported protocol version") // version
+	ErrWrongChain       = errors.New("wrong chain_id")               // chain_id
+	ErrWrongGenesis     = errors.New("wrong genesis hash")           // genesis
+	ErrBadAuth          = errors.New("bad auth signature")           // bad_signature
+	ErrSelf             = errors.New("connection to self")           // self
+	ErrBanned           = errors.New("peer is banned")               // banned
+	ErrHandshakeTimeout = errors.New("no handshake in time")         // timeout
+	ErrTooManyPeers     = errors.New("too many peers")               // full
+	ErrClosedEarly      = errors.New("closed during handshake")      // closed
+	// A malformed HELLO or AUTH, garbage or any other frame before the
+	// handshake completes counts as "malformed" (a *FrameError).
+)
+
+// handshakeReason is the metric label of a handshake failure.
+func handshakeReason(err error) string {
+	switch {
+	case errors.Is(err, ErrVersion):
+		return "version"
+	case errors.Is(err, ErrWrongChain):
+		return "chain_id"
+	case errors.Is(err, ErrWrongGenesis):
+		return "genesis"
+	case errors.Is(err, ErrBadAuth):
+		return "bad_signature"
+	case errors.Is(err, ErrSelf):
+		return "self"
+	case errors.Is(err, ErrBanned):
+		return "banned"
+	case errors.Is(err, ErrHandshakeTimeout):
+		return "timeout"
+	case errors.Is(err, ErrTooManyPeers):
+		return "full"
+	case errors.Is(err, ErrClosedEarly):
+		return "closed"
+	}
+	return "malformed"
+}
+
+// handshakeReasons lists every label handshakeReason returns, so the
+// metric shows zeros before the first failure.
+var handshakeReasons = []string{"version", "chain_id", "genesis", "bad_signature", "self", "banned", "timeout", "full", "closed", "malformed"}

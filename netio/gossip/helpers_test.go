@@ -1,0 +1,393 @@
+package gossip
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"aitbc/engine"
+	"aitbc/engine/bls"
+	"aitbc/engine/consensus"
+	"aitbc/engine/types"
+	"aitbc/engine/validators/valtest"
+)
+
+const testChainID = "aitbc-gossip-test"
+
+var testGenesis = types.Sum256([]byte("gossip test genesis"))
+
+type tWriter struct {
+	t    testing.TB
+	mu   sync.Mutex
+	done bool
+}
+
+func (w *tWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimSpace(string(p)))
+	}
+	return len(p), nil
+}
+
+// testLogger routes logs to t.Log until the test ends.
+func testLogger(t testing.TB) *slog.Logger {
+	w := &tWriter{t: t}
+	t.Cleanup(func() { w.mu.Lock(); w.done = true; w.mu.Unlock() })
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// nodeKey is the deterministic node key number i.
+func nodeKey(i int) ed25519.PrivateKey {
+	seed := sha256.Sum256([]byte(fmt.Sprintf("gossip test node %d", i)))
+	return ed25519.NewKeyFromSeed(seed[:])
+}
+
+func peerID(k ed25519.PrivateKey) engine.PeerID {
+	return engine.PeerID(fmt.Sprintf("%x", []byte(k.Public().(ed25519.PublicKey))))
+}
+
+func testConfig(i int) Config {
+	cfg := DefaultConfig()
+	cfg.ListenAddr = "127.0.0.1:0"
+	cfg.ChainID = testChainID
+	cfg.GenesisHash = testGenesis
+	cfg.NodeKey = nodeKey(i)
+	cfg.Multicore = false
+	cfg.HandshakeTimeout = 2 * time.Second
+	return cfg
+}
+
+// startTransport starts a transport with its own registry and closes it at
+// cleanup.
+func startTransport(t testing.TB, cfg Config, h engine.PeerHandler) (*Transport, *Metrics) {
+	t.Helper()
+	m := NewMetrics(prometheus.NewPedanticRegistry())
+	tr, err := New(cfg, m, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Start(h); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := tr.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return tr, m
+}
+
+// eventually polls cond until it holds or 10 s pass. The bound only keeps
+// a broken test from hanging; nothing asserts on elapsed time.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func value(m prometheus.Metric) float64 {
+	var d dto.Metric
+	if err := m.Write(&d); err != nil {
+		panic(err)
+	}
+	switch {
+	case d.Counter != nil:
+		return d.Counter.GetValue()
+	case d.Gauge != nil:
+		return d.Gauge.GetValue()
+	}
+	return 0
+}
+
+func hsFailures(m *Metrics, reason string) float64 {
+	return value(m.HandshakeFailures.WithLabelValues(reason))
+}
+
+func dropped(m *Metrics, reason string) float64 { return value(m.Dropped.WithLabelValues(reason)) }
+
+func hasPeer(tr *Transport, id engine.PeerID) bool {
+	for _, p := range tr.Peers() {
+		if p.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// recorder is a PeerHandler that records everything, in order.
+type recorder struct {
+	mu        sync.Mutex
+	consensus []consensus.Message
+	from      []engine.PeerID // sender of each consensus message
+	txs       map[engine.PeerID][]*types.Tx
+	status    []statusMsg
+	reqs      []blockReqMsg
+	blocks    [][]engine.SyncedBlock
+	reject    error // returned by every Handle call when set
+	onReq     func(peer engine.PeerID, from uint64, count int)
+}
+
+func newRecorder() *recorder { return &recorder{txs: map[engine.PeerID][]*types.Tx{}} }
+
+func (r *recorder) HandleConsensus(peer engine.PeerID, m consensus.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.consensus = append(r.consensus, m)
+	r.from = append(r.from, peer)
+	return r.reject
+}
+
+func (r *recorder) HandleTxs(peer engine.PeerID, txs []*types.Tx) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.txs[peer] = append(r.txs[peer], txs...)
+	return r.reject
+}
+
+func (r *recorder) HandleStatus(peer engine.PeerID, height uint64, hash types.Hash) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.status = append(r.status, statusMsg{height, hash})
+	return r.reject
+}
+
+func (r *recorder) HandleBlockRequest(peer engine.PeerID, from uint64, count int) error {
+	r.mu.Lock()
+	r.reqs = append(r.reqs, blockReqMsg{from, count})
+	cb, err := r.onReq, r.reject
+	r.mu.Unlock()
+	if cb != nil {
+		cb(peer, from, count)
+	}
+	return err
+}
+
+func (r *recorder) HandleBlocks(peer engine.PeerID, blocks []engine.SyncedBlock) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.blocks = append(r.blocks, blocks)
+	return r.reject
+}
+
+func (r *recorder) nConsensus() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.consensus)
+}
+
+func (r *recorder) nTxs(from engine.PeerID) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.txs[from])
+}
+
+func (r *recorder) nStatus() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.status)
+}
+
+func (r *recorder) total() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := len(r.consensus) + len(r.status) + len(r.reqs) + len(r.blocks)
+	for _, txs := range r.txs {
+		n += len(txs)
+	}
+	return n
+}
+
+// Test objects: real signed txs, votes, proposals, blocks and certificates.
+
+func testTxs(n int, nonce0 uint64) []*types.Tx {
+	key := nodeKey(1000)
+	txs := make([]*types.Tx, n)
+	for i := range txs {
+		tx := &types.Tx{
+			ChainID: testChainID, Type: types.TxTransfer,
+			Nonce: nonce0 + uint64(i), Recipient: types.Address{1, 2, 3},
+			Amount: 1000 + uint64(i), Fee: 10,
+			Payload: []byte("compute job " + fmt.Sprint(i)),
+		}
+		tx.Sign(key)
+		txs[i] = tx
+	}
+	return txs
+}
+
+// chainFixture is a 4-validator chain with a committed block at height 1
+// and a block at height 2 that carries its certificate.
+type chainFixture struct {
+	keys   []valtest.Keys
+	b1, b2 *types.Block
+	c1, c2 *types.CommitCert
+}
+
+func newChainFixture(t testing.TB) *chainFixture {
+	t.Helper()
+	set, keys := valtest.Set(valtest.Equal(4)...)
+	f := &chainFixture{keys: keys}
+	commit := func(b *types.Block) *types.CommitCert {
+		var pcs []*types.Vote
+		for i, k := range keys {
+			pcs = append(pcs, valtest.Vote(testChainID, k, types.Precommit, i, b.Header.Height, 0, b.Hash()))
+		}
+		c, err := set.MakeCommit(b.Header.Height, 0, b.Hash(), pcs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	f.b1 = &types.Block{Header: types.Header{ChainID: testChainID, Height: 1, Time: 1_700_000_000_000, ValidatorsHash: set.Hash()}}
+	f.b1.Header.TxRoot = types.MerkleRoot(nil)
+	f.c1 = commit(f.b1)
+	txs := testTxs(3, 1)
+	f.b2 = &types.Block{Header: types.Header{ChainID: testChainID, Height: 2, Time: 1_700_000_001_000,
+		ParentHash: f.b1.Hash(), ValidatorsHash: set.Hash(), LastCommitHash: f.c1.Hash()}, Txs: txs, LastCommit: f.c1}
+	f.b2.Header.TxRoot = types.MerkleRoot(f.b2.TxHashes())
+	f.c2 = commit(f.b2)
+	return f
+}
+
+func (f *chainFixture) proposal(round uint32) *consensus.ProposalMsg {
+	p := &types.Proposal{Height: 2, Round: round, POLRound: -1, BlockHash: f.b2.Hash()}
+	p.Sig = bls.Sign(f.keys[1].BLS, p.SignBytes(testChainID))
+	return &consensus.ProposalMsg{Proposal: p, Block: f.b2}
+}
+
+func (f *chainFixture) vote(i int, round uint32) *consensus.VoteMsg {
+	return &consensus.VoteMsg{Vote: valtest.Vote(testChainID, f.keys[i], types.Prevote, i, 2, round, f.b2.Hash())}
+}
+
+// rawPeer speaks the protocol by hand over a plain TCP connection, so
+// tests can misbehave in exact ways.
+type rawPeer struct {
+	t     testing.TB
+	conn  net.Conn
+	key   ed25519.PrivateKey
+	pub   [32]byte
+	chal  [32]byte
+	their *hello
+}
+
+func dialRaw(t testing.TB, addr string, key ed25519.PrivateKey) *rawPeer {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	r := &rawPeer{t: t, conn: c, key: key}
+	copy(r.pub[:], key.Public().(ed25519.PublicKey))
+	if _, err := rand.Read(r.chal[:]); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (r *rawPeer) hello(version uint16, chainID string, genesis types.Hash) []byte {
+	h := hello{version: version, chainID: chainID, genesis: genesis, pubKey: r.pub, challenge: r.chal}
+	return h.frame()
+}
+
+func (r *rawPeer) write(b []byte) error {
+	_, err := r.conn.Write(b)
+	return err
+}
+
+// readFrame reads one frame (or fails after 5 s).
+func (r *rawPeer) readFrame() (MsgType, []byte, error) {
+	_ = r.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var hdr [frameHeader]byte
+	if _, err := io.ReadFull(r.conn, hdr[:]); err != nil {
+		return 0, nil, err
+	}
+	p := make([]byte, binary.BigEndian.Uint32(hdr[:])-1)
+	if _, err := io.ReadFull(r.conn, p); err != nil {
+		return 0, nil, err
+	}
+	return MsgType(hdr[lenPrefix]), p, nil
+}
+
+// readHello reads the transport's HELLO.
+func (r *rawPeer) readHello() {
+	r.t.Helper()
+	typ, p, err := r.readFrame()
+	if err != nil || typ != MsgHello {
+		r.t.Fatalf("want hello, got %v %v", typ, err)
+	}
+	h, err := decodeHello(p)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.their = h
+}
+
+// auth signs the transport's challenge.
+func (r *rawPeer) auth() []byte {
+	sig := ed25519.Sign(r.key, authSignBytes(&r.their.challenge, &r.pub, &r.their.pubKey, testChainID, testGenesis))
+	return authFrame(sig)
+}
+
+// handshake completes a correct handshake and checks the transport's AUTH.
+func (r *rawPeer) handshake() {
+	r.t.Helper()
+	if err := r.write(r.hello(ProtocolVersion, testChainID, testGenesis)); err != nil {
+		r.t.Fatal(err)
+	}
+	r.readHello()
+	if err := r.write(r.auth()); err != nil {
+		r.t.Fatal(err)
+	}
+	typ, p, err := r.readFrame()
+	if err != nil || typ != MsgAuth {
+		r.t.Fatalf("want auth, got %v %v", typ, err)
+	}
+	if !ed25519.Verify(r.their.pubKey[:], authSignBytes(&r.chal, &r.their.pubKey, &r.pub, testChainID, testGenesis), p) {
+		r.t.Fatal("transport's auth signature does not verify")
+	}
+}
+
+// closed reports whether the transport closed the connection: reads
+// drain until EOF or a reset (or give up after 5 s).
+func (r *rawPeer) closed() bool {
+	_ = r.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 4096)
+	for {
+		_, err := r.conn.Read(buf)
+		if err == nil {
+			continue
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return false
+		}
+		return true
+	}
+}
+
+func frameOf(t MsgType, payload []byte) []byte {
+	return endFrame(append(beginFrame(nil, t), payload...))
+}

@@ -1,0 +1,148 @@
+package gossip
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"aitbc/observability"
+)
+
+// Metrics of the gossip transport.
+type Metrics struct {
+	Peers             *prometheus.GaugeVec   // aitbc_gossip_peers{direction}
+	FramesReceived    *prometheus.CounterVec // aitbc_gossip_frames_received_total{type}
+	FramesSent        *prometheus.CounterVec // aitbc_gossip_frames_sent_total{type}
+	BytesReceived     prometheus.Counter     // aitbc_gossip_received_bytes_total
+	BytesSent         prometheus.Counter     // aitbc_gossip_sent_bytes_total
+	Dropped           *prometheus.CounterVec // aitbc_gossip_dropped_frames_total{reason}
+	HandshakeFailures *prometheus.CounterVec // aitbc_gossip_handshake_failures_total{reason}
+	Penalties         prometheus.Counter     // aitbc_gossip_penalties_total
+	Bans              prometheus.Counter     // aitbc_gossip_bans_total
+}
+
+// Drop reasons (aitbc_gossip_dropped_frames_total{reason}).
+const (
+	dropQueueFull = "queue_full" // the peer's send queue was full
+	dropRate      = "rate"       // the peer exceeded its inbound byte rate
+	dropDedup     = "dedup"      // already seen: not delivered again
+	dropMalformed = "malformed"  // undecodable or unknown frame
+	dropTooLarge  = "too_large"  // our own message would not fit in a frame
+	dropNoPeer    = "no_peer"    // addressed to a peer that is not connected
+	dropInvalid   = "invalid"    // an argument outside the protocol's limits
+)
+
+var dropReasons = []string{dropQueueFull, dropRate, dropDedup, dropMalformed, dropTooLarge, dropNoPeer, dropInvalid}
+
+// NewMetrics creates the metrics and registers them on reg. A second
+// transport on the same registry shares the first one's collectors
+// (observability.Register).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := newMetrics()
+	m.Peers = observability.Register(reg, m.Peers)
+	m.FramesReceived = observability.Register(reg, m.FramesReceived)
+	m.FramesSent = observability.Register(reg, m.FramesSent)
+	m.BytesReceived = observability.Register(reg, m.BytesReceived)
+	m.BytesSent = observability.Register(reg, m.BytesSent)
+	m.Dropped = observability.Register(reg, m.Dropped)
+	m.HandshakeFailures = observability.Register(reg, m.HandshakeFailures)
+	m.Penalties = observability.Register(reg, m.Penalties)
+	m.Bans = observability.Register(reg, m.Bans)
+	return m
+}
+
+// NopMetrics returns metrics registered nowhere.
+func NopMetrics() *Metrics { return newMetrics() }
+
+func newMetrics() *Metrics {
+	m := &Metrics{
+		Peers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "aitbc_gossip_peers",
+			Help: "Peers with a completed handshake, by who dialed (inbound, outbound).",
+		}, []string{"direction"}),
+		FramesReceived: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "aitbc_gossip_frames_received_total",
+			Help: "Complete frames read from peers, by frame type.",
+		}, []string{"type"}),
+		FramesSent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "aitbc_gossip_frames_sent_total",
+			Help: "Frames accepted into a peer's send queue, by frame type.",
+		}, []string{"type"}),
+		BytesReceived: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "aitbc_gossip_received_bytes_total",
+			Help: "Bytes of complete frames read from peers.",
+		}),
+		BytesSent: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "aitbc_gossip_sent_bytes_total",
+			Help: "Bytes of frames accepted into peers' send queues.",
+		}),
+		Dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "aitbc_gossip_dropped_frames_total",
+			Help: "Frames dropped instead of sent or delivered, by reason.",
+		}, []string{"reason"}),
+		HandshakeFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "aitbc_gossip_handshake_failures_total",
+			Help: "Connections closed before or at the end of the handshake, by reason.",
+		}, []string{"reason"}),
+		Penalties: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "aitbc_gossip_penalties_total",
+			Help: "Penalties counted against peers (bad messages, rate, handler rejections).",
+		}),
+		Bans: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "aitbc_gossip_bans_total",
+			Help: "Peers banned for reaching the penalty limit.",
+		}),
+	}
+	return m
+}
+
+// counters caches the labelled children the hot paths use, so a frame
+// costs no label lookup.
+type counters struct {
+	m          *Metrics
+	recv, sent [256]prometheus.Counter
+	drop       map[string]prometheus.Counter
+	peersIn    prometheus.Gauge
+	peersOut   prometheus.Gauge
+	hsFail     map[string]prometheus.Counter
+	bytesRecv  prometheus.Counter
+	bytesSent  prometheus.Counter
+	penalties  prometheus.Counter
+	bans       prometheus.Counter
+}
+
+func newCounters(m *Metrics) *counters {
+	c := &counters{
+		m:         m,
+		drop:      make(map[string]prometheus.Counter, len(dropReasons)),
+		hsFail:    make(map[string]prometheus.Counter, len(handshakeReasons)),
+		peersIn:   m.Peers.WithLabelValues("inbound"),
+		peersOut:  m.Peers.WithLabelValues("outbound"),
+		bytesRecv: m.BytesReceived,
+		bytesSent: m.BytesSent,
+		penalties: m.Penalties,
+		bans:      m.Bans,
+	}
+	for i := range c.recv {
+		name := MsgType(i).String()
+		if !MsgType(i).known() {
+			name = "unknown"
+		}
+		c.recv[i] = m.FramesReceived.WithLabelValues(name)
+		c.sent[i] = m.FramesSent.WithLabelValues(name)
+	}
+	for _, r := range dropReasons {
+		c.drop[r] = m.Dropped.WithLabelValues(r)
+	}
+	for _, r := range handshakeReasons {
+		c.hsFail[r] = m.HandshakeFailures.WithLabelValues(r)
+	}
+	return c
+}
+
+func (c *counters) dropped(reason string)     { c.drop[reason].Inc() }
+func (c *counters) handshakeFailed(err error) { c.hsFail[handshakeReason(err)].Inc() }
+func (c *counters) peers(outbound bool) prometheus.Gauge {
+	if outbound {
+		return c.peersOut
+	}
+	return c.peersIn
+}

@@ -1,0 +1,62 @@
+package gossip
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+)
+
+// Two transports may share a registry; the metrics are promlint-clean and
+// every labelled series exists from the start.
+func TestMetricsShareARegistryAndLint(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	m1, m2 := NewMetrics(reg), NewMetrics(reg)
+	if m1.Dropped != m2.Dropped || m1.Peers != m2.Peers {
+		t.Error("second NewMetrics on one registry did not share the collectors")
+	}
+	a, err := New(testConfig(0), m1, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(testConfig(1), m2, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = a, b
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]int{}
+	for _, mf := range mfs {
+		if !strings.HasPrefix(mf.GetName(), "aitbc_gossip_") {
+			t.Errorf("metric %s lacks the aitbc_gossip_ prefix", mf.GetName())
+		}
+		names[mf.GetName()] = len(mf.GetMetric())
+	}
+	want := map[string]int{
+		"aitbc_gossip_peers":                    2,
+		"aitbc_gossip_frames_received_total":    11, // 10 types + unknown
+		"aitbc_gossip_frames_sent_total":        11,
+		"aitbc_gossip_received_bytes_total":     1,
+		"aitbc_gossip_sent_bytes_total":         1,
+		"aitbc_gossip_dropped_frames_total":     len(dropReasons),
+		"aitbc_gossip_handshake_failures_total": len(handshakeReasons),
+		"aitbc_gossip_penalties_total":          1,
+		"aitbc_gossip_bans_total":               1,
+	}
+	for n, series := range want {
+		if names[n] != series {
+			t.Errorf("%s: %d series, want %d", n, names[n], series)
+		}
+	}
+	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
+	}
+}
