@@ -28,7 +28,7 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/aitbcd
 
 run: build
-	./$(BIN) devnet --validators 1 --dir ./devnet
+	./$(BIN) devnet --validators 4 --dir ./devnet
 
 test:
 	$(GO) vet ./...

@@ -21,7 +21,7 @@ const devnetChainID = "aitbc-devnet"
 
 func runDevnet(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("devnet", stderr)
-	n := fs.Int("validators", 1, "number of validators")
+	n := fs.Int("validators", 4, "number of validators (each a node in this process, gossiping on loopback)")
 	dir := fs.String("dir", "devnet", "directory of the network (created if missing, reused otherwise)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -107,26 +107,44 @@ func devnetPeers(n, i int) []string {
 func runDevnetNodes(ctx context.Context, dir string, n int, created bool, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := 0; i < n; i++ {
-		cfgPath := filepath.Join(dir, fmt.Sprintf("node%d", i), "config.toml")
-		cfg, err := config.Load(cfgPath, nil)
+	cfgs := make([]config.Config, n)
+	for i := range cfgs {
+		cfg, err := config.Load(filepath.Join(dir, fmt.Sprintf("node%d", i), "config.toml"), nil)
 		if err != nil {
 			return fmt.Errorf("node%d: %w", i, err)
 		}
-		i := i
+		cfgs[i] = cfg
+	}
+	// One summary once every node serves, in node order.
+	var mu sync.Mutex
+	urls, waiting := make([]string, n), n
+	ready := func(i int, url string) {
+		mu.Lock()
+		defer mu.Unlock()
+		urls[i] = url
+		if waiting--; waiting > 0 {
+			return
+		}
+		verb := "reusing"
+		if created {
+			verb = "created"
+		}
+		fmt.Fprintf(stdout, "devnet: %d validator(s) ready (%s %s)\n", n, verb, dir)
+		for i, c := range cfgs {
+			fmt.Fprintf(stdout, "  node%d  RPC %s  WebSocket ws://%s:%d/ws  metrics http://%s:%d/metrics  P2P %s:%d\n",
+				i, urls[i], c.RPCHost, c.WSPort, c.RPCHost, c.MetricsPort, c.P2PHost, c.P2PPort)
+		}
+		fmt.Fprintf(stdout, "  faucet key:      %s\n  coordinator key: %s\nPress Ctrl-C to stop.\n",
+			filepath.Join(dir, "faucet.key"), filepath.Join(dir, "coordinator.key"))
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = runNode(ctx, cfg, filepath.Dir(cfgPath), stderr, func(url string) {
-				verb := "reusing"
-				if created {
-					verb = "created"
-				}
-				fmt.Fprintf(stdout, "devnet node%d ready (%s %s)\n  RPC:             %s\n  WebSocket:       ws://%s:%d/ws\n  metrics:         http://%s:%d/metrics\n  faucet key:      %s\n  coordinator key: %s\nPress Ctrl-C to stop.\n",
-					i, verb, dir, url, cfg.RPCHost, cfg.WSPort, cfg.RPCHost, cfg.MetricsPort, filepath.Join(dir, "faucet.key"), filepath.Join(dir, "coordinator.key"))
-			})
+			home := filepath.Join(dir, fmt.Sprintf("node%d", i))
+			errs[i] = runNode(ctx, cfgs[i], home, fmt.Sprintf("node%d", i), stderr, func(url string) { ready(i, url) })
 			if errs[i] != nil {
 				cancel() // one node failing stops the devnet
 			}

@@ -145,7 +145,7 @@ func startTestNode(t *testing.T, home string, logw io.Writer, mutate func(*confi
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	urlc, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- runNode(ctx, cfg, home, logw, func(u string) { urlc <- u }) }()
+	go func() { done <- runNode(ctx, cfg, home, "", logw, func(u string) { urlc <- u }) }()
 	n := &testNode{cfg: cfg}
 	var once sync.Once
 	n.stop = func() {
@@ -266,7 +266,8 @@ func TestEndToEnd(t *testing.T) {
 	for _, name := range []string{"aitbc_head_height", "aitbc_block_interval_seconds_bucket", "aitbc_txs_committed_total",
 		"aitbc_mempool_txs", "aitbc_sigverify_batch_size_bucket", "aitbc_sigverify_batch_duration_seconds_bucket",
 		"aitbc_rpc_requests_total", "aitbc_rpc_request_duration_seconds_bucket", "aitbc_ws_connections",
-		"aitbc_finality_latency_seconds_bucket", "aitbc_storage_commit_duration_seconds_bucket", "aitbc_index_lag_blocks"} {
+		"aitbc_finality_latency_seconds_bucket", "aitbc_storage_commit_duration_seconds_bucket", "aitbc_index_lag_blocks",
+		"aitbc_peers", "aitbc_sync_blocks_behind", "aitbc_gossip_handshake_failures_total"} {
 		if !bytes.Contains(mbody, []byte("\n"+name)) {
 			t.Errorf("/metrics lacks %s", name)
 		}

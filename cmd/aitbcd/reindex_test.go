@@ -133,7 +133,7 @@ func TestIndexAvailabilityAtStart(t *testing.T) {
 			}
 
 			cfg.IndexRequired = true
-			err := runNode(context.Background(), cfg, home, &logs, func(string) { t.Error("started with INDEX_REQUIRED") })
+			err := runNode(context.Background(), cfg, home, "", &logs, func(string) { t.Error("started with INDEX_REQUIRED") })
 			if err == nil || !strings.Contains(err.Error(), tc.problem) || !strings.Contains(err.Error(), "DATABASE_URL") || strings.Contains(err.Error(), secret) {
 				t.Fatalf("INDEX_REQUIRED start error = %v", err)
 			}

@@ -46,7 +46,7 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return runNode(ctx, cfg, filepath.Dir(*cfgPath), stderr, nil)
+	return runNode(ctx, cfg, filepath.Dir(*cfgPath), "", stderr, nil)
 }
 
 // blsSigner adapts a BLS secret key to consensus.Signer.
@@ -56,11 +56,15 @@ func (s blsSigner) PublicKey() bls.PublicKey      { return s.sk.PublicKey() }
 func (s blsSigner) Sign(msg []byte) bls.Signature { return bls.Sign(s.sk, msg) }
 
 // runNode wires and runs one node until ctx is done or the node halts.
-// ready, if set, is called with the RPC URL once the node serves.
-func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer, ready func(rpcURL string)) (err error) {
+// name, if set, tags every log line (a devnet runs several nodes in one
+// process); ready, if set, is called with the RPC URL once the node serves.
+func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.Writer, ready func(rpcURL string)) (err error) {
 	log, err := observability.NewLogger(logw, cfg.LogLevel, cfg.LogFormat)
 	if err != nil {
 		return err
+	}
+	if name != "" {
+		log = log.With("node", name)
 	}
 	gen, err := loadGenesis(resolve(base, cfg.GenesisFile))
 	if err != nil {
@@ -163,7 +167,7 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 	}
 	defer p2p.Close()
 	if created {
-		log.Info("created node key", "file", resolve(base, cfg.NodeKey), "node", p2p.ID())
+		log.Info("created node key", "file", resolve(base, cfg.NodeKey), "node_id", p2p.ID())
 	}
 
 	ecfg := engine.DefaultConfig()
@@ -216,7 +220,7 @@ func runNode(ctx context.Context, cfg config.Config, base string, logw io.Writer
 	node.Start()
 	rpcURL := "http://" + rpcLn.Addr().String()
 	log.Info("node started", "rpc", rpcURL, "ws", "ws://"+wsrv.Addr()+"/ws", "metrics", "http://"+metricsLn.Addr().String()+"/metrics",
-		"p2p", p2p.Addr(), "node", p2p.ID(), "peers", len(cfg.Peers),
+		"p2p", p2p.Addr(), "node_id", p2p.ID(), "peers", len(cfg.Peers),
 		"validator", node.Status().Validator.String(), "sigverify", batcher.Backend())
 	if ready != nil {
 		ready(rpcURL)

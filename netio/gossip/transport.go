@@ -144,7 +144,7 @@ func (t *Transport) Start(h engine.PeerHandler) error {
 		t.wg.Add(1)
 		go t.dialLoop(ctx, addr)
 	}
-	t.log.Info("gossip started", "peer", t.id, "addr", t.addr, "dial", len(t.cfg.Peers))
+	t.log.Info("gossip started", "node_id", t.id, "addr", t.addr, "dial", len(t.cfg.Peers))
 	return nil
 }
 
@@ -255,7 +255,7 @@ func (t *Transport) Close() error {
 		err = t.client.Stop()
 	}
 	t.glog.disable()
-	t.log.Info("gossip stopped", "peer", t.id)
+	t.log.Info("gossip stopped", "node_id", t.id)
 	return err
 }
 
