@@ -1,4 +1,4 @@
-# aitbcd — see README.md. `make run` starts a one-validator devnet in ./devnet;
+# aitbcd — see README.md. `make run` starts a four-validator devnet in ./devnet;
 # `make test` is what CI runs.
 GO        ?= go
 BIN       := bin/aitbcd

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"aitbc/engine/types"
+	"aitbc/internal/wait"
 )
 
 // BenchmarkNodeThroughput pushes b.N signed transfers from 64 senders
@@ -61,7 +62,7 @@ func BenchmarkNodeThroughput(b *testing.B) {
 		}(txs[s])
 	}
 	wg.Wait()
-	waitFor(b, "all committed", func() bool {
+	wait.Until(b, "all committed", 20*time.Second, func() bool {
 		for s := range keys {
 			a, _ := n.Account(types.AddressFromPubKey(keys[s].Public().(ed25519.PublicKey)))
 			if a.Nonce != uint64(per) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"aitbc/gpu"
+	"aitbc/internal/wait"
 )
 
 // The fault hook sees every commit step in order, with the store and the
@@ -38,7 +39,7 @@ func TestFaultHookSteps(t *testing.T) {
 	})
 	n.Start()
 	defer n.Stop()
-	waitFor(t, "two blocks", func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) >= 8 })
+	wait.Until(t, "two blocks", 20*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) >= 8 })
 	n.Stop()
 	want := []string{
 		"1 before-store stored=0 head=0", "1 after-store stored=1 head=0", "1 after-apply stored=1 head=0", "1 after-publish stored=1 head=1",

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -166,15 +167,7 @@ func (n *memNet) others(from PeerID) []*memPeer {
 			out = append(out, p)
 		}
 	}
-	slices.SortFunc(out, func(a, b *memPeer) int {
-		switch {
-		case a.id < b.id:
-			return -1
-		case a.id > b.id:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b *memPeer) int { return cmp.Compare(a.id, b.id) })
 	return out
 }
 

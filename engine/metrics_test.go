@@ -3,8 +3,10 @@ package engine
 import (
 	"runtime"
 	"testing"
+	"time"
 
 	"aitbc/engine/types"
+	"aitbc/internal/wait"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
@@ -54,5 +56,5 @@ func TestPeeredNodeStopLeavesNoGoroutines(t *testing.T) {
 		}
 		n.verify.Close()
 	}()
-	waitFor(t, "the node's goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
+	wait.Until(t, "the node's goroutines to end", 20*time.Second, func() bool { return runtime.NumGoroutine() <= before })
 }

@@ -13,6 +13,7 @@ import (
 	"aitbc/engine/types"
 	"aitbc/engine/validators/valtest"
 	"aitbc/gpu"
+	"aitbc/internal/wait"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -106,7 +107,7 @@ func (c *cluster) stop(i int) {
 // waitHeight waits until every listed node has committed height h.
 func (c *cluster) waitHeight(h uint64, nodes ...int) {
 	c.t.Helper()
-	waitFor(c.t, fmt.Sprintf("height %d on nodes %v", h, nodes), func() bool {
+	wait.Until(c.t, fmt.Sprintf("height %d on nodes %v", h, nodes), 20*time.Second, func() bool {
 		for _, i := range nodes {
 			if c.nodes[i].height() < h {
 				return false
@@ -197,7 +198,7 @@ func TestNetworkCommitsOneChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the transfer in node 3's state", func() bool { a, _ := c.nodes[3].Account(bob); return a.Balance == 5 })
+	wait.Until(t, "the transfer in node 3's state", 20*time.Second, func() bool { a, _ := c.nodes[3].Account(bob); return a.Balance == 5 })
 	info, err := c.nodes[3].Tx(hash)
 	if err != nil || info.Pending {
 		t.Fatalf("node 3 Tx(%s): %+v, %v; want committed", hash, info, err)
@@ -210,7 +211,7 @@ func TestNetworkCommitsOneChain(t *testing.T) {
 	c.waitHeight(10, all(4)...)
 	c.checkSameChain(10, all(4)...)
 	for i, n := range c.nodes {
-		waitFor(t, fmt.Sprintf("node %d to see 3 peers", i), func() bool { return n.Status().Peers == 3 })
+		wait.Until(t, fmt.Sprintf("node %d to see 3 peers", i), 20*time.Second, func() bool { return n.Status().Peers == 3 })
 	}
 	if pen := c.net.penalties(nodeID(0)); len(pen) > 0 {
 		t.Fatalf("honest node 0 was penalized: %v", pen[0].err)
@@ -241,7 +242,7 @@ func TestNetworkPartitionedValidatorCatchesUp(t *testing.T) {
 	}
 	// Then it keeps up: it commits what the others commit next.
 	c.waitHeight(target+4, all(4)...)
-	waitFor(t, "node 3 not syncing", func() bool { return !c.nodes[3].Status().Syncing })
+	wait.Until(t, "node 3 not syncing", 20*time.Second, func() bool { return !c.nodes[3].Status().Syncing })
 	c.checkSameChain(target+4, all(4)...)
 }
 

@@ -17,6 +17,7 @@ import (
 	"aitbc/engine/state"
 	"aitbc/engine/types"
 	"aitbc/gpu"
+	"aitbc/internal/wait"
 )
 
 type testChain struct {
@@ -83,25 +84,13 @@ func startNode(t testing.TB, c *testChain, store BlockStore, wal WAL, idx Index)
 	return n
 }
 
-// waitFor polls cond until it holds; the deadline only bounds a hang.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 func (n *Node) height() uint64 { h, _ := n.Head(); return h.Height }
 
 func TestNodeCommitsTransfer(t *testing.T) {
 	c := newTestChain(t)
 	store, wal := NewMemStore(), NewMemWAL()
 	n := startNode(t, c, store, wal, nil)
-	waitFor(t, "first block", func() bool { return n.height() >= 2 })
+	wait.Until(t, "first block", 20*time.Second, func() bool { return n.height() >= 2 })
 
 	bob := types.Address{0xb0, 0xb0}
 	minFee := n.MinFee(c.transfer(t, c.faucet, 1, bob, 5, 0))
@@ -114,7 +103,7 @@ func TestNodeCommitsTransfer(t *testing.T) {
 		t.Fatalf("right after submit: %+v, %v; want pending", info, err)
 	}
 	var info TxInfo
-	waitFor(t, "tx commit", func() bool { info, err = n.Tx(hash); return err == nil && !info.Pending })
+	wait.Until(t, "tx commit", 20*time.Second, func() bool { info, err = n.Tx(hash); return err == nil && !info.Pending })
 	blk, cert, err := n.Block(info.Height)
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +149,7 @@ func TestNodeRejectsBadTxsWithoutStateChange(t *testing.T) {
 	if _, err := n.SubmitTx(context.Background(), good); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "commit", func() bool { a, _ := n.Account(bob); return a.Balance == 10 })
+	wait.Until(t, "commit", 20*time.Second, func() bool { a, _ := n.Account(bob); return a.Balance == 10 })
 	before, _ := n.Account(good.From())
 
 	badSig := c.transfer(t, c.faucet, 2, bob, 1, fee)
@@ -188,7 +177,7 @@ func TestNodeRejectsBadTxsWithoutStateChange(t *testing.T) {
 		}
 	}
 	h := n.height()
-	waitFor(t, "more blocks", func() bool { return n.height() >= h+3 })
+	wait.Until(t, "more blocks", 20*time.Second, func() bool { return n.height() >= h+3 })
 	after, _ := n.Account(good.From())
 	if after != before {
 		t.Fatalf("rejected txs changed state: %+v -> %+v", before, after)
@@ -206,7 +195,7 @@ func TestNodeRestartKeepsHeadAndBalances(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "commit", func() bool { a, _ := n.Account(bob); return a.Balance == 21 })
+	wait.Until(t, "commit", 20*time.Second, func() bool { a, _ := n.Account(bob); return a.Balance == 21 })
 	if err := n.Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +209,7 @@ func TestNodeRestartKeepsHeadAndBalances(t *testing.T) {
 	if a, _ := n2.Account(bob); a.Balance != 21 {
 		t.Fatalf("bob after restart: %d", a.Balance)
 	}
-	waitFor(t, "progress after restart", func() bool { return n2.height() > head.Height+2 })
+	wait.Until(t, "progress after restart", 20*time.Second, func() bool { return n2.height() > head.Height+2 })
 	if _, err := n2.SubmitTx(context.Background(), c.transfer(t, c.faucet, 4, bob, 1, fee)); err != nil {
 		t.Fatalf("nonce 4 after restart: %v", err)
 	}
@@ -266,12 +255,12 @@ func TestIndexerCatchesUpAfterOutage(t *testing.T) {
 	c := newTestChain(t)
 	idx := &flakyIndex{down: true, heights: map[uint64]int{}}
 	n := startNode(t, c, NewMemStore(), NewMemWAL(), idx)
-	waitFor(t, "blocks while the index is down", func() bool { return n.height() >= 10 })
+	wait.Until(t, "blocks while the index is down", 20*time.Second, func() bool { return n.height() >= 10 })
 	idx.mu.Lock()
 	idx.down = false
 	idx.mu.Unlock()
 	target := n.height() + 3
-	waitFor(t, "index catch-up", func() bool { idx.mu.Lock(); defer idx.mu.Unlock(); return idx.last >= target })
+	wait.Until(t, "index catch-up", 20*time.Second, func() bool { idx.mu.Lock(); defer idx.mu.Unlock(); return idx.last >= target })
 	idx.mu.Lock()
 	defer idx.mu.Unlock()
 	for h := uint64(1); h <= idx.last; h++ {

@@ -15,6 +15,7 @@ import (
 	"aitbc/engine/types"
 	"aitbc/engine/validators/valtest"
 	"aitbc/gpu"
+	"aitbc/internal/wait"
 )
 
 // recGossip is a Gossip that records what the node asks of it.
@@ -263,7 +264,7 @@ func TestPeerBadSignaturesArePenalized(t *testing.T) {
 	if err := n.HandleConsensus("mallory", &consensus.VoteMsg{Vote: forged}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "penalty for the forged vote", func() bool { return g.penalized("mallory", consensus.ErrBadSignature) })
+	wait.Until(t, "penalty for the forged vote", 20*time.Second, func() bool { return g.penalized("mallory", consensus.ErrBadSignature) })
 
 	bob := types.Address{0xb0}
 	okTx := c.transfer(n, 1, bob, 3)
@@ -275,9 +276,9 @@ func TestPeerBadSignaturesArePenalized(t *testing.T) {
 	if err := n.HandleTxs("mallory", []*types.Tx{badTx}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "penalty for the forged tx", func() bool { return g.penalized("mallory", ErrBadSignature) })
-	waitFor(t, "the good tx in the mempool", func() bool { info, err := n.Tx(okTx.Hash()); return err == nil && info.Pending })
-	waitFor(t, "the good tx relayed", func() bool { return g.relayed(okTx.Hash()) })
+	wait.Until(t, "penalty for the forged tx", 20*time.Second, func() bool { return g.penalized("mallory", ErrBadSignature) })
+	wait.Until(t, "the good tx in the mempool", 20*time.Second, func() bool { info, err := n.Tx(okTx.Hash()); return err == nil && info.Pending })
+	wait.Until(t, "the good tx relayed", 20*time.Second, func() bool { return g.relayed(okTx.Hash()) })
 	if g.relayed(badTx.Hash()) {
 		t.Fatal("a tx with a bad signature was relayed")
 	}
@@ -290,7 +291,7 @@ func TestPeerBadSignaturesArePenalized(t *testing.T) {
 	if _, err := n.SubmitTx(context.Background(), rpcTx); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the RPC tx relayed", func() bool { return g.relayed(rpcTx.Hash()) })
+	wait.Until(t, "the RPC tx relayed", 20*time.Second, func() bool { return g.relayed(rpcTx.Hash()) })
 	if g.penalized("honest", ErrBadPeerMessage) || g.penalized("honest", ErrBadSignature) || g.penalized("honest", consensus.ErrBadSignature) {
 		t.Fatal("the honest peer was penalized")
 	}
@@ -300,13 +301,13 @@ func TestPeerBadSignaturesArePenalized(t *testing.T) {
 // with one transfer committed on the way, and returns its blocks.
 func produceChain(t *testing.T, c *testChain, h uint64) ([]SyncedBlock, types.Hash) {
 	n := startNode(t, c, NewMemStore(), NewMemWAL(), nil)
-	waitFor(t, "first block", func() bool { return n.height() >= 1 })
+	wait.Until(t, "first block", 20*time.Second, func() bool { return n.height() >= 1 })
 	tx := c.transfer(t, c.faucet, 1, types.Address{0xb0}, 9, n.MinFee(c.transfer(t, c.faucet, 1, types.Address{0xb0}, 9, 0)))
 	hash, err := n.SubmitTx(context.Background(), tx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, fmt.Sprintf("height %d", h), func() bool { return n.height() >= h })
+	wait.Until(t, fmt.Sprintf("height %d", h), 20*time.Second, func() bool { return n.height() >= h })
 	if err := n.Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +356,7 @@ func TestBlockSyncFromPeers(t *testing.T) {
 	if err := n.HandleStatus("a", top.Block.Header.Height, top.Block.Hash()); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "a block request", func() bool { return len(g.requestList()) >= 1 })
+	wait.Until(t, "a block request", 20*time.Second, func() bool { return len(g.requestList()) >= 1 })
 	if err := n.HandleStatus("b", top.Block.Header.Height, top.Block.Hash()); err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +367,7 @@ func TestBlockSyncFromPeers(t *testing.T) {
 		t.Fatal("not syncing while 8 blocks behind")
 	}
 	// a never answers; after the timeout b is asked.
-	waitFor(t, "a second request", func() bool { return len(g.requestList()) >= 2 })
+	wait.Until(t, "a second request", 20*time.Second, func() bool { return len(g.requestList()) >= 2 })
 	if r := g.requestList()[1]; r != (blockRequest{peer: "b", from: 1, count: 8}) {
 		t.Fatalf("request after the timeout %+v, want one to b", r)
 	}
@@ -380,7 +381,7 @@ func TestBlockSyncFromPeers(t *testing.T) {
 	if err := n.HandleBlocks("b", answer); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "penalty for the tampered block", func() bool { return g.penalized("b", ErrBadPeerMessage) })
+	wait.Until(t, "penalty for the tampered block", 20*time.Second, func() bool { return g.penalized("b", ErrBadPeerMessage) })
 	if h := n.height(); h != txHeight-1 {
 		t.Fatalf("height %d after the tampered answer, want %d", h, txHeight-1)
 	}
@@ -391,13 +392,13 @@ func TestBlockSyncFromPeers(t *testing.T) {
 	if err := n.HandleBlocks("c", []SyncedBlock{{Block: chain[txHeight-1].Block, Cert: &forged}}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "penalty for the forged certificate", func() bool { return g.penalized("c", consensus.ErrBadSignature) })
+	wait.Until(t, "penalty for the forged certificate", 20*time.Second, func() bool { return g.penalized("c", consensus.ErrBadSignature) })
 
 	// d sends the rest, and one block we already have.
 	if err := n.HandleBlocks("d", chain[txHeight-2:]); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the top block", func() bool { return n.height() == top.Block.Header.Height })
+	wait.Until(t, "the top block", 20*time.Second, func() bool { return n.height() == top.Block.Header.Height })
 	head, _ := n.Head()
 	if head.Hash != top.Block.Hash() {
 		t.Fatalf("synced head %s, want %s", head.Hash, top.Block.Hash())
@@ -408,7 +409,7 @@ func TestBlockSyncFromPeers(t *testing.T) {
 	if a, _ := n.Account(types.Address{0xb0}); a.Balance != 9 {
 		t.Fatalf("synced balance %d, want 9", a.Balance)
 	}
-	waitFor(t, "not syncing", func() bool { return !n.Status().Syncing })
+	wait.Until(t, "not syncing", 20*time.Second, func() bool { return !n.Status().Syncing })
 	if st := n.Status(); st.Peers != 2 {
 		t.Fatalf("Status.Peers %d, want 2 (a and b announced heads)", st.Peers)
 	}
@@ -440,12 +441,12 @@ func TestServesBlockRequests(t *testing.T) {
 	}
 	n.Start()
 	defer n.Stop()
-	waitFor(t, "height 6", func() bool { return n.height() >= 6 })
+	wait.Until(t, "height 6", 20*time.Second, func() bool { return n.height() >= 6 })
 
 	if err := n.HandleBlockRequest("p", 2, 3); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "an answer", func() bool { return len(g.answerList()) >= 1 })
+	wait.Until(t, "an answer", 20*time.Second, func() bool { return len(g.answerList()) >= 1 })
 	a := g.answerList()[0]
 	if a.peer != "p" || len(a.blocks) != 3 {
 		t.Fatalf("answer to %s with %d blocks, want 3 to p", a.peer, len(a.blocks))
@@ -463,7 +464,7 @@ func TestServesBlockRequests(t *testing.T) {
 	if err := n.HandleBlockRequest("p", 1<<62, MaxSyncBlocks); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "a second answer", func() bool { return len(g.answerList()) >= 2 })
+	wait.Until(t, "a second answer", 20*time.Second, func() bool { return len(g.answerList()) >= 2 })
 	if b := g.answerList()[1].blocks; len(b) != 0 {
 		t.Fatalf("answer beyond our head has %d blocks", len(b))
 	}
@@ -471,14 +472,14 @@ func TestServesBlockRequests(t *testing.T) {
 	if err := n.HandleBlockRequest("p", 1, MaxSyncBlocks); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "a third answer", func() bool { return len(g.answerList()) >= 3 })
+	wait.Until(t, "a third answer", 20*time.Second, func() bool { return len(g.answerList()) >= 3 })
 	b := g.answerList()[2].blocks
 	if len(b) < 6 || b[len(b)-1].Block.Header.Height != uint64(len(b)) || b[len(b)-1].Block.Header.Height > n.height() {
 		t.Fatalf("answer from 1 has %d blocks; want 1, 2, ... up to our head", len(b))
 	}
 
 	h := n.height()
-	waitFor(t, "a status announcing a later head", func() bool {
+	wait.Until(t, "a status announcing a later head", 20*time.Second, func() bool {
 		g.mu.Lock()
 		defer g.mu.Unlock()
 		return len(g.statuses) > 0 && g.statuses[len(g.statuses)-1] > h

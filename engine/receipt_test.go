@@ -8,10 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"aitbc/engine/mempool"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/internal/wait"
 )
 
 // claimChain is a test chain whose genesis lists one coordinator and mints
@@ -116,7 +118,7 @@ func TestReceiptClaimThroughThePipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	var info TxInfo
-	waitFor(t, "claim commit", func() bool { info, err = n.Tx(hash); return err == nil && !info.Pending })
+	wait.Until(t, "claim commit", 20*time.Second, func() bool { info, err = n.Tx(hash); return err == nil && !info.Pending })
 	if a, _ := n.Account(M); a.Balance != 500-fee || a.Nonce != 1 {
 		t.Fatalf("miner %+v, want balance %d nonce 1", a, 500-fee)
 	}
@@ -125,7 +127,7 @@ func TestReceiptClaimThroughThePipeline(t *testing.T) {
 	if err := store.LoadClaimedJobs(func(h types.Hash) error { stored = append(stored, h); return nil }); err != nil || len(stored) != 1 || stored[0] != job {
 		t.Fatalf("stored claims %v, %v", stored, err)
 	}
-	waitFor(t, "indexed receipt", func() bool { return len(idx.all()) == 1 })
+	wait.Until(t, "indexed receipt", 20*time.Second, func() bool { return len(idx.all()) == 1 })
 	r := idx.all()[0]
 	if r.JobHash != job || r.Miner != M || r.Minted != 500 || r.Units != 100 || r.TxIndex != info.Index ||
 		r.ID != types.ReceiptID(c.gen.ChainID, []byte("job-1"), M, 100) {
@@ -157,7 +159,7 @@ func TestReceiptClaimThroughThePipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "second job", func() bool { i, err := n2.Tx(next); return err == nil && !i.Pending })
+	wait.Until(t, "second job", 20*time.Second, func() bool { i, err := n2.Tx(next); return err == nil && !i.Pending })
 	if a, _ := n2.Account(M); a.Balance != 2*(500-fee) || a.Nonce != 2 {
 		t.Fatalf("miner after two claims %+v", a)
 	}

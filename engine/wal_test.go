@@ -3,8 +3,10 @@ package engine
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"aitbc/engine/consensus"
+	"aitbc/internal/wait"
 )
 
 // crashingStore fails the commit of one height, like a crash between
@@ -55,7 +57,7 @@ func TestWALReplayKeepsSignedBlock(t *testing.T) {
 	}
 
 	n2 := startNode(t, c, mem, wal, nil)
-	waitFor(t, "height 4 after restart", func() bool { return n2.height() >= 4 })
+	wait.Until(t, "height 4 after restart", 20*time.Second, func() bool { return n2.height() >= 4 })
 	blk, _, err := n2.Block(4)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"aitbc/internal/wait"
 )
 
 func newTestBatcher(t *testing.T, primary, fallback Verifier, cfg BatcherConfig, m *Metrics) *Batcher {
@@ -35,7 +37,7 @@ func TestBatcherSizeFlush(t *testing.T) {
 	for _, it := range items[:7] {
 		calls = append(calls, goVerify(b, ctx, it))
 	}
-	waitUntil(t, "7 queued", func() bool { return b.queued() == 7 })
+	wait.Until(t, "7 queued", 10*time.Second, func() bool { return b.queued() == 7 })
 	if got := rec.batchSizes(); len(got) != 0 {
 		t.Fatalf("flushed %v before the batch was full", got)
 	}
@@ -69,7 +71,7 @@ func TestBatcherAdaptiveFlush(t *testing.T) {
 	for _, it := range items[1:] {
 		rest = append(rest, goVerify(b, context.Background(), it))
 	}
-	waitUntil(t, "10 queued behind the busy backend", func() bool { return b.queued() == 10 })
+	wait.Until(t, "10 queued behind the busy backend", 10*time.Second, func() bool { return b.queued() == 10 })
 	g.open()
 	if n := <-g.entered; n != 10 {
 		t.Errorf("second batch has %d items, want the 10 that queued", n)
@@ -202,12 +204,12 @@ func fillPipeline(t *testing.T, b *Batcher, g *gated, items []Item) []<-chan res
 	var calls []<-chan result
 	for i := range 3 {
 		calls = append(calls, goVerifyAll(b, ctx, items[4*i:4*i+4]))
-		waitUntil(t, "batch formed", func() bool { return b.batchesFormed() == i+1 })
+		wait.Until(t, "batch formed", 10*time.Second, func() bool { return b.batchesFormed() == i+1 })
 	}
 	<-g.entered
 	<-g.entered
 	calls = append(calls, goVerifyAll(b, ctx, items[12:16]))
-	waitUntil(t, "queue full", func() bool { return b.queued() == 4 })
+	wait.Until(t, "queue full", 10*time.Second, func() bool { return b.queued() == 4 })
 	return calls
 }
 
@@ -295,7 +297,7 @@ func TestBatcherCloseDrains(t *testing.T) {
 	for _, it := range items {
 		calls = append(calls, goVerify(b, context.Background(), it))
 	}
-	waitUntil(t, "10 queued", func() bool { return b.queued() == 10 })
+	wait.Until(t, "10 queued", 10*time.Second, func() bool { return b.queued() == 10 })
 	b.Close()
 	for i, c := range calls {
 		if r := await(t, c); r.err != nil || !r.ok[0] {
@@ -325,10 +327,10 @@ func TestBatcherCloseStuckBackend(t *testing.T) {
 		var calls []<-chan result
 		for i := range 3 {
 			calls = append(calls, goVerifyAll(b, context.Background(), items[2*i:2*i+2]))
-			waitUntil(t, "batch formed", func() bool { return b.batchesFormed() == i+1 })
+			wait.Until(t, "batch formed", 10*time.Second, func() bool { return b.batchesFormed() == i+1 })
 		}
 		calls = append(calls, goVerifyAll(b, context.Background(), items[6:8]))
-		waitUntil(t, "queue full", func() bool { return b.queued() == 2 })
+		wait.Until(t, "queue full", 10*time.Second, func() bool { return b.queued() == 2 })
 		b.Close()
 		for i, c := range calls {
 			if r := await(t, c); !errors.Is(r.err, ErrClosed) {

@@ -88,20 +88,6 @@ func (b broken) VerifyBatch(ctx context.Context, items []Item) ([]bool, error) {
 	return nil, errors.New("unknown mode")
 }
 
-// waitUntil polls cond until it holds; it synchronises the test with the
-// batcher's goroutines and is not a timing assertion (the deadline only
-// turns a hang into a failure).
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(100 * time.Microsecond)
-	}
-}
-
 func (b *Batcher) queued() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()

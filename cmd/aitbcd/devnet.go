@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -104,6 +106,39 @@ func devnetPeers(n, i int) []string {
 	return peers
 }
 
+// devnetPorts keeps the devnet's nodes apart when port variables are set
+// in the environment (they override every node's config file alike): such
+// a value is node0's port and node i adds 100×i, as the defaults do. The
+// peers are then every other node's gossip address, wherever it moved.
+func devnetPorts(cfgs []config.Config) error {
+	if len(cfgs) < 2 {
+		return nil
+	}
+	for i := range cfgs {
+		c := &cfgs[i]
+		for _, p := range []struct {
+			env string
+			v   *int
+		}{{"RPC_PORT", &c.RPCPort}, {"WS_PORT", &c.WSPort}, {"METRICS_PORT", &c.MetricsPort}, {"P2P_PORT", &c.P2PPort}} {
+			if _, set := os.LookupEnv(p.env); set && *p.v != 0 {
+				*p.v += 100 * i
+			}
+		}
+		if err := c.Validate(); err != nil {
+			return fmt.Errorf("node%d: %w", i, err)
+		}
+	}
+	for i := range cfgs {
+		cfgs[i].Peers = nil
+		for j, o := range cfgs {
+			if j != i {
+				cfgs[i].Peers = append(cfgs[i].Peers, net.JoinHostPort(o.P2PHost, strconv.Itoa(o.P2PPort)))
+			}
+		}
+	}
+	return nil
+}
+
 func runDevnetNodes(ctx context.Context, dir string, n int, created bool, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -114,6 +149,9 @@ func runDevnetNodes(ctx context.Context, dir string, n int, created bool, stdout
 			return fmt.Errorf("node%d: %w", i, err)
 		}
 		cfgs[i] = cfg
+	}
+	if err := devnetPorts(cfgs); err != nil {
+		return err
 	}
 	// One summary once every node serves, in node order.
 	var mu sync.Mutex

@@ -9,6 +9,7 @@ import (
 
 	"aitbc/engine/types"
 	"aitbc/internal/config"
+	"aitbc/internal/wait"
 )
 
 // startDevnet creates a devnet of n validators in a temp dir and runs every
@@ -55,17 +56,6 @@ func headOf(t *testing.T, url string) (uint64, string) {
 	return h.Height, h.Hash
 }
 
-func eventually(t *testing.T, what string, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // TestDevnetFourValidators: four validators on loopback agree on every
 // block; a tx sent to node 0 is final and visible on node 3; with node 3
 // down the other three keep finalising blocks, and node 3 catches up by
@@ -75,7 +65,7 @@ func TestDevnetFourValidators(t *testing.T) {
 		t.Skip("four nodes")
 	}
 	dir, nodes, start := startDevnet(t, 4)
-	eventually(t, "height 5 on every node", 60*time.Second, func() bool {
+	wait.Until(t, "height 5 on every node", 60*time.Second, func() bool {
 		for _, n := range nodes {
 			if h, _ := headOf(t, n.url); h < 5 {
 				return false
@@ -97,12 +87,12 @@ func TestDevnetFourValidators(t *testing.T) {
 		getJSON(t, n.url+"/rpc/get_balance/"+bob.String(), &b)
 		return b.Balance
 	}
-	eventually(t, "the transfer on node 3", 20*time.Second, func() bool { return balance(nodes[3]) == "7" })
+	wait.Until(t, "the transfer on node 3", 20*time.Second, func() bool { return balance(nodes[3]) == "7" })
 
 	// Every node has the same block at a height all of them have.
 	h, _ := headOf(t, nodes[0].url)
 	for _, n := range nodes {
-		eventually(t, "height on every node", 20*time.Second, func() bool { x, _ := headOf(t, n.url); return x >= h })
+		wait.Until(t, "height on every node", 20*time.Second, func() bool { x, _ := headOf(t, n.url); return x >= h })
 	}
 	var want string
 	for i, n := range nodes {
@@ -120,14 +110,46 @@ func TestDevnetFourValidators(t *testing.T) {
 	// Three of four is more than two thirds: the chain goes on without node 3.
 	nodes[3].stop()
 	down, _ := headOf(t, nodes[0].url)
-	eventually(t, "5 blocks without node 3", 60*time.Second, func() bool { x, _ := headOf(t, nodes[0].url); return x >= down+5 })
+	wait.Until(t, "5 blocks without node 3", 60*time.Second, func() bool { x, _ := headOf(t, nodes[0].url); return x >= down+5 })
 	nodes[3] = start(3)
-	eventually(t, "node 3 to catch up", 60*time.Second, func() bool {
+	wait.Until(t, "node 3 to catch up", 60*time.Second, func() bool {
 		a, _ := headOf(t, nodes[0].url)
 		b, _ := headOf(t, nodes[3].url)
 		return b+1 >= a && b > down+5
 	})
 	if balance(nodes[3]) != "7" {
 		t.Fatal("node 3 lost the transfer over its restart")
+	}
+}
+
+// TestDevnetPortsFromEnvironment: a port variable in the environment is
+// node0's port and node i adds 100×i, and the peers follow the moved
+// gossip ports, so RPC_PORT=… aitbcd devnet does not start four nodes on
+// one port.
+func TestDevnetPortsFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := ensureDevnet(dir, 3); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RPC_PORT", "19580")
+	t.Setenv("P2P_PORT", "19570")
+	cfgs := make([]config.Config, 3)
+	for i := range cfgs {
+		c, err := config.Load(filepath.Join(dir, fmt.Sprintf("node%d", i), "config.toml"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfgs[i] = c
+	}
+	if err := devnetPorts(cfgs); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cfgs {
+		if c.RPCPort != 19580+100*i || c.P2PPort != 19570+100*i || c.WSPort != 9081+100*i {
+			t.Errorf("node%d: rpc %d p2p %d ws %d", i, c.RPCPort, c.P2PPort, c.WSPort)
+		}
+	}
+	if got := fmt.Sprint(cfgs[1].Peers); got != "[127.0.0.1:19570 127.0.0.1:19770]" {
+		t.Errorf("node1 peers %s", got)
 	}
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+
+	"aitbc/internal/wait"
 )
 
 // scriptedProbe returns its readings in order, repeating the last one.
@@ -98,7 +100,7 @@ func TestHealthMonitorRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { hm.Run(ctx); close(done) }()
-	waitUntil(t, "three polls", func() bool { return p.count() >= 3 })
+	wait.Until(t, "three polls", 10*time.Second, func() bool { return p.count() >= 3 })
 	cancel()
 	<-done
 	n := p.count()

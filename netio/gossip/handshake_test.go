@@ -10,6 +10,7 @@ import (
 
 	"aitbc/engine"
 	"aitbc/engine/types"
+	"aitbc/internal/wait"
 )
 
 // Each bad handshake closes the connection, is counted under its reason,
@@ -79,7 +80,7 @@ func TestHandshakeFailures(t *testing.T) {
 			if !r.closed() {
 				t.Fatal("connection left open")
 			}
-			eventually(t, "failure counted", func() bool { return hsFailures(m, tc.reason) == 1 })
+			wait.Until(t, "failure counted", 10*time.Second, func() bool { return hsFailures(m, tc.reason) == 1 })
 			for _, other := range handshakeReasons {
 				if other != tc.reason && hsFailures(m, other) != 0 {
 					t.Errorf("also counted as %s", other)
@@ -106,7 +107,7 @@ func TestDialingItselfIsRefused(t *testing.T) {
 	cfg.ListenAddr = addr
 	cfg.Peers = []string{addr}
 	tr, m := startTransport(t, cfg, newRecorder())
-	eventually(t, "self detected", func() bool { return hsFailures(m, "self") >= 1 })
+	wait.Until(t, "self detected", 10*time.Second, func() bool { return hsFailures(m, "self") >= 1 })
 	if n := len(tr.Peers()); n != 0 {
 		t.Errorf("%d peers", n)
 	}
@@ -119,14 +120,14 @@ func TestMaxPeers(t *testing.T) {
 	tr, m := startTransport(t, cfg, rec)
 	r1 := dialRaw(t, tr.Addr(), nodeKey(1))
 	r1.handshake()
-	eventually(t, "first peer", func() bool { return len(tr.Peers()) == 1 })
+	wait.Until(t, "first peer", 10*time.Second, func() bool { return len(tr.Peers()) == 1 })
 	r2 := dialRaw(t, tr.Addr(), nodeKey(2))
 	if !r2.closed() {
 		t.Fatal("second connection accepted past MaxPeers")
 	}
-	eventually(t, "counted", func() bool { return hsFailures(m, "full") == 1 })
+	wait.Until(t, "counted", 10*time.Second, func() bool { return hsFailures(m, "full") == 1 })
 	r1.write(statusFrame(1, types.Hash{1}))
-	eventually(t, "first peer still served", func() bool { return rec.nStatus() == 1 })
+	wait.Until(t, "first peer still served", 10*time.Second, func() bool { return rec.nStatus() == 1 })
 }
 
 func TestFramesSplitAtEveryByte(t *testing.T) {
@@ -152,12 +153,12 @@ func TestFramesSplitAtEveryByte(t *testing.T) {
 	if typ, _, err := r.readFrame(); err != nil || typ != MsgAuth {
 		t.Fatalf("want auth, got %v %v", typ, err)
 	}
-	eventually(t, "peer", func() bool { return len(tr.Peers()) == 1 })
+	wait.Until(t, "peer", 10*time.Second, func() bool { return len(tr.Peers()) == 1 })
 	// Two frames, the second split across the first's tail.
 	both := append(statusFrame(5, types.Hash{5}), statusFrame(6, types.Hash{6})...)
 	trickle(both[:7])
 	trickle(both[7:])
-	eventually(t, "statuses", func() bool { return rec.nStatus() == 2 })
+	wait.Until(t, "statuses", 10*time.Second, func() bool { return rec.nStatus() == 2 })
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	if rec.status[0].height != 5 || rec.status[1].height != 6 {
@@ -171,7 +172,7 @@ func TestOversizeLengthClosesAndPenalizes(t *testing.T) {
 	tr, m := startTransport(t, cfg, rec)
 	r := dialRaw(t, tr.Addr(), nodeKey(1))
 	r.handshake()
-	eventually(t, "peer", func() bool { return len(tr.Peers()) == 1 })
+	wait.Until(t, "peer", 10*time.Second, func() bool { return len(tr.Peers()) == 1 })
 	var hdr [frameHeader]byte
 	binary.BigEndian.PutUint32(hdr[:], uint32(cfg.MaxFrameBytes+1))
 	hdr[lenPrefix] = byte(MsgStatus)
@@ -182,7 +183,7 @@ func TestOversizeLengthClosesAndPenalizes(t *testing.T) {
 	if v := value(m.Penalties); v != 1 {
 		t.Errorf("penalties = %v, want 1", v)
 	}
-	eventually(t, "peer gone", func() bool { return len(tr.Peers()) == 0 })
+	wait.Until(t, "peer gone", 10*time.Second, func() bool { return len(tr.Peers()) == 0 })
 }
 
 // A malformed message is dropped and penalized; the connection stays.
@@ -191,7 +192,7 @@ func TestMalformedMessagesArePenalizedAndDropped(t *testing.T) {
 	tr, m := startTransport(t, testConfig(0), rec)
 	r := dialRaw(t, tr.Addr(), nodeKey(1))
 	r.handshake()
-	eventually(t, "peer", func() bool { return len(tr.Peers()) == 1 })
+	wait.Until(t, "peer", 10*time.Second, func() bool { return len(tr.Peers()) == 1 })
 	bad := [][]byte{
 		frameOf(0x7f, []byte{1, 2, 3}),                                                      // unknown type
 		frameOf(MsgStatus, make([]byte, statusLen+1)),                                       // trailing byte
@@ -204,7 +205,7 @@ func TestMalformedMessagesArePenalizedAndDropped(t *testing.T) {
 		r.write(f)
 	}
 	r.write(statusFrame(9, types.Hash{9}))
-	eventually(t, "good frame after bad ones", func() bool { return rec.nStatus() == 1 })
+	wait.Until(t, "good frame after bad ones", 10*time.Second, func() bool { return rec.nStatus() == 1 })
 	if v := value(m.Penalties); v != float64(len(bad)) {
 		t.Errorf("penalties = %v, want %d", v, len(bad))
 	}
@@ -222,9 +223,9 @@ func TestHandlerRejectionPenalizes(t *testing.T) {
 	tr, m := startTransport(t, testConfig(0), rec)
 	r := dialRaw(t, tr.Addr(), nodeKey(1))
 	r.handshake()
-	eventually(t, "peer", func() bool { return len(tr.Peers()) == 1 })
+	wait.Until(t, "peer", 10*time.Second, func() bool { return len(tr.Peers()) == 1 })
 	r.write(statusFrame(1, types.Hash{}))
-	eventually(t, "penalty", func() bool { return value(m.Penalties) == 1 })
+	wait.Until(t, "penalty", 10*time.Second, func() bool { return value(m.Penalties) == 1 })
 }
 
 func TestPingIsAnsweredAndSilentPeersClosed(t *testing.T) {
@@ -255,5 +256,5 @@ func TestPingIsAnsweredAndSilentPeersClosed(t *testing.T) {
 	if !r.closed() {
 		t.Fatal("silent peer not closed")
 	}
-	eventually(t, "peer gone", func() bool { return len(tr.Peers()) == 0 })
+	wait.Until(t, "peer gone", 10*time.Second, func() bool { return len(tr.Peers()) == 0 })
 }

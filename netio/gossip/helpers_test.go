@@ -94,19 +94,6 @@ func startTransport(t testing.TB, cfg Config, h engine.PeerHandler) (*Transport,
 	return tr, m
 }
 
-// eventually polls cond until it holds or 10 s pass. The bound only keeps
-// a broken test from hanging; nothing asserts on elapsed time.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func value(m prometheus.Metric) float64 {
 	var d dto.Metric
 	if err := m.Write(&d); err != nil {

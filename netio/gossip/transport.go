@@ -1,6 +1,7 @@
 package gossip
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
@@ -275,15 +276,7 @@ func (t *Transport) publishPeersLocked() {
 	for _, p := range t.peers {
 		list = append(list, p)
 	}
-	slices.SortFunc(list, func(a, b *peer) int {
-		switch {
-		case a.id < b.id:
-			return -1
-		case a.id > b.id:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(list, func(a, b *peer) int { return cmp.Compare(a.id, b.id) })
 	t.peerList.Store(&list)
 }
 

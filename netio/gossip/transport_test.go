@@ -12,6 +12,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/consensus"
 	"aitbc/engine/types"
+	"aitbc/internal/wait"
 )
 
 type node struct {
@@ -40,7 +41,7 @@ func mesh(t *testing.T, n int, tweak func(i int, cfg *Config)) []*node {
 		nodes[i] = &node{tr: tr, m: m, rec: rec, id: peerID(cfg.NodeKey)}
 	}
 	for _, nd := range nodes {
-		eventually(t, "full mesh", func() bool { return len(nd.tr.Peers()) == n-1 })
+		wait.Until(t, "full mesh", 10*time.Second, func() bool { return len(nd.tr.Peers()) == n-1 })
 	}
 	return nodes
 }
@@ -62,7 +63,7 @@ func TestMeshEveryMessageType(t *testing.T) {
 	prop, vote := f.proposal(0), f.vote(2, 0)
 	a.tr.BroadcastConsensus([]consensus.Message{prop, vote})
 	for _, nd := range []*node{b, c} {
-		eventually(t, "consensus messages", func() bool { return nd.rec.nConsensus() == 2 })
+		wait.Until(t, "consensus messages", 10*time.Second, func() bool { return nd.rec.nConsensus() == 2 })
 		nd.rec.mu.Lock()
 		gp, ok := nd.rec.consensus[0].(*consensus.ProposalMsg)
 		if !ok || !bytes.Equal(gp.Proposal.Encode(), prop.Proposal.Encode()) || !bytes.Equal(gp.Block.Encode(), prop.Block.Encode()) {
@@ -80,7 +81,7 @@ func TestMeshEveryMessageType(t *testing.T) {
 
 	// A duplicate is not delivered again.
 	a.tr.BroadcastConsensus([]consensus.Message{vote})
-	eventually(t, "duplicate vote dropped", func() bool { return dropped(b.m, dropDedup) >= 1 && dropped(c.m, dropDedup) >= 1 })
+	wait.Until(t, "duplicate vote dropped", 10*time.Second, func() bool { return dropped(b.m, dropDedup) >= 1 && dropped(c.m, dropDedup) >= 1 })
 	if b.rec.nConsensus() != 2 || c.rec.nConsensus() != 2 {
 		t.Errorf("duplicate delivered: b %d c %d", b.rec.nConsensus(), c.rec.nConsensus())
 	}
@@ -89,7 +90,7 @@ func TestMeshEveryMessageType(t *testing.T) {
 	// and c, having them already, delivers nothing new.
 	txs := testTxs(5, 1)
 	a.tr.BroadcastTxs(txs)
-	eventually(t, "txs at b and c", func() bool { return b.rec.nTxs(a.id) == 5 && c.rec.nTxs(a.id) == 5 })
+	wait.Until(t, "txs at b and c", 10*time.Second, func() bool { return b.rec.nTxs(a.id) == 5 && c.rec.nTxs(a.id) == 5 })
 	b.rec.mu.Lock()
 	for i, tx := range b.rec.txs[a.id] {
 		if tx.Hash() != txs[i].Hash() {
@@ -101,7 +102,7 @@ func TestMeshEveryMessageType(t *testing.T) {
 	sentTxs := value(b.m.FramesSent.WithLabelValues("txs"))
 	cDedup := dropped(c.m, dropDedup)
 	b.tr.BroadcastTxs(got)
-	eventually(t, "c drops b's relay as duplicate", func() bool { return dropped(c.m, dropDedup) == cDedup+1 })
+	wait.Until(t, "c drops b's relay as duplicate", 10*time.Second, func() bool { return dropped(c.m, dropDedup) == cDedup+1 })
 	if d := value(b.m.FramesSent.WithLabelValues("txs")) - sentTxs; d != 1 {
 		t.Errorf("b sent %v txs frames, want 1 (to c only)", d)
 	}
@@ -113,7 +114,7 @@ func TestMeshEveryMessageType(t *testing.T) {
 	head := f.b2.Hash()
 	c.tr.BroadcastStatus(2, head)
 	for _, nd := range []*node{a, b} {
-		eventually(t, "status", func() bool { return nd.rec.nStatus() == 1 })
+		wait.Until(t, "status", 10*time.Second, func() bool { return nd.rec.nStatus() == 1 })
 		nd.rec.mu.Lock()
 		if nd.rec.status[0] != (statusMsg{2, head}) {
 			t.Errorf("status = %+v", nd.rec.status[0])
@@ -128,7 +129,7 @@ func TestMeshEveryMessageType(t *testing.T) {
 	}
 	a.rec.mu.Unlock()
 	b.tr.RequestBlocks(a.id, 1, 2)
-	eventually(t, "blocks at b", func() bool {
+	wait.Until(t, "blocks at b", 10*time.Second, func() bool {
 		b.rec.mu.Lock()
 		defer b.rec.mu.Unlock()
 		return len(b.rec.blocks) == 1
@@ -164,7 +165,7 @@ func TestNewPeerGetsLastStatus(t *testing.T) {
 	cfg := testConfig(1)
 	cfg.Peers = []string{a.Addr()}
 	startTransport(t, cfg, rec)
-	eventually(t, "status on connect", func() bool { return rec.nStatus() == 1 })
+	wait.Until(t, "status on connect", 10*time.Second, func() bool { return rec.nStatus() == 1 })
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	if rec.status[0] != (statusMsg{7, types.Hash{7}}) {
@@ -194,7 +195,7 @@ func TestSimultaneousDialKeepsOneConnection(t *testing.T) {
 	a, ma := startTransport(t, cfgA, recA)
 	b, mb := startTransport(t, cfgB, recB)
 	idA, idB := peerID(cfgA.NodeKey), peerID(cfgB.NodeKey)
-	eventually(t, "connected", func() bool { return hasPeer(a, idB) && hasPeer(b, idA) })
+	wait.Until(t, "connected", 10*time.Second, func() bool { return hasPeer(a, idB) && hasPeer(b, idA) })
 	time.Sleep(300 * time.Millisecond) // let any second connection finish its handshake
 	pa, pb := a.Peers(), b.Peers()
 	if len(pa) != 1 || len(pb) != 1 {
@@ -211,13 +212,13 @@ func TestSimultaneousDialKeepsOneConnection(t *testing.T) {
 	}
 	a.BroadcastStatus(3, types.Hash{3})
 	b.BroadcastStatus(4, types.Hash{4})
-	eventually(t, "status both ways", func() bool { return recA.nStatus() >= 1 && recB.nStatus() >= 1 })
+	wait.Until(t, "status both ways", 10*time.Second, func() bool { return recA.nStatus() >= 1 && recB.nStatus() >= 1 })
 
 	// c lists a twice (one node under two dialers): one connection to a.
 	cfgC := testConfig(2)
 	cfgC.Peers = []string{a.Addr(), b.Addr(), a.Addr()}
 	c, mc := startTransport(t, cfgC, newRecorder())
-	eventually(t, "c connected to a and b", func() bool { return len(c.Peers()) == 2 })
+	wait.Until(t, "c connected to a and b", 10*time.Second, func() bool { return len(c.Peers()) == 2 })
 	time.Sleep(300 * time.Millisecond)
 	if n := len(c.Peers()); n != 2 {
 		t.Fatalf("c has %d peers", n)
@@ -246,7 +247,7 @@ func TestCloseIsPromptAndLeavesNoGoroutines(t *testing.T) {
 		addrs = append(addrs, tr.Addr())
 	}
 	for _, tr := range trs {
-		eventually(t, "mesh", func() bool { return len(tr.Peers()) == 2 })
+		wait.Until(t, "mesh", 10*time.Second, func() bool { return len(tr.Peers()) == 2 })
 	}
 	trs[0].BroadcastTxs(testTxs(100, 1))
 	done := make(chan struct{})
@@ -272,7 +273,7 @@ func TestCloseIsPromptAndLeavesNoGoroutines(t *testing.T) {
 		}
 		tr.BroadcastStatus(1, types.Hash{}) // harmless after Close
 	}
-	eventually(t, "goroutines to exit", func() bool { return runtime.NumGoroutine() <= before+1 })
+	wait.Until(t, "goroutines to exit", 10*time.Second, func() bool { return runtime.NumGoroutine() <= before+1 })
 }
 
 func TestPenaltyLimitBansUntilExpiry(t *testing.T) {
@@ -284,7 +285,7 @@ func TestPenaltyLimitBansUntilExpiry(t *testing.T) {
 	cfgB.Peers = []string{a.Addr()}
 	b, _ := startTransport(t, cfgB, newRecorder())
 	bID := peerID(cfgB.NodeKey)
-	eventually(t, "connected", func() bool { return hasPeer(a, bID) })
+	wait.Until(t, "connected", 10*time.Second, func() bool { return hasPeer(a, bID) })
 
 	for i := range cfgA.PenaltyLimit - 1 {
 		a.Penalize(bID, fmt.Errorf("bad vote %d", i))
@@ -293,17 +294,17 @@ func TestPenaltyLimitBansUntilExpiry(t *testing.T) {
 		t.Fatal("disconnected below the penalty limit")
 	}
 	a.Penalize(bID, errors.New("one too many"))
-	eventually(t, "banned peer disconnected", func() bool { return !hasPeer(a, bID) })
+	wait.Until(t, "banned peer disconnected", 10*time.Second, func() bool { return !hasPeer(a, bID) })
 	if v := value(ma.Bans); v != 1 {
 		t.Errorf("bans = %v", v)
 	}
 	// b keeps redialing and is refused while the ban lasts...
-	eventually(t, "reconnects refused", func() bool { return hsFailures(ma, "banned") >= 2 })
+	wait.Until(t, "reconnects refused", 10*time.Second, func() bool { return hsFailures(ma, "banned") >= 2 })
 	if hasPeer(a, bID) || len(b.Peers()) != 0 {
 		t.Fatal("banned peer got back in")
 	}
 	// ...and gets back in once it ends.
-	eventually(t, "reconnected after the ban", func() bool { return hasPeer(a, bID) })
+	wait.Until(t, "reconnected after the ban", 10*time.Second, func() bool { return hasPeer(a, bID) })
 }
 
 func TestPeerRestartReconnects(t *testing.T) {
@@ -321,20 +322,20 @@ func TestPeerRestartReconnects(t *testing.T) {
 	recA := newRecorder()
 	a, _ := startTransport(t, cfgA, recA)
 	bID := peerID(cfgB.NodeKey)
-	eventually(t, "connected", func() bool { return hasPeer(a, bID) })
+	wait.Until(t, "connected", 10*time.Second, func() bool { return hasPeer(a, bID) })
 
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "a sees b go", func() bool { return !hasPeer(a, bID) })
+	wait.Until(t, "a sees b go", 10*time.Second, func() bool { return !hasPeer(a, bID) })
 
 	cfgB.ListenAddr = b.Addr() // same key, same port
 	recB2 := newRecorder()
 	b2, _ := startTransport(t, cfgB, recB2)
-	eventually(t, "a redials b", func() bool { return hasPeer(a, bID) && hasPeer(b2, peerID(cfgA.NodeKey)) })
+	wait.Until(t, "a redials b", 10*time.Second, func() bool { return hasPeer(a, bID) && hasPeer(b2, peerID(cfgA.NodeKey)) })
 	a.BroadcastStatus(4, types.Hash{4})
 	b2.BroadcastStatus(8, types.Hash{8})
-	eventually(t, "messages flow both ways", func() bool { return recB2.nStatus() == 1 && recA.nStatus() == 1 })
+	wait.Until(t, "messages flow both ways", 10*time.Second, func() bool { return recB2.nStatus() == 1 && recA.nStatus() == 1 })
 	if recB.nStatus() != 0 {
 		t.Error("the closed transport's handler was called")
 	}
@@ -357,7 +358,7 @@ func TestFullSendQueueDropsWithoutBlocking(t *testing.T) {
 	cfgC.Peers = []string{a.Addr()}
 	recC := newRecorder()
 	startTransport(t, cfgC, recC)
-	eventually(t, "two peers", func() bool { return len(a.Peers()) == 2 })
+	wait.Until(t, "two peers", 10*time.Second, func() bool { return len(a.Peers()) == 2 })
 
 	txs := testTxs(engine.MaxGossipTxs, 1) // ~150 KB per frame
 	done := make(chan struct{})
@@ -375,5 +376,5 @@ func TestFullSendQueueDropsWithoutBlocking(t *testing.T) {
 	if v := dropped(ma, dropQueueFull); v == 0 {
 		t.Error("no queue_full drops for a peer that never reads")
 	}
-	eventually(t, "c got the txs", func() bool { return recC.nTxs(a.ID()) == len(txs) })
+	wait.Until(t, "c got the txs", 10*time.Second, func() bool { return recC.nTxs(a.ID()) == len(txs) })
 }

@@ -3,6 +3,9 @@ package ws
 import (
 	"io"
 	"testing"
+	"time"
+
+	"aitbc/internal/wait"
 )
 
 func BenchmarkDecodeControl(b *testing.B) {
@@ -26,7 +29,7 @@ func BenchmarkPublish(b *testing.B) {
 		c := rawDial(b, s.Addr(), "/ws/new_blocks", 0)
 		go func() { _, _ = io.Copy(io.Discard, c.conn) }()
 	}
-	eventually(b, "subscribers", func() bool { return subscribers(s, TopicNewBlocks) == subs })
+	wait.Until(b, "subscribers", 10*time.Second, func() bool { return subscribers(s, TopicNewBlocks) == subs })
 	msg := make([]byte, 256)
 	copy(msg, `{"topic":"new_blocks","pad":"`)
 	for i := 30; i < 254; i++ {

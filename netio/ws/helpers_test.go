@@ -70,19 +70,6 @@ func startServer(t testing.TB, cfg Config) (*Server, *prometheus.Registry) {
 	return s, reg
 }
 
-// eventually polls cond until it holds or 10 s pass. The bound only keeps
-// a broken test from hanging; nothing asserts on elapsed time.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 func subscribers(s *Server, topic string) int {
 	i, _ := topicIndex(topic)
 	return len(*s.topics[i].Load())

@@ -13,6 +13,8 @@ import (
 
 	"github.com/lesismal/nbio/nbhttp/websocket"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+
+	"aitbc/internal/wait"
 )
 
 func TestSubscribeByMessage(t *testing.T) {
@@ -59,7 +61,7 @@ func TestSubscribeByPath(t *testing.T) {
 	e := newClientEngine(t)
 	tx := mustDial(t, e, s, "/ws/new_transactions")
 	blocks := mustDial(t, e, s, "/ws/new_blocks")
-	eventually(t, "path subscriptions", func() bool {
+	wait.Until(t, "path subscriptions", 10*time.Second, func() bool {
 		return subscribers(s, TopicNewTransactions) == 1 && subscribers(s, TopicNewBlocks) == 1
 	})
 	for i := range 50 {
@@ -140,7 +142,7 @@ func TestHugeMessageCloses(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.waitClosed(t)
-	eventually(t, "connection gauge back to 0", func() bool { return gaugeValue(t, reg, "aitbc_ws_connections") == 0 })
+	wait.Until(t, "connection gauge back to 0", 10*time.Second, func() bool { return gaugeValue(t, reg, "aitbc_ws_connections") == 0 })
 }
 
 func TestHTTPErrors(t *testing.T) {
@@ -203,7 +205,7 @@ func TestConnectionLimit(t *testing.T) {
 		t.Fatal("dial over the limit succeeded")
 	}
 	_ = a.conn.Close()
-	eventually(t, "a slot to free up", func() bool { return gaugeValue(t, reg, "aitbc_ws_connections") == 1 })
+	wait.Until(t, "a slot to free up", 10*time.Second, func() bool { return gaugeValue(t, reg, "aitbc_ws_connections") == 1 })
 	c := mustDial(t, e, s, "/ws")
 	c.send(t, `{"op":"subscribe","topics":["new_blocks"]}`)
 	if r := c.nextReply(t); r.Op != "subscribed" {
@@ -220,7 +222,7 @@ func TestSlowClientDropped(t *testing.T) {
 	e := newClientEngine(t)
 	fast := mustDial(t, e, s, "/ws/new_blocks")
 	slow := rawDial(t, s.Addr(), "/ws/new_blocks", 4096)
-	eventually(t, "both subscribed", func() bool { return subscribers(s, TopicNewBlocks) == 2 })
+	wait.Until(t, "both subscribed", 10*time.Second, func() bool { return subscribers(s, TopicNewBlocks) == 2 })
 
 	pad := strings.Repeat("x", 4000)
 	const maxMessages = 50_000 // ~200 MB: far beyond any socket buffer
@@ -264,7 +266,7 @@ func TestSlowClientDropped(t *testing.T) {
 			break
 		}
 	}
-	eventually(t, "gauge to count only the fast client", func() bool { return gaugeValue(t, reg, "aitbc_ws_connections") == 1 })
+	wait.Until(t, "gauge to count only the fast client", 10*time.Second, func() bool { return gaugeValue(t, reg, "aitbc_ws_connections") == 1 })
 }
 
 func TestKeepalive(t *testing.T) {
@@ -298,7 +300,7 @@ func TestKeepalive(t *testing.T) {
 	}
 	// The answering client outlives several keepalive windows.
 	window := int32((cfg.PingInterval + cfg.PongTimeout) / cfg.PingInterval)
-	eventually(t, "pings spanning the keepalive window", func() bool { return good.pings.Load() >= window+2 })
+	wait.Until(t, "pings spanning the keepalive window", 10*time.Second, func() bool { return good.pings.Load() >= window+2 })
 	s.Publish(TopicNewBlocks, message(TopicNewBlocks, 1))
 	if r := good.nextReply(t); r.Seq != 1 {
 		t.Fatalf("got %+v", r)
@@ -322,7 +324,7 @@ func TestClientPingAndClose(t *testing.T) {
 	if err != nil || op != opClose || len(payload) < 2 || payload[0] != 0x03 || payload[1] != 0xe8 {
 		t.Fatalf("close echo: %x %x %v", op, payload, err)
 	}
-	eventually(t, "close cleanup", func() bool { return gaugeValue(t, reg, "aitbc_ws_connections") == 0 })
+	wait.Until(t, "close cleanup", 10*time.Second, func() bool { return gaugeValue(t, reg, "aitbc_ws_connections") == 0 })
 }
 
 func TestStopClosesEverything(t *testing.T) {
@@ -348,7 +350,7 @@ func TestStopClosesEverything(t *testing.T) {
 	e := newClientEngine(t)
 	clients := []*wsClient{mustDial(t, e, s, "/ws"), mustDial(t, e, s, "/ws/new_blocks"), mustDial(t, e, s, "/ws/consensus_events")}
 	slow := rawDial(t, s.Addr(), "/ws/new_blocks", 4096) // never reads
-	eventually(t, "subscriptions", func() bool { return subscribers(s, TopicNewBlocks) == 2 })
+	wait.Until(t, "subscriptions", 10*time.Second, func() bool { return subscribers(s, TopicNewBlocks) == 2 })
 	for i := range 100 {
 		s.Publish(TopicNewBlocks, message(TopicNewBlocks, i))
 	}

@@ -18,6 +18,7 @@ import (
 	"aitbc/engine/types"
 	"aitbc/gpu"
 	"aitbc/internal/pgtest"
+	"aitbc/internal/wait"
 )
 
 // liveChain is a one-validator chain run by a real engine.Node over an
@@ -127,18 +128,6 @@ func (c *liveChain) load(t testing.TB, n *engine.Node, stop <-chan struct{}) (ad
 	}
 }
 
-// waitUntil polls cond; the deadline only bounds a hang.
-func waitUntil(t testing.TB, what string, limit time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", limit, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func headOf(t testing.TB, n *engine.Node) uint64 {
 	h, err := n.Head()
 	if err != nil {
@@ -153,7 +142,7 @@ func (c *liveChain) finish(t testing.TB, ix *Index) uint64 {
 	t.Helper()
 	head, _, _ := c.store.Head()
 	n := c.start(t, ix, false)
-	waitUntil(t, "the index to reach the head", 60*time.Second, func() bool {
+	wait.Until(t, "the index to reach the head", 60*time.Second, func() bool {
 		h, err := ix.LastIndexedHeight(context.Background())
 		return err == nil && h >= head
 	})
@@ -256,7 +245,7 @@ func TestReindexMatchesLive(t *testing.T) {
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() { defer wg.Done(); c.load(t, n, stop) }()
-		waitUntil(t, "20 blocks", 60*time.Second, func() bool { return headOf(t, n) >= 20 })
+		wait.Until(t, "20 blocks", 60*time.Second, func() bool { return headOf(t, n) >= 20 })
 		close(stop)
 		wg.Wait()
 		if err := n.Stop(); err != nil {
@@ -280,7 +269,7 @@ func TestIndexSurvivesPostgresOutage(t *testing.T) {
 	var admitted int
 	go func() { defer wg.Done(); admitted = c.load(t, n, stop) }()
 	ctx := context.Background()
-	waitUntil(t, "indexing to start", 60*time.Second, func() bool {
+	wait.Until(t, "indexing to start", 60*time.Second, func() bool {
 		h, err := ix.LastIndexedHeight(ctx)
 		return err == nil && h >= 5
 	})
@@ -293,14 +282,14 @@ func TestIndexSurvivesPostgresOutage(t *testing.T) {
 	}
 	// Blocks keep committing while the database is away (3 s, 30 blocks at least).
 	back := time.Now().Add(3 * time.Second)
-	waitUntil(t, "30 blocks with the database down", 60*time.Second, func() bool {
+	wait.Until(t, "30 blocks with the database down", 60*time.Second, func() bool {
 		return headOf(t, n) >= down+30 && time.Now().After(back)
 	})
 	if err := cl.Start(); err != nil {
 		t.Fatal(err)
 	}
 	up := headOf(t, n)
-	waitUntil(t, "the index to catch up past the outage", 90*time.Second, func() bool {
+	wait.Until(t, "the index to catch up past the outage", 90*time.Second, func() bool {
 		h, err := ix.LastIndexedHeight(ctx)
 		return err == nil && h >= up
 	})
