@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -58,8 +59,17 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	self := authority(acct, val)
 	g := makeGenesis(*chainID, nil, acct.Address, time.Second)
-	g.Authorities = append(g.Authorities, authority(acct, val))
+	g.Authorities = append(g.Authorities, self)
+	// The public half, for a network's genesis (aitbcd genesis --authority).
+	b, err := json.MarshalIndent(self, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(*home, authorityFile), append(b, '\n'), 0o644); err != nil {
+		return err
+	}
 	if err := g.Validate(); err != nil {
 		return err
 	}

@@ -19,8 +19,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"init", "--home DIR [--chain-id ID]", "write a config, keys and genesis for a new single-validator chain", runInit},
+		{"genesis", "--chain-id ID --authority FILE [--authority FILE ...] [--faucet ADDR] [--out FILE]", "write the genesis of a multi-validator network from each validator's authority.json", runGenesis},
 		{"start", "[--config FILE] [flags]", "run a node (every config key is also a flag and an env var)", runStart},
-		{"devnet", "--validators N --dir DIR", "create DIR (keys, genesis, configs) if missing and run the nodes until SIGINT", runDevnet},
+		{"devnet", "[--validators N] [--dir DIR]", "create DIR (keys, genesis, configs) if missing and run its N validators (default 4) until SIGINT", runDevnet},
 		{"keys", "new --out FILE [--type ed25519|bls] | show --key FILE", "create or show an account (Ed25519) or validator (BLS12-381) key", runKeys},
 		{"tx", "send --rpc URL --key FILE --to ADDR --amount N [--fee N] [--wait]\n           | claim-receipt --rpc URL --key FILE --coordinator-key FILE --job-id ID --units N [--wait]", "build, sign and submit a transfer or an AI compute receipt claim", runTx},
 		{"reindex", "[--config FILE] [--from H] [--batch N]", "rebuild the SQL index from the block store (stop the node first)", runReindex},
