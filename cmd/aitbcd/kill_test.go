@@ -35,7 +35,7 @@ type proc struct {
 	url string
 }
 
-func startProc(t *testing.T, bin, home string, rpcPort, wsPort, mPort int) *proc {
+func startProc(t *testing.T, bin, home string, rpcPort, wsPort, mPort int, extra ...string) *proc {
 	t.Helper()
 	logf, err := os.OpenFile(filepath.Join(home, "node.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -43,7 +43,11 @@ func startProc(t *testing.T, bin, home string, rpcPort, wsPort, mPort int) *proc
 	}
 	cmd := exec.Command(bin, "start", "--config", filepath.Join(home, "config.toml"), "--rpc-host", "127.0.0.1",
 		"--rpc-port", strconv.Itoa(rpcPort), "--ws-port", strconv.Itoa(wsPort), "--metrics-port", strconv.Itoa(mPort),
-		"--p2p-port", "0", "--block-time", "100ms", "--log-level", "warn")
+		"--block-time", "100ms", "--log-level", "warn")
+	if len(extra) == 0 {
+		extra = []string{"--p2p-port", "0"}
+	}
+	cmd.Args = append(cmd.Args, extra...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
