@@ -14,6 +14,8 @@
 //	                           → state.Commit, mempool.Update
 //	                           → Broadcaster (WS topics), Index (async, batched)
 //	                           → Gossip.BroadcastStatus
+//	consensus Ready.Evidence   → BlockStore.AddEvidence (a failure is logged and
+//	                             counted, never fatal) → Broadcaster ("evidence" event)
 //
 // # Peers
 //
@@ -26,7 +28,9 @@
 //
 //   - proposals and votes go to the loop's inbox and are Stepped into the
 //     core. A rejection for a bad signature, an invalid message or an
-//     equivocation calls Gossip.Penalize; ErrFuture (the peer is deciding a
+//     equivocation calls Gossip.Penalize (the core also emits the verified
+//     pair as evidence, which the node stores and serves through
+//     Node.Evidence); ErrFuture (the peer is deciding a
 //     later height) starts block sync; stale and duplicate messages are
 //     ignored. Validators re-send their messages while a round is stuck, so
 //     a dropped one is not lost for good.

@@ -19,6 +19,7 @@ type MemStore struct {
 	txs      map[types.Hash][2]uint64
 	accounts map[types.Address]state.Account
 	claims   map[types.Hash][2]uint64 // job hash -> height, tx index
+	evidence map[types.Hash][]byte    // evidence hash -> encoding
 	closed   bool
 }
 
@@ -26,7 +27,8 @@ var _ BlockStore = (*MemStore)(nil)
 
 // NewMemStore returns an empty store.
 func NewMemStore() *MemStore {
-	return &MemStore{txs: map[types.Hash][2]uint64{}, accounts: map[types.Address]state.Account{}, claims: map[types.Hash][2]uint64{}}
+	return &MemStore{txs: map[types.Hash][2]uint64{}, accounts: map[types.Address]state.Account{}, claims: map[types.Hash][2]uint64{},
+		evidence: map[types.Hash][]byte{}}
 }
 
 func (s *MemStore) Commit(cb *CommittedBlock) error {
@@ -135,6 +137,58 @@ func (s *MemStore) LoadClaimedJobs(fn func(types.Hash) error) error {
 		}
 	}
 	return nil
+}
+
+// AddEvidence stores ev's encoding under its hash (a no-op if present).
+func (s *MemStore) AddEvidence(ev *types.Evidence) error {
+	if err := ev.ValidateBasic(); err != nil {
+		return fmt.Errorf("memstore: evidence: %w", err)
+	}
+	enc := ev.Encode()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("memstore: closed")
+	}
+	s.evidence[types.Sum256(enc)] = enc
+	return nil
+}
+
+// Evidence lists stored evidence of heights >= fromHeight by (height,
+// hash), at most limit pieces.
+func (s *MemStore) Evidence(fromHeight uint64, limit int) ([]*types.Evidence, error) {
+	type rec struct {
+		height uint64
+		hash   types.Hash
+		ev     *types.Evidence
+	}
+	s.mu.RLock()
+	var all []rec
+	for h, enc := range s.evidence {
+		ev, err := types.DecodeEvidence(enc)
+		if err != nil {
+			s.mu.RUnlock()
+			return nil, err
+		}
+		if ev.Height() >= fromHeight {
+			all = append(all, rec{ev.Height(), h, ev})
+		}
+	}
+	s.mu.RUnlock()
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].height != all[j].height {
+			return all[i].height < all[j].height
+		}
+		return bytes.Compare(all[i].hash[:], all[j].hash[:]) < 0
+	})
+	var out []*types.Evidence
+	for _, r := range all {
+		if len(out) >= limit {
+			break
+		}
+		out = append(out, r.ev)
+	}
+	return out, nil
 }
 
 func (s *MemStore) Close() error {

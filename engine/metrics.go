@@ -33,6 +33,10 @@ type Metrics struct {
 	BlocksServed  prometheus.Counter
 	BlocksBehind  prometheus.Gauge
 	Peers         prometheus.Gauge
+
+	// Evidence of double-signing (Ready.Evidence).
+	EvidenceRecorded    prometheus.Counter // written to the block store
+	EvidenceStoreErrors prometheus.Counter // failed to write (logged; the node goes on)
 }
 
 // NewMetrics creates the instruments and registers them on reg (nil:
@@ -77,6 +81,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		BlocksBehind: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_sync_blocks_behind",
 			Help: "Blocks between our committed head and the highest head a live peer announced."}),
 		Peers: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_peers", Help: "Peers that announced their head recently."}),
+		EvidenceRecorded: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_recorded_total",
+			Help: "Evidence of a validator signing two conflicting votes or proposals, written to the block store."}),
+		EvidenceStoreErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_store_errors_total",
+			Help: "Evidence of double-signing that could not be written to the block store."}),
 	}
 	if reg != nil {
 		// Shared, not duplicated, when a second node registers on the same
@@ -104,6 +112,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.BlocksServed = observability.Register(reg, m.BlocksServed)
 		m.BlocksBehind = observability.Register(reg, m.BlocksBehind)
 		m.Peers = observability.Register(reg, m.Peers)
+		m.EvidenceRecorded = observability.Register(reg, m.EvidenceRecorded)
+		m.EvidenceStoreErrors = observability.Register(reg, m.EvidenceStoreErrors)
 	}
 	return m
 }

@@ -357,6 +357,9 @@ func (n *Node) handle(rd consensus.Ready) []consensus.Message {
 		n.m.ConsensusRound.Set(float64(ev.Round))
 		n.publish.ConsensusEvent(Event{Kind: "step", Height: ev.Height, Round: ev.Round, Step: ev.Step, Time: n.clock.Now()})
 	}
+	for _, ev := range rd.Evidence {
+		n.recordEvidence(ev)
+	}
 	for _, c := range rd.Committed {
 		if err := n.commit(c); err != nil {
 			n.fail(err)

@@ -48,6 +48,15 @@ type BlockStore interface {
 	// LoadClaimedJobs calls fn for every claimed job hash in the stored
 	// state (types.ReceiptJobHash of each claimed job id), ascending.
 	LoadClaimedJobs(fn func(jobHash types.Hash) error) error
+	// AddEvidence records verified evidence of double-signing, durably.
+	// It is node-local, not consensus state (nothing in a block or the
+	// state root depends on it). Idempotent: evidence whose hash is stored
+	// already is not written again.
+	AddEvidence(ev *types.Evidence) error
+	// Evidence lists stored evidence of heights >= fromHeight in ascending
+	// order of (height, evidence hash), at most limit pieces (none for
+	// limit <= 0).
+	Evidence(fromHeight uint64, limit int) ([]*types.Evidence, error)
 	Close() error
 }
 
@@ -59,14 +68,19 @@ type Index interface {
 	Close() error
 }
 
-// Event is a consensus step change or commit, published to subscribers.
+// Event is a consensus step change, commit or evidence of double-signing,
+// published to subscribers.
 type Event struct {
-	Kind      string // "step", "commit"
+	Kind      string // "step", "commit", "evidence"
 	Height    uint64
 	Round     uint32
-	Step      string // "propose", "prevote", "precommit", "commit"
+	Step      string // "propose", "prevote", "precommit", "commit"; for evidence the slot signed twice: "proposal", "prevote", "precommit"
 	BlockHash types.Hash
 	Time      time.Time
+	// Kind "evidence" only: the validator that signed twice and the
+	// evidence's hash (its identity in BlockStore.Evidence).
+	Validator    types.Address
+	EvidenceHash types.Hash
 }
 
 // Broadcaster publishes what the node did (WebSocket topics, later gossip).

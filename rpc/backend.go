@@ -26,4 +26,7 @@ type Backend interface {
 	// MinFee is the smallest fee the chain accepts for tx (base_fee + fee_per_byte × size).
 	MinFee(tx *types.Tx) uint64
 	Status() engine.Status
+	// Evidence lists recorded evidence of double-signing of heights >=
+	// fromHeight, ascending, at most limit pieces (engine.BlockStore.Evidence).
+	Evidence(fromHeight uint64, limit int) ([]*types.Evidence, error)
 }

@@ -28,6 +28,8 @@ type memBackend struct {
 	panicMsg  string
 	submitted []*types.Tx
 	status    engine.Status
+	evidence  []*types.Evidence // in store order: height, then hash
+	evErr     error             // returned by Evidence when set
 }
 
 var _ Backend = (*memBackend)(nil)
@@ -101,6 +103,21 @@ func (b *memBackend) MempoolTxs(limit int) ([]*types.Tx, int, int) {
 }
 
 func (b *memBackend) MinFee(tx *types.Tx) uint64 { return 10 + uint64(tx.Size()) }
+
+func (b *memBackend) Evidence(from uint64, limit int) ([]*types.Evidence, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.evErr != nil {
+		return nil, b.evErr
+	}
+	var out []*types.Evidence
+	for _, ev := range b.evidence {
+		if ev.Height() >= from && len(out) < limit {
+			out = append(out, ev)
+		}
+	}
+	return out, nil
+}
 
 func (b *memBackend) Status() engine.Status {
 	b.mu.Lock()

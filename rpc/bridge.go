@@ -66,6 +66,10 @@ type ConsensusMessage struct {
 	Step      string     `json:"step"`
 	BlockHash types.Hash `json:"block_hash"`
 	Time      uint64     `json:"time,omitempty"` // Unix ms; absent when the engine gave none
+	// Kind "evidence" only: the validator that signed twice and the
+	// evidence's hash (GET /rpc/get_evidence lists it).
+	Validator    *types.Address `json:"validator,omitempty"`
+	EvidenceHash *types.Hash    `json:"evidence_hash,omitempty"`
 }
 
 // BlockCommitted publishes on new_blocks.
@@ -107,6 +111,9 @@ func (b *Bridge) ConsensusEvent(ev engine.Event) {
 	}
 	if !ev.Time.IsZero() && ev.Time.UnixMilli() > 0 {
 		m.Time = uint64(ev.Time.UnixMilli())
+	}
+	if ev.Kind == "evidence" {
+		m.Validator, m.EvidenceHash = &ev.Validator, &ev.EvidenceHash
 	}
 	b.publish(TopicConsensusEvents, m)
 }

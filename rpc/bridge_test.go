@@ -84,7 +84,16 @@ func TestBridge(t *testing.T) {
 	if ev.Kind != "step" || ev.Height != 2 || ev.Round != 1 || ev.Step != "prevote" || ev.BlockHash != f.block1.Hash() || ev.Time != 1_700_000_000_123 {
 		t.Fatalf("consensus message %+v", ev)
 	}
-	if bytes.Contains(p.msgs[4].msg, []byte(`"time"`)) {
-		t.Fatalf("zero time should be omitted: %s", p.msgs[4].msg)
+	if bytes.Contains(p.msgs[4].msg, []byte(`"time"`)) || bytes.Contains(p.msgs[4].msg, []byte(`"validator"`)) {
+		t.Fatalf("zero time and a step's validator should be omitted: %s", p.msgs[4].msg)
+	}
+
+	// Evidence of double-signing names the validator and the evidence.
+	val, evHash := addrOf(f.bob), types.Sum256([]byte("evidence"))
+	b.ConsensusEvent(engine.Event{Kind: "evidence", Height: 7, Round: 2, Step: "precommit", Validator: val, EvidenceHash: evHash})
+	decode(5, TopicConsensusEvents, &ev)
+	if ev.Kind != "evidence" || ev.Height != 7 || ev.Round != 2 || ev.Step != "precommit" ||
+		ev.Validator == nil || *ev.Validator != val || ev.EvidenceHash == nil || *ev.EvidenceHash != evHash {
+		t.Fatalf("evidence message %s", p.msgs[5].msg)
 	}
 }

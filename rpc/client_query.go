@@ -74,6 +74,22 @@ func (c *Client) Validators(ctx context.Context, height uint64) (ValidatorsRespo
 	return out, err
 }
 
+// Evidence returns recorded evidence of double-signing of heights >= from
+// (0: the server's default, 1), at most limit pieces (0: the server's
+// default, 100).
+func (c *Client) Evidence(ctx context.Context, from uint64, limit int) (EvidenceResponse, error) {
+	q := url.Values{}
+	if from > 0 {
+		q.Set("from", strconv.FormatUint(from, 10))
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var out EvidenceResponse
+	err := c.do(ctx, http.MethodGet, "/rpc/get_evidence"+query(q), nil, &out)
+	return out, err
+}
+
 func query(q url.Values) string {
 	if len(q) == 0 {
 		return ""

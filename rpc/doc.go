@@ -24,7 +24,11 @@
 // it with Server.SetIndex. Without an index, or while its database is
 // down, they answer 503 index_unavailable (with Retry-After); balances,
 // nonces, blocks, txs and commits always come from the Backend, the
-// authoritative state. Query parameters are validated and bounded (limit
+// authoritative state. GET /rpc/get_evidence?from=&limit= lists the
+// evidence of double-signing the node recorded (EvidenceJSON: both signed
+// messages, the validator's address and index, height, round and type, and
+// the canonical encoding), from the block store, limit 1..100. Query
+// parameters are validated and bounded (limit
 // 1..1000, block ranges of at most 1000, unknown or repeated parameters
 // rejected) with 400 errors. POST /rpc/submitReceipt takes a RECEIPT_CLAIM
 // tx in the send_tx form, its payload as 0x-hex or as the structured

@@ -77,6 +77,7 @@ func (s *Server) routes() []route {
 		{"GET /rpc/status", s.status},
 		{"GET /health", s.health},
 		{"GET /rpc/get_commit/{height}", s.getCommit},
+		{"GET /rpc/get_evidence", s.getEvidence},
 		// From the SQL index (503 index_unavailable without one).
 		{"GET /rpc/get_txs/{address}", s.getTxs},
 		{"GET /rpc/get_blocks", s.getBlocks},

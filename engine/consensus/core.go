@@ -82,7 +82,9 @@ type Core struct {
 	farRound []uint32 // per validator: highest round seen beyond the window
 
 	next    []bufferedMsg // verified messages of height+1, replayed when it starts
-	nextKey map[nextKey]bool
+	nextKey map[nextKey]nextSlot
+
+	evSeen map[evidenceSlot]struct{} // slots of this height already reported as evidence
 
 	now    uint64
 	timers [numTimers]timer
@@ -149,8 +151,8 @@ func (c *Core) Locked() (int32, types.Hash) { return c.lockedRound, c.lockedHash
 func (c *Core) HasReady() bool { return !c.out.empty() }
 
 type readyMark struct {
-	persist, send, validate, committed, events int
-	build                                      *BuildRequest
+	persist, send, validate, committed, events, evidence int
+	build                                                *BuildRequest
 }
 
 // Ready returns the output accumulated since the last Advance. The slices
@@ -158,7 +160,7 @@ type readyMark struct {
 // same items again (plus anything new).
 func (c *Core) Ready() Ready {
 	o := &c.out
-	c.mark = readyMark{len(o.Persist), len(o.Send), len(o.Validate), len(o.Committed), len(o.Events), o.BuildBlock}
+	c.mark = readyMark{len(o.Persist), len(o.Send), len(o.Validate), len(o.Committed), len(o.Events), len(o.Evidence), o.BuildBlock}
 	return Ready{
 		Persist:    o.Persist[:len(o.Persist):len(o.Persist)],
 		Send:       o.Send[:len(o.Send):len(o.Send)],
@@ -166,6 +168,7 @@ func (c *Core) Ready() Ready {
 		Validate:   o.Validate[:len(o.Validate):len(o.Validate)],
 		Committed:  o.Committed[:len(o.Committed):len(o.Committed)],
 		Events:     o.Events[:len(o.Events):len(o.Events)],
+		Evidence:   o.Evidence[:len(o.Evidence):len(o.Evidence)],
 	}
 }
 
@@ -178,6 +181,7 @@ func (c *Core) Advance() {
 	o.Validate = dropFront(o.Validate, m.validate)
 	o.Committed = dropFront(o.Committed, m.committed)
 	o.Events = dropFront(o.Events, m.events)
+	o.Evidence = dropFront(o.Evidence, m.evidence)
 	if o.BuildBlock == m.build {
 		o.BuildBlock = nil
 	}

@@ -225,6 +225,13 @@ func TestRejectedVotesChangeNothing(t *testing.T) {
 		if !errors.As(err, &re) {
 			t.Errorf("%s: %T is not a *RejectError", tc.name, err)
 		}
+		if tc.want == ErrEquivocation {
+			// The one output a rejection may add: the evidence.
+			if rd := c.Ready(); len(rd.Evidence) != 1 || len(rd.Persist)+len(rd.Send)+len(rd.Events) != 0 {
+				t.Errorf("%s: Ready %+v, want exactly one evidence", tc.name, rd)
+			}
+			c.Advance()
+		}
 		if after := snapshot(c); after != before {
 			t.Errorf("%s changed the state:\n%s\n%s", tc.name, before, after)
 		}

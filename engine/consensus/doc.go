@@ -19,7 +19,8 @@
 //			core.Tick()
 //		case m := <-inbox: // gossip, the pipeline's BlockBuilt/BlockValidated, block sync
 //			if err := core.Step(m); err != nil {
-//				// *RejectError: nothing changed. errors.Is(err, ErrBadSignature),
+//				// *RejectError: nothing changed (but an equivocation's evidence
+//				// joins Ready.Evidence). errors.Is(err, ErrBadSignature),
 //				// ErrInvalid or ErrEquivocation may count against the peer.
 //			}
 //		}
@@ -33,6 +34,7 @@
 //		for _, b := range rd.Validate { pipeline.Validate(b) }         // answers BlockValidated
 //		for _, c := range rd.Committed { pipeline.Commit(c) }          // execute if needed, store, publish
 //		for _, e := range rd.Events { publish(e) }
+//		for _, ev := range rd.Evidence { store.AddEvidence(ev) } // log, never halt, on error
 //		core.Advance()
 //	}
 //
@@ -70,6 +72,16 @@
 //   - The commit certificate aggregates the precommits of the deciding
 //     round into one BLS signature that validators.Set.VerifyCommit checks
 //     with a single pairing.
+//
+// # Evidence
+//
+// The first message of a slot (a validator's vote of one type, or the
+// proposal, in one round of the height) stays; a second, different one
+// is verified and rejected with ErrEquivocation, and the pair goes out in
+// Ready.Evidence as a *types.Evidence in canonical order, once per slot in
+// a height. A conflicting message for the next height is buffered with
+// the first and reported when that height starts. Anyone can check a piece
+// with VerifyEvidence and the set of its height (docs/spec.md §14.12).
 //
 // docs/spec.md §14 describes the algorithm as implemented, the messages
 // and their sign bytes, the proposer rule and the timeouts.

@@ -18,7 +18,8 @@ var (
 	// ErrNotValidator: a vote from an index outside the validator set.
 	ErrNotValidator = errors.New("not a validator")
 	// ErrEquivocation: a second, different vote or proposal from one
-	// validator for one (height, round, type). The first one is kept.
+	// validator for one (height, round, type). The first one is kept, and
+	// the pair is emitted as evidence in Ready.Evidence (once per slot).
 	ErrEquivocation = errors.New("equivocation")
 	// ErrDuplicate: a message the core already has. Harmless.
 	ErrDuplicate = errors.New("duplicate message")
@@ -30,10 +31,14 @@ var (
 	ErrFuture = errors.New("message from the future")
 	// ErrInvalidConfig: Config.Validate failed; the message names the field.
 	ErrInvalidConfig = errors.New("invalid consensus config")
+	// ErrBadEvidence: VerifyEvidence failed (wrapping types.ErrInvalidEvidence
+	// or the validators error when one explains it).
+	ErrBadEvidence = errors.New("evidence does not verify")
 )
 
 // RejectError is what Step returns for a message it did not act on. The
-// core's state is unchanged when Step returns one.
+// core's state is unchanged when Step returns one, except that a rejected
+// equivocation adds its evidence to Ready.Evidence.
 type RejectError struct {
 	Msg       string // "proposal", "vote", "block-built", "block-validated", "commit"
 	Height    uint64

@@ -61,8 +61,9 @@ func (w *fuzzWorld) hash(h uint64, choice byte) types.Hash {
 // FuzzStep throws votes, proposals, timeouts, pipeline answers and commit
 // certificates, signed and not, valid and not, and raw-decoded votes and
 // proposals at a core (validator 0 of 4). The core must never panic, never
-// sign two different messages for one slot, and commit consecutive heights
-// with certificates that verify.
+// sign two different messages for one slot, commit consecutive heights
+// with certificates that verify, and report only evidence that verifies,
+// each slot once.
 func FuzzStep(f *testing.F) {
 	w := newFuzzWorld()
 	f.Add([]byte{})
@@ -74,6 +75,7 @@ func FuzzStep(f *testing.F) {
 			t.Fatal(err)
 		}
 		signed := map[[3]uint64]types.Hash{}
+		reported := map[[4]uint64]bool{} // evidence slots: height, round, step, validator
 		var build *BuildRequest
 		var committed uint64
 		check := func() {
@@ -95,6 +97,16 @@ func FuzzStep(f *testing.F) {
 				}
 				if rd.BuildBlock != nil {
 					build = rd.BuildBlock
+				}
+				for _, ev := range rd.Evidence {
+					if err := VerifyEvidence(testChain, w.set, ev); err != nil {
+						t.Fatalf("emitted evidence does not verify: %v", err)
+					}
+					k := [4]uint64{ev.Height(), uint64(ev.Round()), map[string]uint64{"proposal": 0, "prevote": 1, "precommit": 2}[ev.Step()], uint64(ev.ValidatorIndex)}
+					if reported[k] {
+						t.Fatalf("evidence for %s h=%d r=%d v%d emitted twice", ev.Step(), ev.Height(), ev.Round(), ev.ValidatorIndex)
+					}
+					reported[k] = true
 				}
 				for _, cm := range rd.Committed {
 					if cm.Cert.Height != committed+1 {

@@ -105,6 +105,22 @@ func (e *scriptEnv) fmtMsg(m Message) string {
 	return fmt.Sprintf("%T", m)
 }
 
+// fmtEvidence checks a piece of evidence the way anyone would and names
+// its two messages in order.
+func (e *scriptEnv) fmtEvidence(ev *types.Evidence) string {
+	if err := VerifyEvidence(testChain, e.core.Validators(), ev); err != nil {
+		e.t.Errorf("emitted evidence does not verify: %v", err)
+	}
+	var a, b string
+	if ev.Kind == types.DuplicateVote {
+		a, b = e.name(ev.VoteA.BlockHash), e.name(ev.VoteB.BlockHash)
+	} else {
+		a = fmt.Sprintf("%s(pol=%d)", e.name(ev.ProposalA.BlockHash), ev.ProposalA.POLRound)
+		b = fmt.Sprintf("%s(pol=%d)", e.name(ev.ProposalB.BlockHash), ev.ProposalB.POLRound)
+	}
+	return fmt.Sprintf("evidence: %s h=%d r=%d v%d %s %s", ev.Step(), ev.Height(), ev.Round(), ev.ValidatorIndex, a, b)
+}
+
 func fmtBitmap(b types.Bitmap) string {
 	var sb strings.Builder
 	for i := 0; i < int(b.N); i++ {
@@ -149,6 +165,9 @@ func (e *scriptEnv) drain() []string {
 	}
 	for _, ev := range rd.Events {
 		out = append(out, fmt.Sprintf("event: h=%d r=%d %s", ev.Height, ev.Round, ev.Step))
+	}
+	for _, ev := range rd.Evidence {
+		out = append(out, e.fmtEvidence(ev))
 	}
 	e.core.Advance()
 	return out

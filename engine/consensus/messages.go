@@ -91,9 +91,14 @@ type Ready struct {
 	Committed []Commit
 	// Events holds step changes in order.
 	Events []Event
+	// Evidence holds verified proof that a validator signed two
+	// conflicting messages for one slot, each piece once. Record it (it
+	// is node-local, not consensus state: a failure to store it must not
+	// stop the node).
+	Evidence []*types.Evidence
 }
 
 func (rd *Ready) empty() bool {
 	return len(rd.Persist) == 0 && len(rd.Send) == 0 && rd.BuildBlock == nil &&
-		len(rd.Validate) == 0 && len(rd.Committed) == 0 && len(rd.Events) == 0
+		len(rd.Validate) == 0 && len(rd.Committed) == 0 && len(rd.Events) == 0 && len(rd.Evidence) == 0
 }

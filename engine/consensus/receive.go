@@ -26,6 +26,14 @@ type nextKey struct {
 	index int
 }
 
+// nextSlot is where a key's first buffered message is, and whether a
+// second, conflicting one is buffered too (replayed after the first, it
+// is found as an equivocation, with evidence, when the height starts).
+type nextSlot struct {
+	first    int // index in Core.next
+	conflict bool
+}
+
 type bufferedMsg struct {
 	m        Message
 	verifier *validators.Set // the set that verified it
@@ -77,6 +85,7 @@ func (c *Core) onVote(v *types.Vote, preverified bool) error {
 			if err := c.verifyVote(v, preverified, c.vals); err != nil {
 				return err
 			}
+			c.reportVotes(old, v)
 			return rej(ErrEquivocation, "%s for %s after one for %s", v.Type, v.BlockHash, old.BlockHash)
 		}
 	}
@@ -137,10 +146,13 @@ func (c *Core) onProposal(m *ProposalMsg, preverified bool) error {
 		if *rs.proposal == *p {
 			return rej(ErrDuplicate, "")
 		}
-		if err := verify(c.vals); err != nil {
-			return err
+		if !preverified {
+			if err := verify(c.vals); err != nil {
+				return err
+			}
 		}
-		return rej(ErrEquivocation, "second proposal %s after %s", p.BlockHash, rs.proposal.BlockHash)
+		c.reportProposals(rs.proposal, p, c.vals.Proposer(p.Height, p.Round))
+		return rej(ErrEquivocation, "second proposal %s (pol_round %d) after %s (pol_round %d)", p.BlockHash, p.POLRound, rs.proposal.BlockHash, rs.proposal.POLRound)
 	}
 	if !preverified {
 		if err := verify(c.vals); err != nil {
@@ -178,7 +190,8 @@ func (c *Core) bufferNext(m Message, key nextKey, verify func(*validators.Set) e
 	if r > roundWindow {
 		return reject("next-height message", h, r, -1, ErrFuture, "round beyond %d of a height not started", roundWindow)
 	}
-	if c.nextKey[key] {
+	slot, taken := c.nextKey[key]
+	if taken && (slot.conflict || sameMessage(c.next[slot.first].m, m)) {
 		return reject("next-height message", h, r, -1, ErrDuplicate, "")
 	}
 	set := c.vals
@@ -191,9 +204,28 @@ func (c *Core) bufferNext(m Message, key nextKey, verify func(*validators.Set) e
 	if err := verify(set); err != nil {
 		return err
 	}
-	c.nextKey[key] = true
+	if taken {
+		slot.conflict = true
+	} else {
+		slot.first = len(c.next)
+	}
+	c.nextKey[key] = slot
 	c.next = append(c.next, bufferedMsg{m: m, verifier: set})
 	return nil
+}
+
+// sameMessage reports whether two buffered messages of one slot sign the
+// same thing (a re-send), as opposed to conflicting.
+func sameMessage(a, b Message) bool {
+	switch a := a.(type) {
+	case *VoteMsg:
+		b, ok := b.(*VoteMsg)
+		return ok && a.Vote.BlockHash == b.Vote.BlockHash
+	case *ProposalMsg:
+		b, ok := b.(*ProposalMsg)
+		return ok && *a.Proposal == *b.Proposal
+	}
+	return false
 }
 
 func (c *Core) noteFarRound(idx int, r uint32) {
@@ -269,7 +301,7 @@ func (c *Core) onCommitMsg(m *CommitMsg) error {
 		// The certificate decides the height: its buffered proposals and
 		// votes are moot (and would only ask the caller to validate a
 		// block it is about to commit).
-		c.next, c.nextKey = nil, make(map[nextKey]bool)
+		c.next, c.nextKey = nil, make(map[nextKey]nextSlot)
 		c.startHeight(h)
 	}
 	if c.blocks[m.Cert.BlockHash] == nil {

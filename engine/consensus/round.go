@@ -26,7 +26,8 @@ func (c *Core) startHeight(h uint64) {
 	c.farRound = make([]uint32, n)
 	c.timers = [numTimers]timer{}
 	buffered := c.next
-	c.next, c.nextKey = nil, make(map[nextKey]bool)
+	c.next, c.nextKey = nil, make(map[nextKey]nextSlot)
+	c.evSeen = make(map[evidenceSlot]struct{})
 	c.log.Debug("new height", "height", h, "validators", n, "self", c.selfIdx)
 	c.startRound(0)
 	for _, b := range buffered {

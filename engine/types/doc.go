@@ -1,6 +1,7 @@
 // Package types defines the chain's data model — Tx, Header, Block, Vote,
-// CommitCert, Address, Hash and Genesis — together with their canonical
-// binary encoding and the hashes derived from it.
+// Proposal, CommitCert, Evidence (of double-signing), Address, Hash and
+// Genesis — together with their canonical binary encoding and the hashes
+// derived from it.
 //
 // Every value has exactly one valid encoding: Decode followed by Encode is
 // byte-identical, and any other byte string (trailing bytes, unknown

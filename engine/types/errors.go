@@ -17,11 +17,13 @@ var (
 	ErrBadAddress = errors.New("bad address")
 	// ErrBadHash: text that is not 0x + 64 hex.
 	ErrBadHash = errors.New("bad hash")
+	// ErrInvalidEvidence: an Evidence that fails ValidateBasic.
+	ErrInvalidEvidence = errors.New("invalid evidence")
 )
 
 // DecodeError says which value and which field failed to decode, and why.
 type DecodeError struct {
-	What  string // "tx", "block", "header", "vote", "commit"
+	What  string // "tx", "block", "header", "vote", "commit", "proposal", "evidence"
 	Field string
 	Err   error // one of the sentinels above
 	Info  string

@@ -1,6 +1,10 @@
 package types
 
-import "crypto/ed25519"
+import (
+	"crypto/ed25519"
+
+	"aitbc/engine/bls"
+)
 
 // The fixed values behind the golden vectors in docs/spec.md. Changing any of
 // them changes the vectors: run `go test -run TestSpecVectors -update` and
@@ -68,6 +72,47 @@ func specVote() *Vote {
 // specProposal: the proposal of block 2 in round 0 (no proof-of-lock).
 func specProposal() *Proposal {
 	return &Proposal{Height: 2, Round: 0, POLRound: -1, BlockHash: specBlock().Hash(), Sig: specBLSSig()}
+}
+
+// specEvidenceKey is the BLS key of the evidence vector: KeyGen over the
+// 32 bytes 0x01..0x20. Unlike the placeholders above, the evidence vector
+// carries real signatures, so a reader can check the verification rule.
+func specEvidenceKey() *bls.SecretKey {
+	sk, err := bls.KeyGen(seqBytes(0x01, 32))
+	if err != nil {
+		panic(err)
+	}
+	return sk
+}
+
+// specEvidence: validator 2 (account key 1's address, BLS key
+// specEvidenceKey) precommits both nil and block 1 at height 1, round 0 on
+// aitbc-devnet. Passed in arrival order block-then-nil; canonical order
+// puts the nil vote first.
+func specEvidence() *Evidence {
+	sk := specEvidenceKey()
+	vote := func(h Hash) *Vote {
+		v := &Vote{Type: Precommit, Height: 1, Round: 0, BlockHash: h, ValidatorIndex: 2}
+		v.Sig = bls.Sign(sk, v.SignBytes(specChainID))
+		return v
+	}
+	ev, err := NewDuplicateVoteEvidence(vote(Sum256([]byte("parent"))), vote(ZeroHash), AddressFromPubKey(pubOf(specKey1())), sk.PublicKey())
+	if err != nil {
+		panic(err)
+	}
+	return ev
+}
+
+// specProposalEvidence: two proposals of one round (placeholder
+// signatures), the second re-proposing block 2 with a proof-of-lock.
+func specProposalEvidence() *Evidence {
+	a := &Proposal{Height: 2, Round: 3, POLRound: -1, BlockHash: specBlock().Hash(), Sig: specBLSSig()}
+	b := &Proposal{Height: 2, Round: 3, POLRound: 1, BlockHash: specBlock().Hash(), Sig: specBLSSig()}
+	ev, err := NewDuplicateProposalEvidence(a, b, 7, AddressFromPubKey(pubOf(specKey2())), [BLSPubKeyLen]byte(seqBytes(0x80, BLSPubKeyLen)))
+	if err != nil {
+		panic(err)
+	}
+	return ev
 }
 
 // specLeaves are the Merkle vector leaves: leaf i is SHA-256 of the single byte i.

@@ -17,6 +17,7 @@ var decoders = map[string]decodeFunc{
 	"vote":     func(b []byte) error { _, err := DecodeVote(b); return err },
 	"commit":   func(b []byte) error { _, err := DecodeCommit(b); return err },
 	"proposal": func(b []byte) error { _, err := DecodeProposal(b); return err },
+	"evidence": func(b []byte) error { _, err := DecodeEvidence(b); return err },
 }
 
 func validEncodings() map[string][]byte {
@@ -27,6 +28,7 @@ func validEncodings() map[string][]byte {
 		"vote":     specVote().Encode(),
 		"commit":   specCommit().Encode(),
 		"proposal": specProposal().Encode(),
+		"evidence": specEvidence().Encode(),
 	}
 }
 

@@ -177,3 +177,22 @@ func proposalSignLayout(p *Proposal) *layout {
 	l.add(p.BlockHash[:], "block_hash")
 	return l
 }
+
+// evidenceLayout annotates every field, the two votes' fields included.
+func evidenceLayout(ev *Evidence) *layout {
+	l := &layout{}
+	l.u8(1, "version")
+	l.add([]byte{byte(ev.Kind)}, "kind = %d (%s)", ev.Kind, ev.Kind)
+	l.u32(ev.ValidatorIndex, "validator_index")
+	l.add(ev.Validator[:], "validator = %s", ev.Validator)
+	l.add(ev.BLSPubKey[:], "bls_pub_key (BLS12-381 G1 compressed, 48 bytes)")
+	for _, p := range []struct {
+		name string
+		v    *Vote
+	}{{"vote_a", ev.VoteA}, {"vote_b", ev.VoteB}} {
+		for _, f := range voteLayout(p.v).fields {
+			l.fields = append(l.fields, layoutField{f.b, p.name + "." + f.note})
+		}
+	}
+	return l
+}

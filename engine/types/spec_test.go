@@ -37,6 +37,7 @@ func specVectors() (map[string]func() (string, error), []string) {
 	tx, tx2 := specTransfer(), specTransfer2()
 	blk := specBlock()
 	v, c, p := specVote(), specCommit(), specProposal()
+	ev := specEvidence()
 	m := map[string]func() (string, error){
 		"key1.seed":            func() (string, error) { return hexLines(k1.Seed()), nil },
 		"key1.pubkey":          func() (string, error) { return hexLines(pubOf(k1)), nil },
@@ -68,6 +69,8 @@ func specVectors() (map[string]func() (string, error), []string) {
 		"vote.signbytes":         func() (string, error) { return voteSignLayout(v).check(v.SignBytes(specChainID)) },
 		"proposal.encoding":      func() (string, error) { return proposalLayout(p).check(p.Encode()) },
 		"proposal.signbytes":     func() (string, error) { return proposalSignLayout(p).check(p.SignBytes(specChainID)) },
+		"evidence.encoding":      func() (string, error) { return evidenceLayout(ev).check(ev.Encode()) },
+		"evidence.hash":          func() (string, error) { return ev.Hash().String(), nil },
 		"genesis.example": func() (string, error) {
 			b, err := json.MarshalIndent(specGenesis(), "", "  ")
 			return string(b), err

@@ -13,6 +13,7 @@
 //	't' hash(32)   → location record: version(1) height(8) index(4)
 //	'a' address(20)→ account record: version(1) balance(8) nonce(8)
 //	'r' job_hash(32)→ location record of the RECEIPT_CLAIM that claimed it
+//	'e' height(8) evidence_hash(32) → evidence (types.Evidence canonical encoding)
 //	'm' "head"     → head record: version(1) height(8) hash(32) time(8) state_root(32) tx_count(4)
 //	'm' "chain"    → chain record: version(1) len(4) chain_id hash(32)
 //	'm' "format"   → store format version(4)
@@ -20,7 +21,9 @@
 // Account keys are the raw address, so a prefix scan over 'a' yields the
 // state in address order (LoadAccounts); claim keys are the job hash
 // (types.ReceiptJobHash), so a scan over 'r' yields the claimed set
-// (LoadClaimedJobs) without reading values. Every value is read back through a
+// (LoadClaimedJobs) without reading values. Evidence keys put a scan from
+// 'e' || height in (height, hash) order (Evidence), and are a function of
+// the evidence, so AddEvidence is idempotent. Every value is read back through a
 // decoder that accepts only its one canonical form; anything else is a
 // *CorruptError (errors.Is ErrCorrupt), never a panic.
 //
@@ -43,6 +46,16 @@
 // against types.MaxBlockTxs, MaxAccountUpdates and MaxReceipts by a test that commits a
 // block at those limits. A block beyond the budget is refused whole with
 // ErrBlockTooLarge; nothing of it is written.
+//
+// # Evidence and the format version
+//
+// Evidence of double-signing (engine.BlockStore.AddEvidence) is a
+// node-local record, written in its own small transaction outside Commit:
+// it is not part of a block or of the state, and a crash may lose at most
+// the evidence being written. Adding the 'e' records did not change any
+// existing record, so the format version stays 2: a binary that predates
+// them never reads 'e' keys (every scan is by prefix) and opens a directory
+// that has some, and this binary opens a directory that has none.
 //
 // # Chain identity
 //

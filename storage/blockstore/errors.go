@@ -75,7 +75,7 @@ func (e *ChainMismatchError) Unwrap() error { return ErrWrongChain }
 // record. Cause, when set, is the decoder's own error (e.g. a
 // *types.DecodeError); errors.Is(err, ErrCorrupt) holds either way.
 type CorruptError struct {
-	Record string // "account", "location", "head", "chain", "format", "block", "commit", "height", "claim"
+	Record string // "account", "location", "head", "chain", "format", "block", "commit", "height", "claim", "evidence"
 	Info   string
 	Cause  error
 }

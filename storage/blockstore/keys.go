@@ -14,6 +14,7 @@ const (
 	kindTx       = 't'
 	kindAccount  = 'a'
 	kindClaim    = 'r'
+	kindEvidence = 'e'
 	kindMeta     = 'm'
 	heightKeyLen = 1 + 8
 )
