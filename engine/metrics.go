@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
+	"aitbc/engine/consensus"
 	"aitbc/observability"
 )
 
@@ -33,6 +34,9 @@ type Metrics struct {
 	BlocksServed  prometheus.Counter
 	BlocksBehind  prometheus.Gauge
 	Peers         prometheus.Gauge
+
+	// The consensus core's own instruments (consensus.Metrics).
+	Core *consensus.Metrics
 
 	// Evidence of double-signing (Ready.Evidence).
 	EvidenceRecorded    prometheus.Counter // written to the block store
@@ -86,6 +90,35 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		EvidenceStoreErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_store_errors_total",
 			Help: "Evidence of double-signing that could not be written to the block store."}),
 	}
+	coreRounds := prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_round_changes_total",
+		Help: "Rounds started after round 0 (a proposer was slow or absent, or a quorum was not reached in time)."})
+	coreTimeouts := prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_timeouts_total",
+		Help: "Consensus timeouts that changed the step or round."})
+	coreRejected := prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_rejected_messages_total",
+		Help: "Consensus messages the core refused (stale, future, invalid, bad signature, duplicate, equivocation)."})
+	coreEquivocations := prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_equivocations_total",
+		Help: "Conflicting signed votes or proposals from one validator, as seen by the core."})
+	coreCommitRound := prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_consensus_commit_round",
+		Help: "Round at which the last height was decided (0 in a healthy network)."})
+	coreSynced := prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_commits_from_sync_total",
+		Help: "Heights decided from a peer's commit certificate (block sync) instead of by voting."})
+	coreHeight := prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_consensus_height",
+		Help: "Height the consensus core is deciding."})
+	coreCommits := prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_commits_total",
+		Help: "Heights decided by the consensus core."})
+	if reg != nil {
+		coreRounds = observability.Register(reg, coreRounds)
+		coreTimeouts = observability.Register(reg, coreTimeouts)
+		coreRejected = observability.Register(reg, coreRejected)
+		coreEquivocations = observability.Register(reg, coreEquivocations)
+		coreCommitRound = observability.Register(reg, coreCommitRound)
+		coreSynced = observability.Register(reg, coreSynced)
+		coreHeight = observability.Register(reg, coreHeight)
+		coreCommits = observability.Register(reg, coreCommits)
+	}
+	m.Core = &consensus.Metrics{Height: coreHeight, Commits: coreCommits, RoundChanges: coreRounds,
+		Timeouts: coreTimeouts, RejectedMsgs: coreRejected, Equivocations: coreEquivocations,
+		CommitRound: coreCommitRound, CommitSyncCount: coreSynced}
 	if reg != nil {
 		// Shared, not duplicated, when a second node registers on the same
 		// registry (tests, or a devnet in one process).
@@ -115,6 +148,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.EvidenceRecorded = observability.Register(reg, m.EvidenceRecorded)
 		m.EvidenceStoreErrors = observability.Register(reg, m.EvidenceStoreErrors)
 	}
+	// The core sets the round as it changes; the pipeline's gauge is the same instrument.
+	m.Core.Round = m.ConsensusRound
 	return m
 }
 

@@ -174,6 +174,7 @@ func New(cfg Config, d Deps) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: consensus: %w", err)
 	}
+	n.core.SetMetrics(d.Metrics.Core)
 	if err := n.replayWAL(start.Height); err != nil {
 		return nil, err
 	}
@@ -354,7 +355,6 @@ func (n *Node) handle(rd consensus.Ready) []consensus.Message {
 		}
 	}
 	for _, ev := range rd.Events {
-		n.m.ConsensusRound.Set(float64(ev.Round))
 		n.publish.ConsensusEvent(Event{Kind: "step", Height: ev.Height, Round: ev.Round, Step: ev.Step, Time: n.clock.Now()})
 	}
 	for _, ev := range rd.Evidence {
