@@ -17,4 +17,13 @@
 // node's aitbc_index_lag_blocks, and reports committed tx/s, finality
 // percentiles, block intervals and the index lag. docs/benchmarks.md has
 // the commands and the figures measured with it.
+//
+// RPC is the read-path bench behind `aitbcd bench rpc`: it discovers what
+// the chain holds (newest heights, tx hashes, senders, recipients,
+// proposers, validators), then RPCConfig.Concurrency keep-alive workers
+// issue the endpoint kinds of the mix (RPCKinds) in turn for the
+// duration, checking every answer (a 200 with the route's JSON about what
+// was asked; anything else is an error counted per kind, never fatal),
+// and it reports requests, req/s and latency percentiles per kind. Ctrl-C
+// (the context ending) yields the partial report.
 package bench

@@ -18,19 +18,22 @@ import (
 // runBench is `aitbcd bench SUBCOMMAND`.
 func runBench(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("bench: want a subcommand: sigverify or load")
+		return usagef("bench: want a subcommand: sigverify, load or rpc")
 	}
 	switch args[0] {
 	case "sigverify":
 		return runBenchSigverify(args[1:], stdout, stderr)
 	case "load":
 		return runBenchLoad(args[1:], stdout, stderr)
+	case "rpc":
+		return runBenchRPC(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, "Usage: aitbcd bench sigverify [--backend cpu|kernel-host|cuda] [--compare BACKEND] [--batch N] [--seconds S] [--workers N] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench load --key FAUCET_KEY [--rpc URL] [--ws URL] [--tps N] [--seconds S] [--senders N] [--metrics URL] [--presign] [--json FILE]")
+		fmt.Fprintln(stdout, "       aitbcd bench rpc [--rpc URL] [--concurrency N] [--seconds S] [--mix "+strings.Join(bench.DefaultRPCMix, ",")+"] [--json FILE]")
 		return nil
 	}
-	return usagef("bench: unknown subcommand %q (want sigverify or load)", args[0])
+	return usagef("bench: unknown subcommand %q (want sigverify, load or rpc)", args[0])
 }
 
 // runBenchSigverify is `aitbcd bench sigverify`: flags over
@@ -129,6 +132,55 @@ func runBenchLoad(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	rep, err := bench.Load(ctx, cfg, stdout)
 	if *jsonOut != "" && rep.Submitted > 0 {
+		b, jerr := rep.JSON()
+		if jerr == nil {
+			jerr = os.WriteFile(*jsonOut, append(b, '\n'), 0o644)
+		}
+		err = errors.Join(err, jerr)
+	}
+	return err
+}
+
+// runBenchRPC is `aitbcd bench rpc`: flags over bench.RPC. Ctrl-C stops
+// it (the table of what was measured is still printed, and written with
+// --json).
+func runBenchRPC(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench rpc", stderr)
+	rpcURL := fs.String("rpc", "http://127.0.0.1:9080", "RPC base URL of the node")
+	concurrency := fs.Int("concurrency", 32, "concurrent keep-alive clients, one request in flight each")
+	seconds := fs.Float64("seconds", 10, "seconds of querying")
+	mix := fs.String("mix", "", "comma-separated endpoint kinds queried in turn, from "+strings.Join(bench.RPCKinds, ",")+
+		" (default "+strings.Join(bench.DefaultRPCMix, ",")+", leaving out kinds the chain has nothing for)")
+	scan := fs.Int("scan", 256, "blocks read back from the head looking for txs and addresses to query")
+	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *seconds <= 0 || *seconds > 86400:
+		return usagef("--seconds %v: want a value in (0, 86400]", *seconds)
+	case *concurrency < 1 || *concurrency > 10_000:
+		return usagef("--concurrency %d: want 1..10000", *concurrency)
+	case *scan < 1:
+		return usagef("--scan %d: want at least 1", *scan)
+	}
+	cfg := bench.RPCConfig{URL: *rpcURL, Concurrency: *concurrency, ScanBlocks: *scan,
+		Duration: time.Duration(*seconds * float64(time.Second))}
+	if *mix != "" {
+		for _, k := range strings.Split(*mix, ",") {
+			if k = strings.TrimSpace(k); k == "" {
+				return usagef("--mix %q: empty endpoint kind", *mix)
+			}
+			cfg.Mix = append(cfg.Mix, k)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := bench.RPC(ctx, cfg, stdout)
+	if *jsonOut != "" && rep.Total.Requests > 0 {
 		b, jerr := rep.JSON()
 		if jerr == nil {
 			jerr = os.WriteFile(*jsonOut, append(b, '\n'), 0o644)

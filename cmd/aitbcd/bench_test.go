@@ -2,12 +2,20 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"aitbc/bench"
+	"aitbc/engine/types"
 	"aitbc/gpu"
+	"aitbc/internal/config"
 )
 
 // TestBenchSigverifyCommand runs the command for real with a tiny
@@ -73,5 +81,92 @@ func TestBenchSigverifyFlagErrors(t *testing.T) {
 	}
 	if err := runBench([]string{"sigverify", "-h"}, new(bytes.Buffer), new(bytes.Buffer)); !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("-h: err = %v, want flag.ErrHelp", err)
+	}
+}
+
+// TestBenchRPCCommand runs `aitbcd bench rpc` for half a second against a
+// real node (SQLite index) holding one transfer: every default kind is
+// queried without errors, and the table and the JSON report agree.
+func TestBenchRPCCommand(t *testing.T) {
+	home := initHome(t)
+	node := startTestNode(t, home, nil, func(cfg *config.Config) { cfg.LogLevel = "warn" })
+	var out, errb bytes.Buffer
+	if code := run([]string{"tx", "send", "--rpc", node.url, "--key", filepath.Join(home, "account.key"),
+		"--to", types.Address{0xb0, 0xb}.String(), "--amount", "5", "--wait"}, &out, &errb); code != 0 {
+		t.Fatalf("tx send: exit %d: %s", code, errb.String())
+	}
+
+	jsonPath := filepath.Join(t.TempDir(), "rpc.json")
+	out.Reset()
+	err := runBench([]string{"rpc", "--rpc", node.url, "--seconds", "0.5", "--concurrency", "4", "--json", jsonPath}, &out, &errb)
+	t.Log("\n" + out.String())
+	if err != nil {
+		t.Fatalf("bench rpc: %v\n%s", err, errb.String())
+	}
+	var rep bench.RPCReport
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rep.Mix, bench.DefaultRPCMix) || rep.TargetTxs < 1 || rep.Concurrency != 4 {
+		t.Fatalf("mix %v (skipped %v), %d txs, concurrency %d: want the default mix over the transfer", rep.Mix, rep.Skipped, rep.TargetTxs, rep.Concurrency)
+	}
+	rows := map[string][]string{}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(l); len(f) == 8 {
+			rows[f[0]] = f
+		}
+	}
+	if h := rows["endpoint"]; h == nil || h[1] != "requests" || h[2] != "req/s" || h[3] != "p50" || h[6] != "max" {
+		t.Fatalf("no table header:\n%s", out.String())
+	}
+	for _, r := range append(rep.Rows, rep.Total) {
+		f := rows[r.Endpoint]
+		if r.Requests == 0 || r.Errors != 0 || f == nil || f[1] != fmt.Sprint(r.Requests) || f[7] != "0" {
+			t.Errorf("%s: report %+v, table %v: want requests, no errors, the same figures (samples %v)", r.Endpoint, r, f, rep.ErrorSamples)
+		}
+	}
+	if !strings.Contains(out.String(), "\nt=") {
+		t.Errorf("no progress line")
+	}
+}
+
+func TestBenchRPCFlagErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		usage bool
+		want  string
+	}{
+		{"zero seconds", []string{"rpc", "--seconds", "0"}, true, "--seconds"},
+		{"zero concurrency", []string{"rpc", "--concurrency", "0"}, true, "--concurrency 0"},
+		{"huge concurrency", []string{"rpc", "--concurrency", "100000"}, true, "--concurrency 100000"},
+		{"zero scan", []string{"rpc", "--scan", "0"}, true, "--scan 0"},
+		{"unknown kind", []string{"rpc", "--mix", "head,mempool"}, true, `unknown endpoint kind "mempool"`},
+		{"empty kind", []string{"rpc", "--mix", "head,,tx"}, true, "empty endpoint kind"},
+		{"kind twice", []string{"rpc", "--mix", "head, head"}, true, "twice"},
+		{"not a url", []string{"rpc", "--rpc", "127.0.0.1:9080"}, true, "RPC URL"},
+		{"stray argument", []string{"rpc", "head"}, true, "unexpected argument"},
+		{"not a number", []string{"rpc", "--concurrency", "lots"}, true, "invalid value"},
+		{"no node", []string{"rpc", "--rpc", "http://127.0.0.1:1", "--seconds", "0.1"}, false, "status"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := runBench(tt.args, new(bytes.Buffer), new(bytes.Buffer))
+			var ue usageError
+			if err == nil || errors.As(err, &ue) != tt.usage || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v (usage error: %v), want usage=%v containing %q", err, errors.As(err, &ue), tt.usage, tt.want)
+			}
+		})
+	}
+	if err := runBench([]string{"rpc", "-h"}, new(bytes.Buffer), new(bytes.Buffer)); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: err = %v, want flag.ErrHelp", err)
+	}
+	var help bytes.Buffer
+	if err := runBench([]string{"-h"}, &help, new(bytes.Buffer)); err != nil || !strings.Contains(help.String(), "aitbcd bench rpc [--rpc URL] [--concurrency N]") {
+		t.Fatalf("bench -h: %v\n%s", err, help.String())
 	}
 }

@@ -25,7 +25,7 @@ func commands() []command {
 		{"keys", "new --out FILE [--type ed25519|bls] | show --key FILE", "create or show an account (Ed25519) or validator (BLS12-381) key", runKeys},
 		{"tx", "send --rpc URL --key FILE --to ADDR --amount N [--fee N] [--wait]\n           | claim-receipt --rpc URL --key FILE --coordinator-key FILE --job-id ID --units N [--wait]", "build, sign and submit a transfer or an AI compute receipt claim", runTx},
 		{"reindex", "[--config FILE] [--from H] [--batch N]", "rebuild the SQL index from the block store (stop the node first)", runReindex},
-		{"bench", "sigverify [--backend cpu|kernel-host|cuda] [--batch N] [--seconds S] [--workers N]", "measure signature verification (verifies/s, latency, vs crypto/ed25519)", runBench},
+		{"bench", "sigverify [--backend cpu|kernel-host|cuda] [--compare BACKEND] [--batch N] [--seconds S]\n           | load --key FAUCET [--rpc URL] [--ws URL] [--tps N] [--seconds S]\n           | rpc [--rpc URL] [--concurrency N] [--seconds S] [--mix KINDS]", "measure signature verification, transaction throughput and finality, or read-path RPC", runBench},
 		{"version", "", "print the version, build tags and detected GPU", runVersion},
 	}
 }

@@ -1,0 +1,14 @@
+package bench
+
+import "errors"
+
+// Errors of the RPC read bench (RPC). Config errors wrap ErrBadConfig.
+var (
+	// ErrWrongAnswer: a 200 response that is not the route's JSON or is
+	// about something other than what was asked. Counted per endpoint
+	// kind in the report, never fatal.
+	ErrWrongAnswer = errors.New("bench: wrong answer")
+	// ErrNoTargets: a kind named in the mix has nothing on the chain to
+	// query (no txs yet, no SQL index).
+	ErrNoTargets = errors.New("bench: nothing to query")
+)
