@@ -166,6 +166,10 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 		return fmt.Errorf("P2P_PORT/PEERS: %w", err)
 	}
 	defer p2p.Close()
+	if len(gen.Authorities) > 1 && len(cfg.Peers) == 0 {
+		log.Warn("the genesis has several validators but PEERS is empty: this node only talks to peers that dial it",
+			"validators", len(gen.Authorities), "p2p_port", cfg.P2PPort)
+	}
 	if created {
 		log.Info("created node key", "file", resolve(base, cfg.NodeKey), "node_id", p2p.ID())
 	}
