@@ -9,9 +9,14 @@ func (n *Node) recordEvidence(ev *types.Evidence) {
 	hash := ev.Hash()
 	log := n.log.With("height", ev.Height(), "round", ev.Round(), "validator", ev.Validator.String(),
 		"validator_index", ev.ValidatorIndex, "step", ev.Step(), "evidence", hash.String())
-	if err := n.store.AddEvidence(ev); err != nil {
+	added, err := n.store.AddEvidence(ev)
+	if err != nil {
 		n.m.EvidenceStoreErrors.Inc()
 		log.Error("cannot store evidence of double-signing", "err", err)
+		return
+	}
+	if !added { // seen again after a restart: recorded, counted and published already
+		log.Debug("evidence of double-signing already recorded")
 		return
 	}
 	n.m.EvidenceRecorded.Inc()

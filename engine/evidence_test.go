@@ -107,7 +107,9 @@ func TestNetworkRecordsDoubleVoteEvidence(t *testing.T) {
 // evidenceFailStore is a MemStore whose evidence writes fail.
 type evidenceFailStore struct{ *MemStore }
 
-func (evidenceFailStore) AddEvidence(*types.Evidence) error { return errors.New("disk full") }
+func (evidenceFailStore) AddEvidence(*types.Evidence) (bool, error) {
+	return false, errors.New("disk full")
+}
 
 // recBroadcaster records consensus events.
 type recBroadcaster struct {
@@ -185,5 +187,29 @@ func TestEvidenceStoreFailureIsNotFatal(t *testing.T) {
 			got.Height != 1 || got.Round != 0 || got.Step != "prevote" {
 			t.Fatalf("event %+v for %d stored pieces", got, len(evs))
 		}
+	}
+}
+
+// TestEvidenceCountedOnce: the core may report a pair again after a
+// restart (its dedup is per run); the store keeps one copy, and the
+// metric and the event count it once.
+func TestEvidenceCountedOnce(t *testing.T) {
+	c := newCluster(t, 4)
+	pub := &recBroadcaster{}
+	n, err := New(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[0], Verifier: newTestBatcher(t), Publish: pub,
+		Signer: consensus.NewKeySigner(c.keys[0].BLS), WAL: c.wals[0], Log: testLogger(t), Gossip: &recGossip{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := byzantinePrevotes(c, 2)
+	v := n.vals.Get(2)
+	ev, err := types.NewDuplicateVoteEvidence(x, y, v.Address, v.BLSPubKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.recordEvidence(ev)
+	n.recordEvidence(ev) // as after a restart
+	if got := counterValue(t, n.m.EvidenceRecorded); got != 1 || len(pub.evidenceEvents()) != 1 || len(storedEvidence(t, c.stores[0])) != 1 {
+		t.Fatalf("recorded %v, %d events, %d stored; want 1 of each", got, len(pub.evidenceEvents()), len(storedEvidence(t, c.stores[0])))
 	}
 }

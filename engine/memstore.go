@@ -140,18 +140,22 @@ func (s *MemStore) LoadClaimedJobs(fn func(types.Hash) error) error {
 }
 
 // AddEvidence stores ev's encoding under its hash (a no-op if present).
-func (s *MemStore) AddEvidence(ev *types.Evidence) error {
+func (s *MemStore) AddEvidence(ev *types.Evidence) (bool, error) {
 	if err := ev.ValidateBasic(); err != nil {
-		return fmt.Errorf("memstore: evidence: %w", err)
+		return false, fmt.Errorf("memstore: evidence: %w", err)
 	}
 	enc := ev.Encode()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return fmt.Errorf("memstore: closed")
+		return false, fmt.Errorf("memstore: closed")
 	}
-	s.evidence[types.Sum256(enc)] = enc
-	return nil
+	h := types.Sum256(enc)
+	if _, ok := s.evidence[h]; ok {
+		return false, nil
+	}
+	s.evidence[h] = enc
+	return true, nil
 }
 
 // Evidence lists stored evidence of heights >= fromHeight by (height,

@@ -51,8 +51,8 @@ type BlockStore interface {
 	// AddEvidence records verified evidence of double-signing, durably.
 	// It is node-local, not consensus state (nothing in a block or the
 	// state root depends on it). Idempotent: evidence whose hash is stored
-	// already is not written again.
-	AddEvidence(ev *types.Evidence) error
+	// already is not written again, and added is false.
+	AddEvidence(ev *types.Evidence) (added bool, err error)
 	// Evidence lists stored evidence of heights >= fromHeight in ascending
 	// order of (height, evidence hash), at most limit pieces (none for
 	// limit <= 0).

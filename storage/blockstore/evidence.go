@@ -26,18 +26,18 @@ func evidenceKey(height uint64, hash types.Hash) []byte {
 // 'e' || height || evidence hash, unless that key exists already. It
 // refuses evidence that fails types.Evidence.ValidateBasic; the caller
 // (the consensus core) has verified its signatures.
-func (s *Store) AddEvidence(ev *types.Evidence) error {
+func (s *Store) AddEvidence(ev *types.Evidence) (added bool, err error) {
 	if err := ev.ValidateBasic(); err != nil {
-		return fmt.Errorf("blockstore: evidence: %w", err)
+		return false, fmt.Errorf("blockstore: evidence: %w", err)
 	}
 	enc := ev.Encode()
 	key := evidenceKey(ev.Height(), types.Sum256(enc))
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
 	if s.closed.Load() {
-		return ErrClosed
+		return false, ErrClosed
 	}
-	err := s.db.Update(func(txn *badger.Txn) error {
+	err = s.db.Update(func(txn *badger.Txn) error {
 		_, err := txn.Get(key)
 		switch {
 		case err == nil:
@@ -45,12 +45,13 @@ func (s *Store) AddEvidence(ev *types.Evidence) error {
 		case !errors.Is(err, badger.ErrKeyNotFound):
 			return err
 		}
+		added = true
 		return txn.Set(key, enc)
 	})
 	if err != nil {
-		return fmt.Errorf("blockstore: add evidence at height %d: %w", ev.Height(), err)
+		return false, fmt.Errorf("blockstore: add evidence at height %d: %w", ev.Height(), err)
 	}
-	return nil
+	return added, nil
 }
 
 // Evidence returns up to limit pieces of evidence of heights >= fromHeight,

@@ -43,12 +43,12 @@ func TestEvidencePersistsOrderedAndIdempotent(t *testing.T) {
 	s := openDir(t, dir)
 	evs := []*types.Evidence{testEvidence(t, 9, 1, "x"), testEvidence(t, 2, 3, "y"), testEvidence(t, 5, 0, "z"), testEvidence(t, 2, 1, "w")}
 	for _, ev := range evs {
-		if err := s.AddEvidence(ev); err != nil {
-			t.Fatal(err)
+		if added, err := s.AddEvidence(ev); err != nil || !added {
+			t.Fatalf("AddEvidence = %v, %v; want a new record", added, err)
 		}
 	}
-	if err := s.AddEvidence(evs[1]); err != nil { // again: a no-op
-		t.Fatal(err)
+	if added, err := s.AddEvidence(evs[1]); err != nil || added { // again: a no-op
+		t.Fatalf("AddEvidence of a stored piece = %v, %v; want not added", added, err)
 	}
 	want := slices.Clone(evs)
 	slices.SortFunc(want, func(a, b *types.Evidence) int {
@@ -97,7 +97,7 @@ func TestAddEvidenceRefusesInvalidAndClosed(t *testing.T) {
 	s := openMem(t)
 	bad := testEvidence(t, 4, 1, "q")
 	bad.VoteB.BlockHash = bad.VoteA.BlockHash // no conflict
-	if err := s.AddEvidence(bad); !errors.Is(err, types.ErrInvalidEvidence) {
+	if _, err := s.AddEvidence(bad); !errors.Is(err, types.ErrInvalidEvidence) {
 		t.Fatalf("AddEvidence of non-evidence = %v", err)
 	}
 	if got := evidenceHashes(t, s, 0, 10); len(got) != 0 {
@@ -106,7 +106,7 @@ func TestAddEvidenceRefusesInvalidAndClosed(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddEvidence(testEvidence(t, 4, 1, "q")); !errors.Is(err, ErrClosed) {
+	if _, err := s.AddEvidence(testEvidence(t, 4, 1, "q")); !errors.Is(err, ErrClosed) {
 		t.Fatalf("AddEvidence after Close = %v", err)
 	}
 	if _, err := s.Evidence(0, 1); !errors.Is(err, ErrClosed) {
