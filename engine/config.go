@@ -93,35 +93,25 @@ func DefaultConfig() Config {
 
 // Validate names the first bad field.
 func (c Config) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{
+		{"TickInterval", int64(c.TickInterval)}, {"IndexBatch", int64(c.IndexBatch)}, {"IndexQueue", int64(c.IndexQueue)},
+		{"VerdictCache", int64(c.VerdictCache)}, {"PeerInbox", int64(c.PeerInbox)}, {"PeerTxQueue", int64(c.PeerTxQueue)},
+		{"PeerTxWorkers", int64(c.PeerTxWorkers)}, {"TxRelayQueue", int64(c.TxRelayQueue)},
+		{"TxRelayInterval", int64(c.TxRelayInterval)}, {"StatusInterval", int64(c.StatusInterval)},
+		{"MaxPeers", int64(c.MaxPeers)}, {"SyncTimeout", int64(c.SyncTimeout)},
+	} {
+		if f.v <= 0 {
+			return fmt.Errorf("engine: %s must be > 0", f.name)
+		}
+	}
 	switch {
-	case c.TickInterval <= 0:
-		return fmt.Errorf("engine: TickInterval must be > 0")
 	case c.BlockTime < c.TickInterval:
 		return fmt.Errorf("engine: BlockTime %v must be >= TickInterval %v", c.BlockTime, c.TickInterval)
-	case c.IndexBatch <= 0:
-		return fmt.Errorf("engine: IndexBatch must be > 0")
-	case c.IndexQueue <= 0:
-		return fmt.Errorf("engine: IndexQueue must be > 0")
-	case c.VerdictCache <= 0:
-		return fmt.Errorf("engine: VerdictCache must be > 0")
-	case c.PeerInbox <= 0:
-		return fmt.Errorf("engine: PeerInbox must be > 0")
-	case c.PeerTxQueue <= 0:
-		return fmt.Errorf("engine: PeerTxQueue must be > 0")
-	case c.PeerTxWorkers <= 0:
-		return fmt.Errorf("engine: PeerTxWorkers must be > 0")
-	case c.TxRelayQueue <= 0:
-		return fmt.Errorf("engine: TxRelayQueue must be > 0")
-	case c.TxRelayInterval <= 0:
-		return fmt.Errorf("engine: TxRelayInterval must be > 0")
-	case c.StatusInterval <= 0:
-		return fmt.Errorf("engine: StatusInterval must be > 0")
 	case c.PeerTTL <= c.StatusInterval:
 		return fmt.Errorf("engine: PeerTTL %v must be > StatusInterval %v, or live peers expire between announcements", c.PeerTTL, c.StatusInterval)
-	case c.MaxPeers <= 0:
-		return fmt.Errorf("engine: MaxPeers must be > 0")
-	case c.SyncTimeout <= 0:
-		return fmt.Errorf("engine: SyncTimeout must be > 0")
 	case c.SyncBackoff < 0:
 		return fmt.Errorf("engine: SyncBackoff must be >= 0")
 	case c.SyncGrace < 0:

@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"aitbc/engine/types"
+	"aitbc/internal/metricstest"
 	"aitbc/internal/wait"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 )
 
 // The pipeline's metrics pass promlint (what promtool checks), and a second
@@ -24,20 +24,11 @@ func TestMetricsLint(t *testing.T) {
 	m.PeerMessages.WithLabelValues("vote").Inc()
 	m.PeerDrops.WithLabelValues("consensus").Inc()
 	m.Penalties.WithLabelValues("bad_signature").Inc()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := metricstest.Gather(t, reg)
 	if len(mfs) < 20 {
 		t.Fatalf("%d metric families gathered", len(mfs))
 	}
-	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
+	metricstest.Lint(t, mfs)
 }
 
 // A node with a transport stops every goroutine it started.

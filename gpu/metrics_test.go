@@ -6,7 +6,8 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+
+	"aitbc/internal/metricstest"
 )
 
 // TestMetricsLint: the sigverify metrics exist under their documented
@@ -23,10 +24,7 @@ func TestMetricsLint(t *testing.T) {
 	if _, err := b.VerifyAll(context.Background(), []Item{good, bad}); err != nil {
 		t.Fatal(err)
 	}
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := metricstest.Gather(t, reg)
 	var names []string
 	for _, mf := range mfs {
 		names = append(names, mf.GetName())
@@ -42,11 +40,5 @@ func TestMetricsLint(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("metric names %v, want %v", names, want)
 	}
-	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
+	metricstest.Lint(t, mfs)
 }

@@ -4,7 +4,8 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+
+	"aitbc/internal/metricstest"
 )
 
 func TestMetricsLabelsAndLint(t *testing.T) {
@@ -17,10 +18,7 @@ func TestMetricsLabelsAndLint(t *testing.T) {
 	call(t, srv, "GET", "/no/such/route/12345", "")
 	call(t, srv, "GET", "/rpc/send_tx", "")
 
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := metricstest.Gather(t, reg)
 	counts := map[[2]string]float64{}
 	var histograms int
 	for _, mf := range mfs {
@@ -56,13 +54,7 @@ func TestMetricsLabelsAndLint(t *testing.T) {
 		t.Errorf("duration samples = %d, want 5", histograms)
 	}
 
-	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
+	metricstest.Lint(t, mfs)
 }
 
 func TestNopMetricsUnregistered(t *testing.T) {

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
+	"aitbc/internal/metricstest"
 	"aitbc/internal/wait"
 )
 
@@ -135,10 +135,7 @@ func TestGPUMetricsLint(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.g.Desc(), got, c.want)
 		}
 	}
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := metricstest.Gather(t, reg)
 	var names []string
 	for _, mf := range mfs {
 		names = append(names, mf.GetName())
@@ -156,11 +153,5 @@ func TestGPUMetricsLint(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("metric names %v, want %v", names, want)
 	}
-	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
+	metricstest.Lint(t, mfs)
 }

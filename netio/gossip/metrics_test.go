@@ -5,7 +5,8 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+
+	"aitbc/internal/metricstest"
 )
 
 // Two transports may share a registry; the metrics are promlint-clean and
@@ -25,10 +26,7 @@ func TestMetricsShareARegistryAndLint(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = a, b
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mfs := metricstest.Gather(t, reg)
 	names := map[string]int{}
 	for _, mf := range mfs {
 		if !strings.HasPrefix(mf.GetName(), "aitbc_gossip_") {
@@ -52,11 +50,5 @@ func TestMetricsShareARegistryAndLint(t *testing.T) {
 			t.Errorf("%s: %d series, want %d", n, names[n], series)
 		}
 	}
-	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
+	metricstest.Lint(t, mfs)
 }

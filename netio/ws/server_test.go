@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/lesismal/nbio/nbhttp/websocket"
-	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
+	"aitbc/internal/metricstest"
 	"aitbc/internal/wait"
 )
 
@@ -416,17 +416,8 @@ func TestMetricsLint(t *testing.T) {
 	reg := newRegistry()
 	m := NewMetrics(reg)
 	m.MessagesSent.WithLabelValues(TopicNewBlocks).Inc()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range problems {
-		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
-	}
+	mfs := metricstest.Gather(t, reg)
+	metricstest.Lint(t, mfs)
 }
 
 func TestStartAddressInUse(t *testing.T) {
