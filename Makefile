@@ -5,10 +5,10 @@ BIN       := bin/aitbcd
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 # Packages that own goroutines run under the race detector.
-RACE_PKGS := ./engine ./gpu/... ./netio/... ./rpc/... ./storage/... ./cmd/...
+RACE_PKGS := ./engine/node ./engine/indexer ./engine/ingest ./engine/blocksync ./engine/exec ./engine/enginetest ./gpu/... ./netio/... ./rpc/... ./storage/... ./cmd/...
 FUZZTIME  ?= 10s
 
-.PHONY: build run test test-long bench lint fuzz clean cuda
+.PHONY: build run test test-long bench lint fuzz clean cuda sim
 
 # go-nvml's cgo prologue calls NVML functions the header marks deprecated;
 # silence those warnings (the default CGO_CFLAGS is "-O2 -g").
@@ -33,7 +33,18 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 $(RACE_PKGS)
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v -E '/(gpu|netio|rpc|storage|cmd)(/|$$)' | grep -v -x 'aitbc/engine')
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -E '/(gpu|netio|rpc|storage|cmd|engine/(node|indexer|ingest|blocksync|exec|enginetest))(/|$$)')
+
+# The deterministic cluster simulator (engine/sim): `make sim SEEDS=N` runs
+# seeds 1..N on every core; `make sim SEED=S` replays one seed and prints
+# "seed S trace <hex>" (the same hex every time).
+SEEDS ?= 200
+sim:
+ifdef SEED
+	$(GO) run ./cmd/aitbc-sim -seed $(SEED)
+else
+	$(GO) run ./cmd/aitbc-sim -seeds $(SEEDS)
+endif
 
 test-long:
 	AITBC_LONG=1 $(GO) test -count=1 -timeout 60m ./...

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	netws "aitbc/netio/ws"
 	"aitbc/rpc"
 )
 
@@ -318,7 +319,7 @@ func followBlocks(ws *wsConn, tr *tracker) error {
 			continue
 		}
 		var b rpc.BlockMessage
-		if err := json.Unmarshal(msg, &b); err != nil || b.Topic != rpc.TopicNewBlocks {
+		if err := json.Unmarshal(msg, &b); err != nil || b.Topic != netws.TopicNewBlocks {
 			continue // subscribe replies and other topics
 		}
 		tr.block(b.Height, b.Time, b.TxHashes, at)

@@ -17,10 +17,13 @@ import (
 	"testing"
 	"time"
 
-	"aitbc/engine"
 	"aitbc/engine/bls"
+	"aitbc/engine/consensus"
+	"aitbc/engine/enginetest"
+	"aitbc/engine/node"
 	"aitbc/engine/types"
 	"aitbc/gpu"
+	"aitbc/internal/logtest"
 	"aitbc/internal/wait"
 	"aitbc/rpc"
 	"aitbc/storage/index"
@@ -34,18 +37,6 @@ type testNode struct {
 	faucet ed25519.PrivateKey
 	chain  string
 	c      *rpc.Client
-}
-
-type blsSigner struct{ sk *bls.SecretKey }
-
-func (s blsSigner) PublicKey() bls.PublicKey      { return s.sk.PublicKey() }
-func (s blsSigner) Sign(msg []byte) bls.Signature { return bls.Sign(s.sk, msg) }
-
-type logWriter struct{ t testing.TB }
-
-func (w logWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
 }
 
 func startRPCNode(t *testing.T, withIndex bool) *testNode {
@@ -68,14 +59,14 @@ func startRPCNode(t *testing.T, withIndex bool) *testNode {
 	if err := g.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(logWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := logtest.New(t, slog.LevelWarn)
 	v := gpu.NewCPU(1)
 	b, err := gpu.NewBatcher(v, v, gpu.DefaultBatcherConfig(), gpu.NopMetrics())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	deps := engine.Deps{Genesis: g, Store: engine.NewMemStore(), Verifier: b, Signer: blsSigner{sk}, WAL: engine.NewMemWAL(), Log: log}
+	deps := node.Deps{Genesis: g, Store: enginetest.NewMemStore(), Verifier: b, Signer: consensus.NewKeySigner(sk), WAL: enginetest.NewMemWAL(), Log: log}
 	var ix *index.Index
 	if withIndex {
 		ix, err = index.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "index.db"), log, index.WithGenesis(g))
@@ -85,9 +76,9 @@ func startRPCNode(t *testing.T, withIndex bool) *testNode {
 		t.Cleanup(func() { ix.Close() })
 		deps.Index = ix
 	}
-	cfg := engine.DefaultConfig()
+	cfg := node.DefaultConfig()
 	cfg.TickInterval, cfg.BlockTime = time.Millisecond, 20*time.Millisecond
-	n, err := engine.New(cfg, deps)
+	n, err := node.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

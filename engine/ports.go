@@ -2,34 +2,12 @@ package engine
 
 import (
 	"context"
-	"errors"
-	"time"
 
+	"aitbc/engine/consensus"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
-	"aitbc/gpu/health"
+	"aitbc/gpu"
 )
-
-// ErrNotFound is returned (wrapped) by a BlockStore or Index for a missing
-// block, tx, commit or account row.
-var ErrNotFound = errors.New("not found")
-
-// CommittedBlock is everything one commit makes durable, in one atomic write:
-// the block, the certificate that made it final, and the state after it.
-//
-// Receipts (issue #4) lists the RECEIPT_CLAIM txs the block executed, in
-// block order (ascending TxIndex), each with its minted amount, receipt id
-// and job hash; the block store persists their JobHash values (the claimed
-// set) with the block, and the SQL index reads its receipts rows from here.
-// For a block re-read from the store, state.BlockReceipts(blk.Txs,
-// params.MintPerUnit) rebuilds the same slice from the txs.
-type CommittedBlock struct {
-	Block    *types.Block
-	Cert     *types.CommitCert     // this block's own commit certificate
-	TxHashes []types.Hash          // hashes of Block.Txs, in order
-	Accounts []state.AccountUpdate // accounts changed by the block, their state after it, sorted by address
-	Receipts []state.Receipt       // RECEIPT_CLAIMs executed by the block, in block order (nil if none)
-}
 
 // BlockStore is the authoritative store (Badger in production, an
 // in-memory twin in tests). Commit must be atomic and durable (fsync) before
@@ -60,6 +38,14 @@ type BlockStore interface {
 	Close() error
 }
 
+// BlockSource is the read side of a BlockStore that replaying and serving
+// committed blocks needs (the indexer's re-read, reindex, block sync).
+type BlockSource interface {
+	Head() (uint64, types.Hash, error)
+	Block(height uint64) (*types.Block, error)
+	CommitCert(height uint64) (*types.CommitCert, error)
+}
+
 // Index is the queryable SQL index, written asynchronously behind commits.
 // IndexBlocks must be idempotent: re-indexing a height replaces its rows.
 type Index interface {
@@ -68,22 +54,7 @@ type Index interface {
 	Close() error
 }
 
-// Event is a consensus step change, commit or evidence of double-signing,
-// published to subscribers.
-type Event struct {
-	Kind      string // "step", "commit", "evidence"
-	Height    uint64
-	Round     uint32
-	Step      string // "propose", "prevote", "precommit", "commit"; for evidence the slot signed twice: "proposal", "prevote", "precommit"
-	BlockHash types.Hash
-	Time      time.Time
-	// Kind "evidence" only: the validator that signed twice and the
-	// evidence's hash (its identity in BlockStore.Evidence).
-	Validator    types.Address
-	EvidenceHash types.Hash
-}
-
-// Broadcaster publishes what the node did (WebSocket topics, later gossip).
+// Broadcaster publishes what the node did (WebSocket topics).
 // Implementations must not block: a slow consumer is dropped, not waited for.
 type Broadcaster interface {
 	BlockCommitted(cb *CommittedBlock)
@@ -91,52 +62,85 @@ type Broadcaster interface {
 	ConsensusEvent(ev Event)
 }
 
-// Clock supplies block timestamps; tests inject a fake.
-type Clock interface{ Now() time.Time }
-
-// Head describes the last committed block.
-type Head struct {
-	Height    uint64
-	Hash      types.Hash
-	Time      uint64 // Unix ms
-	StateRoot types.Hash
-	TxCount   int
+// WAL is where a validator writes its own signed proposals and votes,
+// durably, before sending them (storage/wal in production, an in-memory
+// twin in tests). After a restart the node replays the current height's
+// records into the consensus core, so it never signs two different values
+// for one slot.
+type WAL interface {
+	// Write appends records for height and syncs before returning.
+	Write(height uint64, records [][]byte) error
+	// Records returns what was written for height, in order.
+	Records(height uint64) ([][]byte, error)
+	// Truncate drops the records of heights below keepFrom.
+	Truncate(keepFrom uint64) error
+	Close() error
 }
 
-// TxInfo is a tx with where it is: committed (Height, Index) or pending.
-type TxInfo struct {
-	Tx      *types.Tx
-	Hash    types.Hash
-	Pending bool
-	Height  uint64
-	Index   uint32
+// SigVerifier checks Ed25519 signatures (gpu.Batcher in production: the
+// GPU or CPU backend behind a batching queue; a synchronous CPU verifier in
+// the simulator). Verdicts follow docs/spec.md §12 whatever the backend.
+type SigVerifier interface {
+	// Verify checks one signature.
+	Verify(ctx context.Context, it gpu.Item) (bool, error)
+	// VerifyAll checks items together; ok[i] is items[i]'s verdict. An
+	// error (gpu.ErrBusy, gpu.ErrClosed, ctx done) means no verdicts.
+	VerifyAll(ctx context.Context, items []gpu.Item) ([]bool, error)
+	// Backend names the primary backend ("cpu", "cuda").
+	Backend() string
 }
 
-// Status is the node's self-description for /rpc/status.
-type Status struct {
-	ChainID          string
-	NodeVersion      string
-	Head             Head
-	Validator        types.Address
-	Validators       int
-	MempoolTxs       int
-	MempoolBytes     int
-	SigverifyBackend string
-	GPU              health.Device // NVML view of the signature GPU ("no GPU" when none)
-	IndexedHeight    uint64
-	// Peers is how many peers announced their head within Config.PeerTTL.
-	Peers int
-	// Syncing is true while the node is behind the best head its peers
-	// announced and is fetching blocks to catch up.
-	Syncing bool
+// Gossip is the peer-to-peer transport (netio/gossip implements it). Every
+// method returns at once: it queues the message for the peers' writers or
+// drops it (and counts the drop); it never blocks the consensus loop.
+type Gossip interface {
+	// BroadcastConsensus sends our signed proposals (with their blocks),
+	// our votes and the POL votes the core re-sends to every peer:
+	// the *consensus.ProposalMsg and *consensus.VoteMsg of Ready.Send.
+	BroadcastConsensus(msgs []consensus.Message)
+	// BroadcastTxs relays admitted txs (at most MaxGossipTxs per call) to
+	// every peer except the one each tx came from.
+	BroadcastTxs(txs []*types.Tx)
+	// BroadcastStatus announces our committed head.
+	BroadcastStatus(height uint64, hash types.Hash)
+	// RequestBlocks asks one peer for committed blocks from..from+count-1
+	// (count <= MaxSyncBlocks).
+	RequestBlocks(peer PeerID, from uint64, count int)
+	// SendBlocks answers a block request (len(blocks) <= MaxSyncBlocks).
+	SendBlocks(peer PeerID, blocks []SyncedBlock)
+	// Penalize counts a message that failed a check against its peer; the
+	// transport disconnects and bans a peer past its limit.
+	Penalize(peer PeerID, reason error)
 }
 
-// Errors of the ingest path; rpc maps them to HTTP statuses.
-var (
-	// ErrBadSignature: the tx signature failed verification.
-	ErrBadSignature = errors.New("bad signature")
-	// ErrBusy: an ingest queue is full; retry later.
-	ErrBusy = errors.New("node busy")
-	// ErrStopped: the node is shutting down.
-	ErrStopped = errors.New("node stopped")
-)
+// PeerHandler receives what peers send (implemented by *node.Node; the
+// transport calls it from its event loops). Every method returns at once:
+// it queues the work for the node's goroutines or drops it when the queue
+// is full (peers re-send consensus messages; txs are best effort). A
+// non-nil error rejects the message outright (malformed, wrong chain or
+// height range); the transport then counts it against the peer as
+// Penalize would.
+type PeerHandler interface {
+	HandleConsensus(peer PeerID, m consensus.Message) error // *consensus.ProposalMsg or *consensus.VoteMsg
+	HandleTxs(peer PeerID, txs []*types.Tx) error
+	HandleStatus(peer PeerID, height uint64, hash types.Hash) error
+	HandleBlockRequest(peer PeerID, from uint64, count int) error
+	HandleBlocks(peer PeerID, blocks []SyncedBlock) error
+}
+
+// NopGossip is the transport of a node with no peers.
+type NopGossip struct{}
+
+func (NopGossip) BroadcastConsensus([]consensus.Message) {}
+func (NopGossip) BroadcastTxs([]*types.Tx)               {}
+func (NopGossip) BroadcastStatus(uint64, types.Hash)     {}
+func (NopGossip) RequestBlocks(PeerID, uint64, int)      {}
+func (NopGossip) SendBlocks(PeerID, []SyncedBlock)       {}
+func (NopGossip) Penalize(PeerID, error)                 {}
+
+// NopBroadcaster publishes nothing.
+type NopBroadcaster struct{}
+
+func (NopBroadcaster) BlockCommitted(*CommittedBlock)   {}
+func (NopBroadcaster) TxAdmitted(*types.Tx, types.Hash) {}
+func (NopBroadcaster) ConsensusEvent(Event)             {}

@@ -31,15 +31,9 @@ type Metrics struct {
 // Batcher) is shared instead of panicking.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := newMetrics()
-	if reg == nil {
-		return m
+	if reg != nil {
+		observability.RegisterFields(reg, m)
 	}
-	m.BatchSize = observability.Register(reg, m.BatchSize)
-	m.BatchDuration = observability.Register(reg, m.BatchDuration)
-	m.Verifications = observability.Register(reg, m.Verifications)
-	m.Fallbacks = observability.Register(reg, m.Fallbacks)
-	m.QueueDepth = observability.Register(reg, m.QueueDepth)
-	m.BackendInfo = observability.Register(reg, m.BackendInfo)
 	return m
 }
 

@@ -102,3 +102,30 @@ func TestMetricsHandler(t *testing.T) {
 		}
 	}
 }
+
+// RegisterFields registers the collector fields of a struct, shares them
+// with a second instance on the same registry, and leaves other fields.
+func TestRegisterFields(t *testing.T) {
+	type set struct {
+		G     prometheus.Gauge
+		V     *prometheus.CounterVec
+		Nil   prometheus.Counter
+		Other int
+	}
+	mk := func() *set {
+		return &set{G: prometheus.NewGauge(prometheus.GaugeOpts{Name: "t_g", Help: "g"}),
+			V: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "t_v_total", Help: "v"}, []string{"k"}), Other: 7}
+	}
+	reg := prometheus.NewPedanticRegistry()
+	a, b := mk(), mk()
+	RegisterFields(reg, a)
+	RegisterFields(reg, b)
+	if a.G != b.G || a.V != b.V || b.Other != 7 || b.Nil != nil {
+		t.Fatal("a second instance did not share the registered collectors")
+	}
+	a.G.Set(3)
+	mfs, err := reg.Gather()
+	if err != nil || len(mfs) != 1 { // the vec has no child yet
+		t.Fatalf("%d families, %v", len(mfs), err)
+	}
+}

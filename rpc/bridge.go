@@ -5,13 +5,7 @@ import (
 
 	"aitbc/engine"
 	"aitbc/engine/types"
-)
-
-// WebSocket topics the bridge publishes on.
-const (
-	TopicNewBlocks       = "new_blocks"
-	TopicNewTransactions = "new_transactions"
-	TopicConsensusEvents = "consensus_events"
+	"aitbc/netio/ws"
 )
 
 // Publisher delivers a message to a topic's subscribers without blocking
@@ -85,8 +79,8 @@ func (b *Bridge) BlockCommitted(cb *engine.CommittedBlock) {
 		hashes = []types.Hash{}
 	}
 	h := &cb.Block.Header
-	b.publish(TopicNewBlocks, BlockMessage{
-		Topic: TopicNewBlocks, ChainID: b.chainID, Height: h.Height, Hash: h.Hash(),
+	b.publish(ws.TopicNewBlocks, BlockMessage{
+		Topic: ws.TopicNewBlocks, ChainID: b.chainID, Height: h.Height, Hash: h.Hash(),
 		Time: h.Time, TxCount: len(cb.Block.Txs), TxHashes: hashes,
 	})
 }
@@ -96,8 +90,8 @@ func (b *Bridge) TxAdmitted(tx *types.Tx, hash types.Hash) {
 	if tx == nil {
 		return
 	}
-	b.publish(TopicNewTransactions, TxMessage{
-		Topic: TopicNewTransactions, ChainID: b.chainID, TxHash: hash, Sender: tx.From(),
+	b.publish(ws.TopicNewTransactions, TxMessage{
+		Topic: ws.TopicNewTransactions, ChainID: b.chainID, TxHash: hash, Sender: tx.From(),
 		Recipient: tx.Recipient, Amount: types.Amount(tx.Amount), Fee: types.Amount(tx.Fee),
 		Nonce: tx.Nonce, Type: tx.Type.String(),
 	})
@@ -106,7 +100,7 @@ func (b *Bridge) TxAdmitted(tx *types.Tx, hash types.Hash) {
 // ConsensusEvent publishes on consensus_events.
 func (b *Bridge) ConsensusEvent(ev engine.Event) {
 	m := ConsensusMessage{
-		Topic: TopicConsensusEvents, ChainID: b.chainID, Kind: ev.Kind, Height: ev.Height,
+		Topic: ws.TopicConsensusEvents, ChainID: b.chainID, Kind: ev.Kind, Height: ev.Height,
 		Round: ev.Round, Step: ev.Step, BlockHash: ev.BlockHash,
 	}
 	if !ev.Time.IsZero() && ev.Time.UnixMilli() > 0 {
@@ -115,7 +109,7 @@ func (b *Bridge) ConsensusEvent(ev engine.Event) {
 	if ev.Kind == "evidence" {
 		m.Validator, m.EvidenceHash = &ev.Validator, &ev.EvidenceHash
 	}
-	b.publish(TopicConsensusEvents, m)
+	b.publish(ws.TopicConsensusEvents, m)
 }
 
 func (b *Bridge) publish(topic string, v any) {

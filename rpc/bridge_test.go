@@ -59,18 +59,18 @@ func TestBridge(t *testing.T) {
 	}
 
 	var blk BlockMessage
-	decode(0, TopicNewBlocks, &blk)
-	if blk.Topic != TopicNewBlocks || blk.ChainID != testChainID || blk.Height != 1 || blk.Hash != f.block1.Hash() ||
+	decode(0, ws.TopicNewBlocks, &blk)
+	if blk.Topic != ws.TopicNewBlocks || blk.ChainID != testChainID || blk.Height != 1 || blk.Hash != f.block1.Hash() ||
 		blk.Time != f.block1.Header.Time || blk.TxCount != 2 || len(blk.TxHashes) != 2 || blk.TxHashes[1] != f.committed.Hash() {
 		t.Fatalf("block message %+v", blk)
 	}
-	decode(1, TopicNewBlocks, &blk)
+	decode(1, ws.TopicNewBlocks, &blk)
 	if blk.Height != 2 || blk.TxHashes == nil || !bytes.Contains(p.msgs[1].msg, []byte(`"tx_hashes":[]`)) {
 		t.Fatalf("empty block message %s", p.msgs[1].msg)
 	}
 
 	var tx TxMessage
-	decode(2, TopicNewTransactions, &tx)
+	decode(2, ws.TopicNewTransactions, &tx)
 	if tx.TxHash != f.pending.Hash() || tx.Sender != addrOf(f.alice) || tx.Recipient != addrOf(f.bob) ||
 		tx.Amount != 300 || tx.Fee != 500 || tx.Nonce != 3 || tx.Type != "TRANSFER" {
 		t.Fatalf("tx message %+v", tx)
@@ -80,7 +80,7 @@ func TestBridge(t *testing.T) {
 	}
 
 	var ev ConsensusMessage
-	decode(3, TopicConsensusEvents, &ev)
+	decode(3, ws.TopicConsensusEvents, &ev)
 	if ev.Kind != "step" || ev.Height != 2 || ev.Round != 1 || ev.Step != "prevote" || ev.BlockHash != f.block1.Hash() || ev.Time != 1_700_000_000_123 {
 		t.Fatalf("consensus message %+v", ev)
 	}
@@ -91,7 +91,7 @@ func TestBridge(t *testing.T) {
 	// Evidence of double-signing names the validator and the evidence.
 	val, evHash := addrOf(f.bob), types.Sum256([]byte("evidence"))
 	b.ConsensusEvent(engine.Event{Kind: "evidence", Height: 7, Round: 2, Step: "precommit", Validator: val, EvidenceHash: evHash})
-	decode(5, TopicConsensusEvents, &ev)
+	decode(5, ws.TopicConsensusEvents, &ev)
 	if ev.Kind != "evidence" || ev.Height != 7 || ev.Round != 2 || ev.Step != "precommit" ||
 		ev.Validator == nil || *ev.Validator != val || ev.EvidenceHash == nil || *ev.EvidenceHash != evHash {
 		t.Fatalf("evidence message %s", p.msgs[5].msg)

@@ -16,18 +16,12 @@ import (
 	"aitbc/engine/mempool"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/internal/logtest"
 )
 
 // testLogger routes server logs to t.Log.
 func testLogger(t testing.TB) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-type tWriter struct{ t testing.TB }
-
-func (w tWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
+	return logtest.New(t, slog.LevelDebug)
 }
 
 func startServer(t *testing.T, b Backend, m *Metrics) *httptest.Server {

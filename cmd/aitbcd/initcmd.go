@@ -29,7 +29,6 @@ func nodeConfigTOML(chainID string, rpcHost string, offset int, genesisRel strin
 		"data_dir = \"data\"\n" +
 		"database_url = \"sqlite://index.db\"\n" +
 		"validator_key = \"validator.key\"\n" +
-		"account_key = \"account.key\"\n" +
 		"node_key = \"node.key\"\n" +
 		"rpc_host = " + q(rpcHost) + "\n" +
 		"p2p_host = " + q(rpcHost) + "\n" +

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"aitbc/engine/indexer"
 	"aitbc/engine/types"
 	"aitbc/internal/config"
 	"aitbc/observability"
@@ -21,13 +22,13 @@ import (
 
 // runReindex is `aitbcd reindex [--config FILE] [--from H] [--batch N]`:
 // it rebuilds the SQL index of DATABASE_URL from the block store in
-// DATA_DIR (see index.Reindex). The node must be stopped: Badger allows
+// DATA_DIR (see indexer.Reindex). The node must be stopped: Badger allows
 // one process per data directory.
 func runReindex(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("reindex", stderr)
 	cfgPath := fs.String("config", "", "TOML config file of the node (paths in it are relative to it)")
 	from := fs.Uint64("from", 1, "first height to rewrite (at most the index's last height + 1); lower heights are replayed, not written")
-	batch := fs.Int("batch", index.DefaultReindexBatch, "blocks per database transaction")
+	batch := fs.Int("batch", indexer.DefaultBatch, "blocks per database transaction")
 	var scratch config.Config
 	scratch.RegisterFlags(fs)
 	if err := parse(fs, args); err != nil {
@@ -82,12 +83,13 @@ func runReindex(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "reindex: block store head %d, index at %d; rewriting heights %d..%d\n", head, last, max(*from, 1), head)
-	every := time.Now()
-	p, err := index.Reindex(ctx, ix, store, gen, index.ReindexOptions{From: *from, Batch: *batch, Progress: func(p index.ReindexProgress) {
+	start := time.Now()
+	every := start
+	p, err := indexer.Reindex(ctx, ix, store, gen, indexer.ReindexOptions{From: *from, Batch: *batch, Progress: func(p indexer.ReindexProgress) {
 		if time.Since(every) >= time.Second || p.Height == p.Head {
 			every = time.Now()
 			fmt.Fprintf(stdout, "reindex: height %d/%d  %d blocks, %d txs, %d receipts  %.1fs\n",
-				p.Height, p.Head, p.Blocks, p.Txs, p.Receipts, p.Elapsed.Seconds())
+				p.Height, p.Head, p.Blocks, p.Txs, p.Receipts, time.Since(start).Seconds())
 		}
 	}})
 	if err != nil {
@@ -96,12 +98,13 @@ func runReindex(args []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
+	elapsed := time.Since(start)
 	rate := 0.0
-	if s := p.Elapsed.Seconds(); s > 0 {
+	if s := elapsed.Seconds(); s > 0 {
 		rate = float64(p.Blocks) / s
 	}
 	fmt.Fprintf(stdout, "reindex: done: %d blocks, %d txs, %d receipts in %.1fs (%.0f blocks/s); index at height %d\n",
-		p.Blocks, p.Txs, p.Receipts, p.Elapsed.Seconds(), rate, max(p.Height, last))
+		p.Blocks, p.Txs, p.Receipts, elapsed.Seconds(), rate, max(p.Height, last))
 	return nil
 }
 

@@ -18,6 +18,9 @@ import (
 
 	"aitbc/engine"
 	"aitbc/engine/bls"
+	"aitbc/engine/consensus"
+	"aitbc/engine/metrics"
+	"aitbc/engine/node"
 	"aitbc/engine/types"
 	"aitbc/gpu"
 	"aitbc/gpu/health"
@@ -49,12 +52,6 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 	return runNode(ctx, cfg, filepath.Dir(*cfgPath), "", stderr, nil)
 }
 
-// blsSigner adapts a BLS secret key to consensus.Signer.
-type blsSigner struct{ sk *bls.SecretKey }
-
-func (s blsSigner) PublicKey() bls.PublicKey      { return s.sk.PublicKey() }
-func (s blsSigner) Sign(msg []byte) bls.Signature { return bls.Sign(s.sk, msg) }
-
 // runNode wires and runs one node until ctx is done or the node halts.
 // name, if set, tags every log line (a devnet runs several nodes in one
 // process); ready, if set, is called with the RPC URL once the node serves.
@@ -80,13 +77,13 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 	ws.RouteLibraryLogs(log.With("component", "nbio"))
 	reg := observability.NewRegistry()
 
-	var signer *blsSigner
+	var signer *consensus.KeySigner
 	if cfg.ValidatorKey != "" {
 		sk, err := loadValidatorKey(resolve(base, cfg.ValidatorKey))
 		if err != nil {
 			return fmt.Errorf("VALIDATOR_KEY: %w", err)
 		}
-		signer = &blsSigner{sk}
+		signer = consensus.NewKeySigner(sk)
 		if cfg.ValidatorAddress != "" {
 			want, err := types.ParseAddress(cfg.ValidatorAddress)
 			if err != nil {
@@ -174,16 +171,16 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 		log.Info("created node key", "file", resolve(base, cfg.NodeKey), "node_id", p2p.ID())
 	}
 
-	ecfg := engine.DefaultConfig()
+	ecfg := node.DefaultConfig()
 	ecfg.BlockTime = cfg.BlockTime
 	ecfg.Mempool.MaxTxs, ecfg.Mempool.MaxBytes = cfg.MempoolMaxTxs, cfg.MempoolMaxBytes
 	ecfg.Version = version
-	deps := engine.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewBridge(wsrv, gen.ChainID),
-		Verifier: batcher, Log: log, Metrics: engine.NewMetrics(reg), GPU: sv.health, Gossip: p2p}
+	deps := node.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewBridge(wsrv, gen.ChainID),
+		Verifier: batcher, Log: log, Metrics: metrics.New(reg), GPU: sv.health, Gossip: p2p}
 	if signer != nil {
-		deps.Signer, deps.WAL = *signer, wlog
+		deps.Signer, deps.WAL = signer, wlog
 	}
-	node, err := engine.New(ecfg, deps)
+	node, err := node.New(ecfg, deps)
 	if err != nil {
 		return err
 	}

@@ -175,13 +175,7 @@ func snapshot(c *Core) string {
 }
 
 func TestRejectedVotesChangeNothing(t *testing.T) {
-	set, keys := valtest.Set(valtest.Equal(4)...)
-	c, err := New(scriptConfig(), set, NewKeySigner(keys[1].BLS), Start{Height: 1}, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Ready()
-	c.Advance()
+	c, set, keys := newEvidenceCore(t)
 	good := valtest.Vote(testChain, keys[2], types.Prevote, 2, 1, 0, types.ZeroHash)
 	if err := c.Step(&VoteMsg{Vote: good}); err != nil {
 		t.Fatal(err)

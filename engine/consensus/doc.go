@@ -28,15 +28,21 @@
 //			continue
 //		}
 //		rd := core.Ready()
+//		// The one order (engine/node's Machine.handle follows it):
 //		wal.Append(rd.Persist); wal.Sync()   // 1. durable BEFORE anything leaves
 //		gossip.Broadcast(rd.Send)              // 2. only then send
-//		if rd.BuildBlock != nil { pipeline.Build(rd.BuildBlock) }      // answers BlockBuilt
-//		for _, b := range rd.Validate { pipeline.Validate(b) }         // answers BlockValidated
-//		for _, c := range rd.Committed { pipeline.Commit(c) }          // execute if needed, store, publish
-//		for _, e := range rd.Events { publish(e) }
-//		for _, ev := range rd.Evidence { store.AddEvidence(ev) } // log, never halt, on error
+//		for _, e := range rd.Events { publish(e) }               // 3.
+//		for _, ev := range rd.Evidence { store.AddEvidence(ev) } // 4. log, never halt, on error
+//		for _, c := range rd.Committed { pipeline.Commit(c) }    // 5. execute if needed, store, publish; then truncate the WAL
+//		if rd.BuildBlock != nil { pipeline.Build(rd.BuildBlock) } // 6. answers BlockBuilt (on the new head)
+//		for _, b := range rd.Validate { pipeline.Validate(b) }    // 7. answers BlockValidated (skip heights just committed)
 //		core.Advance()
 //	}
+//
+// Committed comes before BuildBlock and Validate because a Ready can carry
+// both a decision and the next height's requests: the block to build or
+// validate extends the block just committed. Answers are Stepped after
+// Advance.
 //
 // Persist before send is what makes the core crash-safe: a signed vote can
 // only reach a peer after it is in the WAL. After a restart the caller

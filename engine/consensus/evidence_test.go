@@ -11,7 +11,7 @@ import (
 )
 
 // newEvidenceCore is validator 1 of four equal validators, its first
-// Ready handled.
+// Ready handled (also the fixture of the rejected-vote tests).
 func newEvidenceCore(t *testing.T) (*Core, *validators.Set, []valtest.Keys) {
 	t.Helper()
 	set, keys := valtest.Set(valtest.Equal(4)...)

@@ -11,21 +11,14 @@ import (
 	"aitbc/engine/types"
 	"aitbc/engine/validators"
 	"aitbc/engine/validators/valtest"
+	"aitbc/internal/logtest"
 )
 
 const testChain = "aitbc-test"
 
 // testLogger routes core logs to t.Log.
 func testLogger(t testing.TB) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
-}
-
-type tWriter struct{ t testing.TB }
-
-func (w tWriter) Write(b []byte) (int, error) {
-	w.t.Helper()
-	w.t.Log(strings.TrimRight(string(b), "\n"))
-	return len(b), nil
+	return logtest.New(t, slog.LevelInfo)
 }
 
 // scriptConfig has short timeouts so traces stay readable.

@@ -73,8 +73,9 @@ type Event struct {
 	Step   string // "propose", "prevote", "precommit", "commit"
 }
 
-// Ready is the core's output since the last Advance. Handle it in field
-// order (see the package documentation), then call Advance.
+// Ready is the core's output since the last Advance. Handle it in the
+// order the package documentation gives (Persist, Send, Events, Evidence,
+// Committed, BuildBlock, Validate: not field order), then call Advance.
 type Ready struct {
 	// Persist holds our own signed proposals and votes. Write them to the
 	// WAL and sync before sending anything in Send.

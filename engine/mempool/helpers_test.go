@@ -3,10 +3,8 @@ package mempool
 import (
 	"crypto/ed25519"
 	"encoding/binary"
-	"flag"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"aitbc/engine/state"
@@ -14,19 +12,6 @@ import (
 )
 
 const testChain = "aitbc-test"
-
-var seedFlag = flag.Uint64("seed", 0, "seed for the randomized tests (0: random)")
-
-// newRand returns a seeded generator and logs the seed; replay a failure
-// with go test -run Name -seed N.
-func newRand(t testing.TB) *rand.Rand {
-	seed := *seedFlag
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (replay with -seed %d)", seed, seed)
-	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-}
 
 var keyCache = map[int]ed25519.PrivateKey{}
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"aitbc/engine/types"
+	"aitbc/internal/seedtest"
 )
 
 func nonces(m map[types.Address]uint64) func(types.Address) uint64 {
@@ -88,7 +89,7 @@ func TestReapTiesByHash(t *testing.T) {
 // TestOrderIndependentOfInsertion: the same pending set reaps and lists
 // identically however it was built.
 func TestOrderIndependentOfInsertion(t *testing.T) {
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	var txs []*types.Tx
 	for s := 1; s <= 30; s++ {
 		for n := uint64(1); n <= uint64(1+r.IntN(6)); n++ {

@@ -8,6 +8,7 @@ import (
 
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/internal/seedtest"
 )
 
 // sim drives a pool with a byte-coded op sequence against a model ledger
@@ -110,7 +111,7 @@ func (s *sim) check() error {
 }
 
 func TestBoundsRandomized(t *testing.T) {
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	steps := 20000
 	if testing.Short() {
 		steps = 3000

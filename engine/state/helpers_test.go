@@ -4,10 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
-	"flag"
-	"math/rand/v2"
 	"slices"
-	"testing"
 
 	"aitbc/engine/types"
 )
@@ -124,17 +121,4 @@ func snapshot(s interface{ Account(types.Address) Account }, addrs []types.Addre
 		m[a] = s.Account(a)
 	}
 	return m
-}
-
-var seedFlag = flag.Uint64("seed", 0, "seed for the randomized tests (0: random)")
-
-// newRand returns a seeded generator and logs the seed; replay a failure
-// with go test -run Name -seed N.
-func newRand(t testing.TB) *rand.Rand {
-	seed := *seedFlag
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (replay with -seed %d)", seed, seed)
-	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"aitbc/engine/types"
+	"aitbc/internal/seedtest"
 )
 
 // coord is the test coordinator; claimParams lists it and mints 3 per unit.
@@ -242,7 +243,7 @@ func TestClaimOnce(t *testing.T) {
 // AddClaimed every job hash, in store order), has the same root; and the
 // root matches the from-scratch reference after every block.
 func TestClaimsRestoreIdentically(t *testing.T) {
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	p := claimParams()
 	s := New(p)
 	const miners = 12

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"aitbc/engine/types"
+	"aitbc/internal/seedtest"
 )
 
 // goldenAccounts is the docs/spec.md §13 test vector: addresses 0x00…01,
@@ -122,7 +123,7 @@ func TestLeafAndBucketLayout(t *testing.T) {
 // the order of Set calls, the block boundaries or deletions in between,
 // and it matches the from-scratch reference.
 func TestRootRandomized(t *testing.T) {
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	p := testParams()
 	n := 3000
 	if testing.Short() {
@@ -190,7 +191,7 @@ func TestRootRandomized(t *testing.T) {
 // TestRootAfterTransfers executes random transfers block by block and
 // checks every block's root against the reference.
 func TestRootAfterTransfers(t *testing.T) {
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	p := testParams()
 	s := New(p)
 	const users = 40

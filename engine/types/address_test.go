@@ -5,10 +5,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"aitbc/internal/seedtest"
 )
 
 func TestAddressRoundTrip(t *testing.T) {
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	for i := 0; i < 200; i++ {
 		a := randAddress(r)
 		s := a.String()
@@ -138,7 +140,7 @@ func TestBech32BIP173(t *testing.T) {
 }
 
 func TestBech32EncodeDecode(t *testing.T) {
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	for n := 0; n <= 40; n++ {
 		data := make([]byte, n)
 		randBytes(r, data)

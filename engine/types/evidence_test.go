@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
-	"os"
 	"reflect"
 	"testing"
 
 	"aitbc/engine/bls"
+	"aitbc/internal/seedtest"
 )
 
 func evVote(t VoteType, h uint64, r uint32, block Hash, idx uint32, sigByte byte) *Vote {
@@ -77,7 +77,7 @@ func TestEvidenceRoundTrip(t *testing.T) {
 			t.Fatalf("%s evidence encodes to %d bytes, want %d", name, n, want)
 		}
 	}
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	for range 200 {
 		a, b := randVote(r), randVote(r)
 		b.Type, b.Height, b.Round, b.ValidatorIndex = a.Type, a.Height, a.Round, a.ValidatorIndex
@@ -186,15 +186,9 @@ func TestDecodeEvidenceRejects(t *testing.T) {
 // both signatures are valid under bls_pub_key, over different sign bytes
 // of the same (height, round, type).
 func TestSpecEvidenceVectorVerifies(t *testing.T) {
-	doc, err := os.ReadFile(specPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	blocks, err := parseVectors(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var raw []byte
+	var err error
+	_, blocks := specBlocks(t)
 	for _, b := range blocks {
 		if b.label == "evidence.encoding" {
 			if raw, err = hex.DecodeString(normalize(b.body)); err != nil {

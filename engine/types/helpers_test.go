@@ -3,25 +3,9 @@ package types
 import (
 	"crypto/ed25519"
 	"errors"
-	"flag"
 	"math/rand/v2"
 	"testing"
-	"time"
 )
-
-var seedFlag = flag.Uint64("seed", 0, "seed for randomized tests (0: derive from the clock and print it)")
-
-// newRand returns a seeded generator and logs the seed so a failure can be
-// replayed with -seed.
-func newRand(t testing.TB) *rand.Rand {
-	t.Helper()
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (replay with -seed=%d)", seed, seed)
-	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-}
 
 // seqKey is the Ed25519 key whose 32-byte seed is start, start+1, ..., start+31.
 func seqKey(start byte) ed25519.PrivateKey {

@@ -3,6 +3,8 @@ package types
 import (
 	"crypto/sha256"
 	"testing"
+
+	"aitbc/internal/seedtest"
 )
 
 // merkleBottomUp is an independent RFC 6962 construction: hash the leaves,
@@ -31,7 +33,7 @@ func merkleBottomUp(leaves []Hash) Hash {
 }
 
 func TestMerkleRootMatchesReference(t *testing.T) {
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	for n := 0; n <= 70; n++ {
 		leaves := make([]Hash, n)
 		for i := range leaves {
@@ -66,7 +68,7 @@ func TestMerkleRootShapes(t *testing.T) {
 }
 
 func TestMerkleRootProperties(t *testing.T) {
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	leaves := make([]Hash, 13)
 	for i := range leaves {
 		leaves[i] = randHash(r)

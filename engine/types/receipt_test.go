@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"aitbc/internal/seedtest"
 )
 
 // specReceipt is the docs/spec.md RECEIPT_CLAIM vector: key 2's address
@@ -17,7 +19,7 @@ func specReceipt() (*ReceiptClaim, Address) {
 }
 
 func TestReceiptClaimRoundTrip(t *testing.T) {
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	k := specKey1()
 	cases := []*ReceiptClaim{
 		NewReceiptClaim(specChainID, []byte{0}, 1, Address{}, k),

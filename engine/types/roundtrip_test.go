@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"reflect"
 	"testing"
+
+	"aitbc/internal/seedtest"
 )
 
 // roundTrip checks Decode(Encode(x)) == x and that re-encoding is byte-identical.
@@ -24,7 +26,7 @@ func roundTrip[T any](t *testing.T, what string, x T, enc func(T) []byte, dec fu
 }
 
 func TestRoundTripRandom(t *testing.T) {
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	n := 300
 	if testing.Short() {
 		n = 50
@@ -93,7 +95,7 @@ func TestBitmap(t *testing.T) {
 }
 
 func TestHashesAreOfEncodings(t *testing.T) {
-	r := newRand(t)
+	r := seedtest.Rand(t)
 	blk := randBlock(r, 5)
 	if blk.Hash() != Sum256(blk.Header.Encode()) || blk.Hash() != blk.Header.Hash() {
 		t.Fatal("block hash is not SHA-256 of the header encoding")

@@ -88,7 +88,9 @@ func specVectors() (map[string]func() (string, error), []string) {
 	return m, labels
 }
 
-func TestSpecVectors(t *testing.T) {
+// specBlocks reads docs/spec.md and its vector blocks.
+func specBlocks(t *testing.T) ([]byte, []vectorBlock) {
+	t.Helper()
 	doc, err := os.ReadFile(specPath)
 	if err != nil {
 		t.Fatalf("read the spec: %v", err)
@@ -97,6 +99,11 @@ func TestSpecVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return doc, blocks
+}
+
+func TestSpecVectors(t *testing.T) {
+	doc, blocks := specBlocks(t)
 	gens, labels := specVectors()
 	want := map[string]string{}
 	for _, l := range labels {
@@ -144,14 +151,7 @@ func TestSpecVectors(t *testing.T) {
 
 // The doc's genesis example must also be accepted as input, strictly.
 func TestSpecGenesisExampleParses(t *testing.T) {
-	doc, err := os.ReadFile(specPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	blocks, err := parseVectors(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, blocks := specBlocks(t)
 	for _, b := range blocks {
 		if b.label != "genesis.example" {
 			continue

@@ -24,17 +24,9 @@ type Metrics struct {
 // shared.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := newMetrics()
-	if reg == nil {
-		return m
+	if reg != nil {
+		observability.RegisterFields(reg, m)
 	}
-	m.Utilization = observability.Register(reg, m.Utilization)
-	m.MemoryUsedBytes = observability.Register(reg, m.MemoryUsedBytes)
-	m.MemoryTotalBytes = observability.Register(reg, m.MemoryTotalBytes)
-	m.Temperature = observability.Register(reg, m.Temperature)
-	m.Power = observability.Register(reg, m.Power)
-	m.ECCErrors = observability.Register(reg, m.ECCErrors)
-	m.Healthy = observability.Register(reg, m.Healthy)
-	m.Info = observability.Register(reg, m.Info)
 	return m
 }
 

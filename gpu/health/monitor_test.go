@@ -4,15 +4,15 @@ import (
 	"context"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
+	"aitbc/internal/logtest"
 	"aitbc/internal/metricstest"
 	"aitbc/internal/wait"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // scriptedProbe returns its readings in order, repeating the last one.
@@ -43,14 +43,7 @@ func reading(tempC, ecc uint64, reason string) Device {
 }
 
 func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tLogWriter{t}, nil))
-}
-
-type tLogWriter struct{ t *testing.T }
-
-func (w tLogWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
+	return logtest.New(t, slog.LevelInfo)
 }
 
 // TestHealthMonitorVerdicts: overheating is temporary; ECC errors and a

@@ -27,7 +27,6 @@ type Config struct {
 	ConsensusMode    string        `toml:"consensus_mode" env:"CONSENSUS_MODE" flag:"consensus-mode" help:"poa | pos | hybrid; must match the genesis"`
 	ValidatorAddress string        `toml:"validator_address" env:"VALIDATOR_ADDRESS" flag:"validator-address" help:"this validator's account address (ait1… or 0x…); checked against the key"`
 	ValidatorKey     string        `toml:"validator_key" env:"VALIDATOR_KEY" flag:"validator-key" help:"BLS validator key file (empty: full node, no voting)"`
-	AccountKey       string        `toml:"account_key" env:"ACCOUNT_KEY" flag:"account-key" help:"Ed25519 account key file of this validator"`
 	BlockTime        time.Duration `toml:"block_time" env:"BLOCK_TIME" flag:"block-time" help:"target interval between blocks"`
 	LogLevel         string        `toml:"log_level" env:"LOG_LEVEL" flag:"log-level" help:"debug | info | warn | error"`
 	LogFormat        string        `toml:"log_format" env:"LOG_FORMAT" flag:"log-format" help:"json | text"`

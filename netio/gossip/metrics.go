@@ -37,15 +37,7 @@ var dropReasons = []string{dropQueueFull, dropRate, dropDedup, dropMalformed, dr
 // (observability.Register).
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := newMetrics()
-	m.Peers = observability.Register(reg, m.Peers)
-	m.FramesReceived = observability.Register(reg, m.FramesReceived)
-	m.FramesSent = observability.Register(reg, m.FramesSent)
-	m.BytesReceived = observability.Register(reg, m.BytesReceived)
-	m.BytesSent = observability.Register(reg, m.BytesSent)
-	m.Dropped = observability.Register(reg, m.Dropped)
-	m.HandshakeFailures = observability.Register(reg, m.HandshakeFailures)
-	m.Penalties = observability.Register(reg, m.Penalties)
-	m.Bans = observability.Register(reg, m.Bans)
+	observability.RegisterFields(reg, m)
 	return m
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -71,13 +72,12 @@ func TestCrashConsistency(t *testing.T) {
 	}
 }
 
-// runAndKill starts the child, lets it commit a random number of blocks,
-// kills it after a random short delay and returns the last height it
-// reported as committed.
-func runAndKill(t *testing.T, dir string, rng *rand.Rand) uint64 {
+// startChild runs test (a child test of this binary) as its own process
+// with env added, its stdout piped to the caller and its stderr ours.
+func startChild(t *testing.T, test string, env ...string) (*exec.Cmd, io.ReadCloser) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envCrashDir+"="+dir)
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +86,15 @@ func runAndKill(t *testing.T, dir string, rng *rand.Rand) uint64 {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	return cmd, out
+}
+
+// runAndKill starts the child, lets it commit a random number of blocks,
+// kills it after a random short delay and returns the last height it
+// reported as committed.
+func runAndKill(t *testing.T, dir string, rng *rand.Rand) uint64 {
+	t.Helper()
+	cmd, out := startChild(t, "TestCrashChild", envCrashDir+"="+dir)
 	killed := false
 	defer func() {
 		if !killed {
@@ -95,6 +104,7 @@ func runAndKill(t *testing.T, dir string, rng *rand.Rand) uint64 {
 	}()
 	wantLines := 1 + rng.IntN(30)
 	var last uint64
+	var err error
 	sc := bufio.NewScanner(out)
 	for lines := 0; lines < wantLines && sc.Scan(); {
 		line := sc.Text()

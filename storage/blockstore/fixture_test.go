@@ -13,6 +13,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/internal/logtest"
 )
 
 const testChainID = "aitbc-test"
@@ -122,14 +123,7 @@ func (g *chainGen) next() *engine.CommittedBlock {
 
 // testLogger routes slog output to t.Log.
 func testLogger(t testing.TB) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-type tLogWriter struct{ t testing.TB }
-
-func (w tLogWriter) Write(p []byte) (int, error) {
-	w.t.Log(string(bytes.TrimRight(p, "\n")))
-	return len(p), nil
+	return logtest.New(t, slog.LevelDebug)
 }
 
 func openMem(t testing.TB) *Store {

@@ -22,16 +22,19 @@ import (
 
 	"aitbc/engine"
 	"aitbc/engine/bls"
+	"aitbc/engine/consensus"
+	"aitbc/engine/enginetest"
+	"aitbc/engine/node"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
 	"aitbc/gpu"
 )
 
-// The node crash tests run a whole engine.Node on this store in a child
+// The node crash tests run a whole node.Node on this store in a child
 // process (the test binary re-executed) under a load of transfers and
 // RECEIPT_CLAIMs. The child prints "final HEIGHT HASH..." for every block
 // it publishes. Either the child kills itself with SIGKILL at one commit
-// step (engine.Node.SetFaultHook), or the parent SIGKILLs it at a random
+// step (node.Machine.SetFaultHook), or the parent SIGKILLs it at a random
 // moment. The parent then reopens the store and checks it.
 const (
 	envNodeCrashDir  = "AITBC_NODE_CRASH_DIR"
@@ -73,11 +76,6 @@ func newCrashChain() *crashChain {
 	return c
 }
 
-type crashSigner struct{ sk *bls.SecretKey }
-
-func (s crashSigner) PublicKey() bls.PublicKey      { return s.sk.PublicKey() }
-func (s crashSigner) Sign(msg []byte) bls.Signature { return bls.Sign(s.sk, msg) }
-
 // finalPrinter reports every published block's txs on stdout, one write
 // per block, before the commit goes on.
 type finalPrinter struct{}
@@ -96,7 +94,7 @@ func (finalPrinter) ConsensusEvent(engine.Event)      {}
 
 // openNode restores a node from the store (as aitbcd start does); the
 // caller closes the batcher after stopping the node.
-func openNode(c *crashChain, s *Store, log *slog.Logger, pub engine.Broadcaster) (*engine.Node, *gpu.Batcher, error) {
+func openNode(c *crashChain, s *Store, log *slog.Logger, pub engine.Broadcaster) (*node.Node, *gpu.Batcher, error) {
 	if err := s.CheckChain(c.gen.ChainID, c.gen.Hash()); err != nil {
 		return nil, nil, err
 	}
@@ -105,10 +103,10 @@ func openNode(c *crashChain, s *Store, log *slog.Logger, pub engine.Broadcaster)
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := engine.DefaultConfig()
+	cfg := node.DefaultConfig()
 	cfg.TickInterval, cfg.BlockTime = time.Millisecond, 20*time.Millisecond
-	n, err := engine.New(cfg, engine.Deps{Genesis: c.gen, Store: s, Verifier: b, Signer: crashSigner{c.sk},
-		WAL: engine.NewMemWAL(), Publish: pub, Log: log})
+	n, err := node.New(cfg, node.Deps{Genesis: c.gen, Store: s, Verifier: b, Signer: consensus.NewKeySigner(c.sk),
+		WAL: enginetest.NewMemWAL(), Publish: pub, Log: log})
 	if err != nil {
 		b.Close()
 		return nil, nil, err
@@ -151,7 +149,7 @@ func TestNodeCrashChild(t *testing.T) {
 // until the process dies (or a minute passes, which the parent reports).
 // Each key keeps its next nonce and resyncs it from the committed state
 // whenever a submission is refused (pool full, a tx dropped, a duplicate).
-func loadNode(n *engine.Node, c *crashChain) {
+func loadNode(n *node.Node, c *crashChain) {
 	ctx := context.Background()
 	chain := c.gen.ChainID
 	miner := types.AddressFromPubKey(c.miner.Public().(ed25519.PublicKey))
@@ -199,16 +197,7 @@ type childRun struct {
 // published blocks and a random delay.
 func runNodeChild(t *testing.T, dir, step string, rng *rand.Rand) childRun {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestNodeCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envNodeCrashDir+"="+dir, envNodeCrashStep+"="+step)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := startChild(t, "TestNodeCrashChild", envNodeCrashDir+"="+dir, envNodeCrashStep+"="+step)
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	run := childRun{final: map[types.Hash]uint64{}}
 	lines := make(chan string)
@@ -249,7 +238,7 @@ func runNodeChild(t *testing.T, dir, step string, rng *rand.Rand) childRun {
 			t.Fatalf("child: %s", line)
 		}
 	}
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 		t.Fatalf("child ended with %v, want SIGKILL", err)
@@ -352,7 +341,7 @@ func TestNodeCrashAtEachCommitStep(t *testing.T) {
 		t.Skip("runs node processes; skipped with -short")
 	}
 	rng := newCrashRand(t)
-	for _, step := range engine.FaultSteps {
+	for _, step := range node.FaultSteps {
 		t.Run(step, func(t *testing.T) {
 			dir := t.TempDir()
 			run := runNodeChild(t, dir, step, rng)
@@ -363,7 +352,7 @@ func TestNodeCrashAtEachCommitStep(t *testing.T) {
 			}
 			head := checkNodeStore(t, dir, run)
 			want := h // the block is durable from after-store on
-			if step == engine.FaultBeforeStore {
+			if step == node.FaultBeforeStore {
 				want = h - 1
 			}
 			if head != want {

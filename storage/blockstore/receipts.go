@@ -1,12 +1,10 @@
 package blockstore
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
 
-	"aitbc/engine"
 	"aitbc/engine/types"
 )
 
@@ -36,18 +34,5 @@ func (s *Store) LoadClaimedJobs(fn func(jobHash types.Hash) error) error {
 // ClaimLocation returns the height and tx index of the RECEIPT_CLAIM that
 // claimed the job with this hash (wrapping engine.ErrNotFound if none did).
 func (s *Store) ClaimLocation(jobHash types.Hash) (height uint64, index uint32, err error) {
-	err = s.view(func(txn *badger.Txn) error {
-		item, err := txn.Get(hashKey(kindClaim, jobHash))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return fmt.Errorf("blockstore: claim %s: %w", jobHash, engine.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("blockstore: read: %w", err)
-		}
-		return item.Value(func(v []byte) (err error) {
-			height, index, err = decodeLocation(v)
-			return err
-		})
-	})
-	return height, index, err
+	return s.location(kindClaim, "claim", jobHash)
 }

@@ -231,10 +231,16 @@ func (s *Store) CommitCert(height uint64) (*types.CommitCert, error) {
 
 // TxLocation returns the height and index of a committed tx.
 func (s *Store) TxLocation(hash types.Hash) (height uint64, index uint32, err error) {
+	return s.location(kindTx, "tx", hash)
+}
+
+// location reads the (height, index) stored under a hash key of kind
+// (what names it in a not-found error).
+func (s *Store) location(kind byte, what string, hash types.Hash) (height uint64, index uint32, err error) {
 	err = s.view(func(txn *badger.Txn) error {
-		item, err := txn.Get(hashKey(kindTx, hash))
+		item, err := txn.Get(hashKey(kind, hash))
 		if errors.Is(err, badger.ErrKeyNotFound) {
-			return fmt.Errorf("blockstore: tx %s: %w", hash, engine.ErrNotFound)
+			return fmt.Errorf("blockstore: %s %s: %w", what, hash, engine.ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("blockstore: read: %w", err)

@@ -15,6 +15,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/internal/logtest"
 	"aitbc/internal/pgtest"
 )
 
@@ -159,14 +160,7 @@ func (g *chainGen) blocks(n int) []*engine.CommittedBlock {
 }
 
 func testLogger(t testing.TB) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tLogWriter{t}, nil))
-}
-
-type tLogWriter struct{ t testing.TB }
-
-func (w tLogWriter) Write(p []byte) (int, error) {
-	w.t.Log(string(bytes.TrimRight(p, "\n")))
-	return len(p), nil
+	return logtest.New(t, slog.LevelInfo)
 }
 
 // dbURL is a sqlite URL for a fresh file in a test temp dir.

@@ -1,0 +1,10 @@
+// Command aitbc-sim runs the deterministic cluster simulator (engine/sim).
+//
+//	aitbc-sim -seed S        run seed S and print "seed S trace <hex>"
+//	aitbc-sim -seeds N       run seeds 1..N; print a line per failing seed
+//	                         and a summary; exit 1 if any seed fails
+//
+// Flags -validators, -duration and -quiet change the run; -v prints every
+// seed's line and the node logs of a single seed; -cpuprofile FILE writes
+// a CPU profile of the run.
+package main

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"time"
+
+	"aitbc/engine/sim"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("aitbc-sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	seed := fs.Int64("seed", 0, "run this one seed")
+	seeds := fs.Int("seeds", 0, "run seeds 1..N")
+	validators := fs.Int("validators", 4, "validators in the cluster")
+	duration := fs.Duration("duration", 5*time.Second, "simulated time per run")
+	quiet := fs.Duration("quiet", 3*time.Second, "fault-free simulated time at the end of a run")
+	verbose := fs.Bool("v", false, "print every seed's result (and node logs with -seed)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if (*seed == 0) == (*seeds == 0) {
+		fmt.Fprintln(stderr, "aitbc-sim: give one of -seed S or -seeds N")
+		return 2
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(stderr, "aitbc-sim:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "aitbc-sim:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cfgFor := func(s int64) sim.Config {
+		cfg := sim.DefaultConfig(s)
+		cfg.Validators, cfg.Duration, cfg.Quiet = *validators, *duration, *quiet
+		return cfg
+	}
+	if *seed != 0 {
+		cfg := cfgFor(*seed)
+		if *verbose {
+			cfg.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		}
+		t0 := time.Now()
+		res, err := sim.Run(cfg)
+		if err != nil {
+			fmt.Fprintln(stderr, "aitbc-sim:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "seed %d trace %s\n", res.Seed, res.Trace)
+		fmt.Fprintf(stdout, "heights %v, %d txs committed, %d trace events, %.2fs\n", res.Heights, res.Committed, res.Events, time.Since(t0).Seconds())
+		for _, v := range res.Violations {
+			fmt.Fprintln(stdout, "violation:", v)
+		}
+		if len(res.Violations) > 0 {
+			return 1
+		}
+		return 0
+	}
+	t0 := time.Now()
+	var mu sync.Mutex
+	failed := 0
+	next := int64(0)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				next++
+				s := next
+				mu.Unlock()
+				if s > int64(*seeds) {
+					return
+				}
+				res, err := sim.Run(cfgFor(s))
+				mu.Lock()
+				switch {
+				case err != nil:
+					failed++
+					fmt.Fprintf(stdout, "seed %d: %v\n", s, err)
+				case len(res.Violations) > 0:
+					failed++
+					fmt.Fprintf(stdout, "seed %d trace %s FAILED: %s (replay: make sim SEED=%d)\n", s, res.Trace, res.Violations[0], s)
+				case *verbose:
+					fmt.Fprintf(stdout, "seed %d trace %s heights %v\n", s, res.Trace, res.Heights)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(t0)
+	fmt.Fprintf(stdout, "%d seeds, %d failed, %.1fs (%.0f ms per seed on %d cores)\n", *seeds, failed, el.Seconds(),
+		float64(el.Milliseconds())/float64(*seeds)*float64(runtime.GOMAXPROCS(0)), runtime.GOMAXPROCS(0))
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}

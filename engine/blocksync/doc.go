@@ -1,0 +1,15 @@
+// Package blocksync is how a node that fell behind catches up: the
+// PeerTable of heads peers announced (bounded, aging, deterministic in its
+// choices), the Syncer that decides when to ask which peer for which
+// blocks and when to announce our own head, and Serve, which answers a
+// peer's block request from the block store.
+//
+// The node loop owns the Syncer and passes the time in. It announces our
+// head after commits and every StatusInterval. When a live peer's head is
+// ahead of ours (by two blocks, or by one for longer than SyncGrace), the
+// Syncer asks that peer for up to engine.MaxSyncBlocks blocks; one request
+// is in flight at a time, and one unanswered for SyncTimeout is abandoned
+// and its peer benched for SyncBackoff. Applying an answer (each block's
+// body checked against its header, then stepped into consensus as a
+// CommitMsg) is the node loop's job.
+package blocksync

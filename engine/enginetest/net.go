@@ -1,0 +1,281 @@
+package enginetest
+
+import (
+	"fmt"
+	"math/rand"
+	"slices"
+	"time"
+
+	"aitbc/engine"
+	"aitbc/engine/consensus"
+	"aitbc/engine/types"
+)
+
+// NetConfig shapes a simulated network's links.
+type NetConfig struct {
+	// MinDelay and MaxDelay bound a message's one-way latency (uniform);
+	// a spread between them reorders messages.
+	MinDelay, MaxDelay time.Duration
+	// LossPerMille and DupPerMille are the chances, in thousandths, that a
+	// message is dropped or delivered twice.
+	LossPerMille, DupPerMille int
+}
+
+// Penalty is one Penalize call, or one error a handler returned (which
+// the real transport counts the same way).
+type Penalty struct {
+	By, Peer engine.PeerID
+	Err      error
+}
+
+// Net is the in-memory twin of the gossip transport (netio/gossip), on a
+// Sched: every message goes through the canonical codec (each receiver
+// decodes its own copy, as over a socket) and is delivered by a scheduled
+// event after a latency drawn from the net's seeded source, unless it is
+// lost or its link is cut. Handlers run on the scheduler's goroutine, so
+// the receiving node must handle them at once (node.Machine). Links can be
+// cut (Partition) and restored (Heal); a node is detached while it is down
+// (Attach nil) and attached again after a restart.
+type Net struct {
+	sched *Sched
+	rng   *rand.Rand
+	cfg   NetConfig
+	ends  map[engine.PeerID]*End
+	ids   []engine.PeerID // sorted: broadcast order does not depend on map order
+	cut   map[[2]engine.PeerID]bool
+
+	// Penalties lists every Penalize call and handler error, in order.
+	Penalties []Penalty
+	// Delivered, Lost and Duplicated count messages.
+	Delivered, Lost, Duplicated int
+	// Observe, if set, sees every delivery before it runs (the simulator
+	// hashes them into its trace).
+	Observe func(at time.Time, from, to engine.PeerID, kind string)
+	// Intercept, if set, may replace or drop (nil) what a node sends: the
+	// simulator's hook for byzantine behaviour. It sees each consensus
+	// message before it is encoded.
+	Intercept func(from engine.PeerID, m consensus.Message) []consensus.Message
+	// Fail reports a message that does not round-trip through the codec.
+	Fail func(format string, a ...any)
+}
+
+// NewNet returns an empty network on sched drawing from rng.
+func NewNet(sched *Sched, rng *rand.Rand, cfg NetConfig) *Net {
+	return &Net{sched: sched, rng: rng, cfg: cfg, ends: map[engine.PeerID]*End{}, cut: map[[2]engine.PeerID]bool{},
+		Fail: func(format string, a ...any) { panic(fmt.Sprintf(format, a...)) }}
+}
+
+// End is one node's end of the network: the engine.Gossip it calls.
+type End struct {
+	net *Net
+	id  engine.PeerID
+	h   engine.PeerHandler // nil while detached
+}
+
+var _ engine.Gossip = (*End)(nil)
+
+// Join adds a node (detached until Attach) and returns its Gossip.
+func (n *Net) Join(id engine.PeerID) *End {
+	if e := n.ends[id]; e != nil {
+		return e
+	}
+	e := &End{net: n, id: id}
+	n.ends[id] = e
+	n.ids = append(n.ids, id)
+	slices.Sort(n.ids)
+	return e
+}
+
+// Attach sets the handler of id's messages (nil: the node is down and
+// what reaches it is lost).
+func (n *Net) Attach(id engine.PeerID, h engine.PeerHandler) { n.Join(id).h = h }
+
+func linkKey(a, b engine.PeerID) [2]engine.PeerID {
+	if a > b {
+		a, b = b, a
+	}
+	return [2]engine.PeerID{a, b}
+}
+
+// Partition cuts every link between nodes of different groups; nodes in
+// no group keep their links.
+func (n *Net) Partition(groups ...[]engine.PeerID) {
+	for i, g := range groups {
+		for _, h := range groups[i+1:] {
+			for _, a := range g {
+				for _, b := range h {
+					n.cut[linkKey(a, b)] = true
+				}
+			}
+		}
+	}
+}
+
+// Heal restores every link.
+func (n *Net) Heal() { clear(n.cut) }
+
+// Linked reports whether a and b can talk.
+func (n *Net) Linked(a, b engine.PeerID) bool { return !n.cut[linkKey(a, b)] }
+
+// send schedules a delivery from e to the peer to.
+func (e *End) send(to engine.PeerID, kind string, fn func(engine.PeerHandler) error) {
+	n := e.net
+	if to == e.id || n.ends[to] == nil || !n.Linked(e.id, to) {
+		return
+	}
+	if n.cfg.LossPerMille > 0 && n.rng.Intn(1000) < n.cfg.LossPerMille {
+		n.Lost++
+		return
+	}
+	copies := 1
+	if n.cfg.DupPerMille > 0 && n.rng.Intn(1000) < n.cfg.DupPerMille {
+		copies = 2
+		n.Duplicated++
+	}
+	for c := 0; c < copies; c++ {
+		d := n.cfg.MinDelay
+		if span := n.cfg.MaxDelay - n.cfg.MinDelay; span > 0 {
+			d += time.Duration(n.rng.Int63n(int64(span) + 1))
+		}
+		from := e.id
+		n.sched.After(d, func() {
+			dst := n.ends[to]
+			if dst.h == nil || !n.Linked(from, to) {
+				n.Lost++
+				return // down, or cut while in flight
+			}
+			n.Delivered++
+			if n.Observe != nil {
+				n.Observe(n.sched.Now(), from, to, kind)
+			}
+			if err := fn(dst.h); err != nil {
+				n.Penalties = append(n.Penalties, Penalty{By: to, Peer: from, Err: err})
+			}
+		})
+	}
+}
+
+func (e *End) broadcast(kind string, fn func(engine.PeerHandler) error) {
+	for _, id := range e.net.ids {
+		e.send(id, kind, fn)
+	}
+}
+
+func (e *End) BroadcastConsensus(msgs []consensus.Message) {
+	if e.net.Intercept != nil {
+		var out []consensus.Message
+		for _, m := range msgs {
+			out = append(out, e.net.Intercept(e.id, m)...)
+		}
+		msgs = out
+	}
+	for _, m := range msgs {
+		e.SendConsensus("", m)
+	}
+}
+
+// SendConsensus sends one consensus message through the codec to peer to,
+// or to every peer when to is "".
+func (e *End) SendConsensus(to engine.PeerID, m consensus.Message) {
+	var kind string
+	var fn func(engine.PeerHandler) error
+	switch m := m.(type) {
+	case *consensus.ProposalMsg:
+		prop, blk := m.Proposal.Encode(), m.Block.Encode()
+		kind = "proposal"
+		fn = func(h engine.PeerHandler) error {
+			dp, err := types.DecodeProposal(prop)
+			if err != nil {
+				e.net.Fail("proposal does not round-trip: %v", err)
+				return nil
+			}
+			db, err := types.DecodeBlock(blk)
+			if err != nil {
+				e.net.Fail("proposal block does not round-trip: %v", err)
+				return nil
+			}
+			return h.HandleConsensus(e.id, &consensus.ProposalMsg{Proposal: dp, Block: db})
+		}
+	case *consensus.VoteMsg:
+		vote := m.Vote.Encode()
+		kind = "vote"
+		fn = func(h engine.PeerHandler) error {
+			dv, err := types.DecodeVote(vote)
+			if err != nil {
+				e.net.Fail("vote does not round-trip: %v", err)
+				return nil
+			}
+			return h.HandleConsensus(e.id, &consensus.VoteMsg{Vote: dv})
+		}
+	default:
+		e.net.Fail("BroadcastConsensus got a %T", m)
+		return
+	}
+	if to == "" {
+		e.broadcast(kind, fn)
+	} else {
+		e.send(to, kind, fn)
+	}
+}
+
+func (e *End) BroadcastTxs(txs []*types.Tx) {
+	if len(txs) > engine.MaxGossipTxs {
+		e.net.Fail("BroadcastTxs with %d txs", len(txs))
+	}
+	enc := make([][]byte, len(txs))
+	for i, tx := range txs {
+		enc[i] = tx.Encode()
+	}
+	e.broadcast("txs", func(h engine.PeerHandler) error {
+		out := make([]*types.Tx, len(enc))
+		for i, b := range enc {
+			tx, err := types.DecodeTx(b)
+			if err != nil {
+				e.net.Fail("tx does not round-trip: %v", err)
+				return nil
+			}
+			out[i] = tx
+		}
+		return h.HandleTxs(e.id, out)
+	})
+}
+
+func (e *End) BroadcastStatus(height uint64, hash types.Hash) {
+	e.broadcast("status", func(h engine.PeerHandler) error { return h.HandleStatus(e.id, height, hash) })
+}
+
+func (e *End) RequestBlocks(peer engine.PeerID, from uint64, count int) {
+	e.send(peer, "block_request", func(h engine.PeerHandler) error { return h.HandleBlockRequest(e.id, from, count) })
+}
+
+func (e *End) SendBlocks(peer engine.PeerID, blocks []engine.SyncedBlock) {
+	if len(blocks) > engine.MaxSyncBlocks {
+		e.net.Fail("SendBlocks with %d blocks", len(blocks))
+	}
+	type enc struct{ blk, cert []byte }
+	x := make([]enc, len(blocks))
+	for i, sb := range blocks {
+		x[i] = enc{sb.Block.Encode(), sb.Cert.Encode()}
+	}
+	e.send(peer, "blocks", func(h engine.PeerHandler) error {
+		out := make([]engine.SyncedBlock, len(x))
+		for i, b := range x {
+			blk, err := types.DecodeBlock(b.blk)
+			if err != nil {
+				e.net.Fail("synced block does not round-trip: %v", err)
+				return nil
+			}
+			cert, err := types.DecodeCommit(b.cert)
+			if err != nil {
+				e.net.Fail("synced commit does not round-trip: %v", err)
+				return nil
+			}
+			out[i] = engine.SyncedBlock{Block: blk, Cert: cert}
+		}
+		return h.HandleBlocks(e.id, out)
+	})
+}
+
+func (e *End) Penalize(peer engine.PeerID, reason error) {
+	e.net.Penalties = append(e.net.Penalties, Penalty{By: e.id, Peer: peer, Err: reason})
+}

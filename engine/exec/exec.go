@@ -1,0 +1,167 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"aitbc/engine"
+	"aitbc/engine/consensus"
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+	"aitbc/engine/validators"
+)
+
+// Executed is a block whose txs were executed against the head: the
+// block, its tx hashes and the state batch its commit applies.
+type Executed struct {
+	Block  *types.Block
+	Hashes []types.Hash
+	Batch  *state.Batch
+}
+
+// Executor builds our proposals and validates others', executing each on
+// a batch over the Ledger's committed state, and keeps the executed
+// candidates of the height being decided until one commits. Build,
+// Validate, Decided and Reset are for the node loop only; the verdict
+// cache it shares with ingest is safe for concurrent use.
+type Executor struct {
+	chainID  string
+	vals     *validators.Set
+	self     types.Address // our validator's fee-recipient address; zero if none
+	ledger   *Ledger
+	verify   engine.SigVerifier
+	verdicts *VerdictCache
+	log      *slog.Logger
+	pending  map[types.Hash]*Executed
+}
+
+// NewExecutor returns an executor for chainID's validator set; self is
+// the address our proposals pay fees to.
+func NewExecutor(chainID string, vals *validators.Set, self types.Address, ledger *Ledger, verify engine.SigVerifier, verdicts *VerdictCache, log *slog.Logger) *Executor {
+	return &Executor{chainID: chainID, vals: vals, self: self, ledger: ledger, verify: verify, verdicts: verdicts,
+		log: log, pending: map[types.Hash]*Executed{}}
+}
+
+// blockSlack is the room Build leaves under MaxBlockBytes for the header
+// and the last commit.
+const blockSlack = 4096
+
+// Build reaps the mempool into our proposal for req on top of head,
+// stamped with now (at least head's time + 1 ms).
+func (e *Executor) Build(req *consensus.BuildRequest, head engine.Head, now time.Time) *types.Block {
+	p := e.ledger.Params()
+	txs, batch := e.ledger.Reap(e.self, int(p.MaxBlockTxs), int(p.MaxBlockBytes)-blockSlack, func(tx *types.Tx, err error) {
+		e.log.Debug("tx left out of block", "tx", tx.Hash().String(), "err", err)
+	})
+	hashes := make([]types.Hash, len(txs))
+	for i, tx := range txs {
+		hashes[i] = tx.Hash()
+	}
+	ms := uint64(now.UnixMilli())
+	if ms <= head.Time {
+		ms = head.Time + 1 // block time strictly increases
+	}
+	blk := &types.Block{
+		Header: types.Header{
+			ChainID: e.chainID, Height: req.Height, Time: ms, ParentHash: head.Hash,
+			Proposer: e.self, TxRoot: types.MerkleRoot(hashes), StateRoot: batch.Root(),
+			ValidatorsHash: e.vals.Hash(),
+		},
+		Txs:        txs,
+		LastCommit: req.LastCommit,
+	}
+	if req.LastCommit != nil {
+		blk.Header.LastCommitHash = req.LastCommit.Hash()
+	}
+	e.pending[blk.Hash()] = &Executed{Block: blk, Hashes: hashes, Batch: batch}
+	return blk
+}
+
+// Validate checks a proposed block against head and executes it; an
+// error wraps engine.ErrInvalidBlock (and the rule's own sentinel).
+func (e *Executor) Validate(ctx context.Context, blk *types.Block, head engine.Head) error {
+	_, err := e.execute(ctx, blk, head)
+	return err
+}
+
+// Decided returns the executed form of a block consensus decided,
+// validating it first when it is not a candidate already.
+func (e *Executor) Decided(ctx context.Context, blk *types.Block, head engine.Head) (*Executed, error) {
+	return e.execute(ctx, blk, head)
+}
+
+// Reset forgets the candidates of the height just committed.
+func (e *Executor) Reset() { clear(e.pending) }
+
+func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.Head) (*Executed, error) {
+	if x, ok := e.pending[blk.Hash()]; ok {
+		return x, nil // we built or already validated it
+	}
+	h := &blk.Header
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: height %d: %w", engine.ErrInvalidBlock, h.Height, fmt.Errorf(format, a...))
+	}
+	switch {
+	case h.ChainID != e.chainID:
+		return nil, bad("chain_id %q", h.ChainID)
+	case h.Height != head.Height+1:
+		return nil, bad("expected height %d", head.Height+1)
+	case h.ParentHash != head.Hash:
+		return nil, bad("parent %s, head is %s", h.ParentHash, head.Hash)
+	case h.Time <= head.Time:
+		return nil, bad("time %d not after parent time %d", h.Time, head.Time)
+	case h.ValidatorsHash != e.vals.Hash():
+		return nil, bad("validators hash mismatch")
+	case len(blk.Txs) > int(e.ledger.Params().MaxBlockTxs):
+		return nil, bad("%d txs over the limit", len(blk.Txs))
+	}
+	if _, ok := e.vals.IndexOf(h.Proposer); !ok {
+		return nil, bad("proposer %s is not a validator", h.Proposer)
+	}
+	if h.Height > 1 {
+		if blk.LastCommit == nil || blk.LastCommit.Hash() != h.LastCommitHash || blk.LastCommit.BlockHash != head.Hash {
+			return nil, bad("last commit missing or not for the parent")
+		}
+		if err := e.vals.VerifyCommit(e.chainID, blk.LastCommit); err != nil {
+			return nil, bad("last commit: %w", err)
+		}
+	} else if blk.LastCommit != nil || !h.LastCommitHash.IsZero() {
+		return nil, bad("height 1 carries a last commit")
+	}
+	hashes := blk.TxHashes()
+	if types.MerkleRoot(hashes) != h.TxRoot {
+		return nil, bad("tx root mismatch")
+	}
+	for i, tx := range blk.Txs {
+		if err := tx.ValidateBasic(e.chainID); err != nil {
+			return nil, bad("tx %d: %w", i, err)
+		}
+	}
+	checks := make([]SigCheck, len(blk.Txs))
+	for i, tx := range blk.Txs {
+		checks[i] = SigCheck{Tx: tx, Hash: hashes[i]}
+	}
+	verdicts, err := CheckSigs(ctx, e.verify, e.verdicts, e.chainID, checks)
+	if err != nil {
+		return nil, fmt.Errorf("signature check: %w", err)
+	}
+	for i, v := range verdicts {
+		if v != nil {
+			return nil, bad("tx %d: %w", i, v)
+		}
+	}
+	batch := e.ledger.Begin(h.Proposer)
+	for i, tx := range blk.Txs {
+		if err := batch.Apply(tx); err != nil {
+			return nil, bad("tx %d: %w", i, err)
+		}
+	}
+	if root := batch.Root(); root != h.StateRoot {
+		return nil, bad("state root %s, header says %s", root, h.StateRoot)
+	}
+	x := &Executed{Block: blk, Hashes: hashes, Batch: batch}
+	e.pending[blk.Hash()] = x
+	return x, nil
+}

@@ -1,0 +1,188 @@
+package exec
+
+import (
+	"math"
+	"sync"
+	"time"
+
+	"aitbc/engine/mempool"
+	"aitbc/engine/metrics"
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+)
+
+// Ledger is the node's committed state and its mempool behind one lock,
+// with each pending tx's admission time (for the finality-latency
+// histogram). Admission (engine/ingest), block building and commit (the
+// node loop) and the read side (RPC) all go through it; only Commit
+// changes the state.
+type Ledger struct {
+	m        *metrics.Metrics
+	mu       sync.RWMutex
+	st       *state.State
+	pool     *mempool.Mempool
+	admitted map[types.Hash]time.Time
+}
+
+// NewLedger wraps a restored state and an empty mempool.
+func NewLedger(st *state.State, pool *mempool.Mempool, m *metrics.Metrics) *Ledger {
+	return &Ledger{m: m, st: st, pool: pool, admitted: map[types.Hash]time.Time{}}
+}
+
+// Account is an address's committed state (zero for an unknown address).
+func (l *Ledger) Account(a types.Address) state.Account {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.Account(a)
+}
+
+// MinFee is base_fee + fee_per_byte × size at the committed params.
+func (l *Ledger) MinFee(tx *types.Tx) uint64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.MinFee(tx)
+}
+
+// Params are the committed chain params.
+func (l *Ledger) Params() types.Params {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.Params()
+}
+
+// Root is the committed state root.
+func (l *Ledger) Root() types.Hash {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.Root()
+}
+
+// CheckClaim checks a receipt claim against the committed state and
+// returns what it would mint.
+func (l *Ledger) CheckClaim(rc *types.ReceiptClaim) (uint64, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.CheckClaim(rc)
+}
+
+// Pending returns a tx waiting in the mempool.
+func (l *Ledger) Pending(h types.Hash) (*types.Tx, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.pool.Get(h)
+}
+
+// PendingTxs lists up to limit pending txs in priority order, with the
+// mempool's totals (txs, bytes).
+func (l *Ledger) PendingTxs(limit int) ([]*types.Tx, int, int) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.pool.Txs(limit), l.pool.Len(), l.pool.Bytes()
+}
+
+// PoolSize is the mempool's totals (txs, bytes).
+func (l *Ledger) PoolSize() (int, int) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.pool.Len(), l.pool.Bytes()
+}
+
+// Admit adds a tx whose signatures verified to the mempool, checked
+// against the committed state; minted is what a RECEIPT_CLAIM mints (a
+// claim's fee may come out of its own mint, docs/spec.md §13, so the
+// pool's funds check counts it as the sender's).
+func (l *Ledger) Admit(tx *types.Tx, hash types.Hash, minted uint64, now time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	acct := l.st.Account(tx.From())
+	acct.Balance = satAdd(acct.Balance, minted)
+	if err := l.pool.Add(tx, hash, acct, l.st.MinFee(tx)); err != nil {
+		return err
+	}
+	l.admitted[hash] = now
+	l.gauges()
+	return nil
+}
+
+// Begin starts a batch of block execution on the committed state.
+func (l *Ledger) Begin(proposer types.Address) *state.Batch {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.Begin(proposer)
+}
+
+// Reap executes the best pending txs on a new batch for a proposal by
+// proposer, up to the block limits: txs that fail execution are left out
+// and dropped from the mempool (they could never apply in this order).
+func (l *Ledger) Reap(proposer types.Address, maxTxs, maxBytes int, skipped func(*types.Tx, error)) ([]*types.Tx, *state.Batch) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	txs := l.pool.Reap(maxTxs, maxBytes, l.nonceOf)
+	batch := l.st.Begin(proposer)
+	included := make([]*types.Tx, 0, len(txs))
+	var failed []*types.Tx
+	for _, tx := range txs {
+		if err := batch.Apply(tx); err != nil {
+			skipped(tx, err)
+			failed = append(failed, tx)
+			continue
+		}
+		included = append(included, tx)
+	}
+	if len(failed) > 0 {
+		l.pool.Update(failed, l.nonceOf)
+		l.gauges()
+	}
+	return included, batch
+}
+
+// Commit applies a decided block's batch to the state, drops its txs from
+// the mempool and records each one's finality latency (admission to now).
+func (l *Ledger) Commit(b *Executed, now time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.st.Commit(b.Batch); err != nil {
+		return err
+	}
+	l.pool.Update(b.Block.Txs, l.nonceOf)
+	for _, h := range b.Hashes {
+		if t, ok := l.admitted[h]; ok {
+			l.m.FinalityLatency.Observe(now.Sub(t).Seconds())
+			delete(l.admitted, h)
+		}
+	}
+	// Drop admission times of txs no longer pending (replaced or
+	// evicted), so the map stays bounded by the mempool.
+	if len(l.admitted) > 2*l.pool.Len()+1024 {
+		for h := range l.admitted {
+			if _, ok := l.pool.Get(h); !ok {
+				delete(l.admitted, h)
+			}
+		}
+	}
+	l.gauges()
+	return nil
+}
+
+// Describe is the committed state's size (accounts, claimed jobs), for logging.
+func (l *Ledger) Describe() (accounts, claimed int) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.Len(), l.st.ClaimedLen()
+}
+
+// nonceOf is the mempool's view of committed nonces. Caller holds mu.
+func (l *Ledger) nonceOf(a types.Address) uint64 { return l.st.Account(a).Nonce }
+
+// gauges updates the mempool gauges. Caller holds mu.
+func (l *Ledger) gauges() {
+	l.m.MempoolTxs.Set(float64(l.pool.Len()))
+	l.m.MempoolBytes.Set(float64(l.pool.Bytes()))
+}
+
+func satAdd(a, b uint64) uint64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return math.MaxUint64
+}

@@ -1,0 +1,68 @@
+package ingest
+
+import (
+	"time"
+
+	"aitbc/engine"
+	"aitbc/engine/metrics"
+	"aitbc/engine/types"
+)
+
+// Relay batches admitted txs into Gossip.BroadcastTxs calls: a batch
+// leaves when it holds engine.MaxGossipTxs txs or when its first tx has
+// waited the relay interval. Add never blocks; one goroutine runs Run.
+type Relay struct {
+	in       chan *types.Tx
+	gossip   engine.Gossip
+	clock    engine.Clock
+	interval time.Duration
+	m        *metrics.Metrics
+}
+
+// NewRelay queues up to queue txs between Add and Run.
+func NewRelay(g engine.Gossip, clock engine.Clock, queue int, interval time.Duration, m *metrics.Metrics) *Relay {
+	return &Relay{in: make(chan *types.Tx, queue), gossip: g, clock: clock, interval: interval, m: m}
+}
+
+// Add queues an admitted tx for the next batch; when the queue is full the
+// tx is not relayed (peers still get it in its block).
+func (r *Relay) Add(tx *types.Tx) {
+	select {
+	case r.in <- tx:
+	default:
+		r.m.PeerDrops.WithLabelValues("relay").Inc()
+	}
+}
+
+// Run sends batches until stop is closed.
+func (r *Relay) Run(stop <-chan struct{}) {
+	batch := make([]*types.Tx, 0, engine.MaxGossipTxs)
+	timer := r.clock.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	flush := func() {
+		timer.Stop()
+		if len(batch) == 0 {
+			return
+		}
+		r.gossip.BroadcastTxs(batch)
+		r.m.TxsRelayed.Add(float64(len(batch)))
+		batch = make([]*types.Tx, 0, engine.MaxGossipTxs) // the transport may keep the old one
+	}
+	for {
+		select {
+		case <-stop:
+			return
+		case tx := <-r.in:
+			if len(batch) == 0 {
+				timer.Reset(r.interval)
+			}
+			batch = append(batch, tx)
+			if len(batch) == engine.MaxGossipTxs {
+				flush()
+			}
+		case <-timer.C():
+			flush()
+		}
+	}
+}

@@ -1,0 +1,311 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"aitbc/engine"
+	"aitbc/engine/blocksync"
+	"aitbc/engine/consensus"
+	"aitbc/engine/exec"
+	"aitbc/engine/indexer"
+	"aitbc/engine/ingest"
+	"aitbc/engine/mempool"
+	"aitbc/engine/metrics"
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+	"aitbc/engine/validators"
+	"aitbc/gpu/health"
+)
+
+// Deps are the ports and collaborators wired into a node.
+type Deps struct {
+	Genesis  *types.Genesis
+	Store    engine.BlockStore
+	Index    engine.Index       // optional: nil runs without the SQL index
+	Publish  engine.Broadcaster // optional
+	Verifier engine.SigVerifier
+	Signer   consensus.Signer     // nil: a non-validating full node
+	WAL      engine.WAL           // required with a Signer: own votes are persisted before they are sent
+	GPU      func() health.Device // optional: the GPU's health for Status
+	Clock    engine.Clock         // nil: the wall clock
+	Log      *slog.Logger
+	Metrics  *metrics.Metrics
+	// Gossip is the peer transport (optional: nil runs a node with no
+	// peers, which only a single-validator chain can live with). The
+	// caller also wires the node into the transport as its PeerHandler.
+	Gossip engine.Gossip
+}
+
+// Machine is the node without goroutines: the consensus core and the
+// pipeline around it, driven by calls from one owner goroutine (Init once,
+// then Tick, Housekeep and the PeerHandler methods, which handle a peer's
+// message at once). Node is a Machine with the goroutines, queues and
+// tickers of a running process; the simulator (engine/sim) drives
+// Machines directly from its event queue, so a run is a function of its
+// seed. The read side (read.go) is safe from any goroutine.
+type Machine struct {
+	cfg     Config
+	gen     *types.Genesis
+	chainID string
+	store   engine.BlockStore
+	publish engine.Broadcaster
+	verify  engine.SigVerifier
+	clock   engine.Clock
+	log     *slog.Logger
+	m       *metrics.Metrics
+	vals    *validators.Set
+	self    types.Address // our validator's account address (fee recipient); zero if none
+	wal     engine.WAL
+	gpu     func() health.Device
+
+	ledger  *exec.Ledger
+	exec    *exec.Executor // owner only
+	admit   *ingest.Admitter
+	sync    *blocksync.Syncer
+	indexer *indexer.Indexer
+	core    *consensus.Core // owner only
+	gossip  engine.Gossip   // NopGossip without a transport
+	peered  bool            // a transport is wired
+	relay   func(*types.Tx) // hands an admitted tx to the relay
+
+	head       atomic.Pointer[engine.Head]
+	fault      FaultHook // crash tests only; set before driving
+	lastCommit time.Time // owner only
+
+	runCtx    context.Context // cancelled by Stop: ends verifier waits
+	cancelRun context.CancelFunc
+	stop      chan struct{} // closed by Stop or a fatal error
+	stopOnce  sync.Once
+	errMu     sync.Mutex
+	err       error
+}
+
+// NewMachine restores a node from its block store (or genesis, for an
+// empty store), checks that the stored state matches the head's state
+// root, and replays the WAL of the height being decided.
+func NewMachine(cfg Config, d Deps) (*Machine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Genesis == nil || d.Store == nil || d.Verifier == nil {
+		return nil, errors.New("node: Genesis, Store and Verifier are required")
+	}
+	if err := d.Genesis.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Signer != nil && d.WAL == nil {
+		return nil, errors.New("node: a validator (Signer) needs a WAL")
+	}
+	if d.Clock == nil {
+		d.Clock = engine.WallClock{}
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Metrics == nil {
+		d.Metrics = metrics.Nop()
+	}
+	if d.Publish == nil {
+		d.Publish = engine.NopBroadcaster{}
+	}
+	vals, err := validators.FromGenesis(d.Genesis)
+	if err != nil {
+		return nil, fmt.Errorf("node: validator set: %w", err)
+	}
+	m := &Machine{
+		cfg: cfg, gen: d.Genesis, chainID: d.Genesis.ChainID, store: d.Store, publish: d.Publish,
+		verify: d.Verifier, clock: d.Clock, log: d.Log, m: d.Metrics, vals: vals, wal: d.WAL, gpu: d.GPU,
+		gossip: d.Gossip, peered: d.Gossip != nil, stop: make(chan struct{}),
+	}
+	if m.gossip == nil {
+		m.gossip = engine.NopGossip{}
+	}
+	m.relay = m.relayNow
+	m.runCtx, m.cancelRun = context.WithCancel(context.Background())
+	if d.Signer != nil {
+		pk := d.Signer.PublicKey()
+		found := false
+		for i := 0; i < vals.Size(); i++ {
+			if v := vals.Get(i); v.BLSPubKey == pk {
+				m.self, found = v.Address, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("node: the validator key %x is not in the genesis validator set", pk[:8])
+		}
+	}
+	start, err := m.restore(mempool.New(cfg.Mempool))
+	if err != nil {
+		return nil, err
+	}
+	verdicts := exec.NewVerdictCache(cfg.VerdictCache)
+	m.exec = exec.NewExecutor(m.chainID, vals, m.self, m.ledger, m.verify, verdicts, m.log)
+	m.admit = ingest.New(ingest.Deps{ChainID: m.chainID, Ledger: m.ledger, Verifier: m.verify, Verdicts: verdicts,
+		Clock: m.clock, Publish: m.publish, Metrics: m.m, Log: m.log,
+		Relay: func(tx *types.Tx) { m.relay(tx) }, Penalize: m.penalize})
+	m.sync = blocksync.NewSyncer(cfg.Config, m.gossip, m.m, m.log)
+	ccfg := consensus.DefaultConfig()
+	ccfg.ChainID = m.chainID
+	ccfg.TimeoutCommit = cfg.ticks(cfg.BlockTime)
+	m.core, err = consensus.New(ccfg, vals, d.Signer, start, d.Log)
+	if err != nil {
+		return nil, fmt.Errorf("node: consensus: %w", err)
+	}
+	m.core.SetMetrics(d.Metrics.Core)
+	if err := m.replayWAL(start.Height); err != nil {
+		return nil, err
+	}
+	if d.Index != nil {
+		m.indexer = indexer.New(d.Index, indexer.NewReplayer(d.Genesis, d.Store), cfg.IndexBatch, cfg.IndexQueue, m.clock, m.log, m.m)
+	}
+	return m, nil
+}
+
+// restore loads state from genesis plus the store and returns where
+// consensus starts.
+func (m *Machine) restore(pool *mempool.Mempool) (consensus.Start, error) {
+	st, err := state.FromGenesis(m.gen)
+	if err != nil {
+		return consensus.Start{}, fmt.Errorf("node: genesis state: %w", err)
+	}
+	m.ledger = exec.NewLedger(st, pool, m.m)
+	height, hash, err := m.store.Head()
+	if err != nil {
+		return consensus.Start{}, fmt.Errorf("node: read head: %w", err)
+	}
+	if height == 0 {
+		m.head.Store(&engine.Head{Hash: types.ZeroHash, Time: m.gen.GenesisTime, StateRoot: st.Root()})
+		return consensus.Start{Height: 1}, nil
+	}
+	if err := m.store.LoadAccounts(func(a types.Address, acct state.Account) error { st.Set(a, acct); return nil }); err != nil {
+		return consensus.Start{}, fmt.Errorf("node: load accounts: %w", err)
+	}
+	if err := m.store.LoadClaimedJobs(func(h types.Hash) error { st.AddClaimed(h); return nil }); err != nil {
+		return consensus.Start{}, fmt.Errorf("node: load claimed receipts: %w", err)
+	}
+	blk, err := m.store.Block(height)
+	if err != nil {
+		return consensus.Start{}, fmt.Errorf("node: read head block %d: %w", height, err)
+	}
+	cert, err := m.store.CommitCert(height)
+	if err != nil {
+		return consensus.Start{}, fmt.Errorf("node: read head commit %d: %w", height, err)
+	}
+	if blk.Hash() != hash || blk.Header.ChainID != m.chainID {
+		return consensus.Start{}, fmt.Errorf("node: head block %d does not match the store's head record or chain", height)
+	}
+	if root := st.Root(); root != blk.Header.StateRoot {
+		return consensus.Start{}, fmt.Errorf("node: stored state root %s != head %d state root %s: the data dir is inconsistent", root, height, blk.Header.StateRoot)
+	}
+	if err := m.vals.VerifyCommit(m.chainID, cert); err != nil {
+		return consensus.Start{}, fmt.Errorf("node: head %d commit certificate does not verify: %w", height, err)
+	}
+	if cert.BlockHash != hash {
+		return consensus.Start{}, fmt.Errorf("node: head %d commit certificate is for block %s, not %s", height, cert.BlockHash, hash)
+	}
+	m.head.Store(&engine.Head{Height: height, Hash: hash, Time: blk.Header.Time, StateRoot: blk.Header.StateRoot, TxCount: len(blk.Txs)})
+	m.m.HeadHeight.Set(float64(height))
+	m.log.Info("restored from block store", "height", height, "hash", hash.String(), "accounts", st.Len(), "claimed_jobs", st.ClaimedLen())
+	return consensus.Start{Height: height + 1, LastCommit: cert}, nil
+}
+
+// SetFaultHook installs a fault-injection hook (nil removes it). Call it
+// before Start or Init: the owner goroutine reads it without
+// synchronisation.
+func (m *Machine) SetFaultHook(h FaultHook) { m.fault = h }
+
+// Init starts driving: it processes what the core has ready after restore
+// and WAL replay, and announces our head. Call it once, first.
+func (m *Machine) Init() {
+	m.lastCommit = m.clock.Now()
+	m.drain()
+	m.sync.Announce(m.clock.Now(), *m.head.Load(), true)
+}
+
+// Tick advances the consensus clock by one tick (every
+// Config.TickInterval).
+func (m *Machine) Tick() {
+	m.core.Tick()
+	m.settle()
+}
+
+// Housekeep runs the peer side's chores (every
+// blocksync.HousekeepInterval): sync timeouts, the periodic status.
+func (m *Machine) Housekeep() {
+	if !m.peered {
+		return
+	}
+	m.sync.Housekeep(m.clock.Now(), *m.head.Load())
+	m.settle()
+}
+
+// Stop halts the machine: later calls do nothing. Idempotent.
+func (m *Machine) Stop() {
+	m.stopOnce.Do(func() { close(m.stop) })
+	m.cancelRun()
+}
+
+// Err is the fatal error that halted the node, if any.
+func (m *Machine) Err() error {
+	m.errMu.Lock()
+	defer m.errMu.Unlock()
+	return m.err
+}
+
+func (m *Machine) fail(err error) {
+	m.errMu.Lock()
+	if m.err == nil {
+		m.err = err
+	}
+	m.errMu.Unlock()
+	m.log.Error("node halted", "err", err)
+	m.stopOnce.Do(func() { close(m.stop) })
+}
+
+func (m *Machine) stopped() bool {
+	select {
+	case <-m.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// settle drains the core and announces a moved head: the end of every
+// input the owner handles.
+func (m *Machine) settle() {
+	m.drain()
+	m.announce()
+}
+
+func (m *Machine) announce() {
+	if m.peered && !m.stopped() {
+		m.sync.Announce(m.clock.Now(), *m.head.Load(), false)
+	}
+}
+
+func (m *Machine) maybeSync() {
+	if m.peered {
+		m.sync.MaybeSync(m.clock.Now(), m.head.Load().Height)
+	}
+}
+
+// relayNow relays one admitted tx at once (a Machine without a Relay
+// goroutine, as in the simulator).
+func (m *Machine) relayNow(tx *types.Tx) {
+	if m.peered {
+		m.gossip.BroadcastTxs([]*types.Tx{tx})
+		m.m.TxsRelayed.Inc()
+	}
+}
+
+// verifyCtx bounds one signature check made by the owner goroutine.
+func (m *Machine) verifyCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(m.runCtx, 30*time.Second)
+}

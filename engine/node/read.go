@@ -1,0 +1,96 @@
+package node
+
+import (
+	"context"
+	"fmt"
+
+	"aitbc/engine"
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+)
+
+// The read side: what RPC asks of a node (rpc.Backend). Every method is
+// safe from any goroutine; none waits for the owner goroutine.
+
+// ChainID is the chain this node serves.
+func (m *Machine) ChainID() string { return m.chainID }
+
+// Head is the last committed block.
+func (m *Machine) Head() (engine.Head, error) { return *m.head.Load(), nil }
+
+// SubmitTx admits a tx (ingest.Admitter.SubmitTx) on the caller's
+// goroutine, so concurrent submissions share a signature batch.
+func (m *Machine) SubmitTx(ctx context.Context, tx *types.Tx) (types.Hash, error) {
+	if m.stopped() {
+		return types.Hash{}, engine.ErrStopped
+	}
+	return m.admit.SubmitTx(ctx, tx)
+}
+
+// Account is an address's committed state (zero for an unknown address).
+func (m *Machine) Account(addr types.Address) (state.Account, error) {
+	return m.ledger.Account(addr), nil
+}
+
+// Block returns a committed block and its commit certificate.
+func (m *Machine) Block(height uint64) (*types.Block, *types.CommitCert, error) {
+	blk, err := m.store.Block(height)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := m.store.CommitCert(height)
+	if err != nil {
+		return nil, nil, err
+	}
+	return blk, cert, nil
+}
+
+// Tx finds a tx in the mempool or the block store.
+func (m *Machine) Tx(hash types.Hash) (engine.TxInfo, error) {
+	if tx, ok := m.ledger.Pending(hash); ok {
+		return engine.TxInfo{Tx: tx, Hash: hash, Pending: true}, nil
+	}
+	height, idx, err := m.store.TxLocation(hash)
+	if err != nil {
+		return engine.TxInfo{}, err
+	}
+	blk, err := m.store.Block(height)
+	if err != nil {
+		return engine.TxInfo{}, err
+	}
+	if int(idx) >= len(blk.Txs) {
+		return engine.TxInfo{}, fmt.Errorf("tx %s: location %d/%d out of range", hash, height, idx)
+	}
+	return engine.TxInfo{Tx: blk.Txs[idx], Hash: hash, Height: height, Index: idx}, nil
+}
+
+// MempoolTxs lists up to limit pending txs in priority order, and the totals.
+func (m *Machine) MempoolTxs(limit int) ([]*types.Tx, int, int) { return m.ledger.PendingTxs(limit) }
+
+// MinFee is base_fee + fee_per_byte × size.
+func (m *Machine) MinFee(tx *types.Tx) uint64 { return m.ledger.MinFee(tx) }
+
+// Evidence lists the recorded evidence of double-signing of heights >=
+// fromHeight, ascending, at most limit pieces (GET /rpc/get_evidence).
+func (m *Machine) Evidence(fromHeight uint64, limit int) ([]*types.Evidence, error) {
+	return m.store.Evidence(fromHeight, limit)
+}
+
+// Status describes the node.
+func (m *Machine) Status() engine.Status {
+	txs, bytes := m.ledger.PoolSize()
+	s := engine.Status{
+		ChainID: m.chainID, NodeVersion: m.cfg.Version, Head: *m.head.Load(), Validator: m.self,
+		Validators: m.vals.Size(), MempoolTxs: txs, MempoolBytes: bytes, SigverifyBackend: m.verify.Backend(),
+		Peers: m.sync.Live(m.clock.Now()), Syncing: m.sync.Syncing(),
+	}
+	if m.indexer != nil {
+		s.IndexedHeight = m.indexer.Indexed()
+	}
+	if m.gpu != nil {
+		s.GPU = m.gpu()
+	} else {
+		s.GPU.Reason = "no GPU"
+	}
+	return s
+}

@@ -1,0 +1,127 @@
+package node
+
+import (
+	"fmt"
+
+	"aitbc/engine"
+	"aitbc/engine/consensus"
+	"aitbc/engine/exec"
+)
+
+// drain processes every Ready the core has, feeding the pipeline's answers
+// (built and validated blocks) back after Advance.
+func (m *Machine) drain() {
+	for !m.stopped() && m.core.HasReady() {
+		rd := m.core.Ready()
+		follow := m.handle(rd)
+		m.core.Advance()
+		for _, msg := range follow {
+			if err := m.core.Step(msg); err != nil {
+				m.log.Warn("consensus rejected pipeline message", "err", err)
+			}
+		}
+	}
+}
+
+// handle carries out one Ready in the order consensus/doc.go documents:
+// Persist, Send, Events, Evidence, Committed, BuildBlock, Validate. It
+// returns the pipeline's answers for the core.
+func (m *Machine) handle(rd consensus.Ready) []consensus.Message {
+	// Persist before anything leaves: a crash after this point replays
+	// our votes instead of signing new ones.
+	if err := m.persist(rd.Persist); err != nil {
+		m.fail(fmt.Errorf("write WAL: %w", err))
+		return nil
+	}
+	// Only now may our signed messages leave.
+	if k := len(rd.Send); k > 0 {
+		if m.peered {
+			m.gossip.BroadcastConsensus(rd.Send)
+			m.m.ConsensusSent.Add(float64(k))
+		} else {
+			m.m.ConsensusMessages.Add(float64(k))
+		}
+	}
+	for _, ev := range rd.Events {
+		m.publish.ConsensusEvent(engine.Event{Kind: engine.EventStep, Height: ev.Height, Round: ev.Round, Step: ev.Step, Time: m.clock.Now()})
+	}
+	for _, ev := range rd.Evidence {
+		m.recordEvidence(ev)
+	}
+	for _, c := range rd.Committed {
+		if err := m.commit(c); err != nil {
+			m.fail(err)
+			return nil
+		}
+		if m.wal != nil {
+			if err := m.wal.Truncate(c.Block.Header.Height + 1); err != nil {
+				m.fail(fmt.Errorf("truncate WAL: %w", err))
+				return nil
+			}
+		}
+	}
+	var follow []consensus.Message
+	if req := rd.BuildBlock; req != nil {
+		blk := m.exec.Build(req, *m.head.Load(), m.clock.Now())
+		follow = append(follow, &consensus.BlockBuilt{Height: req.Height, Round: req.Round, Block: blk})
+	}
+	for _, blk := range rd.Validate {
+		head := *m.head.Load()
+		if blk.Header.Height <= head.Height {
+			// Decided in this same Ready (its precommits came with it, or a
+			// certificate did): committed above, nothing left to answer.
+			continue
+		}
+		ctx, cancel := m.verifyCtx()
+		err := m.exec.Validate(ctx, blk, head)
+		cancel()
+		if err != nil {
+			m.log.Warn("invalid proposed block", "height", blk.Header.Height, "err", err)
+		}
+		follow = append(follow, &consensus.BlockValidated{Hash: blk.Hash(), Valid: err == nil})
+	}
+	return follow
+}
+
+// commit makes a decided block durable, applies it, and publishes it.
+// Any error here is fatal: consensus decided the block, so the node must
+// not go on without it.
+func (m *Machine) commit(c consensus.Commit) error {
+	ctx, cancel := m.verifyCtx()
+	x, err := m.exec.Decided(ctx, c.Block, *m.head.Load())
+	cancel()
+	if err != nil {
+		return fmt.Errorf("committed block fails validation: %w", err)
+	}
+	cb := exec.Committed(x, c.Cert)
+	m.faultAt(FaultBeforeStore, cb)
+	t0 := m.clock.Now()
+	if err := m.store.Commit(cb); err != nil {
+		return fmt.Errorf("store block %d: %w", c.Block.Header.Height, err)
+	}
+	now := m.clock.Now()
+	m.m.CommitDuration.Observe(now.Sub(t0).Seconds())
+	m.faultAt(FaultAfterStore, cb)
+
+	if err := m.ledger.Commit(x, now); err != nil {
+		return fmt.Errorf("apply block %d: %w", c.Block.Header.Height, err)
+	}
+	m.faultAt(FaultAfterApply, cb)
+
+	h := x.Block.Header
+	hash := c.Block.Hash()
+	m.head.Store(&engine.Head{Height: h.Height, Hash: hash, Time: h.Time, StateRoot: h.StateRoot, TxCount: len(x.Block.Txs)})
+	m.exec.Reset()
+	m.m.HeadHeight.Set(float64(h.Height))
+	m.m.TxsCommitted.Add(float64(len(x.Block.Txs)))
+	m.m.BlockInterval.Observe(now.Sub(m.lastCommit).Seconds())
+	m.lastCommit = now
+	m.log.Info("committed", "height", h.Height, "hash", hash.String(), "txs", len(x.Block.Txs))
+	m.publish.BlockCommitted(cb)
+	m.publish.ConsensusEvent(engine.Event{Kind: engine.EventCommit, Height: h.Height, Round: c.Cert.Round, Step: "commit", BlockHash: hash, Time: now})
+	if m.indexer != nil {
+		m.indexer.Enqueue(cb)
+	}
+	m.faultAt(FaultAfterPublish, cb)
+	return nil
+}

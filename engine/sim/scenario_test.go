@@ -1,0 +1,136 @@
+package sim
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"aitbc/engine"
+	"aitbc/engine/consensus"
+	"aitbc/engine/types"
+	"aitbc/engine/validators/valtest"
+)
+
+// With one of four validators cut off the other three keep committing;
+// after the partition heals the lagging node catches up by block sync and
+// then keeps up through consensus.
+func TestPartitionedValidatorCatchesUp(t *testing.T) {
+	c := quietCluster(t, 21)
+	c.waitHeight(t, 2, 0, 1, 2, 3)
+	c.Net.Partition([]engine.PeerID{c.Nodes[3].ID}, []engine.PeerID{c.Nodes[0].ID, c.Nodes[1].ID, c.Nodes[2].ID})
+	cutAt := c.Nodes[3].Height()
+	c.waitHeight(t, cutAt+8, 0, 1, 2)
+	if h := c.Nodes[3].Height(); h > cutAt+1 {
+		t.Fatalf("cut-off node 3 went from %d to %d alone", cutAt, h)
+	}
+	c.Net.Heal()
+	target := c.bestHeight()
+	c.waitHeight(t, target, 3)
+	if counterValue(t, c.Nodes[3].Metrics.BlocksSynced) == 0 {
+		t.Fatal("node 3 caught up without block sync")
+	}
+	c.waitHeight(t, target+4, 0, 1, 2, 3)
+	if !c.RunUntil(10*time.Second, func() bool { return !c.Nodes[3].Machine.Status().Syncing }) {
+		t.Fatal("node 3 still syncing")
+	}
+	c.checkEnd(0)
+	if v := c.Violations(); len(v) > 0 {
+		t.Fatal(v)
+	}
+}
+
+// A validator restarted from its store after missing 20+ blocks catches up
+// by block sync and rejoins consensus.
+func TestRestartedValidatorCatchesUp(t *testing.T) {
+	c := quietCluster(t, 22)
+	c.waitHeight(t, 2, 0, 1, 2, 3)
+	c.Crash(3)
+	stoppedAt := c.Nodes[3].Height()
+	c.waitHeight(t, stoppedAt+22, 0, 1, 2)
+	if err := c.Start(3); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := c.Nodes[3].Machine.Head(); h.Height != stoppedAt {
+		t.Fatalf("restarted node 3 at height %d, stopped at %d", h.Height, stoppedAt)
+	}
+	synced := counterValue(t, c.Nodes[3].Metrics.BlocksSynced)
+	target := c.bestHeight()
+	c.waitHeight(t, target, 3)
+	if got := counterValue(t, c.Nodes[3].Metrics.BlocksSynced) - synced; got < 20 {
+		t.Fatalf("node 3 synced %v blocks, want >= 20", got)
+	}
+	c.waitHeight(t, target+3, 0, 1, 2, 3)
+	c.checkEnd(0)
+	if v := c.Violations(); len(v) > 0 {
+		t.Fatal(v)
+	}
+}
+
+// doubleVoter is a byzantine behaviour: with every prevote it sends, it
+// also sends a conflicting prevote for another block, signed with its key.
+func doubleVoter(k valtest.Keys) Behaviour {
+	return func(c *Cluster, m consensus.Message) []consensus.Message {
+		vm, ok := m.(*consensus.VoteMsg)
+		if !ok || vm.Vote.Type != types.Prevote {
+			return []consensus.Message{m}
+		}
+		v := vm.Vote
+		other := valtest.Vote(c.Gen.ChainID, k, types.Prevote, int(v.ValidatorIndex), v.Height, v.Round, types.Sum256(v.BlockHash[:]))
+		return []consensus.Message{m, &consensus.VoteMsg{Vote: other}}
+	}
+}
+
+// A byzantine validator sends conflicting prevotes to everyone. Every
+// honest node penalizes it, stores the evidence (both signed votes, the
+// same bytes on every node whatever the arrival order) and keeps
+// committing with the others.
+func TestDoubleVoteEvidenceRecorded(t *testing.T) {
+	cfg := DefaultConfig(23)
+	cfg.Faults, cfg.TxEvery = Faults{}, 0
+	cfg.Net.LossPerMille, cfg.Net.DupPerMille = 0, 0
+	const byz = 3
+	_, k := valtest.Validator(byz, 1)
+	cfg.Byzantine = map[int]Behaviour{byz: doubleVoter(k)}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.StartAll(); err != nil {
+		t.Fatal(err)
+	}
+	c.waitHeight(t, 4, 0, 1, 2)
+	var first types.Hash
+	for i := 0; i < 3; i++ {
+		evs, err := c.Nodes[i].Store.Evidence(1, 1)
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("node %d stored %d pieces of evidence for height 1 (%v)", i, len(evs), err)
+		}
+		ev := evs[0]
+		if err := consensus.VerifyEvidence(c.Gen.ChainID, c.Vals, ev); err != nil {
+			t.Fatalf("node %d: stored evidence does not verify: %v", i, err)
+		}
+		if ev.Kind != types.DuplicateVote || ev.ValidatorIndex != byz || ev.Validator != c.Vals.Get(byz).Address || ev.Step() != "prevote" {
+			t.Fatalf("node %d: evidence %s v%d %s", i, ev.Step(), ev.ValidatorIndex, ev.Validator)
+		}
+		if i == 0 {
+			first = ev.Hash()
+		} else if ev.Hash() != first {
+			t.Fatalf("nodes 0 and %d recorded different evidence for the same pair", i)
+		}
+		if n := counterValue(t, c.Nodes[i].Metrics.EvidenceRecorded); n < 1 {
+			t.Fatalf("node %d counted no evidence", i)
+		}
+	}
+	penalized := map[engine.PeerID]bool{}
+	for _, p := range c.Net.Penalties {
+		if p.Peer != c.Nodes[byz].ID {
+			t.Fatalf("honest %s penalized by %s: %v", p.Peer, p.By, p.Err)
+		}
+		if errors.Is(p.Err, consensus.ErrEquivocation) {
+			penalized[p.By] = true
+		}
+	}
+	if len(penalized) != 3 {
+		t.Fatalf("equivocation penalized by %v, want all three honest nodes", penalized)
+	}
+}
