@@ -4,7 +4,6 @@ import (
 	"log/slog"
 
 	"aitbc/engine"
-	"aitbc/engine/types"
 )
 
 // MaxServeBytes stops a block-sync answer before it grows past this many
@@ -32,7 +31,7 @@ func Serve(src engine.BlockSource, head, from uint64, count int, log *slog.Logge
 			log.Warn("block request: read commit", "height", h, "err", err)
 			break
 		}
-		sz := encodedSize(blk)
+		sz := blk.EncodedSize()
 		if len(out) > 0 && size+sz > MaxServeBytes {
 			break
 		}
@@ -40,16 +39,4 @@ func Serve(src engine.BlockSource, head, from uint64, count int, log *slog.Logge
 		size += sz
 	}
 	return out
-}
-
-// encodedSize is the length of blk.Encode() without encoding it.
-func encodedSize(blk *types.Block) int {
-	sz := len(blk.Header.Encode()) + 4 + 1
-	for _, tx := range blk.Txs {
-		sz += 4 + tx.Size()
-	}
-	if blk.LastCommit != nil {
-		sz += len(blk.LastCommit.Encode())
-	}
-	return sz
 }

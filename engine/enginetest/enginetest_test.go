@@ -157,3 +157,22 @@ func TestNetDelivery(t *testing.T) {
 		t.Fatalf("after heal: a %v, b %v, penalties %v", a.got, b.got, n.Penalties)
 	}
 }
+
+// A link with its own distribution delivers on its own schedule.
+func TestNetSetLink(t *testing.T) {
+	s := NewSched(Epoch)
+	n := NewNet(s, rand.New(rand.NewSource(1)), NetConfig{MinDelay: time.Millisecond, MaxDelay: time.Millisecond})
+	b, c := &recorder{}, &recorder{}
+	n.Attach("b", b)
+	n.Attach("c", c)
+	n.SetLink("a", "c", NetConfig{MinDelay: 50 * time.Millisecond, MaxDelay: 50 * time.Millisecond})
+	n.Join("a").BroadcastStatus(1, types.Hash{1})
+	s.RunUntil(Epoch.Add(49*time.Millisecond), nil)
+	if len(b.got) != 1 || len(c.got) != 0 {
+		t.Fatalf("b %v, c %v: the slow link delivered early or the fast one late", b.got, c.got)
+	}
+	s.RunUntil(Epoch.Add(50*time.Millisecond), nil)
+	if len(c.got) != 1 {
+		t.Fatal("the slow link never delivered")
+	}
+}

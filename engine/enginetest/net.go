@@ -31,8 +31,9 @@ type Penalty struct {
 // Net is the in-memory twin of the gossip transport (netio/gossip), on a
 // Sched: every message goes through the canonical codec (each receiver
 // decodes its own copy, as over a socket) and is delivered by a scheduled
-// event after a latency drawn from the net's seeded source, unless it is
-// lost or its link is cut. Handlers run on the scheduler's goroutine, so
+// event after a latency drawn from the net's seeded source (from the
+// link's own distribution, SetLink, or the net's), unless it is lost or
+// its link is cut. Handlers run on the scheduler's goroutine, so
 // the receiving node must handle them at once (node.Machine). Links can be
 // cut (Partition) and restored (Heal); a node is detached while it is down
 // (Attach nil) and attached again after a restart.
@@ -43,6 +44,7 @@ type Net struct {
 	ends  map[engine.PeerID]*End
 	ids   []engine.PeerID // sorted: broadcast order does not depend on map order
 	cut   map[[2]engine.PeerID]bool
+	links map[[2]engine.PeerID]NetConfig // per-link overrides of cfg
 
 	// Penalties lists every Penalize call and handler error, in order.
 	Penalties []Penalty
@@ -62,7 +64,8 @@ type Net struct {
 // NewNet returns an empty network on sched drawing from rng.
 func NewNet(sched *Sched, rng *rand.Rand, cfg NetConfig) *Net {
 	return &Net{sched: sched, rng: rng, cfg: cfg, ends: map[engine.PeerID]*End{}, cut: map[[2]engine.PeerID]bool{},
-		Fail: func(format string, a ...any) { panic(fmt.Sprintf(format, a...)) }}
+		links: map[[2]engine.PeerID]NetConfig{},
+		Fail:  func(format string, a ...any) { panic(fmt.Sprintf(format, a...)) }}
 }
 
 // End is one node's end of the network: the engine.Gossip it calls.
@@ -111,6 +114,10 @@ func (n *Net) Partition(groups ...[]engine.PeerID) {
 	}
 }
 
+// SetLink gives the link between a and b (both ways) its own latency,
+// loss and duplication instead of the net's.
+func (n *Net) SetLink(a, b engine.PeerID, cfg NetConfig) { n.links[linkKey(a, b)] = cfg }
+
 // Heal restores every link.
 func (n *Net) Heal() { clear(n.cut) }
 
@@ -123,18 +130,22 @@ func (e *End) send(to engine.PeerID, kind string, fn func(engine.PeerHandler) er
 	if to == e.id || n.ends[to] == nil || !n.Linked(e.id, to) {
 		return
 	}
-	if n.cfg.LossPerMille > 0 && n.rng.Intn(1000) < n.cfg.LossPerMille {
+	cfg, ok := n.links[linkKey(e.id, to)]
+	if !ok {
+		cfg = n.cfg
+	}
+	if cfg.LossPerMille > 0 && n.rng.Intn(1000) < cfg.LossPerMille {
 		n.Lost++
 		return
 	}
 	copies := 1
-	if n.cfg.DupPerMille > 0 && n.rng.Intn(1000) < n.cfg.DupPerMille {
+	if cfg.DupPerMille > 0 && n.rng.Intn(1000) < cfg.DupPerMille {
 		copies = 2
 		n.Duplicated++
 	}
 	for c := 0; c < copies; c++ {
-		d := n.cfg.MinDelay
-		if span := n.cfg.MaxDelay - n.cfg.MinDelay; span > 0 {
+		d := cfg.MinDelay
+		if span := cfg.MaxDelay - cfg.MinDelay; span > 0 {
 			d += time.Duration(n.rng.Int63n(int64(span) + 1))
 		}
 		from := e.id

@@ -116,6 +116,8 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 		return nil, bad("validators hash mismatch")
 	case len(blk.Txs) > int(e.ledger.Params().MaxBlockTxs):
 		return nil, bad("%d txs over the limit", len(blk.Txs))
+	case blk.EncodedSize() > int(e.ledger.Params().MaxBlockBytes):
+		return nil, bad("%d bytes over max_block_bytes %d", blk.EncodedSize(), e.ledger.Params().MaxBlockBytes)
 	}
 	if _, ok := e.vals.IndexOf(h.Proposer); !ok {
 		return nil, bad("proposer %s is not a validator", h.Proposer)

@@ -88,6 +88,10 @@ func (a *Admitter) precheck(tx *types.Tx) (admission, error) {
 		a.Metrics.TxsRejected.WithLabelValues("invalid").Inc()
 		return admission{}, err
 	}
+	if !state.Executable(tx.Type) {
+		a.Metrics.TxsRejected.WithLabelValues("unsupported").Inc()
+		return admission{}, fmt.Errorf("%w: %s txs are not executed by this chain yet", state.ErrUnsupportedTx, tx.Type)
+	}
 	ad := admission{SigCheck: exec.SigCheck{Tx: tx}}
 	if tx.Type == types.TxReceiptClaim {
 		var err error

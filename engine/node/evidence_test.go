@@ -132,3 +132,28 @@ func TestEvidenceCountedOnce(t *testing.T) {
 		t.Fatalf("recorded %v, %d events, %d stored; want 1 of each", got, len(pub.evidenceEvents()), len(storedEvidence(t, c.stores[0])))
 	}
 }
+
+// A peer that forwards two conflicting votes of another validator (as a
+// proposer forwarding a proof of lock does) is not penalized for the
+// signer's equivocation: the evidence names the signer.
+func TestForwardedEquivocationNotPenalized(t *testing.T) {
+	c := newCluster(t, 4)
+	g := &recGossip{}
+	n, err := New(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[0], Verifier: newTestBatcher(t),
+		Signer: consensus.NewKeySigner(c.keys[0].BLS), WAL: c.wals[0], Log: logtest.New(t, slog.LevelWarn), Gossip: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Start()
+	t.Cleanup(func() { n.Stop() })
+	x, y := byzantinePrevotes(c, 2)
+	for _, v := range []*types.Vote{x, y} {
+		if err := n.HandleConsensus("forwarder", &consensus.VoteMsg{Vote: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait.Until(t, "the evidence stored", 20*time.Second, func() bool { return len(storedEvidence(t, c.stores[0])) == 1 })
+	if k := g.penaltyCount(); k != 0 {
+		t.Fatalf("the forwarder got %d penalties for validator 2's equivocation", k)
+	}
+}

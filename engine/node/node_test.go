@@ -146,6 +146,12 @@ func TestNodeRejectsBadTxsWithoutStateChange(t *testing.T) {
 	wrongChain.ChainID = "other"
 	wrongChain.Sign(c.faucet)
 	poor := ed25519.NewKeyFromSeed(make([]byte, 32))
+	// STAKE and UNSTAKE are not executed yet: admitted, they would travel
+	// and sit in mempools without ever paying a fee.
+	stake := &types.Tx{ChainID: c.gen.ChainID, Type: types.TxStake, Nonce: 2, Amount: 5, Fee: fee}
+	stake.Sign(c.faucet)
+	unstake := &types.Tx{ChainID: c.gen.ChainID, Type: types.TxUnstake, Nonce: 2, Amount: 5, Fee: fee}
+	unstake.Sign(c.faucet)
 	cases := []struct {
 		name string
 		tx   *types.Tx
@@ -158,11 +164,16 @@ func TestNodeRejectsBadTxsWithoutStateChange(t *testing.T) {
 		{"fee too low", c.transfer(t, c.faucet, 2, bob, 1, 0), state.ErrFeeTooLow},
 		{"insufficient", c.transfer(t, poor, 1, bob, 1, fee), mempool.ErrInsufficientFunds},
 		{"zero amount", c.transfer(t, c.faucet, 2, bob, 0, fee), types.ErrInvalidTx},
+		{"stake", stake, state.ErrUnsupportedTx},
+		{"unstake", unstake, state.ErrUnsupportedTx},
 	}
 	for _, tc := range cases {
 		if _, err := n.SubmitTx(context.Background(), tc.tx); !errors.Is(err, tc.want) {
 			t.Errorf("%s: got %v, want %v", tc.name, err, tc.want)
 		}
+	}
+	if _, k, _ := n.MempoolTxs(0); k != 0 {
+		t.Fatalf("%d rejected txs in the mempool", k)
 	}
 	h := n.height()
 	wait.Until(t, "more blocks", 20*time.Second, func() bool { return n.height() >= h+3 })

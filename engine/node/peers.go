@@ -111,7 +111,11 @@ func (m *Machine) checkProposal(msg *consensus.ProposalMsg) error {
 			return badPeerMsg("proposal block tx %d is nil", i)
 		}
 	}
-	return nil
+	// The proposal signs the header only: a body that is not the header's
+	// (stripped or swapped txs, another last commit) is refused before the
+	// core stores it, so the first body kept for a hash is the genuine one
+	// whoever sends it.
+	return exec.CheckBody(msg.Block)
 }
 
 func checkVote(msg *consensus.VoteMsg) error {
@@ -203,7 +207,10 @@ func (m *Machine) stepPeer(peer engine.PeerID, msg consensus.Message) {
 	case errors.Is(err, consensus.ErrInvalid):
 		m.penalize(peer, "invalid", err)
 	case errors.Is(err, consensus.ErrEquivocation):
-		m.penalize(peer, "equivocation", err)
+		// The signer is at fault, and the core recorded the evidence; the
+		// peer may only have forwarded the votes (a proof of lock carries
+		// others' prevotes), so it is not penalized.
+		m.log.Debug("equivocation forwarded by peer", "peer", string(peer), "err", err)
 	case errors.Is(err, consensus.ErrFuture):
 		// The sender is deciding a later height, so it has committed the
 		// one before: fetch the blocks in between.

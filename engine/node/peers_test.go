@@ -207,6 +207,20 @@ func TestPeerHandlersRejectMalformedInput(t *testing.T) {
 		{"proposal nil tx", func() error {
 			return n.HandleConsensus(p, proposal(func(_ *types.Proposal, b *types.Block) { b.Txs = []*types.Tx{nil} }))
 		}},
+		{"proposal body stripped", func() error {
+			// The header commits to one tx; the body carries none: the
+			// hash (header only) still matches.
+			return n.HandleConsensus(p, proposal(func(_ *types.Proposal, b *types.Block) { b.Header.TxRoot = tx.Hash() }))
+		}},
+		{"proposal body swapped", func() error {
+			return n.HandleConsensus(p, proposal(func(_ *types.Proposal, b *types.Block) {
+				b.Header.TxRoot = types.MerkleRoot([]types.Hash{tx.Hash()})
+				b.Txs = []*types.Tx{c.transfer(n, 1, types.Address{2}, 1)}
+			}))
+		}},
+		{"proposal last commit", func() error {
+			return n.HandleConsensus(p, proposal(func(_ *types.Proposal, b *types.Block) { b.LastCommit = &types.CommitCert{} }))
+		}},
 		{"too many txs", func() error { return n.HandleTxs(p, make([]*types.Tx, engine.MaxGossipTxs+1)) }},
 		{"nil tx", func() error { return n.HandleTxs(p, []*types.Tx{tx, nil}) }},
 		{"status without hash", func() error { return n.HandleStatus(p, 5, types.Hash{}) }},

@@ -7,10 +7,15 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/blocksync"
 	"aitbc/engine/enginetest"
+	"aitbc/engine/indexer"
 	"aitbc/engine/types"
 )
 
 const blocksyncHousekeep = blocksync.HousekeepInterval
+
+// catchUp is how long a lagging node may take to reach a height once the
+// best node has it (notice, request, one timeout and retry).
+const catchUp = 2 * time.Second
 
 // Result is what a run did and what it broke.
 type Result struct {
@@ -42,14 +47,15 @@ func Run(cfg Config) (*Result, error) {
 // heals everything for the quiet period, and checks the properties:
 //
 //   - agreement: no two nodes commit different blocks at one height;
-//   - validity: every committed block extends the block before it and its
-//     certificate verifies under the validator set, and no honest node
-//     halts;
+//   - validity: every committed block extends the block before it, its
+//     certificate verifies under the validator set, the chain re-executes
+//     from genesis to every header's state root, and no honest node halts;
 //   - no final tx lost: a node's store never loses a committed block
 //     across crashes, and every tx admitted by a node that did not crash
 //     afterwards is committed by the end;
 //   - liveness: in the quiet period the chain grows by at least two
-//     heights and every honest node ends within two blocks of the best.
+//     heights, and by the end every honest node has reached the height the
+//     best node had 2 s (catchUp) earlier.
 func (c *Cluster) Run() (*Result, error) {
 	if err := c.StartAll(); err != nil {
 		return nil, err
@@ -77,8 +83,14 @@ func (c *Cluster) Run() (*Result, error) {
 		}
 		quietHeight = c.bestHeight()
 	})
+	// Every honest node must reach, by the end, the height the best node
+	// had catchUp before it: time to notice, ask and retry once.
+	var lateHeight uint64
+	if c.cfg.Quiet > catchUp {
+		c.Sched.At(end.Add(-catchUp), func() { lateHeight = c.bestHeight() })
+	}
 	c.Sched.RunUntil(end, nil)
-	c.checkEnd(quietHeight)
+	c.checkEnd(quietHeight, lateHeight)
 	res := &Result{Seed: c.cfg.Seed, Trace: hex.EncodeToString(c.trace.Sum(nil)), Events: c.events, Violations: c.violations}
 	for _, n := range c.Nodes {
 		res.Heights = append(res.Heights, n.Height())
@@ -161,7 +173,7 @@ func (c *Cluster) bestNode() int {
 func (c *Cluster) bestHeight() uint64 { return c.Nodes[c.bestNode()].Height() }
 
 // checkEnd checks the properties judged at the end of the run.
-func (c *Cluster) checkEnd(quietHeight uint64) {
+func (c *Cluster) checkEnd(quietHeight, lateHeight uint64) {
 	best := c.bestHeight()
 	if c.cfg.Quiet > 0 && best < quietHeight+2 {
 		c.violate("liveness: the chain grew from %d to %d in the quiet period", quietHeight, best)
@@ -171,8 +183,8 @@ func (c *Cluster) checkEnd(quietHeight uint64) {
 			continue
 		}
 		h := n.Height()
-		if c.cfg.Quiet > 0 && h+2 < best {
-			c.violate("liveness: node %d ends at height %d, the best node at %d", i, h, best)
+		if h < lateHeight {
+			c.violate("liveness: node %d ends at height %d; the best node had %d %v before the end (now %d)", i, h, lateHeight, catchUp, best)
 		}
 		// Every block a node holds is the block the cluster committed.
 		for k := uint64(1); k <= h; k++ {
@@ -184,6 +196,15 @@ func (c *Cluster) checkEnd(quietHeight uint64) {
 			if want, ok := c.commits[k]; ok && blk.Hash() != want {
 				c.violate("agreement: node %d holds %s at height %d, the cluster committed %s", i, blk.Hash(), k, want)
 			}
+		}
+	}
+	// Validity: the chain re-executes, block by block, on its parent's
+	// state from genesis, to the state root each header commits to.
+	replay := indexer.NewReplayer(c.Gen, c.Nodes[c.bestNode()].Store)
+	for k := uint64(1); k <= best; k++ {
+		if _, err := replay.At(k); err != nil {
+			c.violate("validity: block %d does not re-execute on its parent: %v", k, err)
+			break
 		}
 	}
 	// No admitted tx lost without a crash.

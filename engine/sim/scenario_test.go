@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"errors"
 	"testing"
 	"time"
 
@@ -33,7 +32,7 @@ func TestPartitionedValidatorCatchesUp(t *testing.T) {
 	if !c.RunUntil(10*time.Second, func() bool { return !c.Nodes[3].Machine.Status().Syncing }) {
 		t.Fatal("node 3 still syncing")
 	}
-	c.checkEnd(0)
+	c.checkEnd(0, 0)
 	if v := c.Violations(); len(v) > 0 {
 		t.Fatal(v)
 	}
@@ -60,7 +59,7 @@ func TestRestartedValidatorCatchesUp(t *testing.T) {
 		t.Fatalf("node 3 synced %v blocks, want >= 20", got)
 	}
 	c.waitHeight(t, target+3, 0, 1, 2, 3)
-	c.checkEnd(0)
+	c.checkEnd(0, 0)
 	if v := c.Violations(); len(v) > 0 {
 		t.Fatal(v)
 	}
@@ -81,9 +80,10 @@ func doubleVoter(k valtest.Keys) Behaviour {
 }
 
 // A byzantine validator sends conflicting prevotes to everyone. Every
-// honest node penalizes it, stores the evidence (both signed votes, the
-// same bytes on every node whatever the arrival order) and keeps
-// committing with the others.
+// honest node stores the evidence (both signed votes, the same bytes on
+// every node whatever the arrival order) and keeps committing with the
+// others; the evidence, not a peer penalty, is what names the signer (a
+// peer may only have forwarded the votes).
 func TestDoubleVoteEvidenceRecorded(t *testing.T) {
 	cfg := DefaultConfig(23)
 	cfg.Faults, cfg.TxEvery = Faults{}, 0
@@ -121,16 +121,7 @@ func TestDoubleVoteEvidenceRecorded(t *testing.T) {
 			t.Fatalf("node %d counted no evidence", i)
 		}
 	}
-	penalized := map[engine.PeerID]bool{}
 	for _, p := range c.Net.Penalties {
-		if p.Peer != c.Nodes[byz].ID {
-			t.Fatalf("honest %s penalized by %s: %v", p.Peer, p.By, p.Err)
-		}
-		if errors.Is(p.Err, consensus.ErrEquivocation) {
-			penalized[p.By] = true
-		}
-	}
-	if len(penalized) != 3 {
-		t.Fatalf("equivocation penalized by %v, want all three honest nodes", penalized)
+		t.Fatalf("%s penalized by %s: %v", p.Peer, p.By, p.Err)
 	}
 }

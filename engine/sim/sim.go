@@ -52,6 +52,9 @@ type Faults struct {
 	Crashes bool
 	// MaxClockOffset skews each node's clock by up to this much, either way.
 	MaxClockOffset time.Duration
+	// LinkSpread gives each link its own latency distribution: the net's,
+	// shifted by up to this much.
+	LinkSpread time.Duration
 }
 
 // Behaviour is a byzantine node's: it sees each consensus message the
@@ -61,8 +64,8 @@ type Behaviour func(c *Cluster, m consensus.Message) []consensus.Message
 
 // DefaultConfig is four validators for 5 s of simulated time with every
 // kind of fault in the first 2 s, a lossy (2 %), duplicating (2 %),
-// reordering (1-20 ms) network, clocks up to 50 ms off, and a transfer
-// every 50 ms.
+// reordering network (1-20 ms, each link shifted by up to 30 ms), clocks
+// up to 50 ms off, and a transfer every 50 ms.
 func DefaultConfig(seed int64) Config {
 	return Config{
 		Seed: seed, Validators: 4, Duration: 5 * time.Second, Quiet: 3 * time.Second,
@@ -206,6 +209,9 @@ func New(cfg Config) (*Cluster, error) {
 		}
 		c.Net.Join(n.ID)
 		c.Nodes = append(c.Nodes, n)
+	}
+	if cfg.Faults.LinkSpread > 0 {
+		c.spreadLinks()
 	}
 	return c, nil
 }
@@ -351,4 +357,17 @@ func (c *Cluster) Heights() []uint64 {
 		out[i] = n.Height()
 	}
 	return out
+}
+
+// spreadLinks draws each link's own latency distribution from the seed.
+func (c *Cluster) spreadLinks() {
+	for i, a := range c.Nodes {
+		for _, b := range c.Nodes[i+1:] {
+			l := c.cfg.Net
+			shift := time.Duration(c.rng.Int63n(int64(c.cfg.Faults.LinkSpread) + 1))
+			l.MinDelay += shift
+			l.MaxDelay += shift
+			c.Net.SetLink(a.ID, b.ID, l)
+		}
+	}
 }

@@ -182,7 +182,7 @@ func TestClusterCommitsOneChain(t *testing.T) {
 		t.Fatalf("node 3 Tx(%s): %+v, %v; want committed", hash, info, err)
 	}
 	c.waitHeight(t, 10, 0, 1, 2, 3)
-	c.checkEnd(0)
+	c.checkEnd(0, 0)
 	if v := c.Violations(); len(v) > 0 {
 		t.Fatal(strings.Join(v, "\n"))
 	}

@@ -20,6 +20,11 @@ var executors = [...]executor{
 	types.TxReceiptClaim: execReceiptClaim,
 }
 
+// Executable reports whether the chain executes txs of type t today;
+// admission refuses the others (a tx that can never execute would sit in
+// mempools and travel the network without ever paying a fee).
+func Executable(t types.TxType) bool { return int(t) < len(executors) && executors[t] != nil }
+
 // txCtx buffers one tx's account writes on top of its batch, so a tx sees
 // its own earlier writes (sender = recipient = proposer is fine) and a
 // failure leaves the batch untouched.

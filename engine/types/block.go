@@ -106,6 +106,18 @@ func (b *Block) Encode() []byte {
 	return e.b
 }
 
+// EncodedSize is len(b.Encode()), computed without encoding.
+func (b *Block) EncodedSize() int {
+	sz := len(b.Header.Encode()) + 4 + 1
+	for _, tx := range b.Txs {
+		sz += 4 + tx.Size()
+	}
+	if b.LastCommit != nil {
+		sz += len(b.LastCommit.Encode())
+	}
+	return sz
+}
+
 // DecodeBlock parses a canonical block encoding.
 func DecodeBlock(b []byte) (*Block, error) {
 	if len(b) > MaxBlockBytes {

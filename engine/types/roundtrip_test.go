@@ -42,7 +42,11 @@ func TestRoundTripRandom(t *testing.T) {
 		roundTrip(t, "vote", randVote(r), (*Vote).Encode, DecodeVote)
 		roundTrip(t, "proposal", randProposal(r), (*Proposal).Encode, DecodeProposal)
 		if i%10 == 0 {
-			roundTrip(t, "block", randBlock(r, 20), (*Block).Encode, DecodeBlock)
+			b := randBlock(r, 20)
+			roundTrip(t, "block", b, (*Block).Encode, DecodeBlock)
+			if got := len(b.Encode()); got != b.EncodedSize() {
+				t.Fatalf("block EncodedSize() %d, encoding %d bytes", b.EncodedSize(), got)
+			}
 		}
 	}
 }

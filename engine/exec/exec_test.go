@@ -1,0 +1,94 @@
+package exec
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"aitbc/engine"
+	"aitbc/engine/consensus"
+	"aitbc/engine/enginetest"
+	"aitbc/engine/mempool"
+	"aitbc/engine/metrics"
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+	"aitbc/engine/validators"
+	"aitbc/engine/validators/valtest"
+)
+
+// testExec is an executor on a one-validator chain whose faucet holds
+// funds, with maxBytes as its max_block_bytes.
+type testExec struct {
+	gen    *types.Genesis
+	faucet ed25519.PrivateKey
+	ledger *Ledger
+	exec   *Executor
+}
+
+func newTestExec(t *testing.T, maxBytes uint32) *testExec {
+	t.Helper()
+	seed := sha256.Sum256([]byte("exec faucet"))
+	faucet := ed25519.NewKeyFromSeed(seed[:])
+	gen := valtest.Genesis("exec-test", 1)
+	gen.GenesisTime = uint64(enginetest.Epoch.UnixMilli())
+	gen.Params.MaxBlockBytes = maxBytes
+	gen.Accounts = []types.GenesisAccount{{Address: types.AddressFromPubKey(faucet.Public().(ed25519.PublicKey)), Balance: 1 << 40}}
+	if err := gen.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.FromGenesis(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, err := validators.FromGenesis(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger := NewLedger(st, mempool.New(mempool.DefaultConfig()), metrics.Nop())
+	x := NewExecutor(gen.ChainID, vals, vals.Get(0).Address, ledger, enginetest.SyncVerifier{}, NewVerdictCache(1024), slog.New(slog.DiscardHandler))
+	return &testExec{gen: gen, faucet: faucet, ledger: ledger, exec: x}
+}
+
+// admit puts n signed transfers from the faucet into the mempool.
+func (c *testExec) admit(t *testing.T, n int) {
+	t.Helper()
+	for i := 1; i <= n; i++ {
+		tx := &types.Tx{ChainID: c.gen.ChainID, Type: types.TxTransfer, Nonce: uint64(i), Recipient: types.Address{1}, Amount: 1,
+			Payload: make([]byte, 512)}
+		tx.Fee = c.ledger.MinFee(tx)
+		tx.Sign(c.faucet)
+		if err := c.ledger.Admit(tx, tx.Hash(), 0, enginetest.Epoch); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (c *testExec) head() engine.Head {
+	return engine.Head{Hash: types.ZeroHash, Time: c.gen.GenesisTime, StateRoot: c.ledger.Root()}
+}
+
+// A proposal larger than max_block_bytes is invalid, however valid its txs.
+func TestValidateEnforcesMaxBlockBytes(t *testing.T) {
+	big := newTestExec(t, 8<<20)
+	big.admit(t, 200) // ~120 KB of txs
+	blk := big.exec.Build(&consensus.BuildRequest{Height: 1}, big.head(), enginetest.Epoch.Add(time.Second))
+	if len(blk.Txs) != 200 {
+		t.Fatalf("built %d txs", len(blk.Txs))
+	}
+	small := newTestExec(t, types.MaxTxBytes) // the smallest limit the genesis allows
+	if blk.EncodedSize() <= int(types.MaxTxBytes) {
+		t.Fatalf("block of %d bytes is not over the limit", blk.EncodedSize())
+	}
+	err := small.exec.Validate(context.Background(), blk, small.head())
+	if !errors.Is(err, engine.ErrInvalidBlock) {
+		t.Fatalf("Validate of a %d-byte block with max_block_bytes %d: %v", blk.EncodedSize(), types.MaxTxBytes, err)
+	}
+	// The same block is valid under its own chain's limit.
+	if err := newTestExec(t, 8<<20).exec.Validate(context.Background(), blk, big.head()); err != nil {
+		t.Fatalf("Validate under the builder's limit: %v", err)
+	}
+}
