@@ -112,6 +112,8 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 		return nil, bad("parent %s, head is %s", h.ParentHash, head.Hash)
 	case h.Time <= head.Time:
 		return nil, bad("time %d not after parent time %d", h.Time, head.Time)
+	case h.Time > types.MaxBlockTimeMs:
+		return nil, bad("time %d above %d", h.Time, uint64(types.MaxBlockTimeMs))
 	case h.ValidatorsHash != e.vals.Hash():
 		return nil, bad("validators hash mismatch")
 	case len(blk.Txs) > int(e.ledger.Params().MaxBlockTxs):

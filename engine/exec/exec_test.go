@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"log/slog"
+	"math"
 	"testing"
 	"time"
 
@@ -90,5 +91,44 @@ func TestValidateEnforcesMaxBlockBytes(t *testing.T) {
 	// The same block is valid under its own chain's limit.
 	if err := newTestExec(t, 8<<20).exec.Validate(context.Background(), blk, big.head()); err != nil {
 		t.Fatalf("Validate under the builder's limit: %v", err)
+	}
+}
+
+// The vectors of docs/spec.md §14.13.
+func TestTimelyVectors(t *testing.T) {
+	p := types.DefaultParams() // time params unset: 500 and 2000 ms
+	for _, v := range []struct {
+		local, block uint64
+		timely       bool
+	}{
+		{1000000, 1000000, true},
+		{1000000, 1000500, true},
+		{1000000, 1000501, false},
+		{1000000, 997500, true},
+		{1000000, 997499, false},
+		{1000000, math.MaxUint64, false},
+		{1000, 0, true},
+	} {
+		err := Timely(v.block, time.UnixMilli(int64(v.local)), p)
+		if (err == nil) != v.timely || err != nil && !errors.Is(err, ErrUntimely) {
+			t.Errorf("local %d, block time %d: %v, want timely=%v", v.local, v.block, err, v.timely)
+		}
+	}
+	p.TimePrecisionMs, p.TimeMsgDelayMs = 10, 20
+	if Timely(1_000_011, time.UnixMilli(1_000_000), p) == nil || Timely(999_969, time.UnixMilli(1_000_000), p) == nil ||
+		Timely(999_970, time.UnixMilli(1_000_000), p) != nil {
+		t.Fatal("the genesis params do not set the window")
+	}
+}
+
+// A block stamped past 2^53 ms is invalid whoever proposes it, so parent
+// time + 1 can never overflow.
+func TestValidateRejectsOverflowingTime(t *testing.T) {
+	x := newTestExec(t, 8<<20)
+	blk := x.exec.Build(&consensus.BuildRequest{Height: 1}, x.head(), enginetest.Epoch.Add(time.Second))
+	x.exec.Reset()
+	blk.Header.Time = math.MaxUint64
+	if err := x.exec.Validate(context.Background(), blk, x.head()); !errors.Is(err, engine.ErrInvalidBlock) {
+		t.Fatalf("Validate of a block at 2^64-1: %v", err)
 	}
 }

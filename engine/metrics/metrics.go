@@ -38,6 +38,9 @@ type Metrics struct {
 	// The consensus core's own instruments (consensus.Metrics).
 	Core *consensus.Metrics
 
+	// UntimelyProposals counts proposals dropped by the block time rule.
+	UntimelyProposals prometheus.Counter
+
 	// Evidence of double-signing (Ready.Evidence).
 	EvidenceRecorded    prometheus.Counter // written to the block store
 	EvidenceStoreErrors prometheus.Counter // failed to write (logged; the node goes on)
@@ -85,6 +88,8 @@ func New(reg prometheus.Registerer) *Metrics {
 		BlocksBehind: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_sync_blocks_behind",
 			Help: "Blocks between our committed head and the highest head a live peer announced."}),
 		Peers: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_peers", Help: "Peers that announced their head recently."}),
+		UntimelyProposals: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_untimely_proposals_total",
+			Help: "Proposals dropped because their block time was outside the time rule's window around the local clock."}),
 		EvidenceRecorded: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_recorded_total",
 			Help: "Evidence of a validator signing two conflicting votes or proposals, written to the block store."}),
 		EvidenceStoreErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_store_errors_total",

@@ -26,7 +26,7 @@ func (m *Machine) HandleConsensus(peer engine.PeerID, msg consensus.Message) err
 	if err := m.checkConsensus(msg); err != nil {
 		return err
 	}
-	if m.stopped() {
+	if m.stopped() || m.untimely(peer, msg) {
 		return nil
 	}
 	m.stepPeer(peer, msg)
@@ -71,6 +71,23 @@ func (m *Machine) HandleBlocks(peer engine.PeerID, blocks []engine.SyncedBlock) 
 	m.applySynced(peer, blocks)
 	m.settle()
 	return nil
+}
+
+// untimely reports, and counts, a fresh proposal (no POL round) whose
+// block time breaks the block time rule at its arrival (exec.Timely): it
+// is dropped, not penalized, and this validator prevotes nil unless a
+// timely proposal comes.
+func (m *Machine) untimely(peer engine.PeerID, msg consensus.Message) bool {
+	pm, ok := msg.(*consensus.ProposalMsg)
+	if !ok || pm.Proposal.POLRound >= 0 {
+		return false
+	}
+	if err := exec.Timely(pm.Block.Header.Time, m.clock.Now(), m.ledger.Params()); err != nil {
+		m.m.UntimelyProposals.Inc()
+		m.log.Debug("proposal dropped by the time rule", "peer", string(peer), "height", pm.Proposal.Height, "round", pm.Proposal.Round, "err", err)
+		return true
+	}
+	return false
 }
 
 // checkConsensus checks what needs no state in a proposal or vote.

@@ -9,7 +9,10 @@ import (
 const (
 	MaxBlockTxs   = 50_000
 	MaxBlockBytes = 32 << 20
-	headerVersion = 1
+	// MaxBlockTimeMs bounds a block's time (Unix ms, about the year
+	// 285,000): parent time + 1 can never overflow.
+	MaxBlockTimeMs = 1 << 53
+	headerVersion  = 1
 )
 
 // Header is a block header; its hash is the block hash.

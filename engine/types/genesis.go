@@ -73,6 +73,36 @@ type Params struct {
 	MaxBlockTxs     uint32     `json:"max_block_txs"`
 	MaxBlockBytes   uint32     `json:"max_block_bytes"`
 	Coordinators    []HexBytes `json:"coordinators"` // Ed25519 keys that attest compute receipts
+	// The block time rule (docs/spec.md §14.13): a proposal's time must lie
+	// in [local − precision − msg_delay, local + precision] when a validator
+	// first sees it. Zero (absent) means the default.
+	TimePrecisionMs uint64 `json:"time_precision_ms,omitempty"`
+	TimeMsgDelayMs  uint64 `json:"time_msg_delay_ms,omitempty"`
+}
+
+// Defaults of the block time rule's params.
+const (
+	DefaultTimePrecisionMs = 500
+	DefaultTimeMsgDelayMs  = 2000
+	// MaxTimeBoundMs bounds both params (an hour): a wider window would
+	// let a faulty proposer move the chain's clock by that much.
+	MaxTimeBoundMs = 3_600_000
+)
+
+// TimePrecision is the time rule's precision in ms (the default when unset).
+func (p Params) TimePrecision() uint64 {
+	if p.TimePrecisionMs == 0 {
+		return DefaultTimePrecisionMs
+	}
+	return p.TimePrecisionMs
+}
+
+// TimeMsgDelay is the time rule's message delay in ms (the default when unset).
+func (p Params) TimeMsgDelay() uint64 {
+	if p.TimeMsgDelayMs == 0 {
+		return DefaultTimeMsgDelayMs
+	}
+	return p.TimeMsgDelayMs
 }
 
 // DefaultParams are the parameters `aitbcd init` writes for a new chain.
@@ -138,6 +168,12 @@ func (g *Genesis) Validate() error {
 	}
 	if p.EpochLength == 0 {
 		return bad("params.epoch_length must be > 0")
+	}
+	if p.TimePrecisionMs > MaxTimeBoundMs || p.TimeMsgDelayMs > MaxTimeBoundMs {
+		return bad("params.time_precision_ms and time_msg_delay_ms must be <= %d", MaxTimeBoundMs)
+	}
+	if g.GenesisTime > MaxBlockTimeMs {
+		return bad("genesis_time %d above %d", g.GenesisTime, MaxBlockTimeMs)
 	}
 	for i, c := range p.Coordinators {
 		if len(c) != PubKeyLen {
