@@ -402,20 +402,14 @@ func TestWALReplayFarRound(t *testing.T) {
 	if err := c.Step(&VoteMsg{Vote: own}); err != nil { // WAL replay
 		t.Fatal(err)
 	}
-	c.Ready()
-	c.Advance()
-	// v1 and v2 (more than 1/3) are at round 12: skip there.
-	for _, i := range []int{1, 2} {
-		if err := c.Step(&VoteMsg{Vote: valtest.Vote(testChain, keys[i], types.Precommit, i, 1, far, types.ZeroHash)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// Our own vote says we were at round 12: resume there at once (a
+	// correct process never goes back to an earlier round).
 	if c.Round() != far {
-		t.Fatalf("round %d, want %d", c.Round(), far)
+		t.Fatalf("round %d after replaying our round-%d vote, want %d", c.Round(), far, far)
 	}
 	rd := c.Ready()
 	c.Advance()
-	if set.Proposer(1, far) != 0 || rd.BuildBlock == nil {
+	if set.Proposer(1, far) != 0 || rd.BuildBlock == nil || rd.BuildBlock.Round != far {
 		t.Fatalf("expected to build as proposer of round %d", far)
 	}
 	blk := testBlock(set, "A", 1, far, nil)
@@ -430,5 +424,65 @@ func TestWALReplayFarRound(t *testing.T) {
 	}
 	if c.StepName() != "prevote" {
 		t.Fatalf("step %s, want prevote (with the replayed nil vote)", c.StepName())
+	}
+}
+
+// A validator that precommitted B in round 3 and restarted never locks
+// back onto an older polka: replaying its own round-3 votes resumes it at
+// round 3, and a round-1 polka for A that arrives afterwards (from peers
+// still holding it) neither moves its lock nor gets it to sign for A.
+func TestRestartNeverUnlocksBackwards(t *testing.T) {
+	set, keys := valtest.Set(valtest.Equal(4)...)
+	c, err := New(scriptConfig(), set, NewKeySigner(keys[0].BLS), Start{Height: 1}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := testBlock(set, "B", 1, 3, nil)
+	for _, typ := range []types.VoteType{types.Prevote, types.Precommit} { // WAL replay
+		if err := c.Step(&VoteMsg{Vote: valtest.Vote(testChain, keys[0], typ, 0, 1, 3, b.Hash())}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var signed []*types.Vote
+	drain := func() {
+		for c.HasReady() {
+			rd := c.Ready()
+			for _, m := range rd.Persist {
+				if v, ok := m.(*VoteMsg); ok {
+					signed = append(signed, v.Vote)
+				}
+			}
+			c.Advance()
+			for _, blk := range rd.Validate {
+				if err := c.Step(&BlockValidated{Hash: blk.Hash(), Valid: true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	drain()
+	a := testBlock(set, "A", 1, 1, nil)
+	p := &types.Proposal{Height: 1, Round: 1, POLRound: -1, BlockHash: a.Hash()}
+	p.Sig = bls.Sign(keys[set.Proposer(1, 1)].BLS, p.SignBytes(testChain))
+	if err := c.Step(&ProposalMsg{Proposal: p, Block: a}); err != nil {
+		t.Fatal(err)
+	}
+	drain()
+	for _, i := range []int{1, 2, 3} {
+		_ = c.Step(&VoteMsg{Vote: valtest.Vote(testChain, keys[i], types.Prevote, i, 1, 1, a.Hash())})
+		drain()
+	}
+	c.Tick()
+	drain()
+	if r, h := c.Locked(); r != 3 || h != b.Hash() {
+		t.Fatalf("lock moved to round %d %x after restart, want round 3 on B", r, h[:4])
+	}
+	for _, v := range signed {
+		if v.BlockHash == a.Hash() {
+			t.Fatalf("signed a %s for A in round %d after precommitting B in round 3", v.Type, v.Round)
+		}
+	}
+	if c.Round() < 3 {
+		t.Fatalf("at round %d, below its own round 3", c.Round())
 	}
 }

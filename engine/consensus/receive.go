@@ -106,7 +106,20 @@ func (c *Core) onVote(v *types.Vote, preverified bool) error {
 	if idx == c.selfIdx && v.Type == types.Precommit && !v.BlockHash.IsZero() && int64(v.Round) > int64(c.lockedRound) {
 		c.lockedRound, c.lockedHash = int32(v.Round), v.BlockHash
 	}
+	c.resumeOwnRound(idx, v.Round)
 	return nil
+}
+
+// resumeOwnRound moves the core to round r when it is behind a message of
+// its own for r (replayed from the WAL after a restart, or echoed back by
+// a peer): we were at round r already, and a correct process never goes
+// back to an earlier round — rules there could lock, and so later vote,
+// against what we signed in r.
+func (c *Core) resumeOwnRound(idx int, r uint32) {
+	if idx == c.selfIdx && idx >= 0 && r > c.round && c.step != stepCommit {
+		c.log.Debug("resuming at own round", "height", c.height, "round", r)
+		c.startRound(r)
+	}
 }
 
 func (c *Core) onProposal(m *ProposalMsg, preverified bool) error {
@@ -169,6 +182,7 @@ func (c *Core) onProposal(m *ProposalMsg, preverified bool) error {
 		// Our own proposal replayed from the WAL: never build a second one.
 		c.cancelBuild()
 	}
+	c.resumeOwnRound(proposer, p.Round)
 	e := c.blocks[p.BlockHash]
 	if e == nil {
 		e = &blockEntry{block: m.Block}

@@ -110,8 +110,14 @@ func (c *Core) rulePolka(rs *roundState) bool {
 	}
 	rs.polkaSeen = true
 	if c.step == stepPrevote {
-		c.lockedRound, c.lockedHash = int32(c.round), p.BlockHash
-		c.signVote(types.Precommit, p.BlockHash)
+		// Locks only move to newer rounds. (A correct core is never below
+		// its lock's round; resumeOwnRound keeps a restarted one there.)
+		if int32(c.round) >= c.lockedRound || c.lockedHash == p.BlockHash {
+			c.lockedRound, c.lockedHash = int32(c.round), p.BlockHash
+			c.signVote(types.Precommit, p.BlockHash)
+		} else {
+			c.signVote(types.Precommit, types.ZeroHash)
+		}
 		c.setStep(stepPrecommit)
 	}
 	c.validRound, c.validHash = int32(c.round), p.BlockHash
