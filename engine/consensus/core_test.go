@@ -486,3 +486,66 @@ func TestRestartNeverUnlocksBackwards(t *testing.T) {
 		t.Fatalf("at round %d, below its own round 3", c.Round())
 	}
 }
+
+// stakeSet is four validators with stake-like weights: a rotation period
+// far too long to tabulate, so finding a round's proposer walks it.
+func stakeSet() (*validators.Set, []valtest.Keys) {
+	return valtest.Set(1_000_003, 2_000_029, 3_000_017, 4_000_037)
+}
+
+// An unsigned proposal far beyond the current round is refused before
+// anything finds its round's proposer (a walk as long as the round: 0.17 s
+// at round 2^25 with these weights before this check).
+func TestFarRoundProposalRefusedUnread(t *testing.T) {
+	set, keys := stakeSet()
+	c, err := New(scriptConfig(), set, NewKeySigner(keys[0].BLS), Start{Height: 1}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk := testBlock(set, "A", 1, 0, nil)
+	p := &types.Proposal{Height: 1, Round: 1 << 25, POLRound: -1, BlockHash: blk.Hash()}
+	err = c.Step(&ProposalMsg{Proposal: p, Block: blk})
+	if !errors.Is(err, ErrFuture) {
+		t.Fatalf("unsigned proposal at round 2^25: %v, want ErrFuture", err)
+	}
+}
+
+// A fresh proposal's block must pay its fees to the round's proposer.
+func TestProposalBlockProposerIsTheRoundsProposer(t *testing.T) {
+	set, keys := valtest.Set(valtest.Equal(4)...)
+	c, err := New(scriptConfig(), set, NewKeySigner(keys[0].BLS), Start{Height: 1}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := uint32(1)
+	pi := set.Proposer(1, r)
+	blk := testBlock(set, "A", 1, r, nil)
+	blk.Header.Proposer = set.Get((pi + 1) % 4).Address
+	p := &types.Proposal{Height: 1, Round: r, POLRound: -1, BlockHash: blk.Hash()}
+	p.Sig = bls.Sign(keys[pi].BLS, p.SignBytes(testChain))
+	if err := c.Step(&ProposalMsg{Proposal: p, Block: blk}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("proposal whose block names another proposer: %v, want ErrInvalid", err)
+	}
+	good := testBlock(set, "A", 1, r, nil)
+	p = &types.Proposal{Height: 1, Round: r, POLRound: -1, BlockHash: good.Hash()}
+	p.Sig = bls.Sign(keys[pi].BLS, p.SignBytes(testChain))
+	if err := c.Step(&ProposalMsg{Proposal: p, Block: good}); err != nil {
+		t.Fatalf("proposal of the round's proposer: %v", err)
+	}
+}
+
+// BenchmarkFarRoundProposal is the cost of one unsigned proposal at round
+// 2^25 with stake-like weights (refused before the rotation is walked).
+func BenchmarkFarRoundProposal(b *testing.B) {
+	set, keys := stakeSet()
+	c, err := New(scriptConfig(), set, NewKeySigner(keys[0].BLS), Start{Height: 1}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	blk := testBlock(set, "A", 1, 0, nil)
+	p := &types.Proposal{Height: 1, Round: 1 << 25, POLRound: -1, BlockHash: blk.Hash()}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = c.Step(&ProposalMsg{Proposal: p, Block: blk})
+	}
+}

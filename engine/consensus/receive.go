@@ -146,6 +146,15 @@ func (c *Core) onProposal(m *ProposalMsg, preverified bool) error {
 	case m.Block.Hash() != p.BlockHash:
 		return rej(ErrInvalid, "block hash %s, proposal says %s", m.Block.Hash(), p.BlockHash)
 	}
+	if p.Height == c.height && uint64(p.Round) > uint64(c.round)+roundWindow &&
+		(c.selfIdx < 0 || c.vals.VerifyProposalBy(c.cfg.ChainID, p, c.selfIdx) != nil) {
+		// Nothing another's proposal this far ahead could do (rule 55
+		// counts the votes of that round) is worth finding its proposer,
+		// which costs a walk of the rotation as long as the round: refuse
+		// it unread. Our own (replayed from the WAL) is kept: it resumes
+		// us at its round and stops us building a second one there.
+		return rej(ErrFuture, "round beyond %d of round %d", roundWindow, c.round)
+	}
 	verify := func(set *validators.Set) error {
 		if err := set.VerifyProposal(c.cfg.ChainID, p); err != nil {
 			return &RejectError{Msg: "proposal", Height: p.Height, Round: p.Round, Validator: set.Proposer(p.Height, p.Round), Err: &causeError{ErrBadSignature, err}}
@@ -173,9 +182,10 @@ func (c *Core) onProposal(m *ProposalMsg, preverified bool) error {
 		}
 	}
 	proposer := c.vals.Proposer(p.Height, p.Round)
-	if uint64(p.Round) > uint64(c.round)+roundWindow && proposer != c.selfIdx {
-		c.noteFarRound(proposer, p.Round)
-		return nil
+	if p.POLRound < 0 && m.Block.Header.Proposer != c.vals.Get(proposer).Address {
+		// A fresh block pays its fees to the round's proposer (a
+		// re-proposal carries the block of the round it cites).
+		return rej(ErrInvalid, "block proposer %s, round %d's proposer is %s", m.Block.Header.Proposer, p.Round, c.vals.Get(proposer).Address)
 	}
 	c.rounds.getOrCreate(p.Round).proposal = p
 	if proposer == c.selfIdx && c.building && c.buildRnd == p.Round {

@@ -148,6 +148,13 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 		checks[i] = SigCheck{Tx: tx, Hash: hashes[i]}
 	}
 	verdicts, err := CheckSigs(ctx, e.verify, e.verdicts, e.chainID, checks)
+	if err != nil && ctx.Err() == nil {
+		// The backend failed (busy queue, device error, timeout): that says
+		// nothing about the block. Check on the CPU instead, never vote nil
+		// on a good block or halt on a decided one for it.
+		e.log.Warn("signature backend failed; checking the block's signatures on the CPU", "height", h.Height, "err", err)
+		verdicts, err = CheckSigs(ctx, cpuVerifier{}, e.verdicts, e.chainID, checks)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("signature check: %w", err)
 	}

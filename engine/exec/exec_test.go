@@ -19,6 +19,7 @@ import (
 	"aitbc/engine/types"
 	"aitbc/engine/validators"
 	"aitbc/engine/validators/valtest"
+	"aitbc/gpu"
 )
 
 // testExec is an executor on a one-validator chain whose faucet holds
@@ -130,5 +131,39 @@ func TestValidateRejectsOverflowingTime(t *testing.T) {
 	blk.Header.Time = math.MaxUint64
 	if err := x.exec.Validate(context.Background(), blk, x.head()); !errors.Is(err, engine.ErrInvalidBlock) {
 		t.Fatalf("Validate of a block at 2^64-1: %v", err)
+	}
+}
+
+// busyVerifier fails every call, as a saturated batcher does.
+type busyVerifier struct{}
+
+func (busyVerifier) Verify(context.Context, gpu.Item) (bool, error) { return false, gpu.ErrBusy }
+func (busyVerifier) VerifyAll(context.Context, []gpu.Item) ([]bool, error) {
+	return nil, gpu.ErrBusy
+}
+func (busyVerifier) Backend() string { return "busy" }
+
+// A signature backend that fails without verdicts does not make a good
+// block invalid: validation checks the signatures on the CPU instead (and
+// a bad signature is still found there).
+func TestValidateSurvivesVerifierFailure(t *testing.T) {
+	x := newTestExec(t, 8<<20)
+	x.admit(t, 5)
+	blk := x.exec.Build(&consensus.BuildRequest{Height: 1}, x.head(), enginetest.Epoch.Add(time.Second))
+	y := newTestExec(t, 8<<20)
+	y.exec.verify = busyVerifier{}
+	if err := y.exec.Validate(context.Background(), blk, y.head()); err != nil {
+		t.Fatalf("a good block with a failing verifier: %v", err)
+	}
+	bad := newTestExec(t, 8<<20)
+	bad.exec.verify = busyVerifier{}
+	forged := *blk
+	forged.Txs = append([]*types.Tx(nil), blk.Txs...)
+	tx := *forged.Txs[0]
+	tx.Sig[0] ^= 1
+	forged.Txs[0] = &tx
+	forged.Header.TxRoot = types.MerkleRoot(forged.TxHashes())
+	if err := bad.exec.Validate(context.Background(), &forged, bad.head()); !errors.Is(err, engine.ErrBadSignature) {
+		t.Fatalf("a forged signature with a failing verifier: %v", err)
 	}
 }

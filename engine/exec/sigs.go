@@ -78,3 +78,25 @@ func CheckSigs(ctx context.Context, v engine.SigVerifier, cache *VerdictCache, c
 	}
 	return verdicts, nil
 }
+
+// cpu is the CPU backend (gpu.NewCPU: batch equations on every core), with
+// the same verdicts as every backend.
+var cpu = gpu.NewCPU(0)
+
+// cpuVerifier is block validation's fallback when the node's verifier
+// fails without verdicts.
+type cpuVerifier struct{}
+
+func (cpuVerifier) Verify(ctx context.Context, it gpu.Item) (bool, error) {
+	ok, err := cpu.VerifyBatch(ctx, []gpu.Item{it})
+	if err != nil {
+		return false, err
+	}
+	return ok[0], nil
+}
+
+func (cpuVerifier) VerifyAll(ctx context.Context, items []gpu.Item) ([]bool, error) {
+	return cpu.VerifyBatch(ctx, items)
+}
+
+func (cpuVerifier) Backend() string { return "cpu" }

@@ -35,9 +35,21 @@ func (s *Set) VerifyProposal(chainID string, p *types.Proposal) error {
 	if p.POLRound < -1 || p.POLRound >= 0 && uint32(p.POLRound) >= p.Round {
 		return fmt.Errorf("%w: pol_round %d with round %d", ErrInvalidProposal, p.POLRound, p.Round)
 	}
-	i := s.Proposer(p.Height, p.Round)
+	return s.verifyProposalBy(chainID, p, s.Proposer(p.Height, p.Round), "proposer")
+}
+
+// VerifyProposalBy checks that validator i signed p, without finding the
+// round's proposer (VerifyProposal also checks that i is it).
+func (s *Set) VerifyProposalBy(chainID string, p *types.Proposal, i int) error {
+	if p == nil || i < 0 || i >= len(s.keys) {
+		return fmt.Errorf("%w: nil proposal or validator index %d", ErrInvalidProposal, i)
+	}
+	return s.verifyProposalBy(chainID, p, i, "validator")
+}
+
+func (s *Set) verifyProposalBy(chainID string, p *types.Proposal, i int, role string) error {
 	if !s.keys[i].Verify(p.SignBytes(chainID), bls.Signature(p.Sig)) {
-		return fmt.Errorf("%w: proposal at height %d round %d is not signed by proposer %d", ErrBadSignature, p.Height, p.Round, i)
+		return fmt.Errorf("%w: proposal at height %d round %d is not signed by %s %d", ErrBadSignature, p.Height, p.Round, role, i)
 	}
 	return nil
 }
