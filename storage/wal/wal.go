@@ -56,8 +56,18 @@ func Open(path string) (*Log, error) {
 	return &Log{path: path, f: f, records: recs}, nil
 }
 
-// readAll returns the valid records and the offset where they end.
+// readAll returns the valid records and the offset where they end. A bad
+// record at the end of the file is the tail of a write torn by a crash
+// and is dropped; a bad record with more of the file after it is
+// corruption (ErrCorrupt): dropping it would drop every later record,
+// our own votes among them, and a validator that forgot its votes could
+// sign twice.
 func readAll(f *os.File) ([]record, int64, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	size := st.Size()
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, 0, err
 	}
@@ -65,20 +75,27 @@ func readAll(f *os.File) ([]record, int64, error) {
 	var recs []record
 	var off int64
 	var hdr [8]byte
+	corrupt := func(end int64, why string) ([]record, int64, error) {
+		if end >= size {
+			return recs, off, nil // torn tail
+		}
+		return nil, 0, fmt.Errorf("%w: record at offset %d %s, and %d bytes follow it: refusing to start, since replaying without it could make this validator sign twice",
+			ErrCorrupt, off, why, size-end)
+	}
 	for {
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
 			return recs, off, nil // clean end or torn header
 		}
 		n := binary.BigEndian.Uint32(hdr[:4])
 		if n < 8 || n > MaxRecordBytes+8 {
-			return recs, off, nil
+			return corrupt(off+8, fmt.Sprintf("declares %d bytes", n))
 		}
 		body := make([]byte, n)
 		if _, err := io.ReadFull(r, body); err != nil {
 			return recs, off, nil
 		}
 		if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(hdr[4:]) {
-			return recs, off, nil
+			return corrupt(off+8+int64(n), "fails its checksum")
 		}
 		recs = append(recs, record{height: binary.BigEndian.Uint64(body[:8]), data: body[8:]})
 		off += int64(8 + n)

@@ -2,9 +2,11 @@ package wal
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -122,4 +124,41 @@ func FuzzOpen(f *testing.F) {
 			t.Fatal("kept records are not a prefix of the file")
 		}
 	})
+}
+
+// A damaged record in the middle of the log (more records after it) is
+// corruption, not a torn tail: Open refuses, naming the file and the
+// offset, rather than silently dropping the later records (our own votes
+// among them).
+func TestCorruptMiddleRefusesToOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cs.wal")
+	l, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for h, rec := range []string{"first", "second", "our precommit"} {
+		if err := l.Write(uint64(h+1), [][]byte{[]byte(rec)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Close()
+	full, _ := os.ReadFile(path)
+	second := len(encode(nil, 1, []byte("first")))
+	for name, mut := range map[string]func([]byte){
+		"checksum": func(b []byte) { b[second+16] ^= 0x01 },                // a byte of the second record's data
+		"length":   func(b []byte) { b[second], b[second+1] = 0xff, 0xff }, // its length field
+	} {
+		bad := append([]byte(nil), full...)
+		mut(bad)
+		if err := os.WriteFile(path, bad, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Open(path)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), fmt.Sprintf("offset %d", second)) {
+			t.Fatalf("%s: Open = %v, want ErrCorrupt naming %s and offset %d", name, err, path, second)
+		}
+		if after, _ := os.ReadFile(path); string(after) != string(bad) {
+			t.Fatalf("%s: the refused log was modified", name)
+		}
+	}
 }
