@@ -37,13 +37,15 @@ test:
 
 # The deterministic cluster simulator (engine/sim): `make sim SEEDS=N` runs
 # seeds 1..N on every core; `make sim SEED=S` replays one seed and prints
-# "seed S trace <hex>" (the same hex every time).
+# "seed S trace <hex>" (the same hex every time). BYZANTINE=MODE (or all)
+# makes node seed%4 byzantine (engine/sim/byzantine.go lists the modes).
 SEEDS ?= 200
+SIMFLAGS := $(if $(BYZANTINE),-byzantine $(BYZANTINE))
 sim:
 ifdef SEED
-	$(GO) run ./cmd/aitbc-sim -seed $(SEED)
+	$(GO) run ./cmd/aitbc-sim $(SIMFLAGS) -seed $(SEED)
 else
-	$(GO) run ./cmd/aitbc-sim -seeds $(SEEDS)
+	$(GO) run ./cmd/aitbc-sim $(SIMFLAGS) -seeds $(SEEDS)
 endif
 
 test-long:

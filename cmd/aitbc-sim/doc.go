@@ -4,7 +4,9 @@
 //	aitbc-sim -seeds N       run seeds 1..N; print a line per failing seed
 //	                         and a summary; exit 1 if any seed fails
 //
-// Flags -validators, -duration and -quiet change the run; -v prints every
+// -byzantine MODE gives node seed%4 a byzantine behaviour from the
+// simulator's catalogue (-byzantine all: a mode per seed). Flags
+// -validators, -duration and -quiet change the run; -v prints every
 // seed's line and the node logs of a single seed; -cpuprofile FILE writes
 // a CPU profile of the run.
 package main

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	quiet := fs.Duration("quiet", 3*time.Second, "fault-free simulated time at the end of a run")
 	verbose := fs.Bool("v", false, "print every seed's result (and node logs with -seed)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	byzantine := fs.String("byzantine", "", "give node seed%4 this byzantine mode (\"all\": a mode per seed): "+strings.Join(sim.ModeNames(), ", "))
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -48,8 +50,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *byzantine != "" {
+		if _, err := sim.ByzantineConfig(1, *byzantine); err != nil {
+			fmt.Fprintln(stderr, "aitbc-sim:", err)
+			return 2
+		}
+	}
 	cfgFor := func(s int64) sim.Config {
 		cfg := sim.DefaultConfig(s)
+		if *byzantine != "" {
+			cfg, _ = sim.ByzantineConfig(s, *byzantine)
+		}
 		cfg.Validators, cfg.Duration, cfg.Quiet = *validators, *duration, *quiet
 		return cfg
 	}

@@ -7,7 +7,6 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/consensus"
 	"aitbc/engine/types"
-	"aitbc/engine/validators/valtest"
 )
 
 // With one of four validators cut off the other three keep committing;
@@ -65,20 +64,6 @@ func TestRestartedValidatorCatchesUp(t *testing.T) {
 	}
 }
 
-// doubleVoter is a byzantine behaviour: with every prevote it sends, it
-// also sends a conflicting prevote for another block, signed with its key.
-func doubleVoter(k valtest.Keys) Behaviour {
-	return func(c *Cluster, m consensus.Message) []consensus.Message {
-		vm, ok := m.(*consensus.VoteMsg)
-		if !ok || vm.Vote.Type != types.Prevote {
-			return []consensus.Message{m}
-		}
-		v := vm.Vote
-		other := valtest.Vote(c.Gen.ChainID, k, types.Prevote, int(v.ValidatorIndex), v.Height, v.Round, types.Sum256(v.BlockHash[:]))
-		return []consensus.Message{m, &consensus.VoteMsg{Vote: other}}
-	}
-}
-
 // A byzantine validator sends conflicting prevotes to everyone. Every
 // honest node stores the evidence (both signed votes, the same bytes on
 // every node whatever the arrival order) and keeps committing with the
@@ -89,8 +74,7 @@ func TestDoubleVoteEvidenceRecorded(t *testing.T) {
 	cfg.Faults, cfg.TxEvery = Faults{}, 0
 	cfg.Net.LossPerMille, cfg.Net.DupPerMille = 0, 0
 	const byz = 3
-	_, k := valtest.Validator(byz, 1)
-	cfg.Byzantine = map[int]Behaviour{byz: doubleVoter(k)}
+	cfg.Byzantine = map[int]Behaviour{byz: EquivocateVotes}
 	c, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

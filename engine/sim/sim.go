@@ -38,6 +38,9 @@ type Config struct {
 	// exempt from the properties (only honest nodes must agree, stay up
 	// and commit), and at most (n-1)/3 of them keep the chain safe.
 	Byzantine map[int]Behaviour
+	// ClockSkew sets chosen nodes' clocks off by a fixed amount (an honest
+	// node with a wrong clock; it stays subject to the properties).
+	ClockSkew map[int]time.Duration
 	// Log, if set, receives every node's log (tagged "node").
 	Log *slog.Logger
 }
@@ -57,10 +60,11 @@ type Faults struct {
 	LinkSpread time.Duration
 }
 
-// Behaviour is a byzantine node's: it sees each consensus message the
-// node broadcasts and returns what actually goes out (the hook the
-// [byzantine] tests build on).
-type Behaviour func(c *Cluster, m consensus.Message) []consensus.Message
+// Behaviour is a byzantine node's: it sees each consensus message node i
+// broadcasts and returns what actually goes out to every peer (it may
+// also send chosen peers other things with Cluster.SendTo). byzantine.go
+// has the catalogue.
+type Behaviour func(c *Cluster, i int, m consensus.Message) []consensus.Message
 
 // DefaultConfig is four validators for 5 s of simulated time with every
 // kind of fault in the first 2 s, a lossy (2 %), duplicating (2 %),
@@ -132,9 +136,10 @@ type Cluster struct {
 	trace  hash.Hash
 	events int
 
-	commits    map[uint64]types.Hash // the block each height committed, as first seen
-	halted     map[int]bool          // honest nodes that halted (a violation each)
-	certs      map[uint64]types.Hash // hash of a verified certificate per height
+	commits    map[uint64]types.Hash       // the block each height committed, as first seen
+	halted     map[int]bool                // honest nodes that halted (a violation each)
+	certs      map[uint64]types.Hash       // hash of a verified certificate per height
+	sent       map[int][]consensus.Message // ReplayOld's memory, by node
 	violations []string
 	senders    []ed25519.PrivateKey // each sends one transfer (nonce 1): no nonce chains to break
 	nextSender int
@@ -167,7 +172,7 @@ func New(cfg Config) (*Cluster, error) {
 	rng := rand.New(rand.NewSource(cfg.Seed))
 	sched := enginetest.NewSched(enginetest.Epoch)
 	c := &Cluster{cfg: cfg, Sched: sched, rng: rng, Net: enginetest.NewNet(sched, rand.New(rand.NewSource(rng.Int63())), cfg.Net),
-		trace: sha256.New(), commits: map[uint64]types.Hash{}, halted: map[int]bool{}, certs: map[uint64]types.Hash{}, nextSender: spareSenders}
+		trace: sha256.New(), commits: map[uint64]types.Hash{}, halted: map[int]bool{}, certs: map[uint64]types.Hash{}, sent: map[int][]consensus.Message{}, nextSender: spareSenders}
 	c.Gen = valtest.Genesis("sim", valtest.Equal(cfg.Validators)...)
 	c.Gen.GenesisTime = uint64(enginetest.Epoch.UnixMilli())
 	txs := spareSenders
@@ -193,9 +198,9 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	c.Net.Fail = func(format string, a ...any) { c.violate("codec: "+format, a...) }
 	c.Net.Intercept = func(from engine.PeerID, m consensus.Message) []consensus.Message {
-		for i, b := range cfg.Byzantine {
-			if c.Nodes[i].ID == from {
-				return b(c, m)
+		if i, ok := c.index(from); ok {
+			if b := cfg.Byzantine[i]; b != nil {
+				return b(c, i, m)
 			}
 		}
 		return []consensus.Message{m}
@@ -206,6 +211,9 @@ func New(cfg Config) (*Cluster, error) {
 		n := &Node{ID: engine.PeerID(fmt.Sprintf("n%d", i)), Index: i, Store: enginetest.NewMemStore(), WAL: enginetest.NewMemWAL(), Metrics: metrics.Nop(), clock: sched.Clock()}
 		if m := cfg.Faults.MaxClockOffset; m > 0 {
 			n.clock = enginetest.OffsetClock{Base: sched.Clock(), Offset: time.Duration(rng.Int63n(int64(2*m)+1)) - m}
+		}
+		if skew, ok := cfg.ClockSkew[i]; ok {
+			n.clock = enginetest.OffsetClock{Base: sched.Clock(), Offset: skew}
 		}
 		c.Net.Join(n.ID)
 		c.Nodes = append(c.Nodes, n)
@@ -223,6 +231,23 @@ const spareSenders = 8
 // Sender is the key of spare funded account i (i < 8), which no load
 // generator uses.
 func (c *Cluster) Sender(i int) ed25519.PrivateKey { return c.senders[i] }
+
+// index is the node with this id.
+func (c *Cluster) index(id engine.PeerID) (int, bool) {
+	for i, n := range c.Nodes {
+		if n.ID == id {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// SendTo sends m from node i to node j only (through the codec, with the
+// network's latency and loss), for behaviours that tell peers different
+// things.
+func (c *Cluster) SendTo(i, j int, m consensus.Message) {
+	c.Net.Join(c.Nodes[i].ID).SendConsensus(c.Nodes[j].ID, m)
+}
 
 // Byzantine reports whether node i misbehaves.
 func (c *Cluster) Byzantine(i int) bool { _, ok := c.cfg.Byzantine[i]; return ok }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"aitbc/engine"
-	"aitbc/engine/consensus"
 	"aitbc/engine/types"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,16 +66,12 @@ func TestSameSeedSameTrace(t *testing.T) {
 	}
 }
 
-// silent is a byzantine behaviour that sends nothing (a crashed validator
-// that still looks up to the network).
-func silent(*Cluster, consensus.Message) []consensus.Message { return nil }
-
-// The checker is not a rubber stamp: with two of four validators silent
+// The checker is not a rubber stamp: with two of four validators Silent
 // no quorum forms, and the run reports the lost liveness.
 func TestLivenessViolationIsReported(t *testing.T) {
 	cfg := DefaultConfig(3)
 	cfg.Faults = Faults{}
-	cfg.Byzantine = map[int]Behaviour{2: silent, 3: silent}
+	cfg.Byzantine = map[int]Behaviour{2: Silent, 3: Silent}
 	res, err := Run(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -103,12 +98,12 @@ func TestAgreementViolationIsReported(t *testing.T) {
 	}
 }
 
-// One silent validator of four (f = 1) on a lossy network with
+// One Silent validator of four (f = 1) on a lossy network with
 // partitions: the other three keep committing the same chain. (No
-// crashes: a crashed honest node beside a silent one leaves no quorum.)
+// crashes: a crashed honest node beside a Silent one leaves no quorum.)
 func TestOneSilentValidatorOfFour(t *testing.T) {
 	cfg := DefaultConfig(5)
-	cfg.Byzantine = map[int]Behaviour{1: silent}
+	cfg.Byzantine = map[int]Behaviour{1: Silent}
 	cfg.Faults.Crashes = false
 	cfg.Duration, cfg.Quiet = 10*time.Second, 6*time.Second
 	res, err := Run(cfg)

@@ -5,30 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"aitbc/engine/bls"
-	"aitbc/engine/consensus"
-	"aitbc/engine/validators/valtest"
 )
-
-// stampTime is a byzantine proposer's behaviour: every fresh proposal it
-// sends carries a block stamped with the time at(parent time, its clock)
-// returns, re-hashed and re-signed with its key (a well-formed, signed
-// proposal: only the time rule can refuse it).
-func stampTime(k valtest.Keys, at func(c *Cluster, blockTime uint64) uint64) Behaviour {
-	return func(c *Cluster, m consensus.Message) []consensus.Message {
-		pm, ok := m.(*consensus.ProposalMsg)
-		if !ok || pm.Proposal.POLRound >= 0 {
-			return []consensus.Message{m}
-		}
-		blk := *pm.Block
-		blk.Header.Time = at(c, blk.Header.Time)
-		p := *pm.Proposal
-		p.BlockHash = blk.Hash()
-		p.Sig = bls.Sign(k.BLS, p.SignBytes(c.Gen.ChainID))
-		return []consensus.Message{&consensus.ProposalMsg{Proposal: &p, Block: &blk}}
-	}
-}
 
 // One faulty proposer of four stamps its blocks far in the future (up to
 // 2^64−1, which used to be committed and then wrapped every later
@@ -38,18 +15,17 @@ func stampTime(k valtest.Keys, at func(c *Cluster, blockTime uint64) uint64) Beh
 // bound of the simulated clock.
 func TestFaultyProposerTime(t *testing.T) {
 	const byz = 3
-	_, k := valtest.Validator(byz, 1)
-	for name, at := range map[string]func(c *Cluster, bt uint64) uint64{
-		"max":         func(*Cluster, uint64) uint64 { return math.MaxUint64 },
-		"far future":  func(_ *Cluster, bt uint64) uint64 { return bt + uint64(24*time.Hour/time.Millisecond) },
-		"just beyond": func(_ *Cluster, bt uint64) uint64 { return bt + 3000 },
-		"far past":    func(_ *Cluster, bt uint64) uint64 { return bt - 60_000 },
+	for name, at := range map[string]func(bt uint64) uint64{
+		"max":         func(uint64) uint64 { return math.MaxUint64 },
+		"far future":  func(bt uint64) uint64 { return bt + uint64(24*time.Hour/time.Millisecond) },
+		"just beyond": func(bt uint64) uint64 { return bt + 3000 },
+		"far past":    func(bt uint64) uint64 { return bt - 60_000 },
 	} {
 		t.Run(name, func(t *testing.T) {
 			cfg := DefaultConfig(41)
 			cfg.Faults = Faults{MaxClockOffset: 50 * time.Millisecond}
 			cfg.Duration, cfg.Quiet = 8*time.Second, 8*time.Second
-			cfg.Byzantine = map[int]Behaviour{byz: stampTime(k, at)}
+			cfg.Byzantine = map[int]Behaviour{byz: StampTime(at)}
 			c, err := New(cfg)
 			if err != nil {
 				t.Fatal(err)
