@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -88,6 +89,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	t0 := time.Now()
 	var mu sync.Mutex
 	failed := 0
+	var heights uint64
 	next := int64(0)
 	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
@@ -104,6 +106,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 				}
 				res, err := sim.Run(cfgFor(s))
 				mu.Lock()
+				if err == nil {
+					heights += slices.Max(res.Heights)
+				}
 				switch {
 				case err != nil:
 					failed++
@@ -122,6 +127,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	el := time.Since(t0)
 	fmt.Fprintf(stdout, "%d seeds, %d failed, %.1fs (%.0f ms per seed on %d cores)\n", *seeds, failed, el.Seconds(),
 		float64(el.Milliseconds())/float64(*seeds)*float64(runtime.GOMAXPROCS(0)), runtime.GOMAXPROCS(0))
+	simulated := time.Duration(*seeds) * *duration
+	fmt.Fprintf(stdout, "%.2f seeds/s; %d heights committed in %v simulated: %.1f heights/s, %.1f simulated s per s\n",
+		float64(*seeds)/el.Seconds(), heights, simulated, float64(heights)/el.Seconds(), simulated.Seconds()/el.Seconds())
 	if failed > 0 {
 		return 1
 	}
