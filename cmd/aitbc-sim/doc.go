@@ -4,6 +4,7 @@
 //	aitbc-sim -seeds N       run seeds 1..N; print a line per failing seed
 //	                         and a summary; exit 1 if any seed fails
 //
+// -responsive 10ms runs responsive blocks (MIN_BLOCK_INTERVAL 10 ms).
 // -byzantine MODE gives node seed%4 a byzantine behaviour from the
 // simulator's catalogue (-byzantine all: a mode per seed). Flags
 // -validators, -duration and -quiet change the run; -v prints every

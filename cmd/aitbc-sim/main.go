@@ -30,6 +30,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	quiet := fs.Duration("quiet", 3*time.Second, "fault-free simulated time at the end of a run")
 	verbose := fs.Bool("v", false, "print every seed's result (and node logs with -seed)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	responsive := fs.Duration("responsive", 0, "responsive blocks: MIN_BLOCK_INTERVAL of the simulated nodes (0: every height waits BLOCK_TIME)")
 	byzantine := fs.String("byzantine", "", "give node seed%4 this byzantine mode (\"all\": a mode per seed): "+strings.Join(sim.ModeNames(), ", "))
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -63,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			cfg, _ = sim.ByzantineConfig(s, *byzantine)
 		}
 		cfg.Validators, cfg.Duration, cfg.Quiet = *validators, *duration, *quiet
+		cfg.Node.MinBlockInterval = *responsive
 		return cfg
 	}
 	if *seed != 0 {
@@ -77,7 +79,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		fmt.Fprintf(stdout, "seed %d trace %s\n", res.Seed, res.Trace)
-		fmt.Fprintf(stdout, "heights %v, %d txs committed, %d trace events, %.2fs\n", res.Heights, res.Committed, res.Events, time.Since(t0).Seconds())
+		fmt.Fprintf(stdout, "heights %v, %d txs committed (finality p50 %v, p99 %v simulated), %d trace events, %.2fs\n",
+			res.Heights, res.Committed, res.FinalityP50, res.FinalityP99, res.Events, time.Since(t0).Seconds())
 		for _, v := range res.Violations {
 			fmt.Fprintln(stdout, "violation:", v)
 		}

@@ -172,7 +172,7 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 	}
 
 	ecfg := node.DefaultConfig()
-	ecfg.BlockTime = cfg.BlockTime
+	ecfg.BlockTime, ecfg.MinBlockInterval = cfg.BlockTime, cfg.MinBlockInterval
 	ecfg.Mempool.MaxTxs, ecfg.Mempool.MaxBytes = cfg.MempoolMaxTxs, cfg.MempoolMaxBytes
 	ecfg.Version = version
 	deps := node.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewBridge(wsrv, gen.ChainID),

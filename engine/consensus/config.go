@@ -28,6 +28,14 @@ type Config struct {
 	// starts: the block time. It gives late votes and slow nodes time to
 	// arrive, and paces the chain.
 	TimeoutCommit int
+	// Responsive ends the commit wait early, once TimeoutCommitMin ticks
+	// have passed, when the pipeline asks to go on (Proceed: txs are
+	// waiting) or the next height's proposal arrives. TimeoutCommit stays
+	// the longest wait: an idle chain's block interval.
+	Responsive bool
+	// TimeoutCommitMin is the least wait after a commit in responsive
+	// mode (<= TimeoutCommit).
+	TimeoutCommitMin int
 }
 
 // DefaultConfig has CometBFT's default timeouts in 10 ms ticks and a one
@@ -58,10 +66,14 @@ func (c Config) Validate() error {
 		{"TimeoutPrecommit", c.TimeoutPrecommit, 1},
 		{"TimeoutDelta", c.TimeoutDelta, 0},
 		{"TimeoutCommit", c.TimeoutCommit, 0},
+		{"TimeoutCommitMin", c.TimeoutCommitMin, 0},
 	} {
 		if f.v < f.min || f.v > MaxTimeoutTicks {
 			return fmt.Errorf("%w: %s = %d ticks, want %d..%d", ErrInvalidConfig, f.name, f.v, f.min, MaxTimeoutTicks)
 		}
+	}
+	if c.TimeoutCommitMin > c.TimeoutCommit {
+		return fmt.Errorf("%w: TimeoutCommitMin = %d ticks above TimeoutCommit = %d", ErrInvalidConfig, c.TimeoutCommitMin, c.TimeoutCommit)
 	}
 	return nil
 }

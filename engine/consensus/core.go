@@ -69,6 +69,10 @@ type Core struct {
 	round      uint32
 	step       step
 	lastCommit *types.CommitCert
+	// Responsive mode (Config.Responsive): the tick of the last decision,
+	// and whether the commit wait is to end at TimeoutCommitMin.
+	committedAt uint64
+	proceed     bool
 
 	lockedRound int32 // -1: not locked
 	lockedHash  types.Hash
@@ -227,6 +231,8 @@ func (c *Core) Step(m Message) error {
 		err = c.onBlockValidated(m)
 	case *CommitMsg:
 		err = c.onCommitMsg(m)
+	case *Proceed:
+		err = c.onProceed(m)
 	default:
 		err = reject("message", c.height, c.round, -1, ErrInvalid, "unknown message type %T", m)
 	}

@@ -549,3 +549,61 @@ func BenchmarkFarRoundProposal(b *testing.B) {
 		_ = c.Step(&ProposalMsg{Proposal: p, Block: blk})
 	}
 }
+
+// In responsive mode a Proceed ends the commit wait TimeoutCommitMin
+// ticks after the decision instead of TimeoutCommit; without one the wait
+// is the full TimeoutCommit. Out of responsive mode Proceed is refused.
+func TestResponsiveCommitWait(t *testing.T) {
+	set, keys := valtest.Set(1)
+	cfg := DefaultConfig()
+	cfg.ChainID = testChain
+	cfg.Responsive, cfg.TimeoutCommitMin = true, 3
+	c, err := New(cfg, set, NewKeySigner(keys[0].BLS), Start{Height: 1}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &pipeline{t: t, set: set, name: "solo"}
+	p.handle(c) // height 1 commits at once (one validator)
+	if len(p.commits) != 1 || c.StepName() != "commit" {
+		t.Fatalf("%d commits, step %s", len(p.commits), c.StepName())
+	}
+	decided := c.now
+	if err := c.Step(&Proceed{Height: 1}); err != nil { // txs are waiting
+		t.Fatal(err)
+	}
+	if err := c.Step(&Proceed{Height: 1}); err != nil { // asked again: nothing more
+		t.Fatal(err)
+	}
+	for c.Height() == 1 {
+		c.Tick()
+		p.handle(c)
+	}
+	if waited := c.now - decided; waited != uint64(cfg.TimeoutCommitMin) {
+		t.Fatalf("height 2 started %d ticks after the decision, want %d", waited, cfg.TimeoutCommitMin)
+	}
+	if len(p.commits) != 2 {
+		t.Fatalf("%d commits, want height 2 decided at once", len(p.commits))
+	}
+	// Nothing asks to proceed: the full TimeoutCommit.
+	decided = c.now
+	for c.Height() == 2 {
+		c.Tick()
+		p.handle(c)
+	}
+	if waited := c.now - decided; waited != uint64(cfg.TimeoutCommit) {
+		t.Fatalf("idle: height 3 started %d ticks after the decision, want %d", waited, cfg.TimeoutCommit)
+	}
+	// A Proceed for another height, or while deciding, is stale.
+	if err := c.Step(&Proceed{Height: 2}); !errors.Is(err, ErrStale) {
+		t.Fatalf("stale Proceed: %v", err)
+	}
+	cfg.Responsive = false
+	c2, err := New(cfg, set, NewKeySigner(keys[0].BLS), Start{Height: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	(&pipeline{t: t, set: set, name: "solo"}).handle(c2)
+	if err := c2.Step(&Proceed{Height: 1}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Proceed out of responsive mode: %v", err)
+	}
+}

@@ -44,6 +44,16 @@ type CommitMsg struct {
 	Cert  *types.CommitCert
 }
 
+// Proceed is the pipeline's request, in responsive mode, to end the
+// commit wait of Height early: txs are waiting. The next height starts
+// once Config.TimeoutCommitMin ticks have passed since the decision (at
+// once if they have). Stale (another height, or not waiting) is rejected
+// with ErrStale and changes nothing.
+type Proceed struct {
+	Height uint64
+}
+
+func (*Proceed) isMessage()        {}
 func (*ProposalMsg) isMessage()    {}
 func (*VoteMsg) isMessage()        {}
 func (*BlockBuilt) isMessage()     {}

@@ -162,7 +162,13 @@ func (c *Core) onProposal(m *ProposalMsg, preverified bool) error {
 		return nil
 	}
 	if p.Height == c.height+1 {
-		return c.bufferNext(m, nextKey{0, p.Round, 0}, verify)
+		if err := c.bufferNext(m, nextKey{0, p.Round, 0}, verify); err != nil {
+			return err
+		}
+		// The next height's proposer has moved on: in responsive mode,
+		// so do we (the proposal is replayed when the height starts).
+		c.requestProceed()
+		return nil
 	}
 	if rs := c.rounds.get(p.Round); rs != nil && rs.proposal != nil {
 		if *rs.proposal == *p {
@@ -256,6 +262,19 @@ func (c *Core) noteFarRound(idx int, r uint32) {
 	if idx >= 0 && idx < len(c.farRound) && r > c.farRound[idx] {
 		c.farRound[idx] = r
 	}
+}
+
+func (c *Core) onProceed(m *Proceed) error {
+	switch {
+	case m == nil:
+		return reject("proceed", c.height, c.round, -1, ErrInvalid, "nil")
+	case !c.cfg.Responsive:
+		return reject("proceed", m.Height, c.round, -1, ErrInvalid, "not in responsive mode")
+	case m.Height != c.height || c.step != stepCommit:
+		return reject("proceed", m.Height, c.round, -1, ErrStale, "not waiting after a commit of height %d", m.Height)
+	}
+	c.requestProceed()
+	return nil
 }
 
 func (c *Core) onBlockBuilt(m *BlockBuilt) error {

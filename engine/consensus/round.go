@@ -130,8 +130,25 @@ func (c *Core) decide(block *types.Block, cert *types.CommitCert, fromSync bool)
 	c.out.Events = append(c.out.Events, Event{Height: c.height, Round: cert.Round, Step: stepCommit.String()})
 	c.timers = [numTimers]timer{}
 	c.schedule(timerCommit, uint64(c.cfg.TimeoutCommit))
+	c.committedAt, c.proceed = c.now, false
 	c.metrics.markCommit(cert.Round, fromSync)
 	c.log.Debug("commit", "height", c.height, "round", cert.Round, "block", cert.BlockHash, "txs", len(block.Txs), "signers", cert.Signers.Count(), "sync", fromSync)
+}
+
+// requestProceed ends the commit wait early in responsive mode: now if
+// TimeoutCommitMin ticks have passed since the decision, else when they
+// have.
+func (c *Core) requestProceed() {
+	if !c.cfg.Responsive || c.step != stepCommit || c.proceed {
+		return
+	}
+	c.proceed = true
+	min := c.committedAt + uint64(c.cfg.TimeoutCommitMin)
+	if c.now >= min {
+		c.startHeight(c.height + 1)
+		return
+	}
+	c.schedule(timerCommitMin, min-c.now)
 }
 
 // polVotes are the prevotes that justify a proposal's POL round: sent with

@@ -10,6 +10,7 @@ const (
 	timerPrecommit
 	timerCommit
 	timerRebroadcast
+	timerCommitMin // responsive mode: the end of the least commit wait
 	numTimers
 )
 
@@ -53,6 +54,10 @@ func (c *Core) onTimeout(k timerKind, h uint64, r uint32) {
 		}
 	case timerCommit:
 		if c.step == stepCommit {
+			c.startHeight(h + 1)
+		}
+	case timerCommitMin:
+		if c.step == stepCommit && c.proceed {
 			c.startHeight(h + 1)
 		}
 	case timerRebroadcast:

@@ -13,8 +13,15 @@ import (
 type Config struct {
 	// TickInterval is the consensus clock: one Tick per interval.
 	TickInterval time.Duration
-	// BlockTime is the target interval between commits (BLOCK_TIME).
+	// BlockTime is the target interval between commits (BLOCK_TIME); with
+	// MinBlockInterval set it is the longest interval (an idle chain's).
 	BlockTime time.Duration
+	// MinBlockInterval (MIN_BLOCK_INTERVAL), when > 0, makes blocks
+	// responsive: after a commit the next height starts as soon as this
+	// much time has passed and txs are waiting (or the next proposal has
+	// arrived), instead of after BlockTime. 0: every height waits
+	// BlockTime.
+	MinBlockInterval time.Duration
 	// Mempool bounds the pending-tx pool.
 	Mempool mempool.Config
 	// IndexBatch is the most blocks written to the SQL index in one transaction.
@@ -94,6 +101,8 @@ func (c Config) Validate() error {
 		}
 	}
 	switch {
+	case c.MinBlockInterval < 0 || c.MinBlockInterval > c.BlockTime:
+		return fmt.Errorf("node: MinBlockInterval %v must be 0..BlockTime %v", c.MinBlockInterval, c.BlockTime)
 	case c.BlockTime < c.TickInterval:
 		return fmt.Errorf("node: BlockTime %v must be >= TickInterval %v", c.BlockTime, c.TickInterval)
 	case c.PeerTTL <= c.StatusInterval:

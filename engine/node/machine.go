@@ -153,6 +153,9 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	ccfg := consensus.DefaultConfig()
 	ccfg.ChainID = m.chainID
 	ccfg.TimeoutCommit = cfg.ticks(cfg.BlockTime)
+	if cfg.MinBlockInterval > 0 {
+		ccfg.Responsive, ccfg.TimeoutCommitMin = true, min(cfg.ticks(cfg.MinBlockInterval), ccfg.TimeoutCommit)
+	}
 	m.core, err = consensus.New(ccfg, vals, d.Signer, start, d.Log)
 	if err != nil {
 		return nil, fmt.Errorf("node: consensus: %w", err)
@@ -231,8 +234,23 @@ func (m *Machine) Init() {
 // Tick advances the consensus clock by one tick (every
 // Config.TickInterval).
 func (m *Machine) Tick() {
+	m.proceedIfBusy()
 	m.core.Tick()
 	m.settle()
+}
+
+// proceedIfBusy asks the core, in responsive mode, to end its commit wait
+// when txs are waiting (consensus.Proceed).
+func (m *Machine) proceedIfBusy() {
+	if m.cfg.MinBlockInterval <= 0 || m.core.StepName() != "commit" {
+		return
+	}
+	if txs, _ := m.ledger.PoolSize(); txs == 0 {
+		return
+	}
+	if err := m.core.Step(&consensus.Proceed{Height: m.core.Height()}); err != nil {
+		m.log.Debug("proceed refused", "err", err)
+	}
 }
 
 // Housekeep runs the peer side's chores (every

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"encoding/hex"
+	"slices"
 	"time"
 
 	"aitbc/engine"
@@ -30,6 +31,9 @@ type Result struct {
 	Heights []uint64
 	// Committed is how many txs the chain holds at the end.
 	Committed int
+	// FinalityP50 and FinalityP99 are percentiles of the simulated time
+	// from a tx's admission to its first commit on any honest node.
+	FinalityP50, FinalityP99 time.Duration
 	// Violations lists every broken property; empty for a good run.
 	Violations []string
 }
@@ -100,6 +104,7 @@ func (c *Cluster) Run() (*Result, error) {
 			res.Committed += len(blk.Txs)
 		}
 	}
+	res.FinalityP50, res.FinalityP99 = c.finality()
 	for _, n := range c.Nodes {
 		if n.Up() {
 			n.Machine.Stop()
@@ -240,6 +245,11 @@ func (o *observer) BlockCommitted(cb *engine.CommittedBlock) {
 	if c.Byzantine(o.i) {
 		return
 	}
+	for _, th := range cb.TxHashes {
+		if _, ok := c.finalAt[th]; !ok {
+			c.finalAt[th] = c.Sched.Now()
+		}
+	}
 	want, seen := c.commits[h]
 	if seen && want != hash {
 		c.violate("agreement: node %d committed %s at height %d, another node %s", o.i, hash, h, want)
@@ -263,3 +273,18 @@ func (o *observer) BlockCommitted(cb *engine.CommittedBlock) {
 
 func (*observer) TxAdmitted(*types.Tx, types.Hash) {}
 func (*observer) ConsensusEvent(engine.Event)      {}
+
+// finality is the p50 and p99 of admission-to-commit over committed txs.
+func (c *Cluster) finality() (p50, p99 time.Duration) {
+	var d []time.Duration
+	for _, a := range c.admitted {
+		if at, ok := c.finalAt[a.hash]; ok {
+			d = append(d, at.Sub(a.at))
+		}
+	}
+	if len(d) == 0 {
+		return 0, 0
+	}
+	slices.Sort(d)
+	return d[len(d)/2], d[(len(d)*99)/100]
+}

@@ -82,7 +82,9 @@ func DefaultConfig(seed int64) Config {
 
 // NodeConfig is the node configuration of simulated nodes: a 2 ms tick
 // (consensus timeouts of 600 / 200 / 200 ms), 300 ms blocks, and peer
-// timers scaled to match.
+// timers scaled to match. (Responsive blocks, MinBlockInterval, make a
+// block per burst of txs: more heights per simulated second, and so more
+// CPU per seed; aitbc-sim -responsive and TestResponsiveSeeds run them.)
 func NodeConfig() node.Config {
 	cfg := node.DefaultConfig()
 	cfg.TickInterval = 2 * time.Millisecond
@@ -140,6 +142,7 @@ type Cluster struct {
 	halted     map[int]bool                // honest nodes that halted (a violation each)
 	certs      map[uint64]types.Hash       // hash of a verified certificate per height
 	sent       map[int][]consensus.Message // ReplayOld's memory, by node
+	finalAt    map[types.Hash]time.Time    // when a tx was first seen committed
 	violations []string
 	senders    []ed25519.PrivateKey // each sends one transfer (nonce 1): no nonce chains to break
 	nextSender int
@@ -172,7 +175,7 @@ func New(cfg Config) (*Cluster, error) {
 	rng := rand.New(rand.NewSource(cfg.Seed))
 	sched := enginetest.NewSched(enginetest.Epoch)
 	c := &Cluster{cfg: cfg, Sched: sched, rng: rng, Net: enginetest.NewNet(sched, rand.New(rand.NewSource(rng.Int63())), cfg.Net),
-		trace: sha256.New(), commits: map[uint64]types.Hash{}, halted: map[int]bool{}, certs: map[uint64]types.Hash{}, sent: map[int][]consensus.Message{}, nextSender: spareSenders}
+		trace: sha256.New(), commits: map[uint64]types.Hash{}, halted: map[int]bool{}, certs: map[uint64]types.Hash{}, sent: map[int][]consensus.Message{}, finalAt: map[types.Hash]time.Time{}, nextSender: spareSenders}
 	c.Gen = valtest.Genesis("sim", valtest.Equal(cfg.Validators)...)
 	c.Gen.GenesisTime = uint64(enginetest.Epoch.UnixMilli())
 	txs := spareSenders

@@ -27,7 +27,8 @@ type Config struct {
 	ConsensusMode    string        `toml:"consensus_mode" env:"CONSENSUS_MODE" flag:"consensus-mode" help:"poa | pos | hybrid; must match the genesis"`
 	ValidatorAddress string        `toml:"validator_address" env:"VALIDATOR_ADDRESS" flag:"validator-address" help:"this validator's account address (ait1… or 0x…); checked against the key"`
 	ValidatorKey     string        `toml:"validator_key" env:"VALIDATOR_KEY" flag:"validator-key" help:"BLS validator key file (empty: full node, no voting)"`
-	BlockTime        time.Duration `toml:"block_time" env:"BLOCK_TIME" flag:"block-time" help:"target interval between blocks"`
+	BlockTime        time.Duration `toml:"block_time" env:"BLOCK_TIME" flag:"block-time" help:"target interval between blocks (the longest, with min_block_interval)"`
+	MinBlockInterval time.Duration `toml:"min_block_interval" env:"MIN_BLOCK_INTERVAL" flag:"min-block-interval" help:"responsive blocks: start the next height this long after a commit when txs wait (0: wait block_time)"`
 	LogLevel         string        `toml:"log_level" env:"LOG_LEVEL" flag:"log-level" help:"debug | info | warn | error"`
 	LogFormat        string        `toml:"log_format" env:"LOG_FORMAT" flag:"log-format" help:"json | text"`
 	SigverifyBackend string        `toml:"sigverify_backend" env:"SIGVERIFY_BACKEND" flag:"sigverify-backend" help:"auto | cpu | cuda"`
@@ -127,6 +128,9 @@ func (c *Config) Validate() error {
 	}
 	if c.BlockTime < 50*time.Millisecond || c.BlockTime > time.Minute {
 		return bad("BLOCK_TIME", "%v: want 50ms..1m", c.BlockTime)
+	}
+	if c.MinBlockInterval < 0 || c.MinBlockInterval > c.BlockTime {
+		return bad("MIN_BLOCK_INTERVAL", "%v: want 0..BLOCK_TIME (%v)", c.MinBlockInterval, c.BlockTime)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -27,6 +27,8 @@ func TestValidateNamesKey(t *testing.T) {
 		{"RPC_HOST", func(c *Config) { c.RPCHost = "not a host" }},
 		{"CONSENSUS_MODE", func(c *Config) { c.ConsensusMode = "pow" }},
 		{"BLOCK_TIME", func(c *Config) { c.BlockTime = time.Millisecond }},
+		{"MIN_BLOCK_INTERVAL", func(c *Config) { c.MinBlockInterval = 2 * c.BlockTime }},
+		{"MIN_BLOCK_INTERVAL", func(c *Config) { c.MinBlockInterval = -time.Millisecond }},
 		{"LOG_LEVEL", func(c *Config) { c.LogLevel = "loud" }},
 		{"DATABASE_URL", func(c *Config) { c.DatabaseURL, c.IndexRequired = "mysql://x", true }},
 		{"INDEX_REQUIRED", func(c *Config) { c.DatabaseURL, c.IndexRequired = "", true }},
