@@ -34,6 +34,14 @@
 // tx in the send_tx form, its payload as 0x-hex or as the structured
 // {job_id, units, coordinator, coordinator_sig} object (SubmitReceiptJSON).
 //
+// Limits (limit.go) run before routing and before any body is read: a
+// token bucket per source address (Config.RateLimit, RateBurst; 429
+// rate_limited with Retry-After), a cap on one address's open connections
+// (Config.MaxConnsPerAddr, applied by the http.Server HTTPServer returns;
+// 429 too_many_connections, then the connection closes), and a 413 for a
+// Content-Length over MaxBodyBytes, sent instead of a 100 Continue. Source
+// addresses are keyed by internal/addrlimit (IPv6 by /64).
+//
 // Bridge turns the engine's Broadcaster callbacks into JSON messages on the
 // WebSocket topics new_blocks, new_transactions and consensus_events; the
 // netio/ws Server delivers them.

@@ -144,7 +144,7 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 
 	wcfg := ws.DefaultConfig()
 	wcfg.Addr = net.JoinHostPort(cfg.RPCHost, strconv.Itoa(cfg.WSPort))
-	wcfg.MaxConns = cfg.WSMaxConns
+	wcfg.MaxConns, wcfg.MaxConnsPerAddr = cfg.WSMaxConns, cfg.WSMaxConnsPerAddr
 	wsrv, err := ws.New(wcfg, ws.NewMetrics(reg), log.With("component", "ws"))
 	if err != nil {
 		return fmt.Errorf("WS_PORT: %w", err)
@@ -190,6 +190,7 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 
 	rcfg := rpc.DefaultConfig()
 	rcfg.MaxBodyBytes = cfg.RPCMaxBodyBytes
+	rcfg.RateLimit, rcfg.RateBurst, rcfg.MaxConnsPerAddr = float64(cfg.RPCRateLimit), cfg.RPCRateBurst, cfg.RPCMaxConnsPerAddr
 	api := rpc.NewServer(node, rcfg, rpc.NewMetrics(reg), log.With("component", "rpc"))
 	if sqlIndex != nil { // issue #4: the query routes read the SQL index
 		api.SetIndex(sqlIndex)
@@ -198,7 +199,7 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 	if err != nil {
 		return fmt.Errorf("RPC_PORT: %w", err)
 	}
-	metricsLn, err := net.Listen("tcp", net.JoinHostPort(cfg.RPCHost, strconv.Itoa(cfg.MetricsPort)))
+	metricsLn, err := net.Listen("tcp", net.JoinHostPort(cfg.MetricsHost, strconv.Itoa(cfg.MetricsPort)))
 	if err != nil {
 		rpcLn.Close()
 		return fmt.Errorf("METRICS_PORT: %w", err)
@@ -213,8 +214,7 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 		metricsLn.Close()
 		return fmt.Errorf("P2P_PORT: %w", err)
 	}
-	rpcSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	rpcSrv := api.HTTPServer()
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", observability.MetricsHandler(reg))
 	metricsSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}

@@ -13,6 +13,10 @@ type Config struct {
 	Addr string
 	// MaxConns caps open WebSocket connections; further upgrades get 503.
 	MaxConns int
+	// MaxConnsPerAddr caps one source address's connections (IPv6 by /64,
+	// see internal/addrlimit); its next upgrade gets 429. Above MaxConns it
+	// has no effect.
+	MaxConnsPerAddr int
 	// QueueLen is how many frames a connection may have waiting for its
 	// socket; a subscriber that falls further behind is dropped.
 	QueueLen int
@@ -29,6 +33,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr:            "0.0.0.0:9081",
 		MaxConns:        1024,
+		MaxConnsPerAddr: 64,
 		QueueLen:        256,
 		PingInterval:    20 * time.Second,
 		PongTimeout:     10 * time.Second,
@@ -46,6 +51,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxConns < 1 || c.MaxConns > 1<<16 {
 		return bad("max_conns", c.MaxConns, "1..65536")
+	}
+	if c.MaxConnsPerAddr < 1 || c.MaxConnsPerAddr > 1<<16 {
+		return bad("max_conns_per_addr", c.MaxConnsPerAddr, "1..65536")
 	}
 	if c.QueueLen < 1 || c.QueueLen > 1<<16 {
 		return bad("queue_len", c.QueueLen, "1..65536")

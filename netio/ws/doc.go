@@ -31,6 +31,14 @@
 // QueueLen frames of memory plus its socket buffers, and never delays the
 // node or the other clients.
 //
+// # Connection caps
+//
+// Config.MaxConns caps connections in all (past it an upgrade is 503);
+// Config.MaxConnsPerAddr caps one source address's, keyed by
+// internal/addrlimit (IPv6 by /64): past it an upgrade is 429
+// too_many_connections with Retry-After. Both count a connection from the
+// upgrade request until its close.
+//
 // # Keepalive
 //
 // The server pings every client every PingInterval; a client that sends

@@ -252,6 +252,18 @@ func rawHandshake(t testing.TB, addr, path string, rcvbuf int) (*rawClient, *htt
 			return serr
 		}
 	}
+	return handshakeWith(t, d, addr, path)
+}
+
+// rawHandshakeFrom is rawHandshake from the loopback address src (any of
+// 127.0.0.0/8), to act as several source addresses.
+func rawHandshakeFrom(t testing.TB, src, addr, path string) (*rawClient, *http.Response) {
+	t.Helper()
+	return handshakeWith(t, net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}, addr, path)
+}
+
+func handshakeWith(t testing.TB, d net.Dialer, addr, path string) (*rawClient, *http.Response) {
+	t.Helper()
 	conn, err := d.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)

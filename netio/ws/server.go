@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"aitbc/internal/addrlimit"
+
 	"github.com/lesismal/nbio"
 	"github.com/lesismal/nbio/nbhttp"
 	"github.com/lesismal/nbio/nbhttp/websocket"
@@ -38,8 +40,9 @@ type Server struct {
 	up     *websocket.Upgrader
 	ln     net.Listener // bound by Start before the engine starts
 
-	state atomic.Int32
-	slots atomic.Int64 // connections admitted: upgrading or open
+	state   atomic.Int32
+	slots   atomic.Int64       // connections admitted: upgrading or open
+	perAddr *addrlimit.Counter // the same, per source address
 
 	// pubMu serializes every frame write, so each subscriber's queue order
 	// is its wire order. Lock order: pubMu, then mu, then subscriber.mu.
@@ -73,6 +76,7 @@ func New(cfg Config, m *Metrics, log *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg: cfg, m: m, log: log,
 		conns:    map[*subscriber]struct{}{},
+		perAddr:  addrlimit.NewCounter(cfg.MaxConnsPerAddr),
 		drained:  make(chan struct{}),
 		stopPing: make(chan struct{}),
 		pingDone: make(chan struct{}),
@@ -262,19 +266,34 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if n := s.slots.Add(1); n > int64(s.cfg.MaxConns) {
 		s.slots.Add(-1)
+		s.m.Rejected.WithLabelValues("max_conns").Inc()
 		w.Header().Set("Retry-After", "5")
 		httpError(w, http.StatusServiceUnavailable, CodeTooManyConnections, fmt.Sprintf("connection limit %d reached", s.cfg.MaxConns))
+		return
+	}
+	source, srcErr := addrlimit.Key(r.RemoteAddr)
+	holds := srcErr == nil // not an IP connection: no per-address cap to apply
+	if holds && !s.perAddr.Acquire(source) {
+		s.slots.Add(-1)
+		s.m.Rejected.WithLabelValues("max_conns_per_addr").Inc()
+		w.Header().Set("Retry-After", "5")
+		httpError(w, http.StatusTooManyRequests, CodeTooManyConnections,
+			fmt.Sprintf("this address has %d WebSocket connections open, the most allowed", s.cfg.MaxConnsPerAddr))
 		return
 	}
 	wsc, err := s.up.Upgrade(w, r, nil)
 	if err != nil {
 		s.slots.Add(-1) // Upgrade answered the request itself
+		if holds {
+			s.perAddr.Release(source)
+		}
 		s.log.Debug("ws upgrade failed", "remote", r.RemoteAddr, "err", err)
 		return
 	}
 	// Messages and the close of this connection run on its nbio job queue
 	// after this handler returns, so the session is set before they look.
 	sub := newSubscriber(s, wsc)
+	sub.source, sub.holdsSource = source, holds
 	wsc.SetSession(sub)
 	s.pubMu.Lock()
 	s.mu.Lock()
@@ -419,6 +438,9 @@ func (s *Server) onClose(c *websocket.Conn, err error) {
 	}
 	s.mu.Unlock()
 	s.slots.Add(-1)
+	if sub.holdsSource {
+		s.perAddr.Release(sub.source)
+	}
 	if registered {
 		s.m.Connections.Dec()
 	}

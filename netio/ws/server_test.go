@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -213,6 +214,43 @@ func TestConnectionLimit(t *testing.T) {
 	}
 }
 
+// TestConnectionLimitPerAddress: one source address holds at most
+// MaxConnsPerAddr connections (the next upgrade is 429 with Retry-After and
+// the JSON error body), another address is unaffected, and a closed
+// connection frees its address's slot.
+func TestConnectionLimitPerAddress(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxConnsPerAddr = 2
+	s, reg := startServer(t, cfg)
+	a, first := rawHandshakeFrom(t, "127.0.0.1", s.Addr(), "/ws")
+	if first.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("first connection: %s", first.Status)
+	}
+	if _, resp := rawHandshakeFrom(t, "127.0.0.1", s.Addr(), "/ws/new_blocks"); resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("second connection: %s", resp.Status)
+	}
+	_, resp := rawHandshakeFrom(t, "127.0.0.1", s.Addr(), "/ws")
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+	var r reply
+	if resp.StatusCode != http.StatusTooManyRequests || json.Unmarshal(body, &r) != nil || r.Error == nil ||
+		r.Error.Code != CodeTooManyConnections || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("third connection from one address: %s %s; want 429 %s with Retry-After", resp.Status, body, CodeTooManyConnections)
+	}
+	if got := gaugeValue(t, reg, "aitbc_ws_rejected_connections_total", "reason", "max_conns_per_addr"); got != 1 {
+		t.Fatalf("aitbc_ws_rejected_connections_total{reason=max_conns_per_addr} = %v, want 1", got)
+	}
+	if _, resp := rawHandshakeFrom(t, "127.0.0.2", s.Addr(), "/ws"); resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("another address: %s; the cap must be per address", resp.Status)
+	}
+	_ = a.conn.Close()
+	wait.Until(t, "the closed connection's slot back", 10*time.Second, func() bool {
+		return s.perAddr.Held(netip.MustParseAddr("127.0.0.1")) == 1
+	})
+	if _, resp := rawHandshakeFrom(t, "127.0.0.1", s.Addr(), "/ws"); resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("after a close: %s; the slot was not given back", resp.Status)
+	}
+}
+
 // TestSlowClientDropped: a subscriber that never reads is dropped once its
 // queue is full, while a reading subscriber gets every message in order.
 func TestSlowClientDropped(t *testing.T) {
@@ -393,6 +431,8 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Addr = "" }, "addr"},
 		{func(c *Config) { c.Addr = "9081" }, "addr"},
 		{func(c *Config) { c.MaxConns = 0 }, "max_conns"},
+		{func(c *Config) { c.MaxConnsPerAddr = 0 }, "max_conns_per_addr"},
+		{func(c *Config) { c.MaxConnsPerAddr = 1 << 20 }, "max_conns_per_addr"},
 		{func(c *Config) { c.QueueLen = 0 }, "queue_len"},
 		{func(c *Config) { c.QueueLen = 1 << 20 }, "queue_len"},
 		{func(c *Config) { c.PingInterval = 0 }, "ping_interval"},

@@ -2,6 +2,7 @@ package ws
 
 import (
 	"net"
+	"net/netip"
 	"sync"
 
 	"github.com/lesismal/nbio/nbhttp/websocket"
@@ -12,10 +13,12 @@ import (
 // is the accounting of how many handed-over frames the socket has not
 // taken yet, kept as the cumulative byte offsets at which they end.
 type subscriber struct {
-	srv    *Server
-	wsc    *websocket.Conn
-	raw    net.Conn // the nbio connection frames are written to
-	remote string
+	srv         *Server
+	wsc         *websocket.Conn
+	raw         net.Conn // the nbio connection frames are written to
+	remote      string
+	source      netip.Addr // the per-address slot it holds (valid when holdsSource)
+	holdsSource bool
 
 	topics topicMask // guarded by srv.mu
 
