@@ -178,7 +178,7 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 	ecfg.BlockTime = cfg.BlockTime
 	ecfg.Mempool.MaxTxs, ecfg.Mempool.MaxBytes = cfg.MempoolMaxTxs, cfg.MempoolMaxBytes
 	ecfg.Version = version
-	deps := engine.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewBridge(wsrv, gen.ChainID),
+	deps := engine.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewSigningWatch(rpc.NewBridge(wsrv, gen.ChainID), signerIndex(gen, signer), reg),
 		Verifier: batcher, Log: log, Metrics: engine.NewMetrics(reg), GPU: sv.health, Gossip: p2p}
 	if signer != nil {
 		deps.Signer, deps.WAL = *signer, wlog
@@ -187,6 +187,7 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 	if err != nil {
 		return err
 	}
+	observability.RegisterNodeGauges(reg, nodeGauges(cfg, node))
 
 	rcfg := rpc.DefaultConfig()
 	rcfg.MaxBodyBytes = cfg.RPCMaxBodyBytes
