@@ -34,6 +34,10 @@
 // tx in the send_tx form, its payload as 0x-hex or as the structured
 // {job_id, units, coordinator, coordinator_sig} object (SubmitReceiptJSON).
 //
+// openapi.yaml (OpenAPI 3.1) is the contract of every route, embedded and
+// served as JSON at GET /openapi.json; openapi_test.go validates real
+// responses against it and keeps it and the route table in step.
+//
 // Limits (limit.go) run before routing and before any body is read: a
 // token bucket per source address (Config.RateLimit, RateBurst; 429
 // rate_limited with Retry-After), a cap on one address's open connections

@@ -91,6 +91,7 @@ func (s *Server) routes() []route {
 		{"POST /rpc/estimate_fee", s.estimateFee},
 		{"GET /rpc/status", s.status},
 		{"GET /health", s.health},
+		{"GET /openapi.json", s.openapi},
 		{"GET /rpc/get_commit/{height}", s.getCommit},
 		{"GET /rpc/get_evidence", s.getEvidence},
 		// From the SQL index (503 index_unavailable without one).
