@@ -48,5 +48,10 @@
 //
 // Bridge turns the engine's Broadcaster callbacks into JSON messages on the
 // WebSocket topics new_blocks, new_transactions and consensus_events; the
-// netio/ws Server delivers them.
+// netio/ws Server delivers them. In the node, new_blocks is the server's
+// resumable block feed (UseBlockFeed: the commit path only notifies, the
+// Bridge is the feed's BlockSource) and the other topics are encoded and
+// fanned out on the Bridge's own goroutine (RunAsync), so no node loop
+// ever encodes a message or waits for a subscriber. SigningWatch counts
+// this validator's signed and missed commit certificates on the way.
 package rpc

@@ -174,11 +174,16 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 		log.Info("created node key", "file", resolve(base, cfg.NodeKey), "node_id", p2p.ID())
 	}
 
+	bridge, stopBridge, err := blockFeed(wsrv, store, gen.ChainID, reg)
+	if err != nil {
+		return err
+	}
+	defer stopBridge()
 	ecfg := engine.DefaultConfig()
 	ecfg.BlockTime = cfg.BlockTime
 	ecfg.Mempool.MaxTxs, ecfg.Mempool.MaxBytes = cfg.MempoolMaxTxs, cfg.MempoolMaxBytes
 	ecfg.Version = version
-	deps := engine.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewSigningWatch(rpc.NewBridge(wsrv, gen.ChainID), signerIndex(gen, signer), reg),
+	deps := engine.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewSigningWatch(bridge, signerIndex(gen, signer), reg),
 		Verifier: batcher, Log: log, Metrics: engine.NewMetrics(reg), GPU: sv.health, Gossip: p2p}
 	if signer != nil {
 		deps.Signer, deps.WAL = *signer, wlog

@@ -195,11 +195,14 @@ func (c *wsClient) waitClosed(t testing.TB) {
 
 // reply is any server message: an ack, an error or a published message.
 type reply struct {
-	Op     string   `json:"op"`
-	Topics []string `json:"topics"`
-	Topic  string   `json:"topic"`
-	Seq    int      `json:"seq"`
-	Error  *struct {
+	Op            string            `json:"op"`
+	Topics        []string          `json:"topics"`
+	Topic         string            `json:"topic"`
+	N             int               `json:"n"`   // the test's own counter in published messages
+	Sub           string            `json:"sub"` // the subscription id the server adds
+	Seq           uint64            `json:"seq"` // the per-subscription sequence number it adds
+	Subscriptions map[string]string `json:"subscriptions"`
+	Error         *struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
@@ -216,7 +219,7 @@ func (c *wsClient) nextReply(t testing.TB) reply {
 }
 
 func message(topic string, seq int) []byte {
-	return fmt.Appendf(nil, `{"topic":%q,"seq":%d}`, topic, seq)
+	return fmt.Appendf(nil, `{"topic":%q,"n":%d}`, topic, seq)
 }
 
 // rawClient speaks just enough WebSocket over a plain TCP socket to play

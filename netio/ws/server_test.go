@@ -33,7 +33,7 @@ func TestSubscribeByMessage(t *testing.T) {
 		s.Publish(TopicNewTransactions, message(TopicNewTransactions, i)) // not subscribed
 	}
 	for i := range n {
-		if r := c.nextReply(t); r.Topic != TopicNewBlocks || r.Seq != i {
+		if r := c.nextReply(t); r.Topic != TopicNewBlocks || r.N != i {
 			t.Fatalf("message %d: %+v", i, r)
 		}
 	}
@@ -46,7 +46,7 @@ func TestSubscribeByMessage(t *testing.T) {
 	// were delivered it would arrive before the consensus event.
 	s.Publish(TopicNewBlocks, message(TopicNewBlocks, -1))
 	s.Publish(TopicConsensusEvents, message(TopicConsensusEvents, 7))
-	if r := c.nextReply(t); r.Topic != TopicConsensusEvents || r.Seq != 7 {
+	if r := c.nextReply(t); r.Topic != TopicConsensusEvents || r.N != 7 {
 		t.Fatalf("after unsubscribe got %+v", r)
 	}
 	if got := gaugeValue(t, reg, "aitbc_ws_messages_sent_total", "topic", TopicNewBlocks); got != n {
@@ -70,10 +70,10 @@ func TestSubscribeByPath(t *testing.T) {
 		s.Publish(TopicNewBlocks, message(TopicNewBlocks, i))
 	}
 	for i := range 50 {
-		if r := tx.nextReply(t); r.Topic != TopicNewTransactions || r.Seq != i {
+		if r := tx.nextReply(t); r.Topic != TopicNewTransactions || r.N != i {
 			t.Fatalf("tx client message %d: %+v", i, r)
 		}
-		if r := blocks.nextReply(t); r.Topic != TopicNewBlocks || r.Seq != i {
+		if r := blocks.nextReply(t); r.Topic != TopicNewBlocks || r.N != i {
 			t.Fatalf("blocks client message %d: %+v", i, r)
 		}
 	}
@@ -255,7 +255,7 @@ func TestConnectionLimitPerAddress(t *testing.T) {
 // queue is full, while a reading subscriber gets every message in order.
 func TestSlowClientDropped(t *testing.T) {
 	cfg := testConfig()
-	cfg.QueueLen = 8
+	cfg.QueueBytes = 32 << 10
 	s, reg := startServer(t, cfg)
 	e := newClientEngine(t)
 	fast := mustDial(t, e, s, "/ws/new_blocks")
@@ -269,13 +269,13 @@ func TestSlowClientDropped(t *testing.T) {
 		if published == maxMessages {
 			t.Fatalf("slow client not dropped after %d messages", published)
 		}
-		msg, _ := json.Marshal(map[string]any{"topic": TopicNewBlocks, "seq": published, "pad": pad})
+		msg, _ := json.Marshal(map[string]any{"topic": TopicNewBlocks, "n": published, "pad": pad})
 		s.Publish(TopicNewBlocks, msg)
 		published++
 		// Keep pace with the fast client so that only the slow one lags.
 		for published-received > 4 {
-			if r := fast.nextReply(t); r.Seq != received {
-				t.Fatalf("fast client got seq %d, want %d", r.Seq, received)
+			if r := fast.nextReply(t); r.N != received || r.Seq != uint64(received+1) {
+				t.Fatalf("fast client got n %d seq %d, want %d", r.N, r.Seq, received)
 			}
 			received++
 		}
@@ -286,8 +286,8 @@ func TestSlowClientDropped(t *testing.T) {
 		published++
 	}
 	for received < published {
-		if r := fast.nextReply(t); r.Seq != received {
-			t.Fatalf("fast client got seq %d, want %d", r.Seq, received)
+		if r := fast.nextReply(t); r.N != received {
+			t.Fatalf("fast client got seq %d, want %d", r.N, received)
 		}
 		received++
 	}
@@ -340,7 +340,7 @@ func TestKeepalive(t *testing.T) {
 	window := int32((cfg.PingInterval + cfg.PongTimeout) / cfg.PingInterval)
 	wait.Until(t, "pings spanning the keepalive window", 10*time.Second, func() bool { return good.pings.Load() >= window+2 })
 	s.Publish(TopicNewBlocks, message(TopicNewBlocks, 1))
-	if r := good.nextReply(t); r.Seq != 1 {
+	if r := good.nextReply(t); r.N != 1 {
 		t.Fatalf("got %+v", r)
 	}
 }
@@ -433,8 +433,9 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.MaxConns = 0 }, "max_conns"},
 		{func(c *Config) { c.MaxConnsPerAddr = 0 }, "max_conns_per_addr"},
 		{func(c *Config) { c.MaxConnsPerAddr = 1 << 20 }, "max_conns_per_addr"},
-		{func(c *Config) { c.QueueLen = 0 }, "queue_len"},
-		{func(c *Config) { c.QueueLen = 1 << 20 }, "queue_len"},
+		{func(c *Config) { c.QueueBytes = 0 }, "queue_bytes"},
+		{func(c *Config) { c.QueueBytes = 2 << 30 }, "queue_bytes"},
+		{func(c *Config) { c.SlowTimeout = 0 }, "slow_timeout"},
 		{func(c *Config) { c.PingInterval = 0 }, "ping_interval"},
 		{func(c *Config) { c.PongTimeout = -time.Second }, "pong_timeout"},
 		{func(c *Config) { c.MaxMessageBytes = 10 }, "max_message_bytes"},
