@@ -8,7 +8,14 @@ LDFLAGS   := -X main.version=$(VERSION)
 RACE_PKGS := ./engine/node ./engine/indexer ./engine/ingest ./engine/blocksync ./engine/exec ./engine/enginetest ./gpu/... ./netio/... ./rpc/... ./storage/... ./cmd/...
 FUZZTIME  ?= 10s
 
-.PHONY: build run test test-long bench lint fuzz clean cuda sim
+.PHONY: build run test test-long bench lint fuzz clean cuda alerts sim
+
+# Alert rules (observability/prometheus): promtool comes with Debian's
+# prometheus package. Without it `make test` skips the rule checks and says
+# so, unless PROMTOOL_REQUIRED is set (CI sets it).
+PROMTOOL  ?= promtool
+ALERTS    := observability/prometheus/alerts.yml
+ALERTS_TEST := observability/prometheus/alerts_test.yml
 
 # go-nvml's cgo prologue calls NVML functions the header marks deprecated;
 # silence those warnings (the default CGO_CFLAGS is "-O2 -g").
@@ -30,7 +37,7 @@ build:
 run: build
 	./$(BIN) devnet --validators 4 --dir ./devnet
 
-test:
+test: alerts
 	$(GO) vet ./...
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -E '/(gpu|netio|rpc|storage|cmd|engine/(node|indexer|ingest|blocksync|exec|enginetest))(/|$$)')
@@ -47,6 +54,15 @@ ifdef SEED
 else
 	$(GO) run ./cmd/aitbc-sim $(SIMFLAGS) -seeds $(SEEDS)
 endif
+
+alerts:
+	@if command -v $(PROMTOOL) >/dev/null 2>&1; then \
+	  $(PROMTOOL) check rules $(ALERTS) && $(PROMTOOL) test rules $(ALERTS_TEST); \
+	elif [ -n "$(PROMTOOL_REQUIRED)" ]; then \
+	  echo "alerts: $(PROMTOOL) not found and PROMTOOL_REQUIRED is set"; exit 1; \
+	else \
+	  echo "alerts: $(PROMTOOL) not found: skipping the alert rule checks (Debian: apt-get install prometheus)"; \
+	fi
 
 test-long:
 	AITBC_LONG=1 $(GO) test -count=1 -timeout 60m ./...

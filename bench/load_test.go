@@ -3,7 +3,9 @@ package bench
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -176,7 +178,9 @@ func TestWSClient(t *testing.T) {
 				got <- err
 				return
 			}
-			if op != wsText || string(msg) != big {
+			// The server puts the subscription id and seq first (netio/ws).
+			want := fmt.Sprintf(`{"sub":"%s","seq":%d,`, subID(msg), i+1) + big[1:]
+			if op != wsText || subID(msg) == "" || string(msg) != want {
 				got <- errors.New("message mangled")
 				return
 			}
@@ -207,4 +211,11 @@ func TestDialWSErrors(t *testing.T) {
 			t.Errorf("%q: err = %v, want ErrBadConfig", u, err)
 		}
 	}
+}
+
+// subID is the "sub" member a WebSocket message starts with.
+func subID(msg []byte) string {
+	var m struct{ Sub string }
+	_ = json.Unmarshal(msg, &m)
+	return m.Sub
 }

@@ -10,8 +10,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 func TestNewLogger(t *testing.T) {
@@ -128,4 +130,40 @@ func TestRegisterFields(t *testing.T) {
 	if err != nil || len(mfs) != 1 { // the vec has no child yet
 		t.Fatalf("%d families, %v", len(mfs), err)
 	}
+}
+
+// TestNodeGauges: the targets alert rules compare against are exported
+// with their configured values, and the head time reads live.
+func TestNodeGauges(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	head := time.Time{}
+	RegisterNodeGauges(reg, NodeGauges{
+		BlockTime: 250 * time.Millisecond, MempoolMaxTxs: 5000, MempoolMaxBytes: 1 << 20,
+		HeadTime: func() time.Time { return head }, Validators: func() int { return 4 },
+	})
+	want := func(wantText string) {
+		t.Helper()
+		names := []string{"aitbc_block_time_target_seconds", "aitbc_mempool_capacity_txs", "aitbc_mempool_capacity_bytes", "aitbc_head_time_seconds", "aitbc_validator_set_size"}
+		if err := testutil.GatherAndCompare(reg, strings.NewReader(wantText), names...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const fixed = `# HELP aitbc_block_time_target_seconds Configured BLOCK_TIME: the longest intended interval between blocks.
+# TYPE aitbc_block_time_target_seconds gauge
+aitbc_block_time_target_seconds 0.25
+# HELP aitbc_mempool_capacity_bytes Configured mempool capacity in bytes (MEMPOOL_MAX_BYTES).
+# TYPE aitbc_mempool_capacity_bytes gauge
+aitbc_mempool_capacity_bytes 1.048576e+06
+# HELP aitbc_mempool_capacity_txs Configured mempool capacity in transactions (MEMPOOL_MAX_TXS).
+# TYPE aitbc_mempool_capacity_txs gauge
+aitbc_mempool_capacity_txs 5000
+# HELP aitbc_validator_set_size Validators in the current set.
+# TYPE aitbc_validator_set_size gauge
+aitbc_validator_set_size 4
+# HELP aitbc_head_time_seconds Header time of the last committed block, Unix seconds (0 before the first block).
+# TYPE aitbc_head_time_seconds gauge
+`
+	want(fixed + "aitbc_head_time_seconds 0\n")
+	head = time.UnixMilli(1_700_000_000_250)
+	want(fixed + "aitbc_head_time_seconds 1.70000000025e+09\n")
 }

@@ -3,13 +3,18 @@ package rpc
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"sync"
 	"testing"
 	"time"
 
 	"aitbc/engine"
 	"aitbc/engine/types"
+	"aitbc/internal/wait"
 	"aitbc/netio/ws"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // The WebSocket server is the Bridge's production Publisher.
@@ -95,5 +100,116 @@ func TestBridge(t *testing.T) {
 	if ev.Kind != "evidence" || ev.Height != 7 || ev.Round != 2 || ev.Step != "precommit" ||
 		ev.Validator == nil || *ev.Validator != val || ev.EvidenceHash == nil || *ev.EvidenceHash != evHash {
 		t.Fatalf("evidence message %s", p.msgs[5].msg)
+	}
+}
+
+// The WebSocket server is the Bridge's block feed, and the Bridge its source.
+var (
+	_ BlockNotifier  = (*ws.Server)(nil)
+	_ ws.BlockSource = (*Bridge)(nil)
+)
+
+type heightsNotified struct{ hs []uint64 }
+
+func (n *heightsNotified) NotifyBlock(h uint64) { n.hs = append(n.hs, h) }
+
+// storeOf reads blocks from the fixture's backend, as the block store would.
+type storeOf struct{ b *memBackend }
+
+func (s storeOf) Block(h uint64) (*types.Block, error) {
+	blk, _, err := s.b.Block(h)
+	return blk, err
+}
+
+// TestBridgeBlockFeed: with a feed, a commit publishes nothing and only
+// notifies the height; BlockMessage renders the same message as the
+// synchronous path, from the ring of recent blocks or from the store.
+func TestBridgeBlockFeed(t *testing.T) {
+	f := newFixture(t)
+	direct := &recordingPublisher{}
+	NewBridge(direct, testChainID).BlockCommitted(&engine.CommittedBlock{Block: f.block1, Cert: f.cert1})
+	want := direct.msgs[0].msg
+
+	p, n := &recordingPublisher{}, &heightsNotified{}
+	b := NewBridge(p, testChainID)
+	b.UseBlockFeed(n, storeOf{f.b})
+	b.BlockCommitted(&engine.CommittedBlock{Block: f.block1, Cert: f.cert1, TxHashes: f.block1.TxHashes()})
+	if len(p.msgs) != 0 || len(n.hs) != 1 || n.hs[0] != 1 {
+		t.Fatalf("commit with a feed: published %d, notified %v; want nothing published and height 1 notified", len(p.msgs), n.hs)
+	}
+	got, err := b.BlockMessage(1)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("BlockMessage(1) from the ring = %s, %v; want %s", got, err, want)
+	}
+	// Not in the ring (a replay far behind): read from the store.
+	b2 := NewBridge(p, testChainID)
+	b2.UseBlockFeed(n, storeOf{f.b})
+	if got, err := b2.BlockMessage(1); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("BlockMessage(1) from the store = %s, %v; want %s", got, err, want)
+	}
+	if _, err := b2.BlockMessage(99); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("BlockMessage(99) = %v, want ErrNotFound", err)
+	}
+	// A ring slot reused by a later height is not mistaken for the old one.
+	b.BlockCommitted(&engine.CommittedBlock{Block: &types.Block{Header: types.Header{ChainID: testChainID, Height: 1 + recentBlocks}}})
+	if got, err := b.BlockMessage(1); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("BlockMessage(1) after its slot was reused = %s, %v", got, err)
+	}
+}
+
+// gatedPublisher blocks every Publish until the gate opens.
+type gatedPublisher struct {
+	recordingPublisher
+	gate chan struct{}
+}
+
+func (p *gatedPublisher) Publish(topic string, msg []byte) {
+	<-p.gate
+	p.recordingPublisher.Publish(topic, msg)
+}
+
+// TestBridgeAsync: with RunAsync the node's loops never wait for the
+// publisher: events queue (in order) while it is stuck, the overflow is
+// dropped and counted, and what was queued is delivered once it moves.
+func TestBridgeAsync(t *testing.T) {
+	f := newFixture(t)
+	p := &gatedPublisher{gate: make(chan struct{})}
+	b := NewBridge(p, testChainID)
+	reg := prometheus.NewPedanticRegistry()
+	stop := b.RunAsync(reg)
+	defer stop()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range eventQueue + 100 { // the publisher is stuck on the first
+			b.ConsensusEvent(engine.Event{Kind: "step", Height: uint64(i + 1), Step: "propose"})
+		}
+		b.TxAdmitted(f.pending, f.pending.Hash())
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("ConsensusEvent blocked on a stuck publisher")
+	}
+	dropped := testutil.ToFloat64(b.dropped)
+	if dropped < 99 || dropped > 101 {
+		t.Fatalf("dropped %v events, want the ~100 past the queue", dropped)
+	}
+	close(p.gate)
+	wait.Until(t, "the queue delivered", 10*time.Second, func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return len(p.msgs) >= eventQueue
+	})
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, m := range p.msgs[:100] {
+		var ev ConsensusMessage
+		if err := json.Unmarshal(m.msg, &ev); err != nil || ev.Height != uint64(i+1) {
+			t.Fatalf("message %d: %s (%v), want height %d: order lost", i, m.msg, err, i+1)
+		}
+	}
+	if n, err := testutil.GatherAndCount(reg, "aitbc_ws_events_dropped_total"); err != nil || n != 1 {
+		t.Fatalf("aitbc_ws_events_dropped_total registered %d (%v)", n, err)
 	}
 }

@@ -34,7 +34,24 @@
 // tx in the send_tx form, its payload as 0x-hex or as the structured
 // {job_id, units, coordinator, coordinator_sig} object (SubmitReceiptJSON).
 //
+// openapi.yaml (OpenAPI 3.1) is the contract of every route, embedded and
+// served as JSON at GET /openapi.json; openapi_test.go validates real
+// responses against it and keeps it and the route table in step.
+//
+// Limits (limit.go) run before routing and before any body is read: a
+// token bucket per source address (Config.RateLimit, RateBurst; 429
+// rate_limited with Retry-After), a cap on one address's open connections
+// (Config.MaxConnsPerAddr, applied by the http.Server HTTPServer returns;
+// 429 too_many_connections, then the connection closes), and a 413 for a
+// Content-Length over MaxBodyBytes, sent instead of a 100 Continue. Source
+// addresses are keyed by internal/addrlimit (IPv6 by /64).
+//
 // Bridge turns the engine's Broadcaster callbacks into JSON messages on the
 // WebSocket topics new_blocks, new_transactions and consensus_events; the
-// netio/ws Server delivers them.
+// netio/ws Server delivers them. In the node, new_blocks is the server's
+// resumable block feed (UseBlockFeed: the commit path only notifies, the
+// Bridge is the feed's BlockSource) and the other topics are encoded and
+// fanned out on the Bridge's own goroutine (RunAsync), so no node loop
+// ever encodes a message or waits for a subscriber. SigningWatch counts
+// this validator's signed and missed commit certificates on the way.
 package rpc

@@ -64,10 +64,13 @@ const (
 	CodeUnderpriced      = "replacement_underpriced"
 	CodeMempoolFull      = "mempool_full"
 	CodeBusy             = "busy"
-	CodeStopped          = "stopped"
-	CodeTimeout          = "timeout"
-	CodeUnhealthy        = "unhealthy"
-	CodeInternal         = "internal"
+	// Abuse limits (limit.go): per-address rate and connection caps.
+	CodeRateLimited        = "rate_limited"
+	CodeTooManyConnections = "too_many_connections"
+	CodeStopped            = "stopped"
+	CodeTimeout            = "timeout"
+	CodeUnhealthy          = "unhealthy"
+	CodeInternal           = "internal"
 	// RECEIPT_CLAIM rejections.
 	CodeInvalidReceipt     = "invalid_receipt"
 	CodeReceiptClaimed     = "receipt_claimed"

@@ -12,13 +12,14 @@ import (
 type Metrics struct {
 	Requests *prometheus.CounterVec   // aitbc_rpc_requests_total{route,code}
 	Duration *prometheus.HistogramVec // aitbc_rpc_request_duration_seconds{route}
+	Limited  *prometheus.CounterVec   // aitbc_rpc_limited_requests_total{reason}
 }
 
 // NewMetrics creates the RPC metrics and registers them on reg; it panics
 // if they are already registered there (a wiring bug).
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := newMetrics()
-	reg.MustRegister(m.Requests, m.Duration)
+	reg.MustRegister(m.Requests, m.Duration, m.Limited)
 	return m
 }
 
@@ -37,6 +38,10 @@ func newMetrics() *Metrics {
 			Help:    "REST request latency from routing to the last byte written, by route pattern.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
+		Limited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "aitbc_rpc_limited_requests_total",
+			Help: "REST requests refused by a limit before reaching a handler, by reason (the error code: rate_limited, too_many_connections, body_too_large, busy).",
+		}, []string{"reason"}),
 	}
 }
 

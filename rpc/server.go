@@ -11,18 +11,23 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"aitbc/internal/addrlimit"
 )
 
 // Server serves the REST API over a Backend. It holds no state of its own
 // beyond its configuration, so one Server may serve many listeners.
 type Server struct {
-	b   Backend
-	cfg Config
-	m   *Metrics
-	log *slog.Logger
-	mux *http.ServeMux
-	ix  atomic.Pointer[Index] // the SQL index, if attached (SetIndex)
-	sem chan struct{}         // one token per request in flight
+	b     Backend
+	cfg   Config
+	m     *Metrics
+	log   *slog.Logger
+	mux   *http.ServeMux
+	ix    atomic.Pointer[Index] // the SQL index, if attached (SetIndex)
+	sem   chan struct{}         // one token per request in flight
+	now   clock
+	rl    *rateLimiter // nil: no rate limit
+	conns *connCap
 }
 
 // NewServer builds the route table. Zero Config fields take their
@@ -45,7 +50,17 @@ func NewServer(b Backend, cfg Config, m *Metrics, log *slog.Logger) *Server {
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = def.MaxInFlight
 	}
-	s := &Server{b: b, cfg: cfg, m: m, log: log, mux: http.NewServeMux(), sem: make(chan struct{}, cfg.MaxInFlight)}
+	if cfg.RateBurst <= 0 {
+		cfg.RateBurst = def.RateBurst
+	}
+	if cfg.MaxConnsPerAddr <= 0 {
+		cfg.MaxConnsPerAddr = def.MaxConnsPerAddr
+	}
+	s := &Server{b: b, cfg: cfg, m: m, log: log, mux: http.NewServeMux(), sem: make(chan struct{}, cfg.MaxInFlight),
+		now: time.Now, conns: newConnCap(cfg.MaxConnsPerAddr)}
+	if cfg.RateLimit > 0 {
+		s.rl = newRateLimiter(cfg.RateLimit, cfg.RateBurst, maxRateBuckets)
+	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.endpoint(rt.h))
 	}
@@ -76,6 +91,7 @@ func (s *Server) routes() []route {
 		{"POST /rpc/estimate_fee", s.estimateFee},
 		{"GET /rpc/status", s.status},
 		{"GET /health", s.health},
+		{"GET /openapi.json", s.openapi},
 		{"GET /rpc/get_commit/{height}", s.getCommit},
 		{"GET /rpc/get_evidence", s.getEvidence},
 		// From the SQL index (503 index_unavailable without one).
@@ -126,16 +142,60 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.m.observeRequest(route, rw.statusOr200(), time.Since(start))
 	}()
+	// The limits, cheapest and most specific first; each answers before the
+	// body is read. rw.status records the answer for the metrics; the body
+	// goes to w, bypassing rw's mux-error rewriting.
+	if e, after := s.admit(r); e != nil {
+		rw.status = e.Status
+		s.m.Limited.WithLabelValues(e.Code).Inc()
+		if after != "" {
+			w.Header().Set("Retry-After", after)
+		}
+		if e.Code != CodeRateLimited {
+			// A connection over the cap, or a body we will not read: close
+			// (the body's bytes must not be taken for the next request). A
+			// rate-limited client keeps its connection for the retry.
+			w.Header().Set("Connection", "close")
+		}
+		writeJSON(w, e.Status, errorBody{e})
+		return
+	}
 	select {
 	case s.sem <- struct{}{}:
 		defer func() { <-s.sem }()
 	default:
-		rw.status = http.StatusServiceUnavailable // for the metrics; the body bypasses rw's mux-error rewriting
+		rw.status = http.StatusServiceUnavailable
+		s.m.Limited.WithLabelValues(CodeBusy).Inc()
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{&APIError{Code: CodeBusy, Message: "too many requests in flight; retry"}})
 		return
 	}
 	s.mux.ServeHTTP(rw, r)
+}
+
+// admit applies the per-connection, per-address and body-size limits to r.
+// It returns the error answer and its Retry-After value, or nil.
+func (s *Server) admit(r *http.Request) (*APIError, string) {
+	if a := admissionOf(r); a != nil && a.over {
+		return apiErr(http.StatusTooManyRequests, CodeTooManyConnections,
+			"this address has %d connections open, the most allowed; reuse them", s.cfg.MaxConnsPerAddr), "1"
+	}
+	if s.rl != nil {
+		if k, err := addrlimit.Key(r.RemoteAddr); err == nil {
+			if wait, ok := s.rl.allow(k, s.now()); !ok {
+				return apiErr(http.StatusTooManyRequests, CodeRateLimited,
+					"more than %g requests/s (burst %d) from this address; retry in %v", s.cfg.RateLimit, s.cfg.RateBurst, wait.Round(time.Millisecond)), retryAfter(wait)
+			}
+		}
+	}
+	// Answer before reading: a client that sent Expect: 100-continue gets
+	// this instead of a 100 and never sends the body, and no client has its
+	// upload cut off mid-way by a reset.
+	if r.ContentLength > s.cfg.MaxBodyBytes {
+		return apiErr(http.StatusRequestEntityTooLarge, CodeBodyTooLarge,
+			"request body of %d bytes exceeds %d bytes", r.ContentLength, s.cfg.MaxBodyBytes), ""
+	}
+	return nil, ""
 }
 
 // responseWriter records the status for metrics and turns the mux's own

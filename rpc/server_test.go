@@ -413,6 +413,11 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.MaxBodyBytes = 1 << 30 }, "max_body_bytes"},
 		{func(c *Config) { c.MaxMempoolList = 0 }, "max_mempool_list"},
 		{func(c *Config) { c.MaxMempoolList = 1 << 20 }, "max_mempool_list"},
+		{func(c *Config) { c.RateLimit = -1 }, "rate_limit"},
+		{func(c *Config) { c.RateLimit = 2e6 }, "rate_limit"},
+		{func(c *Config) { c.RateBurst = 0 }, "rate_burst"},
+		{func(c *Config) { c.MaxConnsPerAddr = 0 }, "max_conns_per_addr"},
+		{func(c *Config) { c.MaxConnsPerAddr = 1 << 20 }, "max_conns_per_addr"},
 	}
 	for _, tt := range tests {
 		c := DefaultConfig()

@@ -137,6 +137,7 @@ func startTestNode(t *testing.T, home string, logw io.Writer, mutate func(*confi
 	cfg.RPCHost, cfg.RPCPort, cfg.WSPort, cfg.MetricsPort = "127.0.0.1", freePort(t), freePort(t), freePort(t)
 	cfg.P2PHost, cfg.P2PPort = "127.0.0.1", 0
 	cfg.BlockTime, cfg.LogFormat = 100*time.Millisecond, "text"
+	cfg.RPCRateLimit = 0 // the tests drive load from one address; TestNodeAbuseLimits turns it on
 	if mutate != nil {
 		mutate(&cfg)
 	}

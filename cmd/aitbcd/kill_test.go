@@ -43,7 +43,7 @@ func startProc(t *testing.T, bin, home string, rpcPort, wsPort, mPort int, extra
 	}
 	cmd := exec.Command(bin, "start", "--config", filepath.Join(home, "config.toml"), "--rpc-host", "127.0.0.1",
 		"--rpc-port", strconv.Itoa(rpcPort), "--ws-port", strconv.Itoa(wsPort), "--metrics-port", strconv.Itoa(mPort),
-		"--block-time", "100ms", "--log-level", "warn")
+		"--block-time", "100ms", "--log-level", "warn", "--rpc-rate-limit", "0") // load from one address
 	if len(extra) == 0 {
 		extra = []string{"--p2p-port", "0"}
 	}

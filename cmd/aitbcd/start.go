@@ -141,7 +141,7 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 
 	wcfg := ws.DefaultConfig()
 	wcfg.Addr = net.JoinHostPort(cfg.RPCHost, strconv.Itoa(cfg.WSPort))
-	wcfg.MaxConns = cfg.WSMaxConns
+	wcfg.MaxConns, wcfg.MaxConnsPerAddr = cfg.WSMaxConns, cfg.WSMaxConnsPerAddr
 	wsrv, err := ws.New(wcfg, ws.NewMetrics(reg), log.With("component", "ws"))
 	if err != nil {
 		return fmt.Errorf("WS_PORT: %w", err)
@@ -171,23 +171,30 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 		log.Info("created node key", "file", resolve(base, cfg.NodeKey), "node_id", p2p.ID())
 	}
 
+	bridge, stopBridge, err := blockFeed(wsrv, store, gen.ChainID, reg)
+	if err != nil {
+		return err
+	}
+	defer stopBridge()
 	ecfg := node.DefaultConfig()
 	ecfg.BlockTime, ecfg.MinBlockInterval = cfg.BlockTime, cfg.MinBlockInterval
 	ecfg.Mempool.MaxTxs, ecfg.Mempool.MaxBytes = cfg.MempoolMaxTxs, cfg.MempoolMaxBytes
 	ecfg.Version = version
-	deps := node.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewBridge(wsrv, gen.ChainID),
+	deps := node.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewSigningWatch(bridge, signerIndex(gen, signer), reg),
 		Verifier: batcher, Log: log, Metrics: metrics.New(reg), GPU: sv.health, Gossip: p2p}
 	if signer != nil {
 		deps.Signer, deps.WAL = signer, wlog
 	}
-	node, err := node.New(ecfg, deps)
+	nd, err := node.New(ecfg, deps)
 	if err != nil {
 		return err
 	}
+	observability.RegisterNodeGauges(reg, nodeGauges(cfg, nd))
 
 	rcfg := rpc.DefaultConfig()
 	rcfg.MaxBodyBytes = cfg.RPCMaxBodyBytes
-	api := rpc.NewServer(node, rcfg, rpc.NewMetrics(reg), log.With("component", "rpc"))
+	rcfg.RateLimit, rcfg.RateBurst, rcfg.MaxConnsPerAddr = float64(cfg.RPCRateLimit), cfg.RPCRateBurst, cfg.RPCMaxConnsPerAddr
+	api := rpc.NewServer(nd, rcfg, rpc.NewMetrics(reg), log.With("component", "rpc"))
 	if sqlIndex != nil { // issue #4: the query routes read the SQL index
 		api.SetIndex(sqlIndex)
 	}
@@ -195,7 +202,7 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 	if err != nil {
 		return fmt.Errorf("RPC_PORT: %w", err)
 	}
-	metricsLn, err := net.Listen("tcp", net.JoinHostPort(cfg.RPCHost, strconv.Itoa(cfg.MetricsPort)))
+	metricsLn, err := net.Listen("tcp", net.JoinHostPort(cfg.MetricsHost, strconv.Itoa(cfg.MetricsPort)))
 	if err != nil {
 		rpcLn.Close()
 		return fmt.Errorf("METRICS_PORT: %w", err)
@@ -205,24 +212,23 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 		metricsLn.Close()
 		return fmt.Errorf("WS_PORT: %w", err)
 	}
-	if err := p2p.Start(node); err != nil {
+	if err := p2p.Start(nd); err != nil {
 		rpcLn.Close()
 		metricsLn.Close()
 		return fmt.Errorf("P2P_PORT: %w", err)
 	}
-	rpcSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	rpcSrv := api.HTTPServer()
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", observability.MetricsHandler(reg))
 	metricsSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go serve(rpcSrv, rpcLn, log)
 	go serve(metricsSrv, metricsLn, log)
 
-	node.Start()
+	nd.Start()
 	rpcURL := "http://" + rpcLn.Addr().String()
 	log.Info("node started", "rpc", rpcURL, "ws", "ws://"+wsrv.Addr()+"/ws", "metrics", "http://"+metricsLn.Addr().String()+"/metrics",
 		"p2p", p2p.Addr(), "node_id", p2p.ID(), "peers", len(cfg.Peers),
-		"validator", node.Status().Validator.String(), "sigverify", batcher.Backend())
+		"validator", nd.Status().Validator.String(), "sigverify", batcher.Backend())
 	if ready != nil {
 		ready(rpcURL)
 	}
@@ -230,19 +236,19 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down")
-	case <-node.Done():
+	case <-nd.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = rpcSrv.Shutdown(sctx) // stop taking txs first
 	_ = p2p.Close()           // and messages from peers
-	nodeErr := node.Stop()    // then finish the block in flight and drain the indexer
+	nodeErr := nd.Stop()      // then finish the block in flight and drain the indexer
 	_ = wsrv.Stop(sctx)
 	_ = metricsSrv.Shutdown(sctx)
 	if nodeErr != nil {
 		return fmt.Errorf("node halted: %w", nodeErr)
 	}
-	log.Info("stopped", "height", node.Status().Head.Height)
+	log.Info("stopped", "height", nd.Status().Head.Height)
 	return nil
 }
 

@@ -42,6 +42,14 @@ func TestValidateNamesKey(t *testing.T) {
 		{"NODE_KEY", func(c *Config) { c.NodeKey = "" }},
 		{"CHAIN_ID", func(c *Config) { c.ChainID = "" }},
 		{"DATA_DIR", func(c *Config) { c.DataDir = "" }},
+		{"METRICS_HOST", func(c *Config) { c.MetricsHost = "" }},
+		{"METRICS_HOST", func(c *Config) { c.MetricsHost = "metrics.example" }},
+		{"RPC_RATE_LIMIT", func(c *Config) { c.RPCRateLimit = -1 }},
+		{"RPC_RATE_LIMIT", func(c *Config) { c.RPCRateLimit = 2_000_000 }},
+		{"RPC_RATE_BURST", func(c *Config) { c.RPCRateBurst = 0 }},
+		{"RPC_MAX_CONNS_PER_ADDR", func(c *Config) { c.RPCMaxConnsPerAddr = 0 }},
+		{"WS_MAX_CONNS_PER_ADDR", func(c *Config) { c.WSMaxConnsPerAddr = 0 }},
+		{"WS_MAX_CONNS_PER_ADDR", func(c *Config) { c.WSMaxConnsPerAddr = 1 << 20 }},
 	}
 	for _, tc := range cases {
 		c := DefaultConfig()
@@ -50,6 +58,14 @@ func TestValidateNamesKey(t *testing.T) {
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.key) {
 			t.Errorf("%s: got %v, want an ErrInvalid naming the key", tc.key, err)
 		}
+	}
+}
+
+// TestMetricsPrivateByDefault: /metrics is not exposed beyond the host
+// unless the operator says so, whatever RPC_HOST is.
+func TestMetricsPrivateByDefault(t *testing.T) {
+	if h := DefaultConfig().MetricsHost; h != "127.0.0.1" {
+		t.Fatalf("default METRICS_HOST %q, want 127.0.0.1", h)
 	}
 }
 

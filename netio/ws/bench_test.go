@@ -22,7 +22,7 @@ func BenchmarkDecodeControl(b *testing.B) {
 // loopback sockets that read and discard.
 func BenchmarkPublish(b *testing.B) {
 	cfg := testConfig()
-	cfg.QueueLen = 1 << 16
+	cfg.QueueBytes = 64 << 20
 	s, _ := startServer(b, cfg)
 	const subs = 8
 	for range subs {

@@ -13,9 +13,18 @@ type Config struct {
 	Addr string
 	// MaxConns caps open WebSocket connections; further upgrades get 503.
 	MaxConns int
-	// QueueLen is how many frames a connection may have waiting for its
-	// socket; a subscriber that falls further behind is dropped.
-	QueueLen int
+	// MaxConnsPerAddr caps one source address's connections (IPv6 by /64,
+	// see internal/addrlimit); its next upgrade gets 429. Above MaxConns it
+	// has no effect.
+	MaxConnsPerAddr int
+	// QueueBytes bounds the bytes a connection may have waiting for its
+	// socket: a push message (new_transactions, consensus_events, and
+	// new_blocks without a block feed) that would pass it drops the
+	// subscriber; the block feed fills at most half of it and waits.
+	QueueBytes int
+	// SlowTimeout: a block feed subscription that could not be handed its
+	// next block for this long is closed, naming the last height delivered.
+	SlowTimeout time.Duration
 	// PingInterval is the time between server pings.
 	PingInterval time.Duration
 	// PongTimeout: a client silent for PingInterval + PongTimeout is closed.
@@ -29,7 +38,9 @@ func DefaultConfig() Config {
 	return Config{
 		Addr:            "0.0.0.0:9081",
 		MaxConns:        1024,
-		QueueLen:        256,
+		MaxConnsPerAddr: 64,
+		QueueBytes:      4 << 20, // a 5,000-tx new_blocks message is ~330 KB
+		SlowTimeout:     10 * time.Second,
 		PingInterval:    20 * time.Second,
 		PongTimeout:     10 * time.Second,
 		MaxMessageBytes: 4 << 10,
@@ -47,8 +58,14 @@ func (c Config) Validate() error {
 	if c.MaxConns < 1 || c.MaxConns > 1<<16 {
 		return bad("max_conns", c.MaxConns, "1..65536")
 	}
-	if c.QueueLen < 1 || c.QueueLen > 1<<16 {
-		return bad("queue_len", c.QueueLen, "1..65536")
+	if c.MaxConnsPerAddr < 1 || c.MaxConnsPerAddr > 1<<16 {
+		return bad("max_conns_per_addr", c.MaxConnsPerAddr, "1..65536")
+	}
+	if c.QueueBytes < 4<<10 || c.QueueBytes > 1<<30 {
+		return bad("queue_bytes", c.QueueBytes, "4 KiB..1 GiB")
+	}
+	if c.SlowTimeout < time.Millisecond || c.SlowTimeout > time.Hour {
+		return bad("slow_timeout", c.SlowTimeout, "1ms..1h")
 	}
 	if c.PingInterval < time.Millisecond || c.PingInterval > time.Hour {
 		return bad("ping_interval", c.PingInterval, "1ms..1h")

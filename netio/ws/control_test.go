@@ -1,6 +1,8 @@
 package ws
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"math/bits"
@@ -32,6 +34,13 @@ func TestDecodeControl(t *testing.T) {
 		{`{"op":"subscribe"}`, "", nil, ErrNoTopics},
 		{`{"op":"subscribe","topics":[]}`, "", nil, ErrNoTopics},
 		{`{"op":"subscribe","topics":["new_blocks","new_blocks","new_blocks","new_blocks","new_blocks","new_blocks","new_blocks","new_blocks","new_blocks","new_blocks","new_blocks","new_blocks","new_blocks","new_blocks","new_blocks","new_blocks","new_blocks"]}`, "", nil, ErrMalformed},
+		{`{"op":"subscribe","topics":["new_blocks","new_transactions"],"from_height":7}`, opSubscribe, []string{"new_blocks", "new_transactions"}, nil},
+		{`{"op":"subscribe","topics":["new_blocks"],"from_height":0}`, "", nil, ErrBadFromHeight},
+		{`{"op":"subscribe","topics":["new_transactions"],"from_height":3}`, "", nil, ErrBadFromHeight},
+		{`{"op":"unsubscribe","topics":["new_blocks"],"from_height":3}`, "", nil, ErrBadFromHeight},
+		{`{"op":"subscribe","topics":["new_blocks"],"from_height":-3}`, "", nil, ErrMalformed},
+		{`{"op":"subscribe","topics":["new_blocks"],"from_height":1.5}`, "", nil, ErrMalformed},
+		{`{"op":"subscribe","topics":["new_blocks"],"from_height":18446744073709551616}`, "", nil, ErrMalformed},
 	}
 	for _, tt := range tests {
 		c, err := decodeControl([]byte(tt.in))
@@ -56,13 +65,15 @@ func FuzzControlMessage(f *testing.F) {
 		`{"op":"subscribe","topics":[]}`,
 		`{"op":"x"}`,
 		`[]`,
+		`{"op":"subscribe","topics":["new_blocks"],"from_height":18446744073709551615}`,
+		`{"op":"subscribe","topics":["consensus_events"],"from_height":1}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := decodeControl(data)
 		if err != nil {
-			for _, s := range []error{ErrMalformed, ErrUnknownOp, ErrUnknownTopic, ErrNoTopics} {
+			for _, s := range []error{ErrMalformed, ErrUnknownOp, ErrUnknownTopic, ErrNoTopics, ErrBadFromHeight} {
 				if errors.Is(err, s) {
 					return
 				}
@@ -71,6 +82,9 @@ func FuzzControlMessage(f *testing.F) {
 		}
 		if c.op != opSubscribe && c.op != opUnsubscribe {
 			t.Fatalf("accepted op %q", c.op)
+		}
+		if c.fromHeight > 0 && (c.op != opSubscribe || c.mask&(1<<blocksTopic) == 0) {
+			t.Fatalf("accepted from_height %d with %s %v", c.fromHeight, c.op, c.topics)
 		}
 		if c.mask == 0 || bits.OnesCount8(uint8(c.mask)) != len(c.topics) {
 			t.Fatalf("mask %b does not match topics %v", c.mask, c.topics)
@@ -123,5 +137,26 @@ func TestRouteLibraryLogs(t *testing.T) {
 	logging.Error("accept failed: %v", "boom")
 	if !strings.Contains(buf.String(), "level=ERROR") || !strings.Contains(buf.String(), `msg="accept failed: boom"`) || !strings.Contains(buf.String(), "lib=nbio") {
 		t.Fatalf("routed line %q", buf.String())
+	}
+}
+
+// TestAppendMessage: the subscription id and seq lead every message, the
+// rest of the object follows unchanged, and the frame length is right.
+func TestAppendMessage(t *testing.T) {
+	for _, tc := range []struct{ msg, want string }{
+		{`{"topic":"new_blocks","height":3}`, `{"sub":"s7","seq":12,"topic":"new_blocks","height":3}`},
+		{`{}`, `{"sub":"s7","seq":12}`},
+		{`{ }`, `{"sub":"s7","seq":12}`},
+		{`[1]`, `[1]`}, // not an object: as it came
+		{`{"pad":"` + strings.Repeat("x", 70000) + `"}`, `{"sub":"s7","seq":12,"pad":"` + strings.Repeat("x", 70000) + `"}`},
+	} {
+		got := appendMessage(nil, "s7", 12, []byte(tc.msg))
+		if want := appendFrame(nil, opText, []byte(tc.want)); !bytes.Equal(got, want) {
+			t.Errorf("appendMessage(%.40q) = %.80q, want %.80q", tc.msg, got, want)
+		}
+		var v any
+		if json.Unmarshal([]byte(tc.want), &v) != nil {
+			t.Errorf("%.40q: result is not JSON", tc.msg)
+		}
 	}
 }

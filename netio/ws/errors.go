@@ -18,6 +18,7 @@ var (
 	ErrNoTopics        = errors.New("no topics")                   // bad_request
 	ErrMessageTooLarge = errors.New("message too large")           // message_too_large
 	ErrBinaryMessage   = errors.New("binary messages unsupported") // unsupported_message
+	ErrBadFromHeight   = errors.New("bad from_height")             // bad_from_height
 )
 
 // Error codes sent in {"error":{"code":...}} and in HTTP error bodies.
@@ -32,6 +33,7 @@ const (
 	CodeMethodNotAllowed   = "method_not_allowed"
 	CodeTooManyConnections = "too_many_connections"
 	CodeStopping           = "stopping"
+	CodeBadFromHeight      = "bad_from_height"
 )
 
 // errorCode maps a control message error to its wire code.
@@ -47,6 +49,8 @@ func errorCode(err error) string {
 		return CodeMessageTooLarge
 	case errors.Is(err, ErrBinaryMessage):
 		return CodeUnsupportedMessage
+	case errors.Is(err, ErrBadFromHeight):
+		return CodeBadFromHeight
 	}
 	return CodeBadJSON
 }

@@ -2,6 +2,7 @@ package ws
 
 import (
 	"encoding/binary"
+	"strconv"
 	"sync"
 )
 
@@ -44,3 +45,47 @@ var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &
 
 // maxPooledFrame keeps rare huge frames out of the pool.
 const maxPooledFrame = 1 << 20
+
+// appendMessage appends a text frame carrying msg, a JSON object, with the
+// subscription id and sequence number as its first members:
+// {"sub":"s7","seq":12,...msg's members}. msg is not copied anywhere else,
+// so a message encoded once serves every subscriber.
+func appendMessage(dst []byte, id string, seq uint64, msg []byte) []byte {
+	var pre [64]byte
+	p := append(pre[:0], `{"sub":"`...)
+	p = append(p, id...)
+	p = append(p, `","seq":`...)
+	p = strconv.AppendUint(p, seq, 10)
+	body := msg
+	switch {
+	case len(msg) >= 2 && msg[0] == '{' && isEmptyObject(msg):
+		p, body = append(p, '}'), nil
+	case len(msg) >= 2 && msg[0] == '{':
+		p, body = append(p, ','), msg[1:]
+	default: // not an object: Publish's contract says it is; send it as it came
+		return appendFrame(dst, opText, msg)
+	}
+	n := len(p) + len(body)
+	dst = append(dst, 0x80|opText)
+	switch {
+	case n < 126:
+		dst = append(dst, byte(n))
+	case n <= 0xFFFF:
+		dst = append(dst, 126)
+		dst = binary.BigEndian.AppendUint16(dst, uint16(n))
+	default:
+		dst = append(dst, 127)
+		dst = binary.BigEndian.AppendUint64(dst, uint64(n))
+	}
+	return append(append(dst, p...), body...)
+}
+
+// isEmptyObject reports whether msg is {} with optional whitespace.
+func isEmptyObject(msg []byte) bool {
+	for _, c := range msg[1 : len(msg)-1] {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return msg[len(msg)-1] == '}'
+}

@@ -189,11 +189,14 @@ func (c *wsClient) waitClosed(t testing.TB) {
 
 // reply is any server message: an ack, an error or a published message.
 type reply struct {
-	Op     string   `json:"op"`
-	Topics []string `json:"topics"`
-	Topic  string   `json:"topic"`
-	Seq    int      `json:"seq"`
-	Error  *struct {
+	Op            string            `json:"op"`
+	Topics        []string          `json:"topics"`
+	Topic         string            `json:"topic"`
+	N             int               `json:"n"`   // the test's own counter in published messages
+	Sub           string            `json:"sub"` // the subscription id the server adds
+	Seq           uint64            `json:"seq"` // the per-subscription sequence number it adds
+	Subscriptions map[string]string `json:"subscriptions"`
+	Error         *struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
@@ -210,7 +213,7 @@ func (c *wsClient) nextReply(t testing.TB) reply {
 }
 
 func message(topic string, seq int) []byte {
-	return fmt.Appendf(nil, `{"topic":%q,"seq":%d}`, topic, seq)
+	return fmt.Appendf(nil, `{"topic":%q,"n":%d}`, topic, seq)
 }
 
 // rawClient speaks just enough WebSocket over a plain TCP socket to play
@@ -246,6 +249,18 @@ func rawHandshake(t testing.TB, addr, path string, rcvbuf int) (*rawClient, *htt
 			return serr
 		}
 	}
+	return handshakeWith(t, d, addr, path)
+}
+
+// rawHandshakeFrom is rawHandshake from the loopback address src (any of
+// 127.0.0.0/8), to act as several source addresses.
+func rawHandshakeFrom(t testing.TB, src, addr, path string) (*rawClient, *http.Response) {
+	t.Helper()
+	return handshakeWith(t, net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}, addr, path)
+}
+
+func handshakeWith(t testing.TB, d net.Dialer, addr, path string) (*rawClient, *http.Response) {
+	t.Helper()
 	conn, err := d.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)

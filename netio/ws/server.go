@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"aitbc/internal/addrlimit"
+
 	"github.com/lesismal/nbio"
 	"github.com/lesismal/nbio/nbhttp"
 	"github.com/lesismal/nbio/nbhttp/websocket"
@@ -38,8 +40,9 @@ type Server struct {
 	up     *websocket.Upgrader
 	ln     net.Listener // bound by Start before the engine starts
 
-	state atomic.Int32
-	slots atomic.Int64 // connections admitted: upgrading or open
+	state   atomic.Int32
+	slots   atomic.Int64       // connections admitted: upgrading or open
+	perAddr *addrlimit.Counter // the same, per source address
 
 	// pubMu serializes every frame write, so each subscriber's queue order
 	// is its wire order. Lock order: pubMu, then mu, then subscriber.mu.
@@ -53,6 +56,16 @@ type Server struct {
 	// topics[i] lists topic i's subscribers; copy-on-write under mu, so
 	// Publish reads it without locking mu.
 	topics [numTopics]atomic.Pointer[[]*subscriber]
+
+	subIDs  atomic.Uint64 // subscription ids handed out
+	scratch []byte        // frame buffer, under pubMu: nbio copies what it keeps
+
+	// The block feed (feed.go); src is nil without one.
+	src      BlockSource
+	head     atomic.Uint64
+	feedWake chan struct{}
+	stopFeed chan struct{}
+	feedDone chan struct{}
 
 	stopPing chan struct{}
 	pingDone chan struct{}
@@ -73,9 +86,13 @@ func New(cfg Config, m *Metrics, log *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg: cfg, m: m, log: log,
 		conns:    map[*subscriber]struct{}{},
+		perAddr:  addrlimit.NewCounter(cfg.MaxConnsPerAddr),
 		drained:  make(chan struct{}),
 		stopPing: make(chan struct{}),
 		pingDone: make(chan struct{}),
+		feedWake: make(chan struct{}, 1),
+		stopFeed: make(chan struct{}),
+		feedDone: make(chan struct{}),
 	}
 	for i, t := range topicNames {
 		s.sent[i] = m.MessagesSent.WithLabelValues(t)
@@ -142,9 +159,15 @@ func (s *Server) Start() error {
 	if err != nil {
 		s.state.Store(stateStopped)
 		close(s.pingDone)
+		close(s.feedDone)
 		return fmt.Errorf("ws listen %s: %w", s.cfg.Addr, err)
 	}
 	go s.pingLoop()
+	if s.src != nil {
+		go s.feedLoop()
+	} else {
+		close(s.feedDone)
+	}
 	s.log.Info("ws listening", "addr", s.Addr())
 	return nil
 }
@@ -174,6 +197,8 @@ func (s *Server) Stop(ctx context.Context) error {
 	}
 	close(s.stopPing)
 	<-s.pingDone
+	close(s.stopFeed)
+	<-s.feedDone
 
 	s.mu.Lock()
 	s.stopping = true
@@ -186,7 +211,7 @@ func (s *Server) Stop(ctx context.Context) error {
 	bye := closeFrame(1001, "server stopping")
 	s.pubMu.Lock()
 	for _, sub := range subs {
-		sub.send(bye)
+		sub.sendAlways(bye)
 	}
 	s.pubMu.Unlock()
 
@@ -212,32 +237,43 @@ func (s *Server) Publish(topic string, msg []byte) {
 		s.log.Warn("ws publish on unknown topic", "topic", topic)
 		return
 	}
+	if i == blocksTopic && s.src != nil {
+		s.log.Warn("ws publish on new_blocks ignored: the block feed delivers it")
+		return
+	}
 	if len(*s.topics[i].Load()) == 0 {
 		return
 	}
-	bp := framePool.Get().(*[]byte)
-	frame := appendFrame((*bp)[:0], opText, msg)
 	sent := 0
 	s.pubMu.Lock()
 	// Checked under pubMu: nothing follows the close frames Stop sends.
 	if s.state.Load() == stateRunning {
 		for _, sub := range *s.topics[i].Load() {
-			if sub.send(frame) {
+			ss := sub.subs[i]
+			if ss == nil {
+				continue
+			}
+			// One frame per subscriber (its id and seq lead the message);
+			// nbio copies what the socket does not take, so the buffer is
+			// reused at once.
+			s.scratch = appendMessage(s.scratch[:0], ss.id, ss.seq+1, msg)
+			if sub.send(s.scratch) {
+				ss.seq++
 				sent++
 			}
 		}
+		if cap(s.scratch) > maxPooledFrame {
+			s.scratch = nil
+		}
 	}
 	s.pubMu.Unlock()
-	if cap(frame) <= maxPooledFrame {
-		*bp = frame
-		framePool.Put(bp)
-	}
 	s.sent[i].Add(float64(sent))
 }
 
 // serveHTTP routes /ws and /ws/{topic}; everything else is a JSON 404.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	var mask topicMask
+	var from uint64
 	switch p := r.URL.Path; {
 	case p == "/ws":
 	case strings.HasPrefix(p, "/ws/"):
@@ -256,25 +292,47 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" not allowed")
 		return
 	}
+	if r.URL.RawQuery != "" {
+		var err error
+		if from, err = s.pathFromHeight(r, mask); err != nil {
+			httpError(w, http.StatusBadRequest, CodeBadFromHeight, err.Error())
+			return
+		}
+	}
 	if s.state.Load() != stateRunning {
 		httpError(w, http.StatusServiceUnavailable, CodeStopping, "server stopping")
 		return
 	}
 	if n := s.slots.Add(1); n > int64(s.cfg.MaxConns) {
 		s.slots.Add(-1)
+		s.m.Rejected.WithLabelValues("max_conns").Inc()
 		w.Header().Set("Retry-After", "5")
 		httpError(w, http.StatusServiceUnavailable, CodeTooManyConnections, fmt.Sprintf("connection limit %d reached", s.cfg.MaxConns))
+		return
+	}
+	source, srcErr := addrlimit.Key(r.RemoteAddr)
+	holds := srcErr == nil // not an IP connection: no per-address cap to apply
+	if holds && !s.perAddr.Acquire(source) {
+		s.slots.Add(-1)
+		s.m.Rejected.WithLabelValues("max_conns_per_addr").Inc()
+		w.Header().Set("Retry-After", "5")
+		httpError(w, http.StatusTooManyRequests, CodeTooManyConnections,
+			fmt.Sprintf("this address has %d WebSocket connections open, the most allowed", s.cfg.MaxConnsPerAddr))
 		return
 	}
 	wsc, err := s.up.Upgrade(w, r, nil)
 	if err != nil {
 		s.slots.Add(-1) // Upgrade answered the request itself
+		if holds {
+			s.perAddr.Release(source)
+		}
 		s.log.Debug("ws upgrade failed", "remote", r.RemoteAddr, "err", err)
 		return
 	}
 	// Messages and the close of this connection run on its nbio job queue
 	// after this handler returns, so the session is set before they look.
 	sub := newSubscriber(s, wsc)
+	sub.source, sub.holdsSource = source, holds
 	wsc.SetSession(sub)
 	s.pubMu.Lock()
 	s.mu.Lock()
@@ -286,8 +344,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.conns[sub] = struct{}{}
 	s.setTopicsLocked(sub, sub.topics|mask)
+	if from > 0 {
+		sub.subs[blocksTopic].next = from
+	}
 	s.mu.Unlock()
 	s.pubMu.Unlock()
+	if mask&(1<<blocksTopic) != 0 && s.src != nil {
+		s.wakeFeed()
+	}
 	s.m.Connections.Inc()
 	s.log.Debug("ws connected", "remote", sub.remote, "path", r.URL.Path)
 }
@@ -300,13 +364,20 @@ func httpError(w http.ResponseWriter, status int, code, msg string) {
 }
 
 // setTopicsLocked changes sub's subscriptions and rebuilds the changed
-// topic lists. Callers hold mu (and pubMu, so no Publish is mid-list).
+// topic lists. A new subscription gets a fresh id; on the block feed it
+// starts after the current head (the caller may set an earlier next).
+// Callers hold mu (and pubMu, so no Publish is mid-list).
 func (s *Server) setTopicsLocked(sub *subscriber, mask topicMask) {
 	changed := sub.topics ^ mask
 	sub.topics = mask
 	for i := range numTopics {
 		if changed&(1<<i) == 0 {
 			continue
+		}
+		sub.subs[i] = nil
+		if mask&(1<<i) != 0 {
+			sub.subs[i] = s.newSubscription()
+			sub.subs[i].next = s.head.Load() + 1
 		}
 		old := *s.topics[i].Load()
 		next := make([]*subscriber, 0, len(old)+1)
@@ -338,7 +409,7 @@ func subscriberOf(c *websocket.Conn) *subscriber {
 // onMessage handles a client's control message.
 func (s *Server) onMessage(c *websocket.Conn, mt websocket.MessageType, data []byte) {
 	sub := subscriberOf(c)
-	if sub == nil {
+	if sub == nil || sub.isClosed() {
 		return
 	}
 	var ctl control
@@ -367,21 +438,43 @@ func (s *Server) onMessage(c *websocket.Conn, mt websocket.MessageType, data []b
 	}
 	ack := "subscribed"
 	if ctl.op == opSubscribe {
+		if ctl.fromHeight > 0 {
+			if s.src == nil {
+				s.mu.Unlock()
+				sub.send(appendFrame(nil, opText, encodeError(CodeBadFromHeight, "from_height: this server has no block feed")))
+				return
+			}
+			// A resume replaces the stream: new id, new cursor.
+			s.setTopicsLocked(sub, sub.topics&^(1<<blocksTopic))
+		}
 		s.setTopicsLocked(sub, sub.topics|ctl.mask)
+		if ctl.fromHeight > 0 {
+			sub.subs[blocksTopic].next = ctl.fromHeight
+		}
 	} else {
 		s.setTopicsLocked(sub, sub.topics&^ctl.mask)
 		ack = "unsubscribed"
 	}
 	s.mu.Unlock()
+	ids := map[string]string{}
+	if ack == "subscribed" {
+		for _, t := range ctl.topics {
+			i, _ := topicIndex(t)
+			ids[t] = sub.subs[i].id
+		}
+	}
 	// Under pubMu: the ack precedes the first message of a new topic.
-	sub.send(appendFrame(nil, opText, encodeAck(ack, ctl.topics)))
+	sub.send(appendFrame(nil, opText, encodeAck(ack, ctl.topics, ids)))
+	if ctl.mask&(1<<blocksTopic) != 0 && s.src != nil {
+		s.wakeFeed()
+	}
 }
 
 // onPing answers a client's ping through the accounted write path.
 func (s *Server) onPing(c *websocket.Conn, appData string) {
 	if sub := subscriberOf(c); sub != nil {
 		s.pubMu.Lock()
-		sub.send(appendFrame(nil, opPong, []byte(appData)))
+		sub.sendAlways(appendFrame(nil, opPong, []byte(appData)))
 		s.pubMu.Unlock()
 	}
 }
@@ -397,7 +490,7 @@ func (s *Server) onCloseFrame(c *websocket.Conn, code int, _ string) {
 		frame = closeFrame(uint16(code), "")
 	}
 	s.pubMu.Lock()
-	sub.send(frame)
+	sub.sendAlways(frame)
 	s.pubMu.Unlock()
 }
 
@@ -408,6 +501,10 @@ func (s *Server) onClose(c *websocket.Conn, err error) {
 		return
 	}
 	sub.markClosed()
+	// pubMu too: setTopicsLocked clears sub.subs, which the block feed and
+	// Publish read under it. nbio runs OnClose on its own goroutines, never
+	// inside a Write or Close that a pubMu holder makes.
+	s.pubMu.Lock()
 	s.mu.Lock()
 	_, registered := s.conns[sub]
 	if registered {
@@ -418,7 +515,11 @@ func (s *Server) onClose(c *websocket.Conn, err error) {
 		}
 	}
 	s.mu.Unlock()
+	s.pubMu.Unlock()
 	s.slots.Add(-1)
+	if sub.holdsSource {
+		s.perAddr.Release(sub.source)
+	}
 	if registered {
 		s.m.Connections.Dec()
 	}
@@ -436,11 +537,39 @@ func (s *Server) onWritten(c *nbio.Conn, _ []byte, n int) {
 	}
 }
 
-// dropSlow closes a subscriber whose queue is full.
+// closeGrace is how long a connection closed with a reason has to take
+// its queued frames and the close frame before it is cut.
+const closeGrace = 5 * time.Second
+
+// dropSlow closes a subscriber that cannot keep up: a push message that
+// would overflow its queue, or a block feed stalled for SlowTimeout. The
+// close frame (1008) follows everything queued, and for a new_blocks
+// subscriber names the last height handed out, so the client resumes with
+// from_height = that + 1. Callers hold pubMu.
 func (s *Server) dropSlow(sub *subscriber) {
+	if sub.isClosed() {
+		return
+	}
 	s.m.Dropped.Inc()
-	s.log.Info("ws dropped slow subscriber", "remote", sub.remote, "queue_len", s.cfg.QueueLen)
-	_ = sub.wsc.Close()
+	reason := "slow consumer"
+	if ss := sub.subs[blocksTopic]; ss != nil && s.src != nil {
+		reason = fmt.Sprintf("slow consumer; last height delivered %d", ss.last)
+	}
+	s.log.Info("ws dropped slow subscriber", "remote", sub.remote, "queue_bytes", s.cfg.QueueBytes, "reason", reason)
+	s.closeWithReason(sub, 1008, reason)
+}
+
+// closeWithReason queues a close frame, stops further sends and cuts the
+// connection after closeGrace. Callers hold pubMu.
+func (s *Server) closeWithReason(sub *subscriber, code uint16, reason string) {
+	if !sub.sendAlways(closeFrame(code, reason)) {
+		return
+	}
+	sub.markClosed()
+	s.mu.Lock() // lock order: pubMu, then mu
+	s.setTopicsLocked(sub, 0)
+	s.mu.Unlock()
+	time.AfterFunc(closeGrace, sub.close)
 }
 
 // pingLoop pings every connection each PingInterval; nbio's read deadline
@@ -459,7 +588,7 @@ func (s *Server) pingLoop() {
 			s.mu.Unlock()
 			s.pubMu.Lock()
 			for _, sub := range subs {
-				sub.send(pingFrame)
+				sub.sendAlways(pingFrame)
 			}
 			s.pubMu.Unlock()
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func TestSubscribeByMessage(t *testing.T) {
 		s.Publish(TopicNewTransactions, message(TopicNewTransactions, i)) // not subscribed
 	}
 	for i := range n {
-		if r := c.nextReply(t); r.Topic != TopicNewBlocks || r.Seq != i {
+		if r := c.nextReply(t); r.Topic != TopicNewBlocks || r.N != i {
 			t.Fatalf("message %d: %+v", i, r)
 		}
 	}
@@ -45,7 +46,7 @@ func TestSubscribeByMessage(t *testing.T) {
 	// were delivered it would arrive before the consensus event.
 	s.Publish(TopicNewBlocks, message(TopicNewBlocks, -1))
 	s.Publish(TopicConsensusEvents, message(TopicConsensusEvents, 7))
-	if r := c.nextReply(t); r.Topic != TopicConsensusEvents || r.Seq != 7 {
+	if r := c.nextReply(t); r.Topic != TopicConsensusEvents || r.N != 7 {
 		t.Fatalf("after unsubscribe got %+v", r)
 	}
 	if got := gaugeValue(t, reg, "aitbc_ws_messages_sent_total", "topic", TopicNewBlocks); got != n {
@@ -69,10 +70,10 @@ func TestSubscribeByPath(t *testing.T) {
 		s.Publish(TopicNewBlocks, message(TopicNewBlocks, i))
 	}
 	for i := range 50 {
-		if r := tx.nextReply(t); r.Topic != TopicNewTransactions || r.Seq != i {
+		if r := tx.nextReply(t); r.Topic != TopicNewTransactions || r.N != i {
 			t.Fatalf("tx client message %d: %+v", i, r)
 		}
-		if r := blocks.nextReply(t); r.Topic != TopicNewBlocks || r.Seq != i {
+		if r := blocks.nextReply(t); r.Topic != TopicNewBlocks || r.N != i {
 			t.Fatalf("blocks client message %d: %+v", i, r)
 		}
 	}
@@ -213,11 +214,48 @@ func TestConnectionLimit(t *testing.T) {
 	}
 }
 
+// TestConnectionLimitPerAddress: one source address holds at most
+// MaxConnsPerAddr connections (the next upgrade is 429 with Retry-After and
+// the JSON error body), another address is unaffected, and a closed
+// connection frees its address's slot.
+func TestConnectionLimitPerAddress(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxConnsPerAddr = 2
+	s, reg := startServer(t, cfg)
+	a, first := rawHandshakeFrom(t, "127.0.0.1", s.Addr(), "/ws")
+	if first.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("first connection: %s", first.Status)
+	}
+	if _, resp := rawHandshakeFrom(t, "127.0.0.1", s.Addr(), "/ws/new_blocks"); resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("second connection: %s", resp.Status)
+	}
+	_, resp := rawHandshakeFrom(t, "127.0.0.1", s.Addr(), "/ws")
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+	var r reply
+	if resp.StatusCode != http.StatusTooManyRequests || json.Unmarshal(body, &r) != nil || r.Error == nil ||
+		r.Error.Code != CodeTooManyConnections || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("third connection from one address: %s %s; want 429 %s with Retry-After", resp.Status, body, CodeTooManyConnections)
+	}
+	if got := gaugeValue(t, reg, "aitbc_ws_rejected_connections_total", "reason", "max_conns_per_addr"); got != 1 {
+		t.Fatalf("aitbc_ws_rejected_connections_total{reason=max_conns_per_addr} = %v, want 1", got)
+	}
+	if _, resp := rawHandshakeFrom(t, "127.0.0.2", s.Addr(), "/ws"); resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("another address: %s; the cap must be per address", resp.Status)
+	}
+	_ = a.conn.Close()
+	wait.Until(t, "the closed connection's slot back", 10*time.Second, func() bool {
+		return s.perAddr.Held(netip.MustParseAddr("127.0.0.1")) == 1
+	})
+	if _, resp := rawHandshakeFrom(t, "127.0.0.1", s.Addr(), "/ws"); resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("after a close: %s; the slot was not given back", resp.Status)
+	}
+}
+
 // TestSlowClientDropped: a subscriber that never reads is dropped once its
 // queue is full, while a reading subscriber gets every message in order.
 func TestSlowClientDropped(t *testing.T) {
 	cfg := testConfig()
-	cfg.QueueLen = 8
+	cfg.QueueBytes = 32 << 10
 	s, reg := startServer(t, cfg)
 	e := newClientEngine(t)
 	fast := mustDial(t, e, s, "/ws/new_blocks")
@@ -231,13 +269,13 @@ func TestSlowClientDropped(t *testing.T) {
 		if published == maxMessages {
 			t.Fatalf("slow client not dropped after %d messages", published)
 		}
-		msg, _ := json.Marshal(map[string]any{"topic": TopicNewBlocks, "seq": published, "pad": pad})
+		msg, _ := json.Marshal(map[string]any{"topic": TopicNewBlocks, "n": published, "pad": pad})
 		s.Publish(TopicNewBlocks, msg)
 		published++
 		// Keep pace with the fast client so that only the slow one lags.
 		for published-received > 4 {
-			if r := fast.nextReply(t); r.Seq != received {
-				t.Fatalf("fast client got seq %d, want %d", r.Seq, received)
+			if r := fast.nextReply(t); r.N != received || r.Seq != uint64(received+1) {
+				t.Fatalf("fast client got n %d seq %d, want %d", r.N, r.Seq, received)
 			}
 			received++
 		}
@@ -248,8 +286,8 @@ func TestSlowClientDropped(t *testing.T) {
 		published++
 	}
 	for received < published {
-		if r := fast.nextReply(t); r.Seq != received {
-			t.Fatalf("fast client got seq %d, want %d", r.Seq, received)
+		if r := fast.nextReply(t); r.N != received {
+			t.Fatalf("fast client got seq %d, want %d", r.N, received)
 		}
 		received++
 	}
@@ -302,7 +340,7 @@ func TestKeepalive(t *testing.T) {
 	window := int32((cfg.PingInterval + cfg.PongTimeout) / cfg.PingInterval)
 	wait.Until(t, "pings spanning the keepalive window", 10*time.Second, func() bool { return good.pings.Load() >= window+2 })
 	s.Publish(TopicNewBlocks, message(TopicNewBlocks, 1))
-	if r := good.nextReply(t); r.Seq != 1 {
+	if r := good.nextReply(t); r.N != 1 {
 		t.Fatalf("got %+v", r)
 	}
 }
@@ -393,8 +431,11 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Addr = "" }, "addr"},
 		{func(c *Config) { c.Addr = "9081" }, "addr"},
 		{func(c *Config) { c.MaxConns = 0 }, "max_conns"},
-		{func(c *Config) { c.QueueLen = 0 }, "queue_len"},
-		{func(c *Config) { c.QueueLen = 1 << 20 }, "queue_len"},
+		{func(c *Config) { c.MaxConnsPerAddr = 0 }, "max_conns_per_addr"},
+		{func(c *Config) { c.MaxConnsPerAddr = 1 << 20 }, "max_conns_per_addr"},
+		{func(c *Config) { c.QueueBytes = 0 }, "queue_bytes"},
+		{func(c *Config) { c.QueueBytes = 2 << 30 }, "queue_bytes"},
+		{func(c *Config) { c.SlowTimeout = 0 }, "slow_timeout"},
 		{func(c *Config) { c.PingInterval = 0 }, "ping_interval"},
 		{func(c *Config) { c.PongTimeout = -time.Second }, "pong_timeout"},
 		{func(c *Config) { c.MaxMessageBytes = 10 }, "max_message_bytes"},

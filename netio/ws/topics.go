@@ -11,6 +11,9 @@ var topicNames = [...]string{TopicNewBlocks, TopicNewTransactions, TopicConsensu
 
 const numTopics = len(topicNames)
 
+// blocksTopic is new_blocks' index: the topic the block feed serves.
+const blocksTopic = 0
+
 // topicMask is a set of topics: bit i is topicNames[i].
 type topicMask uint8
 
