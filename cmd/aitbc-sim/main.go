@@ -26,8 +26,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Int64("seed", 0, "run this one seed")
 	seeds := fs.Int("seeds", 0, "run seeds 1..N")
 	validators := fs.Int("validators", 4, "validators in the cluster")
-	duration := fs.Duration("duration", 5*time.Second, "simulated time per run")
-	quiet := fs.Duration("quiet", 3*time.Second, "fault-free simulated time at the end of a run")
+	duration := fs.Duration("duration", 5*time.Second, "simulated time per run (default: the configuration's)")
+	quiet := fs.Duration("quiet", 3*time.Second, "fault-free simulated time at the end of a run (default: the configuration's)")
 	verbose := fs.Bool("v", false, "print every seed's result (and node logs with -seed)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	responsive := fs.Duration("responsive", 0, "responsive blocks: MIN_BLOCK_INTERVAL of the simulated nodes (0: every height waits BLOCK_TIME)")
@@ -58,14 +58,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	cfgFor := func(s int64) sim.Config {
 		cfg := sim.DefaultConfig(s)
 		if *byzantine != "" {
 			cfg, _ = sim.ByzantineConfig(s, *byzantine)
 		}
-		cfg.Validators, cfg.Duration, cfg.Quiet = *validators, *duration, *quiet
+		cfg.Validators = *validators
+		if set["duration"] || set["quiet"] { // else the configuration's own
+			cfg.Duration, cfg.Quiet = *duration, *quiet
+		}
 		cfg.Node.MinBlockInterval = *responsive
 		return cfg
+	}
+	replay := func(s int64) string {
+		r := fmt.Sprintf("make sim SEED=%d", s)
+		if *byzantine != "" {
+			r += " BYZANTINE=" + *byzantine
+		}
+		return r
 	}
 	if *seed != 0 {
 		cfg := cfgFor(*seed)
@@ -118,7 +130,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 					fmt.Fprintf(stdout, "seed %d: %v\n", s, err)
 				case len(res.Violations) > 0:
 					failed++
-					fmt.Fprintf(stdout, "seed %d trace %s FAILED: %s (replay: make sim SEED=%d)\n", s, res.Trace, res.Violations[0], s)
+					fmt.Fprintf(stdout, "seed %d trace %s FAILED: %s (replay: %s)\n", s, res.Trace, res.Violations[0], replay(s))
 				case *verbose:
 					fmt.Fprintf(stdout, "seed %d trace %s heights %v\n", s, res.Trace, res.Heights)
 				}

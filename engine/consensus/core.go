@@ -241,6 +241,9 @@ func (c *Core) Step(m Message) error {
 		if errors.Is(err, ErrEquivocation) {
 			c.metrics.Equivocations.Add(1)
 			c.log.Warn("equivocation", "height", c.height, "round", c.round, "err", err)
+			// The conflicting vote was counted for the block it names
+			// (voteSet): it may complete a quorum.
+			c.evaluate()
 		}
 		return err
 	}

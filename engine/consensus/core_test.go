@@ -607,3 +607,47 @@ func TestResponsiveCommitWait(t *testing.T) {
 		t.Fatalf("Proceed out of responsive mode: %v", err)
 	}
 }
+
+// An equivocating validator cannot split honest tallies by sending each
+// node a different first vote: its conflicting vote still counts for the
+// block it names, so precommits for B from validators 1 and 3 plus 2's
+// second precommit (after one for another block) decide B. (Before, the
+// first vote alone counted and the height never decided here.)
+func TestEquivocatorsSecondVoteCounts(t *testing.T) {
+	set, keys := valtest.Set(valtest.Equal(4)...)
+	pr := set.Proposer(1, 0)
+	self, x, y, eq := (pr+1)%4, (pr+2)%4, (pr+3)%4, pr // eq: the equivocator
+	c, err := New(scriptConfig(), set, NewKeySigner(keys[self].BLS), Start{Height: 1}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &pipeline{t: t, set: set, name: "self"}
+	p.handle(c)
+	b := testBlock(set, "B", 1, 0, nil)
+	prop := &types.Proposal{Height: 1, Round: 0, POLRound: -1, BlockHash: b.Hash()}
+	prop.Sig = bls.Sign(keys[pr].BLS, prop.SignBytes(testChain))
+	if err := c.Step(&ProposalMsg{Proposal: prop, Block: b}); err != nil {
+		t.Fatal(err)
+	}
+	p.handle(c)
+	other := types.Sum256([]byte("other"))
+	steps := []*types.Vote{
+		valtest.Vote(testChain, keys[eq], types.Precommit, eq, 1, 0, other), // the equivocator's first precommit
+		valtest.Vote(testChain, keys[x], types.Precommit, x, 1, 0, b.Hash()),
+		valtest.Vote(testChain, keys[y], types.Precommit, y, 1, 0, b.Hash()),
+		valtest.Vote(testChain, keys[eq], types.Precommit, eq, 1, 0, b.Hash()), // and its second
+	}
+	for i, v := range steps {
+		err := c.Step(&VoteMsg{Vote: v})
+		if i == 3 && !errors.Is(err, ErrEquivocation) {
+			t.Fatalf("the second precommit: %v, want ErrEquivocation", err)
+		}
+		p.handle(c)
+	}
+	if len(p.commits) != 1 || p.commits[0].Block.Hash() != b.Hash() {
+		t.Fatalf("%d commits; want B decided by two precommits and the equivocator's second", len(p.commits))
+	}
+	if err := set.VerifyCommit(testChain, p.commits[0].Cert); err != nil {
+		t.Fatalf("certificate with the equivocator's precommit: %v", err)
+	}
+}

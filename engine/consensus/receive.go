@@ -86,6 +86,7 @@ func (c *Core) onVote(v *types.Vote, preverified bool) error {
 				return err
 			}
 			c.reportVotes(old, v)
+			rs.votes(v.Type).addConflict(v, c.vals.Weight(idx))
 			return rej(ErrEquivocation, "%s for %s after one for %s", v.Type, v.BlockHash, old.BlockHash)
 		}
 	}

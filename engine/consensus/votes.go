@@ -6,15 +6,42 @@ import (
 	"aitbc/engine/types"
 )
 
-// voteSet holds one vote type of one round: at most one vote per validator.
+// voteSet holds one vote type of one round: a validator's first vote and
+// up to maxConflicts conflicting ones (an equivocation), each counted for
+// the block it names. Counting an equivocator's votes for every block it
+// signed is safe (two quorums for different blocks would still need a
+// third of the power to sign both) and keeps it from splitting honest
+// nodes' tallies by sending each a different first vote: a proof of lock
+// another node forwards then counts here too.
 type voteSet struct {
-	votes  []*types.Vote // by validator index
-	power  uint64        // power of all votes present
-	byHash map[types.Hash]uint64
+	votes     []*types.Vote   // first vote, by validator index
+	conflicts [][]*types.Vote // later conflicting votes, by validator index
+	power     uint64          // power of the validators present (each once)
+	byHash    map[types.Hash]uint64
 }
 
+// maxConflicts bounds the conflicting votes kept per validator and slot.
+const maxConflicts = 2
+
 func newVoteSet(n int) *voteSet {
-	return &voteSet{votes: make([]*types.Vote, n), byHash: make(map[types.Hash]uint64)}
+	return &voteSet{votes: make([]*types.Vote, n), conflicts: make([][]*types.Vote, n), byHash: make(map[types.Hash]uint64)}
+}
+
+// addConflict counts a verified vote that conflicts with the validator's
+// first one, unless it repeats a kept one or the validator has
+// maxConflicts already.
+func (vs *voteSet) addConflict(v *types.Vote, weight uint64) {
+	i := v.ValidatorIndex
+	for _, c := range vs.conflicts[i] {
+		if c.BlockHash == v.BlockHash {
+			return
+		}
+	}
+	if len(vs.conflicts[i]) >= maxConflicts {
+		return
+	}
+	vs.conflicts[i] = append(vs.conflicts[i], v)
+	vs.byHash[v.BlockHash] += weight
 }
 
 func (vs *voteSet) add(v *types.Vote, weight uint64) {
@@ -32,20 +59,33 @@ func (vs *voteSet) quorumBlock(q uint64) (types.Hash, bool) {
 	if vs.power < q {
 		return types.Hash{}, false
 	}
-	for _, v := range vs.votes {
+	for i, v := range vs.votes {
 		if v != nil && !v.BlockHash.IsZero() && vs.byHash[v.BlockHash] >= q {
 			return v.BlockHash, true
+		}
+		for _, c := range vs.conflicts[i] {
+			if !c.BlockHash.IsZero() && vs.byHash[c.BlockHash] >= q {
+				return c.BlockHash, true
+			}
 		}
 	}
 	return types.Hash{}, false
 }
 
-// forBlock lists the votes for h in validator order.
+// forBlock lists the votes for h in validator order (a validator has at
+// most one vote for a given block).
 func (vs *voteSet) forBlock(h types.Hash) []*types.Vote {
 	var out []*types.Vote
-	for _, v := range vs.votes {
+	for i, v := range vs.votes {
 		if v != nil && v.BlockHash == h {
 			out = append(out, v)
+			continue
+		}
+		for _, c := range vs.conflicts[i] {
+			if c.BlockHash == h {
+				out = append(out, c)
+				break
+			}
 		}
 	}
 	return out

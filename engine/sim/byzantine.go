@@ -190,8 +190,9 @@ func ReplayOld(c *Cluster, i int, m consensus.Message) []consensus.Message {
 	return out
 }
 
-// ByzantineConfig is DefaultConfig(seed) with node seed%4 running mode;
-// mode "all" picks the seed's mode from ModeNames by seed.
+// ByzantineConfig is DefaultConfig(seed) with node seed%4 running mode
+// (mode "all" picks the seed's mode from ModeNames by seed), without
+// crashes and with a 4 s quiet period.
 func ByzantineConfig(seed int64, mode string) (Config, error) {
 	if mode == "all" {
 		names := ModeNames()
@@ -203,5 +204,12 @@ func ByzantineConfig(seed int64, mode string) (Config, error) {
 	}
 	cfg := DefaultConfig(seed)
 	cfg.Byzantine = map[int]Behaviour{int(seed % int64(cfg.Validators)): b}
+	// One faulty validator of four is all the fault budget (f = 1): a
+	// crashed honest node beside it would leave no quorum, so these runs
+	// keep the network faults (loss, duplication, reordering, partitions,
+	// clock offsets) but no crashes, and judge liveness over a longer
+	// quiet period (rounds that timed out during the faults are longer).
+	cfg.Faults.Crashes = false
+	cfg.Duration, cfg.Quiet = 6*time.Second, 4*time.Second
 	return cfg, nil
 }
