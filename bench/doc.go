@@ -26,4 +26,9 @@
 // was asked; anything else is an error counted per kind, never fatal),
 // and it reports requests, req/s and latency percentiles per kind. Ctrl-C
 // (the context ending) yields the partial report.
+//
+// WS is the WebSocket fan-out bench behind `aitbcd bench ws`: N new_blocks
+// subscribers on one node, each block timed from its commit (the node's
+// consensus_events "commit" event) to the first and the last subscriber,
+// with missing receipts, lost streams and the node's resident memory.
 package bench

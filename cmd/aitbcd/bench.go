@@ -18,7 +18,7 @@ import (
 // runBench is `aitbcd bench SUBCOMMAND`.
 func runBench(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("bench: want a subcommand: sigverify, load or rpc")
+		return usagef("bench: want a subcommand: sigverify, load, rpc or ws")
 	}
 	switch args[0] {
 	case "sigverify":
@@ -27,13 +27,16 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return runBenchLoad(args[1:], stdout, stderr)
 	case "rpc":
 		return runBenchRPC(args[1:], stdout, stderr)
+	case "ws":
+		return runBenchWS(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, "Usage: aitbcd bench sigverify [--backend cpu|kernel-host|cuda] [--compare BACKEND] [--batch N] [--seconds S] [--workers N] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench load --key FAUCET_KEY [--rpc URL] [--ws URL] [--tps N] [--seconds S] [--senders N] [--metrics URL] [--presign] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench rpc [--rpc URL] [--concurrency N] [--seconds S] [--mix "+strings.Join(bench.DefaultRPCMix, ",")+"] [--json FILE]")
+		fmt.Fprintln(stdout, "       aitbcd bench ws [--ws URL] [--clients N] [--seconds S] [--grace S] [--metrics URL] [--json FILE]")
 		return nil
 	}
-	return usagef("bench: unknown subcommand %q (want sigverify, load or rpc)", args[0])
+	return usagef("bench: unknown subcommand %q (want sigverify, load, rpc or ws)", args[0])
 }
 
 // runBenchSigverify is `aitbcd bench sigverify`: flags over

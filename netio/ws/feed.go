@@ -126,7 +126,7 @@ func (s *Server) feedRound() {
 			}
 			m := msgs[d.h]
 			if m == nil {
-				s.closeWithReason(d.sub, 1011, fmt.Sprintf("block %d unavailable; last height delivered %d", d.h, d.ss.last))
+				s.closeWithReason(d.sub, 1011, fmt.Sprintf("block %d unavailable; last height delivered %d", d.h, d.ss.last), closeGrace)
 				continue
 			}
 			need := len(m) + maxMessagePrefix

@@ -130,12 +130,19 @@ func New(cfg Config, m *Metrics, log *slog.Logger) (*Server, error) {
 	// on, so pages from any origin (explorers, wallets) may subscribe.
 	u.CheckOrigin = func(*http.Request) bool { return true }
 	u.HandshakeTimeout = handshakeTimeout
-	u.KeepaliveTime = cfg.PingInterval + cfg.PongTimeout // read deadline, renewed by every frame
+	// No read deadline: pingLoop judges liveness itself, so that a client
+	// reading behind a backlog is not taken for a dead one and a closed
+	// client is told why (a close frame naming the last height).
+	u.KeepaliveTime = 0
 	u.MessageLengthLimit = cfg.hardMessageLimit()
 	u.OnMessage(s.onMessage)
 	u.OnClose(s.onClose)
 	u.SetPingHandler(s.onPing)
-	u.SetPongHandler(func(*websocket.Conn, string) {}) // the renewed read deadline is all a pong does
+	u.SetPongHandler(func(c *websocket.Conn, _ string) {
+		if sub := subscriberOf(c); sub != nil {
+			sub.heard()
+		}
+	})
 	u.SetCloseHandler(s.onCloseFrame)
 	s.up = u
 	return s, nil
@@ -349,6 +356,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	s.pubMu.Unlock()
+	// nbio arms the handshake's read deadline (handshakeTimeout) on its
+	// accept goroutine after it registers the connection with a poller, so
+	// under load that can land after Upgrade cleared it, and cut a healthy
+	// subscriber 10 s in without a word. Clear it again once the accept
+	// path is long done; liveness is pingLoop's from here on.
+	time.AfterFunc(handshakeTimeout/2, func() {
+		if !sub.isClosed() {
+			_ = sub.raw.SetReadDeadline(time.Time{})
+		}
+	})
 	if mask&(1<<blocksTopic) != 0 && s.src != nil {
 		s.wakeFeed()
 	}
@@ -412,6 +429,7 @@ func (s *Server) onMessage(c *websocket.Conn, mt websocket.MessageType, data []b
 	if sub == nil || sub.isClosed() {
 		return
 	}
+	sub.heard()
 	var ctl control
 	var err error
 	switch {
@@ -473,6 +491,7 @@ func (s *Server) onMessage(c *websocket.Conn, mt websocket.MessageType, data []b
 // onPing answers a client's ping through the accounted write path.
 func (s *Server) onPing(c *websocket.Conn, appData string) {
 	if sub := subscriberOf(c); sub != nil {
+		sub.heard()
 		s.pubMu.Lock()
 		sub.sendAlways(appendFrame(nil, opPong, []byte(appData)))
 		s.pubMu.Unlock()
@@ -541,6 +560,10 @@ func (s *Server) onWritten(c *nbio.Conn, _ []byte, n int) {
 // its queued frames and the close frame before it is cut.
 const closeGrace = 5 * time.Second
 
+// unresponsiveGrace is closeGrace for a client that answers nothing: the
+// close frame is a courtesy it will likely never read.
+const unresponsiveGrace = 500 * time.Millisecond
+
 // dropSlow closes a subscriber that cannot keep up: a push message that
 // would overflow its queue, or a block feed stalled for SlowTimeout. The
 // close frame (1008) follows everything queued, and for a new_blocks
@@ -551,17 +574,23 @@ func (s *Server) dropSlow(sub *subscriber) {
 		return
 	}
 	s.m.Dropped.Inc()
-	reason := "slow consumer"
-	if ss := sub.subs[blocksTopic]; ss != nil && s.src != nil {
-		reason = fmt.Sprintf("slow consumer; last height delivered %d", ss.last)
-	}
+	reason := s.withLastHeight(sub, "slow consumer")
 	s.log.Info("ws dropped slow subscriber", "remote", sub.remote, "queue_bytes", s.cfg.QueueBytes, "reason", reason)
-	s.closeWithReason(sub, 1008, reason)
+	s.closeWithReason(sub, 1008, reason, closeGrace)
+}
+
+// withLastHeight appends the last new_blocks height handed to sub, when it
+// follows the block feed, so the client knows where to resume.
+func (s *Server) withLastHeight(sub *subscriber, reason string) string {
+	if ss := sub.subs[blocksTopic]; ss != nil && s.src != nil {
+		return fmt.Sprintf("%s; last height delivered %d", reason, ss.last)
+	}
+	return reason
 }
 
 // closeWithReason queues a close frame, stops further sends and cuts the
-// connection after closeGrace. Callers hold pubMu.
-func (s *Server) closeWithReason(sub *subscriber, code uint16, reason string) {
+// connection after grace. Callers hold pubMu.
+func (s *Server) closeWithReason(sub *subscriber, code uint16, reason string, grace time.Duration) {
 	if !sub.sendAlways(closeFrame(code, reason)) {
 		return
 	}
@@ -569,7 +598,7 @@ func (s *Server) closeWithReason(sub *subscriber, code uint16, reason string) {
 	s.mu.Lock() // lock order: pubMu, then mu
 	s.setTopicsLocked(sub, 0)
 	s.mu.Unlock()
-	time.AfterFunc(closeGrace, sub.close)
+	time.AfterFunc(grace, sub.close)
 }
 
 // pingLoop pings every connection each PingInterval; nbio's read deadline
@@ -586,8 +615,22 @@ func (s *Server) pingLoop() {
 			s.mu.Lock()
 			subs := s.snapshotLocked()
 			s.mu.Unlock()
+			now := time.Now()
+			window := s.cfg.PingInterval + s.cfg.PongTimeout
 			s.pubMu.Lock()
 			for _, sub := range subs {
+				if silent := now.Sub(sub.lastHeard()); silent > window {
+					if !peerBusyAlive(sub.raw, s.cfg.PongTimeout) {
+						s.log.Debug("ws closing unresponsive client", "remote", sub.remote, "silent", silent)
+						s.closeWithReason(sub, 1008, s.withLastHeight(sub, "no pong within "+window.String()), unresponsiveGrace)
+						continue
+					}
+					// A client reading behind a backlog sees the ping late and
+					// its pong comes later still; its TCP acknowledging data is
+					// the proof of life. One that stops reading is the feed's
+					// (SlowTimeout) or the queue bound's to close.
+					sub.heard()
+				}
 				sub.sendAlways(pingFrame)
 			}
 			s.pubMu.Unlock()

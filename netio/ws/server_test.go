@@ -318,23 +318,30 @@ func TestKeepalive(t *testing.T) {
 	good := mustDial(t, e, s, "/ws/new_blocks")
 	mute := rawDial(t, s.Addr(), "/ws/new_blocks", 0)
 
-	// The mute client reads (and so sees the pings) but never answers.
-	pings := 0
+	// The mute client reads (and so sees the pings) but never answers: it
+	// is told why, then cut.
+	pings, reason := 0, ""
 	_ = mute.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	for {
-		op, _, err := mute.readFrame()
+		op, p, err := mute.readFrame()
 		if err != nil {
 			if strings.Contains(err.Error(), "timeout") {
 				t.Fatal("mute client was not closed")
 			}
 			break
 		}
-		if op == opPing {
+		switch op {
+		case opPing:
 			pings++
+		case opClose:
+			reason = string(p[2:])
 		}
 	}
 	if pings == 0 {
 		t.Fatal("mute client closed without being pinged")
+	}
+	if !strings.HasPrefix(reason, "no pong within") {
+		t.Fatalf("mute client's close reason %q, want \"no pong within …\"", reason)
 	}
 	// The answering client outlives several keepalive windows.
 	window := int32((cfg.PingInterval + cfg.PongTimeout) / cfg.PingInterval)
@@ -342,6 +349,53 @@ func TestKeepalive(t *testing.T) {
 	s.Publish(TopicNewBlocks, message(TopicNewBlocks, 1))
 	if r := good.nextReply(t); r.N != 1 {
 		t.Fatalf("got %+v", r)
+	}
+}
+
+// TestKeepaliveSparesBusyReader: a client reading steadily behind a
+// backlog sees each ping late and (here) never answers; while its TCP keeps
+// acknowledging data it is alive and stays connected, well past the pong
+// window. Once the backlog is gone, silence closes it as usual.
+func TestKeepaliveSparesBusyReader(t *testing.T) {
+	cfg := testConfig()
+	cfg.PingInterval, cfg.PongTimeout = 50*time.Millisecond, 150*time.Millisecond
+	cfg.QueueBytes = 16 << 20
+	s, _ := startServer(t, cfg)
+	slow := rawDial(t, s.Addr(), "/ws/new_transactions", 4096)
+	wait.Until(t, "subscribed", 10*time.Second, func() bool { return subscribers(s, TopicNewTransactions) == 1 })
+	// Publishing goes on while the client reads at about half the pace, so
+	// its backlog (and the delay before it sees a ping) keeps growing.
+	const n = 400
+	pad := strings.Repeat("x", 4000)
+	go func() {
+		for i := range n {
+			msg, _ := json.Marshal(map[string]any{"topic": TopicNewTransactions, "n": i, "pad": pad})
+			s.Publish(TopicNewTransactions, msg)
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	start := time.Now()
+	_ = slow.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	got := 0
+	for got < n {
+		op, p, err := slow.readFrame()
+		if err != nil {
+			t.Fatalf("closed after %d of %d messages, %v into the backlog (pong window %v): %v",
+				got, n, time.Since(start).Round(time.Millisecond), cfg.PingInterval+cfg.PongTimeout, err)
+		}
+		if op == opText && strings.Contains(string(p), `"topic":"new_transactions"`) {
+			got++
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	t.Logf("read %d messages over %v without answering a ping", n, time.Since(start).Round(time.Millisecond))
+	for { // idle and mute now: closed by keepalive
+		if _, _, err := slow.readFrame(); err != nil {
+			if strings.Contains(err.Error(), "timeout") {
+				t.Fatal("an idle mute client was not closed")
+			}
+			break
+		}
 	}
 }
 

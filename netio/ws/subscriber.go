@@ -34,6 +34,10 @@ type subscriber struct {
 	// not fit; wrote() wakes the feed when bytes drain.
 	feedWaiting atomic.Bool
 
+	// lastInbound is when the client last sent a frame (Unix ns): the
+	// keepalive's measure (pingLoop).
+	lastInbound atomic.Int64
+
 	mu      sync.Mutex
 	closed  bool
 	handed  uint64 // bytes handed to nbio
@@ -58,8 +62,15 @@ func newSubscriber(s *Server, wsc *websocket.Conn) *subscriber {
 	if a := wsc.RemoteAddr(); a != nil {
 		sub.remote = a.String()
 	}
+	sub.heard()
 	return sub
 }
+
+// heard records a frame from the client.
+func (s *subscriber) heard() { s.lastInbound.Store(time.Now().UnixNano()) }
+
+// lastHeard is when the client last sent a frame.
+func (s *subscriber) lastHeard() time.Time { return time.Unix(0, s.lastInbound.Load()) }
 
 // newSubscription returns a subscription with a fresh id, unique on this
 // server for its lifetime.
@@ -128,13 +139,6 @@ func (s *subscriber) wrote(n int) {
 	if s.feedWaiting.Load() && s.feedWaiting.CompareAndSwap(true, false) {
 		s.srv.wakeFeed()
 	}
-}
-
-// queuedBytes is how many handed bytes the socket has not taken yet.
-func (s *subscriber) queuedBytes() uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.handed - s.written
 }
 
 // close closes the connection once; srv.onClose does the bookkeeping.
