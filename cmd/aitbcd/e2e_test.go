@@ -26,16 +26,39 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 )
 
-// freePort asks the kernel for an unused loopback port.
+// freePort returns a port that was free a moment ago. It is taken below
+// Linux's ephemeral range (32768 and up), so an outgoing connection of
+// this or another test cannot grab it between now and the node's listen
+// (a port from :0 sometimes was: "address already in use"); ports go up
+// from a per-process start so two tests of this binary never share one.
 func freePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	portMu.Lock()
+	defer portMu.Unlock()
+	if nextPort == 0 {
+		nextPort = 20000 + (os.Getpid()%400)*30
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	for tries := 0; tries < 2000; tries++ {
+		p := nextPort
+		nextPort++
+		if nextPort >= 32768 {
+			nextPort = 20000
+		}
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return p
+	}
+	t.Fatal("no free port below 32768")
+	return 0
 }
+
+var (
+	portMu   sync.Mutex
+	nextPort int
+)
 
 type logSink struct{ t testing.TB }
 
