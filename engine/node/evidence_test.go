@@ -67,19 +67,9 @@ func TestEvidenceStoreFailureIsNotFatal(t *testing.T) {
 		store := &enginetest.FaultStore{BlockStore: c.stores[0]}
 		store.FailEvidence.Store(failing)
 		pub := &recBroadcaster{}
-		n, err := New(clusterConfig(), Deps{Genesis: c.gen, Store: store, Verifier: newTestBatcher(t), Publish: pub,
-			Signer: consensus.NewKeySigner(c.keys[0].BLS), WAL: c.wals[0], Log: logtest.New(t, slog.LevelWarn), Gossip: &recGossip{}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.Start()
-		t.Cleanup(func() { n.Stop() })
+		n, _ := c.startAlone(t, store, pub)
 		x, y := byzantinePrevotes(c, 2)
-		for _, v := range []*types.Vote{x, y} {
-			if err := n.HandleConsensus("mallory", &consensus.VoteMsg{Vote: v}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		sendVotes(t, n, "mallory", x, y)
 		if failing {
 			wait.Until(t, "the failed evidence write counted", 20*time.Second, func() bool { return counterValue(t, n.m.EvidenceStoreErrors) == 1 })
 			// The loop goes on: a second fault (a double precommit) is
@@ -138,20 +128,9 @@ func TestEvidenceCountedOnce(t *testing.T) {
 // signer's equivocation: the evidence names the signer.
 func TestForwardedEquivocationNotPenalized(t *testing.T) {
 	c := newCluster(t, 4)
-	g := &recGossip{}
-	n, err := New(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[0], Verifier: newTestBatcher(t),
-		Signer: consensus.NewKeySigner(c.keys[0].BLS), WAL: c.wals[0], Log: logtest.New(t, slog.LevelWarn), Gossip: g})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.Start()
-	t.Cleanup(func() { n.Stop() })
+	n, g := c.startAlone(t, c.stores[0], nil)
 	x, y := byzantinePrevotes(c, 2)
-	for _, v := range []*types.Vote{x, y} {
-		if err := n.HandleConsensus("forwarder", &consensus.VoteMsg{Vote: v}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sendVotes(t, n, "forwarder", x, y)
 	wait.Until(t, "the evidence stored", 20*time.Second, func() bool { return len(storedEvidence(t, c.stores[0])) == 1 })
 	if k := g.penaltyCount(); k != 0 {
 		t.Fatalf("the forwarder got %d penalties for validator 2's equivocation", k)

@@ -122,15 +122,32 @@ func testLogger(t testing.TB) *slog.Logger {
 // all the peer-input tests need.
 func startPeerNode(t *testing.T) (*cluster, *Node, *recGossip) {
 	c := newCluster(t, 4)
+	n, g := c.startAlone(t, c.stores[0], nil)
+	return c, n, g
+}
+
+// startAlone starts validator 0 on store, publishing to pub (nil: none),
+// wired to a new recGossip.
+func (c *cluster) startAlone(t *testing.T, store engine.BlockStore, pub engine.Broadcaster) (*Node, *recGossip) {
 	g := &recGossip{}
-	n, err := New(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[0], Verifier: newTestBatcher(t),
+	n, err := New(clusterConfig(), Deps{Genesis: c.gen, Store: store, Verifier: newTestBatcher(t), Publish: pub,
 		Signer: consensus.NewKeySigner(c.keys[0].BLS), WAL: c.wals[0], Log: logtest.New(t, slog.LevelWarn), Gossip: g})
 	if err != nil {
 		t.Fatal(err)
 	}
 	n.Start()
 	t.Cleanup(func() { n.Stop() })
-	return c, n, g
+	return n, g
+}
+
+// sendVotes hands votes to n as peer sent them.
+func sendVotes(t *testing.T, n *Node, peer engine.PeerID, votes ...*types.Vote) {
+	t.Helper()
+	for _, v := range votes {
+		if err := n.HandleConsensus(peer, &consensus.VoteMsg{Vote: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // Malformed peer input is refused with engine.ErrBadPeerMessage, never panics, and

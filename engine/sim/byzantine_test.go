@@ -2,8 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,16 +10,7 @@ import (
 // byzSeeds is how many seeds TestByzantineModes runs per mode:
 // AITBC_SIM_BYZ_SEEDS, or 2 (CI runs 200 mixed seeds with
 // `make sim SEEDS=200 BYZANTINE=all` besides).
-func byzSeeds(t *testing.T) int {
-	if s := os.Getenv("AITBC_SIM_BYZ_SEEDS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			t.Fatalf("AITBC_SIM_BYZ_SEEDS=%q: %v", s, err)
-		}
-		return n
-	}
-	return 2
-}
+func byzSeeds(t *testing.T) int { return envSeeds(t, "AITBC_SIM_BYZ_SEEDS", 2) }
 
 // One faulty validator of four, in every mode of the catalogue, under the
 // default faults: the honest three agree, stay valid, lose no tx and stay

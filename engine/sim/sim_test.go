@@ -15,18 +15,23 @@ import (
 	dto "github.com/prometheus/client_model/go"
 )
 
+// envSeeds is the number in the environment variable name, or def.
+func envSeeds(t *testing.T, name string, def int) int {
+	t.Helper()
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("%s=%q: %v", name, s, err)
+	}
+	return n
+}
+
 // simSeeds is how many seeds TestSeeds runs: AITBC_SIM_SEEDS, or 24
 // (CI runs 200 with `make sim SEEDS=200` besides).
-func simSeeds(t *testing.T) int {
-	if s := os.Getenv("AITBC_SIM_SEEDS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			t.Fatalf("AITBC_SIM_SEEDS=%q: %v", s, err)
-		}
-		return n
-	}
-	return 24
-}
+func simSeeds(t *testing.T) int { return envSeeds(t, "AITBC_SIM_SEEDS", 24) }
 
 // Every seed of the default configuration (faults, lossy network, load)
 // keeps agreement, validity, every admitted tx and liveness.
