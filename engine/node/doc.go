@@ -1,0 +1,32 @@
+// Package node is the node loop: the pipeline around the consensus core
+// that turns its Ready into WAL writes, broadcasts, executed and committed
+// blocks, evidence records and events, and feeds peers' messages and the
+// pipeline's answers back in.
+//
+// Machine is the node without goroutines, driven by calls from one owner
+// goroutine: Init once, then Tick every Config.TickInterval, Housekeep
+// every blocksync.HousekeepInterval, and the engine.PeerHandler methods,
+// which check a peer's message and handle it at once. engine/sim drives
+// Machines directly from its event queue. Node is a Machine run by
+// goroutines: one loop owns the Machine and is woken by the Clock's
+// tickers and by bounded queues that the transport's PeerHandler calls
+// fill (a full queue drops and counts: validators re-send consensus
+// messages, txs are best effort); peer tx workers, one block server, the
+// relay batcher (ingest.Relay) and the indexer run beside it.
+//
+// Files: machine.go (restore, Init/Tick/Housekeep, Stop), ready.go (one
+// Ready, in the order consensus/doc.go documents, and commit), peers.go
+// (checks of peers' messages, applying block-sync answers, serving
+// blocks), node.go (the goroutines and queues), wal.go (own votes written
+// before they leave, replayed after a restart), evidence.go, read.go (the
+// RPC read side, safe from any goroutine), fault.go (crash-test hooks),
+// config.go.
+//
+// Peer input: a proposal whose body does not match its header, or any
+// malformed message, is refused as engine.ErrBadPeerMessage (the transport
+// counts it against the peer); a fresh proposal outside the block time
+// rule's window is dropped without penalty (exec.Timely); a rejected
+// consensus message penalizes the peer for a bad signature or an invalid
+// message, not for another validator's equivocation (the evidence names
+// the signer); ErrFuture starts block sync.
+package node
