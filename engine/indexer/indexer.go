@@ -15,6 +15,9 @@ import (
 const (
 	minBackoff = 250 * time.Millisecond
 	maxBackoff = 30 * time.Second
+	// DrainTimeout bounds how long Stop waits for the blocks already
+	// committed to reach the index.
+	DrainTimeout = 10 * time.Second
 )
 
 // Indexer writes committed blocks to the SQL index behind the commit path.
@@ -37,6 +40,8 @@ type Indexer struct {
 	head    atomic.Uint64
 	indexed atomic.Uint64
 	wake    chan struct{}
+	drain   chan struct{} // closed by Stop: finish what is committed, then return
+	stop    sync.Once
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 }
@@ -45,7 +50,7 @@ type Indexer struct {
 // with up to queue committed blocks waiting; replay re-reads the rest.
 func New(idx engine.Index, replay *Replayer, batch, queue int, clock engine.Clock, log *slog.Logger, m *metrics.Metrics) *Indexer {
 	return &Indexer{idx: idx, replay: replay, batch: batch, clock: clock, log: log, m: m,
-		q: make(chan *engine.CommittedBlock, queue), wake: make(chan struct{}, 1)}
+		q: make(chan *engine.CommittedBlock, queue), wake: make(chan struct{}, 1), drain: make(chan struct{})}
 }
 
 // Start runs the indexer's goroutine; head is the committed head.
@@ -57,12 +62,39 @@ func (x *Indexer) Start(head uint64) {
 	go x.run(ctx)
 }
 
-// Stop ends the goroutine (an unfinished write is abandoned: the next
-// start re-reads its blocks).
+// Stop lets the goroutine write what is committed already, for up to
+// DrainTimeout (a clean restart then finds the index at the head and need
+// not re-read anything), then ends it: a write still unfinished is
+// abandoned, and the next start re-reads its blocks. With the database
+// away it does not wait for it. Idempotent.
 func (x *Indexer) Stop() {
-	if x.cancel != nil {
-		x.cancel()
-		x.wg.Wait()
+	if x.cancel == nil {
+		return
+	}
+	x.stop.Do(x.stopOnce)
+}
+
+func (x *Indexer) stopOnce() {
+	close(x.drain)
+	done := make(chan struct{})
+	go func() { x.wg.Wait(); close(done) }()
+	t := x.clock.NewTimer(DrainTimeout)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C():
+		x.log.Warn("index not drained before stop; the next start re-reads the rest", "indexed", x.indexed.Load(), "head", x.head.Load())
+	}
+	x.cancel()
+	<-done
+}
+
+func (x *Indexer) draining() bool {
+	select {
+	case <-x.drain:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -89,7 +121,7 @@ func (x *Indexer) run(ctx context.Context) {
 	last, err := x.lastIndexed(ctx)
 	for err != nil {
 		x.log.Warn("index unavailable; blocks keep committing", "err", err)
-		if !x.sleep(ctx, backoff) {
+		if x.draining() || !x.sleep(ctx, backoff) {
 			return
 		}
 		backoff = min(backoff*2, maxBackoff)
@@ -111,9 +143,13 @@ func (x *Indexer) run(ctx context.Context) {
 		head := x.head.Load()
 		if head <= last {
 			queued = queued[:0]
+			if x.draining() {
+				return // everything committed is indexed
+			}
 			select {
 			case <-ctx.Done():
 				return
+			case <-x.drain:
 			case <-x.wake:
 			case cb := <-x.q:
 				queued = append(queued, cb)
@@ -122,7 +158,7 @@ func (x *Indexer) run(ctx context.Context) {
 		}
 		batch := x.next(last, head, queued)
 		if len(batch) == 0 {
-			if !x.sleep(ctx, backoff) {
+			if x.draining() || !x.sleep(ctx, backoff) {
 				return
 			}
 			backoff = min(backoff*2, maxBackoff)
@@ -134,7 +170,7 @@ func (x *Indexer) run(ctx context.Context) {
 			}
 			x.m.IndexErrors.Inc()
 			x.log.Warn("index write failed; will retry", "from", batch[0].Block.Header.Height, "blocks", len(batch), "err", err)
-			if !x.sleep(ctx, backoff) {
+			if x.draining() || !x.sleep(ctx, backoff) {
 				return
 			}
 			backoff = min(backoff*2, maxBackoff)

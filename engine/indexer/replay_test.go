@@ -3,13 +3,16 @@ package indexer_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"reflect"
 	"testing"
 	"time"
 
 	"aitbc/engine"
 	"aitbc/engine/indexer"
+	"aitbc/engine/metrics"
 	"aitbc/engine/sim"
+	"aitbc/internal/logtest"
 )
 
 // recIndex is an engine.Index that keeps what it is given.
@@ -115,5 +118,37 @@ func TestReplayWrongGenesis(t *testing.T) {
 	}
 	if !errors.Is(err, engine.ErrInvalidBlock) {
 		t.Fatalf("replay on the wrong genesis: %v", err)
+	}
+}
+
+// slowIndex takes a while per write, like a database under load.
+type slowIndex struct {
+	recIndex
+	delay time.Duration
+}
+
+func (x *slowIndex) IndexBlocks(ctx context.Context, bs []*engine.CommittedBlock) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(x.delay):
+	}
+	return x.recIndex.IndexBlocks(ctx, bs)
+}
+
+// Stop lets the indexer write the blocks committed before it (so a clean
+// restart needs no re-read), instead of abandoning them.
+func TestStopDrainsCommittedBlocks(t *testing.T) {
+	c, blocks := liveChain(t)
+	ix := &slowIndex{delay: 30 * time.Millisecond}
+	x := indexer.New(ix, indexer.NewReplayer(c.Gen, c.Nodes[0].Store), 1, 1024, engine.WallClock{}, logtest.New(t, slog.LevelWarn), metrics.Nop())
+	x.Start(0)
+	for _, cb := range blocks {
+		x.Enqueue(cb)
+	}
+	x.Stop()
+	x.Stop() // idempotent
+	if got := len(ix.blocks); got != len(blocks) {
+		t.Fatalf("indexed %d of %d committed blocks before stopping", got, len(blocks))
 	}
 }
