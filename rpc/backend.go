@@ -8,7 +8,7 @@ import (
 	"aitbc/engine/types"
 )
 
-// Backend is what the RPC server needs from the node; engine.Node
+// Backend is what the RPC server needs from the node; node.Node
 // implements it, and tests use an in-memory twin.
 type Backend interface {
 	ChainID() string

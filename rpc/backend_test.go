@@ -12,7 +12,7 @@ import (
 	"aitbc/engine/types"
 )
 
-// memBackend is the in-memory twin of engine.Node for the RPC tests.
+// memBackend is the in-memory twin of node.Node for the RPC tests.
 type memBackend struct {
 	mu        sync.Mutex
 	chainID   string

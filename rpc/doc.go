@@ -1,7 +1,7 @@
 // Package rpc is the node's REST interface and its WebSocket topic bridge.
 //
 // Server serves the JSON API over net/http (Go 1.22 method patterns) on top
-// of a Backend, which engine.Node implements and tests replace with an
+// of a Backend, which node.Node (engine/node) implements and tests replace with an
 // in-memory twin. The wire conventions are fixed here and shared with the
 // Client the CLI and the load generator use:
 //
