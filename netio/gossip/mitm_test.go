@@ -193,8 +193,10 @@ func TestFlippedBitClosesWithoutPenalty(t *testing.T) {
 	b, mb := startTransport(t, testConfig(2), recB)
 	var flipped atomic.Bool
 	px := startProxy(t, b.Addr(), func(conn, dir, n int, f []byte) {
-		// Frames 0 and 1 from the dialer are Noise messages 1 and 3.
-		if conn == 0 && dir == 0 && n == 2 {
+		// Frames 0 and 1 from the dialer are Noise messages 1 and 3;
+		// the TXS frame is the first large sealed one (a PONG is 29
+		// bytes).
+		if conn == 0 && dir == 0 && n >= 2 && len(f) > 100 && !flipped.Load() {
 			f[len(f)/2] ^= 0x10
 			flipped.Store(true)
 		}
@@ -202,7 +204,7 @@ func TestFlippedBitClosesWithoutPenalty(t *testing.T) {
 	cfgA := testConfig(1)
 	cfgA.Peers = []string{px.addr()}
 	a, ma := startTransport(t, cfgA, newRecorder())
-	wait.Until(t, "connected", 10*time.Second, func() bool { return hasPeer(b, a.ID()) })
+	wait.Until(t, "connected", 10*time.Second, func() bool { return hasPeer(b, a.ID()) && hasPeer(a, b.ID()) })
 	a.BroadcastTxs(testTxs(2, 1))
 	wait.Until(t, "frame flipped and refused", 10*time.Second, func() bool {
 		return flipped.Load() && dropped(mb, dropUnauthentic) == 1
@@ -239,7 +241,7 @@ func TestRecordedTrafficRevealsNothing(t *testing.T) {
 	cfgA := testConfig(1)
 	cfgA.Peers = []string{px.addr()}
 	a, _ := startTransport(t, cfgA, newRecorder())
-	wait.Until(t, "connected", 10*time.Second, func() bool { return hasPeer(b, a.ID()) })
+	wait.Until(t, "connected", 10*time.Second, func() bool { return hasPeer(b, a.ID()) && hasPeer(a, b.ID()) })
 
 	f := newChainFixture(t)
 	vote := f.vote(0, 1)
@@ -298,7 +300,7 @@ func TestReplayedFrameIsRefused(t *testing.T) {
 	cfgA := testConfig(1)
 	cfgA.Peers = []string{px.addr()}
 	a, _ := startTransport(t, cfgA, newRecorder())
-	wait.Until(t, "connected", 10*time.Second, func() bool { return hasPeer(b, a.ID()) })
+	wait.Until(t, "connected", 10*time.Second, func() bool { return hasPeer(b, a.ID()) && hasPeer(a, b.ID()) })
 	for i := 0; i < 2; i++ {
 		a.BroadcastTxs(testTxs(1, uint64(1+i))) // equal-sized frames
 		time.Sleep(20 * time.Millisecond)
