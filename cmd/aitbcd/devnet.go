@@ -70,6 +70,7 @@ func ensureDevnet(dir string, n int) (bool, error) {
 		return false, err
 	}
 	var auths []types.Authority
+	ids := make([]string, n)
 	for i := 0; i < n; i++ {
 		nd := filepath.Join(dir, fmt.Sprintf("node%d", i))
 		if err := os.MkdirAll(nd, 0o700); err != nil {
@@ -80,7 +81,13 @@ func ensureDevnet(dir string, n int) (bool, error) {
 			return false, err
 		}
 		auths = append(auths, authority(acct, val))
-		conf := nodeConfigTOML(devnetChainID, "127.0.0.1", 100*i, "../genesis.json", devnetPeers(n, i))
+		if ids[i], err = nodeIDOf(filepath.Join(nd, "node.key")); err != nil {
+			return false, err
+		}
+	}
+	for i := 0; i < n; i++ {
+		nd := filepath.Join(dir, fmt.Sprintf("node%d", i))
+		conf := nodeConfigTOML(devnetChainID, "127.0.0.1", 100*i, "../genesis.json", devnetPeers(ids, i))
 		conf = strings.Replace(conf, `log_format = "json"`, `log_format = "text"`, 1)
 		// Loopback only, and `aitbcd bench load` sends thousands of requests
 		// a second from one address: no per-address rate limit.
@@ -97,23 +104,33 @@ func ensureDevnet(dir string, n int) (bool, error) {
 	return true, writeGenesis(filepath.Join(dir, "genesis.json"), g)
 }
 
-// devnetPeers lists the gossip addresses of every devnet node but i: the
-// validators form a full mesh on loopback.
-func devnetPeers(n, i int) []string {
+// devnetPeers lists every devnet node but i, pinned to its node id
+// (ids[j] of node j; "" leaves that entry unpinned): the validators form
+// a full mesh on loopback.
+func devnetPeers(ids []string, i int) []string {
 	var peers []string
-	for j := 0; j < n; j++ {
+	for j := range ids {
 		if j != i {
-			peers = append(peers, fmt.Sprintf("127.0.0.1:%d", config.DefaultConfig().P2PPort+100*j))
+			peers = append(peers, pinned(ids[j], fmt.Sprintf("127.0.0.1:%d", config.DefaultConfig().P2PPort+100*j)))
 		}
 	}
 	return peers
 }
 
+// pinned is the PEERS entry for a node id at addr.
+func pinned(id, addr string) string {
+	if id == "" {
+		return addr
+	}
+	return id + "@" + addr
+}
+
 // devnetPorts keeps the devnet's nodes apart when port variables are set
 // in the environment (they override every node's config file alike): such
 // a value is node0's port and node i adds 100×i, as the defaults do. The
-// peers are then every other node's gossip address, wherever it moved.
-func devnetPorts(cfgs []config.Config) error {
+// peers are then every other node's gossip address, wherever it moved,
+// pinned to ids[j] (the node ids; "" for none).
+func devnetPorts(cfgs []config.Config, ids []string) error {
 	if len(cfgs) < 2 {
 		return nil
 	}
@@ -135,7 +152,7 @@ func devnetPorts(cfgs []config.Config) error {
 		cfgs[i].Peers = nil
 		for j, o := range cfgs {
 			if j != i {
-				cfgs[i].Peers = append(cfgs[i].Peers, net.JoinHostPort(o.P2PHost, strconv.Itoa(o.P2PPort)))
+				cfgs[i].Peers = append(cfgs[i].Peers, pinned(ids[j], net.JoinHostPort(o.P2PHost, strconv.Itoa(o.P2PPort))))
 			}
 		}
 	}
@@ -146,14 +163,21 @@ func runDevnetNodes(ctx context.Context, dir string, n int, created bool, stdout
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cfgs := make([]config.Config, n)
+	ids := make([]string, n)
 	for i := range cfgs {
-		cfg, err := config.Load(filepath.Join(dir, fmt.Sprintf("node%d", i), "config.toml"), nil)
+		home := filepath.Join(dir, fmt.Sprintf("node%d", i))
+		cfg, err := config.Load(filepath.Join(home, "config.toml"), nil)
 		if err != nil {
 			return fmt.Errorf("node%d: %w", i, err)
 		}
 		cfgs[i] = cfg
+		// A node key made before pinning existed may be missing: it is
+		// created at start, and that node's entries stay unpinned.
+		if id, err := nodeIDOf(resolve(home, cfg.NodeKey)); err == nil {
+			ids[i] = id
+		}
 	}
-	if err := devnetPorts(cfgs); err != nil {
+	if err := devnetPorts(cfgs, ids); err != nil {
 		return err
 	}
 	// One summary once every node serves, in node order.

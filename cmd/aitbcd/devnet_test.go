@@ -134,14 +134,23 @@ func TestDevnetPortsFromEnvironment(t *testing.T) {
 	t.Setenv("RPC_PORT", "19580")
 	t.Setenv("P2P_PORT", "19570")
 	cfgs := make([]config.Config, 3)
+	ids := make([]string, 3)
 	for i := range cfgs {
-		c, err := config.Load(filepath.Join(dir, fmt.Sprintf("node%d", i), "config.toml"), nil)
+		home := filepath.Join(dir, fmt.Sprintf("node%d", i))
+		c, err := config.Load(filepath.Join(home, "config.toml"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		cfgs[i] = c
+		if ids[i], err = nodeIDOf(filepath.Join(home, "node.key")); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := devnetPorts(cfgs); err != nil {
+	// The written configs pin every peer to its node id.
+	if got, want := fmt.Sprint(cfgs[1].Peers), fmt.Sprintf("[%s@127.0.0.1:9070 %s@127.0.0.1:9270]", ids[0], ids[2]); got != want {
+		t.Errorf("node1 peers in config.toml %s, want %s", got, want)
+	}
+	if err := devnetPorts(cfgs, ids); err != nil {
 		t.Fatal(err)
 	}
 	for i, c := range cfgs {
@@ -149,7 +158,7 @@ func TestDevnetPortsFromEnvironment(t *testing.T) {
 			t.Errorf("node%d: rpc %d p2p %d ws %d", i, c.RPCPort, c.P2PPort, c.WSPort)
 		}
 	}
-	if got := fmt.Sprint(cfgs[1].Peers); got != "[127.0.0.1:19570 127.0.0.1:19770]" {
+	if got, want := fmt.Sprint(cfgs[1].Peers), fmt.Sprintf("[%s@127.0.0.1:19570 %s@127.0.0.1:19770]", ids[0], ids[2]); got != want {
 		t.Errorf("node1 peers %s", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ import (
 
 	"aitbc/engine/types"
 	"aitbc/internal/config"
+	"aitbc/netio/gossip"
 	"aitbc/rpc"
 
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
@@ -367,5 +369,33 @@ func TestKeysNewShow(t *testing.T) {
 	}
 	if code := run([]string{"keys", "new", "--out", path}, &out, &errb); code != 1 {
 		t.Fatalf("overwrite: exit %d, want 1", code)
+	}
+}
+
+// TestInitPrintsNodeIDThatKeysShowRepeats: the node id operators pin in
+// PEERS comes from `aitbcd init`, and `aitbcd keys show --key node.key`
+// prints the same one later; gossip parses it as that node's peer ID.
+func TestInitPrintsNodeIDThatKeysShowRepeats(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "v")
+	var out, errb bytes.Buffer
+	if code := run([]string{"init", "--home", home, "--chain-id", "pin"}, &out, &errb); code != 0 {
+		t.Fatalf("init: exit %d: %s", code, errb.String())
+	}
+	m := regexp.MustCompile(`node id:\s+([0-9a-f]{64})`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("init printed no node id:\n%s", out.String())
+	}
+	out.Reset()
+	if code := run([]string{"keys", "show", "--key", filepath.Join(home, "node.key")}, &out, &errb); code != 0 {
+		t.Fatalf("keys show: %d %s", code, errb.String())
+	}
+	var shown struct {
+		NodeID string `json:"node_id"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &shown); err != nil || shown.NodeID != m[1] {
+		t.Fatalf("keys show node_id %q (%v), init printed %s", shown.NodeID, err, m[1])
+	}
+	if id, err := gossip.ParseNodeID(shown.NodeID); err != nil || string(id) != m[1] {
+		t.Fatalf("ParseNodeID: %v %v", id, err)
 	}
 }

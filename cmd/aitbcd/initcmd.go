@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -78,8 +80,12 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 	if err := os.WriteFile(filepath.Join(*home, "config.toml"), []byte(nodeConfigTOML(*chainID, "0.0.0.0", 0, "genesis.json", nil)), 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "initialised %s\n  chain id:  %s\n  validator: %s\n  faucet:    %s (the validator's account key)\nstart it with: aitbcd start --config %s\n",
-		*home, *chainID, acct.Address, acct.Address, filepath.Join(*home, "config.toml"))
+	nodeID, err := nodeIDOf(filepath.Join(*home, "node.key"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "initialised %s\n  chain id:  %s\n  validator: %s\n  faucet:    %s (the validator's account key)\n  node id:   %s (peers pin it: PEERS=%s@host:%d)\nstart it with: aitbcd start --config %s\n",
+		*home, *chainID, acct.Address, acct.Address, nodeID, nodeID, config.DefaultConfig().P2PPort, filepath.Join(*home, "config.toml"))
 	return nil
 }
 
@@ -103,4 +109,13 @@ func writeValidatorKeys(dir string) (accountKeyFile, validatorKeyFile, error) {
 		return acct, val, err
 	}
 	return acct, val, writeKeyFile(filepath.Join(dir, "node.key"), node)
+}
+
+// nodeIDOf is the node id (hex public key) of the node key file at path.
+func nodeIDOf(path string) (string, error) {
+	priv, err := loadAccountKey(path)
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(priv.Public().(ed25519.PublicKey)), nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -186,7 +187,10 @@ func runKeys(args []string, stdout, stderr io.Writer) error {
 			}
 			pub := priv.Public().(ed25519.PublicKey)
 			a := types.AddressFromPubKey(pub)
-			return enc.Encode(map[string]string{"type": "ed25519", "address": a.String(), "address_hex": a.Hex(), "public_key": types.HexBytes(pub).String()})
+			// node_id is how PEERS (NODEID@host:port) and P2P_ALLOW name a
+			// node whose node key this is.
+			return enc.Encode(map[string]string{"type": "ed25519", "address": a.String(), "address_hex": a.Hex(),
+				"public_key": types.HexBytes(pub).String(), "node_id": hex.EncodeToString(pub)})
 		case "bls12-381":
 			sk, err := loadValidatorKey(*path)
 			if err != nil {

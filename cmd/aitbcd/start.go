@@ -158,9 +158,16 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 		gcfg.ListenAddr = net.JoinHostPort(cfg.P2PHost, strconv.Itoa(cfg.P2PPort))
 	}
 	gcfg.Peers, gcfg.ChainID, gcfg.GenesisHash, gcfg.NodeKey = cfg.Peers, gen.ChainID, gen.Hash(), nodeKey
+	for _, s := range cfg.P2PAllow {
+		id, err := gossip.ParseNodeID(s)
+		if err != nil {
+			return fmt.Errorf("P2P_ALLOW: %w", err)
+		}
+		gcfg.Allow = append(gcfg.Allow, id)
+	}
 	p2p, err := gossip.New(gcfg, gossip.NewMetrics(reg), log.With("component", "gossip"))
 	if err != nil {
-		return fmt.Errorf("P2P_PORT/PEERS: %w", err)
+		return fmt.Errorf("P2P_PORT/PEERS/P2P_ALLOW: %w", err)
 	}
 	defer p2p.Close()
 	if len(gen.Authorities) > 1 && len(cfg.Peers) == 0 {

@@ -6,6 +6,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"aitbc/netio/gossip"
 )
 
 // Config is everything `aitbcd start` reads. The toml tag is the key in the
@@ -23,7 +25,8 @@ type Config struct {
 	MetricsPort        int           `toml:"metrics_port" env:"METRICS_PORT" flag:"metrics-port" help:"Prometheus /metrics port"`
 	P2PHost            string        `toml:"p2p_host" env:"P2P_HOST" flag:"p2p-host" help:"gossip listen host"`
 	P2PPort            int           `toml:"p2p_port" env:"P2P_PORT" flag:"p2p-port" help:"gossip listen port (0: do not listen, only dial PEERS)"`
-	Peers              []string      `toml:"peers" env:"PEERS" flag:"peers" help:"comma-separated host:port of peers to dial (validators: every other validator)"`
+	Peers              []string      `toml:"peers" env:"PEERS" flag:"peers" help:"comma-separated NODEID@host:port of peers to dial (validators: every other validator); a bare host:port accepts any node there (devnet)"`
+	P2PAllow           []string      `toml:"p2p_allow" env:"P2P_ALLOW" flag:"p2p-allow" help:"comma-separated node ids allowed to connect inbound, besides those pinned in PEERS (empty: any node of the chain)"`
 	NodeKey            string        `toml:"node_key" env:"NODE_KEY" flag:"node-key" help:"Ed25519 node key file that identifies this node to peers (created if missing)"`
 	ConsensusMode      string        `toml:"consensus_mode" env:"CONSENSUS_MODE" flag:"consensus-mode" help:"poa | pos | hybrid; must match the genesis"`
 	ValidatorAddress   string        `toml:"validator_address" env:"VALIDATOR_ADDRESS" flag:"validator-address" help:"this validator's account address (ait1… or 0x…); checked against the key"`
@@ -130,8 +133,13 @@ func (c *Config) Validate() error {
 		ports[p.v] = p.key
 	}
 	for i, p := range c.Peers {
-		if _, _, err := net.SplitHostPort(p); err != nil {
-			return bad("PEERS", "entry %d %q: %v", i, p, err)
+		if _, err := gossip.ParsePeer(p); err != nil {
+			return bad("PEERS", "entry %d %q: %v (want NODEID@host:port or host:port)", i, p, err)
+		}
+	}
+	for i, id := range c.P2PAllow {
+		if _, err := gossip.ParseNodeID(id); err != nil {
+			return bad("P2P_ALLOW", "entry %d: %v", i, err)
 		}
 	}
 	switch c.ConsensusMode {

@@ -38,6 +38,8 @@ func TestValidateNamesKey(t *testing.T) {
 		{"GPU_MIN_BATCH", func(c *Config) { c.GPUMinBatch = -1 }},
 		{"GPU_MIN_BATCH", func(c *Config) { c.GPUMinBatch = c.GPUBatchSize + 1 }},
 		{"PEERS", func(c *Config) { c.Peers = []string{"nohostport"} }},
+		{"PEERS", func(c *Config) { c.Peers = []string{"abcd@127.0.0.1:9070"} }},
+		{"P2P_ALLOW", func(c *Config) { c.P2PAllow = []string{"not-a-node-id"} }},
 		{"P2P_HOST", func(c *Config) { c.P2PHost = "example" }},
 		{"NODE_KEY", func(c *Config) { c.NodeKey = "" }},
 		{"CHAIN_ID", func(c *Config) { c.ChainID = "" }},

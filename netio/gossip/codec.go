@@ -15,24 +15,27 @@ type MsgType uint8
 
 // Frame types (docs/spec.md §16).
 const (
-	MsgHello    MsgType = 0x01
-	MsgAuth     MsgType = 0x02
-	MsgPing     MsgType = 0x03
-	MsgPong     MsgType = 0x04
-	MsgStatus   MsgType = 0x10
-	MsgProposal MsgType = 0x11
-	MsgVote     MsgType = 0x12
-	MsgTxs      MsgType = 0x13
-	MsgBlockReq MsgType = 0x14
-	MsgBlocks   MsgType = 0x15
+	// msgHelloV1 was protocol version 1's plaintext HELLO; it is only
+	// recognised to report ErrVersion.
+	msgHelloV1 MsgType = 0x01
+	// MsgHandshake carries one Noise_XX handshake message (§16.2).
+	MsgHandshake MsgType = 0x05
+	MsgPing      MsgType = 0x03
+	MsgPong      MsgType = 0x04
+	MsgStatus    MsgType = 0x10
+	MsgProposal  MsgType = 0x11
+	MsgVote      MsgType = 0x12
+	MsgTxs       MsgType = 0x13
+	MsgBlockReq  MsgType = 0x14
+	MsgBlocks    MsgType = 0x15
 )
 
 func (t MsgType) String() string {
 	switch t {
-	case MsgHello:
-		return "hello"
-	case MsgAuth:
-		return "auth"
+	case msgHelloV1:
+		return "hello_v1"
+	case MsgHandshake:
+		return "handshake"
 	case MsgPing:
 		return "ping"
 	case MsgPong:
@@ -54,7 +57,7 @@ func (t MsgType) String() string {
 }
 
 func (t MsgType) known() bool {
-	return t >= MsgHello && t <= MsgPong || t >= MsgStatus && t <= MsgBlocks
+	return t == MsgHandshake || t == MsgPing || t == MsgPong || t >= MsgStatus && t <= MsgBlocks
 }
 
 const (
@@ -63,8 +66,9 @@ const (
 	lenPrefix = 4
 	// frameHeader is the length field plus the type byte.
 	frameHeader = lenPrefix + 1
-	// maxHandshakeFrame bounds frames before the handshake completes: HELLO
-	// is at most 166 bytes of payload and AUTH 64, so an unauthenticated
+	// maxHandshakeFrame bounds frames before the handshake completes: the
+	// largest Noise message (message 2: e, s and its tag, the identity
+	// and its tag) is 32+48+198+16 = 294 bytes, so an unauthenticated
 	// connection can never make us buffer a large frame.
 	maxHandshakeFrame = 1 << 10
 

@@ -2,7 +2,6 @@ package gossip
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
 	"testing"
@@ -16,10 +15,8 @@ import (
 func encodeMessage(typ MsgType, m any) []byte {
 	var f []byte
 	switch m := m.(type) {
-	case *hello:
-		f = m.frame()
-	case []byte: // AUTH signature
-		f = authFrame(m)
+	case *identity:
+		return m.encode()
 	case uint64:
 		f = pingFrame(typ, m)
 	case statusMsg:
@@ -52,10 +49,8 @@ func encodeMessage(typ MsgType, m any) []byte {
 // handshake do, without the side effects).
 func decodeMessage(typ MsgType, p []byte) (any, error) {
 	switch typ {
-	case MsgHello:
-		return decodeHello(p)
-	case MsgAuth:
-		return decodeAuth(p)
+	case MsgHandshake: // the identity inside a Noise message
+		return decodeIdentity(p)
 	case MsgPing, MsgPong:
 		return decodePing(typ, p)
 	case MsgStatus:
@@ -78,20 +73,17 @@ func decodeMessage(typ MsgType, p []byte) (any, error) {
 // samplePayloads returns one valid payload of every type.
 func samplePayloads(t testing.TB) map[MsgType][]byte {
 	f := newChainFixture(t)
-	var pub [32]byte
-	copy(pub[:], nodeKey(1).Public().(ed25519.PublicKey))
-	h := hello{version: ProtocolVersion, chainID: testChainID, genesis: testGenesis, pubKey: pub, listenPort: 9070, challenge: [32]byte{9}}
+	id := newIdentity(nodeKey(1), bytes.Repeat([]byte{9}, 32), testChainID, testGenesis, 9070)
 	return map[MsgType][]byte{
-		MsgHello:    h.frame()[frameHeader:],
-		MsgAuth:     authFrame(bytes.Repeat([]byte{7}, 64))[frameHeader:],
-		MsgPing:     pingFrame(MsgPing, 1)[frameHeader:],
-		MsgPong:     pingFrame(MsgPong, 2)[frameHeader:],
-		MsgStatus:   statusFrame(2, f.b2.Hash())[frameHeader:],
-		MsgBlockReq: blockReqFrame(1, engine.MaxSyncBlocks)[frameHeader:],
-		MsgVote:     voteFrame(f.vote(0, 3).Vote)[frameHeader:],
-		MsgProposal: proposalFrame(f.proposal(1).Proposal, f.b2)[frameHeader:],
-		MsgTxs:      encodeMessage(MsgTxs, testTxs(3, 1)),
-		MsgBlocks:   encodeMessage(MsgBlocks, []engine.SyncedBlock{{Block: f.b1, Cert: f.c1}, {Block: f.b2, Cert: f.c2}}),
+		MsgHandshake: id.encode(),
+		MsgPing:      pingFrame(MsgPing, 1)[frameHeader:],
+		MsgPong:      pingFrame(MsgPong, 2)[frameHeader:],
+		MsgStatus:    statusFrame(2, f.b2.Hash())[frameHeader:],
+		MsgBlockReq:  blockReqFrame(1, engine.MaxSyncBlocks)[frameHeader:],
+		MsgVote:      voteFrame(f.vote(0, 3).Vote)[frameHeader:],
+		MsgProposal:  proposalFrame(f.proposal(1).Proposal, f.b2)[frameHeader:],
+		MsgTxs:       encodeMessage(MsgTxs, testTxs(3, 1)),
+		MsgBlocks:    encodeMessage(MsgBlocks, []engine.SyncedBlock{{Block: f.b1, Cert: f.c1}, {Block: f.b2, Cert: f.c2}}),
 	}
 }
 
@@ -154,7 +146,7 @@ func TestPayloadLimits(t *testing.T) {
 		{"blocks over MaxSyncBlocks", MsgBlocks, []byte{0, engine.MaxSyncBlocks + 1}},
 		{"block request count 0", MsgBlockReq, blockReqFrame(1, 0)[frameHeader:]},
 		{"block request from 0", MsgBlockReq, blockReqFrame(0, 1)[frameHeader:]},
-		{"hello chain_id over 64", MsgHello, append([]byte{0, 1, 0, 65}, bytes.Repeat([]byte{'a'}, 65)...)},
+		{"identity chain_id over 64", MsgHandshake, append([]byte{0, ProtocolVersion, 0, 65}, bytes.Repeat([]byte{'a'}, 65)...)},
 		{"unknown type", 0x42, nil},
 	}
 	for _, tc := range cases {
@@ -172,8 +164,8 @@ func TestPayloadLimits(t *testing.T) {
 	}
 }
 
-func TestHelloVersionIsCheckedFirst(t *testing.T) {
-	_, err := decodeHello([]byte{0, 2, 0xff}) // version 2, then garbage
+func TestIdentityVersionIsCheckedFirst(t *testing.T) {
+	_, err := decodeIdentity([]byte{0, 3, 0xff}) // version 3, then garbage
 	if !errors.Is(err, ErrVersion) {
 		t.Errorf("err = %v, want ErrVersion", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"aitbc/engine"
 	"aitbc/engine/types"
 )
 
@@ -16,10 +17,18 @@ type Config struct {
 	// ListenAddr is host:port to accept peers on (port 0 picks a free one,
 	// see Transport.Addr); "" does not listen (dial-only).
 	ListenAddr string
-	// Peers are host:port addresses to dial. Each is redialled with capped
-	// exponential backoff (100 ms doubling to 5 s, plus jitter) for as long
-	// as the transport is open. Peers that dial us are accepted too.
+	// Peers are addresses to dial: NODEID@host:port pins the node id the
+	// peer must prove (another key is refused and counted as wrong_key);
+	// a bare host:port accepts whichever node answers (devnets; a warning
+	// is logged). Each is redialled with capped exponential backoff
+	// (100 ms doubling to 5 s, plus jitter) for as long as the transport
+	// is open. Peers that dial us are accepted too (see Allow).
 	Peers []string
+	// Allow, when not empty, restricts inbound connections to these node
+	// ids and the ids pinned in Peers; any other key is refused after the
+	// handshake and counted as not_allowed. Empty accepts any node of the
+	// chain.
+	Allow []engine.PeerID
 	// ChainID and GenesisHash must match the peer's in the handshake.
 	ChainID     string
 	GenesisHash types.Hash
@@ -101,8 +110,13 @@ func (c Config) Validate() error {
 		}
 	}
 	for i, p := range c.Peers {
-		if err := checkHostPort(p); err != nil || p == "" {
-			return bad(fmt.Sprintf("peers[%d]", i), strconv.Quote(p), "host:port")
+		if _, err := ParsePeer(p); err != nil {
+			return bad(fmt.Sprintf("peers[%d]", i), strconv.Quote(p), "NODEID@host:port or host:port")
+		}
+	}
+	for i, id := range c.Allow {
+		if got, err := ParseNodeID(string(id)); err != nil || got != id {
+			return bad(fmt.Sprintf("allow[%d]", i), strconv.Quote(string(id)), "a node id (64 lowercase hex digits)")
 		}
 	}
 	if err := types.ValidateChainID(c.ChainID); err != nil {

@@ -2,7 +2,6 @@ package gossip
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,7 +10,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/hdevalence/ed25519consensus"
 	"github.com/panjf2000/gnet/v2"
 
 	"aitbc/engine"
@@ -106,19 +104,24 @@ func (t *Transport) onOpen(c gnet.Conn, p *peer) ([]byte, gnet.Action) {
 		return nil, gnet.Close
 	}
 
-	if _, err := rand.Read(p.challenge[:]); err != nil {
-		t.failHandshake(p, fmt.Errorf("challenge: %w", err))
+	hs, err := newHandshake(p.outbound, t.static, rand.Reader)
+	if err != nil {
+		t.failHandshake(p, err)
 		return nil, gnet.Close
 	}
-	h := hello{
-		version:    ProtocolVersion,
-		chainID:    t.cfg.ChainID,
-		genesis:    t.cfg.GenesisHash,
-		pubKey:     t.pub,
-		listenPort: t.listenPort,
-		challenge:  p.challenge,
+	p.hs = hs
+	if !p.outbound {
+		p.state = hsWaitMsg1 // the dialer speaks first
+		return nil, gnet.None
 	}
-	return h.frame(), gnet.None
+	msg1, _, _, err := hs.WriteMessage(nil, nil)
+	if err != nil {
+		t.failHandshake(p, fmt.Errorf("%w: %w", ErrNoise, err))
+		return nil, gnet.Close
+	}
+	p.dialerEph = [noiseKeyLen]byte(hs.LocalEphemeral().Public)
+	p.state = hsWaitMsg2
+	return handshakeFrame(msg1), gnet.None
 }
 
 // onTraffic splits the inbound bytes into frames and handles each whole
@@ -143,8 +146,8 @@ func (t *Transport) onTraffic(c gnet.Conn) gnet.Action {
 		if err != nil {
 			break
 		}
-		max := t.cfg.MaxFrameBytes
-		if p.state != hsDone {
+		max := t.cfg.MaxFrameBytes + tagLen
+		if p.recv == nil {
 			max = maxHandshakeFrame
 		}
 		l, err := frameLen(hdr, max)
@@ -159,13 +162,35 @@ func (t *Transport) onTraffic(c gnet.Conn) gnet.Action {
 		if err != nil {
 			break
 		}
-		if act := t.onFrame(p, MsgType(buf[lenPrefix]), buf[frameHeader:], now); act != gnet.None {
+		frame := buf[lenPrefix:]
+		if p.recv != nil {
+			// Opened into the peer's own buffer: payloads are valid only
+			// during the call, and the decoders copy what they keep.
+			plain, err := p.recv.open(p.rbuf, buf)
+			if err != nil {
+				t.sessionError(p, err)
+				return gnet.Close
+			}
+			p.rbuf, frame = plain[:0], plain
+		}
+		if act := t.onFrame(p, MsgType(frame[0]), frame[1:], lenPrefix+len(buf), now); act != gnet.None {
 			return act // the connection is closing: no need to consume the frame
 		}
 		_, _ = c.Discard(lenPrefix + l)
 	}
 	p.settle(c.OutboundBuffered(), nil)
 	return gnet.None
+}
+
+// sessionError closes a connection whose sealed frame did not open. The
+// peer is not penalized: anyone on the path can alter a frame, and a
+// penalty would let them get an honest node banned.
+func (t *Transport) sessionError(p *peer, err error) {
+	if !p.setReason(err) {
+		return
+	}
+	t.ctr.dropped(dropUnauthentic)
+	t.log.Warn("gossip frame failed authentication; closing the connection", "peer", p.id, "addr", p.addr, "err", err)
 }
 
 // streamError handles a bad length prefix: the stream cannot be
@@ -181,9 +206,9 @@ func (t *Transport) streamError(p *peer, err error) {
 	t.penalize(p.id, err)
 }
 
-// onFrame handles one whole frame; payload is valid only during the call.
-func (t *Transport) onFrame(p *peer, typ MsgType, payload []byte, now int64) gnet.Action {
-	size := frameHeader + len(payload)
+// onFrame handles one whole frame (size bytes on the wire); payload is
+// valid only during the call.
+func (t *Transport) onFrame(p *peer, typ MsgType, payload []byte, size int, now int64) gnet.Action {
 	t.ctr.recv[typ].Inc()
 	t.ctr.bytesRecv.Add(float64(size))
 	if !p.bucket.allow(size, now) {
@@ -193,11 +218,13 @@ func (t *Transport) onFrame(p *peer, typ MsgType, payload []byte, now int64) gne
 		}
 		return gnet.None
 	}
-	switch p.state {
-	case hsWaitHello:
-		return t.onHello(p, typ, payload)
-	case hsWaitAuth:
-		return t.onAuth(p, typ, payload)
+	if p.state == hsWaitConfirm { // the listener accepted us
+		if act := t.establish(p); act != gnet.None {
+			return act
+		}
+	}
+	if p.state != hsDone {
+		return t.onHandshake(p, typ, payload)
 	}
 	if err := t.onMessage(p, typ, payload, now); err != nil {
 		t.ctr.dropped(dropMalformed)
@@ -206,74 +233,129 @@ func (t *Transport) onFrame(p *peer, typ MsgType, payload []byte, now int64) gne
 	return gnet.None
 }
 
-// onHello checks the peer's HELLO and answers with our AUTH.
-func (t *Transport) onHello(p *peer, typ MsgType, payload []byte) gnet.Action {
-	if typ != MsgHello {
-		t.failHandshake(p, &FrameError{Type: typ, Field: "type", Err: ErrUnknownType, Info: "want hello"})
+// onHandshake advances the Noise_XX exchange by one message:
+//
+//	dialer (initiator)              listener (responder)
+//	-> e                            hsWaitMsg1
+//	hsWaitMsg2                      <- e, ee, s, es, identity
+//	-> s, se, identity              hsWaitMsg3 -> established
+//	hsWaitConfirm -> established    <- PING (sealed)
+//
+// Each side checks the other's identity (chain, genesis, version and
+// the node key's signature over the Noise static key the peer just
+// proved it holds) before it trusts it. The dialer checks before it
+// reveals its own identity.
+func (t *Transport) onHandshake(p *peer, typ MsgType, payload []byte) gnet.Action {
+	if typ == msgHelloV1 {
+		t.failHandshake(p, fmt.Errorf("%w: a version 1 HELLO (we speak %d)", ErrVersion, ProtocolVersion))
 		return gnet.Close
 	}
-	h, err := decodeHello(payload)
-	if err == nil {
-		err = checkHello(h, t.cfg.ChainID, t.cfg.GenesisHash, t.pub[:])
+	if typ != MsgHandshake {
+		t.failHandshake(p, &FrameError{Type: typ, Field: "type", Err: ErrUnknownType, Info: "want handshake"})
+		return gnet.Close
 	}
-	if err == nil {
-		id := engine.PeerID(hex.EncodeToString(h.pubKey[:]))
-		t.mu.Lock()
-		if t.bans.keyBanned(id, time.Now()) {
-			err = fmt.Errorf("%w: %s", ErrBanned, id)
+	switch p.state {
+	case hsWaitMsg1:
+		if _, _, _, err := p.hs.ReadMessage(nil, payload); err != nil {
+			t.failHandshake(p, fmt.Errorf("%w: message 1: %w", ErrNoise, err))
+			return gnet.Close
 		}
-		t.mu.Unlock()
+		p.dialerEph = [noiseKeyLen]byte(p.hs.PeerEphemeral())
+		msg2, _, _, err := p.hs.WriteMessage(nil, t.identity)
+		if err != nil {
+			t.failHandshake(p, fmt.Errorf("%w: message 2: %w", ErrNoise, err))
+			return gnet.Close
+		}
+		if _, err := p.c.Write(handshakeFrame(msg2)); err != nil {
+			return gnet.Close // gnet closed it already
+		}
+		p.state = hsWaitMsg3
+		return gnet.None
+	case hsWaitMsg2:
+		idb, _, _, err := p.hs.ReadMessage(nil, payload)
+		if err != nil {
+			t.failHandshake(p, fmt.Errorf("%w: message 2: %w", ErrNoise, err))
+			return gnet.Close
+		}
+		if err := t.acceptIdentity(p, idb); err != nil {
+			t.failHandshake(p, err)
+			return gnet.Close
+		}
+		msg3, c1, c2, err := p.hs.WriteMessage(nil, t.identity)
+		if err == nil {
+			p.sealer, p.recv, err = sessionCiphers(true, c1, c2)
+		}
+		if err != nil {
+			t.failHandshake(p, fmt.Errorf("%w: message 3: %w", ErrNoise, err))
+			return gnet.Close
+		}
+		if _, err := p.c.Write(handshakeFrame(msg3)); err != nil {
+			return gnet.Close
+		}
+		// The listener may still refuse us (a ban, its allow list): we
+		// count the peer only once its first sealed frame arrives.
+		p.state = hsWaitConfirm
+		return gnet.None
+	case hsWaitMsg3:
+		idb, c1, c2, err := p.hs.ReadMessage(nil, payload)
+		if err == nil {
+			p.sealer, p.recv, err = sessionCiphers(false, c1, c2)
+		}
+		if err != nil {
+			t.failHandshake(p, fmt.Errorf("%w: message 3: %w", ErrNoise, err))
+			return gnet.Close
+		}
+		if err := t.acceptIdentity(p, idb); err != nil {
+			t.failHandshake(p, err)
+			return gnet.Close
+		}
+		return t.establish(p)
 	}
-	if err != nil {
-		t.failHandshake(p, err)
-		return gnet.Close
-	}
-	p.hello = h
-	sig := ed25519.Sign(t.cfg.NodeKey, authSignBytes(&h.challenge, &t.pub, &h.pubKey, t.cfg.ChainID, t.cfg.GenesisHash))
-	if _, err := p.c.Write(authFrame(sig)); err != nil {
-		return gnet.Close // gnet closed it already
-	}
-	p.state = hsWaitAuth
-	return gnet.None
+	return gnet.Close
 }
 
-// onAuth verifies the peer's proof of its key and makes it a peer.
-func (t *Transport) onAuth(p *peer, typ MsgType, payload []byte) gnet.Action {
-	if typ != MsgAuth {
-		t.failHandshake(p, &FrameError{Type: typ, Field: "type", Err: ErrUnknownType, Info: "want auth"})
-		return gnet.Close
-	}
-	sig, err := decodeAuth(payload)
+// acceptIdentity decodes and checks the peer's identity and records it.
+func (t *Transport) acceptIdentity(p *peer, b []byte) error {
+	id, err := decodeIdentity(b)
 	if err != nil {
-		t.failHandshake(p, err)
-		return gnet.Close
+		return err
 	}
-	msg := authSignBytes(&p.challenge, &p.hello.pubKey, &t.pub, t.cfg.ChainID, t.cfg.GenesisHash)
-	// The chain's one Ed25519 rule (ZIP-215, docs/spec.md §12). Small-order
-	// keys, for which that rule accepts forgeries, were refused in HELLO.
-	if !ed25519consensus.Verify(p.hello.pubKey[:], msg, sig) {
-		t.failHandshake(p, ErrBadAuth)
-		return gnet.Close
+	if err := checkIdentity(id, p.hs.PeerStatic(), t.cfg.ChainID, t.cfg.GenesisHash, t.pub[:]); err != nil {
+		return err
 	}
-	return t.establish(p)
+	pid := engine.PeerID(hex.EncodeToString(id.pubKey[:]))
+	switch {
+	case p.pin != "" && pid != p.pin:
+		return fmt.Errorf("%w: %s answered as %s", ErrWrongKey, p.pin, pid)
+	case !p.outbound && t.allow != nil && !t.allow[pid]:
+		return fmt.Errorf("%w: %s", ErrNotAllowed, pid)
+	}
+	t.mu.Lock()
+	banned := t.bans.keyBanned(pid, time.Now())
+	t.mu.Unlock()
+	if banned {
+		return fmt.Errorf("%w: %s", ErrBanned, pid)
+	}
+	p.ident = id
+	return nil
 }
 
 // establish registers a peer whose handshake completed. Of two connections
 // to one node key exactly one survives, by a rule both ends compute alike:
-// the one whose (dialer key, dialer challenge) is smaller. With opposite
+// the one whose (dialer key, dialer ephemeral key) is smaller. With opposite
 // directions that is the connection dialed by the smaller key.
 func (t *Transport) establish(p *peer) gnet.Action {
 	now := time.Now()
-	h := p.hello
+	h := p.ident
+	p.hs = nil // the handshake state holds keys no longer needed
 	id := engine.PeerID(hex.EncodeToString(h.pubKey[:]))
 	var tag [len(p.tag)]byte
 	if p.outbound {
 		copy(tag[:], t.pub[:])
-		copy(tag[types.PubKeyLen:], p.challenge[:])
 	} else {
 		copy(tag[:], h.pubKey[:])
-		copy(tag[types.PubKeyLen:], h.challenge[:])
 	}
+	copy(tag[types.PubKeyLen:], p.dialerEph[:])
 
 	t.mu.Lock()
 	if t.closed {
@@ -311,6 +393,10 @@ func (t *Transport) establish(p *peer) gnet.Action {
 	if old != nil {
 		t.log.Debug("gossip duplicate connection closed", "peer", id, "addr", old.addr)
 		old.close(errDuplicate)
+	}
+	if !p.outbound {
+		// Our first sealed frame tells the dialer we accepted it (§16.2).
+		p.send(pingFrame(MsgPing, 0), MsgPing)
 	}
 	if st := t.lastStatus.Load(); st != nil {
 		p.send(*st, MsgStatus)

@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"time"
-
-	"aitbc/engine"
 )
 
 // Redial backoff: doubles from dialMinBackoff to dialMaxBackoff after
@@ -22,11 +20,12 @@ const (
 
 // dialLoop keeps one configured address connected for as long as the
 // transport is open.
-func (t *Transport) dialLoop(ctx context.Context, addr string) {
+func (t *Transport) dialLoop(ctx context.Context, pa PeerAddr) {
 	defer t.wg.Done()
+	addr := pa.Addr
 	log := t.log.With("addr", addr)
 	backoff := dialMinBackoff
-	var known engine.PeerID // the node key last seen at addr
+	known := pa.ID // the node key pinned at, or last seen at, addr
 	for ctx.Err() == nil {
 		// A node that dialed us (or that we reach by another address)
 		// is already connected: wait for that connection to end rather
@@ -47,7 +46,7 @@ func (t *Transport) dialLoop(ctx context.Context, addr string) {
 			}
 			continue
 		}
-		p, err := t.dial(ctx, addr)
+		p, err := t.dial(ctx, pa)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -72,7 +71,10 @@ func (t *Transport) dialLoop(ctx context.Context, addr string) {
 		if p.established.Load() && time.Since(p.since) >= stableAfter {
 			backoff = dialMinBackoff
 		}
-		if p.id != "" { // the handshake proved the key (set on duplicates too)
+		if errors.Is(reason, ErrWrongKey) {
+			log.Warn("gossip peer answered with another node id than the one pinned", "err", reason)
+		}
+		if p.id != "" && !pa.Pinned() { // the handshake proved the key (set on duplicates too)
 			known = p.id
 		}
 		if errors.Is(reason, errDuplicate) {
@@ -87,13 +89,14 @@ func (t *Transport) dialLoop(ctx context.Context, addr string) {
 
 // dial connects to addr and enrolls the connection in the client engine.
 // It returns once the connection is open (its HELLO sent) or failed.
-func (t *Transport) dial(ctx context.Context, addr string) (*peer, error) {
+func (t *Transport) dial(ctx context.Context, pa PeerAddr) (*peer, error) {
 	d := net.Dialer{Timeout: t.cfg.HandshakeTimeout}
-	c, err := d.DialContext(ctx, "tcp", addr)
+	c, err := d.DialContext(ctx, "tcp", pa.Addr)
 	if err != nil {
 		return nil, err
 	}
 	p := newPeer(t, true)
+	p.pin = pa.ID
 	// EnrollContext duplicates the socket into the event loop and closes c.
 	if _, err := t.client.EnrollContext(c, p); err != nil {
 		return nil, err

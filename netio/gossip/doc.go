@@ -1,7 +1,8 @@
 // Package gossip is the node's peer-to-peer transport: framed TCP on gnet
-// v2 event loops, a handshake that proves each peer's node key and chain,
-// message relay with deduplication, block sync, and per-peer limits and
-// bans. *Transport implements engine.Gossip and delivers what peers send
+// v2 event loops, a Noise handshake that proves each peer's node key and
+// chain and agrees session keys, encrypted and authenticated frames after
+// it, message relay with deduplication, block sync, and per-peer limits
+// and bans. *Transport implements engine.Gossip and delivers what peers send
 // to an engine.PeerHandler. The wire protocol is specified in
 // docs/spec.md §16.
 //
@@ -11,7 +12,7 @@
 // transport (answering a block request calls SendBlocks):
 //
 //	t, err := gossip.New(cfg, gossip.NewMetrics(reg), log) // validates cfg; nothing runs yet
-//	node, err := engine.New(ecfg, engine.Deps{Gossip: t, ...}) // the node sends through t
+//	n, err := node.New(ecfg, node.Deps{Gossip: t, ...})     // the node sends through t
 //	err = t.Start(handler)                                  // listen, dial cfg.Peers
 //	...
 //	t.Close()                                               // stop dialing, close peers, wait
@@ -23,17 +24,25 @@
 //
 // # Protocol in brief
 //
-// A frame is u32 length || u8 type || payload. Both sides first send HELLO
-// (version, chain_id, genesis hash, node key, listen port, a random
-// challenge) and then AUTH, an Ed25519 signature over the peer's
-// challenge bound to both keys and the chain. A wrong version, chain or
-// genesis, a bad signature, a connection to ourselves, a banned key or
-// no handshake within HandshakeTimeout closes the connection; each is
-// counted by reason in aitbc_gossip_handshake_failures_total. Then the
-// messages are PROPOSAL (with its block), VOTE, TXS (batches of at most
-// engine.MaxGossipTxs), STATUS, BLOCK_REQ / BLOCKS (at most
-// engine.MaxSyncBlocks) and PING / PONG keepalive. Payloads are the
-// canonical engine/types encodings, decoded strictly.
+// A frame is u32 length || u8 type || payload. The dialer opens a
+// Noise_XX_25519_ChaChaPoly_SHA256 handshake (three HANDSHAKE frames,
+// docs/adr/007-encrypted-transport.md); messages 2 and 3 carry each side's
+// identity: version, chain_id, genesis hash, node key, listen port and an
+// Ed25519 signature by the node key over the side's Noise static key. The
+// session keys come from Diffie-Hellman, so a relay that forwards both
+// sides' handshake messages cannot splice them. After the handshake a
+// frame is u32 length || ChaCha20-Poly1305(type || payload) with the
+// length as associated data and a per-direction frame counter as nonce
+// (rekeyed every 2^20 frames); a frame that fails to open closes the
+// connection without a penalty, since anyone on the path can alter it.
+// A wrong version, chain or genesis, a bad signature, a connection to
+// ourselves, a banned key, a Noise failure or no handshake within
+// HandshakeTimeout closes the connection; each is counted by reason in
+// aitbc_gossip_handshake_failures_total. Then the messages are PROPOSAL
+// (with its block), VOTE, TXS (batches of at most engine.MaxGossipTxs),
+// STATUS, BLOCK_REQ / BLOCKS (at most engine.MaxSyncBlocks) and PING /
+// PONG keepalive. Payloads are the canonical engine/types encodings,
+// decoded strictly.
 //
 // # Threading
 //
@@ -44,7 +53,8 @@
 // call back into the transport. The Broadcast*, RequestBlocks, SendBlocks
 // and Penalize methods are safe from any goroutine and never block:
 // a frame is encoded once, queued on every recipient's bounded send queue
-// and written by that peer's event loop in one writev per flush. One
+// and sealed by that peer's event loop (which owns the peer's ciphers, so
+// nonces follow queue order) into one reused buffer written per flush. One
 // dialer goroutine per configured peer redials with capped exponential
 // backoff, and one housekeeping goroutine pings peers, enforces the
 // handshake and silence timeouts and expires bans. Close stops all of

@@ -11,14 +11,24 @@ var ErrInvalidConfig = errors.New("invalid gossip config")
 // ErrStarted: Start was called twice, or after Close.
 var ErrStarted = errors.New("gossip transport already started")
 
+// Session errors. Either closes the connection without a penalty: an
+// altered frame may be the work of anyone on the path, not of the peer.
+var (
+	// ErrFrameAuth: a sealed frame failed to open (altered, replayed,
+	// reordered or dropped on the way).
+	ErrFrameAuth = errors.New("frame failed authentication")
+	// ErrNonceExhausted: a direction used its last nonce.
+	ErrNonceExhausted = errors.New("session nonces exhausted")
+)
+
 // Frame and message errors. A *FrameError wraps exactly one of them.
 var (
 	// ErrFrameSize: a length prefix of 0 or above the frame limit. The
 	// stream cannot be resynchronised, so the connection is closed.
 	ErrFrameSize = errors.New("bad frame length")
 	// ErrUnknownType: a frame type this version does not define, or one
-	// not allowed in the connection's state (anything but HELLO and AUTH
-	// before the handshake, HELLO or AUTH after it).
+	// not allowed in the connection's state (anything but HANDSHAKE
+	// before the handshake completes, HANDSHAKE after it).
 	ErrUnknownType = errors.New("unexpected frame type")
 	// ErrMalformed: a payload that does not follow its layout (truncated,
 	// trailing bytes, a count or length out of range, or a value the
@@ -60,16 +70,19 @@ func (e *FrameError) Unwrap() []error {
 // Handshake failures. Each closes the connection and is counted in
 // aitbc_gossip_handshake_failures_total under the reason next to it.
 var (
-	ErrVersion          = errors.New("unsupported protocol version") // version
-	ErrWrongChain       = errors.New("wrong chain_id")               // chain_id
-	ErrWrongGenesis     = errors.New("wrong genesis hash")           // genesis
-	ErrBadAuth          = errors.New("bad auth signature")           // bad_signature
-	ErrSelf             = errors.New("connection to self")           // self
-	ErrBanned           = errors.New("peer is banned")               // banned
-	ErrHandshakeTimeout = errors.New("no handshake in time")         // timeout
-	ErrTooManyPeers     = errors.New("too many peers")               // full
-	ErrClosedEarly      = errors.New("closed during handshake")      // closed
-	// A malformed HELLO or AUTH, garbage or any other frame before the
+	ErrVersion          = errors.New("unsupported protocol version")  // version
+	ErrWrongChain       = errors.New("wrong chain_id")                // chain_id
+	ErrWrongGenesis     = errors.New("wrong genesis hash")            // genesis
+	ErrBadAuth          = errors.New("bad identity signature")        // bad_signature
+	ErrSelf             = errors.New("connection to self")            // self
+	ErrBanned           = errors.New("peer is banned")                // banned
+	ErrHandshakeTimeout = errors.New("no handshake in time")          // timeout
+	ErrTooManyPeers     = errors.New("too many peers")                // full
+	ErrClosedEarly      = errors.New("closed during handshake")       // closed
+	ErrNoise            = errors.New("noise handshake failed")        // noise
+	ErrWrongKey         = errors.New("peer is not the pinned node")   // wrong_key
+	ErrNotAllowed       = errors.New("node id not in the allow list") // not_allowed
+	// A Noise message that fails to decrypt counts as "noise"; a malformed identity, garbage or any other frame before the
 	// handshake completes counts as "malformed" (a *FrameError).
 )
 
@@ -94,10 +107,16 @@ func handshakeReason(err error) string {
 		return "full"
 	case errors.Is(err, ErrClosedEarly):
 		return "closed"
+	case errors.Is(err, ErrNoise):
+		return "noise"
+	case errors.Is(err, ErrWrongKey):
+		return "wrong_key"
+	case errors.Is(err, ErrNotAllowed):
+		return "not_allowed"
 	}
 	return "malformed"
 }
 
 // handshakeReasons lists every label handshakeReason returns, so the
 // metric shows zeros before the first failure.
-var handshakeReasons = []string{"version", "chain_id", "genesis", "bad_signature", "self", "banned", "timeout", "full", "closed", "malformed"}
+var handshakeReasons = []string{"version", "chain_id", "genesis", "bad_signature", "self", "banned", "timeout", "full", "closed", "noise", "wrong_key", "not_allowed", "malformed"}

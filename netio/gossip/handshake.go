@@ -5,115 +5,187 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"fmt"
+	"io"
+
+	"github.com/flynn/noise"
+	"github.com/hdevalence/ed25519consensus"
 
 	"aitbc/engine/types"
 )
 
-// ProtocolVersion is the gossip protocol version carried in HELLO. A peer
-// with another version is refused.
-const ProtocolVersion = 1
+// ProtocolVersion is the gossip protocol version carried in the handshake
+// identity. Version 1 (plaintext HELLO/AUTH) is refused: its HELLO frame
+// is reported as ErrVersion.
+const ProtocolVersion = 2
 
-// AuthDomain prefixes the bytes an AUTH signature covers, so a node key's
-// signature can never be replayed as another kind of message.
-const AuthDomain = "AITBC/gossip/auth/v1\x00"
+// IdentityDomain prefixes the bytes an identity signature covers, so a
+// node key's signature can never be replayed as another kind of message.
+const IdentityDomain = "AITBC/gossip/identity/v2\x00"
+
+// noisePrologue is mixed into every handshake hash: a handshake with a
+// program speaking another protocol fails at its first encrypted field.
+const noisePrologue = "AITBC/gossip/v2"
+
+// noiseSuite is Noise_XX_25519_ChaChaPoly_SHA256 (docs/adr/007).
+var noiseSuite = noise.NewCipherSuite(noise.DH25519, noise.CipherChaChaPoly, noise.HashSHA256)
 
 const (
-	challengeLen = 32
-	maxHelloLen  = 2 + 2 + types.MaxChainIDLen + types.HashLen + types.PubKeyLen + 2 + challengeLen
+	noiseKeyLen = 32
+	sigLen      = ed25519.SignatureSize
+	// maxIdentityLen is the largest identity payload.
+	maxIdentityLen = 2 + 2 + types.MaxChainIDLen + types.HashLen + types.PubKeyLen + 2 + sigLen
 )
 
-// hello is the first frame each side sends.
-type hello struct {
+// identity is what each side proves in the handshake: the Ed25519 node
+// key, and a signature by it over the side's Noise static key, the
+// protocol version, chain and genesis. It travels encrypted inside the
+// Noise messages 2 (responder) and 3 (initiator).
+type identity struct {
 	version    uint16
 	chainID    string
 	genesis    types.Hash
 	pubKey     [types.PubKeyLen]byte
 	listenPort uint16 // 0: not listening
-	challenge  [challengeLen]byte
+	sig        [sigLen]byte
 }
 
-func (h *hello) frame() []byte {
-	b := beginFrame(make([]byte, 0, frameHeader+maxHelloLen), MsgHello)
-	b = binary.BigEndian.AppendUint16(b, h.version)
-	b = binary.BigEndian.AppendUint16(b, uint16(len(h.chainID)))
-	b = append(b, h.chainID...)
-	b = append(b, h.genesis[:]...)
-	b = append(b, h.pubKey[:]...)
-	b = binary.BigEndian.AppendUint16(b, h.listenPort)
-	b = append(b, h.challenge[:]...)
-	return endFrame(b)
-}
-
-// decodeHello parses a HELLO payload. The version is checked first, so a
-// future version with another layout is reported as ErrVersion rather
-// than as malformed.
-func decodeHello(b []byte) (*hello, error) {
-	r := reader{t: MsgHello, b: b}
-	h := &hello{version: r.u16("version")}
-	if r.err == nil && h.version != ProtocolVersion {
-		return nil, fmt.Errorf("%w: %d (we speak %d)", ErrVersion, h.version, ProtocolVersion)
-	}
-	n := int(r.u16("chain_id"))
-	if r.err == nil && n > types.MaxChainIDLen {
-		r.fail("chain_id", ErrMalformed, nil, fmt.Sprintf("length %d > %d", n, types.MaxChainIDLen))
-	}
-	id := r.take("chain_id", n)
-	if r.err == nil {
-		if err := types.ValidateChainID(string(id)); err != nil {
-			r.fail("chain_id", ErrMalformed, err, "")
-		}
-	}
-	h.chainID = string(id)
-	r.fixed("genesis", h.genesis[:])
-	r.fixed("pubkey", h.pubKey[:])
-	h.listenPort = r.u16("listen_port")
-	r.fixed("challenge", h.challenge[:])
-	if err := r.finish(); err != nil {
-		return nil, err
-	}
-	if types.IsSmallOrderKey(h.pubKey[:]) {
-		return nil, &FrameError{Type: MsgHello, Field: "pubkey", Err: ErrMalformed, Info: "small-order key"}
-	}
-	return h, nil
-}
-
-// authSignBytes is what a node signs to prove its key to a peer: the
-// peer's challenge bound to both keys and to the chain.
+// identitySignBytes is what a node signs to bind its Noise static key:
 //
-//	AuthDomain || challenge[32] || signer_pubkey[32] || peer_pubkey[32] ||
+//	IdentityDomain || noise_static[32] || u16 version ||
 //	u16 len(chain_id) || chain_id || genesis_hash[32]
-func authSignBytes(challenge *[challengeLen]byte, signer, peer *[types.PubKeyLen]byte, chainID string, genesis types.Hash) []byte {
-	b := make([]byte, 0, len(AuthDomain)+challengeLen+2*types.PubKeyLen+2+len(chainID)+types.HashLen)
-	b = append(b, AuthDomain...)
-	b = append(b, challenge[:]...)
-	b = append(b, signer[:]...)
-	b = append(b, peer[:]...)
+func identitySignBytes(static []byte, version uint16, chainID string, genesis types.Hash) []byte {
+	b := make([]byte, 0, len(IdentityDomain)+noiseKeyLen+4+len(chainID)+types.HashLen)
+	b = append(b, IdentityDomain...)
+	b = append(b, static...)
+	b = binary.BigEndian.AppendUint16(b, version)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(chainID)))
 	b = append(b, chainID...)
 	return append(b, genesis[:]...)
 }
 
-func authFrame(sig []byte) []byte {
-	b := beginFrame(make([]byte, 0, frameHeader+ed25519.SignatureSize), MsgAuth)
-	return endFrame(append(b, sig...))
+// newIdentity signs static with key.
+func newIdentity(key ed25519.PrivateKey, static []byte, chainID string, genesis types.Hash, listenPort uint16) *identity {
+	id := &identity{version: ProtocolVersion, chainID: chainID, genesis: genesis, listenPort: listenPort}
+	copy(id.pubKey[:], key.Public().(ed25519.PublicKey))
+	copy(id.sig[:], ed25519.Sign(key, identitySignBytes(static, ProtocolVersion, chainID, genesis)))
+	return id
 }
 
-func decodeAuth(b []byte) ([]byte, error) {
-	r := reader{t: MsgAuth, b: b}
-	sig := r.take("sig", ed25519.SignatureSize)
-	return sig, r.finish()
+func (id *identity) encode() []byte {
+	b := make([]byte, 0, maxIdentityLen)
+	b = binary.BigEndian.AppendUint16(b, id.version)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(id.chainID)))
+	b = append(b, id.chainID...)
+	b = append(b, id.genesis[:]...)
+	b = append(b, id.pubKey[:]...)
+	b = binary.BigEndian.AppendUint16(b, id.listenPort)
+	return append(b, id.sig[:]...)
 }
 
-// checkHello applies the handshake rules to a peer's HELLO, in the order
-// the spec lists them.
-func checkHello(h *hello, chainID string, genesis types.Hash, self []byte) error {
+// decodeIdentity parses an identity payload. The version is checked first,
+// so a future version with another layout is reported as ErrVersion
+// rather than as malformed.
+func decodeIdentity(b []byte) (*identity, error) {
+	r := reader{t: MsgHandshake, b: b}
+	id := &identity{version: r.u16("version")}
+	if r.err == nil && id.version != ProtocolVersion {
+		return nil, fmt.Errorf("%w: %d (we speak %d)", ErrVersion, id.version, ProtocolVersion)
+	}
+	n := int(r.u16("chain_id"))
+	if r.err == nil && n > types.MaxChainIDLen {
+		r.fail("chain_id", ErrMalformed, nil, fmt.Sprintf("length %d > %d", n, types.MaxChainIDLen))
+	}
+	cid := r.take("chain_id", n)
+	if r.err == nil {
+		if err := types.ValidateChainID(string(cid)); err != nil {
+			r.fail("chain_id", ErrMalformed, err, "")
+		}
+	}
+	id.chainID = string(cid)
+	r.fixed("genesis", id.genesis[:])
+	r.fixed("pubkey", id.pubKey[:])
+	id.listenPort = r.u16("listen_port")
+	r.fixed("sig", id.sig[:])
+	if err := r.finish(); err != nil {
+		return nil, err
+	}
+	if types.IsSmallOrderKey(id.pubKey[:]) {
+		return nil, &FrameError{Type: MsgHandshake, Field: "pubkey", Err: ErrMalformed, Info: "small-order key"}
+	}
+	return id, nil
+}
+
+// checkIdentity applies the handshake rules to the peer's identity and
+// the Noise static key it proved possession of, in the order the spec
+// lists them.
+func checkIdentity(id *identity, peerStatic []byte, chainID string, genesis types.Hash, self []byte) error {
 	switch {
-	case h.chainID != chainID:
-		return fmt.Errorf("%w: %q, want %q", ErrWrongChain, h.chainID, chainID)
-	case h.genesis != genesis:
-		return fmt.Errorf("%w: %v, want %v", ErrWrongGenesis, h.genesis, genesis)
-	case bytes.Equal(h.pubKey[:], self):
+	case id.chainID != chainID:
+		return fmt.Errorf("%w: %q, want %q", ErrWrongChain, id.chainID, chainID)
+	case id.genesis != genesis:
+		return fmt.Errorf("%w: %v, want %v", ErrWrongGenesis, id.genesis, genesis)
+	case bytes.Equal(id.pubKey[:], self):
 		return ErrSelf
 	}
+	// The chain's one Ed25519 rule (ZIP-215, docs/spec.md §12). Small-order
+	// keys, for which that rule accepts forgeries, were refused in decoding.
+	if !ed25519consensus.Verify(id.pubKey[:], identitySignBytes(peerStatic, id.version, id.chainID, id.genesis), id.sig[:]) {
+		return ErrBadAuth
+	}
 	return nil
+}
+
+// newNoiseStatic draws the Noise static key pair of one transport. It
+// lives as long as the process: the node key's signature over it, not
+// the key itself, is the node's identity.
+func newNoiseStatic(rng io.Reader) (noise.DHKey, error) {
+	k, err := noise.DH25519.GenerateKeypair(rng)
+	if err != nil {
+		return noise.DHKey{}, fmt.Errorf("gossip: noise static key: %w", err)
+	}
+	return k, nil
+}
+
+// newHandshake starts one side of Noise_XX; its ephemeral key is drawn
+// from rng (fixed only by the spec vector test).
+func newHandshake(initiator bool, static noise.DHKey, rng io.Reader) (*noise.HandshakeState, error) {
+	cfg := noise.Config{
+		CipherSuite:   noiseSuite,
+		Random:        rng,
+		Pattern:       noise.HandshakeXX,
+		Initiator:     initiator,
+		Prologue:      []byte(noisePrologue),
+		StaticKeypair: static,
+	}
+	hs, err := noise.NewHandshakeState(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("gossip: noise handshake: %w", err)
+	}
+	return hs, nil
+}
+
+// handshakeFrame wraps one Noise handshake message in a frame.
+func handshakeFrame(msg []byte) []byte {
+	b := beginFrame(make([]byte, 0, frameHeader+len(msg)), MsgHandshake)
+	return endFrame(append(b, msg...))
+}
+
+// sessionCiphers turns the Noise Split into our frame ciphers: the
+// first CipherState encrypts the initiator's frames, the second the
+// responder's.
+func sessionCiphers(initiator bool, c1, c2 *noise.CipherState) (send, recv *frameCipher, err error) {
+	if c1 == nil || c2 == nil {
+		return nil, nil, fmt.Errorf("gossip: noise handshake did not split")
+	}
+	i, r := c1.UnsafeKey(), c2.UnsafeKey()
+	if !initiator {
+		i, r = r, i
+	}
+	if send, err = newFrameCipher(i); err != nil {
+		return nil, nil, err
+	}
+	if recv, err = newFrameCipher(r); err != nil {
+		return nil, nil, err
+	}
+	return send, recv, nil
 }

@@ -23,51 +23,71 @@ func TestHandshakeFailures(t *testing.T) {
 		run    func(r *rawPeer, tr *Transport)
 	}{
 		{"wrong chain_id", "chain_id", func(r *rawPeer, _ *Transport) {
-			r.write(r.hello(ProtocolVersion, "another-chain", testGenesis))
+			r.writeRaw(r.msg1())
+			r.readMsg2()
+			r.writeRaw(r.msg3(r.ident(ProtocolVersion, "another-chain", testGenesis)))
 		}},
 		{"wrong genesis", "genesis", func(r *rawPeer, _ *Transport) {
-			r.write(r.hello(ProtocolVersion, testChainID, types.Hash{1}))
+			r.writeRaw(r.msg1())
+			r.readMsg2()
+			r.writeRaw(r.msg3(r.ident(ProtocolVersion, testChainID, types.Hash{1})))
 		}},
 		{"wrong version", "version", func(r *rawPeer, _ *Transport) {
-			r.write(r.hello(ProtocolVersion+1, testChainID, testGenesis))
+			r.writeRaw(r.msg1())
+			r.readMsg2()
+			r.writeRaw(r.msg3(r.ident(ProtocolVersion+1, testChainID, testGenesis)))
 		}},
-		{"auth signed by another key", "bad_signature", func(r *rawPeer, _ *Transport) {
-			r.write(r.hello(ProtocolVersion, testChainID, testGenesis))
-			r.readHello()
-			sig := ed25519.Sign(other, authSignBytes(&r.their.challenge, &r.pub, &r.their.pubKey, testChainID, testGenesis))
-			r.write(authFrame(sig))
+		{"a version 1 hello", "version", func(r *rawPeer, _ *Transport) {
+			r.writeRaw(frameOf(msgHelloV1, append([]byte{0, 1}, make([]byte, 100)...)))
 		}},
-		{"auth over the wrong challenge", "bad_signature", func(r *rawPeer, _ *Transport) {
-			r.write(r.hello(ProtocolVersion, testChainID, testGenesis))
-			r.readHello()
-			sig := ed25519.Sign(r.key, authSignBytes(&r.chal, &r.pub, &r.their.pubKey, testChainID, testGenesis))
-			r.write(authFrame(sig))
+		{"identity signed by another key", "bad_signature", func(r *rawPeer, _ *Transport) {
+			r.writeRaw(r.msg1())
+			r.readMsg2()
+			id := r.ident(ProtocolVersion, testChainID, testGenesis)
+			copy(id.sig[:], ed25519.Sign(other, identitySignBytes(r.static.Public, ProtocolVersion, testChainID, testGenesis)))
+			r.writeRaw(r.msg3(id))
+		}},
+		{"identity signed over another static key", "bad_signature", func(r *rawPeer, _ *Transport) {
+			r.writeRaw(r.msg1())
+			r.readMsg2()
+			id := r.ident(ProtocolVersion, testChainID, testGenesis)
+			copy(id.sig[:], ed25519.Sign(r.key, identitySignBytes(make([]byte, 32), ProtocolVersion, testChainID, testGenesis)))
+			r.writeRaw(r.msg3(id))
 		}},
 		{"self", "self", func(r *rawPeer, tr *Transport) {
-			r.pub = tr.pub
-			r.write(r.hello(ProtocolVersion, testChainID, testGenesis))
+			r.key = tr.cfg.NodeKey
+			r.writeRaw(r.msg1())
+			r.hs.ReadMessage(nil, mustPayload(r))
+			r.writeRaw(r.msg3(r.ident(ProtocolVersion, testChainID, testGenesis)))
 		}},
-		{"garbage before hello", "malformed", func(r *rawPeer, _ *Transport) {
-			r.write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+		{"garbage before handshake", "malformed", func(r *rawPeer, _ *Transport) {
+			r.writeRaw([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
 		}},
-		{"status before hello", "malformed", func(r *rawPeer, _ *Transport) {
-			r.write(statusFrame(1, types.Hash{}))
+		{"status before handshake", "malformed", func(r *rawPeer, _ *Transport) {
+			r.writeRaw(statusFrame(1, types.Hash{}))
 		}},
-		{"truncated hello", "malformed", func(r *rawPeer, _ *Transport) {
-			h := r.hello(ProtocolVersion, testChainID, testGenesis)
+		{"truncated message 1", "noise", func(r *rawPeer, _ *Transport) {
+			h := r.msg1()
 			h = h[:len(h)-1]
 			binary.BigEndian.PutUint32(h, uint32(len(h)-lenPrefix))
-			r.write(h)
+			r.writeRaw(h)
 		}},
-		{"vote instead of auth", "malformed", func(r *rawPeer, _ *Transport) {
-			r.write(r.hello(ProtocolVersion, testChainID, testGenesis))
-			r.readHello()
-			r.write(frameOf(MsgVote, make([]byte, 146)))
+		{"altered message 3", "noise", func(r *rawPeer, _ *Transport) {
+			r.writeRaw(r.msg1())
+			r.readMsg2()
+			m := r.msg3(r.ident(ProtocolVersion, testChainID, testGenesis))
+			m[len(m)-1] ^= 1
+			r.writeRaw(m)
+		}},
+		{"vote instead of message 3", "malformed", func(r *rawPeer, _ *Transport) {
+			r.writeRaw(r.msg1())
+			r.readMsg2()
+			r.writeRaw(frameOf(MsgVote, make([]byte, 146)))
 		}},
 		{"zero length prefix", "malformed", func(r *rawPeer, _ *Transport) {
 			r.write([]byte{0, 0, 0, 0, 1})
 		}},
-		{"no hello in time", "timeout", func(*rawPeer, *Transport) {}},
+		{"no handshake in time", "timeout", func(*rawPeer, *Transport) {}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -139,7 +159,7 @@ func TestFramesSplitAtEveryByte(t *testing.T) {
 	}
 	trickle := func(b []byte) {
 		for i := range b {
-			if err := r.write(b[i : i+1]); err != nil {
+			if err := r.writeRaw(b[i : i+1]); err != nil {
 				t.Fatal(err)
 			}
 			if i%16 == 0 {
@@ -147,15 +167,12 @@ func TestFramesSplitAtEveryByte(t *testing.T) {
 			}
 		}
 	}
-	trickle(r.hello(ProtocolVersion, testChainID, testGenesis))
-	r.readHello()
-	trickle(r.auth())
-	if typ, _, err := r.readFrame(); err != nil || typ != MsgAuth {
-		t.Fatalf("want auth, got %v %v", typ, err)
-	}
+	trickle(r.msg1())
+	r.readMsg2()
+	trickle(r.msg3(r.ident(ProtocolVersion, testChainID, testGenesis)))
 	wait.Until(t, "peer", 10*time.Second, func() bool { return len(tr.Peers()) == 1 })
-	// Two frames, the second split across the first's tail.
-	both := append(statusFrame(5, types.Hash{5}), statusFrame(6, types.Hash{6})...)
+	// Two sealed frames, the second split across the first's tail.
+	both := append(r.seal(statusFrame(5, types.Hash{5})), r.seal(statusFrame(6, types.Hash{6}))...)
 	trickle(both[:7])
 	trickle(both[7:])
 	wait.Until(t, "statuses", 10*time.Second, func() bool { return rec.nStatus() == 2 })
@@ -174,9 +191,9 @@ func TestOversizeLengthClosesAndPenalizes(t *testing.T) {
 	r.handshake()
 	wait.Until(t, "peer", 10*time.Second, func() bool { return len(tr.Peers()) == 1 })
 	var hdr [frameHeader]byte
-	binary.BigEndian.PutUint32(hdr[:], uint32(cfg.MaxFrameBytes+1))
+	binary.BigEndian.PutUint32(hdr[:], uint32(cfg.MaxFrameBytes+tagLen+1))
 	hdr[lenPrefix] = byte(MsgStatus)
-	r.write(hdr[:])
+	r.writeRaw(hdr[:])
 	if !r.closed() {
 		t.Fatal("connection left open after an oversize length")
 	}
@@ -194,12 +211,12 @@ func TestMalformedMessagesArePenalizedAndDropped(t *testing.T) {
 	r.handshake()
 	wait.Until(t, "peer", 10*time.Second, func() bool { return len(tr.Peers()) == 1 })
 	bad := [][]byte{
-		frameOf(0x7f, []byte{1, 2, 3}),                                                      // unknown type
-		frameOf(MsgStatus, make([]byte, statusLen+1)),                                       // trailing byte
-		frameOf(MsgVote, make([]byte, 146)),                                                 // vote version 0
-		frameOf(MsgTxs, []byte{0, 0}),                                                       // empty batch
-		frameOf(MsgBlockReq, []byte{0, 0, 0, 0, 0, 0, 0, 1, 0, 65}),                         // count over MaxSyncBlocks
-		frameOf(MsgHello, r.hello(ProtocolVersion, testChainID, testGenesis)[frameHeader:]), // second hello
+		frameOf(0x7f, []byte{1, 2, 3}),                              // unknown type
+		frameOf(MsgStatus, make([]byte, statusLen+1)),               // trailing byte
+		frameOf(MsgVote, make([]byte, 146)),                         // vote version 0
+		frameOf(MsgTxs, []byte{0, 0}),                               // empty batch
+		frameOf(MsgBlockReq, []byte{0, 0, 0, 0, 0, 0, 0, 1, 0, 65}), // count over MaxSyncBlocks
+		frameOf(MsgHandshake, make([]byte, 48)),                     // handshake after the handshake
 	}
 	for _, f := range bad {
 		r.write(f)
@@ -257,4 +274,15 @@ func TestPingIsAnsweredAndSilentPeersClosed(t *testing.T) {
 		t.Fatal("silent peer not closed")
 	}
 	wait.Until(t, "peer gone", 10*time.Second, func() bool { return len(tr.Peers()) == 0 })
+}
+
+// mustPayload reads the transport's message 2 frame and returns its
+// payload (for cases that must not check the identity).
+func mustPayload(r *rawPeer) []byte {
+	r.t.Helper()
+	typ, p, err := r.readFrame()
+	if err != nil || typ != MsgHandshake {
+		r.t.Fatalf("want handshake, got %v %v", typ, err)
+	}
+	return p
 }

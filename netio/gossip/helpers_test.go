@@ -21,6 +21,7 @@ import (
 	"aitbc/engine/validators/valtest"
 	"aitbc/internal/logtest"
 
+	"github.com/flynn/noise"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 )
@@ -254,12 +255,15 @@ func (f *chainFixture) vote(i int, round uint32) *consensus.VoteMsg {
 // rawPeer speaks the protocol by hand over a plain TCP connection, so
 // tests can misbehave in exact ways.
 type rawPeer struct {
-	t     testing.TB
-	conn  net.Conn
-	key   ed25519.PrivateKey
-	pub   [32]byte
-	chal  [32]byte
-	their *hello
+	t      testing.TB
+	conn   net.Conn
+	key    ed25519.PrivateKey
+	pub    [32]byte
+	static noise.DHKey
+	hs     *noise.HandshakeState
+	their  *identity
+	sealer *frameCipher // nil until the handshake completes
+	opener *frameCipher
 }
 
 func dialRaw(t testing.TB, addr string, key ed25519.PrivateKey) *rawPeer {
@@ -271,72 +275,122 @@ func dialRaw(t testing.TB, addr string, key ed25519.PrivateKey) *rawPeer {
 	t.Cleanup(func() { c.Close() })
 	r := &rawPeer{t: t, conn: c, key: key}
 	copy(r.pub[:], key.Public().(ed25519.PublicKey))
-	if _, err := rand.Read(r.chal[:]); err != nil {
+	if r.static, err = newNoiseStatic(rand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	if r.hs, err = newHandshake(true, r.static, rand.Reader); err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
 
-func (r *rawPeer) hello(version uint16, chainID string, genesis types.Hash) []byte {
-	h := hello{version: version, chainID: chainID, genesis: genesis, pubKey: r.pub, challenge: r.chal}
-	return h.frame()
+// msg1 is the dialer's first Noise message, framed.
+func (r *rawPeer) msg1() []byte {
+	m, _, _, err := r.hs.WriteMessage(nil, nil)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return handshakeFrame(m)
 }
 
-func (r *rawPeer) write(b []byte) error {
+// readMsg2 reads the transport's Noise message 2 and its identity.
+func (r *rawPeer) readMsg2() {
+	r.t.Helper()
+	typ, p, err := r.readFrame()
+	if err != nil || typ != MsgHandshake {
+		r.t.Fatalf("want handshake, got %v %v", typ, err)
+	}
+	b, _, _, err := r.hs.ReadMessage(nil, p)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if r.their, err = decodeIdentity(b); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := checkIdentity(r.their, r.hs.PeerStatic(), testChainID, testGenesis, r.pub[:]); err != nil {
+		r.t.Fatalf("transport's identity: %v", err)
+	}
+}
+
+// msg3 is the dialer's last Noise message carrying id (signed by us over
+// our static key unless the caller forged it); it starts the session.
+func (r *rawPeer) msg3(id *identity) []byte {
+	m, c1, c2, err := r.hs.WriteMessage(nil, id.encode())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if r.sealer, r.opener, err = sessionCiphers(true, c1, c2); err != nil {
+		r.t.Fatal(err)
+	}
+	return handshakeFrame(m)
+}
+
+// ident is our identity for the chain given.
+func (r *rawPeer) ident(version uint16, chainID string, genesis types.Hash) *identity {
+	id := newIdentity(r.key, r.static.Public, chainID, genesis, 0)
+	if version != ProtocolVersion {
+		id.version = version
+		copy(id.sig[:], ed25519.Sign(r.key, identitySignBytes(r.static.Public, version, chainID, genesis)))
+	}
+	return id
+}
+
+// writeRaw sends bytes as they are.
+func (r *rawPeer) writeRaw(b []byte) error {
 	_, err := r.conn.Write(b)
 	return err
 }
 
-// readFrame reads one frame (or fails after 5 s).
-func (r *rawPeer) readFrame() (MsgType, []byte, error) {
-	_ = r.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	var hdr [frameHeader]byte
-	if _, err := io.ReadFull(r.conn, hdr[:]); err != nil {
-		return 0, nil, err
-	}
-	p := make([]byte, binary.BigEndian.Uint32(hdr[:])-1)
-	if _, err := io.ReadFull(r.conn, p); err != nil {
-		return 0, nil, err
-	}
-	return MsgType(hdr[lenPrefix]), p, nil
-}
-
-// readHello reads the transport's HELLO.
-func (r *rawPeer) readHello() {
-	r.t.Helper()
-	typ, p, err := r.readFrame()
-	if err != nil || typ != MsgHello {
-		r.t.Fatalf("want hello, got %v %v", typ, err)
-	}
-	h, err := decodeHello(p)
+// seal seals a plaintext frame for the session.
+func (r *rawPeer) seal(frame []byte) []byte {
+	b, err := r.sealer.seal(nil, frame)
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	r.their = h
+	return b
 }
 
-// auth signs the transport's challenge.
-func (r *rawPeer) auth() []byte {
-	sig := ed25519.Sign(r.key, authSignBytes(&r.their.challenge, &r.pub, &r.their.pubKey, testChainID, testGenesis))
-	return authFrame(sig)
+// write sends a frame, sealed once the handshake is done.
+func (r *rawPeer) write(b []byte) error {
+	if r.sealer != nil {
+		b = r.seal(b)
+	}
+	return r.writeRaw(b)
 }
 
-// handshake completes a correct handshake and checks the transport's AUTH.
+// readFrame reads one frame, opened once the handshake is done (or fails
+// after 5 s).
+func (r *rawPeer) readFrame() (MsgType, []byte, error) {
+	_ = r.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var hdr [lenPrefix]byte
+	if _, err := io.ReadFull(r.conn, hdr[:]); err != nil {
+		return 0, nil, err
+	}
+	f := make([]byte, lenPrefix+int(binary.BigEndian.Uint32(hdr[:])))
+	copy(f, hdr[:])
+	if _, err := io.ReadFull(r.conn, f[lenPrefix:]); err != nil {
+		return 0, nil, err
+	}
+	if r.opener == nil {
+		return MsgType(f[lenPrefix]), f[frameHeader:], nil
+	}
+	plain, err := r.opener.open(nil, f)
+	if err != nil {
+		return 0, nil, err
+	}
+	return MsgType(plain[0]), plain[1:], nil
+}
+
+// handshake completes a correct handshake, checking the transport's
+// identity.
 func (r *rawPeer) handshake() {
 	r.t.Helper()
-	if err := r.write(r.hello(ProtocolVersion, testChainID, testGenesis)); err != nil {
+	if err := r.writeRaw(r.msg1()); err != nil {
 		r.t.Fatal(err)
 	}
-	r.readHello()
-	if err := r.write(r.auth()); err != nil {
+	r.readMsg2()
+	if err := r.writeRaw(r.msg3(r.ident(ProtocolVersion, testChainID, testGenesis))); err != nil {
 		r.t.Fatal(err)
-	}
-	typ, p, err := r.readFrame()
-	if err != nil || typ != MsgAuth {
-		r.t.Fatalf("want auth, got %v %v", typ, err)
-	}
-	if !ed25519.Verify(r.their.pubKey[:], authSignBytes(&r.chal, &r.their.pubKey, &r.pub, testChainID, testGenesis), p) {
-		r.t.Fatal("transport's auth signature does not verify")
 	}
 }
 

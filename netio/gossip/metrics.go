@@ -13,6 +13,7 @@ type Metrics struct {
 	FramesSent        *prometheus.CounterVec // aitbc_gossip_frames_sent_total{type}
 	BytesReceived     prometheus.Counter     // aitbc_gossip_received_bytes_total
 	BytesSent         prometheus.Counter     // aitbc_gossip_sent_bytes_total
+	EncryptedSent     prometheus.Counter     // aitbc_gossip_encrypted_sent_bytes_total
 	Dropped           *prometheus.CounterVec // aitbc_gossip_dropped_frames_total{reason}
 	HandshakeFailures *prometheus.CounterVec // aitbc_gossip_handshake_failures_total{reason}
 	Penalties         prometheus.Counter     // aitbc_gossip_penalties_total
@@ -28,9 +29,12 @@ const (
 	dropTooLarge  = "too_large"  // our own message would not fit in a frame
 	dropNoPeer    = "no_peer"    // addressed to a peer that is not connected
 	dropInvalid   = "invalid"    // an argument outside the protocol's limits
+	// dropUnauthentic: a sealed frame failed to open; the connection is
+	// closed (without a penalty).
+	dropUnauthentic = "unauthentic"
 )
 
-var dropReasons = []string{dropQueueFull, dropRate, dropDedup, dropMalformed, dropTooLarge, dropNoPeer, dropInvalid}
+var dropReasons = []string{dropQueueFull, dropRate, dropDedup, dropMalformed, dropTooLarge, dropNoPeer, dropInvalid, dropUnauthentic}
 
 // NewMetrics creates the metrics and registers them on reg. A second
 // transport on the same registry shares the first one's collectors
@@ -60,11 +64,15 @@ func newMetrics() *Metrics {
 		}, []string{"type"}),
 		BytesReceived: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "aitbc_gossip_received_bytes_total",
-			Help: "Bytes of complete frames read from peers.",
+			Help: "Bytes of complete frames read from peers, as on the wire (sealed after the handshake).",
 		}),
 		BytesSent: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "aitbc_gossip_sent_bytes_total",
-			Help: "Bytes of frames accepted into peers' send queues.",
+			Help: "Plaintext bytes of frames accepted into peers' send queues.",
+		}),
+		EncryptedSent: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "aitbc_gossip_encrypted_sent_bytes_total",
+			Help: "Sealed bytes (length prefixes, ciphertext and tags) handed to peers' sockets after the handshake.",
 		}),
 		Dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "aitbc_gossip_dropped_frames_total",
@@ -89,29 +97,31 @@ func newMetrics() *Metrics {
 // counters caches the labelled children the hot paths use, so a frame
 // costs no label lookup.
 type counters struct {
-	m          *Metrics
-	recv, sent [256]prometheus.Counter
-	drop       map[string]prometheus.Counter
-	peersIn    prometheus.Gauge
-	peersOut   prometheus.Gauge
-	hsFail     map[string]prometheus.Counter
-	bytesRecv  prometheus.Counter
-	bytesSent  prometheus.Counter
-	penalties  prometheus.Counter
-	bans       prometheus.Counter
+	m           *Metrics
+	recv, sent  [256]prometheus.Counter
+	drop        map[string]prometheus.Counter
+	peersIn     prometheus.Gauge
+	peersOut    prometheus.Gauge
+	hsFail      map[string]prometheus.Counter
+	bytesRecv   prometheus.Counter
+	bytesSent   prometheus.Counter
+	bytesSealed prometheus.Counter
+	penalties   prometheus.Counter
+	bans        prometheus.Counter
 }
 
 func newCounters(m *Metrics) *counters {
 	c := &counters{
-		m:         m,
-		drop:      make(map[string]prometheus.Counter, len(dropReasons)),
-		hsFail:    make(map[string]prometheus.Counter, len(handshakeReasons)),
-		peersIn:   m.Peers.WithLabelValues("inbound"),
-		peersOut:  m.Peers.WithLabelValues("outbound"),
-		bytesRecv: m.BytesReceived,
-		bytesSent: m.BytesSent,
-		penalties: m.Penalties,
-		bans:      m.Bans,
+		m:           m,
+		drop:        make(map[string]prometheus.Counter, len(dropReasons)),
+		hsFail:      make(map[string]prometheus.Counter, len(handshakeReasons)),
+		peersIn:     m.Peers.WithLabelValues("inbound"),
+		peersOut:    m.Peers.WithLabelValues("outbound"),
+		bytesRecv:   m.BytesReceived,
+		bytesSent:   m.BytesSent,
+		bytesSealed: m.EncryptedSent,
+		penalties:   m.Penalties,
+		bans:        m.Bans,
 	}
 	for i := range c.recv {
 		name := MsgType(i).String()

@@ -35,15 +35,16 @@ func TestMetricsShareARegistryAndLint(t *testing.T) {
 		names[mf.GetName()] = len(mf.GetMetric())
 	}
 	want := map[string]int{
-		"aitbc_gossip_peers":                    2,
-		"aitbc_gossip_frames_received_total":    11, // 10 types + unknown
-		"aitbc_gossip_frames_sent_total":        11,
-		"aitbc_gossip_received_bytes_total":     1,
-		"aitbc_gossip_sent_bytes_total":         1,
-		"aitbc_gossip_dropped_frames_total":     len(dropReasons),
-		"aitbc_gossip_handshake_failures_total": len(handshakeReasons),
-		"aitbc_gossip_penalties_total":          1,
-		"aitbc_gossip_bans_total":               1,
+		"aitbc_gossip_peers":                      2,
+		"aitbc_gossip_frames_received_total":      10, // 9 types + unknown
+		"aitbc_gossip_frames_sent_total":          10,
+		"aitbc_gossip_encrypted_sent_bytes_total": 1,
+		"aitbc_gossip_received_bytes_total":       1,
+		"aitbc_gossip_sent_bytes_total":           1,
+		"aitbc_gossip_dropped_frames_total":       len(dropReasons),
+		"aitbc_gossip_handshake_failures_total":   len(handshakeReasons),
+		"aitbc_gossip_penalties_total":            1,
+		"aitbc_gossip_bans_total":                 1,
 	}
 	for n, series := range want {
 		if names[n] != series {

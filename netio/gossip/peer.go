@@ -7,23 +7,31 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flynn/noise"
 	"github.com/panjf2000/gnet/v2"
 
 	"aitbc/engine"
 	"aitbc/engine/types"
 )
 
-// maxIovecs is the most buffers one writev may carry (IOV_MAX on Linux
-// and the BSDs); longer batches are written in chunks.
-const maxIovecs = 1024
+// Sealed frames are gathered into one buffer per write: writeChunk is
+// large enough that a batch of small frames costs one write syscall, and
+// small enough that the buffer stays in cache. A buffer grown past
+// maxKeptWriteBuf (by a block-sized frame) is not kept.
+const (
+	writeChunk      = 256 << 10
+	maxKeptWriteBuf = 1 << 20
+)
 
 // handshake states of a connection, advanced by its event loop.
 type hsState uint8
 
 const (
-	hsWaitHello hsState = iota // our HELLO is sent; waiting for theirs
-	hsWaitAuth                 // our AUTH is sent; waiting for theirs
-	hsDone                     // established: a peer
+	hsWaitMsg1    hsState = iota // listener: waiting for the dialer's Noise message 1
+	hsWaitMsg2                   // dialer: message 1 sent, waiting for message 2
+	hsWaitMsg3                   // listener: message 2 sent, waiting for message 3
+	hsWaitConfirm                // dialer: message 3 sent, waiting for the listener's first sealed frame
+	hsDone                       // established: a peer
 )
 
 // peer is one connection, from accept or dial until close. Fields are
@@ -32,6 +40,7 @@ type peer struct {
 	t        *Transport
 	c        gnet.Conn
 	outbound bool
+	pin      engine.PeerID // the node id the dialed address must prove; "" if not pinned
 	opened   chan struct{}
 	done     chan struct{} // closed by OnClose
 
@@ -42,8 +51,13 @@ type peer struct {
 
 	// Event loop only.
 	state     hsState
-	challenge [challengeLen]byte // ours, for this connection
-	hello     *hello             // theirs, once received
+	hs        *noise.HandshakeState // until established
+	dialerEph [noiseKeyLen]byte     // the dialer's ephemeral key: the duplicate tie-break
+	ident     *identity             // theirs, once checked
+	recv      *frameCipher          // opens their frames
+	rbuf      []byte                // reused plaintext of the frame being handled
+	sealer    *frameCipher          // seals ours, in Run
+	wbuf      []byte                // reused sealed bytes of one write
 	bucket    tokenBucket
 
 	// Written by the event loop before the peer is published in
@@ -52,7 +66,7 @@ type peer struct {
 	pub        [types.PubKeyLen]byte
 	listenPort uint16
 	since      time.Time
-	tag        [types.PubKeyLen + challengeLen]byte // dialer key || dialer challenge
+	tag        [types.PubKeyLen + noiseKeyLen]byte // dialer key || dialer ephemeral key
 
 	established atomic.Bool
 	closing     atomic.Bool  // close requested; stop delivering its frames
@@ -142,9 +156,11 @@ func (p *peer) scheduleFlushLocked() {
 }
 
 // Run is the flush task (gnet.Runnable), executed on the event loop: it
-// hands every pending frame to the socket in writevs of up to maxIovecs
-// buffers. What the socket does not take stays in gnet's outbound buffer
-// and is accounted as inflight until a later flush or read sees it gone.
+// seals every pending frame, in queue order (the nonce order), into the
+// peer's reused write buffer and hands it to the socket in writes of
+// about writeChunk bytes. What the socket does not take stays in gnet's
+// outbound buffer and is accounted as inflight until a later flush or
+// read sees it gone.
 func (p *peer) Run(context.Context) error {
 	p.mu.Lock()
 	if p.gone {
@@ -154,19 +170,32 @@ func (p *peer) Run(context.Context) error {
 	batch := p.pending
 	p.pending, p.spare = p.spare, nil
 	for _, f := range batch {
-		p.inflight.push(len(f))
-		p.inflightBytes += len(f)
+		p.inflight.push(len(f) + tagLen)
+		p.inflightBytes += len(f) + tagLen
 	}
 	p.pendingBytes = 0
 	p.flushing = false
 	p.mu.Unlock()
 
-	for rest := batch; len(rest) > 0; {
-		n := min(len(rest), maxIovecs)
-		if _, err := p.c.Writev(rest[:n]); err != nil {
-			return nil // gnet closed the connection and OnClose cleaned up
+	buf := p.wbuf[:0]
+	for i, f := range batch {
+		var err error
+		if buf, err = p.sealer.seal(buf, f); err != nil {
+			p.close(err)
+			return nil
 		}
-		rest = rest[n:]
+		if len(buf) >= writeChunk || i == len(batch)-1 {
+			p.t.ctr.bytesSealed.Add(float64(len(buf)))
+			if _, err := p.c.Write(buf); err != nil {
+				return nil // gnet closed the connection and OnClose cleaned up
+			}
+			buf = buf[:0]
+		}
+	}
+	if cap(buf) <= maxKeptWriteBuf {
+		p.wbuf = buf
+	} else {
+		p.wbuf = nil
 	}
 	clear(batch)
 	p.settle(p.c.OutboundBuffered(), batch[:0])

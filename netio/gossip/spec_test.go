@@ -3,10 +3,13 @@ package gossip
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/flynn/noise"
 
 	"aitbc/engine/types"
 )
@@ -27,6 +30,9 @@ func TestSpecGossipVectors(t *testing.T) {
 	}
 	want := map[string][]byte{
 		"status.frame": statusFrame(2, head),
+	}
+	for k, v := range sessionVectors(t) {
+		want[k] = v
 	}
 	got := map[string][]byte{}
 	var label string
@@ -74,5 +80,95 @@ func TestSpecGossipVectors(t *testing.T) {
 	}
 	if m, err := decodeStatus(p); err != nil || m.height != 2 || m.hash != head {
 		t.Errorf("decoded %+v %v", m, err)
+	}
+}
+
+// vectorSeed is SHA-256(label): a vector's private key.
+func vectorSeed(label string) []byte {
+	seed := sha256.Sum256([]byte(label))
+	return seed[:]
+}
+
+// vectorKey is the X25519 key pair whose private key is SHA-256(label).
+func vectorKey(t testing.TB, label string) noise.DHKey {
+	k, err := noise.DH25519.GenerateKeypair(bytes.NewReader(vectorSeed(label)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// sessionVectors runs the handshake of docs/spec.md §16.7 with fixed
+// keys and returns its messages and the first sealed frames.
+func sessionVectors(t testing.TB) map[string][]byte {
+	is, rs := vectorKey(t, "aitbc gossip vector initiator static"), vectorKey(t, "aitbc gossip vector responder static")
+	// The ephemeral keys are the only randomness a handshake draws.
+	ie, re := bytes.NewReader(vectorSeed("aitbc gossip vector initiator ephemeral")), bytes.NewReader(vectorSeed("aitbc gossip vector responder ephemeral"))
+	ini, err := newHandshake(true, is, ie)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := newHandshake(false, rs, re)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idI := newIdentity(nodeKey(1), is.Public, testChainID, testGenesis, 0).encode()
+	idR := newIdentity(nodeKey(2), rs.Public, testChainID, testGenesis, 9070).encode()
+	out := map[string][]byte{"identity.responder": idR}
+
+	m1, _, _, err := ini.WriteMessage(nil, nil)
+	must(t, err)
+	_, _, _, err = res.ReadMessage(nil, m1)
+	must(t, err)
+	m2, _, _, err := res.WriteMessage(nil, idR)
+	must(t, err)
+	got, _, _, err := ini.ReadMessage(nil, m2)
+	must(t, err)
+	if !bytes.Equal(got, idR) {
+		t.Fatal("message 2 payload")
+	}
+	m3, c1, c2, err := ini.WriteMessage(nil, idI)
+	must(t, err)
+	got, d1, d2, err := res.ReadMessage(nil, m3)
+	must(t, err)
+	if !bytes.Equal(got, idI) {
+		t.Fatal("message 3 payload")
+	}
+	out["handshake.msg1"] = handshakeFrame(m1)
+	out["handshake.msg2"] = handshakeFrame(m2)
+	out["handshake.msg3"] = handshakeFrame(m3)
+
+	send, _, err := sessionCiphers(true, c1, c2)
+	must(t, err)
+	_, recv, err := sessionCiphers(false, d1, d2)
+	must(t, err)
+	ping := pingFrame(MsgPing, 7)
+	sealed, err := send.seal(nil, ping)
+	must(t, err)
+	out["session.ping"] = sealed
+	// The same PING as frame number 2^20, the first under the rekeyed key.
+	late, _, err := sessionCiphers(true, c1, c2)
+	must(t, err)
+	late.n = rekeyEvery - 1
+	must(t, late.advance())
+	rekeyed, err := late.seal(nil, ping)
+	must(t, err)
+	out["session.ping.rekeyed"] = rekeyed
+
+	// The responder opens what the initiator sealed, and nothing else.
+	plain, err := recv.open(nil, sealed)
+	if err != nil || !bytes.Equal(plain, ping[lenPrefix:]) {
+		t.Fatalf("open: %x %v", plain, err)
+	}
+	if _, err := recv.open(nil, sealed); err == nil {
+		t.Fatal("a replayed frame opened")
+	}
+	return out
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flynn/noise"
 	"github.com/panjf2000/gnet/v2"
 
 	"aitbc/engine"
@@ -33,6 +35,14 @@ type Transport struct {
 	glog *gnetLogger
 	id   engine.PeerID
 	pub  [types.PubKeyLen]byte
+	// static is the Noise static key pair (one per transport); identity
+	// our signed identity payload, set before the first connection opens.
+	static   noise.DHKey
+	identity []byte
+	// dial holds the parsed Peers; allow the inbound allow list (nil:
+	// everyone), with the pinned ids of dial in it.
+	dialAddrs []PeerAddr
+	allow     map[engine.PeerID]bool
 
 	dedup      *dedup
 	lastStatus atomic.Pointer[[]byte]  // our last STATUS frame, sent to new peers
@@ -80,6 +90,7 @@ func New(cfg Config, metrics *Metrics, log *slog.Logger) (*Transport, error) {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	cfg.Peers = slices.Clone(cfg.Peers)
+	cfg.Allow = slices.Clone(cfg.Allow)
 	cfg.NodeKey = slices.Clone(cfg.NodeKey)
 	t := &Transport{
 		cfg:   cfg,
@@ -92,6 +103,26 @@ func New(cfg Config, metrics *Metrics, log *slog.Logger) (*Transport, error) {
 		bans:  newBanList(),
 	}
 	copy(t.pub[:], cfg.NodeKey.Public().(ed25519.PublicKey))
+	static, err := newNoiseStatic(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	t.static = static
+	for _, s := range cfg.Peers {
+		a, _ := ParsePeer(s) // Validate checked it
+		t.dialAddrs = append(t.dialAddrs, a)
+	}
+	if len(cfg.Allow) > 0 {
+		t.allow = make(map[engine.PeerID]bool)
+		for _, id := range cfg.Allow {
+			t.allow[id] = true
+		}
+		for _, a := range t.dialAddrs {
+			if a.Pinned() {
+				t.allow[a.ID] = true
+			}
+		}
+	}
 	t.id = engine.PeerID(hex.EncodeToString(t.pub[:]))
 	empty := []*peer{}
 	t.peerList.Store(&empty)
@@ -126,6 +157,8 @@ func (t *Transport) Start(h engine.PeerHandler) error {
 		if err := t.listen(opts); err != nil {
 			return err
 		}
+	} else {
+		t.sign()
 	}
 	cli, err := gnet.NewClient(&clientEvents{t: t}, opts...)
 	if err == nil {
@@ -141,9 +174,13 @@ func (t *Transport) Start(h engine.PeerHandler) error {
 	t.cancel = cancel
 	t.wg.Add(1)
 	go t.housekeeping(ctx)
-	for _, addr := range t.cfg.Peers {
+	for _, a := range t.dialAddrs {
+		if !a.Pinned() {
+			t.log.Warn("gossip peer address is not pinned to a node id: any node answering there is accepted; use NODEID@host:port",
+				"addr", a.Addr)
+		}
 		t.wg.Add(1)
-		go t.dialLoop(ctx, addr)
+		go t.dialLoop(ctx, a)
 	}
 	t.log.Info("gossip started", "node_id", t.id, "addr", t.addr, "dial", len(t.cfg.Peers))
 	return nil
@@ -191,7 +228,13 @@ func (t *Transport) booted(eng gnet.Engine) error {
 		return err
 	}
 	t.server, t.addr, t.listenPort = eng, addr, uint16(n)
+	t.sign()
 	return nil
+}
+
+// sign builds our identity payload once the listen port is known.
+func (t *Transport) sign() {
+	t.identity = newIdentity(t.cfg.NodeKey, t.static.Public, t.cfg.ChainID, t.cfg.GenesisHash, t.listenPort).encode()
 }
 
 // boundAddr is the listener's actual address (the port when 0 was asked).
