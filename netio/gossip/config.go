@@ -39,7 +39,11 @@ type Config struct {
 	// proposal frame carries a whole block, so the default is
 	// types.MaxBlockBytes + 64 KiB; at least 1 MiB.
 	MaxFrameBytes int
-	// MaxPeers caps connections, handshaking ones included.
+	// MaxPeers caps the peers that are not configured (strangers: ids
+	// neither pinned in Peers nor in Allow), and connections of unknown
+	// ids, handshaking ones included. Configured ids have slots of their
+	// own on top, so strangers filling MaxPeers never lock out the peers
+	// the operator named.
 	MaxPeers int
 	// SendQueueFrames and SendQueueBytes bound what one peer may have
 	// queued and not yet taken by its socket; a frame past either limit is

@@ -87,7 +87,12 @@ func (t *Transport) onOpen(c gnet.Conn, p *peer) ([]byte, gnet.Action) {
 	switch {
 	case t.closed:
 		err = errShutdown
-	case len(t.conns) >= t.cfg.MaxPeers:
+	case p.pin == "" && len(t.conns) >= t.cfg.MaxPeers+len(t.configured):
+		// Dials to pinned peers always proceed (their slots are
+		// reserved). Others, inbound ones included, may hold the
+		// connections left: MaxPeers for strangers, plus room for the
+		// configured ids, whose inbound connections we cannot tell from
+		// strangers' until their handshakes end (establish).
 		err = ErrTooManyPeers
 	case !p.outbound && t.bans.ipBanned(p.ip, now):
 		err = ErrBanned
@@ -372,6 +377,13 @@ func (t *Transport) establish(p *peer) gnet.Action {
 	// (after done) to wait for the surviving one instead of redialing.
 	p.id = id
 	old := t.peers[id]
+	stranger := !t.configured[id]
+	if stranger && old == nil && t.strangers >= t.cfg.MaxPeers {
+		// Strangers never take the slots reserved for configured peers.
+		t.mu.Unlock()
+		t.failHandshake(p, fmt.Errorf("%w: %d peers not configured", ErrTooManyPeers, t.cfg.MaxPeers))
+		return gnet.Close
+	}
 	if old != nil && bytes.Compare(old.tag[:], tag[:]) < 0 {
 		t.mu.Unlock()
 		p.setReason(errDuplicate)
@@ -385,6 +397,13 @@ func (t *Transport) establish(p *peer) gnet.Action {
 	t.peers[id] = p
 	t.publishPeersLocked()
 	t.ctr.peers(p.outbound).Inc()
+	t.ctr.m.Handshakes.Inc()
+	if old == nil {
+		t.ctr.peerKind(stranger).Inc()
+		if stranger {
+			t.strangers++
+		}
+	}
 	if old != nil {
 		t.ctr.peers(old.outbound).Dec()
 	}
@@ -506,6 +525,11 @@ func (t *Transport) onClose(c gnet.Conn, err error) gnet.Action {
 		delete(t.peers, p.id)
 		t.publishPeersLocked()
 		t.ctr.peers(p.outbound).Dec()
+		stranger := !t.configured[p.id]
+		t.ctr.peerKind(stranger).Dec()
+		if stranger {
+			t.strangers--
+		}
 	}
 	shutdown := t.closed
 	t.mu.Unlock()

@@ -63,7 +63,9 @@
 // # Limits and bans
 //
 // Nothing a peer sends can grow memory without bound: frames are capped
-// by MaxFrameBytes (1 KiB before the handshake), connections by MaxPeers,
+// by MaxFrameBytes (1 KiB before the handshake), peers that are not
+// configured (neither pinned in Peers nor in Allow) by MaxPeers, with
+// slots reserved on top for configured ones,
 // each peer's outbound queue by SendQueueFrames and SendQueueBytes (a
 // frame for a full queue is dropped and counted, never waited for), its
 // inbound bytes by a token bucket, and the dedup memory by DedupEntries.
