@@ -96,6 +96,8 @@ func (t *Transport) onOpen(c gnet.Conn, p *peer) ([]byte, gnet.Action) {
 		err = ErrTooManyPeers
 	case !p.outbound && t.bans.ipBanned(p.ip, now):
 		err = ErrBanned
+	case !p.outbound && t.connsFromLocked(p.ip) >= t.cfg.MaxConnsPerAddr:
+		err = fmt.Errorf("%w: %d connections from %v", ErrAddrLimit, t.cfg.MaxConnsPerAddr, p.ip)
 	default:
 		t.conns[p] = struct{}{}
 	}
@@ -335,11 +337,16 @@ func (t *Transport) acceptIdentity(p *peer, b []byte) error {
 	case !p.outbound && t.allow != nil && !t.allow[pid]:
 		return fmt.Errorf("%w: %s", ErrNotAllowed, pid)
 	}
+	now := time.Now()
 	t.mu.Lock()
-	banned := t.bans.keyBanned(pid, time.Now())
+	banned := t.bans.keyBanned(pid, now)
+	churn := !p.outbound && !t.configured[pid] && !t.bans.newKey(p.ip, pid, now, t.cfg.MaxNewKeysPerAddr)
 	t.mu.Unlock()
 	if banned {
 		return fmt.Errorf("%w: %s", ErrBanned, pid)
+	}
+	if churn {
+		return fmt.Errorf("%w: over %d new node ids a minute from %v", ErrAddrLimit, t.cfg.MaxNewKeysPerAddr, p.ip)
 	}
 	p.ident = id
 	return nil
@@ -565,4 +572,15 @@ func (t *Transport) failHandshake(p *peer, err error) {
 	}
 	t.ctr.handshakeFailed(err)
 	t.log.Info("gossip handshake failed", "addr", p.addr, "direction", p.direction(), "err", err)
+}
+
+// connsFromLocked counts the inbound connections from ip (t.mu held).
+func (t *Transport) connsFromLocked(ip netip.Addr) int {
+	n := 0
+	for c := range t.conns {
+		if !c.outbound && c.ip == ip {
+			n++
+		}
+	}
+	return n
 }

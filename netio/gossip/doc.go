@@ -72,7 +72,10 @@
 // A malformed or unknown frame, a frame over the rate, or a message the
 // handler rejects with engine.ErrBadPeerMessage counts one penalty; so
 // does Penalize. At PenaltyLimit penalties the peer is disconnected and
-// its key (and non-loopback IP) refused for BanDuration.
+// its key (and non-loopback IP) refused for BanDuration. Penalties count
+// by source address too, so fresh keys do not reset them; inbound, one
+// address may hold MaxConnsPerAddr connections and present
+// MaxNewKeysPerAddr new keys a minute.
 //
 // Deduplication: proposals and votes identical to one seen within
 // DedupWindow, and txs still in the dedup ring, are not delivered again;

@@ -58,7 +58,8 @@ func TestStrangersCannotTakeReservedSlots(t *testing.T) {
 
 // 1,000 connection attempts with fresh keys from one address, the first
 // of which stay connected and fill MaxPeers, do not stop a configured
-// validator from connecting.
+// validator from connecting. (Here MaxPeers refuses the flood at accept
+// first; TestPerAddressNewKeyCap covers the fresh-key cap.)
 func TestFreshKeyFloodDoesNotLockOutValidators(t *testing.T) {
 	cfgB := testConfig(2)
 	cfgB.MaxPeers = 8
