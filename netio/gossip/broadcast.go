@@ -184,10 +184,10 @@ func (t *Transport) penalize(id engine.PeerID, reason error) {
 	t.ctr.penalties.Inc()
 	now := time.Now()
 	t.mu.Lock()
-	banned := t.bans.penalize(id, now, t.cfg.PenaltyLimit)
 	victim := t.peers[id]
+	ip := victim.ipOrZero()
+	banned := t.bans.penalize(id, ip, now, t.cfg.PenaltyLimit)
 	if banned {
-		ip := victim.ipOrZero()
 		t.bans.ban(id, ip, now, t.cfg.BanDuration)
 	}
 	t.mu.Unlock()

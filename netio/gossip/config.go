@@ -39,8 +39,21 @@ type Config struct {
 	// proposal frame carries a whole block, so the default is
 	// types.MaxBlockBytes + 64 KiB; at least 1 MiB.
 	MaxFrameBytes int
-	// MaxPeers caps connections, handshaking ones included.
+	// MaxPeers caps the peers that are not configured (strangers: ids
+	// neither pinned in Peers nor in Allow), and connections of unknown
+	// ids, handshaking ones included. Configured ids have slots of their
+	// own on top, so strangers filling MaxPeers never lock out the peers
+	// the operator named.
 	MaxPeers int
+	// MaxConnsPerAddr caps the inbound connections from one source IP,
+	// handshaking ones included; MaxNewKeysPerAddr caps how many node ids
+	// not configured and not seen from that IP in the last minute it may
+	// present per minute. Keys are free; addresses are not, so a flood of
+	// fresh keys from one host is refused (counted as per_address) before
+	// it costs more than that. Both apply to loopback too: a devnet of N
+	// nodes needs N-1 of each.
+	MaxConnsPerAddr   int
+	MaxNewKeysPerAddr int
 	// SendQueueFrames and SendQueueBytes bound what one peer may have
 	// queued and not yet taken by its socket; a frame past either limit is
 	// dropped for that peer (aitbc_gossip_dropped_frames_total
@@ -81,21 +94,23 @@ type Config struct {
 // DefaultConfig listens on the design's P2P_PORT (9070).
 func DefaultConfig() Config {
 	return Config{
-		ListenAddr:       "0.0.0.0:9070",
-		MaxFrameBytes:    types.MaxBlockBytes + 64<<10,
-		MaxPeers:         50,
-		SendQueueFrames:  4096,
-		SendQueueBytes:   64 << 20,
-		HandshakeTimeout: 5 * time.Second,
-		PenaltyLimit:     10,
-		BanDuration:      10 * time.Minute,
-		PingInterval:     10 * time.Second,
-		PeerTimeout:      30 * time.Second,
-		RateBytesPerSec:  256 << 20,
-		RateBurstBytes:   64 << 20,
-		DedupEntries:     1 << 16,
-		DedupWindow:      500 * time.Millisecond,
-		Multicore:        true,
+		ListenAddr:        "0.0.0.0:9070",
+		MaxFrameBytes:     types.MaxBlockBytes + 64<<10,
+		MaxPeers:          50,
+		MaxConnsPerAddr:   64,
+		MaxNewKeysPerAddr: 64,
+		SendQueueFrames:   4096,
+		SendQueueBytes:    64 << 20,
+		HandshakeTimeout:  5 * time.Second,
+		PenaltyLimit:      10,
+		BanDuration:       10 * time.Minute,
+		PingInterval:      10 * time.Second,
+		PeerTimeout:       30 * time.Second,
+		RateBytesPerSec:   256 << 20,
+		RateBurstBytes:    64 << 20,
+		DedupEntries:      1 << 16,
+		DedupWindow:       500 * time.Millisecond,
+		Multicore:         true,
 	}
 }
 
@@ -133,6 +148,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxPeers < 1 || c.MaxPeers > 1<<16 {
 		return bad("max_peers", c.MaxPeers, "1..65536")
+	}
+	if c.MaxConnsPerAddr < 1 || c.MaxConnsPerAddr > 1<<16 {
+		return bad("max_conns_per_addr", c.MaxConnsPerAddr, "1..65536")
+	}
+	if c.MaxNewKeysPerAddr < 1 || c.MaxNewKeysPerAddr > maxBanEntries {
+		return bad("max_new_keys_per_addr", c.MaxNewKeysPerAddr, fmt.Sprintf("1..%d", maxBanEntries))
 	}
 	if c.SendQueueFrames < 1 || c.SendQueueFrames > 1<<20 {
 		return bad("send_queue_frames", c.SendQueueFrames, "1..1048576")

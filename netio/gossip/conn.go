@@ -87,10 +87,17 @@ func (t *Transport) onOpen(c gnet.Conn, p *peer) ([]byte, gnet.Action) {
 	switch {
 	case t.closed:
 		err = errShutdown
-	case len(t.conns) >= t.cfg.MaxPeers:
+	case p.pin == "" && len(t.conns) >= t.cfg.MaxPeers+len(t.configured):
+		// Dials to pinned peers always proceed (their slots are
+		// reserved). Others, inbound ones included, may hold the
+		// connections left: MaxPeers for strangers, plus room for the
+		// configured ids, whose inbound connections we cannot tell from
+		// strangers' until their handshakes end (establish).
 		err = ErrTooManyPeers
 	case !p.outbound && t.bans.ipBanned(p.ip, now):
 		err = ErrBanned
+	case !p.outbound && t.connsFromLocked(p.ip) >= t.cfg.MaxConnsPerAddr:
+		err = fmt.Errorf("%w: %d connections from %v", ErrAddrLimit, t.cfg.MaxConnsPerAddr, p.ip)
 	default:
 		t.conns[p] = struct{}{}
 	}
@@ -330,11 +337,16 @@ func (t *Transport) acceptIdentity(p *peer, b []byte) error {
 	case !p.outbound && t.allow != nil && !t.allow[pid]:
 		return fmt.Errorf("%w: %s", ErrNotAllowed, pid)
 	}
+	now := time.Now()
 	t.mu.Lock()
-	banned := t.bans.keyBanned(pid, time.Now())
+	banned := t.bans.keyBanned(pid, now)
+	churn := !p.outbound && !t.configured[pid] && !t.bans.newKey(p.ip, pid, now, t.cfg.MaxNewKeysPerAddr)
 	t.mu.Unlock()
 	if banned {
 		return fmt.Errorf("%w: %s", ErrBanned, pid)
+	}
+	if churn {
+		return fmt.Errorf("%w: over %d new node ids a minute from %v", ErrAddrLimit, t.cfg.MaxNewKeysPerAddr, p.ip)
 	}
 	p.ident = id
 	return nil
@@ -372,6 +384,13 @@ func (t *Transport) establish(p *peer) gnet.Action {
 	// (after done) to wait for the surviving one instead of redialing.
 	p.id = id
 	old := t.peers[id]
+	stranger := !t.configured[id]
+	if stranger && old == nil && t.strangers >= t.cfg.MaxPeers {
+		// Strangers never take the slots reserved for configured peers.
+		t.mu.Unlock()
+		t.failHandshake(p, fmt.Errorf("%w: %d peers not configured", ErrTooManyPeers, t.cfg.MaxPeers))
+		return gnet.Close
+	}
 	if old != nil && bytes.Compare(old.tag[:], tag[:]) < 0 {
 		t.mu.Unlock()
 		p.setReason(errDuplicate)
@@ -385,6 +404,13 @@ func (t *Transport) establish(p *peer) gnet.Action {
 	t.peers[id] = p
 	t.publishPeersLocked()
 	t.ctr.peers(p.outbound).Inc()
+	t.ctr.m.Handshakes.Inc()
+	if old == nil {
+		t.ctr.peerKind(stranger).Inc()
+		if stranger {
+			t.strangers++
+		}
+	}
 	if old != nil {
 		t.ctr.peers(old.outbound).Dec()
 	}
@@ -506,6 +532,11 @@ func (t *Transport) onClose(c gnet.Conn, err error) gnet.Action {
 		delete(t.peers, p.id)
 		t.publishPeersLocked()
 		t.ctr.peers(p.outbound).Dec()
+		stranger := !t.configured[p.id]
+		t.ctr.peerKind(stranger).Dec()
+		if stranger {
+			t.strangers--
+		}
 	}
 	shutdown := t.closed
 	t.mu.Unlock()
@@ -541,4 +572,15 @@ func (t *Transport) failHandshake(p *peer, err error) {
 	}
 	t.ctr.handshakeFailed(err)
 	t.log.Info("gossip handshake failed", "addr", p.addr, "direction", p.direction(), "err", err)
+}
+
+// connsFromLocked counts the inbound connections from ip (t.mu held).
+func (t *Transport) connsFromLocked(ip netip.Addr) int {
+	n := 0
+	for c := range t.conns {
+		if !c.outbound && c.ip == ip {
+			n++
+		}
+	}
+	return n
 }

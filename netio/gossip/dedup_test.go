@@ -67,11 +67,11 @@ func TestBanList(t *testing.T) {
 	now := time.Unix(1000, 0)
 	ext := netip.MustParseAddr("203.0.113.7")
 	for i := 0; i < 2; i++ {
-		if b.penalize("k", now, 3) {
+		if b.penalize("k", netip.Addr{}, now, 3) {
 			t.Fatalf("banned after %d penalties", i+1)
 		}
 	}
-	if !b.penalize("k", now, 3) {
+	if !b.penalize("k", netip.Addr{}, now, 3) {
 		t.Fatal("not banned at the limit")
 	}
 	b.ban("k", ext, now, time.Minute)
@@ -86,7 +86,7 @@ func TestBanList(t *testing.T) {
 	if b.keyBanned("k", later) || b.ipBanned(ext, later) {
 		t.Error("ban outlived its duration")
 	}
-	b.penalize("m", now, 10)
+	b.penalize("m", netip.Addr{}, now, 10)
 	b.prune(later, time.Minute)
 	if len(b.keys)+len(b.ips)+len(b.penalties) != 0 {
 		t.Errorf("prune left %d/%d/%d entries", len(b.keys), len(b.ips), len(b.penalties))
@@ -94,7 +94,7 @@ func TestBanList(t *testing.T) {
 	// The tables stay bounded whatever the number of keys.
 	for i := 0; i < maxBanEntries+10; i++ {
 		id := engine.PeerID(fmt.Sprint("k", i))
-		b.penalize(id, now, 10)
+		b.penalize(id, netip.Addr{}, now, 10)
 		b.ban(id, netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), now, time.Minute)
 	}
 	if len(b.keys) > maxBanEntries || len(b.ips) > maxBanEntries || len(b.penalties) > maxBanEntries {

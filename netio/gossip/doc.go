@@ -63,14 +63,19 @@
 // # Limits and bans
 //
 // Nothing a peer sends can grow memory without bound: frames are capped
-// by MaxFrameBytes (1 KiB before the handshake), connections by MaxPeers,
+// by MaxFrameBytes (1 KiB before the handshake), peers that are not
+// configured (neither pinned in Peers nor in Allow) by MaxPeers, with
+// slots reserved on top for configured ones,
 // each peer's outbound queue by SendQueueFrames and SendQueueBytes (a
 // frame for a full queue is dropped and counted, never waited for), its
 // inbound bytes by a token bucket, and the dedup memory by DedupEntries.
 // A malformed or unknown frame, a frame over the rate, or a message the
 // handler rejects with engine.ErrBadPeerMessage counts one penalty; so
 // does Penalize. At PenaltyLimit penalties the peer is disconnected and
-// its key (and non-loopback IP) refused for BanDuration.
+// its key (and non-loopback IP) refused for BanDuration. Penalties count
+// by source address too, so fresh keys do not reset them; inbound, one
+// address may hold MaxConnsPerAddr connections and present
+// MaxNewKeysPerAddr new keys a minute.
 //
 // Deduplication: proposals and votes identical to one seen within
 // DedupWindow, and txs still in the dedup ring, are not delivered again;

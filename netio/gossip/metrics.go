@@ -9,6 +9,7 @@ import (
 // Metrics of the gossip transport.
 type Metrics struct {
 	Peers             *prometheus.GaugeVec   // aitbc_gossip_peers{direction}
+	PeersByKind       *prometheus.GaugeVec   // aitbc_gossip_peers_by_kind{kind}
 	FramesReceived    *prometheus.CounterVec // aitbc_gossip_frames_received_total{type}
 	FramesSent        *prometheus.CounterVec // aitbc_gossip_frames_sent_total{type}
 	BytesReceived     prometheus.Counter     // aitbc_gossip_received_bytes_total
@@ -16,6 +17,7 @@ type Metrics struct {
 	EncryptedSent     prometheus.Counter     // aitbc_gossip_encrypted_sent_bytes_total
 	Dropped           *prometheus.CounterVec // aitbc_gossip_dropped_frames_total{reason}
 	HandshakeFailures *prometheus.CounterVec // aitbc_gossip_handshake_failures_total{reason}
+	Handshakes        prometheus.Counter     // aitbc_gossip_handshakes_completed_total
 	Penalties         prometheus.Counter     // aitbc_gossip_penalties_total
 	Bans              prometheus.Counter     // aitbc_gossip_bans_total
 }
@@ -54,6 +56,10 @@ func newMetrics() *Metrics {
 			Name: "aitbc_gossip_peers",
 			Help: "Peers with a completed handshake, by who dialed (inbound, outbound).",
 		}, []string{"direction"}),
+		PeersByKind: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "aitbc_gossip_peers_by_kind",
+			Help: "Peers with a completed handshake, by kind: configured (pinned in PEERS or in P2P_ALLOW, with reserved slots) or stranger (at most MaxPeers).",
+		}, []string{"kind"}),
 		FramesReceived: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "aitbc_gossip_frames_received_total",
 			Help: "Complete frames read from peers, by frame type.",
@@ -82,6 +88,10 @@ func newMetrics() *Metrics {
 			Name: "aitbc_gossip_handshake_failures_total",
 			Help: "Connections closed before or at the end of the handshake, by reason.",
 		}, []string{"reason"}),
+		Handshakes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "aitbc_gossip_handshakes_completed_total",
+			Help: "Connections whose Noise handshake completed and that became peers (failures: aitbc_gossip_handshake_failures_total).",
+		}),
 		Penalties: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "aitbc_gossip_penalties_total",
 			Help: "Penalties counted against peers (bad messages, rate, handler rejections).",
@@ -102,6 +112,8 @@ type counters struct {
 	drop        map[string]prometheus.Counter
 	peersIn     prometheus.Gauge
 	peersOut    prometheus.Gauge
+	configured  prometheus.Gauge
+	strangers   prometheus.Gauge
 	hsFail      map[string]prometheus.Counter
 	bytesRecv   prometheus.Counter
 	bytesSent   prometheus.Counter
@@ -117,6 +129,8 @@ func newCounters(m *Metrics) *counters {
 		hsFail:      make(map[string]prometheus.Counter, len(handshakeReasons)),
 		peersIn:     m.Peers.WithLabelValues("inbound"),
 		peersOut:    m.Peers.WithLabelValues("outbound"),
+		configured:  m.PeersByKind.WithLabelValues("configured"),
+		strangers:   m.PeersByKind.WithLabelValues("stranger"),
 		bytesRecv:   m.BytesReceived,
 		bytesSent:   m.BytesSent,
 		bytesSealed: m.EncryptedSent,
@@ -147,4 +161,11 @@ func (c *counters) peers(outbound bool) prometheus.Gauge {
 		return c.peersOut
 	}
 	return c.peersIn
+}
+
+func (c *counters) peerKind(stranger bool) prometheus.Gauge {
+	if stranger {
+		return c.strangers
+	}
+	return c.configured
 }

@@ -36,6 +36,8 @@ func TestMetricsShareARegistryAndLint(t *testing.T) {
 	}
 	want := map[string]int{
 		"aitbc_gossip_peers":                      2,
+		"aitbc_gossip_peers_by_kind":              2,
+		"aitbc_gossip_handshakes_completed_total": 1,
 		"aitbc_gossip_frames_received_total":      10, // 9 types + unknown
 		"aitbc_gossip_frames_sent_total":          10,
 		"aitbc_gossip_encrypted_sent_bytes_total": 1,

@@ -43,6 +43,9 @@ type Transport struct {
 	// everyone), with the pinned ids of dial in it.
 	dialAddrs []PeerAddr
 	allow     map[engine.PeerID]bool
+	// configured are the node ids pinned in Peers or listed in Allow:
+	// they have slots of their own, on top of MaxPeers (reserved slots).
+	configured map[engine.PeerID]bool
 
 	dedup      *dedup
 	lastStatus atomic.Pointer[[]byte]  // our last STATUS frame, sent to new peers
@@ -63,7 +66,10 @@ type Transport struct {
 	closed  bool
 	conns   map[*peer]struct{}      // every open connection, handshaking ones too
 	peers   map[engine.PeerID]*peer // established, one per node key
-	bans    *banList
+	// strangers counts the established peers whose ids are not
+	// configured; at most MaxPeers.
+	strangers int
+	bans      *banList
 }
 
 var _ engine.Gossip = (*Transport)(nil)
@@ -111,6 +117,15 @@ func New(cfg Config, metrics *Metrics, log *slog.Logger) (*Transport, error) {
 	for _, s := range cfg.Peers {
 		a, _ := ParsePeer(s) // Validate checked it
 		t.dialAddrs = append(t.dialAddrs, a)
+	}
+	t.configured = make(map[engine.PeerID]bool)
+	for _, a := range t.dialAddrs {
+		if a.Pinned() {
+			t.configured[a.ID] = true
+		}
+	}
+	for _, id := range cfg.Allow {
+		t.configured[id] = true
 	}
 	if len(cfg.Allow) > 0 {
 		t.allow = make(map[engine.PeerID]bool)
