@@ -2,12 +2,5 @@ package bench
 
 import "errors"
 
-var (
-	// ErrUnknownBackend: SigverifyConfig.Backend names no backend.
-	ErrUnknownBackend = errors.New("bench: unknown sigverify backend")
-	// ErrBadConfig: a SigverifyConfig field is out of range.
-	ErrBadConfig = errors.New("bench: invalid config")
-	// ErrWrongVerdict: a backend rejected a valid signature or accepted
-	// a corrupted one during the run; its figures would be meaningless.
-	ErrWrongVerdict = errors.New("bench: backend returned a wrong verdict")
-)
+// ErrBadConfig: a benchmark's config field is out of range.
+var ErrBadConfig = errors.New("bench: invalid config")

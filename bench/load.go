@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"aitbc/internal/quantile"
 	netws "aitbc/netio/ws"
 	"aitbc/rpc"
 )
@@ -285,8 +286,8 @@ loop:
 	if !last.IsZero() {
 		rep.CommittedTPS = float64(rep.Committed) / last.Sub(start).Seconds()
 	}
-	rep.FinalityP50, rep.FinalityP90 = percentileOf(lat, 50), percentile(lat, 90)
-	rep.FinalityP99, rep.FinalityMax = percentile(lat, 99), percentile(lat, 100)
+	rep.FinalityP50, rep.FinalityP90 = percentileOf(lat, 50), quantile.Nearest(lat, 90)
+	rep.FinalityP99, rep.FinalityMax = quantile.Nearest(lat, 99), quantile.Nearest(lat, 100)
 	rep.Blocks, rep.MeanTxsPerBlock, rep.IntervalP50, rep.IntervalP99 = blockStats(blocks)
 	rep.EndHeight = tr.head.Load()
 	lagMu.Lock()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"aitbc/engine/types"
+	"aitbc/internal/quantile"
 )
 
 // pacer hands out send slots on a fixed schedule shared by every sender:
@@ -126,13 +127,13 @@ func blockStats(blocks []blockSeen) (n int, meanTxs float64, p50, p99 time.Durat
 		}
 	}
 	slices.Sort(iv)
-	return len(win), float64(total) / float64(len(win)), percentile(iv, 50), percentile(iv, 99)
+	return len(win), float64(total) / float64(len(win)), quantile.Nearest(iv, 50), quantile.Nearest(iv, 99)
 }
 
 // percentileOf sorts d in place and returns its p-th percentile.
 func percentileOf(d []time.Duration, p int) time.Duration {
 	slices.Sort(d)
-	return percentile(d, p)
+	return quantile.Nearest(d, p)
 }
 
 // indexLag is what the Prometheus scrape of the node's metrics yields.

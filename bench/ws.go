@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"aitbc/internal/quantile"
 )
 
 // WSConfig is the WebSocket fan-out bench (`aitbcd bench ws`): Clients
@@ -305,7 +307,7 @@ func WS(ctx context.Context, cfg WSConfig, out io.Writer) (WSReport, error) {
 	}
 	rec.mu.Unlock()
 	if len(lastD) > 0 {
-		rep.LastP50, rep.LastP99 = percentileOf(lastD, 50), percentile(lastD, 99)
+		rep.LastP50, rep.LastP99 = percentileOf(lastD, 50), quantile.Nearest(lastD, 99)
 		rep.LastMax = lastD[len(lastD)-1]
 		rep.FirstP50 = percentileOf(firstD, 50)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"aitbc/bench"
+	"aitbc/bench/sigbench"
 )
 
 // runBench is `aitbcd bench SUBCOMMAND`.
@@ -40,10 +41,10 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 }
 
 // runBenchSigverify is `aitbcd bench sigverify`: flags over
-// bench.Sigverify. Ctrl-C stops it.
+// sigbench.Sigverify. Ctrl-C stops it.
 func runBenchSigverify(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench sigverify", stderr)
-	backend := fs.String("backend", "cpu", "backend to measure: "+strings.Join(bench.Backends, " | "))
+	backend := fs.String("backend", "cpu", "backend to measure: "+strings.Join(sigbench.Backends, " | "))
 	compare := fs.String("compare", "", "also measure this backend at every batch size and print where --backend overtakes it (e.g. --backend cuda --compare cpu)")
 	batch := fs.Int("batch", 0, "one batch size (default: 16, 64, 256, 1024 and 4096)")
 	seconds := fs.Float64("seconds", 2, "seconds per batch size (and for the stdlib baseline)")
@@ -53,7 +54,7 @@ func runBenchSigverify(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg := bench.SigverifyConfig{Backend: *backend, Compare: *compare, Workers: *workers, MsgLen: *msgLen,
+	cfg := sigbench.SigverifyConfig{Backend: *backend, Compare: *compare, Workers: *workers, MsgLen: *msgLen,
 		Duration: time.Duration(*seconds * float64(time.Second))}
 	switch {
 	case *seconds <= 0 || *seconds > 3600:
@@ -69,9 +70,9 @@ func runBenchSigverify(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, err := bench.Sigverify(ctx, cfg, stdout)
+	rep, err := sigbench.Sigverify(ctx, cfg, stdout)
 	if err != nil {
-		if errors.Is(err, bench.ErrUnknownBackend) || errors.Is(err, bench.ErrBadConfig) {
+		if errors.Is(err, sigbench.ErrUnknownBackend) || errors.Is(err, bench.ErrBadConfig) {
 			return usagef("%v", err)
 		}
 		return err

@@ -48,30 +48,8 @@ func benchTxPool(n int) []*types.Tx {
 func BenchmarkLoopbackTxBatches(b *testing.B) {
 	const window = 256
 	pool := benchTxPool(2 * DefaultConfig().DedupEntries)
-	cfgA := testConfig(0)
-	cfgA.SendQueueFrames = 4 * window
-	a, err := New(cfgA, nil, discardLogger())
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := a.Start(newRecorder()); err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
-	cfgB := testConfig(1)
-	cfgB.Peers = []string{a.Addr()}
 	h := &txCounter{}
-	bt, err := New(cfgB, nil, discardLogger())
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := bt.Start(h); err != nil {
-		b.Fatal(err)
-	}
-	defer bt.Close()
-	for len(a.Peers()) == 0 || len(bt.Peers()) == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	a, _ := loopbackPair(b, 4*window, h)
 	b.SetBytes(benchBatch * benchTxBytes)
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -11,23 +11,6 @@ import (
 	"aitbc/engine/types"
 )
 
-// BenchmarkVoteFrame encodes a VOTE frame, splits it from a stream and
-// decodes it: the per-vote cost on both ends.
-func BenchmarkVoteFrame(b *testing.B) {
-	v := newChainFixture(b).vote(0, 0).Vote
-	b.ReportAllocs()
-	for b.Loop() {
-		f := voteFrame(v)
-		typ, p, _, err := splitFrame(f, 1<<20)
-		if err != nil || typ != MsgVote {
-			b.Fatal(err)
-		}
-		if _, err := decodeVote(p); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // BenchmarkTxsFrame256 encodes 256 txs into one TXS frame (as
 // BroadcastTxs does) and splits and decodes it (with the tx hashes).
 func BenchmarkTxsFrame256(b *testing.B) {
@@ -68,12 +51,13 @@ func (h *countingHandler) HandleConsensus(engine.PeerID, consensus.Message) erro
 	return nil
 }
 
-// BenchmarkLoopbackVotes sends distinct votes from one transport to
-// another over loopback and reports delivered votes per second.
-func BenchmarkLoopbackVotes(b *testing.B) {
-	const window = 2048 // in flight at most, below the queue limit
+// loopbackPair starts two connected transports on loopback: a (sending
+// through a queue of sendQueue frames) and one that hands what it
+// receives to h. Both are closed when b ends.
+func loopbackPair(b *testing.B, sendQueue int, h engine.PeerHandler) (a, other *Transport) {
+	b.Helper()
 	cfgA := testConfig(0)
-	cfgA.SendQueueFrames = 4 * window
+	cfgA.SendQueueFrames = sendQueue
 	a, err := New(cfgA, nil, discardLogger())
 	if err != nil {
 		b.Fatal(err)
@@ -81,21 +65,29 @@ func BenchmarkLoopbackVotes(b *testing.B) {
 	if err := a.Start(newRecorder()); err != nil {
 		b.Fatal(err)
 	}
-	defer a.Close()
+	b.Cleanup(func() { a.Close() })
 	cfgB := testConfig(1)
 	cfgB.Peers = []string{a.Addr()}
-	h := &countingHandler{}
-	bt, err := New(cfgB, nil, discardLogger())
+	other, err = New(cfgB, nil, discardLogger())
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := bt.Start(h); err != nil {
+	if err := other.Start(h); err != nil {
 		b.Fatal(err)
 	}
-	defer bt.Close()
-	for len(a.Peers()) == 0 {
+	b.Cleanup(func() { other.Close() })
+	for len(a.Peers()) == 0 || len(other.Peers()) == 0 {
 		time.Sleep(time.Millisecond)
 	}
+	return a, other
+}
+
+// BenchmarkLoopbackVotes sends distinct votes from one transport to
+// another over loopback and reports delivered votes per second.
+func BenchmarkLoopbackVotes(b *testing.B) {
+	const window = 2048 // in flight at most, below the queue limit
+	h := &countingHandler{}
+	a, _ := loopbackPair(b, 4*window, h)
 	msgs := make([]consensus.Message, 1)
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -16,18 +16,21 @@ const (
 
 // appendFrame appends one unfragmented, unmasked (server-to-client) frame.
 func appendFrame(dst []byte, op byte, payload []byte) []byte {
+	return append(appendHeader(dst, op, len(payload)), payload...)
+}
+
+// appendHeader appends the header of an unfragmented, unmasked frame
+// carrying n payload bytes.
+func appendHeader(dst []byte, op byte, n int) []byte {
 	dst = append(dst, 0x80|op)
-	switch n := len(payload); {
+	switch {
 	case n < 126:
-		dst = append(dst, byte(n))
+		return append(dst, byte(n))
 	case n <= 0xFFFF:
-		dst = append(dst, 126)
-		dst = binary.BigEndian.AppendUint16(dst, uint16(n))
+		return binary.BigEndian.AppendUint16(append(dst, 126), uint16(n))
 	default:
-		dst = append(dst, 127)
-		dst = binary.BigEndian.AppendUint64(dst, uint64(n))
+		return binary.BigEndian.AppendUint64(append(dst, 127), uint64(n))
 	}
-	return append(dst, payload...)
 }
 
 // closeFrame is a close frame with a status code and a short reason.
@@ -65,18 +68,7 @@ func appendMessage(dst []byte, id string, seq uint64, msg []byte) []byte {
 	default: // not an object: Publish's contract says it is; send it as it came
 		return appendFrame(dst, opText, msg)
 	}
-	n := len(p) + len(body)
-	dst = append(dst, 0x80|opText)
-	switch {
-	case n < 126:
-		dst = append(dst, byte(n))
-	case n <= 0xFFFF:
-		dst = append(dst, 126)
-		dst = binary.BigEndian.AppendUint16(dst, uint16(n))
-	default:
-		dst = append(dst, 127)
-		dst = binary.BigEndian.AppendUint64(dst, uint64(n))
-	}
+	dst = appendHeader(dst, opText, len(p)+len(body))
 	return append(append(dst, p...), body...)
 }
 

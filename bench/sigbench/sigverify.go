@@ -1,4 +1,4 @@
-package bench
+package sigbench
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"aitbc/gpu"
+	"aitbc/internal/quantile"
 )
 
 // DefaultBatches are the batch sizes Sigverify runs when none are given.
@@ -293,18 +294,9 @@ func measure(ctx context.Context, label string, d time.Duration, out io.Writer, 
 	row := Row{Batches: len(lat), Verifies: len(lat) * perRound, Elapsed: busy}
 	row.PerSec = float64(row.Verifies) / busy.Seconds()
 	slices.Sort(lat)
-	row.P50, row.P99 = percentile(lat, 50), percentile(lat, 99)
+	row.P50, row.P99 = quantile.Nearest(lat, 50), quantile.Nearest(lat, 99)
 	fmt.Fprintf(out, "%s: done, %d calls, %.0f verifies/s\n", label, row.Batches, row.PerSec)
 	return row, nil
-}
-
-// percentile is the nearest-rank percentile of sorted.
-func percentile(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := (p*len(sorted) + 99) / 100 // ceil(p/100 * n)
-	return sorted[max(rank, 1)-1]
 }
 
 // baselineRun is how many signatures each baseline worker verifies per
