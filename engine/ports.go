@@ -98,6 +98,15 @@ type Gossip interface {
 	// our votes and the POL votes the core re-sends to every peer:
 	// the *consensus.ProposalMsg and *consensus.VoteMsg of Ready.Send.
 	BroadcastConsensus(msgs []consensus.Message)
+	// RelayConsensus passes on peers' proposals (with their blocks) and
+	// votes that the consensus core accepted: signature verified, new to
+	// us, of the height being decided or the next. It sends each message
+	// at most once, never back to from, and only to peers whose announced
+	// head shows they can use it (RelayUseful); a full peer queue drops
+	// it (counted). The node calls it for nothing else, so a peer cannot
+	// make us forward what we did not verify, and a receiver never has
+	// cause to penalize us for what we relay (docs/spec.md §16.6).
+	RelayConsensus(from PeerID, msgs []consensus.Message)
 	// BroadcastTxs relays admitted txs (at most MaxGossipTxs per call) to
 	// every peer except the one each tx came from.
 	BroadcastTxs(txs []*types.Tx)
@@ -111,6 +120,17 @@ type Gossip interface {
 	// Penalize counts a message that failed a check against its peer; the
 	// transport disconnects and bans a peer past its limit.
 	Penalize(peer PeerID, reason error)
+}
+
+// RelayUseful reports whether a peer whose last announced committed head
+// is peerHead can use a relayed consensus message of height h: it is
+// deciding h (peerHead = h-1) or buffers h as its next height
+// (peerHead = h-2). A peer that committed h has no use for it, and one
+// further behind would refuse it as from the future: it needs block sync,
+// and would take a relayed message as a claim that we have the blocks in
+// between. Every Gossip implementation relays by this one rule.
+func RelayUseful(h, peerHead uint64) bool {
+	return h > peerHead && h-peerHead <= 2
 }
 
 // PeerHandler receives what peers send (implemented by *node.Node; the
@@ -131,12 +151,13 @@ type PeerHandler interface {
 // NopGossip is the transport of a node with no peers.
 type NopGossip struct{}
 
-func (NopGossip) BroadcastConsensus([]consensus.Message) {}
-func (NopGossip) BroadcastTxs([]*types.Tx)               {}
-func (NopGossip) BroadcastStatus(uint64, types.Hash)     {}
-func (NopGossip) RequestBlocks(PeerID, uint64, int)      {}
-func (NopGossip) SendBlocks(PeerID, []SyncedBlock)       {}
-func (NopGossip) Penalize(PeerID, error)                 {}
+func (NopGossip) BroadcastConsensus([]consensus.Message)     {}
+func (NopGossip) RelayConsensus(PeerID, []consensus.Message) {}
+func (NopGossip) BroadcastTxs([]*types.Tx)                   {}
+func (NopGossip) BroadcastStatus(uint64, types.Hash)         {}
+func (NopGossip) RequestBlocks(PeerID, uint64, int)          {}
+func (NopGossip) SendBlocks(PeerID, []SyncedBlock)           {}
+func (NopGossip) Penalize(PeerID, error)                     {}
 
 // NopBroadcaster publishes nothing.
 type NopBroadcaster struct{}

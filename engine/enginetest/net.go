@@ -1,6 +1,7 @@
 package enginetest
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"math/rand"
 	"slices"
@@ -73,6 +74,43 @@ type End struct {
 	net *Net
 	id  engine.PeerID
 	h   engine.PeerHandler // nil while detached
+	// heads are the committed heights peers announced to this end (the
+	// STATUS messages delivered to it), which RelayConsensus reads as the
+	// real transport does.
+	heads map[engine.PeerID]uint64
+	// relayed remembers what this end relayed, oldest first out.
+	relayed relaySeen
+	// Relays counts the messages this end relayed, by peer sent to.
+	Relays int
+}
+
+// relaySeen is a bounded set of message hashes: the oldest is forgotten
+// first, so memory stays bounded whatever peers send.
+type relaySeen struct {
+	set  map[types.Hash]bool
+	ring []types.Hash
+	next int
+}
+
+// relaySeenEntries bounds relaySeen: far more than the messages of the
+// two heights a node relays.
+const relaySeenEntries = 4096
+
+// add records h and reports whether it was new.
+func (r *relaySeen) add(h types.Hash) bool {
+	if r.set == nil {
+		r.set, r.ring = map[types.Hash]bool{}, make([]types.Hash, relaySeenEntries)
+	}
+	if r.set[h] {
+		return false
+	}
+	if old := r.ring[r.next]; r.set[old] {
+		delete(r.set, old)
+	}
+	r.ring[r.next] = h
+	r.next = (r.next + 1) % len(r.ring)
+	r.set[h] = true
+	return true
 }
 
 var _ engine.Gossip = (*End)(nil)
@@ -82,7 +120,7 @@ func (n *Net) Join(id engine.PeerID) *End {
 	if e := n.ends[id]; e != nil {
 		return e
 	}
-	e := &End{net: n, id: id}
+	e := &End{net: n, id: id, heads: map[engine.PeerID]uint64{}}
 	n.ends[id] = e
 	n.ids = append(n.ids, id)
 	slices.Sort(n.ids)
@@ -185,15 +223,52 @@ func (e *End) BroadcastConsensus(msgs []consensus.Message) {
 	}
 }
 
+// RelayConsensus passes peers' accepted messages on, as the transport
+// does (docs/spec.md §16.6): each at most once (by the hash of its
+// encoding; a proposal's block is bound to it by its hash), never back to
+// from, and only to peers whose announced head shows they can use it
+// (engine.RelayUseful). Intercept does not see relays: byzantine
+// behaviours rewrite what a node signs, not what it passes on.
+func (e *End) RelayConsensus(from engine.PeerID, msgs []consensus.Message) {
+	for _, m := range msgs {
+		kind, fn, key, height := e.consensusDelivery(m)
+		if fn == nil || !e.relayed.add(key) {
+			continue
+		}
+		for _, id := range e.net.ids {
+			head, known := e.heads[id]
+			if id == from || id == e.id || !known || !engine.RelayUseful(height, head) {
+				continue
+			}
+			e.Relays++
+			e.send(id, kind, fn)
+		}
+	}
+}
+
 // SendConsensus sends one consensus message through the codec to peer to,
 // or to every peer when to is "".
 func (e *End) SendConsensus(to engine.PeerID, m consensus.Message) {
-	var kind string
-	var fn func(engine.PeerHandler) error
+	kind, fn, _, _ := e.consensusDelivery(m)
+	if fn == nil {
+		return
+	}
+	if to == "" {
+		e.broadcast(kind, fn)
+	} else {
+		e.send(to, kind, fn)
+	}
+}
+
+// consensusDelivery encodes a proposal or vote once and returns its kind,
+// the delivery that decodes a fresh copy for each receiver, the hash of
+// its encoding and its height. For another type it reports a failure and
+// returns a nil fn.
+func (e *End) consensusDelivery(m consensus.Message) (kind string, fn func(engine.PeerHandler) error, key types.Hash, height uint64) {
 	switch m := m.(type) {
 	case *consensus.ProposalMsg:
 		prop, blk := m.Proposal.Encode(), m.Block.Encode()
-		kind = "proposal"
+		kind, key, height = "proposal", sha256.Sum256(prop), m.Proposal.Height
 		fn = func(h engine.PeerHandler) error {
 			dp, err := types.DecodeProposal(prop)
 			if err != nil {
@@ -209,7 +284,7 @@ func (e *End) SendConsensus(to engine.PeerID, m consensus.Message) {
 		}
 	case *consensus.VoteMsg:
 		vote := m.Vote.Encode()
-		kind = "vote"
+		kind, key, height = "vote", sha256.Sum256(vote), m.Vote.Height
 		fn = func(h engine.PeerHandler) error {
 			dv, err := types.DecodeVote(vote)
 			if err != nil {
@@ -219,14 +294,9 @@ func (e *End) SendConsensus(to engine.PeerID, m consensus.Message) {
 			return h.HandleConsensus(e.id, &consensus.VoteMsg{Vote: dv})
 		}
 	default:
-		e.net.Fail("BroadcastConsensus got a %T", m)
-		return
+		e.net.Fail("a consensus send got a %T", m)
 	}
-	if to == "" {
-		e.broadcast(kind, fn)
-	} else {
-		e.send(to, kind, fn)
-	}
+	return kind, fn, key, height
 }
 
 func (e *End) BroadcastTxs(txs []*types.Tx) {
@@ -251,8 +321,18 @@ func (e *End) BroadcastTxs(txs []*types.Tx) {
 	})
 }
 
+// BroadcastStatus announces e's head; each receiver's end records it for
+// its relay decisions once its handler accepts it, as the transport does.
 func (e *End) BroadcastStatus(height uint64, hash types.Hash) {
-	e.broadcast("status", func(h engine.PeerHandler) error { return h.HandleStatus(e.id, height, hash) })
+	for _, id := range e.net.ids {
+		e.send(id, "status", func(h engine.PeerHandler) error {
+			err := h.HandleStatus(e.id, height, hash)
+			if err == nil {
+				e.net.ends[id].heads[e.id] = height
+			}
+			return err
+		})
+	}
 }
 
 func (e *End) RequestBlocks(peer engine.PeerID, from uint64, count int) {

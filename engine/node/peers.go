@@ -216,6 +216,7 @@ func (m *Machine) checkBlocks(blocks []engine.SyncedBlock) error {
 func (m *Machine) stepPeer(peer engine.PeerID, msg consensus.Message) {
 	err := m.core.Step(msg)
 	if err == nil {
+		m.relayAccepted(peer, msg)
 		return
 	}
 	switch {

@@ -43,7 +43,8 @@ func (t *Transport) BroadcastConsensus(msgs []consensus.Message) {
 		}
 		// Our own vote: a peer echoing it back is not delivered to us.
 		// (Proposals are not recorded: hashing a large block here would
-		// delay the consensus loop, and peers do not relay proposals.)
+		// delay the consensus loop, and an echo of our own proposal is a
+		// duplicate to the core, which neither uses nor relays it.)
 		if typ == MsgVote {
 			t.dedup.observe(sha256.Sum256(frame[frameHeader:]), "", now, int64(t.cfg.DedupWindow))
 		}
@@ -127,6 +128,7 @@ func containsID(ids []engine.PeerID, id engine.PeerID) bool {
 func (t *Transport) BroadcastStatus(height uint64, hash types.Hash) {
 	frame := statusFrame(height, hash)
 	t.lastStatus.Store(&frame)
+	t.head.Store(height + 1)
 	t.sendAll(frame, MsgStatus)
 }
 

@@ -453,7 +453,9 @@ func (t *Transport) onMessage(p *peer, typ MsgType, payload []byte, now int64) e
 		if err != nil {
 			return err
 		}
-		herr = h.HandleStatus(p.id, m.height, m.hash)
+		if herr = h.HandleStatus(p.id, m.height, m.hash); herr == nil {
+			p.announce(m.height)
+		}
 	case MsgProposal:
 		if t.dedup.observe(sha256.Sum256(payload), p.id, now, int64(t.cfg.DedupWindow)) {
 			t.ctr.dropped(dropDedup)

@@ -19,6 +19,8 @@ type Metrics struct {
 	HandshakeFailures *prometheus.CounterVec // aitbc_gossip_handshake_failures_total{reason}
 	Handshakes        prometheus.Counter     // aitbc_gossip_handshakes_completed_total
 	Penalties         prometheus.Counter     // aitbc_gossip_penalties_total
+	Relayed           *prometheus.CounterVec // aitbc_gossip_relayed_total{type}
+	RelayDropped      *prometheus.CounterVec // aitbc_gossip_relay_dropped_total{reason}
 	Bans              prometheus.Counter     // aitbc_gossip_bans_total
 }
 
@@ -96,6 +98,14 @@ func newMetrics() *Metrics {
 			Name: "aitbc_gossip_penalties_total",
 			Help: "Penalties counted against peers (bad messages, rate, handler rejections).",
 		}),
+		Relayed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "aitbc_gossip_relayed_total",
+			Help: "Peers' consensus messages relayed, one per peer queued for, by type (proposal, vote).",
+		}, []string{"type"}),
+		RelayDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "aitbc_gossip_relay_dropped_total",
+			Help: "Consensus messages not relayed, by reason: seen (relayed already), stale (of a committed height), queue_full (per peer), too_large, invalid.",
+		}, []string{"reason"}),
 		Bans: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "aitbc_gossip_bans_total",
 			Help: "Peers banned for reaching the penalty limit.",
@@ -120,6 +130,9 @@ type counters struct {
 	bytesSealed prometheus.Counter
 	penalties   prometheus.Counter
 	bans        prometheus.Counter
+	relayProp   prometheus.Counter
+	relayVote   prometheus.Counter
+	relayDrop   map[string]prometheus.Counter
 }
 
 func newCounters(m *Metrics) *counters {
@@ -136,6 +149,12 @@ func newCounters(m *Metrics) *counters {
 		bytesSealed: m.EncryptedSent,
 		penalties:   m.Penalties,
 		bans:        m.Bans,
+		relayProp:   m.Relayed.WithLabelValues(MsgProposal.String()),
+		relayVote:   m.Relayed.WithLabelValues(MsgVote.String()),
+		relayDrop:   make(map[string]prometheus.Counter, len(relayDropReasons)),
+	}
+	for _, r := range relayDropReasons {
+		c.relayDrop[r] = m.RelayDropped.WithLabelValues(r)
 	}
 	for i := range c.recv {
 		name := MsgType(i).String()
@@ -154,7 +173,16 @@ func newCounters(m *Metrics) *counters {
 	return c
 }
 
-func (c *counters) dropped(reason string)     { c.drop[reason].Inc() }
+func (c *counters) dropped(reason string)      { c.drop[reason].Inc() }
+func (c *counters) relayDropped(reason string) { c.relayDrop[reason].Inc() }
+
+func (c *counters) relayedFrame(t MsgType) {
+	if t == MsgProposal {
+		c.relayProp.Inc()
+	} else {
+		c.relayVote.Inc()
+	}
+}
 func (c *counters) handshakeFailed(err error) { c.hsFail[handshakeReason(err)].Inc() }
 func (c *counters) peers(outbound bool) prometheus.Gauge {
 	if outbound {

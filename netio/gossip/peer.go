@@ -71,6 +71,9 @@ type peer struct {
 	established atomic.Bool
 	closing     atomic.Bool  // close requested; stop delivering its frames
 	lastRecv    atomic.Int64 // unix nanoseconds of the last frame bytes
+	// announced is 1 + the committed height of the peer's last STATUS;
+	// 0 until its first (relay.go reads it).
+	announced atomic.Uint64
 
 	// The send queue. pending holds frames not yet handed to the socket;
 	// inflight the sizes of frames handed to gnet whose bytes may still
@@ -116,14 +119,19 @@ func (p *peer) direction() string {
 // never blocks: past the queue limits the frame is dropped and counted.
 // Safe from any goroutine, the event loop included.
 func (p *peer) send(frame []byte, t MsgType) bool {
-	cfg := &p.t.cfg
+	return p.sendWithin(frame, t, p.t.cfg.SendQueueFrames, p.t.cfg.SendQueueBytes)
+}
+
+// sendWithin is send with the queue limited to maxFrames and maxBytes
+// (at most the configured limits): relayed frames use part of the queue.
+func (p *peer) sendWithin(frame []byte, t MsgType, maxFrames, maxBytes int) bool {
 	p.mu.Lock()
 	if p.gone {
 		p.mu.Unlock()
 		return false
 	}
-	full := len(p.pending)+p.inflight.len() >= cfg.SendQueueFrames ||
-		p.pendingBytes+p.inflightBytes+len(frame) > cfg.SendQueueBytes
+	full := len(p.pending)+p.inflight.len() >= maxFrames ||
+		p.pendingBytes+p.inflightBytes+len(frame) > maxBytes
 	if !full {
 		p.pending = append(p.pending, frame)
 		p.pendingBytes += len(frame)

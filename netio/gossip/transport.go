@@ -47,7 +47,12 @@ type Transport struct {
 	// they have slots of their own, on top of MaxPeers (reserved slots).
 	configured map[engine.PeerID]bool
 
-	dedup      *dedup
+	dedup *dedup
+	// relayed holds the hashes of the consensus messages we relayed
+	// (relay.go); head is 1 + the committed height we last announced, 0
+	// before the first.
+	relayed    *dedup
+	head       atomic.Uint64
 	lastStatus atomic.Pointer[[]byte]  // our last STATUS frame, sent to new peers
 	peerList   atomic.Pointer[[]*peer] // established peers sorted by ID, for broadcasts
 
@@ -99,14 +104,15 @@ func New(cfg Config, metrics *Metrics, log *slog.Logger) (*Transport, error) {
 	cfg.Allow = slices.Clone(cfg.Allow)
 	cfg.NodeKey = slices.Clone(cfg.NodeKey)
 	t := &Transport{
-		cfg:   cfg,
-		log:   log,
-		ctr:   newCounters(metrics),
-		glog:  newGnetLogger(log),
-		dedup: newDedup(cfg.DedupEntries),
-		conns: make(map[*peer]struct{}),
-		peers: make(map[engine.PeerID]*peer),
-		bans:  newBanList(),
+		cfg:     cfg,
+		log:     log,
+		ctr:     newCounters(metrics),
+		glog:    newGnetLogger(log),
+		dedup:   newDedup(cfg.DedupEntries),
+		relayed: newDedup(cfg.DedupEntries),
+		conns:   make(map[*peer]struct{}),
+		peers:   make(map[engine.PeerID]*peer),
+		bans:    newBanList(),
 	}
 	copy(t.pub[:], cfg.NodeKey.Public().(ed25519.PublicKey))
 	static, err := newNoiseStatic(rand.Reader)

@@ -1,0 +1,95 @@
+package gossip
+
+import (
+	"testing"
+	"time"
+
+	"aitbc/engine/consensus"
+	"aitbc/engine/types"
+	"aitbc/internal/wait"
+)
+
+// A hub relays a peer's accepted proposal and vote over real sockets to
+// the peers that can use them only: never back to the sender, not to a
+// peer that committed their height, is too far behind or has announced no
+// head; once per message; and not at all once the hub committed their
+// height itself.
+func TestRelayGoesOnlyWhereNeeded(t *testing.T) {
+	hub, mh := startTransport(t, testConfig(0), newRecorder())
+	f := newChainFixture(t) // proposal and votes of height 2
+	// spoke dials the hub only; head >= 0 is announced on connect.
+	spoke := func(i int, head int) *node {
+		cfg := testConfig(i)
+		cfg.ListenAddr = ""
+		cfg.Peers = []string{string(hub.ID()) + "@" + hub.Addr()}
+		rec := newRecorder()
+		tr, err := New(cfg, NopMetrics(), testLogger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if head >= 0 {
+			tr.BroadcastStatus(uint64(head), types.Hash{byte(head)})
+		}
+		if err := tr.Start(rec); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { tr.Close() })
+		return &node{tr: tr, rec: rec, id: tr.ID()}
+	}
+	from := spoke(1, 1)      // deciding height 2: the sender
+	deciding := spoke(2, 1)  // deciding height 2
+	genesis := spoke(3, 0)   // deciding height 1: buffers height 2
+	committed := spoke(4, 2) // has height 2 already
+	silent := spoke(5, -1)   // announced no head
+	wait.Until(t, "spokes connected and announced", 10*time.Second, func() bool {
+		for _, s := range []*node{from, deciding, genesis, committed} {
+			if p := hub.peer(s.id); p == nil || p.announced.Load() == 0 {
+				return false
+			}
+		}
+		return hub.peer(silent.id) != nil
+	})
+
+	msgs := []consensus.Message{f.proposal(0), f.vote(2, 0)}
+	hub.RelayConsensus(from.id, msgs)
+	for _, s := range []*node{deciding, genesis} {
+		wait.Until(t, "relayed proposal and vote", 10*time.Second, func() bool { return s.rec.nConsensus() == 2 })
+		s.rec.mu.Lock()
+		if s.rec.from[0] != hub.ID() || s.rec.from[1] != hub.ID() {
+			t.Errorf("relayed from %v, want the hub", s.rec.from)
+		}
+		s.rec.mu.Unlock()
+	}
+	hub.RelayConsensus(deciding.id, msgs) // relayed already: dropped as seen
+	far := f.vote(3, 1)
+	far.Vote.Height = 4 // usable by a peer with head 2 or 3 only
+	hub.RelayConsensus(from.id, []consensus.Message{far})
+	hub.BroadcastStatus(2, types.Hash{2})
+	hub.RelayConsensus(from.id, []consensus.Message{f.vote(3, 0)}) // of a height the hub committed
+
+	// A height-3 message sent last reaches each peer that can use it
+	// behind everything queued for it before.
+	marker := f.vote(1, 5)
+	marker.Vote.Height = 3
+	hub.RelayConsensus(from.id, []consensus.Message{marker})
+	wait.Until(t, "far vote and marker at the committed peer", 10*time.Second, func() bool { return committed.rec.nConsensus() == 2 })
+	wait.Until(t, "marker at the deciding peer", 10*time.Second, func() bool { return deciding.rec.nConsensus() == 3 })
+	for name, s := range map[string]*node{"sender": from, "silent": silent} {
+		if n := s.rec.nConsensus(); n != 0 {
+			t.Errorf("%s peer got %d relayed messages", name, n)
+		}
+	}
+	if n := genesis.rec.nConsensus(); n != 2 {
+		t.Errorf("the peer at genesis got %d messages, want the 2 of height 2 only", n)
+	}
+	for typ, n := range map[string]float64{"proposal": 2, "vote": 2 + 1 + 2} {
+		if got := value(mh.Relayed.WithLabelValues(typ)); got != n {
+			t.Errorf("relayed %s = %v, want %v", typ, got, n)
+		}
+	}
+	for reason, n := range map[string]float64{relayDropSeen: 2, relayDropStale: 1, relayDropQueueFull: 0} {
+		if got := value(mh.RelayDropped.WithLabelValues(reason)); got != n {
+			t.Errorf("relay dropped %s = %v, want %v", reason, got, n)
+		}
+	}
+}
