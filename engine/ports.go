@@ -105,7 +105,7 @@ type Gossip interface {
 	// head shows they can use it (RelayUseful); a full peer queue drops
 	// it (counted). The node calls it for nothing else, so a peer cannot
 	// make us forward what we did not verify, and a receiver never has
-	// cause to penalize us for what we relay (docs/spec.md §16.6).
+	// cause to penalize us for what we relay (docs/spec.md §16.8).
 	RelayConsensus(from PeerID, msgs []consensus.Message)
 	// BroadcastTxs relays admitted txs (at most MaxGossipTxs per call) to
 	// every peer except the one each tx came from.

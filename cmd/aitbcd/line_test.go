@@ -100,8 +100,8 @@ func TestLineOfValidators(t *testing.T) {
 		if i == 0 || i == n-1 {
 			wantPeers = 1
 		}
-		if got := value(text, `aitbc_gossip_peers_by_kind{kind="configured"}`); got != wantPeers {
-			t.Errorf("node%d: %v configured peers, want %v (its neighbours only)", i, got, wantPeers)
+		if got := value(text, `aitbc_gossip_peers_by_kind{kind="validator"}`); got != wantPeers {
+			t.Errorf("node%d: %v validator peers, want %v (its neighbours only, each proving its validator key)", i, got, wantPeers)
 		}
 		if got := value(text, "aitbc_gossip_penalties_total"); got != 0 {
 			t.Errorf("node%d counted %v penalties", i, got)

@@ -78,12 +78,13 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 	reg := observability.NewRegistry()
 
 	var signer *consensus.KeySigner
+	var validatorKey *bls.SecretKey // also proves to peers that we are a validator
 	if cfg.ValidatorKey != "" {
 		sk, err := loadValidatorKey(resolve(base, cfg.ValidatorKey))
 		if err != nil {
 			return fmt.Errorf("VALIDATOR_KEY: %w", err)
 		}
-		signer = consensus.NewKeySigner(sk)
+		signer, validatorKey = consensus.NewKeySigner(sk), sk
 		if cfg.ValidatorAddress != "" {
 			want, err := types.ParseAddress(cfg.ValidatorAddress)
 			if err != nil {
@@ -158,6 +159,12 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 		gcfg.ListenAddr = net.JoinHostPort(cfg.P2PHost, strconv.Itoa(cfg.P2PPort))
 	}
 	gcfg.Peers, gcfg.ChainID, gcfg.GenesisHash, gcfg.NodeKey = cfg.Peers, gen.ChainID, gen.Hash(), nodeKey
+	for _, a := range gen.Authorities { // lengths checked by the genesis validation
+		var k bls.PublicKey
+		copy(k[:], a.BLSPubKey)
+		gcfg.Validators = append(gcfg.Validators, k)
+	}
+	gcfg.ValidatorKey = validatorKey
 	for _, s := range cfg.P2PAllow {
 		id, err := gossip.ParseNodeID(s)
 		if err != nil {

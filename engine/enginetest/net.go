@@ -224,7 +224,7 @@ func (e *End) BroadcastConsensus(msgs []consensus.Message) {
 }
 
 // RelayConsensus passes peers' accepted messages on, as the transport
-// does (docs/spec.md §16.6): each at most once (by the hash of its
+// does (docs/spec.md §16.8): each at most once (by the hash of its
 // encoding; a proposal's block is bound to it by its hash), never back to
 // from, and only to peers whose announced head shows they can use it
 // (engine.RelayUseful). Intercept does not see relays: byzantine

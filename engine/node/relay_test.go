@@ -124,8 +124,22 @@ func TestNextHeightProposalNamingAnotherProposerNotRelayable(t *testing.T) {
 			t.Errorf("block naming validator %d: relayable %v, want %v", i, got, want)
 		}
 	}
-	if !m.relayable(&consensus.VoteMsg{Vote: &types.Vote{}}) {
-		t.Error("an accepted vote is not relayable")
+}
+
+// A faulty validator can sign votes for any number of far rounds, and the
+// core accepts each (it notes the round); only those within relayRounds
+// of ours are relayed.
+func TestFarRoundVotesNotRelayed(t *testing.T) {
+	c, m, g := relayMachine(t)
+	for _, r := range []uint32{relayRounds, relayRounds + 1, 1000, 1001} {
+		v := valtest.Vote(c.gen.ChainID, c.keys[3], types.Prevote, 3, 1, r, types.Hash{})
+		if err := m.HandleConsensus("mallory", &consensus.VoteMsg{Vote: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := g.calls()
+	if len(calls) != 1 || calls[0].msg.(*consensus.VoteMsg).Vote.Round != relayRounds {
+		t.Fatalf("relayed %d votes, want only the one of round %d", len(calls), relayRounds)
 	}
 }
 

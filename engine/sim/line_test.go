@@ -77,3 +77,45 @@ func TestSplitLineStalls(t *testing.T) {
 		t.Fatalf("a split line went from %d to %d", at, h)
 	}
 }
+
+// On a lossy, duplicating, reordering line (the default network: 2 %
+// loss, 2 % duplicates, 1-20 ms) with clock offsets and a transfer every
+// 50 ms (until the last 2 s), every seed keeps committing at every node
+// and commits every tx any node admitted. A relayed message is
+// relayed once: one lost on the way is made up by the signer's re-sends
+// to its own peers and, failing that, by the next round.
+func TestLossyLineKeepsCommitting(t *testing.T) {
+	for seed := int64(1); seed <= 8; seed++ {
+		cfg := DefaultConfig(seed)
+		cfg.Faults.Partitions, cfg.Faults.Crashes = false, false
+		c, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.StartAll(); err != nil {
+			t.Fatal(err)
+		}
+		id := func(i int) []engine.PeerID { return []engine.PeerID{c.Nodes[i].ID} }
+		c.Net.Partition(id(0), id(2))
+		c.Net.Partition(id(0), id(3))
+		c.Net.Partition(id(1), id(3))
+		load := true // off for the last 2 s, so every admitted tx can commit
+		c.Sched.Every(c.cfg.TxEvery, func() bool { c.Submit(c.rng.Intn(len(c.Nodes))); return load })
+		c.RunFor(3 * time.Second)
+		load = false
+		c.RunFor(2 * time.Second)
+		for i, n := range c.Nodes {
+			if h := n.Height(); h < 5 {
+				t.Errorf("seed %d: node %d at height %d after 5 s on a lossy line (heights %v)", seed, i, h, c.Heights())
+			}
+		}
+		t.Logf("seed %d: heights %v", seed, c.Heights())
+		c.checkEnd(0, 0)
+		if v := c.Violations(); len(v) > 0 {
+			t.Fatalf("seed %d: %v", seed, v)
+		}
+		for _, p := range c.Net.Penalties {
+			t.Fatalf("seed %d: honest %s penalized by %s: %v", seed, p.Peer, p.By, p.Err)
+		}
+	}
+}

@@ -67,8 +67,8 @@ const (
 	// frameHeader is the length field plus the type byte.
 	frameHeader = lenPrefix + 1
 	// maxHandshakeFrame bounds frames before the handshake completes: the
-	// largest Noise message (message 2: e, s and its tag, the identity
-	// and its tag) is 32+48+198+16 = 294 bytes, so an unauthenticated
+	// largest Noise message (message 2: e, s and its tag, a validator's
+	// identity and its tag) is 32+48+342+16 = 438 bytes, so an unauthenticated
 	// connection can never make us buffer a large frame.
 	maxHandshakeFrame = 1 << 10
 

@@ -87,12 +87,13 @@ func (t *Transport) onOpen(c gnet.Conn, p *peer) ([]byte, gnet.Action) {
 	switch {
 	case t.closed:
 		err = errShutdown
-	case p.pin == "" && len(t.conns) >= t.cfg.MaxPeers+len(t.configured):
+	case p.pin == "" && len(t.conns) >= t.cfg.MaxPeers+len(t.configured)+len(t.validators):
 		// Dials to pinned peers always proceed (their slots are
 		// reserved). Others, inbound ones included, may hold the
 		// connections left: MaxPeers for strangers, plus room for the
-		// configured ids, whose inbound connections we cannot tell from
-		// strangers' until their handshakes end (establish).
+		// configured ids and the validators, whose inbound connections
+		// we cannot tell from strangers' until their handshakes end
+		// (establish).
 		err = ErrTooManyPeers
 	case !p.outbound && t.bans.ipBanned(p.ip, now):
 		err = ErrBanned
@@ -330,6 +331,13 @@ func (t *Transport) acceptIdentity(p *peer, b []byte) error {
 	if err := checkIdentity(id, p.hs.PeerStatic(), t.cfg.ChainID, t.cfg.GenesisHash, t.pub[:]); err != nil {
 		return err
 	}
+	if id.validator != nil {
+		if len(t.validators) == 0 {
+			id.validator = nil // told no validator set: nobody counts as one
+		} else if err := checkValidatorProof(id.validator, t.validators, id.pubKey[:], p.hs.PeerStatic(), t.cfg.ChainID, t.cfg.GenesisHash); err != nil {
+			return err
+		}
+	}
 	pid := engine.PeerID(hex.EncodeToString(id.pubKey[:]))
 	switch {
 	case p.pin != "" && pid != p.pin:
@@ -384,9 +392,11 @@ func (t *Transport) establish(p *peer) gnet.Action {
 	// (after done) to wait for the surviving one instead of redialing.
 	p.id = id
 	old := t.peers[id]
-	stranger := !t.configured[id]
-	if stranger && old == nil && t.strangers >= t.cfg.MaxPeers {
-		// Strangers never take the slots reserved for configured peers.
+	kind := peerKindOf(t.configured[id], h.validator != nil, p.outbound)
+	stranger := kind == kindInboundStranger || kind == kindOutboundStranger
+	if stranger && (old == nil || !old.stranger) && t.strangers >= t.cfg.MaxPeers {
+		// Strangers never take the slots reserved for configured peers
+		// and validators.
 		t.mu.Unlock()
 		t.failHandshake(p, fmt.Errorf("%w: %d peers not configured", ErrTooManyPeers, t.cfg.MaxPeers))
 		return gnet.Close
@@ -397,23 +407,17 @@ func (t *Transport) establish(p *peer) gnet.Action {
 		t.log.Debug("gossip duplicate connection closed", "peer", id, "addr", p.addr)
 		return gnet.Close
 	}
-	p.pub, p.listenPort, p.since, p.tag = h.pubKey, h.listenPort, now, tag
+	p.pub, p.listenPort, p.since, p.tag, p.kind, p.stranger = h.pubKey, h.listenPort, now, tag, kind, stranger
 	p.initQueue()
 	p.state = hsDone
 	p.established.Store(true)
 	t.peers[id] = p
 	t.publishPeersLocked()
-	t.ctr.peers(p.outbound).Inc()
 	t.ctr.m.Handshakes.Inc()
-	if old == nil {
-		t.ctr.peerKind(stranger).Inc()
-		if stranger {
-			t.strangers++
-		}
-	}
 	if old != nil {
-		t.ctr.peers(old.outbound).Dec()
+		t.uncountPeerLocked(old)
 	}
+	t.countPeerLocked(p)
 	t.mu.Unlock()
 
 	if old != nil {
@@ -533,12 +537,7 @@ func (t *Transport) onClose(c gnet.Conn, err error) gnet.Action {
 	if wasPeer {
 		delete(t.peers, p.id)
 		t.publishPeersLocked()
-		t.ctr.peers(p.outbound).Dec()
-		stranger := !t.configured[p.id]
-		t.ctr.peerKind(stranger).Dec()
-		if stranger {
-			t.strangers--
-		}
+		t.uncountPeerLocked(p)
 	}
 	shutdown := t.closed
 	t.mu.Unlock()
@@ -585,4 +584,23 @@ func (t *Transport) connsFromLocked(ip netip.Addr) int {
 		}
 	}
 	return n
+}
+
+// countPeerLocked counts an established peer in the gauges and, for a
+// stranger, against MaxPeers; uncountPeerLocked undoes it when the peer
+// goes or is replaced by a newer connection of the same node (t.mu held).
+func (t *Transport) countPeerLocked(p *peer) {
+	t.ctr.peers(p.outbound).Inc()
+	t.ctr.kinds[p.kind].Inc()
+	if p.stranger {
+		t.strangers++
+	}
+}
+
+func (t *Transport) uncountPeerLocked(p *peer) {
+	t.ctr.peers(p.outbound).Dec()
+	t.ctr.kinds[p.kind].Dec()
+	if p.stranger {
+		t.strangers--
+	}
 }

@@ -70,19 +70,20 @@ func (e *FrameError) Unwrap() []error {
 // Handshake failures. Each closes the connection and is counted in
 // aitbc_gossip_handshake_failures_total under the reason next to it.
 var (
-	ErrVersion          = errors.New("unsupported protocol version")                      // version
-	ErrWrongChain       = errors.New("wrong chain_id")                                    // chain_id
-	ErrWrongGenesis     = errors.New("wrong genesis hash")                                // genesis
-	ErrBadAuth          = errors.New("bad identity signature")                            // bad_signature
-	ErrSelf             = errors.New("connection to self")                                // self
-	ErrBanned           = errors.New("peer is banned")                                    // banned
-	ErrHandshakeTimeout = errors.New("no handshake in time")                              // timeout
-	ErrTooManyPeers     = errors.New("too many peers")                                    // full
-	ErrClosedEarly      = errors.New("closed during handshake")                           // closed
-	ErrNoise            = errors.New("noise handshake failed")                            // noise
-	ErrWrongKey         = errors.New("peer is not the pinned node")                       // wrong_key
-	ErrNotAllowed       = errors.New("node id not in the allow list")                     // not_allowed
-	ErrAddrLimit        = errors.New("too many connections or new keys from one address") // per_address
+	ErrVersion           = errors.New("unsupported protocol version")                      // version
+	ErrWrongChain        = errors.New("wrong chain_id")                                    // chain_id
+	ErrWrongGenesis      = errors.New("wrong genesis hash")                                // genesis
+	ErrBadAuth           = errors.New("bad identity signature")                            // bad_signature
+	ErrSelf              = errors.New("connection to self")                                // self
+	ErrBanned            = errors.New("peer is banned")                                    // banned
+	ErrHandshakeTimeout  = errors.New("no handshake in time")                              // timeout
+	ErrTooManyPeers      = errors.New("too many peers")                                    // full
+	ErrClosedEarly       = errors.New("closed during handshake")                           // closed
+	ErrNoise             = errors.New("noise handshake failed")                            // noise
+	ErrWrongKey          = errors.New("peer is not the pinned node")                       // wrong_key
+	ErrNotAllowed        = errors.New("node id not in the allow list")                     // not_allowed
+	ErrAddrLimit         = errors.New("too many connections or new keys from one address") // per_address
+	ErrBadValidatorProof = errors.New("bad validator proof")                               // bad_validator_proof
 	// A Noise message that fails to decrypt counts as "noise"; a malformed identity, garbage or any other frame before the
 	// handshake completes counts as "malformed" (a *FrameError).
 )
@@ -116,10 +117,12 @@ func handshakeReason(err error) string {
 		return "not_allowed"
 	case errors.Is(err, ErrAddrLimit):
 		return "per_address"
+	case errors.Is(err, ErrBadValidatorProof):
+		return "bad_validator_proof"
 	}
 	return "malformed"
 }
 
 // handshakeReasons lists every label handshakeReason returns, so the
 // metric shows zeros before the first failure.
-var handshakeReasons = []string{"version", "chain_id", "genesis", "bad_signature", "self", "banned", "timeout", "full", "closed", "noise", "wrong_key", "not_allowed", "per_address", "malformed"}
+var handshakeReasons = []string{"version", "chain_id", "genesis", "bad_signature", "self", "banned", "timeout", "full", "closed", "noise", "wrong_key", "not_allowed", "per_address", "bad_validator_proof", "malformed"}

@@ -32,8 +32,8 @@ var noiseSuite = noise.NewCipherSuite(noise.DH25519, noise.CipherChaChaPoly, noi
 const (
 	noiseKeyLen = 32
 	sigLen      = ed25519.SignatureSize
-	// maxIdentityLen is the largest identity payload.
-	maxIdentityLen = 2 + 2 + types.MaxChainIDLen + types.HashLen + types.PubKeyLen + 2 + sigLen
+	// maxIdentityLen is the largest identity payload (a validator's).
+	maxIdentityLen = 2 + 2 + types.MaxChainIDLen + types.HashLen + types.PubKeyLen + 2 + sigLen + validatorProofLen
 )
 
 // identity is what each side proves in the handshake: the Ed25519 node
@@ -47,6 +47,9 @@ type identity struct {
 	pubKey     [types.PubKeyLen]byte
 	listenPort uint16 // 0: not listening
 	sig        [sigLen]byte
+	// validator is the optional proof that the node holds a validator
+	// key (validator.go); nil for other nodes.
+	validator *validatorProof
 }
 
 // identitySignBytes is what a node signs to bind its Noise static key:
@@ -79,7 +82,12 @@ func (id *identity) encode() []byte {
 	b = append(b, id.genesis[:]...)
 	b = append(b, id.pubKey[:]...)
 	b = binary.BigEndian.AppendUint16(b, id.listenPort)
-	return append(b, id.sig[:]...)
+	b = append(b, id.sig[:]...)
+	if id.validator != nil {
+		b = append(b, id.validator.key[:]...)
+		b = append(b, id.validator.sig[:]...)
+	}
+	return b
 }
 
 // decodeIdentity parses an identity payload. The version is checked first,
@@ -106,6 +114,11 @@ func decodeIdentity(b []byte) (*identity, error) {
 	r.fixed("pubkey", id.pubKey[:])
 	id.listenPort = r.u16("listen_port")
 	r.fixed("sig", id.sig[:])
+	if r.err == nil && r.off < len(r.b) { // a validator's proof follows
+		id.validator = &validatorProof{}
+		r.fixed("validator_key", id.validator.key[:])
+		r.fixed("validator_sig", id.validator.sig[:])
+	}
 	if err := r.finish(); err != nil {
 		return nil, err
 	}

@@ -60,7 +60,7 @@ func newMetrics() *Metrics {
 		}, []string{"direction"}),
 		PeersByKind: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "aitbc_gossip_peers_by_kind",
-			Help: "Peers with a completed handshake, by kind: configured (pinned in PEERS or in P2P_ALLOW, with reserved slots) or stranger (at most MaxPeers).",
+			Help: "Peers with a completed handshake, by kind: validator (proved a genesis validator key in the handshake) and configured (pinned in PEERS or in P2P_ALLOW), both with reserved slots; inbound_stranger and outbound_stranger (dialed at a bare host:port), at most MaxPeers together.",
 		}, []string{"kind"}),
 		FramesReceived: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "aitbc_gossip_frames_received_total",
@@ -122,8 +122,7 @@ type counters struct {
 	drop        map[string]prometheus.Counter
 	peersIn     prometheus.Gauge
 	peersOut    prometheus.Gauge
-	configured  prometheus.Gauge
-	strangers   prometheus.Gauge
+	kinds       map[string]prometheus.Gauge
 	hsFail      map[string]prometheus.Counter
 	bytesRecv   prometheus.Counter
 	bytesSent   prometheus.Counter
@@ -142,8 +141,7 @@ func newCounters(m *Metrics) *counters {
 		hsFail:      make(map[string]prometheus.Counter, len(handshakeReasons)),
 		peersIn:     m.Peers.WithLabelValues("inbound"),
 		peersOut:    m.Peers.WithLabelValues("outbound"),
-		configured:  m.PeersByKind.WithLabelValues("configured"),
-		strangers:   m.PeersByKind.WithLabelValues("stranger"),
+		kinds:       make(map[string]prometheus.Gauge, len(peerKinds)),
 		bytesRecv:   m.BytesReceived,
 		bytesSent:   m.BytesSent,
 		bytesSealed: m.EncryptedSent,
@@ -152,6 +150,9 @@ func newCounters(m *Metrics) *counters {
 		relayProp:   m.Relayed.WithLabelValues(MsgProposal.String()),
 		relayVote:   m.Relayed.WithLabelValues(MsgVote.String()),
 		relayDrop:   make(map[string]prometheus.Counter, len(relayDropReasons)),
+	}
+	for _, k := range peerKinds {
+		c.kinds[k] = m.PeersByKind.WithLabelValues(k)
 	}
 	for _, r := range relayDropReasons {
 		c.relayDrop[r] = m.RelayDropped.WithLabelValues(r)
@@ -191,9 +192,28 @@ func (c *counters) peers(outbound bool) prometheus.Gauge {
 	return c.peersIn
 }
 
-func (c *counters) peerKind(stranger bool) prometheus.Gauge {
-	if stranger {
-		return c.strangers
+// Peer kinds (aitbc_gossip_peers_by_kind{kind}). A validator and a
+// configured peer have slots of their own; strangers share MaxPeers.
+const (
+	kindValidator        = "validator"         // proved a validator key in the handshake
+	kindConfigured       = "configured"        // pinned in Peers or listed in Allow
+	kindInboundStranger  = "inbound_stranger"  // dialed us, neither of the above
+	kindOutboundStranger = "outbound_stranger" // dialed at a bare host:port, neither of the above
+)
+
+var peerKinds = []string{kindValidator, kindConfigured, kindInboundStranger, kindOutboundStranger}
+
+// peerKindOf classifies a peer: a proven validator first (the stronger
+// claim: the chain, not only our config, vouches for it), then a
+// configured id, then a stranger by who dialed.
+func peerKindOf(configured, validator, outbound bool) string {
+	switch {
+	case validator:
+		return kindValidator
+	case configured:
+		return kindConfigured
+	case outbound:
+		return kindOutboundStranger
 	}
-	return c.configured
+	return kindInboundStranger
 }

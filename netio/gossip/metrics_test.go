@@ -36,7 +36,7 @@ func TestMetricsShareARegistryAndLint(t *testing.T) {
 	}
 	want := map[string]int{
 		"aitbc_gossip_peers":                      2,
-		"aitbc_gossip_peers_by_kind":              2,
+		"aitbc_gossip_peers_by_kind":              len(peerKinds),
 		"aitbc_gossip_handshakes_completed_total": 1,
 		"aitbc_gossip_frames_received_total":      10, // 9 types + unknown
 		"aitbc_gossip_frames_sent_total":          10,
@@ -47,6 +47,8 @@ func TestMetricsShareARegistryAndLint(t *testing.T) {
 		"aitbc_gossip_handshake_failures_total":   len(handshakeReasons),
 		"aitbc_gossip_penalties_total":            1,
 		"aitbc_gossip_bans_total":                 1,
+		"aitbc_gossip_relayed_total":              2, // proposal, vote
+		"aitbc_gossip_relay_dropped_total":        len(relayDropReasons),
 	}
 	for n, series := range want {
 		if names[n] != series {

@@ -67,6 +67,8 @@ type peer struct {
 	listenPort uint16
 	since      time.Time
 	tag        [types.PubKeyLen + noiseKeyLen]byte // dialer key || dialer ephemeral key
+	kind       string                              // a peer kind label (metrics.go)
+	stranger   bool                                // kind is a stranger's: counts against MaxPeers
 
 	established atomic.Bool
 	closing     atomic.Bool  // close requested; stop delivering its frames

@@ -8,7 +8,7 @@ import (
 	"aitbc/engine/consensus"
 )
 
-// Relay of consensus messages (docs/spec.md §16.6, docs/adr/011). The
+// Relay of consensus messages (docs/spec.md §16.8, docs/adr/011). The
 // node hands over only peers' proposals and votes that its consensus core
 // accepted (signature verified, new, of the height being decided or the
 // next); the transport decides where they go:

@@ -45,7 +45,7 @@ func TestStrangersCannotTakeReservedSlots(t *testing.T) {
 	c.Close()
 	d, _ := startTransport(t, cfgD, newRecorder())
 	wait.Until(t, "configured peer connected", 10*time.Second, func() bool { return hasPeer(b, d.ID()) })
-	if v := value(mb.PeersByKind.WithLabelValues("stranger")); v != 2 {
+	if v := value(mb.PeersByKind.WithLabelValues(kindInboundStranger)); v != 2 {
 		t.Errorf("strangers %v", v)
 	}
 	if v := value(mb.PeersByKind.WithLabelValues("configured")); v != 1 {
@@ -105,7 +105,7 @@ func TestFreshKeyFloodDoesNotLockOutValidators(t *testing.T) {
 	}
 	wg.Wait()
 	wait.Until(t, "validator connected through the flood", 10*time.Second, func() bool { return hasPeer(b, c.ID()) && hasPeer(c, b.ID()) })
-	if v := value(mb.PeersByKind.WithLabelValues("stranger")); v > float64(cfgB.MaxPeers) {
+	if v := value(mb.PeersByKind.WithLabelValues(kindInboundStranger)); v > float64(cfgB.MaxPeers) {
 		t.Errorf("%v strangers, MaxPeers %d", v, cfgB.MaxPeers)
 	}
 	if v := hsFailures(mb, "full"); v == 0 {

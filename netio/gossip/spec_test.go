@@ -12,6 +12,7 @@ import (
 	"github.com/flynn/noise"
 
 	"aitbc/engine/types"
+	"aitbc/engine/validators/valtest"
 )
 
 // The worked examples of docs/spec.md §16 live in fenced blocks labelled
@@ -115,6 +116,11 @@ func sessionVectors(t testing.TB) map[string][]byte {
 	idI := newIdentity(nodeKey(1), is.Public, testChainID, testGenesis, 0).encode()
 	idR := newIdentity(nodeKey(2), rs.Public, testChainID, testGenesis, 9070).encode()
 	out := map[string][]byte{"identity.responder": idR}
+	// The responder's identity had it held validator key 0 of the test set.
+	_, val := valtest.Validator(0, 1)
+	vid := newIdentity(nodeKey(2), rs.Public, testChainID, testGenesis, 9070)
+	vid.validator = newValidatorProof(val.BLS, vid.pubKey[:], rs.Public, testChainID, testGenesis)
+	out["identity.validator"] = vid.encode()
 
 	m1, _, _, err := ini.WriteMessage(nil, nil)
 	must(t, err)

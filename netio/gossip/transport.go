@@ -22,6 +22,7 @@ import (
 	"github.com/panjf2000/gnet/v2"
 
 	"aitbc/engine"
+	"aitbc/engine/bls"
 	"aitbc/engine/types"
 )
 
@@ -46,6 +47,9 @@ type Transport struct {
 	// configured are the node ids pinned in Peers or listed in Allow:
 	// they have slots of their own, on top of MaxPeers (reserved slots).
 	configured map[engine.PeerID]bool
+	// validators is the set of validator keys a peer may prove it holds
+	// (Config.Validators); such peers have slots of their own too.
+	validators map[bls.PublicKey]bool
 
 	dedup *dedup
 	// relayed holds the hashes of the consensus messages we relayed
@@ -71,8 +75,8 @@ type Transport struct {
 	closed  bool
 	conns   map[*peer]struct{}      // every open connection, handshaking ones too
 	peers   map[engine.PeerID]*peer // established, one per node key
-	// strangers counts the established peers whose ids are not
-	// configured; at most MaxPeers.
+	// strangers counts the established peers that are neither configured
+	// nor proven validators; at most MaxPeers.
 	strangers int
 	bans      *banList
 }
@@ -86,6 +90,8 @@ type PeerInfo struct {
 	Outbound   bool          `json:"outbound"`
 	ListenPort uint16        `json:"listen_port"` // the peer's own P2P port, 0 if it does not listen
 	Since      time.Time     `json:"since"`
+	// Kind is validator, configured, inbound_stranger or outbound_stranger.
+	Kind string `json:"kind"`
 }
 
 // New checks cfg and builds a transport; nothing runs until Start. A nil
@@ -103,6 +109,7 @@ func New(cfg Config, metrics *Metrics, log *slog.Logger) (*Transport, error) {
 	cfg.Peers = slices.Clone(cfg.Peers)
 	cfg.Allow = slices.Clone(cfg.Allow)
 	cfg.NodeKey = slices.Clone(cfg.NodeKey)
+	cfg.Validators = slices.Clone(cfg.Validators)
 	t := &Transport{
 		cfg:     cfg,
 		log:     log,
@@ -132,6 +139,10 @@ func New(cfg Config, metrics *Metrics, log *slog.Logger) (*Transport, error) {
 	}
 	for _, id := range cfg.Allow {
 		t.configured[id] = true
+	}
+	t.validators = make(map[bls.PublicKey]bool, len(cfg.Validators))
+	for _, k := range cfg.Validators {
+		t.validators[k] = true
 	}
 	if len(cfg.Allow) > 0 {
 		t.allow = make(map[engine.PeerID]bool)
@@ -255,7 +266,11 @@ func (t *Transport) booted(eng gnet.Engine) error {
 
 // sign builds our identity payload once the listen port is known.
 func (t *Transport) sign() {
-	t.identity = newIdentity(t.cfg.NodeKey, t.static.Public, t.cfg.ChainID, t.cfg.GenesisHash, t.listenPort).encode()
+	id := newIdentity(t.cfg.NodeKey, t.static.Public, t.cfg.ChainID, t.cfg.GenesisHash, t.listenPort)
+	if t.cfg.ValidatorKey != nil {
+		id.validator = newValidatorProof(t.cfg.ValidatorKey, t.pub[:], t.static.Public, t.cfg.ChainID, t.cfg.GenesisHash)
+	}
+	t.identity = id.encode()
 }
 
 // boundAddr is the listener's actual address (the port when 0 was asked).
@@ -329,7 +344,7 @@ func (t *Transport) Peers() []PeerInfo {
 	list := *t.peerList.Load()
 	out := make([]PeerInfo, len(list))
 	for i, p := range list {
-		out[i] = PeerInfo{ID: p.id, RemoteAddr: p.addr, Outbound: p.outbound, ListenPort: p.listenPort, Since: p.since}
+		out[i] = PeerInfo{ID: p.id, RemoteAddr: p.addr, Outbound: p.outbound, ListenPort: p.listenPort, Since: p.since, Kind: p.kind}
 	}
 	return out
 }

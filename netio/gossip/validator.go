@@ -1,0 +1,65 @@
+package gossip
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"aitbc/engine/bls"
+	"aitbc/engine/types"
+)
+
+// A validator proves in the handshake that it holds a validator key of
+// the chain (docs/spec.md §16.2, docs/adr/011): its identity carries,
+// after the node key's signature, the BLS public key of a genesis
+// validator and that key's signature over the node key and the Noise
+// static key of this connection's side. A peer that proves one is counted
+// as a validator and has a slot of its own, like a configured peer;
+// strangers filling MaxPeers cannot lock it out. The proof names the node
+// key, so it cannot be lifted into another node's handshake, and a node
+// that does not hold the validator key cannot make one.
+
+// ValidatorProofDomain prefixes what a validator key signs in the
+// handshake, so the signature can never pass for a vote or proposal.
+const ValidatorProofDomain = "AITBC/gossip/validator/v2\x00"
+
+// validatorProofLen is the optional trailer of an identity payload.
+const validatorProofLen = bls.PublicKeySize + bls.SignatureSize
+
+// validatorProof is a validator key and its signature over
+// validatorProofSignBytes.
+type validatorProof struct {
+	key bls.PublicKey
+	sig bls.Signature
+}
+
+// validatorProofSignBytes is what a validator key signs:
+//
+//	ValidatorProofDomain || node_key[32] || noise_static[32] ||
+//	u16 len(chain_id) || chain_id || genesis_hash[32]
+func validatorProofSignBytes(nodeKey, static []byte, chainID string, genesis types.Hash) []byte {
+	b := make([]byte, 0, len(ValidatorProofDomain)+types.PubKeyLen+noiseKeyLen+2+len(chainID)+types.HashLen)
+	b = append(b, ValidatorProofDomain...)
+	b = append(b, nodeKey...)
+	b = append(b, static...)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(chainID)))
+	b = append(b, chainID...)
+	return append(b, genesis[:]...)
+}
+
+func newValidatorProof(sk *bls.SecretKey, nodeKey, static []byte, chainID string, genesis types.Hash) *validatorProof {
+	return &validatorProof{key: sk.PublicKey(), sig: bls.Sign(sk, validatorProofSignBytes(nodeKey, static, chainID, genesis))}
+}
+
+// checkValidatorProof checks a peer's proof: a key of the validator set,
+// and its signature over the peer's node key and Noise static key. The
+// set is looked up first, so only a proof naming a real validator key
+// costs a pairing check.
+func checkValidatorProof(p *validatorProof, set map[bls.PublicKey]bool, nodeKey, static []byte, chainID string, genesis types.Hash) error {
+	if !set[p.key] {
+		return fmt.Errorf("%w: %s is not a validator key of the chain", ErrBadValidatorProof, p.key)
+	}
+	if !bls.Verify(p.key, validatorProofSignBytes(nodeKey, static, chainID, genesis), p.sig) {
+		return fmt.Errorf("%w: the signature of %s does not verify", ErrBadValidatorProof, p.key)
+	}
+	return nil
+}
