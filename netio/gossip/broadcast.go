@@ -2,6 +2,7 @@ package gossip
 
 import (
 	"crypto/sha256"
+	"net/netip"
 	"time"
 
 	"aitbc/engine"
@@ -183,11 +184,19 @@ func (t *Transport) Penalize(peer engine.PeerID, reason error) {
 
 // penalize is Penalize for the transport's own findings too.
 func (t *Transport) penalize(id engine.PeerID, reason error) {
+	t.mu.Lock()
+	ip := t.peers[id].ipOrZero()
+	t.mu.Unlock()
+	t.penalizeAt(id, ip, reason)
+}
+
+// penalizeAt counts a penalty against a node id and the address it
+// connected from (also before its handshake completed).
+func (t *Transport) penalizeAt(id engine.PeerID, ip netip.Addr, reason error) {
 	t.ctr.penalties.Inc()
 	now := time.Now()
 	t.mu.Lock()
 	victim := t.peers[id]
-	ip := victim.ipOrZero()
 	banned := t.bans.penalize(id, ip, now, t.cfg.PenaltyLimit)
 	if banned {
 		t.bans.ban(id, ip, now, t.cfg.BanDuration)

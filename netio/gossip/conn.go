@@ -331,14 +331,22 @@ func (t *Transport) acceptIdentity(p *peer, b []byte) error {
 	if err := checkIdentity(id, p.hs.PeerStatic(), t.cfg.ChainID, t.cfg.GenesisHash, t.pub[:]); err != nil {
 		return err
 	}
+	pid := engine.PeerID(hex.EncodeToString(id.pubKey[:]))
 	if id.validator != nil {
-		if len(t.validators) == 0 {
-			id.validator = nil // told no validator set: nobody counts as one
-		} else if err := checkValidatorProof(id.validator, t.validators, id.pubKey[:], p.hs.PeerStatic(), t.cfg.ChainID, t.cfg.GenesisHash); err != nil {
+		if !t.validators[id.validator.key] {
+			// Not a key of the set we know (none, or a validator that
+			// joined after it): the peer is not counted as a validator,
+			// and nothing is held against it.
+			id.validator = nil
+		} else if err := checkValidatorProof(id.validator, id.pubKey[:], p.hs.PeerStatic(), t.cfg.ChainID, t.cfg.GenesisHash); err != nil {
+			// The node key signed this identity over the static key Noise
+			// authenticated: the bad proof is its holder's doing, not a
+			// third party's, so it counts against that key and address
+			// (each try costs us a pairing check).
+			t.penalizeAt(pid, p.ip, err)
 			return err
 		}
 	}
-	pid := engine.PeerID(hex.EncodeToString(id.pubKey[:]))
 	switch {
 	case p.pin != "" && pid != p.pin:
 		return fmt.Errorf("%w: %s answered as %s", ErrWrongKey, p.pin, pid)

@@ -46,30 +46,22 @@ func TestValidatorIdentityRoundTrip(t *testing.T) {
 	}
 }
 
-// A proof checks only for a key of the set, signed over the node key and
-// the Noise static key that prove this connection's side.
+// A proof checks only signed by the key it names over the node key, the
+// Noise static key, chain and genesis of this connection's side.
 func TestValidatorProofBindsNodeAndSession(t *testing.T) {
 	pks, sks := validatorSet(t)
-	set := map[bls.PublicKey]bool{}
-	for _, k := range pks {
-		set[k] = true
-	}
 	node, static := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
 	p := newValidatorProof(sks[1], node, static, testChainID, testGenesis)
-	if err := checkValidatorProof(p, set, node, static, testChainID, testGenesis); err != nil {
+	if err := checkValidatorProof(p, node, static, testChainID, testGenesis); err != nil {
 		t.Fatal(err)
 	}
 	other := bytes.Repeat([]byte{3}, 32)
-	outsider, err := bls.KeyGen(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
 	cases := map[string]error{
-		"another node key":      checkValidatorProof(p, set, other, static, testChainID, testGenesis),
-		"another static key":    checkValidatorProof(p, set, node, other, testChainID, testGenesis),
-		"another chain":         checkValidatorProof(p, set, node, static, testChainID+"x", testGenesis),
-		"a key off the set":     checkValidatorProof(newValidatorProof(outsider, node, static, testChainID, testGenesis), set, node, static, testChainID, testGenesis),
-		"another's key claimed": checkValidatorProof(&validatorProof{key: pks[0], sig: p.sig}, set, node, static, testChainID, testGenesis),
+		"another node key":      checkValidatorProof(p, other, static, testChainID, testGenesis),
+		"another static key":    checkValidatorProof(p, node, other, testChainID, testGenesis),
+		"another chain":         checkValidatorProof(p, node, static, testChainID+"x", testGenesis),
+		"another genesis":       checkValidatorProof(p, node, static, testChainID, [32]byte{1}),
+		"another's key claimed": checkValidatorProof(&validatorProof{key: pks[0], sig: p.sig}, node, static, testChainID, testGenesis),
 	}
 	for name, err := range cases {
 		if !errors.Is(err, ErrBadValidatorProof) {
@@ -115,6 +107,28 @@ func TestValidatorsHaveReservedSlots(t *testing.T) {
 		t.Fatal("a node with another node's validator proof kept its connection")
 	}
 	wait.Until(t, "bad proof counted", 10*time.Second, func() bool { return hsFailures(mb, "bad_validator_proof") == 1 })
+	if v := value(mb.Penalties); v != 1 {
+		t.Errorf("%v penalties for the bad proof, want 1 (against the key that signed it)", v)
+	}
+
+	// A proof by a key b does not know (a validator that joined after
+	// b's set was fixed) is ignored: b sees a stranger, refused as full,
+	// with nothing held against it.
+	outsider, err := bls.KeyGen(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgO := testConfig(4)
+	cfgO.ListenAddr = ""
+	cfgO.Peers = []string{b.Addr()}
+	cfgO.Validators, cfgO.ValidatorKey = []bls.PublicKey{outsider.PublicKey()}, outsider
+	o, _ := startTransport(t, cfgO, newRecorder())
+	wait.Until(t, "outsider refused as full", 10*time.Second, func() bool { return hsFailures(mb, "full") >= 2 })
+	if hasPeer(b, o.ID()) || hsFailures(mb, "bad_validator_proof") != 1 || value(mb.Penalties) != 1 {
+		t.Fatalf("outsider: peer %v, bad proofs %v, penalties %v; want a stranger refused as full, nothing held against it",
+			hasPeer(b, o.ID()), hsFailures(mb, "bad_validator_proof"), value(mb.Penalties))
+	}
+	o.Close()
 
 	cfgV := testConfig(3)
 	cfgV.ListenAddr = ""
