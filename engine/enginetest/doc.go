@@ -8,7 +8,8 @@
 //     and OffsetClock (a node whose clock is wrong);
 //   - Sched, a discrete-event scheduler on a SimClock, and Net, the gossip
 //     transport's twin on a Sched, with seeded latency, loss, duplication,
-//     reordering and partitions;
+//     reordering and partitions, relaying consensus messages by the
+//     transport's rule (engine.RelayUseful);
 //   - SyncVerifier, the CPU signature rule with no goroutines.
 //
 // engine/sim builds its cluster from these. Nothing here is used by

@@ -1,8 +1,8 @@
 // Package gossip is the node's peer-to-peer transport: framed TCP on gnet
 // v2 event loops, a Noise handshake that proves each peer's node key and
 // chain and agrees session keys, encrypted and authenticated frames after
-// it, message relay with deduplication, block sync, and per-peer limits
-// and bans. *Transport implements engine.Gossip and delivers what peers send
+// it, relay of txs and of accepted consensus messages with deduplication,
+// block sync, and per-peer limits and bans. *Transport implements engine.Gossip and delivers what peers send
 // to an engine.PeerHandler. The wire protocol is specified in
 // docs/spec.md §16.
 //
@@ -28,7 +28,10 @@
 // Noise_XX_25519_ChaChaPoly_SHA256 handshake (three HANDSHAKE frames,
 // docs/adr/007-encrypted-transport.md); messages 2 and 3 carry each side's
 // identity: version, chain_id, genesis hash, node key, listen port and an
-// Ed25519 signature by the node key over the side's Noise static key. The
+// Ed25519 signature by the node key over the side's Noise static key,
+// and, from a validator, its BLS key with that key's signature over the
+// node key and static key (validator.go: the peer counts as a validator,
+// with a reserved slot, if the key is one of Config.Validators). The
 // session keys come from Diffie-Hellman, so a relay that forwards both
 // sides' handshake messages cannot splice them. After the handshake a
 // frame is u32 length || ChaCha20-Poly1305(type || payload) with the
@@ -63,9 +66,9 @@
 // # Limits and bans
 //
 // Nothing a peer sends can grow memory without bound: frames are capped
-// by MaxFrameBytes (1 KiB before the handshake), peers that are not
-// configured (neither pinned in Peers nor in Allow) by MaxPeers, with
-// slots reserved on top for configured ones,
+// by MaxFrameBytes (1 KiB before the handshake), strangers (peers neither
+// pinned in Peers, nor in Allow, nor proven validators) by MaxPeers, with
+// slots reserved on top for configured peers and validators,
 // each peer's outbound queue by SendQueueFrames and SendQueueBytes (a
 // frame for a full queue is dropped and counted, never waited for), its
 // inbound bytes by a token bucket, and the dedup memory by DedupEntries.
@@ -80,4 +83,15 @@
 // Deduplication: proposals and votes identical to one seen within
 // DedupWindow, and txs still in the dedup ring, are not delivered again;
 // BroadcastTxs does not send a tx back to the peer it came from.
+//
+// # Consensus relay
+//
+// RelayConsensus (relay.go, docs/spec.md §16.8, docs/adr/011) passes on
+// the peers' proposals and votes that the node's consensus core accepted,
+// so validators need not form a full mesh. The node calls it with nothing
+// else, so the transport never forwards what was not verified; it sends
+// each message once (a ring of relayed hashes), never back to the peer it
+// came from, only to peers whose last STATUS shows they decide or buffer
+// its height (engine.RelayUseful), not at all for a height we committed,
+// and within half of each peer's send queue, dropping and counting past it.
 package gossip
