@@ -60,6 +60,7 @@ type Syncer struct {
 	count       int
 	sentAt      time.Time
 	behindSince time.Time // when a peer was first seen ahead of us; zero while level
+	need        uint64    // a height to fetch without grace (Need); done once head reaches it
 	announced   uint64    // height of our last status
 	announcedAt time.Time
 }
@@ -87,6 +88,9 @@ func (s *Syncer) MaybeSync(now time.Time, head uint64) {
 		behind = peerHeight - head
 	}
 	s.m.BlocksBehind.Set(float64(behind))
+	if s.need <= head {
+		s.need = 0
+	}
 	if behind == 0 {
 		s.behindSince = time.Time{}
 		s.syncing.Store(false)
@@ -95,7 +99,8 @@ func (s *Syncer) MaybeSync(now time.Time, head uint64) {
 	if s.behindSince.IsZero() {
 		s.behindSince = now
 	}
-	lagging := behind >= 2 || now.Sub(s.behindSince) >= s.cfg.SyncGrace
+	// A needed height is asked for at once: we know it is decided.
+	lagging := behind >= 2 || s.need != 0 || now.Sub(s.behindSince) >= s.cfg.SyncGrace
 	s.syncing.Store(lagging)
 	if !lagging || s.inflight {
 		return
@@ -105,6 +110,17 @@ func (s *Syncer) MaybeSync(now time.Time, head uint64) {
 	s.m.SyncRequests.Inc()
 	s.log.Debug("requesting blocks", "peer", string(peer), "height", head+1, "count", count, "peer_height", peerHeight)
 	s.gossip.RequestBlocks(peer, head+1, count)
+}
+
+// Need marks height (the one after our head) as decided but missing here:
+// it is asked for at once from a peer whose head has it, not after
+// SyncGrace, until our head reaches it. It reports whether the need is new.
+func (s *Syncer) Need(height uint64) bool {
+	if s.need == height {
+		return false
+	}
+	s.need = height
+	return true
 }
 
 // Housekeep abandons a request unanswered for SyncTimeout (benching its

@@ -40,6 +40,9 @@ type Metrics struct {
 
 	// UntimelyProposals counts proposals dropped by the block time rule.
 	UntimelyProposals prometheus.Counter
+	// ConsensusHalted is 1 once the node stopped deciding blocks (a
+	// decided block failed validation here; engine.Halt), else 0.
+	ConsensusHalted prometheus.Gauge
 
 	// Evidence of double-signing (Ready.Evidence).
 	EvidenceRecorded    prometheus.Counter // written to the block store
@@ -90,6 +93,8 @@ func New(reg prometheus.Registerer) *Metrics {
 		Peers: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_peers", Help: "Peers that announced their head recently."}),
 		UntimelyProposals: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_untimely_proposals_total",
 			Help: "Proposals dropped because their block time was outside the time rule's window around the local clock."}),
+		ConsensusHalted: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_consensus_halted",
+			Help: "1 once this node stopped deciding blocks because a block a quorum decided fails validation here (it keeps serving; see /rpc/status halted), else 0."}),
 		EvidenceRecorded: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_recorded_total",
 			Help: "Evidence of a validator signing two conflicting votes or proposals, written to the block store."}),
 		EvidenceStoreErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_store_errors_total",

@@ -214,6 +214,9 @@ func (m *Machine) checkBlocks(blocks []engine.SyncedBlock) error {
 
 // stepPeer feeds a peer's consensus message to the core (owner only).
 func (m *Machine) stepPeer(peer engine.PeerID, msg consensus.Message) {
+	if m.halted() {
+		return
+	}
 	err := m.core.Step(msg)
 	if err == nil {
 		return
@@ -258,7 +261,7 @@ func (m *Machine) applySynced(peer engine.PeerID, blocks []engine.SyncedBlock) {
 	m.sync.Answered(peer, len(blocks))
 	synced := 0
 	for _, sb := range blocks {
-		if m.stopped() {
+		if m.stopped() || m.halted() {
 			return
 		}
 		h := sb.Block.Header.Height
@@ -272,6 +275,9 @@ func (m *Machine) applySynced(peer engine.PeerID, blocks []engine.SyncedBlock) {
 		if err := exec.CheckBody(sb.Block); err != nil {
 			m.penalize(peer, "bad_block", err)
 			m.sync.Bench(peer, m.clock.Now())
+			break
+		}
+		if m.conflictsWithDecision(peer, sb.Block, sb.Cert) {
 			break
 		}
 		if err := m.core.Step(&consensus.CommitMsg{Block: sb.Block, Cert: sb.Cert}); err != nil {
