@@ -30,6 +30,7 @@ type Metrics struct {
 	TxsRelayed    prometheus.Counter
 	SyncRequests  prometheus.Counter
 	SyncTimeouts  prometheus.Counter
+	SyncSidelined *prometheus.CounterVec // peers benched from block sync, by reason
 	BlocksSynced  prometheus.Counter
 	BlocksServed  prometheus.Counter
 	BlocksBehind  prometheus.Gauge
@@ -84,6 +85,9 @@ func New(reg prometheus.Registerer) *Metrics {
 			Help: "Block requests sent to peers by block sync."}),
 		SyncTimeouts: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_sync_timeouts_total",
 			Help: "Block requests abandoned unanswered."}),
+		SyncSidelined: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aitbc_sync_peers_sidelined_total",
+			Help: "Peers not asked for blocks for SYNC_BACKOFF, by reason: timeout, empty or short answer (claimed blocks not delivered), unsolicited answer, bad block."},
+			[]string{"reason"}),
 		BlocksSynced: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_sync_blocks_total",
 			Help: "Blocks committed from block sync (with their peers' certificates)."}),
 		BlocksServed: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_sync_blocks_served_total",

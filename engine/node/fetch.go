@@ -50,7 +50,7 @@ func (m *Machine) conflictsWithDecision(peer engine.PeerID, blk *types.Block, ce
 	}
 	if err := m.core.Validators().VerifyCommit(m.chainID, cert); err != nil {
 		m.penalize(peer, "bad_certificate", err)
-		m.sync.Bench(peer, m.clock.Now())
+		m.sync.Sideline(peer, "bad_block", m.clock.Now())
 		return true
 	}
 	m.haltConsensus(blk.Header.Height, want, fmt.Errorf("a certificate from peer %s decides block %s, but a quorum of precommits here decided %s: more than a third of the voting power signed both", peer, cert.BlockHash, want))

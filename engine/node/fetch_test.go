@@ -9,6 +9,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/bls"
 	"aitbc/engine/consensus"
+	"aitbc/engine/enginetest"
 	"aitbc/engine/exec"
 	"aitbc/engine/mempool"
 	"aitbc/engine/metrics"
@@ -19,6 +20,7 @@ import (
 	"aitbc/internal/logtest"
 	"aitbc/internal/wait"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 )
 
@@ -209,7 +211,7 @@ func TestInvalidDecidedBlockHaltsConsensusNotTheNode(t *testing.T) {
 // committing either.
 func TestConflictingCertificateHalts(t *testing.T) {
 	c := newCluster(t, 4)
-	n, _ := startFetchNode(t, c)
+	n, g := startFetchNode(t, c)
 	decided := c.block1(t, 1)
 	c.decide1(t, n, 1, decided.Hash())
 	other := c.block1(t, 2)
@@ -221,6 +223,10 @@ func TestConflictingCertificateHalts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := n.HandleStatus("p1", 1, other.Hash()); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "a request for height 1", 20*time.Second, func() bool { return len(g.requestList()) >= 1 })
 	if err := n.HandleBlocks("p1", []engine.SyncedBlock{{Block: other, Cert: cert}}); err != nil {
 		t.Fatal(err)
 	}
@@ -231,4 +237,50 @@ func TestConflictingCertificateHalts(t *testing.T) {
 	if head, _ := n.Head(); head.Height != 0 {
 		t.Fatalf("head %d after conflicting certificates", head.Height)
 	}
+}
+
+// A peer that claims blocks and answers a request for them with none is
+// sidelined, not banned: its renewed claim is not asked while it is
+// benched, another peer is, and it is not penalized.
+func TestSyncPeerThatDoesNotDeliverIsSidelined(t *testing.T) {
+	c := newTestChain(t)
+	cfg := clusterConfig()
+	cfg.PeerTTL = time.Minute
+	g := &recGossip{}
+	n, err := New(cfg, Deps{Genesis: c.gen, Store: enginetest.NewMemStore(), Verifier: newTestBatcher(t), Log: logtest.New(t, slog.LevelWarn), Gossip: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Start()
+	defer n.Stop()
+	claim := types.Sum256([]byte("head 5"))
+	if err := n.HandleStatus("x", 5, claim); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "a request to x", 20*time.Second, func() bool { return len(g.requestList()) == 1 })
+	if err := n.HandleBlocks("x", nil); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "x sidelined", 20*time.Second, func() bool {
+		return counterVecValue(t, n.m.SyncSidelined, "empty") == 1
+	})
+	if err := n.HandleStatus("x", 6, claim); err != nil { // claims again, and more
+		t.Fatal(err)
+	}
+	if err := n.HandleStatus("y", 5, claim); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "a request to y", 20*time.Second, func() bool { return len(g.requestList()) >= 2 })
+	for _, r := range g.requestList()[1:] {
+		if r.peer == "x" {
+			t.Fatalf("x asked again while sidelined: %+v", g.requestList())
+		}
+	}
+	if g.penaltyCount() != 0 {
+		t.Fatal("a peer that answered nothing was penalized")
+	}
+}
+
+func counterVecValue(t *testing.T, v *prometheus.CounterVec, label string) float64 {
+	return counterValue(t, v.WithLabelValues(label))
 }

@@ -151,7 +151,7 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	m.admit = ingest.New(ingest.Deps{ChainID: m.chainID, Ledger: m.ledger, Verifier: m.verify, Verdicts: verdicts,
 		Clock: m.clock, Publish: m.publish, Metrics: m.m, Log: m.log,
 		Relay: func(tx *types.Tx) { m.relay(tx) }, Penalize: m.penalize})
-	m.sync = blocksync.NewSyncer(cfg.Config, m.gossip, m.m, m.log)
+	m.sync = blocksync.NewSyncer(cfg.Config, int(m.ledger.Params().MaxBlockBytes), m.gossip, m.m, m.log)
 	ccfg := consensus.DefaultConfig()
 	ccfg.ChainID = m.chainID
 	ccfg.TimeoutCommit = cfg.ticks(cfg.BlockTime)
