@@ -86,7 +86,7 @@ func New(reg prometheus.Registerer) *Metrics {
 		SyncTimeouts: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_sync_timeouts_total",
 			Help: "Block requests abandoned unanswered."}),
 		SyncSidelined: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aitbc_sync_peers_sidelined_total",
-			Help: "Peers not asked for blocks for SYNC_BACKOFF, by reason: timeout, empty or short answer (claimed blocks not delivered), unsolicited answer, bad block."},
+			Help: "Peers not asked for blocks for the sync backoff (10 s by default), by reason: timeout, empty or short answer (claimed blocks not delivered), unsolicited answer, bad block."},
 			[]string{"reason"}),
 		BlocksSynced: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_sync_blocks_total",
 			Help: "Blocks committed from block sync (with their peers' certificates)."}),
