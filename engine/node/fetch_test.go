@@ -208,34 +208,52 @@ func TestInvalidDecidedBlockHaltsConsensusNotTheNode(t *testing.T) {
 
 // Two certificates for different blocks of one height (a quorum of
 // precommits here, a certified block from sync) halt the node instead of
-// committing either.
+// committing either. A Machine, so that the precommits are stepped before
+// the synced block is (a Node's loop may take its queues in any order).
 func TestConflictingCertificateHalts(t *testing.T) {
 	c := newCluster(t, 4)
-	n, g := startFetchNode(t, c)
-	decided := c.block1(t, 1)
-	c.decide1(t, n, 1, decided.Hash())
-	other := c.block1(t, 2)
-	var votes []*types.Vote
-	for i := 1; i <= 3; i++ {
-		votes = append(votes, valtest.Vote(c.gen.ChainID, c.keys[i], types.Precommit, i, 1, 0, other.Hash()))
-	}
-	cert, err := n.vals.MakeCommit(1, 0, other.Hash(), votes)
+	g := &recGossip{}
+	m, err := NewMachine(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[0], Verifier: newTestBatcher(t),
+		Signer: consensus.NewKeySigner(c.keys[0].BLS), WAL: c.wals[0], Log: logtest.New(t, slog.LevelWarn), Gossip: g})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.HandleStatus("p1", 1, other.Hash()); err != nil {
+	defer m.Stop()
+	m.Init()
+	decided, other := c.block1(t, 1), c.block1(t, 2)
+	var mine, theirs []*types.Vote
+	for i := 1; i <= 3; i++ {
+		mine = append(mine, valtest.Vote(c.gen.ChainID, c.keys[i], types.Precommit, i, 1, 1, decided.Hash()))
+		theirs = append(theirs, valtest.Vote(c.gen.ChainID, c.keys[i], types.Precommit, i, 1, 0, other.Hash()))
+	}
+	for _, v := range mine {
+		if err := m.HandleConsensus("honest", &consensus.VoteMsg{Vote: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cert, err := m.vals.MakeCommit(1, 0, other.Hash(), theirs)
+	if err != nil {
 		t.Fatal(err)
 	}
-	wait.Until(t, "a request for height 1", 20*time.Second, func() bool { return len(g.requestList()) >= 1 })
-	if err := n.HandleBlocks("p1", []engine.SyncedBlock{{Block: other, Cert: cert}}); err != nil {
+	if err := m.HandleStatus("p1", 1, other.Hash()); err != nil {
 		t.Fatal(err)
 	}
-	wait.Until(t, "the halt reported", 20*time.Second, func() bool { return n.Status().Halted != nil })
-	if h := n.Status().Halted; h.Height != 1 || h.Hash != decided.Hash() {
+	m.Housekeep() // the decided block is missing: asked for at once
+	if rs := g.requestList(); len(rs) != 1 || rs[0] != (blockRequest{peer: "p1", from: 1, count: 1}) {
+		t.Fatalf("requests %+v, want height 1 from p1", rs)
+	}
+	if err := m.HandleBlocks("p1", []engine.SyncedBlock{{Block: other, Cert: cert}}); err != nil {
+		t.Fatal(err)
+	}
+	h := m.Status().Halted
+	if h == nil || h.Height != 1 || h.Hash != decided.Hash() {
 		t.Fatalf("halt %+v, want height 1 at the decided %s", h, decided.Hash())
 	}
-	if head, _ := n.Head(); head.Height != 0 {
+	if head, _ := m.Head(); head.Height != 0 {
 		t.Fatalf("head %d after conflicting certificates", head.Height)
+	}
+	if m.Err() != nil {
+		t.Fatalf("node failed: %v", m.Err())
 	}
 }
 
