@@ -104,4 +104,19 @@ type Status struct {
 	// Syncing is true while the node is behind the best head its peers
 	// announced and is fetching blocks to catch up.
 	Syncing bool
+	// Halted is set once consensus stopped at a height (nil while it runs):
+	// see Halt.
+	Halted *Halt
+}
+
+// Halt says why a node stopped deciding blocks while it keeps serving: a
+// block that a quorum of validators decided fails validation here, or two
+// certificates decide different blocks of one height. Either takes more
+// than a third of the voting power faulty, or a local bug; signing on
+// would risk a fork, so the node signs nothing more until an operator
+// steps in (docs/operations.md).
+type Halt struct {
+	Height uint64
+	Hash   types.Hash // the decided block's hash
+	Reason string
 }

@@ -135,6 +135,9 @@ func (s *Server) status(_ http.ResponseWriter, _ *http.Request) (any, error) {
 	if !st.Validator.IsZero() {
 		out.Validator = st.Validator.String()
 	}
+	if h := st.Halted; h != nil {
+		out.Halted = &HaltJSON{Height: h.Height, Hash: h.Hash, Reason: h.Reason}
+	}
 	return out, nil
 }
 

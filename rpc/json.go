@@ -106,7 +106,15 @@ type StatusResponse struct {
 	GPU              GPUJSON      `json:"gpu"`
 	IndexedHeight    uint64       `json:"indexed_height"`
 	Syncing          bool         `json:"syncing"`
-	Peers            int          `json:"peers"` // peers whose status arrived recently
+	Peers            int          `json:"peers"`            // peers whose status arrived recently
+	Halted           *HaltJSON    `json:"halted,omitempty"` // set once consensus stopped at a height
+}
+
+// HaltJSON says where and why consensus stopped on this node (engine.Halt).
+type HaltJSON struct {
+	Height uint64     `json:"height"`
+	Hash   types.Hash `json:"hash"`
+	Reason string     `json:"reason"`
 }
 
 // GPUJSON is the signature GPU as NVML sees it.

@@ -150,6 +150,9 @@ func TestOpenAPIContract(t *testing.T) {
 	slow := bare(func(b *memBackend) { b.submitErr = context.DeadlineExceeded }, def)
 	dup := bare(func(b *memBackend) { b.submitErr = mempool.ErrDuplicate }, def)
 	down := bare(func(b *memBackend) { b.headErr = engine.ErrStopped }, def)
+	halted := bare(func(b *memBackend) {
+		b.status.Halted = &engine.Halt{Height: 7, Hash: types.Sum256([]byte("decided")), Reason: "decided block fails validation"}
+	}, def)
 	f.b.evidence = []*types.Evidence{rpcEvidence(t, 3, 2, false), rpcEvidence(t, 3, 1, true)}
 
 	alice, bob := addrOf(f.alice), addrOf(f.bob)
@@ -163,6 +166,7 @@ func TestOpenAPIContract(t *testing.T) {
 		{"openapi", ok, "GET", "/openapi.json", "", 200, ""},
 		{"health", ok, "GET", "/health", "", 200, ""},
 		{"status", ok, "GET", "/rpc/status", "", 200, ""},
+		{"status halted", halted, "GET", "/rpc/status", "", 200, ""},
 		{"head", ok, "GET", "/rpc/get_head", "", 200, ""},
 		{"head compat", ok, "GET", "/rpc/head", "", 200, ""},
 		{"send_tx", ok, "POST", "/rpc/send_tx", txBody(t, signedTx(f.alice, f.bob, 4, 1)), 200, ""},

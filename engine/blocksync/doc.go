@@ -8,8 +8,11 @@
 // head after commits and every StatusInterval. When a live peer's head is
 // ahead of ours (by two blocks, or by one for longer than SyncGrace), the
 // Syncer asks that peer for up to engine.MaxSyncBlocks blocks; one request
-// is in flight at a time, and one unanswered for SyncTimeout is abandoned
-// and its peer benched for SyncBackoff. Applying an answer (each block's
+// is in flight at a time. A height the node knows is decided (Need) is
+// asked for at once. Answers are checked against the request (Answered):
+// blocks nobody asked for are refused (ErrUnsolicited), and a peer that
+// times out, answers with nothing, or short of what it claimed, is
+// sidelined for SyncBackoff, not banned. Applying an answer (each block's
 // body checked against its header, then stepped into consensus as a
 // CommitMsg) is the node loop's job.
 package blocksync

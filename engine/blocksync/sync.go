@@ -1,6 +1,7 @@
 package blocksync
 
 import (
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -45,28 +46,40 @@ type Config struct {
 // belongs to the node loop, which passes the time in: the Syncer reads no
 // clock.
 type Syncer struct {
-	cfg    Config
-	peers  *PeerTable
-	gossip engine.Gossip
-	m      *metrics.Metrics
-	log    *slog.Logger
+	cfg           Config
+	maxBlockBytes int // the chain's max_block_bytes: tells an honest short answer (MaxServeBytes) from a withheld one
+	peers         *PeerTable
+	gossip        engine.Gossip
+	m             *metrics.Metrics
+	log           *slog.Logger
 
 	syncing atomic.Bool
 
 	// loop only
 	inflight    bool
-	peer        engine.PeerID
-	from        uint64
-	count       int
+	req         request // the request in flight
 	sentAt      time.Time
+	abandoned   []request // the last requests given up on (SyncTimeout), newest last; a late answer to one is still ours
 	behindSince time.Time // when a peer was first seen ahead of us; zero while level
+	need        uint64    // a height to fetch without grace (Need); done once head reaches it
 	announced   uint64    // height of our last status
 	announcedAt time.Time
 }
 
-// NewSyncer returns a Syncer that asks peers for blocks through g.
-func NewSyncer(cfg Config, g engine.Gossip, m *metrics.Metrics, log *slog.Logger) *Syncer {
-	return &Syncer{cfg: cfg, peers: NewPeerTable(cfg.MaxPeers, cfg.PeerTTL), gossip: g, m: m, log: log}
+// request is one block request: count blocks from height from, of peer.
+type request struct {
+	peer  engine.PeerID
+	from  uint64
+	count int
+}
+
+// maxAbandoned bounds the abandoned requests remembered for late answers.
+const maxAbandoned = 4
+
+// NewSyncer returns a Syncer that asks peers for blocks through g, on a
+// chain whose blocks are at most maxBlockBytes encoded.
+func NewSyncer(cfg Config, maxBlockBytes int, g engine.Gossip, m *metrics.Metrics, log *slog.Logger) *Syncer {
+	return &Syncer{cfg: cfg, maxBlockBytes: maxBlockBytes, peers: NewPeerTable(cfg.MaxPeers, cfg.PeerTTL), gossip: g, m: m, log: log}
 }
 
 // Peers is the table of peers' announced heads.
@@ -87,6 +100,9 @@ func (s *Syncer) MaybeSync(now time.Time, head uint64) {
 		behind = peerHeight - head
 	}
 	s.m.BlocksBehind.Set(float64(behind))
+	if s.need <= head {
+		s.need = 0
+	}
 	if behind == 0 {
 		s.behindSince = time.Time{}
 		s.syncing.Store(false)
@@ -95,16 +111,28 @@ func (s *Syncer) MaybeSync(now time.Time, head uint64) {
 	if s.behindSince.IsZero() {
 		s.behindSince = now
 	}
-	lagging := behind >= 2 || now.Sub(s.behindSince) >= s.cfg.SyncGrace
+	// A needed height is asked for at once: we know it is decided.
+	lagging := behind >= 2 || s.need != 0 || now.Sub(s.behindSince) >= s.cfg.SyncGrace
 	s.syncing.Store(lagging)
 	if !lagging || s.inflight {
 		return
 	}
 	count := int(min(behind, engine.MaxSyncBlocks))
-	s.inflight, s.peer, s.from, s.count, s.sentAt = true, peer, head+1, count, now
+	s.inflight, s.req, s.sentAt = true, request{peer: peer, from: head + 1, count: count}, now
 	s.m.SyncRequests.Inc()
 	s.log.Debug("requesting blocks", "peer", string(peer), "height", head+1, "count", count, "peer_height", peerHeight)
 	s.gossip.RequestBlocks(peer, head+1, count)
+}
+
+// Need marks height (the one after our head) as decided but missing here:
+// it is asked for at once from a peer whose head has it, not after
+// SyncGrace, until our head reaches it. It reports whether the need is new.
+func (s *Syncer) Need(height uint64) bool {
+	if s.need == height {
+		return false
+	}
+	s.need = height
+	return true
 }
 
 // Housekeep abandons a request unanswered for SyncTimeout (benching its
@@ -113,8 +141,12 @@ func (s *Syncer) MaybeSync(now time.Time, head uint64) {
 func (s *Syncer) Housekeep(now time.Time, head engine.Head) {
 	if s.inflight && now.Sub(s.sentAt) >= s.cfg.SyncTimeout {
 		s.m.SyncTimeouts.Inc()
-		s.log.Info("block request timed out", "peer", string(s.peer), "height", s.from, "count", s.count)
-		s.Bench(s.peer, now)
+		s.log.Info("block request timed out", "peer", string(s.req.peer), "height", s.req.from, "count", s.req.count)
+		s.Sideline(s.req.peer, "timeout", now)
+		if len(s.abandoned) == maxAbandoned {
+			s.abandoned = append(s.abandoned[:0], s.abandoned[1:]...)
+		}
+		s.abandoned = append(s.abandoned, s.req)
 		s.inflight = false
 	}
 	s.m.Peers.Set(float64(s.peers.Live(now)))
@@ -137,22 +169,76 @@ func (s *Syncer) Announce(now time.Time, head engine.Head, force bool) {
 	}
 }
 
-// Answered notes a block-sync answer from peer with n blocks: if it is the
-// answer to our request, the request is done; an empty one means the peer
-// has none of what we asked for, so its announced head was wrong (or it
-// fell back) and is believed again only when it announces a new one.
-func (s *Syncer) Answered(peer engine.PeerID, n int) {
-	if !s.inflight || peer != s.peer {
-		return
+// Answered judges a block-sync answer from peer (its blocks ascend by one
+// height; the node checked that) before the node applies it.
+//
+// Blocks we did not ask for — no request to this peer outstanding or
+// recently abandoned, or heights outside the request — return an error
+// wrapping ErrUnsolicited: the node drops it and penalizes the peer,
+// and the peer is sidelined. Otherwise it is the answer to that request,
+// which is done. A peer that claimed the heights and does not deliver them
+// is sidelined too, though not penalized (it may be honest and slow, or
+// have fallen back): an empty answer, or a short one that the server's
+// MaxServeBytes cut cannot explain; its claim is lowered to what it sent
+// and believed again only when it announces a new head.
+func (s *Syncer) Answered(peer engine.PeerID, blocks []engine.SyncedBlock, now time.Time) error {
+	req, ok := s.takeRequest(peer)
+	if !ok && len(blocks) == 0 {
+		return nil // "none of those" that we did not ask for: nothing to drop
 	}
-	s.inflight = false
-	if n == 0 {
-		s.peers.Lower(peer, s.from-1)
+	if !ok {
+		s.Sideline(peer, "unsolicited", now)
+		return fmt.Errorf("%w: %d blocks from %s with no request to it outstanding", ErrUnsolicited, len(blocks), peer)
 	}
+	if len(blocks) == 0 {
+		s.peers.Lower(peer, req.from-1)
+		s.Sideline(peer, "empty", now)
+		return nil
+	}
+	first := blocks[0].Block.Header.Height
+	if first != req.from || len(blocks) > req.count {
+		s.Sideline(peer, "unsolicited", now)
+		return fmt.Errorf("%w: %s sent heights %d..%d for a request of %d..%d", ErrUnsolicited, peer,
+			first, first+uint64(len(blocks))-1, req.from, req.from+uint64(req.count)-1)
+	}
+	if len(blocks) < req.count {
+		size := 0
+		for _, sb := range blocks {
+			size += sb.Block.EncodedSize()
+		}
+		// Serve stops before a block that would take the answer past
+		// MaxServeBytes, and a block is at most maxBlockBytes: an honest
+		// short answer is longer than their difference.
+		if size <= MaxServeBytes-s.maxBlockBytes {
+			s.peers.Lower(peer, req.from+uint64(len(blocks))-1)
+			s.Sideline(peer, "short", now)
+		}
+	}
+	return nil
 }
 
-// Bench passes peer over for block requests for SyncBackoff.
-func (s *Syncer) Bench(peer engine.PeerID, now time.Time) {
+// takeRequest finds and ends the request peer's answer answers: the one
+// in flight, or one abandoned after SyncTimeout (a late answer).
+func (s *Syncer) takeRequest(peer engine.PeerID) (request, bool) {
+	if s.inflight && s.req.peer == peer {
+		s.inflight = false
+		return s.req, true
+	}
+	for i := len(s.abandoned) - 1; i >= 0; i-- {
+		if r := s.abandoned[i]; r.peer == peer {
+			s.abandoned = append(s.abandoned[:i], s.abandoned[i+1:]...)
+			return r, true
+		}
+	}
+	return request{}, false
+}
+
+// Sideline passes peer over for block requests for SyncBackoff (its
+// claimed head stops counting meanwhile: Best) and counts why; reason is
+// a metric label. Not a ban: the peer may be honest and slow.
+func (s *Syncer) Sideline(peer engine.PeerID, reason string, now time.Time) {
+	s.m.SyncSidelined.WithLabelValues(reason).Inc()
+	s.log.Debug("peer sidelined for block sync", "peer", string(peer), "reason", reason, "for", s.cfg.SyncBackoff)
 	s.peers.Bench(peer, now.Add(s.cfg.SyncBackoff))
 }
 

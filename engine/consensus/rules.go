@@ -150,6 +150,24 @@ func (c *Core) ruleDecide() bool {
 	return false
 }
 
+// MissingDecision reports a block of the current height that Quorum
+// precommitted in some round but whose body this core does not hold (it
+// never arrived, or its proposal was refused): rule 49 waits for it. The
+// caller fetches it (block sync: the certified block of this height) and
+// steps it in as a CommitMsg. A pure read; ok is false once decided.
+func (c *Core) MissingDecision() (hash types.Hash, round uint32, ok bool) {
+	if c.step == stepCommit {
+		return types.Hash{}, 0, false
+	}
+	q := c.vals.Quorum()
+	for _, r := range c.rounds.order {
+		if h, found := c.rounds.get(r).precommits.quorumBlock(q); found && c.blocks[h] == nil {
+			return h, r, true
+		}
+	}
+	return types.Hash{}, 0, false
+}
+
 // ruleSkipRound is line 55: messages of a higher round from validators
 // holding more than 1/3 of the power (so at least one correct validator is
 // there) move us to the highest such round.

@@ -167,3 +167,21 @@ func TestValidateSurvivesVerifierFailure(t *testing.T) {
 		t.Fatalf("a forged signature with a failing verifier: %v", err)
 	}
 }
+
+// On the commit path too: a decided block that this node did not
+// validate before is executed with its signatures checked on the CPU when
+// the backend fails, instead of failing the commit (which halted the node).
+func TestDecidedSurvivesVerifierFailure(t *testing.T) {
+	x := newTestExec(t, 8<<20)
+	x.admit(t, 3)
+	blk := x.exec.Build(&consensus.BuildRequest{Height: 1}, x.head(), enginetest.Epoch.Add(time.Second))
+	y := newTestExec(t, 8<<20)
+	y.exec.verify = busyVerifier{}
+	got, err := y.exec.Decided(context.Background(), blk, y.head())
+	if err != nil {
+		t.Fatalf("a decided block with a failing verifier: %v", err)
+	}
+	if got.Block != blk || len(got.Hashes) != 3 || got.Batch.Root() != blk.Header.StateRoot {
+		t.Fatalf("executed %d txs to root %s, want 3 to %s", len(got.Hashes), got.Batch.Root(), blk.Header.StateRoot)
+	}
+}

@@ -30,6 +30,7 @@ type Metrics struct {
 	TxsRelayed    prometheus.Counter
 	SyncRequests  prometheus.Counter
 	SyncTimeouts  prometheus.Counter
+	SyncSidelined *prometheus.CounterVec // peers benched from block sync, by reason
 	BlocksSynced  prometheus.Counter
 	BlocksServed  prometheus.Counter
 	BlocksBehind  prometheus.Gauge
@@ -40,6 +41,9 @@ type Metrics struct {
 
 	// UntimelyProposals counts proposals dropped by the block time rule.
 	UntimelyProposals prometheus.Counter
+	// ConsensusHalted is 1 once the node stopped deciding blocks (a
+	// decided block failed validation here; engine.Halt), else 0.
+	ConsensusHalted prometheus.Gauge
 
 	// Evidence of double-signing (Ready.Evidence).
 	EvidenceRecorded    prometheus.Counter // written to the block store
@@ -81,6 +85,9 @@ func New(reg prometheus.Registerer) *Metrics {
 			Help: "Block requests sent to peers by block sync."}),
 		SyncTimeouts: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_sync_timeouts_total",
 			Help: "Block requests abandoned unanswered."}),
+		SyncSidelined: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aitbc_sync_peers_sidelined_total",
+			Help: "Peers not asked for blocks for the sync backoff (10 s by default), by reason: timeout, empty or short answer (claimed blocks not delivered), unsolicited answer, bad block."},
+			[]string{"reason"}),
 		BlocksSynced: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_sync_blocks_total",
 			Help: "Blocks committed from block sync (with their peers' certificates)."}),
 		BlocksServed: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_sync_blocks_served_total",
@@ -90,6 +97,8 @@ func New(reg prometheus.Registerer) *Metrics {
 		Peers: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_peers", Help: "Peers that announced their head recently."}),
 		UntimelyProposals: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_untimely_proposals_total",
 			Help: "Proposals dropped because their block time was outside the time rule's window around the local clock."}),
+		ConsensusHalted: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_consensus_halted",
+			Help: "1 once this node stopped deciding blocks because a block a quorum decided fails validation here (it keeps serving; see /rpc/status halted), else 0."}),
 		EvidenceRecorded: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_recorded_total",
 			Help: "Evidence of a validator signing two conflicting votes or proposals, written to the block store."}),
 		EvidenceStoreErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_store_errors_total",

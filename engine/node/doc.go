@@ -18,9 +18,10 @@
 // Ready, in the order consensus/doc.go documents, and commit), peers.go
 // (checks of peers' messages, applying block-sync answers, serving
 // blocks), node.go (the goroutines and queues), wal.go (own votes written
-// before they leave, replayed after a restart), evidence.go, read.go (the
-// RPC read side, safe from any goroutine), fault.go (crash-test hooks),
-// config.go.
+// before they leave, replayed after a restart), fetch.go (a decided block
+// this node lacks, fetched by block sync), halt.go (consensus halted at a
+// height, the node still serving), evidence.go, read.go (the RPC read
+// side, safe from any goroutine), fault.go (crash-test hooks), config.go.
 //
 // Peer input: a proposal whose body does not match its header, or any
 // malformed message, is refused as engine.ErrBadPeerMessage (the transport
@@ -28,5 +29,11 @@
 // rule's window is dropped without penalty (exec.Timely); a rejected
 // consensus message penalizes the peer for a bad signature or an invalid
 // message, not for another validator's equivocation (the evidence names
-// the signer); ErrFuture starts block sync.
+// the signer); ErrFuture starts block sync; a block-sync answer we did not
+// ask for is refused (blocksync.ErrUnsolicited) and penalized.
+//
+// Fatal errors (a WAL or block-store write that fails, a panic in the
+// loop) stop the Machine: Err reports them. A decided block that fails
+// validation here is not one of them: it halts consensus only
+// (haltConsensus), and the node goes on serving (docs/spec.md §14.8).
 package node

@@ -78,6 +78,8 @@ type Machine struct {
 	fault      FaultHook // crash tests only; set before driving
 	lastCommit time.Time // owner only
 
+	halt atomic.Pointer[engine.Halt] // set once, by haltConsensus (halt.go)
+
 	runCtx    context.Context // cancelled by Stop: ends verifier waits
 	cancelRun context.CancelFunc
 	stop      chan struct{} // closed by Stop or a fatal error
@@ -149,7 +151,7 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	m.admit = ingest.New(ingest.Deps{ChainID: m.chainID, Ledger: m.ledger, Verifier: m.verify, Verdicts: verdicts,
 		Clock: m.clock, Publish: m.publish, Metrics: m.m, Log: m.log,
 		Relay: func(tx *types.Tx) { m.relay(tx) }, Penalize: m.penalize})
-	m.sync = blocksync.NewSyncer(cfg.Config, m.gossip, m.m, m.log)
+	m.sync = blocksync.NewSyncer(cfg.Config, int(m.ledger.Params().MaxBlockBytes), m.gossip, m.m, m.log)
 	ccfg := consensus.DefaultConfig()
 	ccfg.ChainID = m.chainID
 	ccfg.TimeoutCommit = cfg.ticks(cfg.BlockTime)
@@ -234,6 +236,9 @@ func (m *Machine) Init() {
 // Tick advances the consensus clock by one tick (every
 // Config.TickInterval).
 func (m *Machine) Tick() {
+	if m.halted() {
+		return
+	}
 	m.proceedIfBusy()
 	m.core.Tick()
 	m.settle()
@@ -256,9 +261,10 @@ func (m *Machine) proceedIfBusy() {
 // Housekeep runs the peer side's chores (every
 // blocksync.HousekeepInterval): sync timeouts, the periodic status.
 func (m *Machine) Housekeep() {
-	if !m.peered {
+	if !m.peered || m.halted() {
 		return
 	}
+	m.fetchDecided()
 	m.sync.Housekeep(m.clock.Now(), *m.head.Load())
 	m.settle()
 }

@@ -214,6 +214,9 @@ func (m *Machine) checkBlocks(blocks []engine.SyncedBlock) error {
 
 // stepPeer feeds a peer's consensus message to the core (owner only).
 func (m *Machine) stepPeer(peer engine.PeerID, msg consensus.Message) {
+	if m.halted() {
+		return
+	}
 	err := m.core.Step(msg)
 	if err == nil {
 		m.relayAccepted(peer, msg)
@@ -256,10 +259,13 @@ func msgHeight(msg consensus.Message) uint64 {
 // are skipped; a block that does not fit its header or certificate ends
 // the batch and counts against the peer.
 func (m *Machine) applySynced(peer engine.PeerID, blocks []engine.SyncedBlock) {
-	m.sync.Answered(peer, len(blocks))
+	if err := m.sync.Answered(peer, blocks, m.clock.Now()); err != nil {
+		m.penalize(peer, "unsolicited_blocks", err)
+		return
+	}
 	synced := 0
 	for _, sb := range blocks {
-		if m.stopped() {
+		if m.stopped() || m.halted() {
 			return
 		}
 		h := sb.Block.Header.Height
@@ -272,17 +278,20 @@ func (m *Machine) applySynced(peer engine.PeerID, blocks []engine.SyncedBlock) {
 		}
 		if err := exec.CheckBody(sb.Block); err != nil {
 			m.penalize(peer, "bad_block", err)
-			m.sync.Bench(peer, m.clock.Now())
+			m.sync.Sideline(peer, "bad_block", m.clock.Now())
+			break
+		}
+		if m.conflictsWithDecision(peer, sb.Block, sb.Cert) {
 			break
 		}
 		if err := m.core.Step(&consensus.CommitMsg{Block: sb.Block, Cert: sb.Cert}); err != nil {
 			switch {
 			case errors.Is(err, consensus.ErrBadSignature):
 				m.penalize(peer, "bad_certificate", err)
-				m.sync.Bench(peer, m.clock.Now())
+				m.sync.Sideline(peer, "bad_block", m.clock.Now())
 			case errors.Is(err, consensus.ErrInvalid):
 				m.penalize(peer, "bad_block", err)
-				m.sync.Bench(peer, m.clock.Now())
+				m.sync.Sideline(peer, "bad_block", m.clock.Now())
 			default:
 				m.log.Debug("synced block not used", "peer", string(peer), "height", h, "err", err)
 			}

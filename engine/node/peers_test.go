@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"aitbc/engine"
+	"aitbc/engine/blocksync"
 	"aitbc/engine/bls"
 	"aitbc/engine/consensus"
 	"aitbc/engine/enginetest"
@@ -420,7 +421,17 @@ func TestBlockSyncFromPeers(t *testing.T) {
 		t.Fatalf("height %d after the tampered answer, want %d", h, txHeight-1)
 	}
 
-	// c sends the right block with a forged certificate.
+	// a and b are sidelined; c is asked next and sends the right block
+	// with a forged certificate.
+	askedOf := func(p engine.PeerID) func() bool {
+		return func() bool {
+			return slices.ContainsFunc(g.requestList(), func(r blockRequest) bool { return r.peer == p })
+		}
+	}
+	if err := n.HandleStatus("c", top.Block.Header.Height, top.Block.Hash()); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "a request to c", 20*time.Second, askedOf("c"))
 	forged := *chain[txHeight-1].Cert
 	forged.AggSig = bls.Sign(otherKey(), []byte("not a precommit"))
 	if err := n.HandleBlocks("c", []engine.SyncedBlock{{Block: chain[txHeight-1].Block, Cert: &forged}}); err != nil {
@@ -428,8 +439,24 @@ func TestBlockSyncFromPeers(t *testing.T) {
 	}
 	wait.Until(t, "penalty for the forged certificate", 20*time.Second, func() bool { return g.penalized("c", consensus.ErrBadSignature) })
 
-	// d sends the rest, and one block we already have.
-	if err := n.HandleBlocks("d", chain[txHeight-2:]); err != nil {
+	// e sends blocks nobody asked it for: dropped, and counted against it.
+	if err := n.HandleBlocks("e", chain[txHeight-1:]); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "penalty for the unsolicited blocks", 20*time.Second, func() bool { return g.penalized("e", blocksync.ErrUnsolicited) })
+	if h := n.height(); h != txHeight-1 {
+		t.Fatalf("height %d after unsolicited blocks, want %d", h, txHeight-1)
+	}
+
+	// d is asked and sends the rest.
+	if err := n.HandleStatus("d", top.Block.Header.Height, top.Block.Hash()); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "a request to d", 20*time.Second, askedOf("d"))
+	if r := g.requestList()[len(g.requestList())-1]; r != (blockRequest{peer: "d", from: txHeight, count: int(top.Block.Header.Height - txHeight + 1)}) {
+		t.Fatalf("request to d %+v", r)
+	}
+	if err := n.HandleBlocks("d", chain[txHeight-1:]); err != nil {
 		t.Fatal(err)
 	}
 	wait.Until(t, "the top block", 20*time.Second, func() bool { return n.height() == top.Block.Header.Height })
@@ -444,8 +471,8 @@ func TestBlockSyncFromPeers(t *testing.T) {
 		t.Fatalf("synced balance %d, want 9", a.Balance)
 	}
 	wait.Until(t, "not syncing", 20*time.Second, func() bool { return !n.Status().Syncing })
-	if st := n.Status(); st.Peers != 2 {
-		t.Fatalf("Status.Peers %d, want 2 (a and b announced heads)", st.Peers)
+	if st := n.Status(); st.Peers != 4 {
+		t.Fatalf("Status.Peers %d, want 4 (a, b, c and d announced heads)", st.Peers)
 	}
 	if err := n.Err(); err != nil {
 		t.Fatalf("node halted: %v", err)

@@ -84,6 +84,10 @@ func (m *Machine) Status() engine.Status {
 		Validators: m.vals.Size(), MempoolTxs: txs, MempoolBytes: bytes, SigverifyBackend: m.verify.Backend(),
 		Peers: m.sync.Live(m.clock.Now()), Syncing: m.sync.Syncing(),
 	}
+	if h := m.halt.Load(); h != nil {
+		halt := *h
+		s.Halted = &halt
+	}
 	if m.indexer != nil {
 		s.IndexedHeight = m.indexer.Indexed()
 	}

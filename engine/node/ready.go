@@ -1,6 +1,7 @@
 package node
 
 import (
+	"errors"
 	"fmt"
 
 	"aitbc/engine"
@@ -11,7 +12,7 @@ import (
 // drain processes every Ready the core has, feeding the pipeline's answers
 // (built and validated blocks) back after Advance.
 func (m *Machine) drain() {
-	for !m.stopped() && m.core.HasReady() {
+	for !m.stopped() && !m.halted() && m.core.HasReady() {
 		rd := m.core.Ready()
 		follow := m.handle(rd)
 		m.core.Advance()
@@ -50,7 +51,9 @@ func (m *Machine) handle(rd consensus.Ready) []consensus.Message {
 	}
 	for _, c := range rd.Committed {
 		if err := m.commit(c); err != nil {
-			m.fail(err)
+			if !errors.Is(err, errHalted) {
+				m.fail(err)
+			}
 			return nil
 		}
 		if m.wal != nil {
@@ -84,12 +87,17 @@ func (m *Machine) handle(rd consensus.Ready) []consensus.Message {
 }
 
 // commit makes a decided block durable, applies it, and publishes it.
-// Any error here is fatal: consensus decided the block, so the node must
-// not go on without it.
+// A decided block that fails validation halts consensus (haltConsensus)
+// and returns errHalted; any other error is fatal: consensus decided the
+// block, so the node must not go on without it.
 func (m *Machine) commit(c consensus.Commit) error {
 	ctx, cancel := m.verifyCtx()
 	x, err := m.exec.Decided(ctx, c.Block, *m.head.Load())
 	cancel()
+	if errors.Is(err, engine.ErrInvalidBlock) {
+		m.haltConsensus(c.Block.Header.Height, c.Cert.BlockHash, fmt.Errorf("decided block fails validation: %w", err))
+		return errHalted
+	}
 	if err != nil {
 		return fmt.Errorf("committed block fails validation: %w", err)
 	}

@@ -9,8 +9,9 @@
 //
 // Thresholds are in voting power, never in validator counts: Quorum is the
 // smallest power strictly above 2/3 of the total. Proposer rotation is
-// weighted round-robin with CometBFT-style proposer priorities, a pure
-// function of the set and (height, round); docs/spec.md §14 specifies it.
+// the Sainte-Laguë order of the weights (stride scheduling), a pure
+// function of the set and (height, round) computed in O(n log n) whatever
+// the round; docs/spec.md §14.4 specifies it.
 //
 // The package is pure: no I/O, no clocks, no goroutines, no floats, and no
 // decision depends on map iteration order.

@@ -1,67 +1,71 @@
 package validators
 
 import (
-	"sync"
+	"cmp"
+	"math/bits"
+	"slices"
+	"sync/atomic"
 )
 
 // Proposer returns the index of the proposer of (height, round).
 //
-// It is weighted round-robin by proposer priority, as in CometBFT: start
-// with every priority at 0; one step adds each validator's weight to its
-// priority, picks the highest priority (ties: lowest index) and subtracts
-// the total weight from the pick. The proposer of (height, round) is the
-// pick of step height+round (heights start at 1, so step 1 chooses the
-// proposer of (1, 0)). Advancing one round and advancing one height are
-// the same step, exactly as CometBFT's per-height and per-round increments.
+// The rotation is the Sainte-Laguë (Webster) order of the weights, also
+// known as stride scheduling: validator i with weight w_i owns the pick
+// times (2j+1)/(2·w_i) for j = 0, 1, 2, …; all validators' pick times
+// merged in increasing order, equal times by lowest index, give the
+// sequence of picks. The proposer of (height, round) is pick number
+// height+round (heights start at 1, so pick 1 chooses the proposer of
+// (1, 0)); moving one round and moving one height advance it equally.
 //
-// Priorities sum to zero after every step and, starting from all zeros,
-// return to all zeros after P = total/gcd(weights) steps, during which
-// validator i is picked exactly weight_i/gcd times (the smooth weighted
-// round-robin property); so step k has the pick of step ((k-1) mod P) + 1.
-// Short periods are tabulated; long ones are walked from a memoized cursor
-// with periodic checkpoints, so consecutive heights cost O(n) each.
+// Over every P = total/gcd(weights) consecutive picks validator i is
+// picked exactly w_i/gcd times, its picks spread evenly over the period
+// (one every total/w_i picks, the first after half that). Pick k is found without walking the k-1 before it:
+// a binary search over the pick times counts the picks before a time in
+// one pass over the validators (exact 128-bit integer arithmetic), so one
+// lookup costs O(n·log n) for n validators, independent of height and
+// round. Short periods are tabulated at construction. docs/spec.md §14.4
+// specifies the rule with vectors.
 func (s *Set) Proposer(height uint64, round uint32) int {
 	return s.rotator.proposer(height, round)
 }
 
-// rotation computes proposer picks; it memoizes under a mutex.
+// rotation holds what proposer lookups need; it is immutable after
+// construction apart from the passes counter.
 type rotation struct {
-	weights []int64
-	total   int64
+	weights []uint64
+	total   uint64
 	period  uint64
-	table   []uint16 // table[j] = pick of step j+1, when the period is short
+	table   []uint16 // table[k-1] = pick k, when the period is short
 
-	mu    sync.Mutex
-	cur   priorities
-	marks []priorities // checkpoints at multiples of markStride, ascending
+	// passes counts passes over the validators by lookups (countBefore and
+	// the final pass), so tests can bound a lookup's work without timing it.
+	passes atomic.Uint64
 }
 
-// priorities is the state after k steps from all zeros.
-type priorities struct {
-	k    uint64
-	prio []int64
-}
-
-const (
-	maxTableSteps = 1 << 22 // period × size bound for tabulating
-	markStride    = 1024
-	maxMarks      = 64
-)
+// maxTableSteps bounds the periods that are tabulated (2 bytes a step):
+// equal and small-integer weights hit the table; stake-like weights,
+// whose period can reach 2^60, are computed per lookup.
+const maxTableSteps = 1 << 16
 
 func newRotation(vals []Validator, total uint64) *rotation {
-	r := &rotation{weights: make([]int64, len(vals)), total: int64(total)}
+	r := &rotation{weights: make([]uint64, len(vals)), total: total}
 	var g uint64
 	for i, v := range vals {
-		r.weights[i] = int64(v.Weight)
+		r.weights[i] = v.Weight
 		g = gcd(g, v.Weight)
 	}
 	r.period = total / g
-	r.cur = priorities{prio: make([]int64, len(vals))}
-	if r.period <= maxTableSteps/uint64(len(vals)) {
-		r.table = make([]uint16, r.period)
-		p := make([]int64, len(vals))
-		for j := range r.table {
-			r.table[j] = uint16(r.step(p))
+	if r.period <= maxTableSteps {
+		picks := make([]pick, 0, r.period)
+		for i, w := range r.weights {
+			for j := uint64(0); j < w/g; j++ {
+				picks = append(picks, pick{i: i, j: j})
+			}
+		}
+		slices.SortFunc(picks, r.compare)
+		r.table = make([]uint16, len(picks))
+		for k, p := range picks {
+			r.table[k] = uint16(p.i)
 		}
 	}
 	return r
@@ -74,60 +78,102 @@ func gcd(a, b uint64) uint64 {
 	return a
 }
 
-// step advances p by one step and returns the pick.
-func (r *rotation) step(p []int64) int {
-	best := 0
-	for i := range p {
-		p[i] += r.weights[i]
-		if p[i] > p[best] {
-			best = i
-		}
+// pick is validator i's pick number j (0-based), at time (2j+1)/(2·w_i).
+type pick struct {
+	i int
+	j uint64
+}
+
+// compare orders picks by time, then by validator index. Times compare by
+// cross-multiplication: (2a.j+1)·w_b against (2b.j+1)·w_a. With j below
+// the period (≤ 2^60) and weights below 2^60 both products fit in 128 bits.
+func (r *rotation) compare(a, b pick) int {
+	ah, al := bits.Mul64(2*a.j+1, r.weights[b.i])
+	bh, bl := bits.Mul64(2*b.j+1, r.weights[a.i])
+	if c := cmp.Compare(ah, bh); c != 0 {
+		return c
 	}
-	p[best] -= r.total
-	return best
+	if c := cmp.Compare(al, bl); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.i, b.i)
+}
+
+// step is the pick number, in 1..period, of (height, round) reduced
+// modulo the period (height+round itself may not fit in 64 bits).
+func (r *rotation) step(height uint64, round uint32) uint64 {
+	k := (height%r.period + uint64(round)%r.period) % r.period
+	if k == 0 {
+		k = r.period
+	}
+	return k
 }
 
 func (r *rotation) proposer(height uint64, round uint32) int {
-	k := (height%r.period + uint64(round)%r.period) % r.period
-	j := (k + r.period - 1) % r.period // steps before the one that picks
+	k := r.step(height, round)
 	if r.table != nil {
-		return int(r.table[j])
+		return int(r.table[k-1])
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	st := r.seek(j)
-	// Pick without mutating the cursor: argmax of prio + weight.
-	best := 0
-	for i := range st.prio {
-		if st.prio[i]+r.weights[i] > st.prio[best]+r.weights[best] {
-			best = i
-		}
-	}
-	return best
+	return r.pickAt(k).i
 }
 
-// seek moves the cursor to the state after j steps and returns it.
-func (r *rotation) seek(j uint64) *priorities {
-	if j < r.cur.k {
-		r.cur.k = 0
-		clear(r.cur.prio)
-		for m := len(r.marks) - 1; m >= 0; m-- {
-			if r.marks[m].k <= j {
-				r.cur.k = r.marks[m].k
-				copy(r.cur.prio, r.marks[m].prio)
-				break
-			}
+// picksBefore counts validator i's picks at times before a/total:
+// #{j ≥ 0 : (2j+1)·total < 2·w_i·a} = floor((2·w_i·a + total − 1) / (2·total)).
+// a never exceeds the period (≤ total), so the quotient is at most w_i
+// and Div64 cannot overflow.
+func (r *rotation) picksBefore(i int, a uint64) uint64 {
+	hi, lo := bits.Mul64(2*r.weights[i], a)
+	var carry uint64
+	lo, carry = bits.Add64(lo, r.total-1, 0)
+	hi += carry
+	q, _ := bits.Div64(hi, lo, 2*r.total)
+	return q
+}
+
+// countBefore counts all picks at times before a/total.
+func (r *rotation) countBefore(a uint64) uint64 {
+	r.passes.Add(1)
+	var c uint64
+	for i := range r.weights {
+		c += r.picksBefore(i, a)
+	}
+	return c
+}
+
+// pickAt returns pick k (1 ≤ k ≤ period).
+//
+// Each validator's count before a/total lies within ½ of w_i·a/total, so
+// countBefore(a) lies in [a − n/2, a + n/2): the k-th pick's time is in
+// [lo/total, hi/total) with lo = k−n−1 and hi = k+n (clamped to
+// [0, period]), and a binary search narrows that to one interval
+// [a/total, (a+1)/total) holding it. No validator has two picks in an
+// interval that short (its picks are 1/w_i ≥ 1/total apart), so the
+// interval's picks are at most one per validator, sorted in a last pass.
+func (r *rotation) pickAt(k uint64) pick {
+	n := uint64(len(r.weights))
+	lo, hi := uint64(0), min(r.period, k+n)
+	if k > n+1 {
+		lo = k - n - 1
+	}
+	// Invariant: countBefore(lo) < k ≤ countBefore(hi).
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if r.countBefore(mid) < k {
+			lo = mid
+		} else {
+			hi = mid
 		}
 	}
-	for r.cur.k < j {
-		r.step(r.cur.prio)
-		r.cur.k++
-		if r.cur.k%markStride == 0 && (len(r.marks) == 0 || r.marks[len(r.marks)-1].k < r.cur.k) {
-			if len(r.marks) == maxMarks {
-				r.marks = append(r.marks[:0], r.marks[1:]...)
-			}
-			r.marks = append(r.marks, priorities{k: r.cur.k, prio: append([]int64(nil), r.cur.prio...)})
+	r.passes.Add(1)
+	var before uint64
+	in := make([]pick, 0, 8)
+	for i := range r.weights {
+		c0, c1 := r.picksBefore(i, lo), r.picksBefore(i, lo+1)
+		before += c0
+		if c1 > c0 {
+			in = append(in, pick{i: i, j: c0})
 		}
 	}
-	return &r.cur
+	slices.SortFunc(in, r.compare)
+	return in[k-before-1]
 }
