@@ -38,6 +38,9 @@ func NewServer(b Backend, cfg Config, m *Metrics, log *slog.Logger) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = def.MaxBodyBytes
 	}
+	if cfg.MaxBatchBodyBytes <= 0 {
+		cfg.MaxBatchBodyBytes = def.MaxBatchBodyBytes
+	}
 	if cfg.MaxMempoolList <= 0 {
 		cfg.MaxMempoolList = def.MaxMempoolList
 	}
@@ -83,6 +86,7 @@ func (s *Server) routes() []route {
 	return []route{
 		{"GET /rpc/get_head", s.head},
 		{"POST /rpc/send_tx", s.sendTx},
+		{"POST /rpc/send_txs", s.sendTxs},
 		{"GET /rpc/get_balance/{address}", s.balance},
 		{"GET /rpc/get_block/{height}", s.block},
 		{"GET /rpc/get_tx/{hash}", s.tx},
@@ -191,11 +195,19 @@ func (s *Server) admit(r *http.Request) (*APIError, string) {
 	// Answer before reading: a client that sent Expect: 100-continue gets
 	// this instead of a 100 and never sends the body, and no client has its
 	// upload cut off mid-way by a reset.
-	if r.ContentLength > s.cfg.MaxBodyBytes {
+	if limit := s.bodyLimit(r); r.ContentLength > limit {
 		return apiErr(http.StatusRequestEntityTooLarge, CodeBodyTooLarge,
-			"request body of %d bytes exceeds %d bytes", r.ContentLength, s.cfg.MaxBodyBytes), ""
+			"request body of %d bytes exceeds %d bytes", r.ContentLength, limit), ""
 	}
 	return nil, ""
+}
+
+// bodyLimit is the largest body r may carry: send_txs has its own.
+func (s *Server) bodyLimit(r *http.Request) int64 {
+	if r.Method == http.MethodPost && r.URL.Path == "/rpc/send_txs" {
+		return s.cfg.MaxBatchBodyBytes
+	}
+	return s.cfg.MaxBodyBytes
 }
 
 // responseWriter records the status for metrics and turns the mux's own
