@@ -131,6 +131,8 @@ func TestOpenAPIContract(t *testing.T) {
 	f := newIndexFixture(t, true) // the index routes' data
 	ok := f.srv
 	noIndex := newIndexFixture(t, false).srv
+	indexOff := newIndexFixture(t, false)
+	indexOff.srvOf.DisableIndex()
 	bare := func(mut func(*memBackend), cfg Config) *httptest.Server {
 		b := newFixture(t).b
 		if mut != nil {
@@ -219,6 +221,7 @@ func TestOpenAPIContract(t *testing.T) {
 		{"stopped", down, "GET", "/health", "", 503, CodeUnhealthy},
 		{"no index", noIndex, "GET", "/rpc/get_blocks?from=1", "", 503, CodeIndexUnavailable},
 		{"no index receipt", noIndex, "GET", "/rpc/receipts/" + receipt, "", 503, CodeIndexUnavailable},
+		{"index off", indexOff.srv, "GET", "/rpc/get_txs/" + alice.String(), "", 501, CodeIndexDisabled},
 		{"timeout", slow, "POST", "/rpc/send_tx", txBody(t, f.pending), 504, CodeTimeout},
 	}
 

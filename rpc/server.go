@@ -24,6 +24,7 @@ type Server struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 	ix    atomic.Pointer[Index] // the SQL index, if attached (SetIndex)
+	ixOff atomic.Bool           // no index by configuration (DisableIndex)
 	sem   chan struct{}         // one token per request in flight
 	now   clock
 	rl    *rateLimiter // nil: no rate limit

@@ -31,6 +31,16 @@ func TestInitValidatorDoesNotIndex(t *testing.T) {
 		if cfg.DatabaseURL != tc.want || cfg.ValidatorKey == "" {
 			t.Errorf("init %v: database_url %q, validator_key %q; want %q and a validator key", tc.args, cfg.DatabaseURL, cfg.ValidatorKey, tc.want)
 		}
+		if tc.want != "" {
+			continue
+		}
+		// The node runs; its query routes say the index is off, for good.
+		node := startTestNode(t, home, nil, nil)
+		var e struct{ Error struct{ Code string } }
+		if code := getJSON(t, node.url+"/rpc/get_blocks?from=1", &e); code != 501 || e.Error.Code != "index_disabled" {
+			t.Errorf("get_blocks on a validator without the index: %d %+v, want 501 index_disabled", code, e)
+		}
+		node.stop()
 	}
 }
 

@@ -202,8 +202,11 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 	rcfg.MaxBodyBytes, rcfg.MaxBatchBodyBytes = cfg.RPCMaxBodyBytes, cfg.RPCMaxBatchBytes
 	rcfg.RateLimit, rcfg.RateBurst, rcfg.MaxConnsPerAddr = float64(cfg.RPCRateLimit), cfg.RPCRateBurst, cfg.RPCMaxConnsPerAddr
 	api := rpc.NewServer(nd, rcfg, rpc.NewMetrics(reg), log.With("component", "rpc"))
-	if sqlIndex != nil { // issue #4: the query routes read the SQL index
+	switch {
+	case sqlIndex != nil: // issue #4: the query routes read the SQL index
 		api.SetIndex(sqlIndex)
+	case cfg.DatabaseURL == "": // off by configuration (a validator's default): 501, not 503
+		api.DisableIndex()
 	}
 	rpcLn, err := net.Listen("tcp", net.JoinHostPort(cfg.RPCHost, strconv.Itoa(cfg.RPCPort)))
 	if err != nil {
