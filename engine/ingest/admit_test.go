@@ -142,3 +142,24 @@ func TestSubmitTxsEmpty(t *testing.T) {
 		t.Fatalf("empty batch: %v %v, %d verifier calls", h, e, len(v.calls))
 	}
 }
+
+// TestPeerTxsRelayedOnce: a tx that arrives again (from another peer, or
+// by RPC after a peer sent it) is neither verified nor relayed again, so
+// this node hands each tx to the transport once; the transport leaves out
+// the peer it came from (netio/gossip's origin tracking).
+func TestPeerTxsRelayedOnce(t *testing.T) {
+	v := &countingVerifier{}
+	a, ledger, relayed := newTestAdmitter(t, v, 2, 1_000_000)
+	batch := []*types.Tx{testTransfer(t, ledger, testKey(0), 1, 10), testTransfer(t, ledger, testKey(1), 1, 10)}
+	a.AdmitPeerTxs(context.Background(), "peer-a", batch)
+	a.AdmitPeerTxs(context.Background(), "peer-b", batch)
+	if _, errs := a.SubmitTxs(context.Background(), batch); !errors.Is(errs[0], mempool.ErrDuplicate) || !errors.Is(errs[1], mempool.ErrDuplicate) {
+		t.Errorf("resubmitted by RPC: %v, want duplicates", errs)
+	}
+	if len(*relayed) != 2 {
+		t.Errorf("relayed %d txs, want each of the 2 once", len(*relayed))
+	}
+	if len(v.calls) != 1 || v.calls[0] != 2 {
+		t.Errorf("verifier calls %v, want one batch of 2 (then pending or cached verdicts)", v.calls)
+	}
+}
