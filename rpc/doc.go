@@ -61,6 +61,8 @@
 // resumable block feed (UseBlockFeed: the commit path only notifies, the
 // Bridge is the feed's BlockSource) and the other topics are encoded and
 // fanned out on the Bridge's own goroutine (RunAsync), so no node loop
-// ever encodes a message or waits for a subscriber. SigningWatch counts
+// ever encodes a message or waits for a subscriber; with a Publisher that
+// is a SubscriberChecker (ws.Server) they are not even built while the
+// topic has no subscriber. SigningWatch counts
 // this validator's signed and missed commit certificates on the way.
 package rpc
