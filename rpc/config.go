@@ -19,6 +19,11 @@ type Config struct {
 	// MaxInFlight caps requests being handled at once; past it a request is
 	// answered 503 busy at once instead of queueing without bound.
 	MaxInFlight int
+	// MaxBatchInFlight caps send_txs requests being handled at once (they
+	// count against MaxInFlight too): each may hold MaxBatchBodyBytes of
+	// body and MaxBatchTxs txs, so the default 16 bounds them to 128 MiB
+	// and 65,536 txs. Past it a batch is answered 503 busy at once.
+	MaxBatchInFlight int
 	// RateLimit is the sustained requests per second one source address
 	// (addrlimit.Key) may make; past its bucket a request is answered 429
 	// rate_limited with Retry-After. 0 turns the limit off, and is not
@@ -41,7 +46,7 @@ type Config struct {
 // dozen; a NAT gateway fronting many users needs more, see
 // docs/operations.md).
 func DefaultConfig() Config {
-	return Config{MaxBodyBytes: 64 << 10, MaxBatchBodyBytes: 8 << 20, MaxMempoolList: 1000, MaxInFlight: 4096, RateBurst: 200, MaxConnsPerAddr: 128}
+	return Config{MaxBodyBytes: 64 << 10, MaxBatchBodyBytes: 8 << 20, MaxBatchInFlight: 16, MaxMempoolList: 1000, MaxInFlight: 4096, RateBurst: 200, MaxConnsPerAddr: 128}
 }
 
 // Validate reports the first out-of-range setting, naming its key.
@@ -57,6 +62,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxInFlight < 1 || c.MaxInFlight > 1<<20 {
 		return fmt.Errorf("%w: rpc.max_in_flight = %d, want 1..1048576", ErrInvalidConfig, c.MaxInFlight)
+	}
+	if c.MaxBatchInFlight < 1 || c.MaxBatchInFlight > c.MaxInFlight {
+		return fmt.Errorf("%w: rpc.max_batch_in_flight = %d, want 1..max_in_flight (%d)", ErrInvalidConfig, c.MaxBatchInFlight, c.MaxInFlight)
 	}
 	if !(c.RateLimit >= 0 && c.RateLimit <= 1e6) { // also rejects NaN
 		return fmt.Errorf("%w: rpc.rate_limit = %v, want 0 (off)..1000000 requests/s", ErrInvalidConfig, c.RateLimit)

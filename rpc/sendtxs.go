@@ -101,6 +101,15 @@ func (r *SendTxsResult) UnmarshalJSON(b []byte) error {
 // error; otherwise the answer is 200 with one result per tx, and all txs
 // that pass their field checks share one signature batch (Backend.SubmitTxs).
 func (s *Server) sendTxs(w http.ResponseWriter, r *http.Request) (any, error) {
+	// Taken before the body is read: the cap bounds the memory of bodies
+	// and decoded txs of batches at once, not only the work.
+	select {
+	case s.batch <- struct{}{}:
+		defer func() { <-s.batch }()
+	default:
+		s.m.Limited.WithLabelValues(CodeBusy).Inc()
+		return nil, apiErr(http.StatusServiceUnavailable, CodeBusy, "%d send_txs requests in flight, the most allowed; retry", s.cfg.MaxBatchInFlight)
+	}
 	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBatchBodyBytes)
 	js, err := decodeTxBatch(body, MaxBatchTxs)
 	if err != nil {

@@ -26,6 +26,7 @@ type Server struct {
 	ix    atomic.Pointer[Index] // the SQL index, if attached (SetIndex)
 	ixOff atomic.Bool           // no index by configuration (DisableIndex)
 	sem   chan struct{}         // one token per request in flight
+	batch chan struct{}         // one token per send_txs request in flight
 	now   clock
 	rl    *rateLimiter // nil: no rate limit
 	conns *connCap
@@ -54,13 +55,16 @@ func NewServer(b Backend, cfg Config, m *Metrics, log *slog.Logger) *Server {
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = def.MaxInFlight
 	}
+	if cfg.MaxBatchInFlight <= 0 {
+		cfg.MaxBatchInFlight = min(def.MaxBatchInFlight, cfg.MaxInFlight)
+	}
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = def.RateBurst
 	}
 	if cfg.MaxConnsPerAddr <= 0 {
 		cfg.MaxConnsPerAddr = def.MaxConnsPerAddr
 	}
-	s := &Server{b: b, cfg: cfg, m: m, log: log, mux: http.NewServeMux(), sem: make(chan struct{}, cfg.MaxInFlight),
+	s := &Server{b: b, cfg: cfg, m: m, log: log, mux: http.NewServeMux(), sem: make(chan struct{}, cfg.MaxInFlight), batch: make(chan struct{}, cfg.MaxBatchInFlight),
 		now: time.Now, conns: newConnCap(cfg.MaxConnsPerAddr)}
 	if cfg.RateLimit > 0 {
 		s.rl = newRateLimiter(cfg.RateLimit, cfg.RateBurst, maxRateBuckets)
