@@ -62,7 +62,7 @@ func BenchmarkCPUSingle(b *testing.B) {
 func BenchmarkCPUBatch(b *testing.B) {
 	items := benchCorpus(b)
 	v := NewCPU(1)
-	for _, n := range []int{16, 64, 256, 1024, 4096} {
+	for _, n := range []int{4, 16, 64, 256, 1024, 4096} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				ok, err := v.VerifyBatch(context.Background(), items[:n])

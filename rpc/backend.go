@@ -16,6 +16,10 @@ type Backend interface {
 	// SubmitTx runs stateless checks, the batched signature check and
 	// mempool admission; it returns the tx hash or a typed error.
 	SubmitTx(ctx context.Context, tx *types.Tx) (types.Hash, error)
+	// SubmitTxs admits a batch as SubmitTx would each tx, with one
+	// signature batch for all of them; errs[i] is nil when txs[i] was
+	// admitted as hashes[i], else the error SubmitTx would have returned.
+	SubmitTxs(ctx context.Context, txs []*types.Tx) (hashes []types.Hash, errs []error)
 	Account(addr types.Address) (state.Account, error)
 	// Block returns the block at height and its commit certificate.
 	Block(height uint64) (*types.Block, *types.CommitCert, error)

@@ -27,6 +27,7 @@ type memBackend struct {
 	submitErr error // returned by SubmitTx when set
 	panicMsg  string
 	submitted []*types.Tx
+	batches   int // SubmitTxs calls
 	status    engine.Status
 	evidence  []*types.Evidence // in store order: height, then hash
 	evErr     error             // returned by Evidence when set
@@ -63,6 +64,18 @@ func (b *memBackend) SubmitTx(_ context.Context, tx *types.Tx) (types.Hash, erro
 	b.submitted = append(b.submitted, tx)
 	b.txs[h] = engine.TxInfo{Tx: tx, Hash: h, Pending: true}
 	return h, nil
+}
+
+// SubmitTxs is SubmitTx per tx, counting the calls (one per request).
+func (b *memBackend) SubmitTxs(ctx context.Context, txs []*types.Tx) ([]types.Hash, []error) {
+	b.mu.Lock()
+	b.batches++
+	b.mu.Unlock()
+	hashes, errs := make([]types.Hash, len(txs)), make([]error, len(txs))
+	for i, tx := range txs {
+		hashes[i], errs[i] = b.SubmitTx(ctx, tx)
+	}
+	return hashes, errs
 }
 
 func (b *memBackend) Account(addr types.Address) (state.Account, error) {

@@ -18,6 +18,13 @@ type Publisher interface {
 	Publish(topic string, msg []byte)
 }
 
+// SubscriberChecker is implemented by a Publisher that knows whether a
+// topic has subscribers (netio/ws.Server); the Bridge then renders nothing
+// for a topic nobody follows.
+type SubscriberChecker interface {
+	HasSubscribers(topic string) bool
+}
+
 // Bridge is the engine's Broadcaster for WebSocket clients: it renders each
 // event as one JSON object carrying its "topic" and the chain id.
 //
@@ -168,9 +175,11 @@ func (b *Bridge) blockMessage(cb *engine.CommittedBlock) BlockMessage {
 	}
 }
 
-// TxAdmitted publishes on new_transactions.
+// TxAdmitted publishes on new_transactions. It runs for every admitted tx
+// on the admission path: with no subscriber it returns before building the
+// message (bech32 addresses, JSON, a queue slot).
 func (b *Bridge) TxAdmitted(tx *types.Tx, hash types.Hash) {
-	if tx == nil {
+	if tx == nil || !b.subscribed(ws.TopicNewTransactions) {
 		return
 	}
 	b.publish(ws.TopicNewTransactions, TxMessage{
@@ -182,6 +191,9 @@ func (b *Bridge) TxAdmitted(tx *types.Tx, hash types.Hash) {
 
 // ConsensusEvent publishes on consensus_events.
 func (b *Bridge) ConsensusEvent(ev engine.Event) {
+	if !b.subscribed(ws.TopicConsensusEvents) {
+		return
+	}
 	m := ConsensusMessage{
 		Topic: ws.TopicConsensusEvents, ChainID: b.chainID, Kind: ev.Kind, Height: ev.Height,
 		Round: ev.Round, Step: ev.Step, BlockHash: ev.BlockHash,
@@ -190,7 +202,10 @@ func (b *Bridge) ConsensusEvent(ev engine.Event) {
 		m.Time = uint64(ev.Time.UnixMilli())
 	}
 	if ev.Kind == "evidence" {
-		m.Validator, m.EvidenceHash = &ev.Validator, &ev.EvidenceHash
+		// Copies: taking ev's own fields' addresses would move every ev to
+		// the heap, subscribed or not.
+		v, h := ev.Validator, ev.EvidenceHash
+		m.Validator, m.EvidenceHash = &v, &h
 	}
 	b.publish(ws.TopicConsensusEvents, m)
 }
@@ -234,6 +249,12 @@ func (b *Bridge) RunAsync(reg prometheus.Registerer) (stop func()) {
 	}()
 	var once sync.Once
 	return func() { once.Do(func() { close(quit); <-done }) }
+}
+
+// subscribed is false only when the publisher says topic has no subscriber.
+func (b *Bridge) subscribed(topic string) bool {
+	sc, ok := b.p.(SubscriberChecker)
+	return !ok || sc.HasSubscribers(topic)
 }
 
 func (b *Bridge) publish(topic string, v any) {

@@ -213,3 +213,40 @@ func TestBridgeAsync(t *testing.T) {
 		t.Fatalf("aitbc_ws_events_dropped_total registered %d (%v)", n, err)
 	}
 }
+
+// selectivePublisher has subscribers on the listed topics only.
+type selectivePublisher struct {
+	recordingPublisher
+	topics map[string]bool
+}
+
+func (p *selectivePublisher) HasSubscribers(topic string) bool { return p.topics[topic] }
+
+// TestBridgeRendersOnlyForSubscribers: with no new_transactions or
+// consensus_events subscriber, TxAdmitted and ConsensusEvent build no
+// message (no allocation: no bech32, no JSON, no queue slot).
+func TestBridgeRendersOnlyForSubscribers(t *testing.T) {
+	f := newFixture(t)
+	p := &selectivePublisher{topics: map[string]bool{}}
+	b := NewBridge(p, testChainID)
+	stop := b.RunAsync(nil)
+	defer stop()
+	hash := f.pending.Hash()
+	ev := engine.Event{Kind: "step", Height: 2, Step: "propose"}
+	if n := testing.AllocsPerRun(100, func() { b.TxAdmitted(f.pending, hash); b.ConsensusEvent(ev) }); n != 0 {
+		t.Errorf("%.1f allocations per event with no subscriber, want 0", n)
+	}
+	p.topics[ws.TopicNewTransactions] = true
+	b.TxAdmitted(f.pending, hash)
+	b.ConsensusEvent(ev)
+	wait.Until(t, "the subscribed topic's message", 5*time.Second, func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return len(p.msgs) == 1
+	})
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.msgs[0].topic != ws.TopicNewTransactions {
+		t.Fatalf("published %q, want only new_transactions", p.msgs[0].topic)
+	}
+}

@@ -36,6 +36,29 @@ func (c *Client) SendTx(ctx context.Context, tx *types.Tx) (types.Hash, error) {
 	return out.TxHash, err
 }
 
+// SendTxs submits up to MaxBatchTxs signed txs in one send_txs request.
+// results[i] is txs[i]'s: its hash, or the error send_tx would have given
+// it (with Status 0). err is the batch's: ErrBatchSize before sending, an
+// *APIError for a batch-level answer (413 too_many_txs, 503 busy, ...), a
+// transport error, or ErrBadResponse when the answer has the wrong count.
+func (c *Client) SendTxs(ctx context.Context, txs []*types.Tx) ([]SendTxsResult, error) {
+	if len(txs) == 0 || len(txs) > MaxBatchTxs {
+		return nil, fmt.Errorf("%w: got %d", ErrBatchSize, len(txs))
+	}
+	req := SendTxsRequest{Txs: make([]TxJSON, len(txs))}
+	for i, tx := range txs {
+		req.Txs[i] = TxToJSON(tx)
+	}
+	var out SendTxsResponse
+	if err := c.do(ctx, http.MethodPost, "/rpc/send_txs", req, &out); err != nil {
+		return nil, err
+	}
+	if len(out.Results) != len(txs) {
+		return nil, fmt.Errorf("rpc /rpc/send_txs: %w: %d results for %d txs", ErrBadResponse, len(out.Results), len(txs))
+	}
+	return out.Results, nil
+}
+
 // EstimateFee returns the smallest fee the node accepts for tx (its
 // signature may be unset).
 func (c *Client) EstimateFee(ctx context.Context, tx *types.Tx) (uint64, error) {

@@ -18,11 +18,20 @@
 // single JSON value with no unknown fields and no trailing data. Route
 // labels on the metrics are the registered patterns, never raw paths.
 //
+// POST /rpc/send_txs takes {"txs":[TxJSON…]}: at most MaxBatchTxs txs in at
+// most Config.MaxBatchBodyBytes, decoded as a stream that stops at the
+// first tx past the limit. A malformed batch is one error; a well-formed
+// one is 200 with one SendTxsResult per tx ({"hash"} or {"error"}, the
+// code send_tx would give that tx alone), and all its txs go to
+// Backend.SubmitTxs together: one signature batch per request.
+//
 // The query routes (get_txs, get_blocks, get_receipt, get_receipts,
 // get_validators and the compatibility route receipts/{id}) read the SQL
 // index through the Index interface, which *index.Index implements; attach
-// it with Server.SetIndex. Without an index, or while its database is
-// down, they answer 503 index_unavailable (with Retry-After); balances,
+// it with Server.SetIndex. On a node without one by configuration
+// (Server.DisableIndex: DATABASE_URL empty, a validator's default) they
+// answer 501 index_disabled; with one that could not be opened, or while
+// its database is down, 503 index_unavailable (with Retry-After); balances,
 // nonces, blocks, txs and commits always come from the Backend, the
 // authoritative state. GET /rpc/get_evidence?from=&limit= lists the
 // evidence of double-signing the node recorded (EvidenceJSON: both signed
@@ -52,6 +61,8 @@
 // resumable block feed (UseBlockFeed: the commit path only notifies, the
 // Bridge is the feed's BlockSource) and the other topics are encoded and
 // fanned out on the Bridge's own goroutine (RunAsync), so no node loop
-// ever encodes a message or waits for a subscriber. SigningWatch counts
+// ever encodes a message or waits for a subscriber; with a Publisher that
+// is a SubscriberChecker (ws.Server) they are not even built while the
+// topic has no subscriber. SigningWatch counts
 // this validator's signed and missed commit certificates on the way.
 package rpc

@@ -15,6 +15,10 @@ import (
 // ErrInvalidConfig wraps every Config.Validate failure.
 var ErrInvalidConfig = errors.New("invalid rpc config")
 
+// ErrBatchSize: Client.SendTxs was given no txs or more than MaxBatchTxs
+// (it sends nothing).
+var ErrBatchSize = errors.New("send_txs takes 1..MaxBatchTxs txs")
+
 // Errors of TxFromJSON; a *FieldError wraps one of them (or
 // types.ErrBadAddress / types.ErrBadAmount) and names the field.
 var (

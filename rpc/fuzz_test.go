@@ -91,3 +91,41 @@ func FuzzDecodeResponse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSendTxsBody: no body makes send_txs answer 5xx or panic; a 200 has
+// exactly one result per tx of the body, each a hash or an error code, and
+// every other answer is the JSON error envelope.
+func FuzzSendTxsBody(f *testing.F) {
+	fx := newFixture(f)
+	tx := txBody(f, fx.pending)
+	f.Add([]byte(`{"txs":[` + tx + `,` + txBody(f, fx.committed) + `]}`))
+	f.Add([]byte(`{"txs":[` + tx + `,{"nonce":"x"}]}`))
+	f.Add([]byte(`{"txs":[]}`))
+	f.Add([]byte(`{"txs":[{}],"txs":[]}`))
+	f.Add([]byte(`{"txs":[` + tx + `]} x`))
+	f.Add([]byte(`{"txs":null}`))
+	h := NewServer(fx.b, DefaultConfig(), nil, nil).Handler()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/rpc/send_txs", strings.NewReader(string(body)))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body)
+		}
+		if rec.Code == http.StatusOK {
+			var in SendTxsRequest
+			if err := json.Unmarshal(body, &in); err != nil {
+				t.Fatalf("200 for a body encoding/json rejects (%v): %q", err, body)
+			}
+			var out SendTxsResponse
+			if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Results) != len(in.Txs) || len(in.Txs) == 0 {
+				t.Fatalf("200 with %d results for %d txs (%v): %s", len(out.Results), len(in.Txs), err, rec.Body)
+			}
+			return
+		}
+		var eb errorBody
+		if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Error == nil || eb.Error.Code == "" {
+			t.Fatalf("status %d without an error envelope: %s", rec.Code, rec.Body)
+		}
+	})
+}

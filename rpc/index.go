@@ -27,6 +27,7 @@ var _ Index = (*index.Index)(nil)
 // Error codes of the query routes.
 const (
 	CodeIndexUnavailable = "index_unavailable"
+	CodeIndexDisabled    = "index_disabled"
 	CodeBadCursor        = "bad_cursor"
 	CodeBadRange         = "bad_range"
 	CodeBadQuery         = "bad_query"
@@ -44,9 +45,21 @@ func (s *Server) SetIndex(ix Index) {
 	s.ix.Store(&ix)
 }
 
-// index returns the attached index or the 503 for its absence.
+// DisableIndex records that this node runs without the SQL index by
+// configuration (DATABASE_URL empty: a validator's default): with no index
+// attached, the query routes then answer 501 index_disabled, which no
+// retry changes, instead of 503 index_unavailable. Safe to call while
+// serving.
+func (s *Server) DisableIndex() { s.ixOff.Store(true) }
+
+// index returns the attached index or the error for its absence: 501 when
+// it is off by configuration, 503 when it could not be opened.
 func (s *Server) index() (Index, error) {
 	p := s.ix.Load()
+	if p == nil && s.ixOff.Load() {
+		return nil, &APIError{Status: http.StatusNotImplemented, Code: CodeIndexDisabled,
+			Message: "this node keeps no SQL index (DATABASE_URL is empty, the default for a validator); ask an RPC node that indexes"}
+	}
 	if p == nil {
 		return nil, &APIError{Status: http.StatusServiceUnavailable, Code: CodeIndexUnavailable,
 			Message: "this node runs without the SQL index (DATABASE_URL empty or unusable at start)"}

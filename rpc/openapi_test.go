@@ -131,6 +131,8 @@ func TestOpenAPIContract(t *testing.T) {
 	f := newIndexFixture(t, true) // the index routes' data
 	ok := f.srv
 	noIndex := newIndexFixture(t, false).srv
+	indexOff := newIndexFixture(t, false)
+	indexOff.srvOf.DisableIndex()
 	bare := func(mut func(*memBackend), cfg Config) *httptest.Server {
 		b := newFixture(t).b
 		if mut != nil {
@@ -170,6 +172,8 @@ func TestOpenAPIContract(t *testing.T) {
 		{"head", ok, "GET", "/rpc/get_head", "", 200, ""},
 		{"head compat", ok, "GET", "/rpc/head", "", 200, ""},
 		{"send_tx", ok, "POST", "/rpc/send_tx", txBody(t, signedTx(f.alice, f.bob, 4, 1)), 200, ""},
+		{"send_txs", ok, "POST", "/rpc/send_txs", `{"txs":[` + txBody(t, signedTx(f.alice, f.bob, 6, 1)) + "," +
+			withField(t, f.pending, "amount", `"301"`) + "," + withField(t, f.pending, "sender", `"0x12"`) + `]}`, 200, ""},
 		{"sendTx compat", ok, "POST", "/rpc/sendTx", txBody(t, signedTx(f.alice, f.bob, 5, 1)), 200, ""},
 		{"estimate_fee", ok, "POST", "/rpc/estimate_fee", unsigned, 200, ""},
 		{"estimateFee compat", ok, "POST", "/rpc/estimateFee", txBody(t, f.pending), 200, ""},
@@ -212,6 +216,8 @@ func TestOpenAPIContract(t *testing.T) {
 		// 409, 413, 429
 		{"duplicate", dup, "POST", "/rpc/send_tx", txBody(t, f.pending), 409, CodeDuplicateTx},
 		{"too large", ok, "POST", "/rpc/send_tx", big, 413, CodeBodyTooLarge},
+		{"batch bad json", ok, "POST", "/rpc/send_txs", `{"txs":[{]}`, 400, CodeBadJSON},
+		{"batch too many", ok, "POST", "/rpc/send_txs", `{"txs":[` + strings.Repeat(txBody(t, f.pending)+",", MaxBatchTxs) + txBody(t, f.pending) + `]}`, 413, CodeTooManyTxs},
 		{"rate limited", rate, "GET", "/rpc/get_head", "", 429, CodeRateLimited},
 		// 5xx
 		{"panic", panics, "POST", "/rpc/send_tx", txBody(t, f.pending), 500, CodeInternal},
@@ -219,6 +225,7 @@ func TestOpenAPIContract(t *testing.T) {
 		{"stopped", down, "GET", "/health", "", 503, CodeUnhealthy},
 		{"no index", noIndex, "GET", "/rpc/get_blocks?from=1", "", 503, CodeIndexUnavailable},
 		{"no index receipt", noIndex, "GET", "/rpc/receipts/" + receipt, "", 503, CodeIndexUnavailable},
+		{"index off", indexOff.srv, "GET", "/rpc/get_txs/" + alice.String(), "", 501, CodeIndexDisabled},
 		{"timeout", slow, "POST", "/rpc/send_tx", txBody(t, f.pending), 504, CodeTimeout},
 	}
 

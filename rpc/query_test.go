@@ -28,6 +28,7 @@ type indexFixture struct {
 	job    []byte
 	back   *types.Tx
 	srv    *httptest.Server
+	srvOf  *Server // the Server behind srv
 }
 
 const mintPerUnit = 7
@@ -70,6 +71,7 @@ func newIndexFixture(t *testing.T, attach bool) *indexFixture {
 	if attach {
 		srv.SetIndex(ix)
 	}
+	f.srvOf = srv
 	f.srv = httptest.NewServer(srv.Handler())
 	t.Cleanup(f.srv.Close)
 	return f
@@ -291,6 +293,24 @@ func checkUnavailable(t *testing.T, srv *httptest.Server) {
 		if r.status != 503 || errorCode(t, r) != CodeIndexUnavailable || r.header.Get("Retry-After") == "" {
 			t.Errorf("%s: %d %s, want 503 index_unavailable with Retry-After", path, r.status, r.body)
 		}
+	}
+}
+
+// A node configured without the index answers every query route 501
+// index_disabled, with no Retry-After: retrying changes nothing.
+func TestQueryRoutesIndexDisabled(t *testing.T) {
+	f := newIndexFixture(t, false)
+	f.srvOf.DisableIndex()
+	for _, path := range indexRoutes {
+		r := call(t, f.srv, "GET", path, "")
+		if r.status != 501 || errorCode(t, r) != CodeIndexDisabled || r.header.Get("Retry-After") != "" {
+			t.Errorf("%s: %d %v %s, want 501 index_disabled without Retry-After", path, r.status, r.header, r.body)
+		}
+	}
+	// An index attached later (none in production, but SetIndex allows it) serves.
+	f.srvOf.SetIndex(f.ix)
+	if r := call(t, f.srv, "GET", "/rpc/get_blocks?from=1&to=2", ""); r.status != 200 {
+		t.Errorf("with the index attached: %d %s", r.status, r.body)
 	}
 }
 

@@ -24,7 +24,9 @@ type Server struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 	ix    atomic.Pointer[Index] // the SQL index, if attached (SetIndex)
+	ixOff atomic.Bool           // no index by configuration (DisableIndex)
 	sem   chan struct{}         // one token per request in flight
+	batch chan struct{}         // one token per send_txs request in flight
 	now   clock
 	rl    *rateLimiter // nil: no rate limit
 	conns *connCap
@@ -38,6 +40,9 @@ func NewServer(b Backend, cfg Config, m *Metrics, log *slog.Logger) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = def.MaxBodyBytes
 	}
+	if cfg.MaxBatchBodyBytes <= 0 {
+		cfg.MaxBatchBodyBytes = def.MaxBatchBodyBytes
+	}
 	if cfg.MaxMempoolList <= 0 {
 		cfg.MaxMempoolList = def.MaxMempoolList
 	}
@@ -50,13 +55,16 @@ func NewServer(b Backend, cfg Config, m *Metrics, log *slog.Logger) *Server {
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = def.MaxInFlight
 	}
+	if cfg.MaxBatchInFlight <= 0 {
+		cfg.MaxBatchInFlight = min(def.MaxBatchInFlight, cfg.MaxInFlight)
+	}
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = def.RateBurst
 	}
 	if cfg.MaxConnsPerAddr <= 0 {
 		cfg.MaxConnsPerAddr = def.MaxConnsPerAddr
 	}
-	s := &Server{b: b, cfg: cfg, m: m, log: log, mux: http.NewServeMux(), sem: make(chan struct{}, cfg.MaxInFlight),
+	s := &Server{b: b, cfg: cfg, m: m, log: log, mux: http.NewServeMux(), sem: make(chan struct{}, cfg.MaxInFlight), batch: make(chan struct{}, cfg.MaxBatchInFlight),
 		now: time.Now, conns: newConnCap(cfg.MaxConnsPerAddr)}
 	if cfg.RateLimit > 0 {
 		s.rl = newRateLimiter(cfg.RateLimit, cfg.RateBurst, maxRateBuckets)
@@ -83,6 +91,7 @@ func (s *Server) routes() []route {
 	return []route{
 		{"GET /rpc/get_head", s.head},
 		{"POST /rpc/send_tx", s.sendTx},
+		{"POST /rpc/send_txs", s.sendTxs},
 		{"GET /rpc/get_balance/{address}", s.balance},
 		{"GET /rpc/get_block/{height}", s.block},
 		{"GET /rpc/get_tx/{hash}", s.tx},
@@ -191,11 +200,19 @@ func (s *Server) admit(r *http.Request) (*APIError, string) {
 	// Answer before reading: a client that sent Expect: 100-continue gets
 	// this instead of a 100 and never sends the body, and no client has its
 	// upload cut off mid-way by a reset.
-	if r.ContentLength > s.cfg.MaxBodyBytes {
+	if limit := s.bodyLimit(r); r.ContentLength > limit {
 		return apiErr(http.StatusRequestEntityTooLarge, CodeBodyTooLarge,
-			"request body of %d bytes exceeds %d bytes", r.ContentLength, s.cfg.MaxBodyBytes), ""
+			"request body of %d bytes exceeds %d bytes", r.ContentLength, limit), ""
 	}
 	return nil, ""
+}
+
+// bodyLimit is the largest body r may carry: send_txs has its own.
+func (s *Server) bodyLimit(r *http.Request) int64 {
+	if r.Method == http.MethodPost && r.URL.Path == "/rpc/send_txs" {
+		return s.cfg.MaxBatchBodyBytes
+	}
+	return s.cfg.MaxBodyBytes
 }
 
 // responseWriter records the status for metrics and turns the mux's own

@@ -417,6 +417,10 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.RateLimit = 2e6 }, "rate_limit"},
 		{func(c *Config) { c.RateBurst = 0 }, "rate_burst"},
 		{func(c *Config) { c.MaxConnsPerAddr = 0 }, "max_conns_per_addr"},
+		{func(c *Config) { c.MaxBatchBodyBytes = 512 }, "max_batch_body_bytes"},
+		{func(c *Config) { c.MaxBatchBodyBytes = 65 << 20 }, "max_batch_body_bytes"},
+		{func(c *Config) { c.MaxBatchInFlight = 0 }, "max_batch_in_flight"},
+		{func(c *Config) { c.MaxBatchInFlight = c.MaxInFlight + 1 }, "max_batch_in_flight"},
 		{func(c *Config) { c.MaxConnsPerAddr = 1 << 20 }, "max_conns_per_addr"},
 	}
 	for _, tt := range tests {

@@ -87,7 +87,8 @@ func ensureDevnet(dir string, n int) (bool, error) {
 	}
 	for i := 0; i < n; i++ {
 		nd := filepath.Join(dir, fmt.Sprintf("node%d", i))
-		conf := nodeConfigTOML(devnetChainID, "127.0.0.1", 100*i, "../genesis.json", devnetPeers(ids, i))
+		// Node 0 serves the query routes; the other validators do not index.
+		conf := nodeConfigTOML(devnetChainID, "127.0.0.1", 100*i, "../genesis.json", devnetPeers(ids, i), i == 0)
 		conf = strings.Replace(conf, `log_format = "json"`, `log_format = "text"`, 1)
 		// Loopback only, and `aitbcd bench load` sends thousands of requests
 		// a second from one address: no per-address rate limit.

@@ -73,7 +73,7 @@ func initHome(t *testing.T) string {
 	t.Helper()
 	home := filepath.Join(t.TempDir(), "node")
 	var out, errb bytes.Buffer
-	if code := run([]string{"init", "--home", home, "--chain-id", "e2e"}, &out, &errb); code != 0 {
+	if code := run([]string{"init", "--home", home, "--chain-id", "e2e", "--index"}, &out, &errb); code != 0 {
 		t.Fatalf("init: exit %d: %s", code, errb.String())
 	}
 	return home

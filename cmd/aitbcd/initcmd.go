@@ -16,8 +16,11 @@ import (
 )
 
 // nodeConfigTOML is the config file init and devnet write; paths in it are
-// relative to the file's directory.
-func nodeConfigTOML(chainID string, rpcHost string, offset int, genesisRel string, peers []string) string {
+// relative to the file's directory. Without index it writes an empty
+// database_url: a validator does not keep the SQL index (DESIGN §12), whose
+// writes cost it more CPU per tx than anything but signatures; RPC and full
+// nodes, and a devnet's node 0, do.
+func nodeConfigTOML(chainID string, rpcHost string, offset int, genesisRel string, peers []string, index bool) string {
 	d := config.DefaultConfig()
 	q := strconv.Quote
 	qpeers := make([]string, len(peers))
@@ -29,7 +32,7 @@ func nodeConfigTOML(chainID string, rpcHost string, offset int, genesisRel strin
 		"chain_id = " + q(chainID) + "\n" +
 		"genesis_file = " + q(genesisRel) + "\n" +
 		"data_dir = \"data\"\n" +
-		"database_url = \"sqlite://index.db\"\n" +
+		databaseURLTOML(index) +
 		"validator_key = \"validator.key\"\n" +
 		"node_key = \"node.key\"\n" +
 		"rpc_host = " + q(rpcHost) + "\n" +
@@ -40,10 +43,22 @@ func nodeConfigTOML(chainID string, rpcHost string, offset int, genesisRel strin
 		"block_time = \"1s\"\nlog_level = \"info\"\nlog_format = \"json\"\nsigverify_backend = \"auto\"\n"
 }
 
+// databaseURLTOML is the database_url line: the SQL index next to the
+// config file, or none.
+func databaseURLTOML(index bool) string {
+	if index {
+		return "database_url = \"sqlite://index.db\"\n"
+	}
+	return "# No SQL index: validators do not need one. An RPC or full node serving the query routes\n" +
+		"# (get_txs, get_blocks, get_receipt(s), get_validators) sets database_url = \"sqlite://index.db\".\n" +
+		"database_url = \"\"\n"
+}
+
 func runInit(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("init", stderr)
 	home := fs.String("home", "", "directory to create (must not exist or be empty)")
 	chainID := fs.String("chain-id", "aitbc-local", "chain id of the new chain")
+	index := fs.Bool("index", false, "keep the SQL index (database_url = sqlite://index.db) for the query routes; validators of a network leave it off")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -77,7 +92,7 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 	if err := writeGenesis(filepath.Join(*home, "genesis.json"), g); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(*home, "config.toml"), []byte(nodeConfigTOML(*chainID, "0.0.0.0", 0, "genesis.json", nil)), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(*home, "config.toml"), []byte(nodeConfigTOML(*chainID, "0.0.0.0", 0, "genesis.json", nil, *index)), 0o600); err != nil {
 		return err
 	}
 	nodeID, err := nodeIDOf(filepath.Join(*home, "node.key"))

@@ -206,11 +206,14 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 	observability.RegisterNodeGauges(reg, nodeGauges(cfg, nd))
 
 	rcfg := rpc.DefaultConfig()
-	rcfg.MaxBodyBytes = cfg.RPCMaxBodyBytes
+	rcfg.MaxBodyBytes, rcfg.MaxBatchBodyBytes = cfg.RPCMaxBodyBytes, cfg.RPCMaxBatchBytes
 	rcfg.RateLimit, rcfg.RateBurst, rcfg.MaxConnsPerAddr = float64(cfg.RPCRateLimit), cfg.RPCRateBurst, cfg.RPCMaxConnsPerAddr
 	api := rpc.NewServer(nd, rcfg, rpc.NewMetrics(reg), log.With("component", "rpc"))
-	if sqlIndex != nil { // issue #4: the query routes read the SQL index
+	switch {
+	case sqlIndex != nil: // issue #4: the query routes read the SQL index
 		api.SetIndex(sqlIndex)
+	case cfg.DatabaseURL == "": // off by configuration (a validator's default): 501, not 503
+		api.DisableIndex()
 	}
 	rpcLn, err := net.Listen("tcp", net.JoinHostPort(cfg.RPCHost, strconv.Itoa(cfg.RPCPort)))
 	if err != nil {
@@ -234,6 +237,10 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 	rpcSrv := api.HTTPServer()
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", observability.MetricsHandler(reg))
+	if cfg.Pprof {
+		handlePprof(mux)
+		log.Warn("PPROF is set: /debug/pprof/ is served on the metrics listener", "metrics", metricsLn.Addr().String())
+	}
 	metricsSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go serve(rpcSrv, rpcLn, log)
 	go serve(metricsSrv, metricsLn, log)

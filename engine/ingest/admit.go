@@ -69,6 +69,51 @@ func (a *Admitter) SubmitTx(ctx context.Context, tx *types.Tx) (types.Hash, erro
 	return ad.Hash, nil
 }
 
+// SubmitTxs admits a client's batch: SubmitTx's checks on every tx, with
+// the signatures of all txs that pass the stateless checks in one verifier
+// call, then mempool admission in batch order (so one sender's nonces n,
+// n+1, ... in one batch are admitted in turn). errs[i] is nil when txs[i]
+// was admitted under hashes[i], else the error SubmitTx would have given
+// it alone. A verifier failure (busy, stopped, ctx done) fails every tx
+// that was waiting on it, with the same error SubmitTx gives.
+func (a *Admitter) SubmitTxs(ctx context.Context, txs []*types.Tx) (hashes []types.Hash, errs []error) {
+	hashes, errs = make([]types.Hash, len(txs)), make([]error, len(txs))
+	adms := make([]admission, 0, len(txs))
+	checks := make([]exec.SigCheck, 0, len(txs))
+	at := make([]int, 0, len(txs)) // adms[k] is txs[at[k]]
+	for i, tx := range txs {
+		ad, err := a.precheck(tx)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		adms, checks, at = append(adms, ad), append(checks, ad.SigCheck), append(at, i)
+	}
+	if len(adms) == 0 {
+		return hashes, errs
+	}
+	verdicts, err := exec.CheckSigs(ctx, a.Verifier, a.Verdicts, a.ChainID, checks)
+	if err != nil {
+		err = a.verifierError(err, len(adms))
+		for _, i := range at {
+			errs[i] = err
+		}
+		return hashes, errs
+	}
+	for k, ad := range adms {
+		i := at[k]
+		if verdicts[k] != nil {
+			a.Metrics.TxsRejected.WithLabelValues("bad_signature").Inc()
+			errs[i] = verdicts[k]
+			continue
+		}
+		if errs[i] = a.admit(ad); errs[i] == nil {
+			hashes[i] = ad.Hash
+		}
+	}
+	return hashes, errs
+}
+
 // verifierError maps a verifier failure (no verdict) to the node's errors.
 func (a *Admitter) verifierError(err error, txs int) error {
 	switch {

@@ -42,6 +42,8 @@ type Config struct {
 	MempoolMaxTxs      int           `toml:"mempool_max_txs" env:"MEMPOOL_MAX_TXS" flag:"mempool-max-txs" help:"mempool capacity in txs"`
 	MempoolMaxBytes    int           `toml:"mempool_max_bytes" env:"MEMPOOL_MAX_BYTES" flag:"mempool-max-bytes" help:"mempool capacity in bytes"`
 	RPCMaxBodyBytes    int64         `toml:"rpc_max_body_bytes" env:"RPC_MAX_BODY_BYTES" flag:"rpc-max-body-bytes" help:"largest accepted request body"`
+	RPCMaxBatchBytes   int64         `toml:"rpc_max_batch_bytes" env:"RPC_MAX_BATCH_BYTES" flag:"rpc-max-batch-bytes" help:"largest accepted POST /rpc/send_txs body (a batch of up to 4096 txs)"`
+	Pprof              bool          `toml:"pprof" env:"PPROF" flag:"pprof" help:"serve Go's /debug/pprof/ profiles on the metrics listener (off by default: a profile costs CPU and shows internals)"`
 	WSMaxConns         int           `toml:"ws_max_conns" env:"WS_MAX_CONNS" flag:"ws-max-conns" help:"WebSocket connection limit"`
 	WSMaxConnsPerAddr  int           `toml:"ws_max_conns_per_addr" env:"WS_MAX_CONNS_PER_ADDR" flag:"ws-max-conns-per-addr" help:"WebSocket connections one source address may hold (IPv6: per /64)"`
 	RPCRateLimit       int           `toml:"rpc_rate_limit" env:"RPC_RATE_LIMIT" flag:"rpc-rate-limit" help:"REST requests per second per source address (IPv6: per /64); 0 = no limit"`
@@ -74,6 +76,7 @@ func DefaultConfig() Config {
 		MempoolMaxTxs:      50000,
 		MempoolMaxBytes:    64 << 20,
 		RPCMaxBodyBytes:    64 << 10,
+		RPCMaxBatchBytes:   8 << 20,
 		WSMaxConns:         1024,
 		WSMaxConnsPerAddr:  64,
 		RPCRateLimit:       100,
@@ -185,6 +188,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RPCMaxBodyBytes < 1024 || c.RPCMaxBodyBytes > 16<<20 {
 		return bad("RPC_MAX_BODY_BYTES", "%d: want 1024..16777216", c.RPCMaxBodyBytes)
+	}
+	if c.RPCMaxBatchBytes < 1024 || c.RPCMaxBatchBytes > 64<<20 {
+		return bad("RPC_MAX_BATCH_BYTES", "%d: want 1024..67108864", c.RPCMaxBatchBytes)
 	}
 	if c.WSMaxConns < 1 {
 		return bad("WS_MAX_CONNS", "%d: want >= 1", c.WSMaxConns)

@@ -51,6 +51,8 @@ func TestValidateNamesKey(t *testing.T) {
 		{"RPC_RATE_BURST", func(c *Config) { c.RPCRateBurst = 0 }},
 		{"RPC_MAX_CONNS_PER_ADDR", func(c *Config) { c.RPCMaxConnsPerAddr = 0 }},
 		{"WS_MAX_CONNS_PER_ADDR", func(c *Config) { c.WSMaxConnsPerAddr = 0 }},
+		{"RPC_MAX_BATCH_BYTES", func(c *Config) { c.RPCMaxBatchBytes = 1023 }},
+		{"RPC_MAX_BATCH_BYTES", func(c *Config) { c.RPCMaxBatchBytes = 64<<20 + 1 }},
 		{"WS_MAX_CONNS_PER_ADDR", func(c *Config) { c.WSMaxConnsPerAddr = 1 << 20 }},
 	}
 	for _, tc := range cases {

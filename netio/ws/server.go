@@ -277,6 +277,16 @@ func (s *Server) Publish(topic string, msg []byte) {
 	s.sent[i].Add(float64(sent))
 }
 
+// HasSubscribers reports whether topic has a subscriber now, without a
+// lock: a publisher asks it before rendering a message, so a node with no
+// new_transactions subscriber encodes nothing per admitted tx. A subscriber
+// that arrives just after a false answer misses that message, as it would
+// have had it subscribed a moment later.
+func (s *Server) HasSubscribers(topic string) bool {
+	i, ok := topicIndex(topic)
+	return ok && len(*s.topics[i].Load()) > 0
+}
+
 // serveHTTP routes /ws and /ws/{topic}; everything else is a JSON 404.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	var mask topicMask

@@ -38,9 +38,16 @@ func TestSubscribeByMessage(t *testing.T) {
 		}
 	}
 
+	if !s.HasSubscribers(TopicNewBlocks) || s.HasSubscribers(TopicNewTransactions) || s.HasSubscribers("nope") {
+		t.Fatalf("HasSubscribers: new_blocks %v, new_transactions %v, unknown %v; want true, false, false",
+			s.HasSubscribers(TopicNewBlocks), s.HasSubscribers(TopicNewTransactions), s.HasSubscribers("nope"))
+	}
 	c.send(t, `{"op":"unsubscribe","topics":["new_blocks"]}`)
 	if r := c.nextReply(t); r.Op != "unsubscribed" || !slices.Equal(r.Topics, []string{"new_blocks"}) {
 		t.Fatalf("unsubscribe ack %+v", r)
+	}
+	if s.HasSubscribers(TopicNewBlocks) {
+		t.Error("HasSubscribers(new_blocks) after the only subscriber left")
 	}
 	// Per-connection order is publish order, so if the new_blocks message
 	// were delivered it would arrive before the consensus event.

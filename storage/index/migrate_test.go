@@ -88,6 +88,11 @@ func TestSQLiteSettings(t *testing.T) {
 	if err := ix.w.Get(&mode, "PRAGMA journal_mode"); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v", mode, err)
 	}
+	// NORMAL (1): no fsync per index commit; docs/index.md says why that is safe.
+	var sync int
+	if err := ix.w.Get(&sync, "PRAGMA synchronous"); err != nil || sync != 1 {
+		t.Errorf("writer synchronous = %d, %v; want 1 (NORMAL)", sync, err)
+	}
 	for _, db := range []struct {
 		name string
 		q    func(any, string) error

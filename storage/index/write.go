@@ -31,9 +31,10 @@ func (ix *Index) IndexBlocks(ctx context.Context, blocks []*engine.CommittedBloc
 	first := blocks[0].Block.Header.Height
 	last := blocks[len(blocks)-1].Block.Header.Height
 	var blockArgs, txArgs, receiptArgs []any
+	names := newAddressText()
 	for _, cb := range blocks {
 		var err error
-		if blockArgs, txArgs, receiptArgs, err = ix.appendBlockArgs(cb, blockArgs, txArgs, receiptArgs); err != nil {
+		if blockArgs, txArgs, receiptArgs, err = ix.appendBlockArgs(cb, names, blockArgs, txArgs, receiptArgs); err != nil {
 			return err
 		}
 	}
@@ -107,15 +108,49 @@ func checkBatch(blocks []*engine.CommittedBlock) error {
 	return nil
 }
 
+// addressText renders addresses in their stored form (bech32) once per
+// batch: a block's txs repeat senders and recipients, and bech32 encoding
+// (and, for a sender, the SHA-256 of its key that is its address) was the
+// costliest per-tx work of building the rows. It lives for one
+// IndexBlocks call, so it holds at most one entry per distinct key of a
+// batch.
+type addressText struct {
+	bySender map[[types.PubKeyLen]byte]string
+	byAddr   map[types.Address]string
+}
+
+func newAddressText() *addressText {
+	return &addressText{bySender: map[[types.PubKeyLen]byte]string{}, byAddr: map[types.Address]string{}}
+}
+
+// sender is the text address of tx's sender.
+func (n *addressText) sender(tx *types.Tx) string {
+	s, ok := n.bySender[tx.Sender]
+	if !ok {
+		s = n.address(tx.From())
+		n.bySender[tx.Sender] = s
+	}
+	return s
+}
+
+func (n *addressText) address(a types.Address) string {
+	s, ok := n.byAddr[a]
+	if !ok {
+		s = a.String()
+		n.byAddr[a] = s
+	}
+	return s
+}
+
 // appendBlockArgs adds the parameters of cb's block, tx and receipt rows.
-func (ix *Index) appendBlockArgs(cb *engine.CommittedBlock, blockArgs, txArgs, receiptArgs []any) (_, _, _ []any, err error) {
+func (ix *Index) appendBlockArgs(cb *engine.CommittedBlock, names *addressText, blockArgs, txArgs, receiptArgs []any) (_, _, _ []any, err error) {
 	blk := cb.Block
 	h := int64(blk.Header.Height) // checked by checkBatch
 	t, err := toInt64("block time", blk.Header.Time)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	blockArgs = append(blockArgs, h, blk.Hash().String(), t, blk.Header.Proposer.String(), len(blk.Txs), blk.Header.StateRoot.String())
+	blockArgs = append(blockArgs, h, blk.Hash().String(), t, names.address(blk.Header.Proposer), len(blk.Txs), blk.Header.StateRoot.String())
 	hashes := cb.TxHashes
 	if hashes == nil {
 		hashes = blk.TxHashes()
@@ -125,7 +160,7 @@ func (ix *Index) appendBlockArgs(cb *engine.CommittedBlock, blockArgs, txArgs, r
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		txArgs = append(txArgs, hashes[i].String(), h, i, tx.Type.String(), tx.From().String(), tx.Recipient.String(),
+		txArgs = append(txArgs, hashes[i].String(), h, i, tx.Type.String(), names.sender(tx), names.address(tx.Recipient),
 			nonce, encodeAmount(tx.Amount), encodeAmount(tx.Fee), TxStatusCommitted)
 	}
 	rs, err := ix.blockReceipts(cb)
