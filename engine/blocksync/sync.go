@@ -60,6 +60,7 @@ type Syncer struct {
 	req         request // the request in flight
 	sentAt      time.Time
 	abandoned   []request // the last requests given up on (SyncTimeout), newest last; a late answer to one is still ours
+	answered    []request // the last requests answered, newest last; one repeat of an answer is a duplicate, not unsolicited
 	behindSince time.Time // when a peer was first seen ahead of us; zero while level
 	need        uint64    // a height to fetch without grace (Need); done once head reaches it
 	announced   uint64    // height of our last status
@@ -143,10 +144,7 @@ func (s *Syncer) Housekeep(now time.Time, head engine.Head) {
 		s.m.SyncTimeouts.Inc()
 		s.log.Info("block request timed out", "peer", string(s.req.peer), "height", s.req.from, "count", s.req.count)
 		s.Sideline(s.req.peer, "timeout", now)
-		if len(s.abandoned) == maxAbandoned {
-			s.abandoned = append(s.abandoned[:0], s.abandoned[1:]...)
-		}
-		s.abandoned = append(s.abandoned, s.req)
+		s.remember(&s.abandoned, s.req)
 		s.inflight = false
 	}
 	s.m.Peers.Set(float64(s.peers.Live(now)))
@@ -172,8 +170,12 @@ func (s *Syncer) Announce(now time.Time, head engine.Head, force bool) {
 // Answered judges a block-sync answer from peer (its blocks ascend by one
 // height; the node checked that) before the node applies it.
 //
-// Blocks we did not ask for — no request to this peer outstanding or
-// recently abandoned, or heights outside the request — return an error
+// A repeat of an answer to one of the last requests answered by peer
+// (the network duplicated the request or the answer) is let through once
+// without judging it again: its blocks are below our head by now and
+// skipped. Blocks we did not ask for — no request to this peer
+// outstanding, recently abandoned or just answered, or heights outside
+// the request — return an error
 // wrapping ErrUnsolicited: the node drops it and penalizes the peer,
 // and the peer is sidelined. Otherwise it is the answer to that request,
 // which is done. A peer that claimed the heights and does not deliver them
@@ -183,6 +185,11 @@ func (s *Syncer) Announce(now time.Time, head engine.Head, force bool) {
 // and believed again only when it announces a new head.
 func (s *Syncer) Answered(peer engine.PeerID, blocks []engine.SyncedBlock, now time.Time) error {
 	req, ok := s.takeRequest(peer)
+	dup := false
+	if !ok {
+		req, ok = s.takeAnswered(peer)
+		dup = ok
+	}
 	if !ok && len(blocks) == 0 {
 		return nil // "none of those" that we did not ask for: nothing to drop
 	}
@@ -191,6 +198,10 @@ func (s *Syncer) Answered(peer engine.PeerID, blocks []engine.SyncedBlock, now t
 		return fmt.Errorf("%w: %d blocks from %s with no request to it outstanding", ErrUnsolicited, len(blocks), peer)
 	}
 	if len(blocks) == 0 {
+		if dup {
+			return nil
+		}
+		s.remember(&s.answered, req)
 		s.peers.Lower(peer, req.from-1)
 		s.Sideline(peer, "empty", now)
 		return nil
@@ -201,6 +212,10 @@ func (s *Syncer) Answered(peer engine.PeerID, blocks []engine.SyncedBlock, now t
 		return fmt.Errorf("%w: %s sent heights %d..%d for a request of %d..%d", ErrUnsolicited, peer,
 			first, first+uint64(len(blocks))-1, req.from, req.from+uint64(req.count)-1)
 	}
+	if dup {
+		return nil
+	}
+	s.remember(&s.answered, req)
 	if len(blocks) < req.count {
 		size := 0
 		for _, sb := range blocks {
@@ -217,6 +232,31 @@ func (s *Syncer) Answered(peer engine.PeerID, blocks []engine.SyncedBlock, now t
 	return nil
 }
 
+// remember appends r to list, keeping the newest maxAbandoned.
+func (s *Syncer) remember(list *[]request, r request) {
+	if len(*list) == maxAbandoned {
+		*list = append((*list)[:0], (*list)[1:]...)
+	}
+	*list = append(*list, r)
+}
+
+// takeAnswered finds and forgets a request peer answered recently, whose
+// answer has come again.
+func (s *Syncer) takeAnswered(peer engine.PeerID) (request, bool) {
+	return take(&s.answered, peer)
+}
+
+// take removes and returns the newest request of peer in list.
+func take(list *[]request, peer engine.PeerID) (request, bool) {
+	for i := len(*list) - 1; i >= 0; i-- {
+		if r := (*list)[i]; r.peer == peer {
+			*list = append((*list)[:i], (*list)[i+1:]...)
+			return r, true
+		}
+	}
+	return request{}, false
+}
+
 // takeRequest finds and ends the request peer's answer answers: the one
 // in flight, or one abandoned after SyncTimeout (a late answer).
 func (s *Syncer) takeRequest(peer engine.PeerID) (request, bool) {
@@ -224,13 +264,7 @@ func (s *Syncer) takeRequest(peer engine.PeerID) (request, bool) {
 		s.inflight = false
 		return s.req, true
 	}
-	for i := len(s.abandoned) - 1; i >= 0; i-- {
-		if r := s.abandoned[i]; r.peer == peer {
-			s.abandoned = append(s.abandoned[:i], s.abandoned[i+1:]...)
-			return r, true
-		}
-	}
-	return request{}, false
+	return take(&s.abandoned, peer)
 }
 
 // Sideline passes peer over for block requests for SyncBackoff (its

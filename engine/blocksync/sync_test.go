@@ -185,7 +185,7 @@ func TestSyncerSidelinesPeersThatDoNotDeliver(t *testing.T) {
 }
 
 // Answers we did not ask for — from a peer not asked, for other heights,
-// longer than asked, or a second answer to one request — are refused
+// longer than asked, or a third answer to one request — are refused
 // with ErrUnsolicited and their peer is sidelined.
 func TestSyncerRefusesUnsolicitedAnswers(t *testing.T) {
 	now := enginetest.Epoch
@@ -221,7 +221,23 @@ func TestSyncerRefusesUnsolicitedAnswers(t *testing.T) {
 	if err := s.Answered("a", blocks(11, 20), now); err != nil {
 		t.Fatal(err)
 	}
+	// The network may duplicate the request or the answer: one repeat of
+	// the answer is no fault of the peer's; a third copy is.
+	if err := s.Answered("a", blocks(11, 20), now); err != nil {
+		t.Fatalf("a duplicated answer refused: %v", err)
+	}
+	if _, _, ok := s.peers.Best(now); !ok {
+		t.Fatal("the peer whose answer was duplicated was sidelined")
+	}
 	if err := s.Answered("a", blocks(11, 20), now); !errors.Is(err, ErrUnsolicited) {
-		t.Fatalf("a second answer to one request: %v", err)
+		t.Fatalf("a third answer to one request: %v", err)
+	}
+	// A repeat is still held to the request's heights.
+	s = ask()
+	if err := s.Answered("a", blocks(11, 20), now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Answered("a", blocks(12, 2), now); !errors.Is(err, ErrUnsolicited) {
+		t.Fatalf("a repeat for other heights: %v", err)
 	}
 }
