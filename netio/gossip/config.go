@@ -23,7 +23,7 @@ type Config struct {
 	// peer must prove (another key is refused and counted as wrong_key);
 	// a bare host:port accepts whichever node answers (devnets; a warning
 	// is logged). Each is redialled with capped exponential backoff
-	// (100 ms doubling to 5 s, plus jitter) for as long as the transport
+	// (100 ms doubling to 1 s, plus jitter) for as long as the transport
 	// is open. Peers that dial us are accepted too (see Allow).
 	Peers []string
 	// Allow, when not empty, restricts inbound connections to these node

@@ -10,10 +10,15 @@ import (
 
 // Redial backoff: doubles from dialMinBackoff to dialMaxBackoff after
 // each failed attempt, plus up to 25 % jitter so that nodes restarted
-// together do not dial in lockstep.
+// together do not dial in lockstep. The cap is short because a configured
+// peer is a validator or sentry the chain needs: after a partition heals
+// or a peer restarts, the link is back within about a second (a longer
+// cap left links down for up to 6 s after a 20 s partition, longer than
+// five block times), and one dial a second per configured peer costs
+// nothing.
 const (
 	dialMinBackoff = 100 * time.Millisecond
-	dialMaxBackoff = 5 * time.Second
+	dialMaxBackoff = time.Second
 	// stableAfter: a connection that lived this long resets the backoff.
 	stableAfter = 10 * time.Second
 )
@@ -55,7 +60,7 @@ func (t *Transport) dialLoop(ctx context.Context, pa PeerAddr) {
 			if !sleep(ctx, jitter(backoff)) {
 				return
 			}
-			backoff = min(2*backoff, dialMaxBackoff)
+			backoff = nextBackoff(backoff)
 			continue
 		}
 		select {
@@ -83,9 +88,12 @@ func (t *Transport) dialLoop(ctx context.Context, pa PeerAddr) {
 		if !sleep(ctx, jitter(backoff)) {
 			return
 		}
-		backoff = min(2*backoff, dialMaxBackoff)
+		backoff = nextBackoff(backoff)
 	}
 }
+
+// nextBackoff doubles d up to dialMaxBackoff.
+func nextBackoff(d time.Duration) time.Duration { return min(2*d, dialMaxBackoff) }
 
 // dial connects to addr and enrolls the connection in the client engine.
 // It returns once the connection is open (its HELLO sent) or failed.

@@ -341,6 +341,40 @@ func TestPeerRestartReconnects(t *testing.T) {
 	}
 }
 
+// A configured peer that was unreachable for long (a partition, a host
+// down) is redialed within about a second of coming back: the redial
+// backoff is capped at dialMaxBackoff. With the old 5 s cap, after 4 s
+// down the next dial came 2.3 s or more after the peer was back (the
+// sixth attempt, 6.3 s plus jitter after the first).
+func TestLongOutageRedialsPromptly(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there: every dial is refused
+	cfgA := testConfig(0)
+	cfgA.Peers = []string{addr}
+	a, _ := startTransport(t, cfgA, newRecorder())
+	time.Sleep(4 * time.Second) // the backoff climbs to its cap
+
+	cfgB := testConfig(1)
+	cfgB.ListenAddr = addr
+	startTransport(t, cfgB, newRecorder())
+	up := time.Now()
+	bID := peerID(cfgB.NodeKey)
+	wait.Until(t, "a redials b", 10*time.Second, func() bool { return hasPeer(a, bID) })
+	// At most one capped wait (1 s plus 25 % jitter) and a handshake.
+	if d := time.Since(up); d > 1750*time.Millisecond {
+		t.Fatalf("reconnected %v after the peer came back, want within 1.75 s (redial cap %v)", d, dialMaxBackoff)
+	}
+	for d, n := dialMinBackoff, 0; n < 20; d, n = nextBackoff(d), n+1 {
+		if d > dialMaxBackoff || jitter(d) > d+d/4 {
+			t.Fatalf("backoff %v (jitter %v) past the cap %v", d, jitter(d), dialMaxBackoff)
+		}
+	}
+}
+
 // A peer that never reads fills its queue; further frames for it are
 // dropped and counted, the broadcaster never blocks, and other peers are
 // still served.
