@@ -13,6 +13,13 @@ type Message interface{ isMessage() }
 type ProposalMsg struct {
 	Proposal *types.Proposal
 	Block    *types.Block
+	// Untimely is the receiving node's judgment, at the proposal's
+	// arrival, that its block time breaks the block time rule (exec.Timely;
+	// docs/spec.md §14.13). Never encoded: each node judges for itself. The
+	// core verifies and keeps an untimely fresh proposal like any other,
+	// but prevotes nil on it at once (rule 22), instead of waiting out the
+	// propose timeout as it would if the proposal were dropped.
+	Untimely bool
 }
 
 // VoteMsg is a signed prevote or precommit.

@@ -194,7 +194,9 @@ func (c *Core) onProposal(m *ProposalMsg, preverified bool) error {
 		// re-proposal carries the block of the round it cites).
 		return rej(ErrInvalid, "block proposer %s, round %d's proposer is %s", m.Block.Header.Proposer, p.Round, c.vals.Get(proposer).Address)
 	}
-	c.rounds.getOrCreate(p.Round).proposal = p
+	rs := c.rounds.getOrCreate(p.Round)
+	rs.proposal = p
+	rs.untimely = m.Untimely && p.POLRound < 0
 	if proposer == c.selfIdx && c.building && c.buildRnd == p.Round {
 		// Our own proposal replayed from the WAL: never build a second one.
 		c.cancelBuild()

@@ -77,6 +77,13 @@ func (c *Core) ruleProposal(rs *roundState) bool {
 	if p == nil {
 		return false
 	}
+	if rs.untimely {
+		// A fresh proposal outside the time rule's window (PBTS): nil at
+		// once, whatever the block's validity.
+		c.signVote(types.Prevote, types.ZeroHash)
+		c.setStep(stepPrevote)
+		return true
+	}
 	v := c.validity(p.BlockHash)
 	if v != validityValid && v != validityInvalid {
 		return false

@@ -95,6 +95,7 @@ func (vs *voteSet) forBlock(h types.Hash) []*types.Vote {
 // which "for the first time" rules of Algorithm 1 have fired in it.
 type roundState struct {
 	proposal   *types.Proposal
+	untimely   bool // the proposal arrived outside the time rule's window: prevote nil on it
 	prevotes   *voteSet
 	precommits *voteSet
 

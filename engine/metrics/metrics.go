@@ -39,7 +39,7 @@ type Metrics struct {
 	// The consensus core's own instruments (consensus.Metrics).
 	Core *consensus.Metrics
 
-	// UntimelyProposals counts proposals dropped by the block time rule.
+	// UntimelyProposals counts proposals prevoted nil by the block time rule.
 	UntimelyProposals prometheus.Counter
 	// ConsensusHalted is 1 once the node stopped deciding blocks (a
 	// decided block failed validation here; engine.Halt), else 0.
@@ -96,7 +96,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Help: "Blocks between our committed head and the highest head a live peer announced."}),
 		Peers: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_peers", Help: "Peers that announced their head recently."}),
 		UntimelyProposals: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_untimely_proposals_total",
-			Help: "Proposals dropped because their block time was outside the time rule's window around the local clock."}),
+			Help: "Fresh proposals whose block time was outside the time rule's window around the local clock at arrival (prevoted nil at once)."}),
 		ConsensusHalted: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_consensus_halted",
 			Help: "1 once this node stopped deciding blocks because a block a quorum decided fails validation here (it keeps serving; see /rpc/status halted), else 0."}),
 		EvidenceRecorded: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_recorded_total",

@@ -26,7 +26,8 @@
 // Peer input: a proposal whose body does not match its header, or any
 // malformed message, is refused as engine.ErrBadPeerMessage (the transport
 // counts it against the peer); a fresh proposal outside the block time
-// rule's window is dropped without penalty (exec.Timely); a rejected
+// rule's window is prevoted nil at once, without penalty (exec.Timely,
+// consensus.ProposalMsg.Untimely); a rejected
 // consensus message penalizes the peer for a bad signature or an invalid
 // message, not for another validator's equivocation (the evidence names
 // the signer); ErrFuture starts block sync; a block-sync answer we did not

@@ -216,9 +216,7 @@ func (n *Node) HandleConsensus(peer engine.PeerID, m consensus.Message) error {
 	if err := n.checkConsensus(m); err != nil {
 		return err
 	}
-	if n.untimely(peer, m) { // judged at arrival, not when the loop gets to it
-		return nil
-	}
+	n.judgeTime(peer, m) // judged at arrival, not when the loop gets to it
 	select {
 	case n.inbox <- peerMsg{peer: peer, msg: m}:
 	default:

@@ -26,9 +26,10 @@ func (m *Machine) HandleConsensus(peer engine.PeerID, msg consensus.Message) err
 	if err := m.checkConsensus(msg); err != nil {
 		return err
 	}
-	if m.stopped() || m.untimely(peer, msg) {
+	if m.stopped() {
 		return nil
 	}
+	m.judgeTime(peer, msg)
 	m.stepPeer(peer, msg)
 	m.settle()
 	return nil
@@ -73,21 +74,21 @@ func (m *Machine) HandleBlocks(peer engine.PeerID, blocks []engine.SyncedBlock) 
 	return nil
 }
 
-// untimely reports, and counts, a fresh proposal (no POL round) whose
-// block time breaks the block time rule at its arrival (exec.Timely): it
-// is dropped, not penalized, and this validator prevotes nil unless a
-// timely proposal comes.
-func (m *Machine) untimely(peer engine.PeerID, msg consensus.Message) bool {
+// judgeTime marks, and counts, a fresh proposal (no POL round) whose
+// block time breaks the block time rule at its arrival (exec.Timely):
+// not a fault of the peer's (clocks drift, messages are late), so not
+// penalized; the core verifies it like any proposal and this validator
+// prevotes nil on it at once (ProposalMsg.Untimely).
+func (m *Machine) judgeTime(peer engine.PeerID, msg consensus.Message) {
 	pm, ok := msg.(*consensus.ProposalMsg)
 	if !ok || pm.Proposal.POLRound >= 0 {
-		return false
+		return
 	}
 	if err := exec.Timely(pm.Block.Header.Time, m.clock.Now(), m.ledger.Params()); err != nil {
+		pm.Untimely = true
 		m.m.UntimelyProposals.Inc()
-		m.log.Debug("proposal dropped by the time rule", "peer", string(peer), "height", pm.Proposal.Height, "round", pm.Proposal.Round, "err", err)
-		return true
+		m.log.Debug("proposal breaks the time rule: prevote nil", "peer", string(peer), "height", pm.Proposal.Height, "round", pm.Proposal.Round, "err", err)
 	}
-	return false
 }
 
 // checkConsensus checks what needs no state in a proposal or vote.

@@ -5,14 +5,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"aitbc/engine/consensus"
 )
 
 // One faulty proposer of four stamps its blocks far in the future (up to
 // 2^64−1, which used to be committed and then wrapped every later
 // proposer's parent time + 1 to 0, halting the chain), a little ahead,
-// or far in the past. The honest three drop its proposals, keep
-// committing, and every committed block time stays within the rule's
-// bound of the simulated clock.
+// or far in the past. The honest three prevote nil on its proposals at
+// once, keep committing, and every committed block time stays within the
+// rule's bound of the simulated clock. Its turns cost no propose timeout:
+// no two consecutive blocks lie a block time plus a propose timeout apart
+// (they did when untimely proposals were dropped unread).
 func TestFaultyProposerTime(t *testing.T) {
 	const byz = 3
 	for name, at := range map[string]func(bt uint64) uint64{
@@ -40,11 +44,19 @@ func TestFaultyProposerTime(t *testing.T) {
 			best := c.Nodes[c.bestNode()]
 			now := uint64(c.Sched.Now().UnixMilli())
 			prec := c.Gen.Params.TimePrecision()
+			ncfg := NodeConfig()
+			slowest := ncfg.BlockTime + time.Duration(consensus.DefaultConfig().TimeoutPropose)*ncfg.TickInterval
+			var prev uint64
+			var widest time.Duration
 			for h := uint64(1); h <= best.Height(); h++ {
 				blk, err := best.Store.Block(h)
 				if err != nil {
 					t.Fatal(err)
 				}
+				if gap := time.Duration(blk.Header.Time-prev) * time.Millisecond; h > 1 && gap > widest {
+					widest = gap
+				}
+				prev = blk.Header.Time
 				if blk.Header.Time > now+prec+uint64(cfg.Faults.MaxClockOffset/time.Millisecond) {
 					t.Fatalf("block %d committed with time %d, the simulated clock is at %d", h, blk.Header.Time, now)
 				}
@@ -54,7 +66,11 @@ func TestFaultyProposerTime(t *testing.T) {
 				untimely += counterValue(t, c.Nodes[i].Metrics.UntimelyProposals)
 			}
 			if untimely == 0 {
-				t.Fatal("no honest node dropped an untimely proposal: the faulty proposer never proposed?")
+				t.Fatal("no honest node judged a proposal untimely: the faulty proposer never proposed?")
+			}
+			t.Logf("widest gap between blocks %v (block time %v)", widest, ncfg.BlockTime)
+			if widest >= slowest {
+				t.Fatalf("blocks %v apart: the faulty proposer's turn waited out the propose timeout (block time + timeout = %v)", widest, slowest)
 			}
 		})
 	}
