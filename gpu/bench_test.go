@@ -75,6 +75,31 @@ func BenchmarkCPUBatch(b *testing.B) {
 	}
 }
 
+// BenchmarkCPUBatchKeys compares one worker's batches of signatures by 50
+// senders without and with the expanded-key cache, side by side in one
+// run: go test ./gpu -run '^$' -bench CPUBatchKeys -cpu 1
+func BenchmarkCPUBatchKeys(b *testing.B) {
+	items := benchCorpus(b)
+	for _, n := range []int{64, 1024} {
+		for _, cached := range []bool{false, true} {
+			v := &cpuVerifier{workers: 1}
+			name := "decode"
+			if cached {
+				v.keys, name = newKeyCache(), "cached"
+			}
+			b.Run(strconv.Itoa(n)+"/"+name, func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					ok, err := v.VerifyBatch(context.Background(), items[:n])
+					if err != nil || len(ok) != n || !ok[n-1] {
+						b.Fatal(err)
+					}
+				}
+				reportRate(b, n)
+			})
+		}
+	}
+}
+
 // BenchmarkReferenceSingle and BenchmarkReferenceBatch measure
 // ed25519consensus, the alternative library, for the choice in doc.go.
 func BenchmarkReferenceSingle(b *testing.B) {

@@ -21,6 +21,7 @@ const maxChunk = 1024
 type cpuVerifier struct {
 	workers int
 	pool    sync.Pool // *ed25519.BatchVerifier, reused across chunks
+	keys    *keyCache
 }
 
 // NewCPU returns the CPU backend using up to workers goroutines per
@@ -29,7 +30,7 @@ func NewCPU(workers int) Verifier {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	return &cpuVerifier{workers: workers}
+	return &cpuVerifier{workers: workers, keys: newKeyCache()}
 }
 
 func (c *cpuVerifier) Name() string { return "cpu" }
@@ -71,7 +72,11 @@ func (c *cpuVerifier) verifyChunk(items []Item, ok []bool) {
 		if !wellFormed(it) {
 			continue
 		}
-		bv.AddWithOptions(it.PubKey, it.Msg, it.Sig, zip215)
+		if k := c.keys.get(it.PubKey); k != nil {
+			bv.AddExpandedWithOptions(k, it.Msg, it.Sig, zip215)
+		} else {
+			bv.AddWithOptions(it.PubKey, it.Msg, it.Sig, zip215)
+		}
 		idx = append(idx, i)
 	}
 	if len(idx) == 0 {

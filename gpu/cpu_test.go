@@ -2,6 +2,8 @@ package gpu
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/binary"
 	"errors"
 	"slices"
 	"testing"
@@ -168,5 +170,59 @@ func TestCPUEmptyAndCancel(t *testing.T) {
 	got, err = cpu.VerifyBatch(ctx, newSigner(t, 10).items(8))
 	if !errors.Is(err, context.Canceled) || got != nil {
 		t.Errorf("cancelled ctx: %v, %v; want context.Canceled", got, err)
+	}
+}
+
+// The expanded-key cache changes no verdict: one CPU verifier checks the
+// published vectors, the edge corpus (small-order and non-canonical keys,
+// undecodable keys) and sign.input with flipped bits twice — the second
+// time every decodable key comes from the cache — and agrees with Verify
+// on every item both times; the same keys sign good and bad items.
+func TestKeyCacheChangesNoVerdict(t *testing.T) {
+	valid := khLoadSignInput(t)
+	var items []Item
+	for i, it := range valid {
+		items = append(items, it, Item{PubKey: it.PubKey, Msg: it.Msg, Sig: flipBit(it.Sig, (i*37)%512)})
+	}
+	for _, v := range append(loadWycheproof(t), loadSpeccheck(t)...) {
+		items = append(items, v.item)
+	}
+	items = append(items, edgeCorpus(t)...)
+	v := NewCPU(2).(*cpuVerifier)
+	for pass := 1; pass <= 2; pass++ {
+		ok, err := v.VerifyBatch(context.Background(), items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, it := range items {
+			if want := Verify(it.PubKey, it.Msg, it.Sig); ok[i] != want {
+				t.Fatalf("pass %d item %d: batch %v, Verify %v\n%s", pass, i, ok[i], want, describe(it))
+			}
+		}
+	}
+	v.keys.mu.Lock()
+	n := len(v.keys.keys)
+	v.keys.mu.Unlock()
+	if n == 0 || n > keyCacheSize {
+		t.Fatalf("%d keys cached, want 1..%d", n, keyCacheSize)
+	}
+}
+
+// A flood of fresh keys never grows the cache past keyCacheSize.
+func TestKeyCacheBounded(t *testing.T) {
+	c := newKeyCache()
+	for i := 0; i < keyCacheSize+100; i++ {
+		var seed [32]byte
+		binary.LittleEndian.PutUint32(seed[:], uint32(i))
+		pub := ed25519.NewKeyFromSeed(seed[:]).Public().(ed25519.PublicKey)
+		if c.get(pub) == nil {
+			t.Fatalf("key %d not expanded", i)
+		}
+	}
+	if n := len(c.keys); n != keyCacheSize {
+		t.Fatalf("%d keys cached after %d distinct ones, want %d", n, keyCacheSize+100, keyCacheSize)
+	}
+	if c.get(make([]byte, 31)) != nil || (*keyCache)(nil).get(make([]byte, 32)) != nil {
+		t.Fatal("a short key or a nil cache gave a key")
 	}
 }

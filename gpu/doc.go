@@ -29,7 +29,10 @@
 // because it uses precomputed tables for moderate batches and Pippenger
 // for large ones, and its batch verifier returns per-item verdicts from
 // the already-decoded points when a batch fails, where ed25519consensus
-// only says "some item is bad".
+// only says "some item is bad". Decoded, expanded public keys are cached
+// across batches (keycache.go, 4,096 keys): a sender's key is decompressed
+// once, not per signature (1.4–1.6x verifies/s on repeat senders,
+// docs/benchmarks.md).
 //
 // # Batcher
 //
