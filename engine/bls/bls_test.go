@@ -2,6 +2,7 @@ package bls
 
 import (
 	"errors"
+	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"sync"
@@ -406,5 +407,42 @@ func TestConcurrentVerify(t *testing.T) {
 	close(fails)
 	for g := range fails {
 		t.Errorf("goroutine %d: verification failed", g)
+	}
+}
+
+// The verify path's hash cache changes no verdict: with H(msg) cached, a
+// signature by another key, on another message, or under the other DST
+// (a proof of possession is not a vote signature) still fails, and the
+// cache never grows past hashCacheSize.
+func TestHashCacheChangesNoVerdict(t *testing.T) {
+	ks := testKeys(t, 2)
+	msg := []byte("a vote's sign bytes")
+	good := Sign(ks[0], msg)
+	for pass := 0; pass < 2; pass++ { // the second pass hits the cache
+		if !Verify(ks[0].PublicKey(), msg, good) {
+			t.Fatalf("pass %d: a good signature failed", pass)
+		}
+		if Verify(ks[1].PublicKey(), msg, good) {
+			t.Fatalf("pass %d: another key's signature verified", pass)
+		}
+		if Verify(ks[0].PublicKey(), []byte("another message"), good) {
+			t.Fatalf("pass %d: a signature verified for another message", pass)
+		}
+		pk := ks[0].PublicKey()
+		if VerifyPossession(pk, Sign(ks[0], pk[:])) {
+			t.Fatalf("pass %d: a signature under the vote DST passed as a proof of possession", pass)
+		}
+		if !VerifyPossession(pk, ProvePossession(ks[0])) {
+			t.Fatalf("pass %d: a good proof of possession failed", pass)
+		}
+	}
+	for i := 0; i < 2*hashCacheSize; i++ {
+		Verify(ks[0].PublicKey(), fmt.Appendf(nil, "m%d", i), good)
+	}
+	verifyHashes.mu.Lock()
+	n := len(verifyHashes.m)
+	verifyHashes.mu.Unlock()
+	if n > hashCacheSize {
+		t.Fatalf("%d hashes cached, bound %d", n, hashCacheSize)
 	}
 }

@@ -22,8 +22,12 @@
 // Decompressing a G1 key costs a square root and a subgroup check, so keys
 // used again and again (a validator set) should be prepared once with
 // PublicKey.Prepare; VerifyAggregate keeps a bounded cache of prepared keys
-// for callers that only have the bytes.
+// for callers that only have the bytes. The verify path also remembers the
+// hash to G2 of the last 256 messages (hashcache.go): every vote of a slot
+// and the slot's commit certificate sign the same bytes, so a slot's
+// message is hashed once, not once per vote (1.5x per slot of four votes:
+// BenchmarkVerifySlot).
 //
-// The package is pure: no I/O, no clocks, no goroutines. The key cache is
-// guarded by a mutex and never changes a verdict.
+// The package is pure: no I/O, no clocks, no goroutines. The caches are
+// guarded by mutexes and never change a verdict.
 package bls

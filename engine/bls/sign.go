@@ -58,7 +58,11 @@ func verifyPoint(pk *bls12381.G1Affine, msg []byte, sig Signature, dst string) b
 	if err != nil {
 		return false
 	}
-	h := hashToG2(msg, dst)
+	return verifyHashed(pk, verifyHashes.get(msg, dst), s)
+}
+
+// verifyHashed checks e(-G1, s) · e(pk, h) == 1 for h = H(msg).
+func verifyHashed(pk *bls12381.G1Affine, h bls12381.G2Affine, s *bls12381.G2Affine) bool {
 	ok, err := bls12381.PairingCheck([]bls12381.G1Affine{negG1Gen, *pk}, []bls12381.G2Affine{*s, h})
 	return err == nil && ok
 }
