@@ -30,4 +30,10 @@
 //
 // The package is pure: no I/O, no clocks, no goroutines. The caches are
 // guarded by mutexes and never change a verdict.
+//
+// VerifySameMessage (batch.go) checks the signatures of many keys over one
+// message with one pairing product, each signature weighted by a 64-bit
+// coefficient hashed from all the inputs, so invalid signatures cannot
+// cancel each other; validators.Set.VerifyVoteBatch uses it for the votes
+// of a slot that a node has queued together.
 package bls

@@ -214,7 +214,31 @@ func (c *Core) Tick() {
 
 // Step feeds one message to the core. A *RejectError means the message was
 // not used and nothing changed; any other outcome is in the next Ready.
-func (c *Core) Step(m Message) error {
+func (c *Core) Step(m Message) error { return c.stepMsg(m, nil) }
+
+// StepVerified is Step for a message whose signature the caller already
+// checked against set (the node checks the votes of a slot together:
+// validators.Set.VerifyVoteBatch). The core skips its own check only for
+// a vote of the height it decides with that very set; anything else is
+// checked as in Step.
+func (c *Core) StepVerified(m Message, set *validators.Set) error { return c.stepMsg(m, set) }
+
+// NeedsSignatureCheck reports whether stepping v now would check its
+// signature: it is a vote of the height being decided, of a member, and
+// not a repeat of a vote the core holds (a repeat is refused unchecked).
+func (c *Core) NeedsSignatureCheck(v *types.Vote) bool {
+	if v == nil || v.Height != c.height || c.step == stepCommit || int64(v.ValidatorIndex) >= int64(c.vals.Size()) {
+		return false
+	}
+	if rs := c.rounds.get(v.Round); rs != nil && (v.Type == types.Prevote || v.Type == types.Precommit) {
+		if old := rs.votes(v.Type).votes[v.ValidatorIndex]; old != nil && old.BlockHash == v.BlockHash {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Core) stepMsg(m Message, verifiedBy *validators.Set) error {
 	var err error
 	switch m := m.(type) {
 	case *ProposalMsg:
@@ -224,7 +248,7 @@ func (c *Core) Step(m Message) error {
 			err = reject("vote", 0, 0, -1, ErrInvalid, "nil")
 			break
 		}
-		err = c.onVote(m.Vote, false)
+		err = c.onVote(m.Vote, verifiedBy != nil && verifiedBy == c.vals)
 	case *BlockBuilt:
 		err = c.onBlockBuilt(m)
 	case *BlockValidated:

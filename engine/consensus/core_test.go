@@ -651,3 +651,36 @@ func TestEquivocatorsSecondVoteCounts(t *testing.T) {
 		t.Fatalf("certificate with the equivocator's precommit: %v", err)
 	}
 }
+
+// TestStepVerifiedTrustsOnlyTheDecidingSet: a vote stepped as checked
+// skips the core's own check only when the caller checked it against the
+// set the core decides with; against any other set it is checked again.
+func TestStepVerifiedTrustsOnlyTheDecidingSet(t *testing.T) {
+	set, keys := valtest.Set(valtest.Equal(4)...)
+	otherSet, _ := valtest.Set(valtest.Equal(4)...)
+	self := (set.Proposer(1, 0) + 1) % 4
+	c, err := New(scriptConfig(), set, NewKeySigner(keys[self].BLS), Start{Height: 1}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := (self + 1) % 4
+	b := types.Sum256([]byte("B"))
+	bad := valtest.Vote(testChain, keys[x], types.Prevote, x, 1, 0, b)
+	bad.Sig[5] ^= 1
+	if !c.NeedsSignatureCheck(bad) {
+		t.Fatal("a fresh vote of the height should need a check")
+	}
+	if err := c.StepVerified(&VoteMsg{Vote: bad}, otherSet); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("checked against another set: %v, want ErrBadSignature", err)
+	}
+	good := valtest.Vote(testChain, keys[x], types.Prevote, x, 1, 0, b)
+	if err := c.StepVerified(&VoteMsg{Vote: good}, set); err != nil {
+		t.Fatal(err)
+	}
+	if c.NeedsSignatureCheck(good) {
+		t.Fatal("a vote the core holds needs no check (a repeat is refused unchecked)")
+	}
+	if c.NeedsSignatureCheck(valtest.Vote(testChain, keys[x], types.Prevote, x, 2, 0, b)) {
+		t.Fatal("a vote of another height is not checked by the batch")
+	}
+}

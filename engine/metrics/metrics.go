@@ -41,6 +41,9 @@ type Metrics struct {
 
 	// UntimelyProposals counts proposals prevoted nil by the block time rule.
 	UntimelyProposals prometheus.Counter
+	// VotesBatchChecked counts peers' votes whose signature was checked
+	// with others of their slot (one pairing product per slot).
+	VotesBatchChecked prometheus.Counter
 	// ConsensusHalted is 1 once the node stopped deciding blocks (a
 	// decided block failed validation here; engine.Halt), else 0.
 	ConsensusHalted prometheus.Gauge
@@ -97,6 +100,8 @@ func New(reg prometheus.Registerer) *Metrics {
 		Peers: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_peers", Help: "Peers that announced their head recently."}),
 		UntimelyProposals: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_untimely_proposals_total",
 			Help: "Fresh proposals whose block time was outside the time rule's window around the local clock at arrival (prevoted nil at once)."}),
+		VotesBatchChecked: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_votes_batch_checked_total",
+			Help: "Peers' votes whose signature was checked together with others of the same slot (one pairing product per slot); the rest are checked one by one."}),
 		ConsensusHalted: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_consensus_halted",
 			Help: "1 once this node stopped deciding blocks because a block a quorum decided fails validation here (it keeps serving; see /rpc/status halted), else 0."}),
 		EvidenceRecorded: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_recorded_total",

@@ -156,6 +156,7 @@ func (n *Node) loop() {
 	t := n.clock.NewTicker(n.cfg.TickInterval)
 	defer t.Stop()
 	n.Init()
+	batch := make([]peerMsg, 0, maxStepBatch)
 	for {
 		select {
 		case <-n.stop:
@@ -163,8 +164,18 @@ func (n *Node) loop() {
 		case <-t.C():
 			n.Tick()
 		case pm := <-n.inbox:
-			n.stepPeer(pm.peer, pm.msg)
-			n.settle()
+			batch = append(batch[:0], pm)
+		more:
+			for len(batch) < maxStepBatch {
+				select {
+				case pm := <-n.inbox:
+					batch = append(batch, pm)
+				default:
+					break more
+				}
+			}
+			n.stepPeers(batch)
+			clear(batch)
 		case pb := <-n.blocksIn:
 			n.applySynced(pb.peer, pb.blocks)
 			n.settle()

@@ -9,6 +9,7 @@ import (
 	"aitbc/engine/consensus"
 	"aitbc/engine/exec"
 	"aitbc/engine/types"
+	"aitbc/engine/validators"
 )
 
 // The peer side of a Machine: the PeerHandler methods handle a message at
@@ -215,10 +216,21 @@ func (m *Machine) checkBlocks(blocks []engine.SyncedBlock) error {
 
 // stepPeer feeds a peer's consensus message to the core (owner only).
 func (m *Machine) stepPeer(peer engine.PeerID, msg consensus.Message) {
+	m.stepPeerChecked(peer, msg, nil)
+}
+
+// stepPeerChecked is stepPeer for a message whose signature was checked
+// against set (nil: not checked; see stepPeers).
+func (m *Machine) stepPeerChecked(peer engine.PeerID, msg consensus.Message, set *validators.Set) {
 	if m.halted() {
 		return
 	}
-	err := m.core.Step(msg)
+	var err error
+	if set != nil {
+		err = m.core.StepVerified(msg, set)
+	} else {
+		err = m.core.Step(msg)
+	}
 	if err == nil {
 		m.relayAccepted(peer, msg)
 		return

@@ -138,3 +138,69 @@ func (s *Set) MakeCommit(height uint64, round uint32, blockHash types.Hash, prec
 	c.AggSig = agg
 	return c, nil
 }
+
+// VerifyVoteBatch checks the signatures of votes, as VerifyVote does, but
+// the votes of one slot (type, height, round, block: one sign-bytes
+// message) together, with one pairing product per slot
+// (bls.VerifySameMessage). ok[i] reports that votes[i] verified. A vote
+// left false is not known bad: it is alone in its slot, repeats a
+// validator already in its slot, is not a valid vote of the set, or its
+// slot failed and bisection could not clear it. Check those with
+// VerifyVote, so a faulty signer costs at most its own check again.
+func (s *Set) VerifyVoteBatch(chainID string, votes []*types.Vote) (ok []bool) {
+	ok = make([]bool, len(votes))
+	type slot struct {
+		v    *types.Vote // the first vote of the slot
+		idxs []int       // into votes
+	}
+	var slots []slot
+next:
+	for i, v := range votes {
+		if v == nil || v.Type != types.Prevote && v.Type != types.Precommit || int64(v.ValidatorIndex) >= int64(len(s.vals)) {
+			continue
+		}
+		for k := range slots {
+			f := slots[k].v
+			if f.Type == v.Type && f.Height == v.Height && f.Round == v.Round && f.BlockHash == v.BlockHash {
+				for _, j := range slots[k].idxs {
+					if votes[j].ValidatorIndex == v.ValidatorIndex {
+						continue next
+					}
+				}
+				slots[k].idxs = append(slots[k].idxs, i)
+				continue next
+			}
+		}
+		slots = append(slots, slot{v: v, idxs: []int{i}})
+	}
+	for _, sl := range slots {
+		if len(sl.idxs) > 1 {
+			s.verifySlot(sl.v.SignBytes(chainID), votes, sl.idxs, ok)
+		}
+	}
+	return ok
+}
+
+// verifySlot checks votes[idxs] (one message) as a batch; a failed batch
+// is split in halves, down to halves of one, which are left to the caller.
+func (s *Set) verifySlot(msg []byte, votes []*types.Vote, idxs []int, ok []bool) {
+	keys := make([]*bls.PreparedKey, len(idxs))
+	sigs := make([]bls.Signature, len(idxs))
+	for k, i := range idxs {
+		keys[k], sigs[k] = s.keys[votes[i].ValidatorIndex], bls.Signature(votes[i].Sig)
+	}
+	if bls.VerifySameMessage(keys, msg, sigs) {
+		for _, i := range idxs {
+			ok[i] = true
+		}
+		return
+	}
+	if half := len(idxs) / 2; half > 1 || len(idxs)-half > 1 {
+		if half > 1 {
+			s.verifySlot(msg, votes, idxs[:half], ok)
+		}
+		if len(idxs)-half > 1 {
+			s.verifySlot(msg, votes, idxs[half:], ok)
+		}
+	}
+}

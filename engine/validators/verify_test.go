@@ -202,3 +202,44 @@ func TestSingleValidatorCommit(t *testing.T) {
 		t.Fatal("aggregate of one differs from the signature")
 	}
 }
+
+// TestVerifyVoteBatch: a vote the batch check clears always passes
+// VerifyVote; the good votes of a slot are cleared together even beside a
+// bad one (bisection); what is left false is what must be checked alone.
+func TestVerifyVoteBatch(t *testing.T) {
+	s, keys := valtest.Set(valtest.Equal(7)...)
+	blockB := types.Sum256([]byte("block B"))
+	pv := func(i int, b types.Hash) *types.Vote {
+		return valtest.Vote(chainID, keys[i], types.Prevote, i, 5, 0, b)
+	}
+	forged := pv(3, blockA)
+	forged.Sig = pv(4, blockA).Sig // validator 4's signature claimed as 3's
+	wrongIdx := pv(5, blockA)
+	wrongIdx.ValidatorIndex = 9
+	votes := []*types.Vote{
+		pv(0, blockA), pv(1, blockA), pv(2, blockA), forged, pv(4, blockA), pv(6, blockA), // slot A: forged among five good
+		pv(0, blockB), pv(1, blockB), // slot B: two good
+		valtest.Vote(chainID, keys[2], types.Precommit, 2, 5, 0, blockA), // alone in its slot
+		pv(1, blockA), // repeats validator 1 in slot A
+		wrongIdx,      // outside the set
+		nil,
+	}
+	ok := s.VerifyVoteBatch(chainID, votes)
+	want := []bool{true, true, true, false, true, true, true, true, false, false, false, false}
+	for i := range votes {
+		if ok[i] != want[i] {
+			t.Errorf("vote %d: ok %v, want %v", i, ok[i], want[i])
+		}
+		if ok[i] {
+			if err := s.VerifyVote(chainID, votes[i]); err != nil {
+				t.Errorf("vote %d cleared by the batch but VerifyVote says %v", i, err)
+			}
+		}
+	}
+	if err := s.VerifyVote(chainID, forged); !errors.Is(err, validators.ErrBadSignature) {
+		t.Fatalf("forged vote: %v", err)
+	}
+	if got := s.VerifyVoteBatch("other-chain", votes[:3]); got[0] || got[1] || got[2] {
+		t.Fatalf("votes of another chain cleared: %v", got)
+	}
+}
