@@ -323,7 +323,13 @@ loop:
 		left = append(left, h)
 	}
 	tr.mu.Unlock()
-	rep.LateCommitted, rep.Lost = reconcile(context.WithoutCancel(ctx), c, left, tr.acceptedSet())
+	queried := []*rpc.Client{c}
+	for _, u := range cfg.SendTo {
+		if u != cfg.RPC {
+			queried = append(queried, &rpc.Client{BaseURL: u, HTTP: hc})
+		}
+	}
+	rep.LateCommitted, rep.Lost = reconcile(context.WithoutCancel(ctx), queried, left, tr.acceptedSet(), cfg.Drain)
 	rep.Uncommitted = int64(len(left)) - rep.LateCommitted
 	rep.Committed = int64(len(lat)) + rep.LateCommitted
 	rep.OfferedTPS = float64(rep.Submitted) / cfg.Duration.Seconds()
@@ -360,23 +366,57 @@ loop:
 	return rep, nil
 }
 
-// reconcile asks the node about each tx no block carried while the run
-// watched: committed ones are late, accepted ones not committed are
-// lost. A query error counts the tx as lost too: the run cannot show it
-// was committed.
-func reconcile(ctx context.Context, c *rpc.Client, left []types.Hash, accepted map[types.Hash]bool) (late, lost int64) {
+// reconcile asks the nodes about each tx no block carried while the run
+// watched: committed ones are late; accepted ones that no node holds
+// any more are lost, and so are those still pending after grace (polled
+// every half second until then). A query error counts as not held: the
+// run cannot show the tx was committed.
+func reconcile(ctx context.Context, cs []*rpc.Client, left []types.Hash, accepted map[types.Hash]bool, grace time.Duration) (late, lost int64) {
+	deadline := time.Now().Add(grace)
+	for len(left) > 0 {
+		var still []types.Hash
+		for _, h := range left {
+			switch txStatus(ctx, cs, h) {
+			case rpc.TxCommitted:
+				late++
+			case rpc.TxPending:
+				still = append(still, h)
+			default:
+				if accepted[h] {
+					lost++
+				}
+			}
+		}
+		left = still
+		if len(left) == 0 || time.Now().After(deadline) || !sleepCtx(ctx, 500*time.Millisecond) {
+			break
+		}
+	}
 	for _, h := range left {
-		ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
-		r, err := c.Tx(ctx1, h)
-		cancel()
-		switch {
-		case err == nil && r.Status == "committed":
-			late++
-		case accepted[h]:
+		if accepted[h] {
 			lost++
 		}
 	}
 	return late, lost
+}
+
+// txStatus is the best status any node gives h: committed over pending
+// over unknown ("").
+func txStatus(ctx context.Context, cs []*rpc.Client, h types.Hash) string {
+	best := ""
+	for _, c := range cs {
+		ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
+		r, err := c.Tx(ctx1, h)
+		cancel()
+		switch {
+		case err != nil:
+		case r.Status == rpc.TxCommitted:
+			return rpc.TxCommitted
+		case r.Status == rpc.TxPending:
+			best = rpc.TxPending
+		}
+	}
+	return best
 }
 
 // followBlocks reads new_blocks messages into tr until the connection

@@ -19,7 +19,7 @@ import (
 // runBench is `aitbcd bench SUBCOMMAND`.
 func runBench(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("bench: want a subcommand: sigverify, load, rpc or ws")
+		return usagef("bench: want a subcommand: sigverify, load, rpc, ws, suite or compare")
 	}
 	switch args[0] {
 	case "sigverify":
@@ -30,14 +30,20 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return runBenchRPC(args[1:], stdout, stderr)
 	case "ws":
 		return runBenchWS(args[1:], stdout, stderr)
+	case "suite":
+		return runBenchSuite(args[1:], stdout, stderr)
+	case "compare":
+		return runBenchCompare(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, "Usage: aitbcd bench sigverify [--backend cpu|kernel-host|cuda] [--compare BACKEND] [--batch N] [--seconds S] [--workers N] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench load --key FAUCET_KEY [--rpc URL] [--ws URL] [--tps N] [--seconds S] [--senders N] [--metrics URL] [--presign] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench rpc [--rpc URL] [--concurrency N] [--seconds S] [--mix "+strings.Join(bench.DefaultRPCMix, ",")+"] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench ws [--ws URL] [--clients N] [--seconds S] [--grace S] [--metrics URL] [--json FILE]")
+		fmt.Fprintln(stdout, "       aitbcd bench suite [--out DIR] [--budget 9m] [--rates N,N,...] [--single-rate N] [-v]")
+		fmt.Fprintln(stdout, "       aitbcd bench compare A B   (report.json files or their directories; prints B/A)")
 		return nil
 	}
-	return usagef("bench: unknown subcommand %q (want sigverify, load, rpc or ws)", args[0])
+	return usagef("bench: unknown subcommand %q (want sigverify, load, rpc, ws, suite or compare)", args[0])
 }
 
 // runBenchSigverify is `aitbcd bench sigverify`: flags over
