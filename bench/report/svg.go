@@ -11,7 +11,7 @@ import (
 // against offered (linear) and finality against offered (log y, since
 // finality spans from tens of milliseconds to seconds past saturation).
 const (
-	svgW, svgH   = 1000, 430
+	svgW, svgH   = 1000, 460
 	panelW       = 400
 	panelH       = 300
 	panelTop     = 60
@@ -55,7 +55,8 @@ func SVG(r *Report) []byte {
 			lMax = math.Max(lMax, p.P99Ms)
 		}
 	}
-	xMax, yMax = niceCeil(xMax), niceCeil(yMax)
+	xMax, xStep := axisMax(xMax)
+	yMax, yStep := axisMax(yMax)
 	lMin, lMax = math.Pow(10, math.Floor(math.Log10(lMin))), math.Pow(10, math.Ceil(math.Log10(lMax)))
 
 	xAt := func(left int, v float64) float64 { return float64(left) + v/xMax*panelW }
@@ -68,16 +69,14 @@ func SVG(r *Report) []byte {
 	// Frames, grids and labels.
 	for _, left := range []int{leftA, leftB} {
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#444"/>`+"\n", left, panelTop, panelW, panelH)
-		for i := 0; i <= 5; i++ {
-			v := xMax * float64(i) / 5
+		for v := 0.0; v <= xMax+xStep/2; v += xStep {
 			x := xAt(left, v)
 			fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>`+"\n", x, panelTop, x, panelTop+panelH)
 			fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x, panelTop+panelH+16, num(v))
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">offered load (tx/s)</text>`+"\n", left+panelW/2, panelTop+panelH+34)
 	}
-	for i := 0; i <= 5; i++ {
-		v := yMax * float64(i) / 5
+	for v := 0.0; v <= yMax+yStep/2; v += yStep {
 		y := yLin(v)
 		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`+"\n", leftA, y, leftA+panelW, y)
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", leftA-6, y+4, num(v))
@@ -91,6 +90,11 @@ func SVG(r *Report) []byte {
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">finality (ms, log scale) against offered</text>`+"\n", leftB+panelW/2, panelTop-8)
 	fmt.Fprintf(&b, `<text transform="translate(%d,%d) rotate(-90)" text-anchor="middle">committed tx/s</text>`+"\n", leftA-52, panelTop+panelH/2)
 	fmt.Fprintf(&b, `<text transform="translate(%d,%d) rotate(-90)" text-anchor="middle">finality ms</text>`+"\n", leftB-52, panelTop+panelH/2)
+	// The p99 bound of a saturation point.
+	if y := yLog(SaturationP99Ms); SaturationP99Ms <= lMax {
+		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#999" stroke-dasharray="4,4"/>`+"\n", leftB, y, leftB+panelW, y)
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" fill="#666">p99 bound of saturation</text>`+"\n", leftB+panelW-4, y-4)
+	}
 	// committed = offered, the line a node that keeps up follows.
 	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#999" stroke-dasharray="4,4"/>`+"\n",
 		xAt(leftA, 0), yLin(0), xAt(leftA, math.Min(xMax, yMax)), yLin(math.Min(xMax, yMax)))
@@ -121,11 +125,10 @@ func SVG(r *Report) []byte {
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`+"\n", x+30, ly, esc(label))
 		x += 30 + 7*len([]rune(label)) + 20
 	}
-	x = leftB
-	ly += 0
-	if len(r.Sweeps) > 1 {
-		ly += 18
-	}
+	x = leftA
+	ly += 20
+	b.WriteString(`<text x="` + fmt.Sprint(x) + `" y="` + fmt.Sprint(ly) + `">finality:</text>` + "\n")
+	x += 60
 	for _, pc := range pctDash {
 		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333" stroke-width="2"%s/>`+"\n", x, ly-4, x+24, ly-4, dashAttr(pc.dash))
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`+"\n", x+30, ly, pc.name)
@@ -171,6 +174,14 @@ func short(commit string) string {
 		return commit[:12]
 	}
 	return orUnknown(commit)
+}
+
+// axisMax is a linear axis for values up to v: a tick step of 1, 2 or 5
+// times a power of ten giving at most five intervals, and the first step
+// multiple above v with 5% headroom.
+func axisMax(v float64) (top, step float64) {
+	step = niceCeil(v * 1.05 / 5)
+	return math.Ceil(v*1.05/step) * step, step
 }
 
 // niceCeil rounds v up to 1, 2 or 5 times a power of ten.

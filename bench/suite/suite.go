@@ -59,7 +59,7 @@ type Config struct {
 }
 
 // DefaultRates sweep up past the 6,000 tx/s target.
-var DefaultRates = []int{500, 1000, 2000, 4000, 6000, 8000, 10000, 12000}
+var DefaultRates = []int{500, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000}
 
 // DefaultSettings: responsive blocks (a proposal 10 ms after a commit
 // when txs wait) first, then fixed 200 ms slots.
@@ -133,7 +133,7 @@ func (c Config) Validate() error {
 }
 
 // pointSeconds is each load point's sending time: a sixtieth of the
-// budget (a full run has up to 2×8 sweep points, each with funding and
+// budget (a full run has up to 2×10 sweep points, each with funding and
 // draining around it, plus devnet starts and the fixed measurements),
 // between 1 s and 10 s.
 func pointSeconds(budget time.Duration) time.Duration {
