@@ -132,12 +132,13 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// pointSeconds is each load point's sending time: a sixtieth of the
-// budget (a full run has up to 2×10 sweep points, each with funding and
-// draining around it, plus devnet starts and the fixed measurements),
-// between 1 s and 10 s.
+// pointSeconds is each load point's sending time: a fortieth of the
+// budget (a full run is two sweeps of up to ten points, each with
+// funding, presigning and draining around it, plus three devnet starts
+// and the fixed measurements; a sweep stops at saturation, usually after
+// five or six points), between 1 s and 15 s.
 func pointSeconds(budget time.Duration) time.Duration {
-	return min(max(budget/60, time.Second), 10*time.Second)
+	return min(max(budget/40, time.Second), 15*time.Second)
 }
 
 // Run runs the suite and writes the report. It returns the report and

@@ -46,7 +46,7 @@ func TestModelName(t *testing.T) {
 
 func TestPointSeconds(t *testing.T) {
 	for _, tt := range []struct{ budget, want time.Duration }{
-		{9 * time.Minute, 9 * time.Second}, {30 * time.Second, time.Second}, {time.Hour, 10 * time.Second},
+		{9 * time.Minute, 13500 * time.Millisecond}, {30 * time.Second, time.Second}, {time.Hour, 15 * time.Second},
 	} {
 		if got := pointSeconds(tt.budget); got != tt.want {
 			t.Errorf("budget %v: %v per point, want %v", tt.budget, got, tt.want)
