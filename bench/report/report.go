@@ -53,6 +53,9 @@ type Config struct {
 	PointSeconds float64 `json:"point_seconds"` // sending time of each point
 	Budget       string  `json:"budget"`
 	Command      string  `json:"command"`
+	// SingleIndex: the single validator kept its SQL index (a devnet's
+	// node 0 has one; a validator by default does not).
+	SingleIndex bool `json:"single_index"`
 }
 
 // Sweep is the load points at one block-time setting, in offered order.

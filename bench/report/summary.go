@@ -51,7 +51,11 @@ func Summary(r *Report) []byte {
 		}
 	}
 	if r.Single != nil {
-		row(fmt.Sprintf("single validator, batch %d", r.Single.Batch), *r.Single)
+		index := "no SQL index"
+		if r.Config.SingleIndex {
+			index = "SQL index on"
+		}
+		row(fmt.Sprintf("single validator, batch %d, %s", r.Single.Batch, index), *r.Single)
 	}
 	b.WriteString("\n")
 	for _, s := range r.Sweeps {

@@ -46,6 +46,11 @@ type Config struct {
 	// SingleRate and SingleBatch are the single-validator send_txs point
 	// (SingleRate < 0 skips it). Defaults 30000 and 256.
 	SingleRate, SingleBatch int
+	// SingleIndex keeps the SQL index on the single validator. Off by
+	// default: a validator does not index (docs/DESIGN §12), while a
+	// devnet's node 0 does, as the network's query node; on two cores
+	// the SQLite inserts took 42% of the node's CPU at 30,000 tx/s.
+	SingleIndex bool
 	// Commit, Command and GPU go into the report as they are.
 	Commit, Command, GPU string
 	// LoadKey reads the devnet's faucet key file (required).
@@ -157,7 +162,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, string, error) {
 	created := cfg.Now().UTC()
 	r := &report.Report{Version: report.Version, Created: created, Commit: cfg.Commit, Machine: detectMachine(cfg.GPU),
 		Config: report.Config{Validators: cfg.Validators, TxBytes: cfg.TxBytes, PointSeconds: pt.Seconds(),
-			Budget: cfg.Budget.String(), Command: cfg.Command}}
+			Budget: cfg.Budget.String(), Command: cfg.Command, SingleIndex: cfg.SingleIndex}}
 	dir := filepath.Join(cfg.OutDir, created.Format("20060102T150405Z"))
 	work, err := os.MkdirTemp("", "aitbc-bench-suite-")
 	if err != nil {
@@ -267,9 +272,12 @@ func runSweep(ctx context.Context, cfg Config, st Setting, dir string, pt time.D
 // cfg.SingleBatch at cfg.SingleRate offered.
 func runSingle(ctx context.Context, cfg Config, dir string, pt time.Duration, say func(string, ...any)) (report.Point, error) {
 	st := cfg.Settings[0]
-	say("single validator: starting (BLOCK_TIME=%v MIN_BLOCK_INTERVAL=%v)", st.BlockTime, st.MinBlockInterval)
-	d, err := startDevnet(ctx, cfg.Binary, dir, 1, []string{
-		"BLOCK_TIME=" + st.BlockTime.String(), "MIN_BLOCK_INTERVAL=" + st.MinBlockInterval.String()})
+	say("single validator: starting (BLOCK_TIME=%v MIN_BLOCK_INTERVAL=%v, SQL index %v)", st.BlockTime, st.MinBlockInterval, cfg.SingleIndex)
+	env := []string{"BLOCK_TIME=" + st.BlockTime.String(), "MIN_BLOCK_INTERVAL=" + st.MinBlockInterval.String()}
+	if !cfg.SingleIndex {
+		env = append(env, "DATABASE_URL=") // empty: no SQL index
+	}
+	d, err := startDevnet(ctx, cfg.Binary, dir, 1, env)
 	if err != nil {
 		return report.Point{}, err
 	}

@@ -39,7 +39,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "       aitbcd bench load --key FAUCET_KEY [--rpc URL] [--ws URL] [--tps N] [--seconds S] [--senders N] [--metrics URL] [--presign] [--send-to URL,URL] [--tx-bytes N] [--batch N] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench rpc [--rpc URL] [--concurrency N] [--seconds S] [--mix "+strings.Join(bench.DefaultRPCMix, ",")+"] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench ws [--ws URL] [--clients N] [--seconds S] [--grace S] [--metrics URL] [--json FILE]")
-		fmt.Fprintln(stdout, "       aitbcd bench suite [--out DIR] [--budget 9m] [--rates N,N,...] [--single-rate N] [-v]")
+		fmt.Fprintln(stdout, "       aitbcd bench suite [--out DIR] [--budget 9m] [--rates N,N,...] [--single-rate N] [--single-index] [-v]")
 		fmt.Fprintln(stdout, "       aitbcd bench compare A B   (report.json files or their directories; prints B/A)")
 		return nil
 	}

@@ -28,6 +28,7 @@ func runBenchSuite(args []string, stdout, stderr io.Writer) error {
 	budget := fs.Duration("budget", 0, "time the suite aims to finish in; point durations scale to it (default $BENCH_BUDGET or 9m)")
 	rates := fs.String("rates", "", "comma-separated offered loads of each sweep, ascending (default "+joinInts(suite.DefaultRates)+")")
 	single := fs.Int("single-rate", 0, "offered tx/s of the single-validator send_txs point (default 30000; -1 skips it)")
+	singleIndex := fs.Bool("single-index", false, "keep the SQL index on the single validator (a validator has none by default)")
 	verbose := fs.Bool("v", false, "also print the load bench's progress lines")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -46,7 +47,7 @@ func runBenchSuite(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg := suite.Config{Binary: bin, OutDir: *out, Budget: *budget, SingleRate: *single, LoadKey: loadAccountKey,
+	cfg := suite.Config{Binary: bin, OutDir: *out, Budget: *budget, SingleRate: *single, SingleIndex: *singleIndex, LoadKey: loadAccountKey,
 		Commit: gitCommit(), GPU: gpuName(), Progress: stdout,
 		Command: "aitbcd bench suite " + strings.Join(args, " ")}
 	if *verbose {
