@@ -15,7 +15,7 @@ func Summary(r *Report) []byte {
 	fmt.Fprintf(&b, "# Benchmark report %s\n\n", r.Created.UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "Commit `%s`; %s, %d cores, GPU %s; %s.  \n", orUnknown(r.Commit), orUnknown(r.Machine.CPUModel), r.Machine.Cores, orUnknown(r.Machine.GPU), r.Machine.GoVersion)
 	fmt.Fprintf(&b, "%d validators in one devnet on this machine, load generator on the same cores; %d-byte signed transfers sent open-loop round-robin to every node; "+
-		"finality from each tx's scheduled send time to its block on node 0's WebSocket. %.0f s per point; the suite took %.0f s.  \n",
+		"finality from each tx's scheduled send time to its block on node 0's WebSocket. %g s per point; the suite took %.0f s.  \n",
 		r.Config.Validators, r.Config.TxBytes, r.Config.PointSeconds, r.Seconds)
 	fmt.Fprintf(&b, "Command: `%s`\n\n", r.Config.Command)
 	fmt.Fprintf(&b, "Signature ceiling (`aitbcd bench sigverify`, cpu): %.0f verifications/s at batch %d.\n\n", r.SigverifyPerSec, r.SigverifyBatch)
