@@ -125,8 +125,8 @@ func (c LoadConfig) Validate() error {
 // LoadReport is the outcome of one Load run. Submitted counts send_tx
 // requests; each ends as Accepted, Rejected (503 mempool_full or busy,
 // retried after a back-off) or an error. Committed counts the accepted
-// txs seen in a new_blocks message; Uncommitted the rest when the run
-// ended.
+// txs seen in a new_blocks message plus LateCommitted; Uncommitted the
+// sent txs not found committed when the run ended (Lost among them).
 type LoadReport struct {
 	TargetTPS       int           `json:"target_tps"`
 	Seconds         float64       `json:"seconds"`
