@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"aitbc/engine/types"
 	"aitbc/internal/quantile"
 	netws "aitbc/netio/ws"
 	"aitbc/rpc"
@@ -53,6 +54,21 @@ type LoadConfig struct {
 	Progress time.Duration
 	// HTTP overrides the tuned keep-alive client (tests).
 	HTTP *http.Client
+	// SendTo, if set, lists the REST base URLs the txs go to, sender i
+	// using SendTo[i mod len]: round-robin over a devnet's nodes. RPC
+	// still funds the senders and answers the lost-tx queries.
+	SendTo []string
+	// TxBytes pads each transfer's payload so its canonical encoding is
+	// this long (0: no payload). It must be at least the unpadded size.
+	TxBytes int
+	// Batch > 1 sends that many consecutive slots of a sender in one
+	// POST /rpc/send_txs when the last of them is due (each tx's latency
+	// still counts from its own slot).
+	Batch int
+	// NodeCPU, if set, reads the CPU time the nodes under test have used;
+	// it is read when sending starts and when the run ends, and the
+	// difference is reported per committed tx.
+	NodeCPU func() time.Duration
 }
 
 func (c LoadConfig) withDefaults() LoadConfig {
@@ -98,6 +114,10 @@ func (c LoadConfig) Validate() error {
 		return bad("drain %v is negative", c.Drain)
 	case c.Progress < 0:
 		return bad("progress interval %v is negative", c.Progress)
+	case c.Batch < 0 || c.Batch > rpc.MaxBatchTxs:
+		return bad("batch %d not in [0, %d]", c.Batch, rpc.MaxBatchTxs)
+	case c.TxBytes < 0 || c.TxBytes > types.MaxTxBytes:
+		return bad("tx bytes %d not in [0, %d]", c.TxBytes, types.MaxTxBytes)
 	}
 	return nil
 }
@@ -105,8 +125,8 @@ func (c LoadConfig) Validate() error {
 // LoadReport is the outcome of one Load run. Submitted counts send_tx
 // requests; each ends as Accepted, Rejected (503 mempool_full or busy,
 // retried after a back-off) or an error. Committed counts the accepted
-// txs seen in a new_blocks message; Uncommitted the rest when the run
-// ended.
+// txs seen in a new_blocks message plus LateCommitted; Uncommitted the
+// sent txs not found committed when the run ended (Lost among them).
 type LoadReport struct {
 	TargetTPS       int           `json:"target_tps"`
 	Seconds         float64       `json:"seconds"`
@@ -140,6 +160,20 @@ type LoadReport struct {
 	// draining phases; ClientCPUPerTx divides it by Submitted (µs).
 	ClientCPUSeconds float64 `json:"client_cpu_seconds"`
 	ClientCPUPerTx   float64 `json:"client_cpu_us_per_tx"`
+	// NodeCPUSeconds is the nodes' CPU time from the start of sending to
+	// the end of the run (LoadConfig.NodeCPU; 0 without it), and
+	// NodeCPUPerTx that over Committed, in µs: all nodes together.
+	NodeCPUSeconds float64 `json:"node_cpu_seconds"`
+	NodeCPUPerTx   float64 `json:"node_cpu_us_per_tx"`
+	// TxBytes is the canonical size of each transfer sent.
+	TxBytes int `json:"tx_bytes"`
+	// LateCommitted are accepted txs no new_blocks message carried (the
+	// stream dropped them, or they committed after the drain) that
+	// get_tx found committed at the end; they count in Committed but
+	// have no latency. Lost are accepted txs that get_tx did not find
+	// committed either: a run with any is a failure (ErrLost).
+	LateCommitted int64 `json:"late_committed"`
+	Lost          int64 `json:"lost"`
 }
 
 // JSON renders the report for --json.
@@ -225,13 +259,18 @@ func Load(ctx context.Context, cfg LoadConfig, out io.Writer) (LoadReport, error
 	}
 
 	var cnt counters
+	nodeCPU := cfg.NodeCPU
+	if nodeCPU == nil {
+		nodeCPU = func() time.Duration { return 0 }
+	}
+	node0 := nodeCPU()
 	cpu0 := processCPU()
 	start := time.Now()
 	p := newPacer(start, cfg.TPS, cfg.Duration)
 	var wg sync.WaitGroup
 	for _, s := range senders {
 		wg.Add(1)
-		go func() { defer wg.Done(); s.run(ctx, c, p, tr, &cnt) }()
+		go func() { defer wg.Done(); s.run(ctx, p, tr, &cnt) }()
 	}
 	sendDone := make(chan struct{})
 	go func() { wg.Wait(); close(sendDone) }()
@@ -266,6 +305,7 @@ loop:
 	tick.Stop()
 	prog.line()
 	cpu := processCPU() - cpu0
+	nodeUsed := nodeCPU() - node0
 	scancel()
 	scrapeWG.Wait()
 	ws.Close()
@@ -278,9 +318,20 @@ loop:
 	lat := tr.latencies
 	blocks := tr.blocks
 	last := tr.last
-	rep.Uncommitted = int64(len(tr.pending))
+	left := make([]types.Hash, 0, len(tr.pending))
+	for h := range tr.pending {
+		left = append(left, h)
+	}
 	tr.mu.Unlock()
-	rep.Committed = int64(len(lat))
+	queried := []*rpc.Client{c}
+	for _, u := range cfg.SendTo {
+		if u != cfg.RPC {
+			queried = append(queried, &rpc.Client{BaseURL: u, HTTP: hc})
+		}
+	}
+	rep.LateCommitted, rep.Lost = reconcile(context.WithoutCancel(ctx), queried, left, tr.acceptedSet(), cfg.Drain)
+	rep.Uncommitted = int64(len(left)) - rep.LateCommitted
+	rep.Committed = int64(len(lat)) + rep.LateCommitted
 	rep.OfferedTPS = float64(rep.Submitted) / cfg.Duration.Seconds()
 	rep.AcceptedTPS = float64(rep.Accepted) / cfg.Duration.Seconds()
 	if !last.IsZero() {
@@ -297,6 +348,11 @@ loop:
 	if rep.Submitted > 0 {
 		rep.ClientCPUPerTx = float64(cpu.Microseconds()) / float64(rep.Submitted)
 	}
+	rep.NodeCPUSeconds = nodeUsed.Seconds()
+	if rep.Committed > 0 {
+		rep.NodeCPUPerTx = float64(nodeUsed.Microseconds()) / float64(rep.Committed)
+	}
+	rep.TxBytes = senders[0].size()
 	WriteLoadTable(out, rep)
 	if err := ctx.Err(); err != nil {
 		return rep, context.Cause(ctx)
@@ -304,7 +360,63 @@ loop:
 	if wsErr != nil {
 		return rep, fmt.Errorf("bench: new_blocks stream ended: %w", wsErr)
 	}
+	if rep.Lost > 0 {
+		return rep, fmt.Errorf("%w: %d of %d accepted txs", ErrLost, rep.Lost, rep.Accepted)
+	}
 	return rep, nil
+}
+
+// reconcile asks the nodes about each tx no block carried while the run
+// watched: committed ones are late; accepted ones that no node holds
+// any more are lost, and so are those still pending after grace (polled
+// every half second until then). A query error counts as not held: the
+// run cannot show the tx was committed.
+func reconcile(ctx context.Context, cs []*rpc.Client, left []types.Hash, accepted map[types.Hash]bool, grace time.Duration) (late, lost int64) {
+	deadline := time.Now().Add(grace)
+	for len(left) > 0 {
+		var still []types.Hash
+		for _, h := range left {
+			switch txStatus(ctx, cs, h) {
+			case rpc.TxCommitted:
+				late++
+			case rpc.TxPending:
+				still = append(still, h)
+			default:
+				if accepted[h] {
+					lost++
+				}
+			}
+		}
+		left = still
+		if len(left) == 0 || time.Now().After(deadline) || !sleepCtx(ctx, 500*time.Millisecond) {
+			break
+		}
+	}
+	for _, h := range left {
+		if accepted[h] {
+			lost++
+		}
+	}
+	return late, lost
+}
+
+// txStatus is the best status any node gives h: committed over pending
+// over unknown ("").
+func txStatus(ctx context.Context, cs []*rpc.Client, h types.Hash) string {
+	best := ""
+	for _, c := range cs {
+		ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
+		r, err := c.Tx(ctx1, h)
+		cancel()
+		switch {
+		case err != nil:
+		case r.Status == rpc.TxCommitted:
+			return rpc.TxCommitted
+		case r.Status == rpc.TxPending:
+			best = rpc.TxPending
+		}
+	}
+	return best
 }
 
 // followBlocks reads new_blocks messages into tr until the connection

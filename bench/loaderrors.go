@@ -14,6 +14,8 @@ var (
 	ErrFaucetLow = errors.New("bench: faucet balance too low")
 	// ErrFunding: the senders' funding transfers did not become final.
 	ErrFunding = errors.New("bench: funding failed")
+	// ErrLost: txs the node accepted were never committed.
+	ErrLost = errors.New("bench: accepted txs lost")
 )
 
 // noDeadline clears a net.Conn deadline.

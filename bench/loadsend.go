@@ -36,15 +36,38 @@ type sender struct {
 	max     uint64      // last nonce it may use: its funding covers 1..max
 	signed  []*types.Tx // presigned txs for nonces 1..len(signed)
 	hashes  []types.Hash
+	c       *rpc.Client // the node this sender sends to
+	payload []byte      // pads each tx to LoadConfig.TxBytes
+	batch   int         // slots per send_txs request; <= 1: send_tx
 }
 
 func (s *sender) tx(nonce uint64) (*types.Tx, types.Hash) {
 	if i := nonce - 1; i < uint64(len(s.signed)) {
 		return s.signed[i], s.hashes[i]
 	}
-	tx := &types.Tx{ChainID: s.chainID, Type: types.TxTransfer, Nonce: nonce, Recipient: sink, Amount: s.amount, Fee: s.fee}
+	tx := &types.Tx{ChainID: s.chainID, Type: types.TxTransfer, Nonce: nonce, Recipient: sink, Amount: s.amount, Fee: s.fee, Payload: s.payload}
 	tx.Sign(s.key)
 	return tx, tx.Hash()
+}
+
+// size is the canonical size of the sender's transfers.
+func (s *sender) size() int {
+	tx, _ := s.tx(1)
+	return tx.Size()
+}
+
+// padding is the payload that makes a transfer of chainID size bytes
+// long: nil when size is 0; an error when the unpadded transfer is
+// already longer.
+func padding(chainID string, size int) ([]byte, error) {
+	if size == 0 {
+		return nil, nil
+	}
+	base := (&types.Tx{ChainID: chainID, Type: types.TxTransfer}).Size()
+	if size < base {
+		return nil, fmt.Errorf("%w: tx bytes %d below a transfer's %d", ErrBadConfig, size, base)
+	}
+	return make([]byte, size-base), nil
 }
 
 // Back-off after a 503 or an error, doubling up to the max.
@@ -55,7 +78,12 @@ const (
 
 // run sends one tx per pacer slot until the schedule ends, the funding
 // runs out or the node refuses the sender's nonce chain.
-func (s *sender) run(ctx context.Context, c *rpc.Client, p *pacer, tr *tracker, cnt *counters) {
+func (s *sender) run(ctx context.Context, p *pacer, tr *tracker, cnt *counters) {
+	if s.batch > 1 {
+		s.runBatches(ctx, p, tr, cnt)
+		return
+	}
+	c := s.c
 	backoff := time.Duration(0)
 	retry := func() bool {
 		backoff = min(max(2*backoff, backoffMin), backoffMax)
@@ -67,7 +95,7 @@ func (s *sender) run(ctx context.Context, c *rpc.Client, p *pacer, tr *tracker, 
 			return
 		}
 		tx, h := s.tx(s.next)
-		tr.submitted(h, time.Now())
+		tr.submitted(h, at)
 		cnt.submitted.Add(1)
 		_, err := c.SendTx(ctx, tx)
 		var ae *rpc.APIError
@@ -75,6 +103,7 @@ func (s *sender) run(ctx context.Context, c *rpc.Client, p *pacer, tr *tracker, 
 		case err == nil || errors.As(err, &ae) && ae.Code == rpc.CodeDuplicateTx:
 			// A duplicate is an earlier attempt that was admitted although
 			// its response was lost.
+			tr.accept(h)
 			cnt.accepted.Add(1)
 			s.next++
 			backoff = 0
@@ -113,6 +142,70 @@ func (s *sender) run(ctx context.Context, c *rpc.Client, p *pacer, tr *tracker, 
 	}
 }
 
+// runBatches is run with send_txs: it claims s.batch slots at a time,
+// sends them in one request when the last is due, and moves its nonce to
+// the first tx the node did not take (later ones are then refused as
+// too far ahead, and count as rejected).
+func (s *sender) runBatches(ctx context.Context, p *pacer, tr *tracker, cnt *counters) {
+	backoff := time.Duration(0)
+	for s.next <= s.max {
+		at := p.nextN(int(min(uint64(s.batch), s.max-s.next+1)))
+		if len(at) == 0 || !sleepCtx(ctx, time.Until(at[len(at)-1])) {
+			return
+		}
+		txs := make([]*types.Tx, len(at))
+		hs := make([]types.Hash, len(at))
+		for i := range at {
+			txs[i], hs[i] = s.tx(s.next + uint64(i))
+			tr.submitted(hs[i], at[i])
+		}
+		cnt.submitted.Add(int64(len(at)))
+		res, err := s.c.SendTxs(ctx, txs)
+		if err != nil {
+			for _, h := range hs {
+				tr.forget(h)
+			}
+			if ctx.Err() != nil {
+				cnt.submitted.Add(-int64(len(at)))
+				return
+			}
+			var ae *rpc.APIError
+			if errors.As(err, &ae) && ae.Status == http.StatusServiceUnavailable {
+				cnt.rejected.Add(int64(len(at)))
+			} else {
+				cnt.fail(err)
+			}
+			backoff = min(max(2*backoff, backoffMin), backoffMax)
+			if !sleepCtx(ctx, backoff) {
+				return
+			}
+			continue
+		}
+		took := 0
+		for i, r := range res {
+			if r.Error == nil || r.Error.Code == rpc.CodeDuplicateTx {
+				if took == i {
+					took++
+				}
+				tr.accept(hs[i])
+				cnt.accepted.Add(1)
+				continue
+			}
+			tr.forget(hs[i])
+			cnt.rejected.Add(1)
+		}
+		s.next += uint64(took)
+		if took < len(res) {
+			backoff = min(max(2*backoff, backoffMin), backoffMax)
+			if !sleepCtx(ctx, backoff) {
+				return
+			}
+		} else {
+			backoff = 0
+		}
+	}
+}
+
 // sleepCtx sleeps d; false if ctx ended first.
 func sleepCtx(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
@@ -138,7 +231,11 @@ func fund(ctx context.Context, c *rpc.Client, cfg LoadConfig, chainID string, ou
 	if err != nil {
 		return nil, 0, fmt.Errorf("bench: faucet account: %w", err)
 	}
-	probe := &types.Tx{ChainID: chainID, Type: types.TxTransfer, Nonce: 1, Recipient: sink, Amount: cfg.Amount}
+	payload, err := padding(chainID, cfg.TxBytes)
+	if err != nil {
+		return nil, 0, err
+	}
+	probe := &types.Tx{ChainID: chainID, Type: types.TxTransfer, Nonce: 1, Recipient: sink, Amount: cfg.Amount, Payload: payload}
 	probe.Sign(cfg.Faucet)
 	fee, err := c.EstimateFee(ctx, probe)
 	if err != nil {
@@ -160,13 +257,21 @@ func fund(ctx context.Context, c *rpc.Client, cfg LoadConfig, chainID string, ou
 		return nil, 0, fmt.Errorf("%w: %s has %d, the run needs %d", ErrFaucetLow, faucet, balance, need)
 	}
 
+	clients := []*rpc.Client{c}
+	if len(cfg.SendTo) > 0 {
+		clients = clients[:0]
+		for _, u := range cfg.SendTo {
+			clients = append(clients, &rpc.Client{BaseURL: u, HTTP: c.HTTP})
+		}
+	}
 	senders := make([]*sender, cfg.Senders)
 	for i := range senders {
 		_, key, err := ed25519.GenerateKey(rand.Reader)
 		if err != nil {
 			return nil, 0, err
 		}
-		senders[i] = &sender{key: key, chainID: chainID, amount: cfg.Amount, fee: fee, next: 1, max: perSender}
+		senders[i] = &sender{key: key, chainID: chainID, amount: cfg.Amount, fee: fee, next: 1, max: perSender,
+			c: clients[i%len(clients)], payload: payload, batch: cfg.Batch}
 	}
 	t0 := time.Now()
 	var last types.Hash
@@ -192,7 +297,7 @@ func fund(ctx context.Context, c *rpc.Client, cfg LoadConfig, chainID string, ou
 			n := min(share+8, perSender)
 			s.signed, s.hashes = make([]*types.Tx, n), make([]types.Hash, n)
 			for i := range n {
-				tx := &types.Tx{ChainID: chainID, Type: types.TxTransfer, Nonce: i + 1, Recipient: sink, Amount: cfg.Amount, Fee: fee}
+				tx := &types.Tx{ChainID: chainID, Type: types.TxTransfer, Nonce: i + 1, Recipient: sink, Amount: cfg.Amount, Fee: fee, Payload: payload}
 				tx.Sign(s.key)
 				s.signed[i], s.hashes[i] = tx, tx.Hash()
 			}

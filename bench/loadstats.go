@@ -40,11 +40,27 @@ func (p *pacer) next() (time.Time, bool) {
 	return at, at.Before(p.end)
 }
 
+// nextN claims up to n consecutive slots and returns when each is due,
+// leaving out those past the end (none: the schedule is over).
+func (p *pacer) nextN(n int) []time.Time {
+	i := p.n.Add(int64(n)) - int64(n)
+	var at []time.Time
+	for k := range int64(n) {
+		t := p.start.Add(time.Duration(float64(i+k) * p.interval))
+		if !t.Before(p.end) {
+			break
+		}
+		at = append(at, t)
+	}
+	return at
+}
+
 // tracker matches committed blocks against the txs the bench sent:
 // submit time by hash in, finality latency out.
 type tracker struct {
 	mu        sync.Mutex
-	pending   map[types.Hash]time.Time
+	pending   map[types.Hash]time.Time // hash → its scheduled send time
+	accepted  map[types.Hash]bool      // pending hashes the node accepted
 	latencies []time.Duration
 	blocks    []blockSeen
 	last      time.Time // when the last block carrying a bench tx was seen
@@ -59,10 +75,14 @@ type blockSeen struct {
 	ours   int
 }
 
-func newTracker() *tracker { return &tracker{pending: make(map[types.Hash]time.Time)} }
+func newTracker() *tracker {
+	return &tracker{pending: make(map[types.Hash]time.Time), accepted: make(map[types.Hash]bool)}
+}
 
-// submitted records that hash is being sent now (before the request, so
-// a block that beats the response still matches).
+// submitted records that hash is being sent for the slot due at `at`
+// (before the request, so a block that beats the response still
+// matches). Latency counts from the slot, not from the request: a sender
+// that fell behind its schedule does not hide the queueing (open loop).
 func (t *tracker) submitted(h types.Hash, at time.Time) {
 	t.mu.Lock()
 	t.pending[h] = at
@@ -76,6 +96,27 @@ func (t *tracker) forget(h types.Hash) {
 	t.mu.Unlock()
 }
 
+// accept marks a pending hash as accepted by the node; if no block
+// carries it by the end of the run, it is lost.
+func (t *tracker) accept(h types.Hash) {
+	t.mu.Lock()
+	if _, ok := t.pending[h]; ok {
+		t.accepted[h] = true
+	}
+	t.mu.Unlock()
+}
+
+// acceptedSet is a copy of the accepted hashes still pending.
+func (t *tracker) acceptedSet() map[types.Hash]bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	m := make(map[types.Hash]bool, len(t.accepted))
+	for h := range t.accepted {
+		m[h] = true
+	}
+	return m
+}
+
 // block records a committed block seen at `at`.
 func (t *tracker) block(height, headerTime uint64, hashes []types.Hash, at time.Time) {
 	t.mu.Lock()
@@ -83,6 +124,7 @@ func (t *tracker) block(height, headerTime uint64, hashes []types.Hash, at time.
 	for _, h := range hashes {
 		if sent, ok := t.pending[h]; ok {
 			delete(t.pending, h)
+			delete(t.accepted, h)
 			t.latencies = append(t.latencies, at.Sub(sent))
 			ours++
 		}
@@ -244,7 +286,10 @@ func WriteLoadTable(out io.Writer, rep LoadReport) {
 		{"block interval p50", ms(rep.IntervalP50)},
 		{"block interval p99", ms(rep.IntervalP99)},
 		{"max index lag", lag},
+		{"late committed", strconv.FormatInt(rep.LateCommitted, 10)},
+		{"lost", strconv.FormatInt(rep.Lost, 10)},
 		{"client cpu", fmt.Sprintf("%.2fs (%.1f µs/tx)", rep.ClientCPUSeconds, rep.ClientCPUPerTx)},
+		{"node cpu", fmt.Sprintf("%.2fs (%.1f µs/tx, all nodes)", rep.NodeCPUSeconds, rep.NodeCPUPerTx)},
 	}
 	fmt.Fprintln(out, "metric                value")
 	for _, r := range rows {

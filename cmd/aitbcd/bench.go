@@ -19,7 +19,7 @@ import (
 // runBench is `aitbcd bench SUBCOMMAND`.
 func runBench(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("bench: want a subcommand: sigverify, load, rpc or ws")
+		return usagef("bench: want a subcommand: sigverify, load, rpc, ws, suite or compare")
 	}
 	switch args[0] {
 	case "sigverify":
@@ -30,14 +30,20 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return runBenchRPC(args[1:], stdout, stderr)
 	case "ws":
 		return runBenchWS(args[1:], stdout, stderr)
+	case "suite":
+		return runBenchSuite(args[1:], stdout, stderr)
+	case "compare":
+		return runBenchCompare(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, "Usage: aitbcd bench sigverify [--backend cpu|kernel-host|cuda] [--compare BACKEND] [--batch N] [--seconds S] [--workers N] [--json FILE]")
-		fmt.Fprintln(stdout, "       aitbcd bench load --key FAUCET_KEY [--rpc URL] [--ws URL] [--tps N] [--seconds S] [--senders N] [--metrics URL] [--presign] [--json FILE]")
+		fmt.Fprintln(stdout, "       aitbcd bench load --key FAUCET_KEY [--rpc URL] [--ws URL] [--tps N] [--seconds S] [--senders N] [--metrics URL] [--presign] [--send-to URL,URL] [--tx-bytes N] [--batch N] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench rpc [--rpc URL] [--concurrency N] [--seconds S] [--mix "+strings.Join(bench.DefaultRPCMix, ",")+"] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench ws [--ws URL] [--clients N] [--seconds S] [--grace S] [--metrics URL] [--json FILE]")
+		fmt.Fprintln(stdout, "       aitbcd bench suite [--out DIR] [--budget 9m] [--rates N,N,...] [--single-rate N] [--single-index] [-v]")
+		fmt.Fprintln(stdout, "       aitbcd bench compare A B   (report.json files or their directories; prints B/A)")
 		return nil
 	}
-	return usagef("bench: unknown subcommand %q (want sigverify, load, rpc or ws)", args[0])
+	return usagef("bench: unknown subcommand %q (want sigverify, load, rpc, ws, suite or compare)", args[0])
 }
 
 // runBenchSigverify is `aitbcd bench sigverify`: flags over
@@ -103,6 +109,9 @@ func runBenchLoad(args []string, stdout, stderr io.Writer) error {
 	presign := fs.Bool("presign", false, "sign every tx before the clock starts (measures the node without the client's signing)")
 	drain := fs.Float64("drain", 30, "seconds to wait after sending for the accepted txs to commit")
 	fee := fs.Uint64("fee", 0, "fee per transfer (default: the node's estimate)")
+	sendTo := fs.String("send-to", "", "comma-separated RPC base URLs the txs go to, round-robin by sender (default: --rpc)")
+	txBytes := fs.Int("tx-bytes", 0, "pad each transfer's payload to this canonical size in bytes (0: no payload)")
+	batch := fs.Int("batch", 0, "send this many txs per POST /rpc/send_txs (0 or 1: one send_tx per tx)")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -125,7 +134,15 @@ func runBenchLoad(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := bench.LoadConfig{RPC: *rpcURL, WS: *wsURL, Faucet: priv, TPS: *tps, Senders: *senders,
 		Duration: time.Duration(*seconds * float64(time.Second)), MetricsURL: *metrics, Presign: *presign,
-		Drain: time.Duration(*drain * float64(time.Second)), Fee: *fee}
+		Drain: time.Duration(*drain * float64(time.Second)), Fee: *fee, TxBytes: *txBytes, Batch: *batch}
+	if *sendTo != "" {
+		for _, u := range strings.Split(*sendTo, ",") {
+			if u = strings.TrimSpace(u); u == "" {
+				return usagef("--send-to %q: empty URL", *sendTo)
+			}
+			cfg.SendTo = append(cfg.SendTo, u)
+		}
+	}
 	if *drain == 0 {
 		cfg.Drain = time.Nanosecond // 0 means the default in LoadConfig
 	}
