@@ -388,7 +388,7 @@ func reconcile(ctx context.Context, cs []*rpc.Client, left []types.Hash, accepte
 			}
 		}
 		left = still
-		if len(left) == 0 || time.Now().After(deadline) || !sleepCtx(ctx, 500*time.Millisecond) {
+		if len(left) == 0 || time.Now().After(deadline) || !SleepCtx(ctx, 500*time.Millisecond) {
 			break
 		}
 	}

@@ -87,11 +87,11 @@ func (s *sender) run(ctx context.Context, p *pacer, tr *tracker, cnt *counters) 
 	backoff := time.Duration(0)
 	retry := func() bool {
 		backoff = min(max(2*backoff, backoffMin), backoffMax)
-		return sleepCtx(ctx, backoff)
+		return SleepCtx(ctx, backoff)
 	}
 	for s.next <= s.max {
 		at, ok := p.next()
-		if !ok || !sleepCtx(ctx, time.Until(at)) {
+		if !ok || !SleepCtx(ctx, time.Until(at)) {
 			return
 		}
 		tx, h := s.tx(s.next)
@@ -150,7 +150,7 @@ func (s *sender) runBatches(ctx context.Context, p *pacer, tr *tracker, cnt *cou
 	backoff := time.Duration(0)
 	for s.next <= s.max {
 		at := p.nextN(int(min(uint64(s.batch), s.max-s.next+1)))
-		if len(at) == 0 || !sleepCtx(ctx, time.Until(at[len(at)-1])) {
+		if len(at) == 0 || !SleepCtx(ctx, time.Until(at[len(at)-1])) {
 			return
 		}
 		txs := make([]*types.Tx, len(at))
@@ -176,7 +176,7 @@ func (s *sender) runBatches(ctx context.Context, p *pacer, tr *tracker, cnt *cou
 				cnt.fail(err)
 			}
 			backoff = min(max(2*backoff, backoffMin), backoffMax)
-			if !sleepCtx(ctx, backoff) {
+			if !SleepCtx(ctx, backoff) {
 				return
 			}
 			continue
@@ -197,7 +197,7 @@ func (s *sender) runBatches(ctx context.Context, p *pacer, tr *tracker, cnt *cou
 		s.next += uint64(took)
 		if took < len(res) {
 			backoff = min(max(2*backoff, backoffMin), backoffMax)
-			if !sleepCtx(ctx, backoff) {
+			if !SleepCtx(ctx, backoff) {
 				return
 			}
 		} else {
@@ -206,8 +206,8 @@ func (s *sender) runBatches(ctx context.Context, p *pacer, tr *tracker, cnt *cou
 	}
 }
 
-// sleepCtx sleeps d; false if ctx ended first.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
+// SleepCtx sleeps d; false if ctx ended first (before or while sleeping).
+func SleepCtx(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
@@ -324,7 +324,7 @@ func sendRetrying(ctx context.Context, c *rpc.Client, tx *types.Tx) (types.Hash,
 		if err == nil || !errors.As(err, &ae) || ae.Status != http.StatusServiceUnavailable {
 			return h, err
 		}
-		if !sleepCtx(ctx, backoff) {
+		if !SleepCtx(ctx, backoff) {
 			return h, context.Cause(ctx)
 		}
 		backoff = min(2*backoff, backoffMax)
@@ -346,7 +346,7 @@ func waitFinal(ctx context.Context, c *rpc.Client, hash types.Hash, limit time.D
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%w: %s not final after %v", ErrFunding, hash, limit)
 		}
-		if !sleepCtx(ctx, 50*time.Millisecond) {
+		if !SleepCtx(ctx, 50*time.Millisecond) {
 			return context.Cause(ctx)
 		}
 	}

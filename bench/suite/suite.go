@@ -237,11 +237,11 @@ func runSweep(ctx context.Context, cfg Config, st Setting, dir string, pt time.D
 	}
 	if idle {
 		settle, window := min(pt/2, 3*time.Second), min(pt, 5*time.Second)
-		if !sleep(ctx, settle) {
+		if !bench.SleepCtx(ctx, settle) {
 			return sw, context.Cause(ctx)
 		}
 		c0, w0 := d.cpu(), time.Now()
-		if !sleep(ctx, window) {
+		if !bench.SleepCtx(ctx, window) {
 			return sw, context.Cause(ctx)
 		}
 		r.IdleCores = (d.cpu() - c0).Seconds() / time.Since(w0).Seconds()
@@ -317,15 +317,4 @@ func pointOf(rep bench.LoadReport) report.Point {
 		Submitted: rep.Submitted, Accepted: rep.Accepted, Committed: rep.Committed, Rejected: rep.Rejected,
 		Errors: rep.Errors, Lost: rep.Lost, P50Ms: ms(rep.FinalityP50), P90Ms: ms(rep.FinalityP90),
 		P99Ms: ms(rep.FinalityP99), MaxMs: ms(rep.FinalityMax), NodeCPUPerTxUs: rep.NodeCPUPerTx}
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
