@@ -8,7 +8,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 RACE_PKGS := ./engine/node ./engine/indexer ./engine/ingest ./engine/blocksync ./engine/exec ./engine/enginetest ./gpu/... ./netio/... ./rpc/... ./storage/... ./cmd/...
 FUZZTIME  ?= 10s
 
-.PHONY: build run test test-long bench lint fuzz clean cuda alerts sim
+.PHONY: build run test test-long bench lint fuzz clean cuda alerts sim byzantine test-faults
 
 # Alert rules (observability/prometheus): promtool comes with Debian's
 # prometheus package. Without it `make test` skips the rule checks and says
@@ -33,6 +33,12 @@ CUDA_LIB   := cuda/build/libaitbc_cuda.a
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/aitbcd
+
+# The byzantine build (issue #9): devnet --misbehave NODE=MODE[,...] makes
+# chosen nodes misbehave (engine/misbehave lists the modes). The normal
+# build links none of it (TestNormalBuildLinksNoMisbehave).
+byzantine:
+	$(GO) build -tags byzantine -ldflags "$(LDFLAGS)" -o bin/aitbcd-byzantine ./cmd/aitbcd
 
 run: build
 	./$(BIN) devnet --validators 4 --dir ./devnet
