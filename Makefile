@@ -40,13 +40,22 @@ build:
 byzantine:
 	$(GO) build -tags byzantine -ldflags "$(LDFLAGS)" -o bin/aitbcd-byzantine ./cmd/aitbcd
 
+# The fault suite (issue #9, cmd/aitbcd/faults_test.go): four byzantine-build
+# validator processes behind in-test TCP proxies under a transfer load, one
+# scenario at a time; one verdict line each. FAULTS_SEED=S replays a seed.
+test-faults:
+	AITBC_FAULTS=1 $(GO) test -tags byzantine -count=1 -timeout 30m -run '^TestFaults$$' ./cmd/aitbcd
+
 run: build
 	./$(BIN) devnet --validators 4 --dir ./devnet
 
 test: alerts
 	$(GO) vet ./...
+	$(GO) vet -tags byzantine ./...
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -E '/(gpu|netio|rpc|storage|cmd|engine/(node|indexer|ingest|blocksync|exec|enginetest))(/|$$)')
+	# A short fault suite (two scenarios, about 30 s); make test-faults runs all.
+	$(GO) test -tags byzantine -count=1 -run 'TestFaultsShort|TestMisbehave' ./cmd/aitbcd
 
 # The deterministic cluster simulator (engine/sim): `make sim SEEDS=N` runs
 # seeds 1..N on every core; `make sim SEED=S` replays one seed and prints
