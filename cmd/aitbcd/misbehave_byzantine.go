@@ -17,7 +17,6 @@ import (
 	"aitbc/netio/gossip"
 )
 
-
 // byzantineTags reports whether this is the byzantine build.
 const byzantineTags = true
 

@@ -17,7 +17,6 @@ import (
 // the other half of the pair.
 var errNotByzantine = errors.New("--misbehave needs the byzantine build: make byzantine, then bin/aitbcd-byzantine")
 
-
 // byzantineTags reports whether this is the byzantine build.
 const byzantineTags = false
 
