@@ -44,7 +44,7 @@ byzantine:
 # validator processes behind in-test TCP proxies under a transfer load, one
 # scenario at a time; one verdict line each. FAULTS_SEED=S replays a seed.
 test-faults:
-	AITBC_FAULTS=1 $(GO) test -tags byzantine -count=1 -timeout 30m -run '^TestFaults$$' ./cmd/aitbcd
+	AITBC_FAULTS=1 $(GO) test -tags byzantine -count=1 -timeout 30m -run '^TestFaults$$' -v ./cmd/aitbcd
 
 run: build
 	./$(BIN) devnet --validators 4 --dir ./devnet

@@ -301,7 +301,6 @@ func runFaults(t *testing.T, scenarios []faultScenario, scale float64) {
 	}
 	line := fmt.Sprintf("faults: %d scenarios, worst recovery=%v (%s), FAULTS_SEED=%d", len(scenarios), worst.Round(time.Millisecond), worstName, seed)
 	fmt.Println(line)
-	t.Log(line)
 }
 
 func runScenario(t *testing.T, bin string, seed int64, s faultScenario, scale float64) time.Duration {
@@ -394,8 +393,7 @@ func runScenario(t *testing.T, bin string, seed int64, s faultScenario, scale fl
 	line := fmt.Sprintf("fault %s: %s recovery=%v max_interval=%v heights=%v txs_final=%d bans_of_faulty=%d ahead=%v behind=%v faulty=%s",
 		s.name, verdict, recovery.Round(time.Millisecond), maxGap.Round(time.Millisecond), heads, final, bans,
 		ahead.Round(time.Millisecond), behind.Round(time.Millisecond), nodeName(faulty))
-	fmt.Println(line)
-	t.Log(line)
+	fmt.Println(line) // with go test -v (make test-faults), one line per scenario
 	for _, f := range failures {
 		t.Errorf("%s (FAULTS_SEED=%d): %s", s.name, n.seed, f)
 	}
