@@ -8,7 +8,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 RACE_PKGS := ./engine/node ./engine/indexer ./engine/ingest ./engine/blocksync ./engine/exec ./engine/enginetest ./gpu/... ./netio/... ./rpc/... ./storage/... ./cmd/...
 FUZZTIME  ?= 10s
 
-.PHONY: build run test test-long bench bench-report lint fuzz clean cuda alerts sim
+.PHONY: build run test test-long bench bench-report lint fuzz clean cuda alerts sim byzantine test-faults
 
 # Alert rules (observability/prometheus): promtool comes with Debian's
 # prometheus package. Without it `make test` skips the rule checks and says
@@ -34,13 +34,28 @@ CUDA_LIB   := cuda/build/libaitbc_cuda.a
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/aitbcd
 
+# The byzantine build (issue #9): devnet --misbehave NODE=MODE[,...] makes
+# chosen nodes misbehave (engine/misbehave lists the modes). The normal
+# build links none of it (TestNormalBuildLinksNoMisbehave).
+byzantine:
+	$(GO) build -tags byzantine -ldflags "$(LDFLAGS)" -o bin/aitbcd-byzantine ./cmd/aitbcd
+
+# The fault suite (issue #9, cmd/aitbcd/faults_test.go): four byzantine-build
+# validator processes behind in-test TCP proxies under a transfer load, one
+# scenario at a time; one verdict line each. FAULTS_SEED=S replays a seed.
+test-faults:
+	AITBC_FAULTS=1 $(GO) test -tags byzantine -count=1 -timeout 30m -run '^TestFaults$$' -v ./cmd/aitbcd
+
 run: build
 	./$(BIN) devnet --validators 4 --dir ./devnet
 
 test: alerts
 	$(GO) vet ./...
+	$(GO) vet -tags byzantine ./...
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -E '/(gpu|netio|rpc|storage|cmd|engine/(node|indexer|ingest|blocksync|exec|enginetest))(/|$$)')
+	# A short fault suite (two scenarios, about 30 s); make test-faults runs all.
+	$(GO) test -tags byzantine -count=1 -run 'TestFaultsShort|TestMisbehave' ./cmd/aitbcd
 
 # The deterministic cluster simulator (engine/sim): `make sim SEEDS=N` runs
 # seeds 1..N on every core; `make sim SEED=S` replays one seed and prints

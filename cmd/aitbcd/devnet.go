@@ -25,8 +25,18 @@ func runDevnet(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("devnet", stderr)
 	n := fs.Int("validators", 4, "number of validators (each a node in this process, gossiping on loopback)")
 	dir := fs.String("dir", "devnet", "directory of the network (created if missing, reused otherwise)")
+	mis := fs.String("misbehave", "", "byzantine build only: NODE=MODE[,NODE=MODE...], e.g. node3=future-time,node1=clock-skew:-3s")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	modes, err := parseMisbehaveList(*mis)
+	if err != nil {
+		return err
+	}
+	for i := range modes {
+		if i >= *n {
+			return usagef("--misbehave: node%d but the devnet has node0..node%d", i, *n-1)
+		}
 	}
 	if *n < 1 || *n > types.MaxValidators {
 		return usagef("--validators %d: want 1..%d", *n, types.MaxValidators)
@@ -37,7 +47,7 @@ func runDevnet(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return runDevnetNodes(ctx, *dir, *n, created, stdout, stderr)
+	return runDevnetNodes(ctx, *dir, *n, created, modes, stdout, stderr)
 }
 
 // ensureDevnet creates dir with keys, genesis and configs unless it exists.
@@ -160,7 +170,9 @@ func devnetPorts(cfgs []config.Config, ids []string) error {
 	return nil
 }
 
-func runDevnetNodes(ctx context.Context, dir string, n int, created bool, stdout, stderr io.Writer) error {
+// runDevnetNodes runs the n nodes of dir, node i in modes[i] (a misbehave
+// mode; none for an honest node).
+func runDevnetNodes(ctx context.Context, dir string, n int, created bool, modes map[int]string, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cfgs := make([]config.Config, n)
@@ -196,6 +208,11 @@ func runDevnetNodes(ctx context.Context, dir string, n int, created bool, stdout
 			verb = "created"
 		}
 		fmt.Fprintf(stdout, "devnet: %d validator(s) ready (%s %s)\n", n, verb, dir)
+		for i := range n {
+			if modes[i] != "" {
+				fmt.Fprintf(stdout, "  node%d MISBEHAVES: %s\n", i, modes[i])
+			}
+		}
 		for i, c := range cfgs {
 			fmt.Fprintf(stdout, "  node%d  RPC %s  WebSocket ws://%s:%d/ws  metrics http://%s:%d/metrics  P2P %s:%d\n",
 				i, urls[i], c.RPCHost, c.WSPort, c.RPCHost, c.MetricsPort, c.P2PHost, c.P2PPort)
@@ -210,7 +227,7 @@ func runDevnetNodes(ctx context.Context, dir string, n int, created bool, stdout
 		go func() {
 			defer wg.Done()
 			home := filepath.Join(dir, fmt.Sprintf("node%d", i))
-			errs[i] = runNode(ctx, cfgs[i], home, fmt.Sprintf("node%d", i), stderr, func(url string) { ready(i, url) })
+			errs[i] = runNodeMode(ctx, cfgs[i], home, fmt.Sprintf("node%d", i), modes[i], stderr, func(url string) { ready(i, url) })
 			if errs[i] != nil {
 				cancel() // one node failing stops the devnet
 			}

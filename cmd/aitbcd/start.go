@@ -38,9 +38,13 @@ import (
 func runStart(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("start", stderr)
 	cfgPath := fs.String("config", "", "TOML config file (paths in it are relative to it)")
+	mode := fs.String("misbehave", "", "byzantine build only: run this node in a misbehave MODE (see aitbcd devnet --misbehave)")
 	var scratch config.Config
 	scratch.RegisterFlags(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkMisbehaveMode(*mode); err != nil {
 		return err
 	}
 	cfg, err := config.Load(*cfgPath, fs)
@@ -49,13 +53,19 @@ func runStart(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return runNode(ctx, cfg, filepath.Dir(*cfgPath), "", stderr, nil)
+	return runNodeMode(ctx, cfg, filepath.Dir(*cfgPath), "", *mode, stderr, nil)
 }
 
 // runNode wires and runs one node until ctx is done or the node halts.
 // name, if set, tags every log line (a devnet runs several nodes in one
 // process); ready, if set, is called with the RPC URL once the node serves.
-func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.Writer, ready func(rpcURL string)) (err error) {
+func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.Writer, ready func(rpcURL string)) error {
+	return runNodeMode(ctx, cfg, base, name, "", logw, ready)
+}
+
+// runNodeMode is runNode with a misbehave mode ("" for an honest node;
+// any other only in the byzantine build, misbehave_byzantine.go).
+func runNodeMode(ctx context.Context, cfg config.Config, base, name, mode string, logw io.Writer, ready func(rpcURL string)) (err error) {
 	log, err := observability.NewLogger(logw, cfg.LogLevel, cfg.LogFormat)
 	if err != nil {
 		return err
@@ -194,8 +204,12 @@ func runNode(ctx context.Context, cfg config.Config, base, name string, logw io.
 	ecfg.BlockTime, ecfg.MinBlockInterval = cfg.BlockTime, cfg.MinBlockInterval
 	ecfg.Mempool.MaxTxs, ecfg.Mempool.MaxBytes = cfg.MempoolMaxTxs, cfg.MempoolMaxBytes
 	ecfg.Version = version
+	gsp, clock, err := wireMisbehave(mode, p2p, validatorKey, gen, log)
+	if err != nil {
+		return err
+	}
 	deps := node.Deps{Genesis: gen, Store: store, Index: idx, Publish: rpc.NewSigningWatch(bridge, signerIndex(gen, signer), reg),
-		Verifier: batcher, Log: log, Metrics: metrics.New(reg), GPU: sv.health, Gossip: p2p}
+		Verifier: batcher, Log: log, Metrics: metrics.New(reg), GPU: sv.health, Gossip: gsp, Clock: clock}
 	if signer != nil {
 		deps.Signer, deps.WAL = signer, wlog
 	}

@@ -15,6 +15,7 @@ import (
 	"aitbc/engine/consensus"
 	"aitbc/engine/enginetest"
 	"aitbc/engine/metrics"
+	"aitbc/engine/misbehave"
 	"aitbc/engine/node"
 	"aitbc/engine/types"
 	"aitbc/engine/validators"
@@ -138,11 +139,11 @@ type Cluster struct {
 	trace  hash.Hash
 	events int
 
-	commits    map[uint64]types.Hash       // the block each height committed, as first seen
-	halted     map[int]bool                // honest nodes that halted (a violation each)
-	certs      map[uint64]types.Hash       // hash of a verified certificate per height
-	sent       map[int][]consensus.Message // ReplayOld's memory, by node
-	finalAt    map[types.Hash]time.Time    // when a tx was first seen committed
+	commits    map[uint64]types.Hash    // the block each height committed, as first seen
+	halted     map[int]bool             // honest nodes that halted (a violation each)
+	certs      map[uint64]types.Hash    // hash of a verified certificate per height
+	envs       map[int]*misbehave.Env   // byzantine nodes' misbehave state
+	finalAt    map[types.Hash]time.Time // when a tx was first seen committed
 	violations []string
 	senders    []ed25519.PrivateKey // each sends one transfer (nonce 1): no nonce chains to break
 	nextSender int
@@ -175,7 +176,7 @@ func New(cfg Config) (*Cluster, error) {
 	rng := rand.New(rand.NewSource(cfg.Seed))
 	sched := enginetest.NewSched(enginetest.Epoch)
 	c := &Cluster{cfg: cfg, Sched: sched, rng: rng, Net: enginetest.NewNet(sched, rand.New(rand.NewSource(rng.Int63())), cfg.Net),
-		trace: sha256.New(), commits: map[uint64]types.Hash{}, halted: map[int]bool{}, certs: map[uint64]types.Hash{}, sent: map[int][]consensus.Message{}, finalAt: map[types.Hash]time.Time{}, nextSender: spareSenders}
+		trace: sha256.New(), commits: map[uint64]types.Hash{}, halted: map[int]bool{}, certs: map[uint64]types.Hash{}, envs: map[int]*misbehave.Env{}, finalAt: map[types.Hash]time.Time{}, nextSender: spareSenders}
 	c.Gen = valtest.Genesis("sim", valtest.Equal(cfg.Validators)...)
 	c.Gen.GenesisTime = uint64(enginetest.Epoch.UnixMilli())
 	txs := spareSenders

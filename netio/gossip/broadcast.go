@@ -18,28 +18,8 @@ import (
 func (t *Transport) BroadcastConsensus(msgs []consensus.Message) {
 	now := time.Now().UnixNano()
 	for _, m := range msgs {
-		var frame []byte
-		var typ MsgType
-		switch m := m.(type) {
-		case *consensus.ProposalMsg:
-			if m == nil || m.Proposal == nil || m.Block == nil {
-				t.invalid("proposal without proposal or block")
-				continue
-			}
-			frame, typ = proposalFrame(m.Proposal, m.Block), MsgProposal
-		case *consensus.VoteMsg:
-			if m == nil || m.Vote == nil {
-				t.invalid("vote message without a vote")
-				continue
-			}
-			frame, typ = voteFrame(m.Vote), MsgVote
-		default:
-			t.invalid("not a peer message")
-			continue
-		}
-		if len(frame)-lenPrefix > t.cfg.MaxFrameBytes {
-			t.ctr.dropped(dropTooLarge)
-			t.log.Error("gossip message exceeds the frame limit", "type", typ.String(), "bytes", len(frame))
+		frame, typ, ok := t.consensusFrame(m)
+		if !ok {
 			continue
 		}
 		// Our own vote: a peer echoing it back is not delivered to us.
@@ -51,6 +31,34 @@ func (t *Transport) BroadcastConsensus(msgs []consensus.Message) {
 		}
 		t.sendAll(frame, typ)
 	}
+}
+
+// consensusFrame encodes a proposal or vote message; ok is false (the
+// drop counted and logged) for anything else or an oversized frame.
+func (t *Transport) consensusFrame(m consensus.Message) (frame []byte, typ MsgType, ok bool) {
+	switch m := m.(type) {
+	case *consensus.ProposalMsg:
+		if m == nil || m.Proposal == nil || m.Block == nil {
+			t.invalid("proposal without proposal or block")
+			return nil, 0, false
+		}
+		frame, typ = proposalFrame(m.Proposal, m.Block), MsgProposal
+	case *consensus.VoteMsg:
+		if m == nil || m.Vote == nil {
+			t.invalid("vote message without a vote")
+			return nil, 0, false
+		}
+		frame, typ = voteFrame(m.Vote), MsgVote
+	default:
+		t.invalid("not a peer message")
+		return nil, 0, false
+	}
+	if len(frame)-lenPrefix > t.cfg.MaxFrameBytes {
+		t.ctr.dropped(dropTooLarge)
+		t.log.Error("gossip message exceeds the frame limit", "type", typ.String(), "bytes", len(frame))
+		return nil, 0, false
+	}
+	return frame, typ, true
 }
 
 // BroadcastTxs relays txs to every peer except the one each tx came from,
