@@ -119,3 +119,45 @@ func BenchmarkCUDABatch(b *testing.B) {
 		})
 	}
 }
+
+// TestCUDAVectors: every Wycheproof and speccheck case, the 1024 valid
+// signatures of sign.input and a bit flip of each, and the edge corpus get
+// the same verdict from the device as from the checked-in ZIP-215 table
+// and the CPU (docs/spec.md §12).
+func TestCUDAVectors(t *testing.T) {
+	v := openCUDA(t, DefaultCUDAConfig())
+	vecs := append(loadWycheproof(t), loadSpeccheck(t)...)
+	want := loadVerdicts(t)
+	var items []Item
+	var expect []bool
+	for _, vec := range vecs {
+		w, ok := want[vec.key()]
+		if !ok {
+			t.Fatalf("%s: missing from %s", vec.key(), verdictsFile)
+		}
+		items, expect = append(items, vec.item), append(expect, w)
+	}
+	for i, it := range khLoadSignInput(t) {
+		items, expect = append(items, it), append(expect, true)
+		items = append(items, Item{PubKey: it.PubKey, Msg: it.Msg, Sig: flipBit(it.Sig, (i*37)%512)})
+		expect = append(expect, false)
+	}
+	for _, it := range edgeCorpus(t) {
+		items, expect = append(items, it), append(expect, Verify(it.PubKey, it.Msg, it.Sig))
+	}
+	ok, err := v.VerifyBatch(context.Background(), items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ok) != len(items) {
+		t.Fatalf("%d verdicts for %d items", len(ok), len(items))
+	}
+	bad := 0
+	for i, it := range items {
+		if ok[i] != expect[i] {
+			bad++
+			t.Errorf("item %d: cuda %v, want %v: %s", i, ok[i], expect[i], describe(it))
+		}
+	}
+	t.Logf("%d items through the device, %d disagreements", len(items), bad)
+}
