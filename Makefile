@@ -59,8 +59,9 @@ test: alerts
 
 # The deterministic cluster simulator (engine/sim): `make sim SEEDS=N` runs
 # seeds 1..N on every core; `make sim SEED=S` replays one seed and prints
-# "seed S trace <hex>" (the same hex every time). BYZANTINE=MODE (or all)
-# makes node seed%4 byzantine (engine/sim/byzantine.go lists the modes).
+# "seed S trace <hex>" (the same hex every time). BYZANTINE=MODE (or all:
+# a mode per seed) makes node seed%4 byzantine (engine/misbehave lists the
+# modes); BYZANTINE=each runs every mode on every seed.
 SEEDS ?= 200
 SIMFLAGS := $(if $(BYZANTINE),-byzantine $(BYZANTINE))
 sim:

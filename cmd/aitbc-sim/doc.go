@@ -6,7 +6,8 @@
 //
 // -responsive 10ms runs responsive blocks (MIN_BLOCK_INTERVAL 10 ms).
 // -byzantine MODE gives node seed%4 a byzantine behaviour from the
-// simulator's catalogue (-byzantine all: a mode per seed). Flags
+// simulator's catalogue (-byzantine all: a mode per seed; -byzantine each:
+// every mode, "mixed" included, on every seed of -seeds N). Flags
 // -validators, -duration and -quiet change the run; -v prints every
 // seed's line and the node logs of a single seed; -cpuprofile FILE writes
 // a CPU profile of the run.

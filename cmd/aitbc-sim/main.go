@@ -31,7 +31,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "print every seed's result (and node logs with -seed)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	responsive := fs.Duration("responsive", 0, "responsive blocks: MIN_BLOCK_INTERVAL of the simulated nodes (0: every height waits BLOCK_TIME)")
-	byzantine := fs.String("byzantine", "", "give node seed%4 this byzantine mode (\"all\": a mode per seed): "+strings.Join(sim.ModeNames(), ", "))
+	byzantine := fs.String("byzantine", "", "give node seed%4 this byzantine mode (\"all\": a mode per seed; \"each\": every mode on every seed): "+strings.Join(sim.ModeNames(), ", "))
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -52,7 +52,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if *byzantine != "" {
+	if *byzantine == "each" && *seed != 0 {
+		fmt.Fprintln(stderr, "aitbc-sim: -byzantine each runs many seeds: give -seeds N, or -seed S with one mode")
+		return 2
+	}
+	if *byzantine != "" && *byzantine != "each" {
 		if _, err := sim.ByzantineConfig(1, *byzantine); err != nil {
 			fmt.Fprintln(stderr, "aitbc-sim:", err)
 			return 2
@@ -60,10 +64,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	cfgFor := func(s int64) sim.Config {
+	cfgFor := func(s int64, mode string) sim.Config {
 		cfg := sim.DefaultConfig(s)
-		if *byzantine != "" {
-			cfg, _ = sim.ByzantineConfig(s, *byzantine)
+		if mode != "" {
+			cfg, _ = sim.ByzantineConfig(s, mode)
 		}
 		cfg.Validators = *validators
 		if set["duration"] || set["quiet"] { // else the configuration's own
@@ -72,15 +76,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cfg.Node.MinBlockInterval = *responsive
 		return cfg
 	}
-	replay := func(s int64) string {
+	replay := func(s int64, mode string) string {
 		r := fmt.Sprintf("make sim SEED=%d", s)
-		if *byzantine != "" {
-			r += " BYZANTINE=" + *byzantine
+		if mode != "" {
+			r += " BYZANTINE=" + mode
 		}
 		return r
 	}
 	if *seed != 0 {
-		cfg := cfgFor(*seed)
+		cfg := cfgFor(*seed, *byzantine)
 		if *verbose {
 			cfg.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 		}
@@ -101,11 +105,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	// The runs: every seed once, or with -byzantine each every seed in
+	// every mode (seed-major, so a failing seed shows early).
+	type job struct {
+		seed int64
+		mode string
+	}
+	var jobs []job
+	for s := int64(1); s <= int64(*seeds); s++ {
+		if *byzantine == "each" {
+			for _, m := range sim.ModeNames() {
+				jobs = append(jobs, job{s, m})
+			}
+		} else {
+			jobs = append(jobs, job{s, *byzantine})
+		}
+	}
 	t0 := time.Now()
 	var mu sync.Mutex
 	failed := 0
 	var heights uint64
-	next := int64(0)
+	next := 0
 	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
@@ -113,13 +133,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 			defer wg.Done()
 			for {
 				mu.Lock()
-				next++
-				s := next
-				mu.Unlock()
-				if s > int64(*seeds) {
+				if next == len(jobs) {
+					mu.Unlock()
 					return
 				}
-				res, err := sim.Run(cfgFor(s))
+				j := jobs[next]
+				next++
+				mu.Unlock()
+				res, err := sim.Run(cfgFor(j.seed, j.mode))
 				mu.Lock()
 				if err == nil {
 					heights += slices.Max(res.Heights)
@@ -127,12 +148,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 				switch {
 				case err != nil:
 					failed++
-					fmt.Fprintf(stdout, "seed %d: %v\n", s, err)
+					fmt.Fprintf(stdout, "seed %d %s: %v\n", j.seed, j.mode, err)
 				case len(res.Violations) > 0:
 					failed++
-					fmt.Fprintf(stdout, "seed %d trace %s FAILED: %s (replay: %s)\n", s, res.Trace, res.Violations[0], replay(s))
+					fmt.Fprintf(stdout, "seed %d trace %s FAILED: %s (replay: %s)\n", j.seed, res.Trace, res.Violations[0], replay(j.seed, j.mode))
 				case *verbose:
-					fmt.Fprintf(stdout, "seed %d trace %s heights %v\n", s, res.Trace, res.Heights)
+					fmt.Fprintf(stdout, "seed %d %s trace %s heights %v\n", j.seed, j.mode, res.Trace, res.Heights)
 				}
 				mu.Unlock()
 			}
@@ -140,11 +161,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	wg.Wait()
 	el := time.Since(t0)
-	fmt.Fprintf(stdout, "%d seeds, %d failed, %.1fs (%.0f ms per seed on %d cores)\n", *seeds, failed, el.Seconds(),
-		float64(el.Milliseconds())/float64(*seeds)*float64(runtime.GOMAXPROCS(0)), runtime.GOMAXPROCS(0))
-	simulated := time.Duration(*seeds) * *duration
-	fmt.Fprintf(stdout, "%.2f seeds/s; %d heights committed in %v simulated: %.1f heights/s, %.1f simulated s per s\n",
-		float64(*seeds)/el.Seconds(), heights, simulated, float64(heights)/el.Seconds(), simulated.Seconds()/el.Seconds())
+	runs := len(jobs)
+	fmt.Fprintf(stdout, "%d seeds, %d runs, %d failed, %.1fs (%.0f ms per run on %d cores)\n", *seeds, runs, failed, el.Seconds(),
+		float64(el.Milliseconds())/float64(runs)*float64(runtime.GOMAXPROCS(0)), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "%.2f runs/s; %d heights committed: %.1f heights/s\n",
+		float64(runs)/el.Seconds(), heights, float64(heights)/el.Seconds())
 	if failed > 0 {
 		return 1
 	}

@@ -60,6 +60,42 @@ var Modes = map[string]Mode{
 	"replay-old":    ReplayOld,
 }
 
+// MixedName is the mode that changes behaviour with the height.
+const MixedName = "mixed"
+
+func init() { Modes[MixedName] = Mixed(mixedOrder()) }
+
+// mixedOrder is the order Mixed cycles through: every other mode but
+// silent (a silent node sends nothing, so it would only hide the others).
+func mixedOrder() []Mode {
+	var out []Mode
+	for _, name := range ModeNames() {
+		if name != "silent" && name != MixedName {
+			out = append(out, Modes[name])
+		}
+	}
+	return out
+}
+
+// Mixed runs modes[h % len(modes)] for the messages of height h: one
+// faulty validator that changes its misbehaviour from height to height
+// (equivocating at one, stamping the far future at the next, …). Messages
+// without a height pass unchanged.
+func Mixed(modes []Mode) Mode {
+	return func(e *Env, m consensus.Message) Out {
+		var h uint64
+		switch x := m.(type) {
+		case *consensus.ProposalMsg:
+			h = x.Proposal.Height
+		case *consensus.VoteMsg:
+			h = x.Vote.Height
+		default:
+			return pass(m)
+		}
+		return modes[h%uint64(len(modes))](e, m)
+	}
+}
+
 // ModeNames lists Modes in a fixed order.
 func ModeNames() []string {
 	out := make([]string, 0, len(Modes))

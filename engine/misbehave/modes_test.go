@@ -181,3 +181,20 @@ func TestWithholdVotes(t *testing.T) {
 		t.Error("withhold-votes must drop votes and pass proposals")
 	}
 }
+
+func TestMixedChangesModeWithHeight(t *testing.T) {
+	e := testEnv(t)
+	_, v := honest(t, e) // height 5
+	mixed := Mixed([]Mode{EquivocateVotes, WithholdVotes})
+	if out := mixed(e, v); len(out.All) != 0 { // 5 % 2 = 1: withhold
+		t.Fatalf("height 5: out = %+v, want withheld", out)
+	}
+	w := *v.Vote
+	w.Height = 6
+	if out := mixed(e, &consensus.VoteMsg{Vote: &w}); len(out.All) != 2 { // 6 % 2 = 0: equivocate
+		t.Fatalf("height 6: out = %+v, want two votes", out)
+	}
+	if _, ok := Modes[MixedName]; !ok {
+		t.Fatal("mixed is not in the catalogue")
+	}
+}
