@@ -13,7 +13,13 @@
 #define AITBC_MAX_STREAMS 32
 /* Chunks are at least this many items: smaller ones cost more in launch
  * and copy overhead than the overlap gains. */
+#ifndef AITBC_MIN_CHUNK
 #define AITBC_MIN_CHUNK 512
+#endif
+
+#ifndef AITBC_CHUNKS_PER_STREAM
+#define AITBC_CHUNKS_PER_STREAM 2
+#endif
 
 /* One buffer set, either on the device or pinned on the host. */
 struct pool {
@@ -269,9 +275,9 @@ int aitbc_cuda_run(aitbc_cuda *h, int n)
 	if (err != cudaSuccess) {
 		return (int)err;
 	}
-	/* Two chunks per stream at least, so every stream has a copy to
-	 * overlap with another stream's kernel. */
-	int chunk = (n + 2 * h->nstreams - 1) / (2 * h->nstreams);
+	/* AITBC_CHUNKS_PER_STREAM chunks per stream (default two, so every
+	 * stream has a copy to overlap with another stream's kernel). */
+	int chunk = (n + AITBC_CHUNKS_PER_STREAM * h->nstreams - 1) / (AITBC_CHUNKS_PER_STREAM * h->nstreams);
 	if (chunk < AITBC_MIN_CHUNK) {
 		chunk = AITBC_MIN_CHUNK;
 	}

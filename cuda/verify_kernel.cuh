@@ -11,8 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Threads per block of the verify kernel. */
+/* Threads per block of the verify kernel (-DAITBC_VERIFY_TPB=N to try
+ * another; docs/benchmarks.md "First run on a GPU" has the figures). */
+#ifndef AITBC_VERIFY_TPB
 #define AITBC_VERIFY_TPB 128
+#endif
 
 /*
  * Launches one thread per item i in [lo, hi) on stream s. All pointers are

@@ -75,6 +75,28 @@ func BenchmarkCPUBatch(b *testing.B) {
 	}
 }
 
+// BenchmarkCPUBatchAllCores: the CPU backend with a worker per core, at
+// the batch sizes BenchmarkCUDABatch uses, for a side-by-side with the
+// device on the same host: go test -tags cuda ./gpu -bench 'CUDABatch|CPUBatchAllCores'
+func BenchmarkCPUBatchAllCores(b *testing.B) {
+	items := benchCorpus(b)
+	for len(items) < 16384 {
+		items = append(items, items...)
+	}
+	v := NewCPU(0)
+	for _, n := range []int{256, 1024, 4096, 16384} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				ok, err := v.VerifyBatch(context.Background(), items[:n])
+				if err != nil || len(ok) != n || !ok[n-1] {
+					b.Fatal(err)
+				}
+			}
+			reportRate(b, n)
+		})
+	}
+}
+
 // BenchmarkCPUBatchKeys compares one worker's batches of signatures by 50
 // senders without and with the expanded-key cache, side by side in one
 // run: go test ./gpu -run '^$' -bench CPUBatchKeys -cpu 1
