@@ -8,8 +8,8 @@ import (
 )
 
 // byzSeeds is how many seeds TestByzantineModes runs per mode:
-// AITBC_SIM_BYZ_SEEDS, or 2 (CI runs 200 mixed seeds with
-// `make sim SEEDS=200 BYZANTINE=all` besides).
+// AITBC_SIM_BYZ_SEEDS, or 2 (CI runs every mode on 200 seeds with
+// `make sim SEEDS=200 BYZANTINE=each` besides).
 func byzSeeds(t *testing.T) int { return envSeeds(t, "AITBC_SIM_BYZ_SEEDS", 2) }
 
 // One faulty validator of four, in every mode of the catalogue, under the
