@@ -13,6 +13,13 @@
 // function of the set and (height, round) computed in O(n log n) whatever
 // the round; docs/spec.md §14.4 specifies it.
 //
+// Elect chooses the set of the next epoch on pos and hybrid chains
+// (docs/spec.md §17, ADR 012): the top validators by stake (authorities
+// first in hybrid, stakers capped to a share of the power), reached from
+// the previous set by at most churn_bps of its power per election, forced
+// exits first, the last move partial. Consecutive sets share more than
+// 2/3 of the old power.
+//
 // The package is pure: no I/O, no clocks, no goroutines, no floats, and no
 // decision depends on map iteration order.
 package validators

@@ -23,4 +23,9 @@ var (
 	ErrInvalidCommit = errors.New("invalid commit certificate")
 	// ErrInsufficientPower: signers holding 2/3 of the power or less.
 	ErrInsufficientPower = errors.New("insufficient voting power")
+	// ErrInvalidElection: election parameters out of range, or an
+	// election whose result is not a valid set.
+	ErrInvalidElection = errors.New("invalid validator election")
+	// ErrInvalidCandidate: a malformed or duplicate election candidate.
+	ErrInvalidCandidate = errors.New("invalid election candidate")
 )

@@ -1,0 +1,404 @@
+package validators
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"math/bits"
+	"slices"
+
+	"aitbc/engine/bls"
+	"aitbc/engine/types"
+)
+
+// Kind says how a candidate holds its power.
+type Kind uint8
+
+const (
+	// Authority: a genesis validator with a fixed power (hybrid mode).
+	Authority Kind = 1
+	// Staker: power from bonded stake (pos and hybrid modes).
+	Staker Kind = 2
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Authority:
+		return "authority"
+	case Staker:
+		return "staker"
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// Candidate is one account that may validate the next epoch, as the state
+// holds it at the end of the epoch's last block.
+type Candidate struct {
+	Address    types.Address
+	PubKey     []byte // Ed25519 account key; Address = AddressFromPubKey(PubKey)
+	BLSPubKey  bls.PublicKey
+	Kind       Kind
+	Power      uint64 // Authority: its fixed genesis weight
+	Stake      uint64 // Staker: bonded stake
+	Jailed     bool
+	Tombstoned bool
+}
+
+// ElectionConfig holds the genesis parameters the election reads.
+type ElectionConfig struct {
+	Mode              string // "poa", "pos" or "hybrid"
+	MaxValidators     uint32 // at most this many validators
+	MinSelfStake      uint64 // a staker below this is not eligible
+	StakePerPower     uint64 // power = stake / StakePerPower
+	MaxStakerShareBps uint32 // hybrid: stakers hold at most this share of the power
+	ChurnBps          uint32 // power that may move per epoch, in bps of the old total
+}
+
+// MaxChurnBps bounds ChurnBps: with at most a third of the old power
+// moving, consecutive sets share more than 2/3 of the old set's power.
+const MaxChurnBps = 3333
+
+// Move is one validator's change of power between two sets.
+type Move struct {
+	Address  types.Address
+	Old, New uint64
+	Reason   string
+}
+
+// ElectionReport says what an election changed and what it deferred.
+type ElectionReport struct {
+	Entered, Left, Changed []Move // applied, in application order
+	// Deferred is the distance (in power) between the new set and the
+	// target that the churn limit left for later epochs.
+	Deferred uint64
+	// Kept is set when the election kept the previous set, and says why.
+	Kept string
+}
+
+// Elect returns the validator set of the next epoch (docs/spec.md §17):
+// the target set of cfg.Mode from the candidates, reached from prev as far
+// as the churn limit allows. It is a pure function of its inputs.
+func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionReport, error) {
+	var rep ElectionReport
+	if err := cfg.validate(); err != nil {
+		return nil, rep, err
+	}
+	if prev == nil {
+		return nil, rep, fmt.Errorf("%w: no previous set", ErrInvalidElection)
+	}
+	byAddr, err := checkCandidates(cands)
+	if err != nil {
+		return nil, rep, err
+	}
+	if cfg.Mode == "poa" {
+		return prev, rep, nil
+	}
+	target, reasons := cfg.target(cands)
+
+	// The union of the old and target members, with their moves.
+	type move struct {
+		addr     types.Address
+		old, new uint64
+		class    int // 0: tombstoned leaves, 1: jailed leaves, 2: increases, 3: other decreases
+		reason   string
+	}
+	moves := make(map[types.Address]*move, prev.Size()+len(target))
+	for i := 0; i < prev.Size(); i++ {
+		v := prev.vals[i]
+		moves[v.Address] = &move{addr: v.Address, old: v.Weight}
+	}
+	for _, t := range target {
+		m := moves[t.Address]
+		if m == nil {
+			m = &move{addr: t.Address}
+			moves[t.Address] = m
+		}
+		m.new = t.Weight
+	}
+	var list []*move
+	var distance uint64
+	for _, m := range moves { // sorted below; the order here does not matter
+		if m.old == m.new {
+			continue
+		}
+		c, known := byAddr[m.addr]
+		switch {
+		case m.new == 0 && known && c.Tombstoned:
+			m.class = 0
+		case m.new == 0 && known && c.Jailed:
+			m.class = 1
+		case m.new > m.old:
+			m.class = 2
+		default:
+			m.class = 3
+		}
+		m.reason = reasons[m.addr]
+		if m.reason == "" {
+			m.reason = "not a candidate"
+		}
+		list = append(list, m)
+		distance += absDiff(m.old, m.new)
+	}
+	slices.SortFunc(list, func(a, b *move) int {
+		if a.class != b.class {
+			return cmp.Compare(a.class, b.class)
+		}
+		if da, db := absDiff(a.old, a.new), absDiff(b.old, b.new); da != db {
+			return cmp.Compare(db, da) // larger moves first
+		}
+		return bytes.Compare(a.addr[:], b.addr[:])
+	})
+
+	// Moves in order, within the churn budget, the last one partially:
+	// forced exits, then increases (growing the total first keeps the
+	// next budget from shrinking), then other decreases. An entry that
+	// would take the set past max(its old size, max_validators) waits
+	// until the decreases have made room.
+	budget := churnLimit(prev.TotalPower(), cfg.ChurnBps)
+	sizeCap := max(prev.Size(), int(cfg.MaxValidators))
+	size := prev.Size()
+	result := make(map[types.Address]uint64, len(moves))
+	for a, m := range moves {
+		result[a] = m.old
+	}
+	apply := func(m *move) {
+		d := absDiff(m.old, m.new)
+		to := m.new
+		if d > budget { // a partial move: part of the way, never to 0
+			if m.new > m.old {
+				to = m.old + budget
+			} else {
+				to = m.old - budget
+			}
+			d = budget
+		}
+		budget -= d
+		distance -= d
+		result[m.addr] = to
+		mv := Move{Address: m.addr, Old: m.old, New: to, Reason: m.reason}
+		switch {
+		case m.old == 0:
+			rep.Entered = append(rep.Entered, mv)
+			size++
+		case to == 0:
+			rep.Left = append(rep.Left, mv)
+			size--
+		default:
+			rep.Changed = append(rep.Changed, mv)
+		}
+	}
+	var waiting []*move
+	for _, m := range list {
+		if budget == 0 {
+			break
+		}
+		if m.old == 0 && size >= sizeCap {
+			waiting = append(waiting, m)
+			continue
+		}
+		apply(m)
+	}
+	for _, m := range waiting {
+		if budget == 0 || size >= sizeCap {
+			break
+		}
+		apply(m)
+	}
+	rep.Deferred = distance
+
+	vals := make([]Validator, 0, len(result))
+	for a, w := range result {
+		if w == 0 {
+			continue
+		}
+		if i, ok := prev.IndexOf(a); ok {
+			v := prev.Get(i)
+			v.Weight = w
+			vals = append(vals, v)
+			continue
+		}
+		c := byAddr[a]
+		vals = append(vals, Validator{Address: a, PubKey: bytes.Clone(c.PubKey), BLSPubKey: c.BLSPubKey, Weight: w})
+	}
+	if len(vals) == 0 {
+		rep = ElectionReport{Kept: "the election leaves no validator"}
+		return prev, rep, nil
+	}
+	slices.SortFunc(vals, canonical)
+	set, err := NewSet(vals)
+	if err != nil {
+		return nil, ElectionReport{}, fmt.Errorf("%w: %w", ErrInvalidElection, err)
+	}
+	return set, rep, nil
+}
+
+// canonical orders a set: power descending, then address ascending.
+func canonical(a, b Validator) int {
+	if a.Weight != b.Weight {
+		return cmp.Compare(b.Weight, a.Weight)
+	}
+	return bytes.Compare(a.Address[:], b.Address[:])
+}
+
+func (cfg ElectionConfig) validate() error {
+	bad := func(f string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidElection, fmt.Sprintf(f, a...))
+	}
+	switch cfg.Mode {
+	case "poa":
+		return nil
+	case "pos", "hybrid":
+	default:
+		return bad("consensus mode %q: want poa, pos or hybrid", cfg.Mode)
+	}
+	switch {
+	case cfg.MaxValidators == 0 || cfg.MaxValidators > types.MaxValidators:
+		return bad("max_validators %d: want 1..%d", cfg.MaxValidators, types.MaxValidators)
+	case cfg.StakePerPower == 0:
+		return bad("stake_per_power is 0")
+	case cfg.ChurnBps == 0 || cfg.ChurnBps > MaxChurnBps:
+		return bad("churn_bps %d: want 1..%d", cfg.ChurnBps, MaxChurnBps)
+	case cfg.MaxStakerShareBps > 10000:
+		return bad("max_staker_share_bps %d: want 0..10000", cfg.MaxStakerShareBps)
+	}
+	return nil
+}
+
+// checkCandidates refuses malformed and duplicate candidates and indexes
+// the rest by address.
+func checkCandidates(cands []Candidate) (map[types.Address]*Candidate, error) {
+	byAddr := make(map[types.Address]*Candidate, len(cands))
+	blsSeen := make(map[bls.PublicKey]bool, len(cands))
+	for i := range cands {
+		c := &cands[i]
+		bad := func(f string, a ...any) error {
+			return fmt.Errorf("%w: candidate %d (%s): %s", ErrInvalidCandidate, i, c.Address, fmt.Sprintf(f, a...))
+		}
+		switch {
+		case c.Kind != Authority && c.Kind != Staker:
+			return nil, bad("kind %d", c.Kind)
+		case len(c.PubKey) != types.PubKeyLen:
+			return nil, bad("ed25519 key is %d bytes, want %d", len(c.PubKey), types.PubKeyLen)
+		case types.AddressFromPubKey(c.PubKey) != c.Address:
+			return nil, bad("address does not match its key")
+		case byAddr[c.Address] != nil:
+			return nil, bad("duplicate address")
+		case blsSeen[c.BLSPubKey]:
+			return nil, bad("duplicate BLS key")
+		}
+		byAddr[c.Address] = c
+		blsSeen[c.BLSPubKey] = true
+	}
+	return byAddr, nil
+}
+
+// target is the set the mode asks for, ignoring churn, in canonical order,
+// with the reason each candidate is in or out.
+func (cfg ElectionConfig) target(cands []Candidate) ([]Validator, map[types.Address]string) {
+	reasons := make(map[types.Address]string, len(cands))
+	var auths, stakers []Validator
+	for i := range cands {
+		c := &cands[i]
+		v := Validator{Address: c.Address, PubKey: c.PubKey, BLSPubKey: c.BLSPubKey}
+		switch {
+		case c.Tombstoned:
+			reasons[c.Address] = "tombstoned"
+		case c.Jailed:
+			reasons[c.Address] = "jailed"
+		case c.Kind == Authority && cfg.Mode == "hybrid":
+			if c.Power == 0 {
+				reasons[c.Address] = "authority without power"
+				continue
+			}
+			v.Weight = min(c.Power, maxElectedPower)
+			auths = append(auths, v)
+			reasons[c.Address] = "authority"
+		case c.Kind == Authority:
+			reasons[c.Address] = "authorities have no power in pos"
+		case c.Stake < cfg.MinSelfStake:
+			reasons[c.Address] = "stake below min_self_stake"
+		case c.Stake/cfg.StakePerPower == 0:
+			reasons[c.Address] = "stake below one unit of power"
+		default:
+			v.Weight = min(c.Stake/cfg.StakePerPower, maxElectedPower)
+			stakers = append(stakers, v)
+			reasons[c.Address] = "stake"
+		}
+	}
+	slices.SortFunc(auths, canonical)
+	slices.SortFunc(stakers, canonical)
+	if len(auths) > int(cfg.MaxValidators) {
+		for _, v := range auths[cfg.MaxValidators:] {
+			reasons[v.Address] = "outside max_validators"
+		}
+		auths = auths[:cfg.MaxValidators]
+	}
+	seats := int(cfg.MaxValidators) - len(auths)
+	if len(stakers) > seats {
+		for _, v := range stakers[seats:] {
+			reasons[v.Address] = "outside max_validators"
+		}
+		stakers = stakers[:seats]
+	}
+	if cfg.Mode == "hybrid" && len(auths) > 0 && cfg.MaxStakerShareBps < 10000 {
+		stakers = capStakers(auths, stakers, cfg.MaxStakerShareBps, reasons)
+	}
+	out := append(auths, stakers...)
+	slices.SortFunc(out, canonical)
+	return out, reasons
+}
+
+// maxElectedPower bounds one elected validator's power so that a full set
+// stays below MaxTotalPower.
+const maxElectedPower = MaxTotalPower / (types.MaxValidators + 1)
+
+// capStakers scales the stakers' powers down, proportionally and with
+// floors, so that they hold at most shareBps of the total power; a staker
+// whose scaled power is 0 is left out.
+func capStakers(auths, stakers []Validator, shareBps uint32, reasons map[types.Address]string) []Validator {
+	var a, s uint64
+	for _, v := range auths {
+		a += v.Weight
+	}
+	for _, v := range stakers {
+		s += v.Weight
+	}
+	// Stakers may hold S' with S'/(a+S') <= share: S' = floor(share·a / (10000 − share)).
+	hi, lo := bits.Mul64(a, uint64(shareBps))
+	d := 10000 - uint64(shareBps)
+	if hi >= d { // the allowance does not fit in 64 bits: no cap binds
+		return stakers
+	}
+	allowed, _ := bits.Div64(hi, lo, d)
+	if s <= allowed {
+		return stakers
+	}
+	out := stakers[:0]
+	for _, v := range stakers {
+		hi, lo := bits.Mul64(v.Weight, allowed) // allowed < s, so v.Weight·allowed/s < v.Weight
+		w, _ := bits.Div64(hi, lo, s)
+		if w == 0 {
+			reasons[v.Address] = "scaled to 0 by max_staker_share_bps"
+			continue
+		}
+		reasons[v.Address] = "stake, scaled by max_staker_share_bps"
+		v.Weight = w
+		out = append(out, v)
+	}
+	return out
+}
+
+// churnLimit is floor(churnBps · total / 10000): the power that may move in
+// one election.
+func churnLimit(total uint64, churnBps uint32) uint64 {
+	hi, lo := bits.Mul64(total, uint64(churnBps))
+	q, _ := bits.Div64(hi, lo, 10000) // hi < 10000: total < 2^60
+	return q
+}
+
+func absDiff(a, b uint64) uint64 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}

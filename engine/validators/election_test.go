@@ -1,0 +1,463 @@
+package validators_test
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"aitbc/engine/types"
+	"aitbc/engine/validators"
+	"aitbc/engine/validators/valtest"
+)
+
+// keyPool caches deterministic validator keys (BLS key generation is the
+// slow part of building candidates).
+var keyPool = struct {
+	sync.Mutex
+	vals map[int]validators.Validator
+}{vals: map[int]validators.Validator{}}
+
+func poolVal(i int) validators.Validator {
+	keyPool.Lock()
+	defer keyPool.Unlock()
+	v, ok := keyPool.vals[i]
+	if !ok {
+		v, _ = valtest.Validator(i, 1)
+		keyPool.vals[i] = v
+	}
+	return v
+}
+
+func staker(i int, stake uint64) validators.Candidate {
+	v := poolVal(i)
+	return validators.Candidate{Address: v.Address, PubKey: v.PubKey, BLSPubKey: v.BLSPubKey, Kind: validators.Staker, Stake: stake}
+}
+
+func authority(i int, power uint64) validators.Candidate {
+	c := staker(i, 0)
+	c.Kind, c.Power = validators.Authority, power
+	return c
+}
+
+// setOf builds a set of pool validators i with weights w[i] (0: absent).
+func setOf(t testing.TB, w map[int]uint64) *validators.Set {
+	t.Helper()
+	var vals []validators.Validator
+	for i := range 2048 {
+		if w[i] > 0 {
+			v := poolVal(i)
+			v.Weight = w[i]
+			vals = append(vals, v)
+		}
+	}
+	s, err := validators.NewSet(vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// powers maps pool index to power in s.
+func powers(s *validators.Set, n int) map[int]uint64 {
+	out := map[int]uint64{}
+	for i := range n {
+		if j, ok := s.IndexOf(poolVal(i).Address); ok {
+			out[i] = s.Weight(j)
+		}
+	}
+	return out
+}
+
+func posConfig() validators.ElectionConfig {
+	return validators.ElectionConfig{Mode: "pos", MaxValidators: 10, MinSelfStake: 100, StakePerPower: 10, MaxStakerShareBps: 3333, ChurnBps: 3333}
+}
+
+// converge elects until nothing is deferred (at most limit epochs).
+func converge(t *testing.T, cfg validators.ElectionConfig, prev *validators.Set, cands []validators.Candidate, limit int) (*validators.Set, int) {
+	t.Helper()
+	for e := 1; e <= limit; e++ {
+		next, rep, err := validators.Elect(cfg, prev, cands)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev = next
+		if rep.Deferred == 0 {
+			return prev, e
+		}
+	}
+	t.Fatalf("not converged in %d elections", limit)
+	return nil, 0
+}
+
+func TestElectPoAKeepsTheSet(t *testing.T) {
+	prev := setOf(t, map[int]uint64{0: 10, 1: 10})
+	cfg := validators.ElectionConfig{Mode: "poa"}
+	next, rep, err := validators.Elect(cfg, prev, []validators.Candidate{staker(5, 1<<40)})
+	if err != nil || next != prev || rep.Deferred != 0 {
+		t.Fatalf("poa: %v %+v %v", next, rep, err)
+	}
+}
+
+func TestElectPoSTopByStake(t *testing.T) {
+	cfg := posConfig()
+	cfg.MaxValidators = 3
+	prev := setOf(t, map[int]uint64{0: 50})
+	cands := []validators.Candidate{
+		staker(0, 500),  // power 50
+		staker(1, 2000), // 200
+		staker(2, 1009), // 100 (floor)
+		staker(3, 1000), // 100: ties with 2, decided by address
+		staker(4, 99),   // below min_self_stake
+		staker(5, 3000), // jailed
+		staker(6, 3000), // tombstoned
+	}
+	cands[5].Jailed, cands[6].Tombstoned = true, true
+	got, _ := converge(t, cfg, prev, cands, 50)
+	p := powers(got, 7)
+	// Top 3 by (power desc, address asc): 1 (200), then 2 and 3 (100 each).
+	want := map[int]uint64{1: 200, 2: 100, 3: 100}
+	if fmt.Sprint(p) != fmt.Sprint(want) {
+		t.Fatalf("set %v, want %v", p, want)
+	}
+	// Canonical order: power descending, then address ascending.
+	for i := 1; i < got.Size(); i++ {
+		a, b := got.Get(i-1), got.Get(i)
+		if a.Weight < b.Weight || a.Weight == b.Weight && string(a.Address[:]) > string(b.Address[:]) {
+			t.Fatalf("not canonical at %d: %v before %v", i, a, b)
+		}
+	}
+}
+
+func TestElectHybridCapsStakers(t *testing.T) {
+	cfg := posConfig()
+	cfg.Mode, cfg.MaxStakerShareBps, cfg.ChurnBps = "hybrid", 2500, 3333
+	auths := []validators.Candidate{authority(0, 10), authority(1, 10), authority(2, 10), authority(3, 10)}
+	prev := setOf(t, map[int]uint64{0: 10, 1: 10, 2: 10, 3: 10})
+	// Stakers would hold 100+300 = 400 of 440; 25 % of the total allows
+	// floor(2500·40/7500) = 13: 100·13/400 = 3, 300·13/400 = 9.
+	cands := append(auths, staker(4, 1000), staker(5, 3000))
+	got, _ := converge(t, cfg, prev, cands, 50)
+	want := map[int]uint64{0: 10, 1: 10, 2: 10, 3: 10, 4: 3, 5: 9}
+	if p := powers(got, 6); fmt.Sprint(p) != fmt.Sprint(want) {
+		t.Fatalf("set %v, want %v", p, want)
+	}
+	var stakers uint64
+	for _, i := range []int{4, 5} {
+		stakers += want[i]
+	}
+	if 10000*stakers > 2500*got.TotalPower() {
+		t.Fatalf("stakers hold %d of %d, above 25%%", stakers, got.TotalPower())
+	}
+	// A jailed authority is out; a tombstoned one too.
+	cands[0].Jailed, cands[1].Tombstoned = true, true
+	got, _ = converge(t, cfg, got, cands, 50)
+	if p := powers(got, 6); p[0] != 0 || p[1] != 0 || p[2] != 10 {
+		t.Fatalf("after jail/tombstone: %v", p)
+	}
+}
+
+// The churn limit moves at most floor(churn_bps·old/10000) of power per
+// election, forced exits first (tombstoned, then jailed), the last move
+// partially.
+func TestElectChurnPriorityAndPartialMoves(t *testing.T) {
+	cfg := posConfig()
+	prev := setOf(t, map[int]uint64{0: 100, 1: 100, 2: 100, 3: 100}) // total 400, limit 133
+	cands := []validators.Candidate{staker(0, 1000), staker(1, 1000), staker(2, 1000), staker(3, 1000), staker(4, 1000)}
+	cands[1].Tombstoned = true
+	cands[2].Jailed = true
+	next, rep, err := validators.Elect(cfg, prev, cands)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Node 1 leaves (100), node 2 drops by the remaining 33; node 4 waits.
+	want := map[int]uint64{0: 100, 2: 67, 3: 100}
+	if p := powers(next, 5); fmt.Sprint(p) != fmt.Sprint(want) {
+		t.Fatalf("set %v, want %v (report %+v)", p, want, rep)
+	}
+	if len(rep.Left) != 1 || rep.Left[0].Reason != "tombstoned" || len(rep.Changed) != 1 || rep.Changed[0].Reason != "jailed" || len(rep.Entered) != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	if rep.Deferred != 67+100 {
+		t.Fatalf("deferred %d, want 167", rep.Deferred)
+	}
+	// Next epoch (total 267, limit 88): node 2 leaves (67), node 4 enters with 21.
+	next, rep, err = validators.Elect(cfg, next, cands)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = map[int]uint64{0: 100, 3: 100, 4: 21}
+	if p := powers(next, 5); fmt.Sprint(p) != fmt.Sprint(want) {
+		t.Fatalf("epoch 2: set %v, want %v (report %+v)", p, want, rep)
+	}
+}
+
+// With every candidate jailed the set shrinks by the churn limit each
+// election but never empties.
+func TestElectNeverEmpties(t *testing.T) {
+	prev := setOf(t, map[int]uint64{0: 100, 1: 50})
+	a, b := staker(0, 1000), staker(1, 500)
+	a.Jailed, b.Jailed = true, true
+	for e := range 30 {
+		next, rep, err := validators.Elect(posConfig(), prev, []validators.Candidate{a, b})
+		if err != nil || next.Size() == 0 || next.TotalPower() == 0 {
+			t.Fatalf("election %d: %v %+v %v", e, next, rep, err)
+		}
+		if next.TotalPower() >= prev.TotalPower() && uint64(3333)*prev.TotalPower()/10000 > 0 {
+			t.Fatalf("election %d: total %d did not shrink from %d", e, next.TotalPower(), prev.TotalPower())
+		}
+		prev = next
+	}
+}
+
+func TestElectRefusesBadInput(t *testing.T) {
+	prev := setOf(t, map[int]uint64{0: 100})
+	good := staker(1, 1000)
+	for _, tc := range []struct {
+		name  string
+		cfg   func(*validators.ElectionConfig)
+		cands func() []validators.Candidate
+		want  error
+	}{
+		{"mode", func(c *validators.ElectionConfig) { c.Mode = "PoS" }, nil, validators.ErrInvalidElection},
+		{"stake_per_power 0", func(c *validators.ElectionConfig) { c.StakePerPower = 0 }, nil, validators.ErrInvalidElection},
+		{"churn 0", func(c *validators.ElectionConfig) { c.ChurnBps = 0 }, nil, validators.ErrInvalidElection},
+		{"churn above a third", func(c *validators.ElectionConfig) { c.ChurnBps = 3334 }, nil, validators.ErrInvalidElection},
+		{"share above 100%", func(c *validators.ElectionConfig) { c.MaxStakerShareBps = 10001 }, nil, validators.ErrInvalidElection},
+		{"max_validators 0", func(c *validators.ElectionConfig) { c.MaxValidators = 0 }, nil, validators.ErrInvalidElection},
+		{"max_validators too many", func(c *validators.ElectionConfig) { c.MaxValidators = types.MaxValidators + 1 }, nil, validators.ErrInvalidElection},
+		{"duplicate address", nil, func() []validators.Candidate { return []validators.Candidate{good, good} }, validators.ErrInvalidCandidate},
+		{"duplicate BLS key", nil, func() []validators.Candidate {
+			o := staker(2, 1000)
+			o.BLSPubKey = good.BLSPubKey
+			return []validators.Candidate{good, o}
+		}, validators.ErrInvalidCandidate},
+		{"short ed25519 key", nil, func() []validators.Candidate {
+			o := good
+			o.PubKey = o.PubKey[:31]
+			return []validators.Candidate{o}
+		}, validators.ErrInvalidCandidate},
+		{"address of another key", nil, func() []validators.Candidate {
+			o := good
+			o.Address = poolVal(3).Address
+			return []validators.Candidate{o}
+		}, validators.ErrInvalidCandidate},
+		{"unknown kind", nil, func() []validators.Candidate {
+			o := good
+			o.Kind = 9
+			return []validators.Candidate{o}
+		}, validators.ErrInvalidCandidate},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := posConfig()
+			if tc.cfg != nil {
+				tc.cfg(&cfg)
+			}
+			cands := []validators.Candidate{good}
+			if tc.cands != nil {
+				cands = tc.cands()
+			}
+			if _, _, err := validators.Elect(cfg, prev, cands); !errors.Is(err, tc.want) {
+				t.Fatalf("err %v, want %v", err, tc.want)
+			}
+		})
+	}
+	if _, _, err := validators.Elect(posConfig(), nil, nil); !errors.Is(err, validators.ErrInvalidElection) {
+		t.Fatalf("nil prev: %v", err)
+	}
+}
+
+// Over random candidates and churn, every election stays within the churn
+// limit, keeps more than 2/3 of the old power in common and the size
+// bound, gives a set the weighted rotation works on, and with unchanged
+// candidates the distance to the target strictly shrinks.
+func TestElectProperties(t *testing.T) {
+	seeds := 500
+	if testing.Short() {
+		seeds = 100
+	}
+	const pool = 40
+	for seed := range seeds {
+		r := rand.New(rand.NewPCG(uint64(seed), 7))
+		cfg := posConfig()
+		cfg.MaxValidators = uint32(1 + r.IntN(12))
+		cfg.ChurnBps = uint32(1 + r.IntN(validators.MaxChurnBps))
+		if r.IntN(2) == 0 {
+			cfg.Mode, cfg.MaxStakerShareBps = "hybrid", uint32(r.IntN(10001))
+		}
+		start := map[int]uint64{}
+		for len(start) < 1+r.IntN(8) {
+			start[r.IntN(pool)] = uint64(1 + r.IntN(1000))
+		}
+		prev := setOf(t, start)
+		for epoch := range 6 {
+			var cands []validators.Candidate
+			for i := range pool {
+				if r.IntN(3) == 0 {
+					continue
+				}
+				var c validators.Candidate
+				if cfg.Mode == "hybrid" && i < 4 {
+					c = authority(i, uint64(1+r.IntN(500)))
+				} else {
+					c = staker(i, uint64(r.IntN(20000)))
+				}
+				c.Jailed, c.Tombstoned = r.IntN(10) == 0, r.IntN(20) == 0
+				cands = append(cands, c)
+			}
+			next, rep, err := validators.Elect(cfg, prev, cands)
+			if err != nil {
+				t.Fatalf("seed %d epoch %d: %v", seed, epoch, err)
+			}
+			checkStep(t, fmt.Sprintf("seed %d epoch %d", seed, epoch), cfg, prev, next, rep)
+			next.Proposer(uint64(epoch+1)*1000, uint32(r.IntN(1<<20)))
+			prev = next
+		}
+		// Unchanged candidates: while the budget is above 0, every
+		// election moves min(budget, distance) toward the target, so the
+		// distance left strictly shrinks.
+		cands := []validators.Candidate{staker(pool+1, 5000), staker(pool+2, 7000)}
+		last := uint64(1) << 63
+		for e := range 30 {
+			if uint64(cfg.ChurnBps)*prev.TotalPower()/10000 == 0 {
+				break // a set this small cannot change (docs/spec.md §17)
+			}
+			next, rep, err := validators.Elect(cfg, prev, cands)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkStep(t, fmt.Sprintf("seed %d convergence %d", seed, e), cfg, prev, next, rep)
+			if rep.Deferred >= last && rep.Deferred > 0 {
+				t.Fatalf("seed %d election %d: deferred %d did not shrink from %d", seed, e, rep.Deferred, last)
+			}
+			last = rep.Deferred
+			prev = next
+			if rep.Deferred == 0 {
+				break
+			}
+		}
+	}
+}
+
+func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, next *validators.Set, rep validators.ElectionReport) {
+	t.Helper()
+	limit := uint64(cfg.ChurnBps) * prev.TotalPower() / 10000
+	var moved, common uint64
+	for i := 0; i < prev.Size(); i++ {
+		v := prev.Get(i)
+		var w uint64
+		if j, ok := next.IndexOf(v.Address); ok {
+			w = next.Weight(j)
+		}
+		moved += absDiff(v.Weight, w)
+		common += min(v.Weight, w)
+	}
+	for j := 0; j < next.Size(); j++ {
+		if _, ok := prev.IndexOf(next.Get(j).Address); !ok {
+			moved += next.Weight(j)
+		}
+	}
+	if moved > limit {
+		t.Fatalf("%s: moved %d > limit %d", what, moved, limit)
+	}
+	if 3*common <= 2*prev.TotalPower() {
+		t.Fatalf("%s: common power %d of old %d is not above 2/3", what, common, prev.TotalPower())
+	}
+	if next.Size() > int(max(uint32(prev.Size()), cfg.MaxValidators)) {
+		t.Fatalf("%s: %d validators", what, next.Size())
+	}
+}
+
+func absDiff(a, b uint64) uint64 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+// TestSpecElectionExample checks the worked example of docs/spec.md §17.
+func TestSpecElectionExample(t *testing.T) {
+	cfg := validators.ElectionConfig{Mode: "hybrid", MaxValidators: 4, MinSelfStake: 1000, StakePerPower: 100, MaxStakerShareBps: 2000, ChurnBps: 2500}
+	prev := setOf(t, map[int]uint64{0: 40, 1: 40, 2: 40})
+	cands := []validators.Candidate{authority(0, 40), authority(1, 40), authority(2, 40), staker(3, 4000), staker(4, 2500), staker(5, 900)}
+	cands[1].Jailed = true
+	var lines []string
+	for e := 1; e <= 3; e++ {
+		next, rep, err := validators.Elect(cfg, prev, cands)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := powers(next, 6)
+		lines = append(lines, fmt.Sprintf("epoch %d: v0=%d v1=%d v2=%d v3=%d v4=%d total=%d deferred=%d", e, p[0], p[1], p[2], p[3], p[4], next.TotalPower(), rep.Deferred))
+		prev = next
+	}
+	spec, err := os.ReadFile("../../docs/spec.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lines {
+		if !strings.Contains(string(spec), l) {
+			t.Errorf("docs/spec.md §17 lacks the line %q", l)
+		}
+	}
+}
+
+func FuzzElect(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8}, uint16(3333), uint16(5000), uint8(3))
+	f.Add([]byte{0, 0, 0, 0}, uint16(1), uint16(0), uint8(1))
+	f.Add([]byte{255, 1, 255, 2, 255, 3, 9, 9, 9, 9}, uint16(2000), uint16(10000), uint8(8))
+	f.Fuzz(func(t *testing.T, data []byte, churn, share uint16, maxVals uint8) {
+		cfg := validators.ElectionConfig{Mode: "pos", MaxValidators: uint32(maxVals), MinSelfStake: 10, StakePerPower: 3,
+			MaxStakerShareBps: uint32(share), ChurnBps: uint32(churn)}
+		if len(data) > 0 && data[0]%2 == 1 {
+			cfg.Mode = "hybrid"
+		}
+		prev := setOf(t, map[int]uint64{0: 30, 1: 30, 2: 30, 3: 30})
+		var cands []validators.Candidate
+		seen := map[int]bool{}
+		for i := 0; i+1 < len(data) && len(cands) < 16; i += 2 {
+			k := int(data[i] % 20)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			c := staker(k, uint64(data[i+1])*7)
+			if k < 4 && cfg.Mode == "hybrid" {
+				c = authority(k, uint64(data[i+1]))
+			}
+			c.Jailed, c.Tombstoned = data[i+1]%11 == 0, data[i+1]%13 == 0
+			cands = append(cands, c)
+		}
+		next, rep, err := validators.Elect(cfg, prev, cands)
+		if err != nil {
+			if !errors.Is(err, validators.ErrInvalidElection) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		checkStep(t, "fuzz", cfg, prev, next, rep)
+	})
+}
+
+func BenchmarkElect(b *testing.B) {
+	w := map[int]uint64{}
+	for i := range 100 {
+		w[i] = uint64(1000 + i)
+	}
+	prev := setOf(b, w)
+	cands := make([]validators.Candidate, 1000)
+	for i := range cands {
+		cands[i] = staker(i, uint64(5000+i*37%20000))
+	}
+	cfg := posConfig()
+	cfg.MaxValidators = 100
+	b.ResetTimer()
+	for b.Loop() {
+		if _, _, err := validators.Elect(cfg, prev, cands); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
