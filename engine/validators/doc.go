@@ -18,7 +18,8 @@
 // first in hybrid, stakers capped to a share of the power), reached from
 // the previous set by at most churn_bps of its power per election, forced
 // exits first, the last move partial. Consecutive sets share more than
-// 2/3 of the old power.
+// 2/3 of the old power. LightClient follows a chain across set changes
+// with headers, commit certificates and sets alone.
 //
 // The package is pure: no I/O, no clocks, no goroutines, no floats, and no
 // decision depends on map iteration order.

@@ -28,4 +28,7 @@ var (
 	ErrInvalidElection = errors.New("invalid validator election")
 	// ErrInvalidCandidate: a malformed or duplicate election candidate.
 	ErrInvalidCandidate = errors.New("invalid election candidate")
+	// ErrLightClient: a header, certificate or next set the light client
+	// refuses (wrong height, wrong set, not signed by the trusted set).
+	ErrLightClient = errors.New("light client refused the header")
 )
