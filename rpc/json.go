@@ -63,21 +63,22 @@ type CommitJSON struct {
 
 // BlockResponse is get_block: header fields, txs and both certificates.
 type BlockResponse struct {
-	Height         uint64        `json:"height"`
-	Hash           types.Hash    `json:"hash"`
-	ChainID        string        `json:"chain_id"`
-	Time           uint64        `json:"time"`
-	ParentHash     types.Hash    `json:"parent_hash"`
-	Proposer       types.Address `json:"proposer"`
-	TxRoot         types.Hash    `json:"tx_root"`
-	StateRoot      types.Hash    `json:"state_root"`
-	ValidatorsHash types.Hash    `json:"validators_hash"`
-	LastCommitHash types.Hash    `json:"last_commit_hash"`
-	TxCount        int           `json:"tx_count"`
-	TxHashes       []types.Hash  `json:"tx_hashes"`
-	Txs            []TxJSON      `json:"txs"`
-	LastCommit     *CommitJSON   `json:"last_commit"` // the parent's certificate; null at height 1
-	Commit         *CommitJSON   `json:"commit"`      // this block's certificate
+	Height             uint64        `json:"height"`
+	Hash               types.Hash    `json:"hash"`
+	ChainID            string        `json:"chain_id"`
+	Time               uint64        `json:"time"`
+	ParentHash         types.Hash    `json:"parent_hash"`
+	Proposer           types.Address `json:"proposer"`
+	TxRoot             types.Hash    `json:"tx_root"`
+	StateRoot          types.Hash    `json:"state_root"`
+	ValidatorsHash     types.Hash    `json:"validators_hash"`
+	NextValidatorsHash types.Hash    `json:"next_validators_hash"`
+	LastCommitHash     types.Hash    `json:"last_commit_hash"`
+	TxCount            int           `json:"tx_count"`
+	TxHashes           []types.Hash  `json:"tx_hashes"`
+	Txs                []TxJSON      `json:"txs"`
+	LastCommit         *CommitJSON   `json:"last_commit"` // the parent's certificate; null at height 1
+	Commit             *CommitJSON   `json:"commit"`      // this block's certificate
 }
 
 // MempoolResponse is mempool: the totals and up to ?limit= txs in priority order.
@@ -161,7 +162,7 @@ func blockJSON(b *types.Block, cert *types.CommitCert) BlockResponse {
 	out := BlockResponse{
 		Height: h.Height, Hash: h.Hash(), ChainID: h.ChainID, Time: h.Time,
 		ParentHash: h.ParentHash, Proposer: h.Proposer, TxRoot: h.TxRoot, StateRoot: h.StateRoot,
-		ValidatorsHash: h.ValidatorsHash, LastCommitHash: h.LastCommitHash,
+		ValidatorsHash: h.ValidatorsHash, NextValidatorsHash: h.NextValidatorsHash, LastCommitHash: h.LastCommitHash,
 		TxCount:    len(b.Txs),
 		TxHashes:   make([]types.Hash, len(b.Txs)),
 		Txs:        make([]TxJSON, len(b.Txs)),

@@ -36,7 +36,7 @@ func testBlock(set *validators.Set, name string, h uint64, round uint32, lastCom
 			Proposer:       set.Get(set.Proposer(h, round)).Address,
 			TxRoot:         types.MerkleRoot(nil),
 			StateRoot:      types.Sum256([]byte(name)),
-			ValidatorsHash: set.Hash(),
+			ValidatorsHash: set.Hash(), NextValidatorsHash: set.Hash(),
 		},
 		LastCommit: lastCommit,
 	}

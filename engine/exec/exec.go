@@ -35,6 +35,25 @@ type Executor struct {
 	verdicts *VerdictCache
 	log      *slog.Logger
 	pending  map[types.Hash]*Executed
+	// nextSet gives the set that signs a height (nil: vals for every
+	// height). Headers commit to the set of height+1 with it.
+	nextSet func(height uint64) *validators.Set
+}
+
+// SetSetAt installs the lookup of the set that signs a height, for chains
+// whose set changes at epoch boundaries (docs/spec.md §17); without it
+// every height is signed by the executor's own set. Build stamps
+// next_validators_hash with setAt(height+1) and Validate requires it.
+func (e *Executor) SetSetAt(setAt func(height uint64) *validators.Set) { e.nextSet = setAt }
+
+// setAt is the set that signs height.
+func (e *Executor) setAt(height uint64) *validators.Set {
+	if e.nextSet != nil {
+		if s := e.nextSet(height); s != nil {
+			return s
+		}
+	}
+	return e.vals
 }
 
 // NewExecutor returns an executor for chainID's validator set; self is
@@ -67,7 +86,7 @@ func (e *Executor) Build(req *consensus.BuildRequest, head engine.Head, now time
 		Header: types.Header{
 			ChainID: e.chainID, Height: req.Height, Time: ms, ParentHash: head.Hash,
 			Proposer: e.self, TxRoot: types.MerkleRoot(hashes), StateRoot: batch.Root(),
-			ValidatorsHash: e.vals.Hash(),
+			ValidatorsHash: e.vals.Hash(), NextValidatorsHash: e.setAt(req.Height + 1).Hash(),
 		},
 		Txs:        txs,
 		LastCommit: req.LastCommit,
@@ -116,6 +135,8 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 		return nil, bad("time %d above %d", h.Time, uint64(types.MaxBlockTimeMs))
 	case h.ValidatorsHash != e.vals.Hash():
 		return nil, bad("validators hash mismatch")
+	case h.NextValidatorsHash != e.setAt(h.Height+1).Hash():
+		return nil, bad("next_validators_hash %s, the set of height %d is %s", h.NextValidatorsHash, h.Height+1, e.setAt(h.Height+1).Hash())
 	case len(blk.Txs) > int(e.ledger.Params().MaxBlockTxs):
 		return nil, bad("%d txs over the limit", len(blk.Txs))
 	case blk.EncodedSize() > int(e.ledger.Params().MaxBlockBytes):

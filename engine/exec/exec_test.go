@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,5 +184,46 @@ func TestDecidedSurvivesVerifierFailure(t *testing.T) {
 	}
 	if got.Block != blk || len(got.Hashes) != 3 || got.Batch.Root() != blk.Header.StateRoot {
 		t.Fatalf("executed %d txs to root %s, want 3 to %s", len(got.Hashes), got.Batch.Root(), blk.Header.StateRoot)
+	}
+}
+
+// A header commits to the set of the next height: Build stamps it, and
+// Validate refuses a block whose next_validators_hash is not the set this
+// node expects for height+1 (docs/spec.md §3, §17).
+func TestNextValidatorsHash(t *testing.T) {
+	builder, plain := newTestExec(t, 8<<20), newTestExec(t, 8<<20)
+	blk := builder.exec.Build(&consensus.BuildRequest{Height: 1}, builder.head(), enginetest.Epoch.Add(time.Second))
+	if blk.Header.NextValidatorsHash != blk.Header.ValidatorsHash {
+		t.Fatalf("fixed set: next %s, this %s", blk.Header.NextValidatorsHash, blk.Header.ValidatorsHash)
+	}
+	if err := plain.exec.Validate(context.Background(), blk, plain.head()); err != nil {
+		t.Fatal(err)
+	}
+
+	other, _ := valtest.Set(3, 4)
+	changing := func(height uint64) *validators.Set {
+		if height >= 2 {
+			return other
+		}
+		return nil // the executor's own set
+	}
+	next := newTestExec(t, 8<<20)
+	next.exec.SetSetAt(changing)
+	blk2 := next.exec.Build(&consensus.BuildRequest{Height: 1}, next.head(), enginetest.Epoch.Add(time.Second))
+	if blk2.Header.NextValidatorsHash != other.Hash() {
+		t.Fatalf("next_validators_hash %s, want the set of height 2 %s", blk2.Header.NextValidatorsHash, other.Hash())
+	}
+	// A node expecting no change refuses it; one expecting it accepts it.
+	if err := plain.exec.Validate(context.Background(), blk2, plain.head()); !errors.Is(err, engine.ErrInvalidBlock) || !strings.Contains(err.Error(), "next_validators_hash") {
+		t.Fatalf("unexpected next set: %v", err)
+	}
+	check := newTestExec(t, 8<<20)
+	check.exec.SetSetAt(changing)
+	if err := check.exec.Validate(context.Background(), blk2, check.head()); err != nil {
+		t.Fatalf("expected next set: %v", err)
+	}
+	// And the expected change missing from a header is refused too.
+	if err := check.exec.Validate(context.Background(), blk, check.head()); !errors.Is(err, engine.ErrInvalidBlock) {
+		t.Fatalf("missing set change: %v", err)
 	}
 }

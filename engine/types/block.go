@@ -12,7 +12,9 @@ const (
 	// MaxBlockTimeMs bounds a block's time (Unix ms, about the year
 	// 285,000): parent time + 1 can never overflow.
 	MaxBlockTimeMs = 1 << 53
-	headerVersion  = 1
+	// headerVersion 2 added next_validators_hash (issue #11); version 1
+	// headers are refused.
+	headerVersion = 2
 )
 
 // Header is a block header; its hash is the block hash.
@@ -25,7 +27,10 @@ type Header struct {
 	TxRoot         Hash // MerkleRoot of the tx hashes
 	StateRoot      Hash // state root after executing this block's txs
 	ValidatorsHash Hash // hash of the validator set that signs this block
-	LastCommitHash Hash // hash of the parent's commit certificate; zero at height 1
+	// NextValidatorsHash is the hash of the set that signs height+1
+	// (equal to ValidatorsHash unless the set changes there).
+	NextValidatorsHash Hash
+	LastCommitHash     Hash // hash of the parent's commit certificate; zero at height 1
 }
 
 // AppendEncode appends the canonical header encoding.
@@ -40,6 +45,7 @@ func (h *Header) AppendEncode(dst []byte) []byte {
 	e.raw(h.TxRoot[:])
 	e.raw(h.StateRoot[:])
 	e.raw(h.ValidatorsHash[:])
+	e.raw(h.NextValidatorsHash[:])
 	e.raw(h.LastCommitHash[:])
 	return e.b
 }
@@ -76,6 +82,7 @@ func decodeHeader(d *decoder) *Header {
 	d.fixed("tx_root", h.TxRoot[:])
 	d.fixed("state_root", h.StateRoot[:])
 	d.fixed("validators_hash", h.ValidatorsHash[:])
+	d.fixed("next_validators_hash", h.NextValidatorsHash[:])
 	d.fixed("last_commit_hash", h.LastCommitHash[:])
 	return h
 }

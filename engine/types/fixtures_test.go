@@ -51,15 +51,16 @@ func specCommit() *CommitCert {
 func specBlock() *Block {
 	b := &Block{Txs: []*Tx{specTransfer(), specTransfer2()}, LastCommit: specCommit()}
 	b.Header = Header{
-		ChainID:        specChainID,
-		Height:         2,
-		Time:           1_700_000_000_000,
-		ParentHash:     Sum256([]byte("parent")),
-		Proposer:       AddressFromPubKey(pubOf(specKey1())),
-		TxRoot:         MerkleRoot(b.TxHashes()),
-		StateRoot:      Sum256([]byte("state")),
-		ValidatorsHash: Sum256([]byte("validators")),
-		LastCommitHash: b.LastCommit.Hash(),
+		ChainID:            specChainID,
+		Height:             2,
+		Time:               1_700_000_000_000,
+		ParentHash:         Sum256([]byte("parent")),
+		Proposer:           AddressFromPubKey(pubOf(specKey1())),
+		TxRoot:             MerkleRoot(b.TxHashes()),
+		StateRoot:          Sum256([]byte("state")),
+		ValidatorsHash:     Sum256([]byte("validators")),
+		NextValidatorsHash: Sum256([]byte("next validators")),
+		LastCommitHash:     b.LastCommit.Hash(),
 	}
 	return b
 }

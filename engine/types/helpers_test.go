@@ -83,15 +83,16 @@ func randTx(r *rand.Rand) *Tx {
 
 func randHeader(r *rand.Rand) *Header {
 	return &Header{
-		ChainID:        randChainID(r),
-		Height:         1 + randU64(r)>>1,
-		Time:           randU64(r),
-		ParentHash:     randHash(r),
-		Proposer:       randAddress(r),
-		TxRoot:         randHash(r),
-		StateRoot:      randHash(r),
-		ValidatorsHash: randHash(r),
-		LastCommitHash: randHash(r),
+		ChainID:            randChainID(r),
+		Height:             1 + randU64(r)>>1,
+		Time:               randU64(r),
+		ParentHash:         randHash(r),
+		Proposer:           randAddress(r),
+		TxRoot:             randHash(r),
+		StateRoot:          randHash(r),
+		ValidatorsHash:     randHash(r),
+		NextValidatorsHash: randHash(r),
+		LastCommitHash:     randHash(r),
 	}
 }
 

@@ -108,7 +108,8 @@ func TestRejectTable(t *testing.T) {
 		{"tx empty input", "tx", nil, ErrMalformed, "version"},
 
 		// header
-		{"header version 2", "header", patch(okHeader, 0, 2), ErrMalformed, "version"},
+		{"header version 1 (before next_validators_hash)", "header", patch(okHeader, 0, 1), ErrMalformed, "version"},
+		{"header version 3", "header", patch(okHeader, 0, 3), ErrMalformed, "version"},
 		{"header height 0", "header", hdr(func(h *Header) { h.Height = 0 }), ErrMalformed, "height"},
 		{"header chain_id empty", "header", hdr(func(h *Header) { h.ChainID = "" }), ErrMalformed, "chain_id"},
 		{"header chain_id too long", "header", hdr(func(h *Header) { h.ChainID = strings.Repeat("x", 65) }), ErrOversize, "chain_id"},

@@ -91,7 +91,7 @@ func txLayout(tx *Tx) *layout {
 
 func headerLayout(h *Header) *layout {
 	l := &layout{}
-	l.u8(1, "version")
+	l.u8(headerVersion, "version")
 	l.lenPrefixed([]byte(h.ChainID), "chain_id")
 	l.u64(h.Height, "height")
 	l.u64(h.Time, "time (Unix ms)")
@@ -100,6 +100,7 @@ func headerLayout(h *Header) *layout {
 	l.add(h.TxRoot[:], "tx_root")
 	l.add(h.StateRoot[:], "state_root")
 	l.add(h.ValidatorsHash[:], "validators_hash")
+	l.add(h.NextValidatorsHash[:], "next_validators_hash")
 	l.add(h.LastCommitHash[:], "last_commit_hash")
 	return l
 }

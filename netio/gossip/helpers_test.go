@@ -231,12 +231,12 @@ func newChainFixture(t testing.TB) *chainFixture {
 		}
 		return c
 	}
-	f.b1 = &types.Block{Header: types.Header{ChainID: testChainID, Height: 1, Time: 1_700_000_000_000, ValidatorsHash: set.Hash()}}
+	f.b1 = &types.Block{Header: types.Header{ChainID: testChainID, Height: 1, Time: 1_700_000_000_000, ValidatorsHash: set.Hash(), NextValidatorsHash: set.Hash()}}
 	f.b1.Header.TxRoot = types.MerkleRoot(nil)
 	f.c1 = commit(f.b1)
 	txs := testTxs(3, 1)
 	f.b2 = &types.Block{Header: types.Header{ChainID: testChainID, Height: 2, Time: 1_700_000_001_000,
-		ParentHash: f.b1.Hash(), ValidatorsHash: set.Hash(), LastCommitHash: f.c1.Hash()}, Txs: txs, LastCommit: f.c1}
+		ParentHash: f.b1.Hash(), ValidatorsHash: set.Hash(), NextValidatorsHash: set.Hash(), LastCommitHash: f.c1.Hash()}, Txs: txs, LastCommit: f.c1}
 	f.b2.Header.TxRoot = types.MerkleRoot(f.b2.TxHashes())
 	f.c2 = commit(f.b2)
 	return f

@@ -91,7 +91,7 @@ func (g *chainGen) next() *engine.CommittedBlock {
 			ParentHash:     g.parent,
 			Proposer:       proposer,
 			StateRoot:      types.Sum256(binary.BigEndian.AppendUint64([]byte("state"), h)),
-			ValidatorsHash: types.Sum256([]byte("validators")),
+			ValidatorsHash: types.Sum256([]byte("validators")), NextValidatorsHash: types.Sum256([]byte("validators")),
 		},
 		Txs:        txs,
 		LastCommit: g.lastCert,
