@@ -66,7 +66,7 @@ func txFromJSON(j TxJSON, requireSig bool) (*types.Tx, error) {
 	}
 	t, ok := types.ParseTxType(j.Type)
 	if !ok {
-		return nil, &FieldError{Field: "type", Err: ErrUnknownTxType, Info: fmt.Sprintf("%.32q: want TRANSFER, RECEIPT_CLAIM, STAKE or UNSTAKE", j.Type)}
+		return nil, &FieldError{Field: "type", Err: ErrUnknownTxType, Info: fmt.Sprintf("%.32q: want TRANSFER, RECEIPT_CLAIM, STAKE, UNSTAKE or UNJAIL", j.Type)}
 	}
 	tx.Type = t
 

@@ -146,12 +146,14 @@ func TestNodeRejectsBadTxsWithoutStateChange(t *testing.T) {
 	wrongChain.ChainID = "other"
 	wrongChain.Sign(c.faucet)
 	poor := ed25519.NewKeyFromSeed(make([]byte, 32))
-	// STAKE and UNSTAKE are not executed yet: admitted, they would travel
+	// STAKE, UNSTAKE and UNJAIL are not executed yet: admitted, they would travel
 	// and sit in mempools without ever paying a fee.
 	stake := &types.Tx{ChainID: c.gen.ChainID, Type: types.TxStake, Nonce: 2, Amount: 5, Fee: fee}
 	stake.Sign(c.faucet)
 	unstake := &types.Tx{ChainID: c.gen.ChainID, Type: types.TxUnstake, Nonce: 2, Amount: 5, Fee: fee}
 	unstake.Sign(c.faucet)
+	unjail := &types.Tx{ChainID: c.gen.ChainID, Type: types.TxUnjail, Nonce: 2, Fee: fee}
+	unjail.Sign(c.faucet)
 	cases := []struct {
 		name string
 		tx   *types.Tx
@@ -166,6 +168,7 @@ func TestNodeRejectsBadTxsWithoutStateChange(t *testing.T) {
 		{"zero amount", c.transfer(t, c.faucet, 2, bob, 0, fee), types.ErrInvalidTx},
 		{"stake", stake, state.ErrUnsupportedTx},
 		{"unstake", unstake, state.ErrUnsupportedTx},
+		{"unjail", unjail, state.ErrUnsupportedTx},
 	}
 	for _, tc := range cases {
 		if _, err := n.SubmitTx(context.Background(), tc.tx); !errors.Is(err, tc.want) {

@@ -13,7 +13,7 @@ import (
 type executor func(c *txCtx, tx *types.Tx) error
 
 // executors is the dispatch table, indexed by tx type. A type without an
-// entry is ErrUnsupportedTx: STAKE and UNSTAKE get theirs in a later issue
+// entry is ErrUnsupportedTx: STAKE, UNSTAKE and UNJAIL get theirs in a later issue
 // (they reuse chargeSender for nonce and fee).
 var executors = [...]executor{
 	types.TxTransfer:     execTransfer,

@@ -235,3 +235,23 @@ func corpusFile(t *testing.T, fuzzer string, i int, value string) {
 		t.Fatal(err)
 	}
 }
+
+func FuzzDecodeStakePayload(f *testing.F) {
+	f.Add(make([]byte, StakePayloadLen))
+	f.Add(make([]byte, StakePayloadLen-1))
+	f.Add(make([]byte, StakePayloadLen+1))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := DecodeStakePayload(b)
+		if err != nil {
+			var de *DecodeError
+			if !errors.As(err, &de) || (!errors.Is(err, ErrMalformed) && !errors.Is(err, ErrOversize)) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		if !bytes.Equal(p.Encode(), b) {
+			t.Fatalf("round trip: %x -> %x", b, p.Encode())
+		}
+	})
+}

@@ -78,6 +78,73 @@ type Params struct {
 	// first sees it. Zero (absent) means the default.
 	TimePrecisionMs uint64 `json:"time_precision_ms,omitempty"`
 	TimeMsgDelayMs  uint64 `json:"time_msg_delay_ms,omitempty"`
+
+	// Proof of stake (pos and hybrid chains; docs/spec.md §11, §17). Zero
+	// (absent) means the default (Params.PoS resolves them), so a genesis
+	// without them keeps its hash.
+	MinSelfStake       Amount `json:"min_self_stake,omitempty"`        // a staker below this is not elected
+	StakePerPower      Amount `json:"stake_per_power,omitempty"`       // power = bonded stake / this
+	MaxStakerShareBps  uint32 `json:"max_staker_share_bps,omitempty"`  // hybrid: stakers' share of the power at most
+	ChurnBps           uint32 `json:"churn_bps,omitempty"`             // power that may move per epoch, bps of the old total
+	SlashDoubleSignBps uint32 `json:"slash_double_sign_bps,omitempty"` // slashed for double signing
+	SlashDowntimeBps   uint32 `json:"slash_downtime_bps,omitempty"`    // slashed for downtime
+	SignedBlocksWindow uint64 `json:"signed_blocks_window,omitempty"`  // downtime is judged over this many blocks
+	MinSignedBps       uint32 `json:"min_signed_bps,omitempty"`        // share of the window a validator must sign
+	DowntimeJailBlocks uint64 `json:"downtime_jail_blocks,omitempty"`  // blocks a downtime jail lasts
+	BlockReward        Amount `json:"block_reward,omitempty"`          // minted per block, paid with the fees (default 0)
+}
+
+// MaxChurnBps bounds churn_bps: with at most a third of the old power
+// moving per epoch, consecutive sets share more than 2/3 of it.
+const MaxChurnBps = 3333
+
+// Defaults of the proof-of-stake params (used when a param is 0).
+const (
+	DefaultStakePerPower      = 1_000_000_000
+	DefaultMaxStakerShareBps  = 3333
+	DefaultChurnBps           = 2500
+	DefaultSlashDoubleSignBps = 500
+	DefaultSlashDowntimeBps   = 100
+	DefaultSignedBlocksWindow = 100
+	DefaultMinSignedBps       = 5000
+	DefaultDowntimeJailBlocks = 600
+)
+
+// PoSParams are the proof-of-stake params with their defaults applied.
+type PoSParams struct {
+	MinSelfStake, StakePerPower, BlockReward                          uint64
+	SignedBlocksWindow, DowntimeJailBlocks                            uint64
+	MaxStakerShareBps, ChurnBps, SlashDoubleSignBps, SlashDowntimeBps uint32
+	MinSignedBps                                                      uint32
+}
+
+// PoS resolves the proof-of-stake params: every 0 becomes its default
+// (min_self_stake and block_reward default to 0).
+func (p Params) PoS() PoSParams {
+	or32 := func(v, def uint32) uint32 {
+		if v == 0 {
+			return def
+		}
+		return v
+	}
+	or64 := func(v, def uint64) uint64 {
+		if v == 0 {
+			return def
+		}
+		return v
+	}
+	return PoSParams{
+		MinSelfStake:       uint64(p.MinSelfStake),
+		StakePerPower:      or64(uint64(p.StakePerPower), DefaultStakePerPower),
+		BlockReward:        uint64(p.BlockReward),
+		SignedBlocksWindow: or64(p.SignedBlocksWindow, DefaultSignedBlocksWindow),
+		DowntimeJailBlocks: or64(p.DowntimeJailBlocks, DefaultDowntimeJailBlocks),
+		MaxStakerShareBps:  or32(p.MaxStakerShareBps, DefaultMaxStakerShareBps),
+		ChurnBps:           or32(p.ChurnBps, DefaultChurnBps),
+		SlashDoubleSignBps: or32(p.SlashDoubleSignBps, DefaultSlashDoubleSignBps),
+		SlashDowntimeBps:   or32(p.SlashDowntimeBps, DefaultSlashDowntimeBps),
+		MinSignedBps:       or32(p.MinSignedBps, DefaultMinSignedBps),
+	}
 }
 
 // Defaults of the block time rule's params.
@@ -171,6 +238,19 @@ func (g *Genesis) Validate() error {
 	}
 	if p.TimePrecisionMs > MaxTimeBoundMs || p.TimeMsgDelayMs > MaxTimeBoundMs {
 		return bad("params.time_precision_ms and time_msg_delay_ms must be <= %d", MaxTimeBoundMs)
+	}
+	for _, b := range []struct {
+		key string
+		v   uint32
+		max uint32
+	}{
+		{"max_staker_share_bps", p.MaxStakerShareBps, 10000}, {"churn_bps", p.ChurnBps, MaxChurnBps},
+		{"slash_double_sign_bps", p.SlashDoubleSignBps, 10000}, {"slash_downtime_bps", p.SlashDowntimeBps, 10000},
+		{"min_signed_bps", p.MinSignedBps, 10000},
+	} {
+		if b.v > b.max {
+			return bad("params.%s %d: want 0 (default) or 1..%d", b.key, b.v, b.max)
+		}
 	}
 	if g.GenesisTime > MaxBlockTimeMs {
 		return bad("genesis_time %d above %d", g.GenesisTime, MaxBlockTimeMs)

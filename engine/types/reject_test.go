@@ -93,7 +93,7 @@ func TestRejectTable(t *testing.T) {
 		{"tx version 0", "tx", patch(txEnc, 0, 0), ErrMalformed, "version"},
 		{"tx version 2", "tx", patch(txEnc, 0, 2), ErrMalformed, "version"},
 		{"tx type 0", "tx", tx(func(x *Tx) { x.Type = 0 }), ErrMalformed, "type"},
-		{"tx type 5", "tx", tx(func(x *Tx) { x.Type = 5 }), ErrMalformed, "type"},
+		{"tx type 6", "tx", tx(func(x *Tx) { x.Type = 6 }), ErrMalformed, "type"},
 		{"tx chain_id empty", "tx", tx(func(x *Tx) { x.ChainID = "" }), ErrMalformed, "chain_id"},
 		{"tx chain_id 65 chars", "tx", tx(func(x *Tx) { x.ChainID = strings.Repeat("a", 65) }), ErrOversize, "chain_id"},
 		{"tx chain_id length 2^32-1", "tx", patch(txEnc, chainOff, 0xff, 0xff, 0xff, 0xff), ErrOversize, "chain_id"},

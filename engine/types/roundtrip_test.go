@@ -171,13 +171,13 @@ func TestSignBytes(t *testing.T) {
 }
 
 func TestTxTypeNames(t *testing.T) {
-	for ty := TxTransfer; ty <= TxUnstake; ty++ {
+	for ty := TxTransfer; ty <= TxUnjail; ty++ {
 		got, ok := ParseTxType(ty.String())
 		if !ok || got != ty || !ty.Valid() {
 			t.Fatalf("type %d: name %q parses to %d, %v", ty, ty.String(), got, ok)
 		}
 	}
-	for _, bad := range []TxType{0, 5, 255} {
+	for _, bad := range []TxType{0, 6, 255} {
 		if bad.Valid() {
 			t.Fatalf("type %d valid", bad)
 		}

@@ -13,6 +13,7 @@ const (
 	TxReceiptClaim TxType = 2 // mint for an attested AI compute job (payload: ReceiptClaim)
 	TxStake        TxType = 3 // bond Amount to the sender's validator stake
 	TxUnstake      TxType = 4 // start unbonding Amount
+	TxUnjail       TxType = 5 // leave jail after a downtime jail has expired
 )
 
 func (t TxType) String() string {
@@ -25,13 +26,15 @@ func (t TxType) String() string {
 		return "STAKE"
 	case TxUnstake:
 		return "UNSTAKE"
+	case TxUnjail:
+		return "UNJAIL"
 	}
 	return fmt.Sprintf("TxType(%d)", uint8(t))
 }
 
 // ParseTxType maps the names of String back to types.
 func ParseTxType(s string) (TxType, bool) {
-	for t := TxTransfer; t <= TxUnstake; t++ {
+	for t := TxTransfer; t <= TxUnjail; t++ {
 		if t.String() == s {
 			return t, true
 		}
@@ -40,7 +43,7 @@ func ParseTxType(s string) (TxType, bool) {
 }
 
 // Valid reports whether t is a known type.
-func (t TxType) Valid() bool { return t >= TxTransfer && t <= TxUnstake }
+func (t TxType) Valid() bool { return t >= TxTransfer && t <= TxUnjail }
 
 // Protocol limits enforced by the decoders.
 const (

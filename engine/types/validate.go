@@ -38,9 +38,20 @@ func (tx *Tx) ValidateBasic(chainID string) error {
 		if tx.Recipient.IsZero() {
 			return bad("recipient is the zero address")
 		}
-	case TxStake, TxUnstake:
-		if tx.Amount == 0 {
+	case TxStake, TxUnstake, TxUnjail:
+		switch {
+		case tx.Type == TxUnjail && tx.Amount != 0:
+			return bad("UNJAIL amount must be 0")
+		case tx.Type != TxUnjail && tx.Amount == 0:
 			return bad("amount must be > 0")
+		case !tx.Recipient.IsZero():
+			return bad("%s recipient must be the zero address", tx.Type)
+		case tx.Type == TxStake && len(tx.Payload) != 0:
+			if _, err := DecodeStakePayload(tx.Payload); err != nil {
+				return bad("payload: %v", err)
+			}
+		case tx.Type != TxStake && len(tx.Payload) != 0:
+			return bad("%s payload must be empty", tx.Type)
 		}
 	}
 	return nil

@@ -19,7 +19,7 @@ func TestValidateBasic(t *testing.T) {
 		{"valid transfer", func(*Tx) {}, true, ""},
 		{"other chain", func(x *Tx) { x.ChainID = "aitbc-mainnet" }, false, "chain_id"},
 		{"type 0", func(x *Tx) { x.Type = 0 }, false, "type"},
-		{"type 5", func(x *Tx) { x.Type = 5 }, false, "type"},
+		{"type 6", func(x *Tx) { x.Type = 6 }, false, "type"},
 		{"nonce 0", func(x *Tx) { x.Nonce = 0 }, false, "nonce"},
 		{"max nonce", func(x *Tx) { x.Nonce = 1<<64 - 1 }, true, ""},
 		{"payload at max", func(x *Tx) { x.Payload = make([]byte, MaxPayloadLen) }, true, ""},
@@ -30,7 +30,23 @@ func TestValidateBasic(t *testing.T) {
 		{"stake amount 0", func(x *Tx) { x.Type = TxStake; x.Amount = 0 }, false, "amount"},
 		{"stake", func(x *Tx) { x.Type = TxStake; x.Recipient = Address{} }, true, ""},
 		{"unstake amount 0", func(x *Tx) { x.Type = TxUnstake; x.Amount = 0 }, false, "amount"},
-		{"unstake", func(x *Tx) { x.Type = TxUnstake }, true, ""},
+		{"unstake", func(x *Tx) { x.Type = TxUnstake; x.Recipient = Address{} }, true, ""},
+		{"unstake to a recipient", func(x *Tx) { x.Type = TxUnstake }, false, "recipient"},
+		{"stake to a recipient", func(x *Tx) { x.Type = TxStake }, false, "recipient"},
+		{"stake registering", func(x *Tx) {
+			x.Type, x.Recipient, x.Payload = TxStake, Address{}, make([]byte, StakePayloadLen)
+		}, true, ""},
+		{"stake payload short", func(x *Tx) {
+			x.Type, x.Recipient, x.Payload = TxStake, Address{}, make([]byte, StakePayloadLen-1)
+		}, false, "payload"},
+		{"stake payload long", func(x *Tx) {
+			x.Type, x.Recipient, x.Payload = TxStake, Address{}, make([]byte, StakePayloadLen+1)
+		}, false, "payload"},
+		{"unstake payload", func(x *Tx) { x.Type, x.Recipient, x.Payload = TxUnstake, Address{}, []byte{1} }, false, "payload"},
+		{"unjail", func(x *Tx) { x.Type, x.Recipient, x.Amount = TxUnjail, Address{}, 0 }, true, ""},
+		{"unjail with amount", func(x *Tx) { x.Type, x.Recipient = TxUnjail, Address{} }, false, "amount"},
+		{"unjail to a recipient", func(x *Tx) { x.Type, x.Amount = TxUnjail, 0 }, false, "recipient"},
+		{"unjail payload", func(x *Tx) { x.Type, x.Recipient, x.Amount, x.Payload = TxUnjail, Address{}, 0, []byte{1} }, false, "payload"},
 		{"receipt claim, amount 0", func(x *Tx) { x.Type = TxReceiptClaim; x.Amount = 0; x.Recipient = Address{} }, true, ""},
 	}
 	for _, tc := range tests {
@@ -114,6 +130,17 @@ func TestGenesisValidate(t *testing.T) {
 		{"max_block_bytes below one tx", func(g *Genesis) { g.Params.MaxBlockBytes = MaxTxBytes - 1 }, "params.max_block_bytes"},
 		{"max_block_bytes over limit", func(g *Genesis) { g.Params.MaxBlockBytes = MaxBlockBytes + 1 }, "params.max_block_bytes"},
 		{"epoch_length 0", func(g *Genesis) { g.Params.EpochLength = 0 }, "params.epoch_length"},
+		{"pos params set", func(g *Genesis) {
+			g.ConsensusMode = "hybrid"
+			g.Params.MinSelfStake, g.Params.StakePerPower, g.Params.BlockReward = 1000, 10, 5
+			g.Params.MaxStakerShareBps, g.Params.ChurnBps, g.Params.MinSignedBps = 10000, MaxChurnBps, 10000
+			g.Params.SlashDoubleSignBps, g.Params.SlashDowntimeBps = 10000, 1
+		}, ""},
+		{"churn_bps above a third", func(g *Genesis) { g.Params.ChurnBps = MaxChurnBps + 1 }, "params.churn_bps"},
+		{"max_staker_share_bps over 100%", func(g *Genesis) { g.Params.MaxStakerShareBps = 10001 }, "params.max_staker_share_bps"},
+		{"slash_double_sign_bps over 100%", func(g *Genesis) { g.Params.SlashDoubleSignBps = 10001 }, "params.slash_double_sign_bps"},
+		{"slash_downtime_bps over 100%", func(g *Genesis) { g.Params.SlashDowntimeBps = 10001 }, "params.slash_downtime_bps"},
+		{"min_signed_bps over 100%", func(g *Genesis) { g.Params.MinSignedBps = 10001 }, "params.min_signed_bps"},
 		{"coordinator small order", func(g *Genesis) { g.Params.Coordinators = []HexBytes{make([]byte, 32)} }, "params.coordinators[0]"},
 		{"authority small order", func(g *Genesis) {
 			g.Authorities[0].PubKey = make([]byte, 32)
@@ -198,5 +225,27 @@ func TestGenesisHashIgnoresNullVersusEmpty(t *testing.T) {
 	json.Unmarshal([]byte(fmt.Sprintf(base, `,"coordinators":["0x01"]`)), &g)
 	if g.Hash() == hashes[0] {
 		t.Fatal("a coordinator did not change the genesis hash")
+	}
+}
+
+// Absent proof-of-stake params resolve to their defaults; set ones win.
+func TestPoSParamsDefaults(t *testing.T) {
+	d := DefaultParams().PoS()
+	want := PoSParams{StakePerPower: DefaultStakePerPower, SignedBlocksWindow: DefaultSignedBlocksWindow,
+		DowntimeJailBlocks: DefaultDowntimeJailBlocks, MaxStakerShareBps: DefaultMaxStakerShareBps, ChurnBps: DefaultChurnBps,
+		SlashDoubleSignBps: DefaultSlashDoubleSignBps, SlashDowntimeBps: DefaultSlashDowntimeBps, MinSignedBps: DefaultMinSignedBps}
+	if d != want {
+		t.Fatalf("defaults %+v, want %+v", d, want)
+	}
+	var p Params
+	if err := json.Unmarshal([]byte(`{"stake_per_power":"7","churn_bps":100,"min_self_stake":"5","block_reward":"3"}`), &p); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.PoS(); got.StakePerPower != 7 || got.ChurnBps != 100 || got.MinSelfStake != 5 || got.BlockReward != 3 || got.MinSignedBps != DefaultMinSignedBps {
+		t.Fatalf("resolved %+v", got)
+	}
+	b, _ := json.Marshal(DefaultParams())
+	if strings.Contains(string(b), "churn_bps") || strings.Contains(string(b), "stake_per_power") {
+		t.Fatalf("absent params written: %s", b)
 	}
 }

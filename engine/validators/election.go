@@ -56,7 +56,15 @@ type ElectionConfig struct {
 
 // MaxChurnBps bounds ChurnBps: with at most a third of the old power
 // moving, consecutive sets share more than 2/3 of the old set's power.
-const MaxChurnBps = 3333
+const MaxChurnBps = types.MaxChurnBps
+
+// ElectionConfigOf is the election config of a genesis (its defaults
+// applied, docs/spec.md §11).
+func ElectionConfigOf(g *types.Genesis) ElectionConfig {
+	p := g.Params.PoS()
+	return ElectionConfig{Mode: g.ConsensusMode, MaxValidators: g.Params.MaxValidators, MinSelfStake: p.MinSelfStake,
+		StakePerPower: p.StakePerPower, MaxStakerShareBps: p.MaxStakerShareBps, ChurnBps: p.ChurnBps}
+}
 
 // Move is one validator's change of power between two sets.
 type Move struct {

@@ -461,3 +461,22 @@ func BenchmarkElect(b *testing.B) {
 		}
 	}
 }
+
+func TestElectionConfigOfGenesis(t *testing.T) {
+	g := valtest.Genesis("cfg", 10, 10)
+	g.ConsensusMode = "hybrid"
+	g.Params.ChurnBps, g.Params.StakePerPower = 1000, 50
+	cfg := validators.ElectionConfigOf(g)
+	want := validators.ElectionConfig{Mode: "hybrid", MaxValidators: g.Params.MaxValidators, StakePerPower: 50,
+		MaxStakerShareBps: types.DefaultMaxStakerShareBps, ChurnBps: 1000}
+	if cfg != want {
+		t.Fatalf("%+v, want %+v", cfg, want)
+	}
+	prev, err := validators.FromGenesis(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := validators.Elect(cfg, prev, nil); err != nil {
+		t.Fatalf("a genesis that validates gives a valid election config: %v", err)
+	}
+}
