@@ -22,12 +22,22 @@ type Batch struct {
 	cp       *claimPatch             // Root's hashing work on the claims; nil after a claim
 	applied  uint32                  // txs applied so far: the next one's index in the block
 	tx       txCtx                   // reused by every Apply (an executor call would move a local to the heap)
+
+	height    uint64                                     // the block's height (BeginAt; 0 from Begin)
+	stakeOver map[types.Address]StakeRecord              // stake records written
+	blsOver   map[[types.BLSPubKeyLen]byte]types.Address // BLS keys registered
+	ended     bool                                       // EndBlock ran
 }
 
 // Begin opens a batch for a block proposed by proposer (who is paid the fees).
-func (s *State) Begin(proposer types.Address) *Batch {
+func (s *State) Begin(proposer types.Address) *Batch { return s.BeginAt(proposer, 0) }
+
+// BeginAt opens a batch for the block at height (staking txs and EndBlock
+// need it: unbonding release and jail heights count from it).
+func (s *State) BeginAt(proposer types.Address, height uint64) *Batch {
 	s.flush()
-	return &Batch{s: s, version: s.version, proposer: proposer, over: make(map[types.Address]Account)}
+	return &Batch{s: s, version: s.version, proposer: proposer, over: make(map[types.Address]Account),
+		height: height, stakeOver: map[types.Address]StakeRecord{}, blsOver: map[[types.BLSPubKeyLen]byte]types.Address{}}
 }
 
 // Stale reports whether the State changed since Begin; a stale batch
@@ -48,22 +58,34 @@ func (b *Batch) Apply(tx *types.Tx) error {
 	if b.Stale() {
 		return fmt.Errorf("%w: state is at version %d, batch began at %d", ErrStaleBatch, b.s.version, b.version)
 	}
+	if b.ended {
+		return fmt.Errorf("%w: no tx after EndBlock", ErrBlockEnded)
+	}
 	var ex executor
 	if int(tx.Type) < len(executors) {
 		ex = executors[tx.Type]
+	}
+	if ex == nil && b.s.mode != "poa" {
+		ex = stakeExecutors[tx.Type]
 	}
 	if ex == nil {
 		b.s.m.TxsFailed.Add(1)
 		return fmt.Errorf("%w: %s", ErrUnsupportedTx, tx.Type)
 	}
 	c := &b.tx
-	c.b, c.n, c.hasReceipt = b, 0, false
+	c.b, c.n, c.hasReceipt, c.hasStake = b, 0, false, false
 	if err := ex(c, tx); err != nil {
 		b.s.m.TxsFailed.Add(1)
 		return err
 	}
 	for _, w := range c.writes[:c.n] {
 		b.over[w.Address] = w.Account
+	}
+	if c.hasStake {
+		if old, ok := b.Stake(c.stake.Address); !ok || old.BLSPubKey != c.stake.BLSPubKey {
+			b.blsOver[c.stake.BLSPubKey] = c.stake.Address
+		}
+		b.stakeOver[c.stake.Address] = c.stake.clone()
 	}
 	if c.hasReceipt {
 		if b.claimed == nil {
@@ -149,5 +171,9 @@ func (b *Batch) Root() types.Hash {
 		slices.SortFunc(jobs, func(x, y types.Hash) int { return compareHash(&x, &y) })
 		b.cp = b.s.claims.prepare(jobs)
 	}
-	return combineRoots(&b.p.root, &b.cp.root)
+	base := combineRoots(&b.p.root, &b.cp.root)
+	if len(b.s.stakes) == 0 && len(b.stakeOver) == 0 {
+		return base
+	}
+	return withStakes(base, b.allStakes())
 }

@@ -1,7 +1,9 @@
 // Package state is the ledger: accounts (balance, nonce), the set of
-// claimed AI compute receipts (job ids, each claimable once), the
-// execution rules of every tx type (TRANSFER, RECEIPT_CLAIM), fees, and
-// the state root that block headers commit to (accounts and claims).
+// claimed AI compute receipts (job ids, each claimable once), the stake
+// records of pos and hybrid chains (bonded, unbonding, jail, tombstone;
+// docs/spec.md §13.6), the execution rules of every tx type (TRANSFER,
+// RECEIPT_CLAIM; STAKE, UNSTAKE, UNJAIL on pos/hybrid), fees, and the
+// state root that block headers commit to (accounts, claims, stakes).
 //
 // It is a pure core: no I/O, no clocks, no goroutines, and nothing that
 // decides a verdict, a balance or a hash depends on map iteration order.
@@ -14,10 +16,11 @@
 // account and AddClaimed for every stored job hash), checks Root against
 // the head header, and then for each block:
 //
-//	b := s.Begin(header.Proposer) // copy-on-write overlay; s is untouched
+//	b := s.BeginAt(header.Proposer, header.Height) // copy-on-write overlay; s is untouched
 //	for _, tx := range txs {
 //		if err := b.Apply(tx); err != nil { ... } // a failing tx changes nothing
 //	}
+//	err := b.EndBlock()        // end of block: unbonding releases (pos/hybrid)
 //	root := b.Root()           // the root s would have after Commit
 //	updates := b.Updates()     // changed accounts, sorted: persist them
 //	receipts := b.Receipts()   // claims applied, in order: persist their job hashes

@@ -34,6 +34,8 @@ type txCtx struct {
 	writes     [4]AccountUpdate
 	receipt    Receipt // a claim's effect on the claimed set, kept on success
 	hasReceipt bool
+	stake      StakeRecord // a staking tx's record, kept on success
+	hasStake   bool
 }
 
 func (c *txCtx) get(addr types.Address) Account {

@@ -22,6 +22,9 @@ type State struct {
 	version      uint64                  // bumped by every change; a batch records it at Begin
 	dirty        []int                   // buckets Set changed since the last flush
 	m            *Metrics
+	mode         string                                     // consensus mode: stake txs execute on pos and hybrid
+	stakes       map[types.Address]StakeRecord              // stake records (docs/spec.md §13.6)
+	bls          map[[types.BLSPubKeyLen]byte]types.Address // registered BLS keys
 }
 
 // New returns an empty State with the chain parameters.
@@ -33,6 +36,9 @@ func New(params types.Params) *State {
 		top:     newTop(),
 		claims:  newClaimSet(),
 		m:       NopMetrics(),
+		mode:    "poa",
+		stakes:  map[types.Address]StakeRecord{},
+		bls:     map[[types.BLSPubKeyLen]byte]types.Address{},
 	}
 	for i := range s.buckets {
 		s.buckets[i].hash = emptyHash
@@ -51,6 +57,7 @@ func FromGenesis(g *types.Genesis) (*State, error) {
 		return nil, fmt.Errorf("%w: nil genesis", types.ErrBadGenesis)
 	}
 	s := New(g.Params)
+	s.mode = g.ConsensusMode
 	seen := make(map[types.Address]struct{}, len(g.Accounts))
 	for i, a := range g.Accounts {
 		if _, dup := seen[a.Address]; dup {
@@ -118,7 +125,11 @@ func (s *State) MinFee(tx *types.Tx) uint64 {
 // and to the claimed receipt set.
 func (s *State) Root() types.Hash {
 	s.flush()
-	return combineRoots(&s.top[1], &s.claims.top[1])
+	base := combineRoots(&s.top[1], &s.claims.top[1])
+	if len(s.stakes) == 0 {
+		return base
+	}
+	return withStakes(base, s.Stakes())
 }
 
 // AccountsRoot is the root of the account tree alone.
@@ -172,6 +183,13 @@ func (s *State) Commit(b *Batch) error {
 	b.Root()
 	s.apply(b.p)
 	s.claims.apply(b.cp)
+	for addr, r := range b.stakeOver { // each written once: order does not matter
+		if old, ok := s.stakes[addr]; ok {
+			delete(s.bls, old.BLSPubKey)
+		}
+		s.stakes[addr] = r
+		s.bls[r.BLSPubKey] = addr
+	}
 	s.version++
 	s.m.Accounts.Set(float64(s.count))
 	s.m.ClaimedJobs.Set(float64(s.claims.count))
