@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 
 	"aitbc/engine/bls"
@@ -205,11 +206,8 @@ func (b *Batch) allStakes() []StakeRecord {
 // height return to their balances, in address order. Txs cannot be
 // applied after it; the node calls it before Root and Commit.
 func (b *Batch) EndBlock() error {
-	if b.Stale() {
-		return fmt.Errorf("%w: state is at version %d, batch began at %d", ErrStaleBatch, b.s.version, b.version)
-	}
-	if b.ended {
-		return ErrBlockEnded
+	if err := b.usable(); err != nil {
+		return err
 	}
 	for _, r := range b.allStakes() {
 		keep := r.Unbonding[:0:0]
@@ -336,5 +334,92 @@ func execUnjail(c *txCtx, tx *types.Tx) error {
 	}
 	rec.Jailed, rec.JailedUntil = false, 0
 	c.stake, c.hasStake = rec, true
+	return nil
+}
+
+// ErrEvidenceApplied: the offender is tombstoned already, so evidence of
+// its double signing (this piece or another) was applied before; a
+// validator is slashed for double signing once.
+var ErrEvidenceApplied = errors.New("evidence already applied")
+
+// slash removes bps/10000 (floor) of rec's bonded stake and of each
+// unbonding entry that began at or after the infraction height (it was
+// bonded then); entries that began before it are untouched. It returns
+// the amount removed, which is burned.
+func (b *Batch) slash(rec *StakeRecord, infraction uint64, bps uint32) uint64 {
+	cut := func(v uint64) uint64 {
+		hi, lo := bits.Mul64(v, uint64(bps))
+		q, _ := bits.Div64(hi, lo, 10000) // hi < 10000 since bps <= 10000
+		return q
+	}
+	var total uint64
+	c := cut(rec.Bonded)
+	rec.Bonded -= c
+	total += c
+	period := b.s.params.UnbondingPeriod
+	for i := range rec.Unbonding {
+		u := &rec.Unbonding[i]
+		if u.Release < period || u.Release-period < infraction { // began before the infraction
+			continue
+		}
+		c := cut(u.Amount)
+		u.Amount -= c
+		total += c
+	}
+	return total
+}
+
+// ApplyEvidence executes verified double-sign evidence against offender
+// (docs/spec.md §13.6): slash_double_sign_bps of the stake bonded at the
+// infraction height is burned, and the offender is jailed and tombstoned
+// (it never rejoins). A tombstoned offender is ErrEvidenceApplied; one
+// without a record is ErrNoStake. It returns the amount slashed. The
+// caller (block execution) verifies the evidence's signatures first.
+func (b *Batch) ApplyEvidence(offender types.Address, infraction uint64) (uint64, error) {
+	if err := b.usable(); err != nil {
+		return 0, err
+	}
+	rec, ok := b.Stake(offender)
+	switch {
+	case !ok:
+		return 0, fmt.Errorf("%w: evidence against %s, which has no stake record", ErrNoStake, offender)
+	case rec.Tombstoned:
+		return 0, fmt.Errorf("%w: %s is tombstoned", ErrEvidenceApplied, offender)
+	}
+	n := b.slash(&rec, infraction, b.s.params.PoS().SlashDoubleSignBps)
+	rec.Tombstoned, rec.Jailed = true, true
+	b.stakeOver[offender] = rec
+	b.diffOK, b.p = false, nil
+	return n, nil
+}
+
+// Jail jails addr for downtime until height until (UNJAIL allowed from
+// then) and burns slash_downtime_bps of its stake bonded at infraction.
+// A tombstoned or already jailed validator is left alone (0, nil).
+func (b *Batch) Jail(addr types.Address, infraction, until uint64) (uint64, error) {
+	if err := b.usable(); err != nil {
+		return 0, err
+	}
+	rec, ok := b.Stake(addr)
+	if !ok {
+		return 0, fmt.Errorf("%w: %s", ErrNoStake, addr)
+	}
+	if rec.Tombstoned || rec.Jailed {
+		return 0, nil
+	}
+	n := b.slash(&rec, infraction, b.s.params.PoS().SlashDowntimeBps)
+	rec.Jailed, rec.JailedUntil = true, until
+	b.stakeOver[addr] = rec
+	b.diffOK, b.p = false, nil
+	return n, nil
+}
+
+func (b *Batch) usable() error {
+	if b.Stale() {
+		return fmt.Errorf("%w: state is at version %d, batch began at %d", ErrStaleBatch, b.s.version, b.version)
+	}
+	if b.ended {
+		return ErrBlockEnded
+	}
 	return nil
 }

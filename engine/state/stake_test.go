@@ -255,3 +255,138 @@ func TestSpecStakeVector(t *testing.T) {
 		}
 	}
 }
+
+// Double-sign evidence burns slash_double_sign_bps of the stake bonded at
+// the infraction height (bonded, and unbonding entries begun at or after
+// it), tombstones the offender, and is never applied twice.
+func TestApplyEvidenceSlashesOnce(t *testing.T) {
+	p := stakeParams()
+	p.SlashDoubleSignBps = 1000 // 10 %
+	s := stakeState(t, p)
+	k := key(0)
+	a := addrOf(k)
+	apply(t, s, 1, stakingTx(p, types.TxStake, k, 1, 10_000, stakePayload(t, 0, 0)))
+	apply(t, s, 3, stakingTx(p, types.TxUnstake, k, 2, 2_000, nil)) // began at 3: release 13
+	apply(t, s, 8, stakingTx(p, types.TxUnstake, k, 3, 1_005, nil)) // began at 8: release 18
+	b := s.BeginAt(addr(99), 9)
+	n, err := b.ApplyEvidence(a, 5) // infraction at 5: the entry begun at 3 was not bonded then
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := b.Stake(a)
+	// bonded 6995 → cut 699; entry (1005, 18) → cut 100; entry (2000, 13) untouched.
+	if n != 699+100 || r.Bonded != 6296 || r.Unbonding[0].Amount != 2000 || r.Unbonding[1].Amount != 905 || !r.Tombstoned || !r.Jailed {
+		t.Fatalf("slashed %d, record %+v", n, r)
+	}
+	if _, err := b.ApplyEvidence(a, 6); !errors.Is(err, ErrEvidenceApplied) {
+		t.Fatalf("second evidence: %v", err)
+	}
+	if _, err := b.ApplyEvidence(addr(5), 6); !errors.Is(err, ErrNoStake) {
+		t.Fatalf("evidence about a non-validator: %v", err)
+	}
+	if err := b.EndBlock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(b); err != nil {
+		t.Fatal(err)
+	}
+	// A tombstoned validator cannot unjail or stake again, and downtime
+	// does not slash it again.
+	b = s.BeginAt(addr(99), 30)
+	if err := b.Apply(stakingTx(p, types.TxUnjail, k, 4, 0, nil)); !errors.Is(err, ErrTombstoned) {
+		t.Fatalf("unjail: %v", err)
+	}
+	if n, err := b.Jail(a, 29, 100); n != 0 || err != nil {
+		t.Fatalf("jail of a tombstoned validator: %d %v", n, err)
+	}
+}
+
+// Downtime jails until a height and burns slash_downtime_bps once.
+func TestJailForDowntime(t *testing.T) {
+	p := stakeParams()
+	p.SlashDowntimeBps = 100 // 1 %
+	s := stakeState(t, p)
+	k := key(1)
+	apply(t, s, 1, stakingTx(p, types.TxStake, k, 1, 10_050, stakePayload(t, 1, 1)))
+	b := s.BeginAt(addr(99), 40)
+	n, err := b.Jail(addrOf(k), 39, 640)
+	if err != nil || n != 100 {
+		t.Fatalf("jail: %d %v", n, err)
+	}
+	if n, _ := b.Jail(addrOf(k), 39, 700); n != 0 {
+		t.Fatal("jailed twice")
+	}
+	r, _ := b.Stake(addrOf(k))
+	if r.Bonded != 9950 || !r.Jailed || r.JailedUntil != 640 {
+		t.Fatalf("record %+v", r)
+	}
+}
+
+// Supply: over random blocks of transfers, stakes, unstakes, releases and
+// slashes, the sum of balances, bonded and unbonding stake changes by
+// exactly −(amount slashed) (fees move to the proposer; nothing is minted
+// without claims).
+func TestStakeSupplyConserved(t *testing.T) {
+	p := stakeParams()
+	p.SlashDoubleSignBps, p.SlashDowntimeBps = 777, 33
+	for seed := range 30 {
+		s := stakeState(t, p)
+		supply := func() uint64 {
+			var sum uint64
+			for _, a := range accountsOf(s) {
+				sum += a.Balance
+			}
+			for _, r := range s.Stakes() {
+				sum += r.Bonded
+				for _, u := range r.Unbonding {
+					sum += u.Amount
+				}
+			}
+			return sum
+		}
+		start := supply()
+		var slashed uint64
+		nonce := map[int]uint64{}
+		next := func(i int) uint64 { nonce[i]++; return nonce[i] }
+		rng := uint64(seed*7919 + 1)
+		rnd := func(n uint64) uint64 { rng = rng*6364136223846793005 + 1442695040888963407; return (rng >> 33) % n }
+		for h := uint64(1); h <= 40; h++ {
+			b := s.BeginAt(addr(99), h)
+			for range 3 {
+				i := int(rnd(4))
+				var tx *types.Tx
+				switch rnd(4) {
+				case 0:
+					tx = transfer(p, key(i), nonce[i]+1, addrOf(key(int(rnd(4)))), 1+rnd(1000), 0)
+				case 1:
+					var payload []byte
+					if _, ok := b.Stake(addrOf(key(i))); !ok {
+						payload = stakePayload(t, i, i)
+					}
+					tx = stakingTx(p, types.TxStake, key(i), nonce[i]+1, 1000+rnd(5000), payload)
+				case 2:
+					tx = stakingTx(p, types.TxUnstake, key(i), nonce[i]+1, 1+rnd(3000), nil)
+				case 3:
+					if n, err := b.ApplyEvidence(addrOf(key(i)), h-rnd(h)); err == nil {
+						slashed += n
+					} else if n2, err := b.Jail(addrOf(key(i)), h, h+5); err == nil {
+						slashed += n2
+					}
+					continue
+				}
+				if err := b.Apply(tx); err == nil {
+					next(i)
+				}
+			}
+			if err := b.EndBlock(); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Commit(b); err != nil {
+				t.Fatal(err)
+			}
+			if got := supply(); got != start-slashed {
+				t.Fatalf("seed %d height %d: supply %d, want %d − %d slashed", seed, h, got, start, slashed)
+			}
+		}
+	}
+}
