@@ -61,8 +61,13 @@ func BenchmarkCPUSingle(b *testing.B) {
 
 func BenchmarkCPUBatch(b *testing.B) {
 	items := benchCorpus(b)
-	v := NewCPU(1)
-	for _, n := range []int{4, 16, 64, 256, 1024, 4096} {
+	benchBatches(b, NewCPU(1), items, 4, 16, 64, 256, 1024, 4096)
+}
+
+// benchBatches runs v on batches of the first n items for each size (the
+// last item must be valid) and reports verifies/s.
+func benchBatches(b *testing.B, v Verifier, items []Item, sizes ...int) {
+	for _, n := range sizes {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				ok, err := v.VerifyBatch(context.Background(), items[:n])
@@ -83,18 +88,7 @@ func BenchmarkCPUBatchAllCores(b *testing.B) {
 	for len(items) < 16384 {
 		items = append(items, items...)
 	}
-	v := NewCPU(0)
-	for _, n := range []int{256, 1024, 4096, 16384} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				ok, err := v.VerifyBatch(context.Background(), items[:n])
-				if err != nil || len(ok) != n || !ok[n-1] {
-					b.Fatal(err)
-				}
-			}
-			reportRate(b, n)
-		})
-	}
+	benchBatches(b, NewCPU(0), items, 256, 1024, 4096, 16384)
 }
 
 // BenchmarkCPUBatchKeys compares one worker's batches of signatures by 50

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -143,16 +142,5 @@ func FuzzKernelHostAgree(f *testing.F) {
 // go test ./gpu -run '^$' -bench 'Stdlib|CPUBatch/256|KernelHost' -cpu 1 -benchtime 2x
 func BenchmarkKernelHostBatch(b *testing.B) {
 	items := benchCorpus(b)
-	v := NewKernelHost()
-	for _, n := range []int{256, 1024, 4096} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				ok, err := v.VerifyBatch(context.Background(), items[:n])
-				if err != nil || len(ok) != n || !ok[n-1] {
-					b.Fatal(err)
-				}
-			}
-			reportRate(b, n)
-		})
-	}
+	benchBatches(b, NewKernelHost(), items, 256, 1024, 4096)
 }
