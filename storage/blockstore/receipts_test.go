@@ -3,6 +3,7 @@ package blockstore
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -117,10 +118,16 @@ func TestCommitRejectsInconsistentReceipts(t *testing.T) {
 }
 
 func TestFormatTooOldRefused(t *testing.T) {
+	for _, v := range []uint32{1, 2} {
+		t.Run(fmt.Sprint("format ", v), func(t *testing.T) { formatRefused(t, v) })
+	}
+}
+
+func formatRefused(t *testing.T, v uint32) {
 	dir := t.TempDir()
 	s := openDir(t, dir)
 	txn := s.db.NewTransaction(true)
-	if err := txn.Set(keyFormat, encodeFormat(1)); err != nil {
+	if err := txn.Set(keyFormat, encodeFormat(v)); err != nil {
 		t.Fatal(err)
 	}
 	if err := txn.Commit(); err != nil {
@@ -130,8 +137,8 @@ func TestFormatTooOldRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Open(DefaultOptions(dir))
-	if !errors.Is(err, ErrFormatTooOld) || !strings.Contains(err.Error(), "format 1") {
-		t.Fatalf("Open of format 1 = %v, want ErrFormatTooOld naming it", err)
+	if !errors.Is(err, ErrFormatTooOld) || !strings.Contains(err.Error(), fmt.Sprint("format ", v)) {
+		t.Fatalf("Open of format %d = %v, want ErrFormatTooOld naming it", v, err)
 	}
 }
 

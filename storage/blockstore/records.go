@@ -20,9 +20,11 @@ const (
 	// formatVersion is the store layout this binary writes and understands.
 	// 2: claimed receipt job hashes ('r' keys), and a state root that
 	// commits to them; a format-1 directory's state roots no longer verify.
-	formatVersion = 2
+	// 3: block headers carry next_validators_hash (header version 2); a
+	// format-2 directory's blocks no longer decode.
+	formatVersion = 3
 	// minFormatVersion is the oldest layout this binary opens.
-	minFormatVersion = 2
+	minFormatVersion = 3
 )
 
 // headRecord is the last committed block, cached in memory.
