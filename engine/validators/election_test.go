@@ -317,33 +317,47 @@ func TestElectProperties(t *testing.T) {
 			next.Proposer(uint64(epoch+1)*1000, uint32(r.IntN(1<<20)))
 			prev = next
 		}
-		// Unchanged candidates: while the budget is above 0, every
-		// election moves min(budget, distance) toward the target, so the
-		// distance left strictly shrinks.
+		// Unchanged candidates: every election moves exactly
+		// min(budget, distance) toward the target, so the distance left
+		// strictly shrinks and the target is reached within
+		// ceil(distance/budget)+1 elections, budget being the smallest of
+		// the elections' budgets.
 		cands := []validators.Candidate{staker(pool+1, 5000), staker(pool+2, 7000)}
-		last := uint64(1) << 63
-		for e := range 30 {
-			if uint64(cfg.ChurnBps)*prev.TotalPower()/10000 == 0 {
+		var start0, minBudget uint64
+		for e := 0; ; e++ {
+			budget := uint64(cfg.ChurnBps) * prev.TotalPower() / 10000
+			if budget == 0 {
 				break // a set this small cannot change (docs/spec.md §17)
+			}
+			if e == 200 {
+				break // slow churn: the per-election rule below implies the bound
 			}
 			next, rep, err := validators.Elect(cfg, prev, cands)
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkStep(t, fmt.Sprintf("seed %d convergence %d", seed, e), cfg, prev, next, rep)
-			if rep.Deferred >= last && rep.Deferred > 0 {
-				t.Fatalf("seed %d election %d: deferred %d did not shrink from %d", seed, e, rep.Deferred, last)
+			what := fmt.Sprintf("seed %d convergence %d", seed, e)
+			moved := checkStep(t, what, cfg, prev, next, rep)
+			if before := moved + rep.Deferred; moved != min(budget, before) {
+				t.Fatalf("%s: moved %d of distance %d with budget %d", what, moved, before, budget)
 			}
-			last = rep.Deferred
+			if e == 0 {
+				start0, minBudget = moved+rep.Deferred, budget
+			}
+			minBudget = min(minBudget, budget)
 			prev = next
 			if rep.Deferred == 0 {
+				if bound := (start0+minBudget-1)/minBudget + 1; uint64(e+1) > bound {
+					t.Fatalf("seed %d: %d elections to reach the target, bound %d (distance %d, budget %d)", seed, e+1, bound, start0, minBudget)
+				}
 				break
 			}
 		}
 	}
 }
 
-func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, next *validators.Set, rep validators.ElectionReport) {
+// checkStep checks one election and returns the power distance it moved.
+func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, next *validators.Set, rep validators.ElectionReport) uint64 {
 	t.Helper()
 	limit := uint64(cfg.ChurnBps) * prev.TotalPower() / 10000
 	var moved, common uint64
@@ -381,6 +395,7 @@ func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, n
 			}
 		}
 	}
+	return moved
 }
 
 func absDiff(a, b uint64) uint64 {
@@ -490,5 +505,51 @@ func TestElectionConfigOfGenesis(t *testing.T) {
 	}
 	if _, _, err := validators.Elect(cfg, prev, nil); err != nil {
 		t.Fatalf("a genesis that validates gives a valid election config: %v", err)
+	}
+}
+
+// Elected sets rotate proposers by weight: over total consecutive picks
+// each validator proposes exactly its power times, and a round advances
+// the rotation as a height does.
+func TestElectedSetRotation(t *testing.T) {
+	for seed := range 20 {
+		r := rand.New(rand.NewPCG(uint64(seed), 11))
+		cfg := posConfig()
+		cfg.ChurnBps = validators.MaxChurnBps
+		if seed%2 == 1 {
+			cfg.Mode, cfg.MaxStakerShareBps = "hybrid", 4000
+		}
+		prev := setOf(t, map[int]uint64{0: 300, 1: 200, 2: 100})
+		var cands []validators.Candidate
+		for i := range 12 {
+			if cfg.Mode == "hybrid" && i < 2 {
+				cands = append(cands, authority(i, uint64(100+r.IntN(200))))
+				continue
+			}
+			cands = append(cands, staker(i, uint64(100+r.IntN(3000))))
+		}
+		for e := range 4 {
+			next, _, err := validators.Elect(cfg, prev, cands)
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := uint64(1 + r.IntN(1<<30))
+			counts := make([]uint64, next.Size())
+			for k := range next.TotalPower() {
+				counts[next.Proposer(start+k, 0)]++
+			}
+			for i, c := range counts {
+				if c != next.Weight(i) {
+					t.Fatalf("seed %d epoch %d: validator %d proposed %d times in %d picks, weight %d", seed, e, i, c, next.TotalPower(), next.Weight(i))
+				}
+			}
+			for range 20 {
+				h, rd := start+uint64(r.IntN(1000)), uint32(r.IntN(1000))
+				if next.Proposer(h, rd) != next.Proposer(h+uint64(rd), 0) {
+					t.Fatalf("seed %d epoch %d: proposer(%d, %d) differs from proposer(%d, 0)", seed, e, h, rd, h+uint64(rd))
+				}
+			}
+			prev = next
+		}
 	}
 }
