@@ -222,35 +222,36 @@ func TestElectRefusesBadInput(t *testing.T) {
 		cfg   func(*validators.ElectionConfig)
 		cands func() []validators.Candidate
 		want  error
+		also  error // a finer sentinel the error also wraps
 	}{
-		{"mode", func(c *validators.ElectionConfig) { c.Mode = "PoS" }, nil, validators.ErrInvalidElection},
-		{"stake_per_power 0", func(c *validators.ElectionConfig) { c.StakePerPower = 0 }, nil, validators.ErrInvalidElection},
-		{"churn 0", func(c *validators.ElectionConfig) { c.ChurnBps = 0 }, nil, validators.ErrInvalidElection},
-		{"churn above a third", func(c *validators.ElectionConfig) { c.ChurnBps = 3334 }, nil, validators.ErrInvalidElection},
-		{"share above 100%", func(c *validators.ElectionConfig) { c.MaxStakerShareBps = 10001 }, nil, validators.ErrInvalidElection},
-		{"max_validators 0", func(c *validators.ElectionConfig) { c.MaxValidators = 0 }, nil, validators.ErrInvalidElection},
-		{"max_validators too many", func(c *validators.ElectionConfig) { c.MaxValidators = types.MaxValidators + 1 }, nil, validators.ErrInvalidElection},
-		{"duplicate address", nil, func() []validators.Candidate { return []validators.Candidate{good, good} }, validators.ErrInvalidCandidate},
+		{"mode", func(c *validators.ElectionConfig) { c.Mode = "PoS" }, nil, validators.ErrInvalidElection, validators.ErrUnknownMode},
+		{"stake_per_power 0", func(c *validators.ElectionConfig) { c.StakePerPower = 0 }, nil, validators.ErrInvalidElection, nil},
+		{"churn 0", func(c *validators.ElectionConfig) { c.ChurnBps = 0 }, nil, validators.ErrInvalidElection, nil},
+		{"churn above a third", func(c *validators.ElectionConfig) { c.ChurnBps = 3334 }, nil, validators.ErrInvalidElection, nil},
+		{"share above 100%", func(c *validators.ElectionConfig) { c.MaxStakerShareBps = 10001 }, nil, validators.ErrInvalidElection, nil},
+		{"max_validators 0", func(c *validators.ElectionConfig) { c.MaxValidators = 0 }, nil, validators.ErrInvalidElection, nil},
+		{"max_validators too many", func(c *validators.ElectionConfig) { c.MaxValidators = types.MaxValidators + 1 }, nil, validators.ErrInvalidElection, nil},
+		{"duplicate address", nil, func() []validators.Candidate { return []validators.Candidate{good, good} }, validators.ErrInvalidCandidate, validators.ErrDuplicateCandidate},
 		{"duplicate BLS key", nil, func() []validators.Candidate {
 			o := staker(2, 1000)
 			o.BLSPubKey = good.BLSPubKey
 			return []validators.Candidate{good, o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, validators.ErrDuplicateCandidate},
 		{"short ed25519 key", nil, func() []validators.Candidate {
 			o := good
 			o.PubKey = o.PubKey[:31]
 			return []validators.Candidate{o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, validators.ErrCandidateKey},
 		{"address of another key", nil, func() []validators.Candidate {
 			o := good
 			o.Address = poolVal(3).Address
 			return []validators.Candidate{o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, validators.ErrCandidateKey},
 		{"unknown kind", nil, func() []validators.Candidate {
 			o := good
 			o.Kind = 9
 			return []validators.Candidate{o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := posConfig()
@@ -261,8 +262,9 @@ func TestElectRefusesBadInput(t *testing.T) {
 			if tc.cands != nil {
 				cands = tc.cands()
 			}
-			if _, _, err := validators.Elect(cfg, prev, cands); !errors.Is(err, tc.want) {
-				t.Fatalf("err %v, want %v", err, tc.want)
+			next, _, err := validators.Elect(cfg, prev, cands)
+			if !errors.Is(err, tc.want) || tc.also != nil && !errors.Is(err, tc.also) || next != nil {
+				t.Fatalf("err %v, want %v (and %v), set %v", err, tc.want, tc.also, next)
 			}
 		})
 	}
