@@ -555,3 +555,57 @@ func TestElectedSetRotation(t *testing.T) {
 		}
 	}
 }
+
+// Once a hybrid election has reached its target, the stakers hold at most
+// max_staker_share_bps of the power, and more stake never gives less power.
+func TestElectHybridShareBound(t *testing.T) {
+	for seed := range 200 {
+		r := rand.New(rand.NewPCG(uint64(seed), 13))
+		cfg := posConfig()
+		cfg.Mode, cfg.MaxValidators, cfg.ChurnBps = "hybrid", uint32(2+r.IntN(10)), validators.MaxChurnBps
+		cfg.MaxStakerShareBps = uint32(r.IntN(10001))
+		auths := 1 + r.IntN(4)
+		start := map[int]uint64{}
+		var cands []validators.Candidate
+		for i := range auths {
+			start[i] = uint64(100 + r.IntN(900))
+			cands = append(cands, authority(i, start[i]))
+		}
+		for i := auths; i < 20; i++ {
+			cands = append(cands, staker(i, uint64(r.IntN(100000))))
+		}
+		final, _ := converge(t, cfg, setOf(t, start), cands, 400)
+		var stakers uint64
+		var elected []validators.Validator
+		for j := 0; j < final.Size(); j++ {
+			v := final.Get(j)
+			if _, isAuth := start[indexOf(t, v)]; isAuth {
+				continue
+			}
+			stakers += v.Weight
+			elected = append(elected, v)
+		}
+		for _, a := range elected { // more stake never means less power
+			for _, b := range elected {
+				if cands[indexOf(t, a)].Stake > cands[indexOf(t, b)].Stake && a.Weight < b.Weight {
+					t.Fatalf("seed %d: staker order changed", seed)
+				}
+			}
+		}
+		if stakers*10000 > uint64(cfg.MaxStakerShareBps)*final.TotalPower() {
+			t.Fatalf("seed %d: stakers hold %d of %d, over %d bps", seed, stakers, final.TotalPower(), cfg.MaxStakerShareBps)
+		}
+	}
+}
+
+// indexOf is v's pool index.
+func indexOf(t *testing.T, v validators.Validator) int {
+	t.Helper()
+	for i := range 64 {
+		if poolVal(i).Address == v.Address {
+			return i
+		}
+	}
+	t.Fatalf("%s is not a pool validator", v.Address)
+	return -1
+}
