@@ -331,7 +331,7 @@ func TestElectProperties(t *testing.T) {
 			if budget == 0 {
 				break // a set this small cannot change (docs/spec.md §17)
 			}
-			if e == 200 {
+			if e == 60 {
 				break // slow churn: the per-election rule below implies the bound
 			}
 			next, rep, err := validators.Elect(cfg, prev, cands)
