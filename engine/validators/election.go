@@ -257,7 +257,7 @@ func (cfg ElectionConfig) validate() error {
 		return nil
 	case "pos", "hybrid":
 	default:
-		return bad("consensus mode %q: want poa, pos or hybrid", cfg.Mode)
+		return fmt.Errorf("%w: %w %q: want poa, pos or hybrid", ErrInvalidElection, ErrUnknownMode, cfg.Mode)
 	}
 	switch {
 	case cfg.MaxValidators == 0 || cfg.MaxValidators > types.MaxValidators:
@@ -280,19 +280,19 @@ func checkCandidates(cands []Candidate) (map[types.Address]*Candidate, error) {
 	for i := range cands {
 		c := &cands[i]
 		bad := func(f string, a ...any) error {
-			return fmt.Errorf("%w: candidate %d (%s): %s", ErrInvalidCandidate, i, c.Address, fmt.Sprintf(f, a...))
+			return fmt.Errorf("%w: candidate %d (%s): %w", ErrInvalidCandidate, i, c.Address, fmt.Errorf(f, a...))
 		}
 		switch {
 		case c.Kind != Authority && c.Kind != Staker:
 			return nil, bad("kind %d", c.Kind)
 		case len(c.PubKey) != types.PubKeyLen:
-			return nil, bad("ed25519 key is %d bytes, want %d", len(c.PubKey), types.PubKeyLen)
+			return nil, bad("%w: ed25519 key is %d bytes, want %d", ErrCandidateKey, len(c.PubKey), types.PubKeyLen)
 		case types.AddressFromPubKey(c.PubKey) != c.Address:
-			return nil, bad("address does not match its key")
+			return nil, bad("%w: address does not match its key", ErrCandidateKey)
 		case byAddr[c.Address] != nil:
-			return nil, bad("duplicate address")
+			return nil, bad("%w: address", ErrDuplicateCandidate)
 		case blsSeen[c.BLSPubKey]:
-			return nil, bad("duplicate BLS key")
+			return nil, bad("%w: BLS key", ErrDuplicateCandidate)
 		}
 		byAddr[c.Address] = c
 		blsSeen[c.BLSPubKey] = true

@@ -1,6 +1,7 @@
 package validators_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -221,35 +222,36 @@ func TestElectRefusesBadInput(t *testing.T) {
 		cfg   func(*validators.ElectionConfig)
 		cands func() []validators.Candidate
 		want  error
+		also  error // a finer sentinel the error also wraps
 	}{
-		{"mode", func(c *validators.ElectionConfig) { c.Mode = "PoS" }, nil, validators.ErrInvalidElection},
-		{"stake_per_power 0", func(c *validators.ElectionConfig) { c.StakePerPower = 0 }, nil, validators.ErrInvalidElection},
-		{"churn 0", func(c *validators.ElectionConfig) { c.ChurnBps = 0 }, nil, validators.ErrInvalidElection},
-		{"churn above a third", func(c *validators.ElectionConfig) { c.ChurnBps = 3334 }, nil, validators.ErrInvalidElection},
-		{"share above 100%", func(c *validators.ElectionConfig) { c.MaxStakerShareBps = 10001 }, nil, validators.ErrInvalidElection},
-		{"max_validators 0", func(c *validators.ElectionConfig) { c.MaxValidators = 0 }, nil, validators.ErrInvalidElection},
-		{"max_validators too many", func(c *validators.ElectionConfig) { c.MaxValidators = types.MaxValidators + 1 }, nil, validators.ErrInvalidElection},
-		{"duplicate address", nil, func() []validators.Candidate { return []validators.Candidate{good, good} }, validators.ErrInvalidCandidate},
+		{"mode", func(c *validators.ElectionConfig) { c.Mode = "PoS" }, nil, validators.ErrInvalidElection, validators.ErrUnknownMode},
+		{"stake_per_power 0", func(c *validators.ElectionConfig) { c.StakePerPower = 0 }, nil, validators.ErrInvalidElection, nil},
+		{"churn 0", func(c *validators.ElectionConfig) { c.ChurnBps = 0 }, nil, validators.ErrInvalidElection, nil},
+		{"churn above a third", func(c *validators.ElectionConfig) { c.ChurnBps = 3334 }, nil, validators.ErrInvalidElection, nil},
+		{"share above 100%", func(c *validators.ElectionConfig) { c.MaxStakerShareBps = 10001 }, nil, validators.ErrInvalidElection, nil},
+		{"max_validators 0", func(c *validators.ElectionConfig) { c.MaxValidators = 0 }, nil, validators.ErrInvalidElection, nil},
+		{"max_validators too many", func(c *validators.ElectionConfig) { c.MaxValidators = types.MaxValidators + 1 }, nil, validators.ErrInvalidElection, nil},
+		{"duplicate address", nil, func() []validators.Candidate { return []validators.Candidate{good, good} }, validators.ErrInvalidCandidate, validators.ErrDuplicateCandidate},
 		{"duplicate BLS key", nil, func() []validators.Candidate {
 			o := staker(2, 1000)
 			o.BLSPubKey = good.BLSPubKey
 			return []validators.Candidate{good, o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, validators.ErrDuplicateCandidate},
 		{"short ed25519 key", nil, func() []validators.Candidate {
 			o := good
 			o.PubKey = o.PubKey[:31]
 			return []validators.Candidate{o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, validators.ErrCandidateKey},
 		{"address of another key", nil, func() []validators.Candidate {
 			o := good
 			o.Address = poolVal(3).Address
 			return []validators.Candidate{o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, validators.ErrCandidateKey},
 		{"unknown kind", nil, func() []validators.Candidate {
 			o := good
 			o.Kind = 9
 			return []validators.Candidate{o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := posConfig()
@@ -260,8 +262,9 @@ func TestElectRefusesBadInput(t *testing.T) {
 			if tc.cands != nil {
 				cands = tc.cands()
 			}
-			if _, _, err := validators.Elect(cfg, prev, cands); !errors.Is(err, tc.want) {
-				t.Fatalf("err %v, want %v", err, tc.want)
+			next, _, err := validators.Elect(cfg, prev, cands)
+			if !errors.Is(err, tc.want) || tc.also != nil && !errors.Is(err, tc.also) || next != nil {
+				t.Fatalf("err %v, want %v (and %v), set %v", err, tc.want, tc.also, next)
 			}
 		})
 	}
@@ -316,33 +319,47 @@ func TestElectProperties(t *testing.T) {
 			next.Proposer(uint64(epoch+1)*1000, uint32(r.IntN(1<<20)))
 			prev = next
 		}
-		// Unchanged candidates: while the budget is above 0, every
-		// election moves min(budget, distance) toward the target, so the
-		// distance left strictly shrinks.
+		// Unchanged candidates: every election moves exactly
+		// min(budget, distance) toward the target, so the distance left
+		// strictly shrinks and the target is reached within
+		// ceil(distance/budget)+1 elections, budget being the smallest of
+		// the elections' budgets.
 		cands := []validators.Candidate{staker(pool+1, 5000), staker(pool+2, 7000)}
-		last := uint64(1) << 63
-		for e := range 30 {
-			if uint64(cfg.ChurnBps)*prev.TotalPower()/10000 == 0 {
+		var start0, minBudget uint64
+		for e := 0; ; e++ {
+			budget := uint64(cfg.ChurnBps) * prev.TotalPower() / 10000
+			if budget == 0 {
 				break // a set this small cannot change (docs/spec.md §17)
+			}
+			if e == 60 {
+				break // slow churn: the per-election rule below implies the bound
 			}
 			next, rep, err := validators.Elect(cfg, prev, cands)
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkStep(t, fmt.Sprintf("seed %d convergence %d", seed, e), cfg, prev, next, rep)
-			if rep.Deferred >= last && rep.Deferred > 0 {
-				t.Fatalf("seed %d election %d: deferred %d did not shrink from %d", seed, e, rep.Deferred, last)
+			what := fmt.Sprintf("seed %d convergence %d", seed, e)
+			moved := checkStep(t, what, cfg, prev, next, rep)
+			if before := moved + rep.Deferred; moved != min(budget, before) {
+				t.Fatalf("%s: moved %d of distance %d with budget %d", what, moved, before, budget)
 			}
-			last = rep.Deferred
+			if e == 0 {
+				start0, minBudget = moved+rep.Deferred, budget
+			}
+			minBudget = min(minBudget, budget)
 			prev = next
 			if rep.Deferred == 0 {
+				if bound := (start0+minBudget-1)/minBudget + 1; uint64(e+1) > bound {
+					t.Fatalf("seed %d: %d elections to reach the target, bound %d (distance %d, budget %d)", seed, e+1, bound, start0, minBudget)
+				}
 				break
 			}
 		}
 	}
 }
 
-func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, next *validators.Set, rep validators.ElectionReport) {
+// checkStep checks one election and returns the power distance it moved.
+func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, next *validators.Set, rep validators.ElectionReport) uint64 {
 	t.Helper()
 	limit := uint64(cfg.ChurnBps) * prev.TotalPower() / 10000
 	var moved, common uint64
@@ -369,6 +386,18 @@ func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, n
 	if next.Size() > int(max(uint32(prev.Size()), cfg.MaxValidators)) {
 		t.Fatalf("%s: %d validators", what, next.Size())
 	}
+	if next.Size() == 0 || next.TotalPower() == 0 {
+		t.Fatalf("%s: empty set", what)
+	}
+	if rep.Kept == "" {
+		for j := 1; j < next.Size(); j++ { // canonical: power descending, address ascending
+			a, b := next.Get(j-1), next.Get(j)
+			if a.Weight < b.Weight || a.Weight == b.Weight && bytes.Compare(a.Address[:], b.Address[:]) >= 0 {
+				t.Fatalf("%s: validators %d and %d out of canonical order", what, j-1, j)
+			}
+		}
+	}
+	return moved
 }
 
 func absDiff(a, b uint64) uint64 {
@@ -479,4 +508,104 @@ func TestElectionConfigOfGenesis(t *testing.T) {
 	if _, _, err := validators.Elect(cfg, prev, nil); err != nil {
 		t.Fatalf("a genesis that validates gives a valid election config: %v", err)
 	}
+}
+
+// Elected sets rotate proposers by weight: over total consecutive picks
+// each validator proposes exactly its power times, and a round advances
+// the rotation as a height does.
+func TestElectedSetRotation(t *testing.T) {
+	for seed := range 20 {
+		r := rand.New(rand.NewPCG(uint64(seed), 11))
+		cfg := posConfig()
+		cfg.ChurnBps = validators.MaxChurnBps
+		if seed%2 == 1 {
+			cfg.Mode, cfg.MaxStakerShareBps = "hybrid", 4000
+		}
+		prev := setOf(t, map[int]uint64{0: 300, 1: 200, 2: 100})
+		var cands []validators.Candidate
+		for i := range 12 {
+			if cfg.Mode == "hybrid" && i < 2 {
+				cands = append(cands, authority(i, uint64(100+r.IntN(200))))
+				continue
+			}
+			cands = append(cands, staker(i, uint64(100+r.IntN(3000))))
+		}
+		for e := range 4 {
+			next, _, err := validators.Elect(cfg, prev, cands)
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := uint64(1 + r.IntN(1<<30))
+			counts := make([]uint64, next.Size())
+			for k := range next.TotalPower() {
+				counts[next.Proposer(start+k, 0)]++
+			}
+			for i, c := range counts {
+				if c != next.Weight(i) {
+					t.Fatalf("seed %d epoch %d: validator %d proposed %d times in %d picks, weight %d", seed, e, i, c, next.TotalPower(), next.Weight(i))
+				}
+			}
+			for range 20 {
+				h, rd := start+uint64(r.IntN(1000)), uint32(r.IntN(1000))
+				if next.Proposer(h, rd) != next.Proposer(h+uint64(rd), 0) {
+					t.Fatalf("seed %d epoch %d: proposer(%d, %d) differs from proposer(%d, 0)", seed, e, h, rd, h+uint64(rd))
+				}
+			}
+			prev = next
+		}
+	}
+}
+
+// Once a hybrid election has reached its target, the stakers hold at most
+// max_staker_share_bps of the power, and more stake never gives less power.
+func TestElectHybridShareBound(t *testing.T) {
+	for seed := range 200 {
+		r := rand.New(rand.NewPCG(uint64(seed), 13))
+		cfg := posConfig()
+		cfg.Mode, cfg.MaxValidators, cfg.ChurnBps = "hybrid", uint32(2+r.IntN(10)), validators.MaxChurnBps
+		cfg.MaxStakerShareBps = uint32(r.IntN(10001))
+		auths := 1 + r.IntN(4)
+		start := map[int]uint64{}
+		var cands []validators.Candidate
+		for i := range auths {
+			start[i] = uint64(100 + r.IntN(900))
+			cands = append(cands, authority(i, start[i]))
+		}
+		for i := auths; i < 20; i++ {
+			cands = append(cands, staker(i, uint64(r.IntN(100000))))
+		}
+		final, _ := converge(t, cfg, setOf(t, start), cands, 400)
+		var stakers uint64
+		var elected []validators.Validator
+		for j := 0; j < final.Size(); j++ {
+			v := final.Get(j)
+			if _, isAuth := start[indexOf(t, v)]; isAuth {
+				continue
+			}
+			stakers += v.Weight
+			elected = append(elected, v)
+		}
+		for _, a := range elected { // more stake never means less power
+			for _, b := range elected {
+				if cands[indexOf(t, a)].Stake > cands[indexOf(t, b)].Stake && a.Weight < b.Weight {
+					t.Fatalf("seed %d: staker order changed", seed)
+				}
+			}
+		}
+		if stakers*10000 > uint64(cfg.MaxStakerShareBps)*final.TotalPower() {
+			t.Fatalf("seed %d: stakers hold %d of %d, over %d bps", seed, stakers, final.TotalPower(), cfg.MaxStakerShareBps)
+		}
+	}
+}
+
+// indexOf is v's pool index.
+func indexOf(t *testing.T, v validators.Validator) int {
+	t.Helper()
+	for i := range 64 {
+		if poolVal(i).Address == v.Address {
+			return i
+		}
+	}
+	t.Fatalf("%s is not a pool validator", v.Address)
+	return -1
 }

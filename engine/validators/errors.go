@@ -28,6 +28,15 @@ var (
 	ErrInvalidElection = errors.New("invalid validator election")
 	// ErrInvalidCandidate: a malformed or duplicate election candidate.
 	ErrInvalidCandidate = errors.New("invalid election candidate")
+	// ErrUnknownMode: an election for a consensus mode other than poa,
+	// pos or hybrid (also ErrInvalidElection).
+	ErrUnknownMode = errors.New("unknown consensus mode")
+	// ErrDuplicateCandidate: two candidates with the same address or BLS
+	// key (also ErrInvalidCandidate).
+	ErrDuplicateCandidate = errors.New("duplicate election candidate")
+	// ErrCandidateKey: a candidate whose Ed25519 key is not 32 bytes or
+	// does not give its address (also ErrInvalidCandidate).
+	ErrCandidateKey = errors.New("bad candidate key")
 	// ErrLightClient: a header, certificate or next set the light client
 	// refuses (wrong height, wrong set, not signed by the trusted set).
 	ErrLightClient = errors.New("light client refused the header")
