@@ -389,7 +389,6 @@ func (b *Batch) ApplyEvidence(offender types.Address, infraction uint64) (uint64
 	n := b.slash(&rec, infraction, b.s.params.PoS().SlashDoubleSignBps)
 	rec.Tombstoned, rec.Jailed = true, true
 	b.stakeOver[offender] = rec
-	b.diffOK, b.p = false, nil
 	return n, nil
 }
 
@@ -410,7 +409,6 @@ func (b *Batch) Jail(addr types.Address, infraction, until uint64) (uint64, erro
 	n := b.slash(&rec, infraction, b.s.params.PoS().SlashDowntimeBps)
 	rec.Jailed, rec.JailedUntil = true, until
 	b.stakeOver[addr] = rec
-	b.diffOK, b.p = false, nil
 	return n, nil
 }
 

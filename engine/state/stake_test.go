@@ -269,6 +269,7 @@ func TestApplyEvidenceSlashesOnce(t *testing.T) {
 	apply(t, s, 3, stakingTx(p, types.TxUnstake, k, 2, 2_000, nil)) // began at 3: release 13
 	apply(t, s, 8, stakingTx(p, types.TxUnstake, k, 3, 1_005, nil)) // began at 8: release 18
 	b := s.BeginAt(addr(99), 9)
+	rootBefore := b.Root()          // hashes the accounts; a slash leaves that work valid
 	n, err := b.ApplyEvidence(a, 5) // infraction at 5: the entry begun at 3 was not bonded then
 	if err != nil {
 		t.Fatal(err)
@@ -284,11 +285,28 @@ func TestApplyEvidenceSlashesOnce(t *testing.T) {
 	if _, err := b.ApplyEvidence(addr(5), 6); !errors.Is(err, ErrNoStake) {
 		t.Fatalf("evidence about a non-validator: %v", err)
 	}
+	if b.Root() == rootBefore {
+		t.Fatal("the batch root ignores the slash")
+	}
 	if err := b.EndBlock(); err != nil {
 		t.Fatal(err)
 	}
+	rootAfter := b.Root()
 	if err := s.Commit(b); err != nil {
 		t.Fatal(err)
+	}
+	if s.Root() != rootAfter {
+		t.Fatal("committed root differs from the batch's")
+	}
+	fresh := stakeState(t, p)
+	for addr, acct := range accountsOf(s) {
+		fresh.Set(addr, acct)
+	}
+	for _, r := range s.Stakes() {
+		fresh.SetStake(r)
+	}
+	if fresh.Root() != rootAfter {
+		t.Fatal("a state rebuilt from scratch has another root: the slash left a stale account hash")
 	}
 	// A tombstoned validator cannot unjail or stake again, and downtime
 	// does not slash it again.
