@@ -46,8 +46,9 @@ type Deps struct {
 	// commit (exec), the set the core decides each height with, a synced
 	// certificate that conflicts with a decision, and the head
 	// certificate at start (docs/spec.md §14.7). The election of pos and
-	// hybrid chains (§17) plugs in here. Called on the owner goroutine
-	// only, during NewMachine and after each commit.
+	// hybrid chains (§17) plugs in here. It is asked for heights 1 to
+	// head+2 (a proposal for head+1 commits to the set of head+2, which
+	// §17 elects an epoch ahead), on the owner goroutine only.
 	SetAt func(height uint64) *validators.Set
 }
 
