@@ -1,6 +1,9 @@
 package rpc
 
 import (
+	"bytes"
+	"fmt"
+
 	"aitbc/engine"
 	"aitbc/engine/types"
 )
@@ -155,6 +158,24 @@ func commitJSON(c *types.CommitCert) *CommitJSON {
 		Height: c.Height, Round: c.Round, BlockHash: c.BlockHash,
 		SignersLen: c.Signers.N, Signers: types.HexBytes(c.Signers.Bits), AggSig: types.HexBytes(c.AggSig[:]),
 	}
+}
+
+// Cert is the certificate c describes, for a client to verify with
+// validators.Set.VerifyCommit against the set of c.Height: get_commit
+// serves what the node stored without checking it again (docs/spec.md
+// §14.7). An error is a malformed answer (signature or bitmap length),
+// not a verdict on the certificate.
+func (c CommitJSON) Cert() (*types.CommitCert, error) {
+	if len(c.AggSig) != types.BLSSigLen {
+		return nil, fmt.Errorf("commit of height %d: agg_sig is %d bytes, want %d", c.Height, len(c.AggSig), types.BLSSigLen)
+	}
+	if want := (uint64(c.SignersLen) + 7) / 8; uint64(len(c.Signers)) != want {
+		return nil, fmt.Errorf("commit of height %d: signers is %d bytes, want %d for signers_len %d", c.Height, len(c.Signers), want, c.SignersLen)
+	}
+	out := &types.CommitCert{Height: c.Height, Round: c.Round, BlockHash: c.BlockHash,
+		Signers: types.Bitmap{N: c.SignersLen, Bits: bytes.Clone([]byte(c.Signers))}}
+	copy(out.AggSig[:], c.AggSig)
+	return out, nil
 }
 
 func blockJSON(b *types.Block, cert *types.CommitCert) BlockResponse {

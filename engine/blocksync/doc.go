@@ -14,5 +14,7 @@
 // times out, answers with nothing, or short of what it claimed, is
 // sidelined for SyncBackoff, not banned. Applying an answer (each block's
 // body checked against its header, then stepped into consensus as a
-// CommitMsg) is the node loop's job.
+// CommitMsg, whose certificate the core verifies against the set of its
+// height, docs/spec.md §14.7) is the node loop's job: nothing here
+// verifies a certificate.
 package blocksync

@@ -35,21 +35,25 @@ type Executor struct {
 	verdicts *VerdictCache
 	log      *slog.Logger
 	pending  map[types.Hash]*Executed
-	// nextSet gives the set that signs a height (nil: vals for every
-	// height). Headers commit to the set of height+1 with it.
-	nextSet func(height uint64) *validators.Set
+	// setAtFn gives the set that signs a height (nil, or a nil answer:
+	// vals). Every set rule asks it: the header's two set hashes, the
+	// proposer, and the last commit (the set of height-1).
+	setAtFn func(height uint64) *validators.Set
 }
 
 // SetSetAt installs the lookup of the set that signs a height, for chains
 // whose set changes at epoch boundaries (docs/spec.md §17); without it
-// every height is signed by the executor's own set. Build stamps
-// next_validators_hash with setAt(height+1) and Validate requires it.
-func (e *Executor) SetSetAt(setAt func(height uint64) *validators.Set) { e.nextSet = setAt }
+// every height is signed by the executor's own set. For a block of height
+// h, Build stamps validators_hash with setAt(h) and next_validators_hash
+// with setAt(h+1), and Validate requires both, a proposer of setAt(h) and
+// a last commit that verifies against setAt(h-1), the set of its own
+// height (§14.7).
+func (e *Executor) SetSetAt(setAt func(height uint64) *validators.Set) { e.setAtFn = setAt }
 
 // setAt is the set that signs height.
 func (e *Executor) setAt(height uint64) *validators.Set {
-	if e.nextSet != nil {
-		if s := e.nextSet(height); s != nil {
+	if e.setAtFn != nil {
+		if s := e.setAtFn(height); s != nil {
 			return s
 		}
 	}
@@ -86,7 +90,7 @@ func (e *Executor) Build(req *consensus.BuildRequest, head engine.Head, now time
 		Header: types.Header{
 			ChainID: e.chainID, Height: req.Height, Time: ms, ParentHash: head.Hash,
 			Proposer: e.self, TxRoot: types.MerkleRoot(hashes), StateRoot: batch.Root(),
-			ValidatorsHash: e.vals.Hash(), NextValidatorsHash: e.setAt(req.Height + 1).Hash(),
+			ValidatorsHash: e.setAt(req.Height).Hash(), NextValidatorsHash: e.setAt(req.Height + 1).Hash(),
 		},
 		Txs:        txs,
 		LastCommit: req.LastCommit,
@@ -119,6 +123,7 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 		return x, nil // we built or already validated it
 	}
 	h := &blk.Header
+	vals := e.setAt(h.Height)
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: height %d: %w", engine.ErrInvalidBlock, h.Height, fmt.Errorf(format, a...))
 	}
@@ -133,8 +138,8 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 		return nil, bad("time %d not after parent time %d", h.Time, head.Time)
 	case h.Time > types.MaxBlockTimeMs:
 		return nil, bad("time %d above %d", h.Time, uint64(types.MaxBlockTimeMs))
-	case h.ValidatorsHash != e.vals.Hash():
-		return nil, bad("%w", &SetHashError{Field: "validators_hash", Height: h.Height, Got: h.ValidatorsHash, Want: e.vals.Hash()})
+	case h.ValidatorsHash != vals.Hash():
+		return nil, bad("%w", &SetHashError{Field: "validators_hash", Height: h.Height, Got: h.ValidatorsHash, Want: vals.Hash()})
 	case h.NextValidatorsHash != e.setAt(h.Height+1).Hash():
 		return nil, bad("%w", &SetHashError{Field: "next_validators_hash", Height: h.Height + 1, Got: h.NextValidatorsHash, Want: e.setAt(h.Height + 1).Hash()})
 	case len(blk.Txs) > int(e.ledger.Params().MaxBlockTxs):
@@ -142,15 +147,17 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 	case blk.EncodedSize() > int(e.ledger.Params().MaxBlockBytes):
 		return nil, bad("%d bytes over max_block_bytes %d", blk.EncodedSize(), e.ledger.Params().MaxBlockBytes)
 	}
-	if _, ok := e.vals.IndexOf(h.Proposer); !ok {
+	if _, ok := vals.IndexOf(h.Proposer); !ok {
 		return nil, bad("proposer %s is not a validator", h.Proposer)
 	}
 	if h.Height > 1 {
 		if blk.LastCommit == nil || blk.LastCommit.Hash() != h.LastCommitHash || blk.LastCommit.BlockHash != head.Hash {
 			return nil, bad("last commit missing or not for the parent")
 		}
-		if err := e.vals.VerifyCommit(e.chainID, blk.LastCommit); err != nil {
-			return nil, bad("last commit: %w", err)
+		// The parent's certificate was signed by the parent's set, which
+		// differs from this height's at an epoch boundary.
+		if err := e.setAt(h.Height-1).VerifyCommit(e.chainID, blk.LastCommit); err != nil {
+			return nil, bad("last commit of height %d: %w", h.Height-1, err)
 		}
 	} else if blk.LastCommit != nil || !h.LastCommitHash.IsZero() {
 		return nil, bad("height 1 carries a last commit")

@@ -244,3 +244,80 @@ func wantSetHash(t *testing.T, err error, field string, height uint64, got, want
 		t.Fatalf("message does not name %s: %v", field, err)
 	}
 }
+
+// A block's last commit verifies against the set of its own height (the
+// parent's), not the block's: a certificate of height 1 signed by another
+// set is refused, and accepted once the lookup says that set signs height
+// 1 (docs/spec.md §14.7).
+func TestLastCommitVerifiedAgainstItsHeight(t *testing.T) {
+	ctx := context.Background()
+	builder := newTestExec(t, 8<<20)
+	genesisSet, genesisKeys := valtest.Set(1) // the genesis set of newTestExec
+	other, otherKeys := otherSet(t, 1)        // same size: the pairing check refuses it
+	blk1 := builder.exec.Build(&consensus.BuildRequest{Height: 1}, builder.head(), enginetest.Epoch.Add(time.Second))
+	head1 := engine.Head{Height: 1, Hash: blk1.Hash(), Time: blk1.Header.Time, StateRoot: blk1.Header.StateRoot}
+	block2 := func(set *validators.Set, keys []valtest.Keys) *types.Block {
+		cert := commitOf(t, builder.gen.ChainID, set, keys, 1, blk1.Hash())
+		return builder.exec.Build(&consensus.BuildRequest{Height: 2, LastCommit: cert}, head1, enginetest.Epoch.Add(2*time.Second))
+	}
+	byGenesis, byOther := block2(genesisSet, genesisKeys), block2(other, otherKeys)
+
+	plain := newTestExec(t, 8<<20)
+	if err := plain.exec.Validate(ctx, byGenesis, head1); err != nil {
+		t.Fatalf("certificate of the genesis set: %v", err)
+	}
+	wantBadCommit(t, plain.exec.Validate(ctx, byOther, head1))
+
+	// The set of height 1 is other; heights 2 and on keep the genesis set,
+	// so both blocks' own set hashes still match.
+	changed := newTestExec(t, 8<<20)
+	changed.exec.SetSetAt(func(height uint64) *validators.Set {
+		if height == 1 {
+			return other
+		}
+		return nil
+	})
+	if err := changed.exec.Validate(ctx, byOther, head1); err != nil {
+		t.Fatalf("certificate of the set of height 1: %v", err)
+	}
+	wantBadCommit(t, changed.exec.Validate(ctx, byGenesis, head1))
+}
+
+// otherSet is a set of n equal validators that shares no key with
+// valtest.Set's first validators.
+func otherSet(t *testing.T, n int) (*validators.Set, []valtest.Keys) {
+	t.Helper()
+	vals := make([]validators.Validator, n)
+	keys := make([]valtest.Keys, n)
+	for i := range vals {
+		vals[i], keys[i] = valtest.Validator(100+i, 1)
+	}
+	s, err := validators.NewSet(vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, keys
+}
+
+// commitOf is a certificate of height, round 0, signed by every member of set.
+func commitOf(t *testing.T, chainID string, set *validators.Set, keys []valtest.Keys, height uint64, block types.Hash) *types.CommitCert {
+	t.Helper()
+	votes := make([]*types.Vote, len(keys))
+	for i, k := range keys {
+		votes[i] = valtest.Vote(chainID, k, types.Precommit, i, height, 0, block)
+	}
+	cert, err := set.MakeCommit(height, 0, block, votes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
+}
+
+// wantBadCommit asserts err is an invalid block whose last commit's
+// signature does not verify.
+func wantBadCommit(t *testing.T, err error) {
+	t.Helper()
+	if !errors.Is(err, engine.ErrInvalidBlock) || !errors.Is(err, validators.ErrBadSignature) || !strings.Contains(err.Error(), "last commit of height 1") {
+		t.Fatalf("got %v, want an invalid block whose last commit of height 1 does not verify", err)
+	}
+}

@@ -48,7 +48,7 @@ func (m *Machine) conflictsWithDecision(peer engine.PeerID, blk *types.Block, ce
 	if !ok || cert.BlockHash == want {
 		return false
 	}
-	if err := m.core.Validators().VerifyCommit(m.chainID, cert); err != nil {
+	if err := m.setAt(cert.Height).VerifyCommit(m.chainID, cert); err != nil {
 		m.penalize(peer, "bad_certificate", err)
 		m.sync.Sideline(peer, "bad_block", m.clock.Now())
 		return true

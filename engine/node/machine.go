@@ -40,6 +40,16 @@ type Deps struct {
 	// peers, which only a single-validator chain can live with). The
 	// caller also wires the node into the transport as its PeerHandler.
 	Gossip engine.Gossip
+	// SetAt is the set that signs a height (optional: nil, or a nil
+	// answer, is the genesis set, as on every poa chain). It is the one
+	// lookup behind every set rule: the header's set hashes and the last
+	// commit (exec), the set the core decides each height with, a synced
+	// certificate that conflicts with a decision, and the head
+	// certificate at start (docs/spec.md §14.7). The election of pos and
+	// hybrid chains (§17) plugs in here. It is asked for heights 1 to
+	// head+2 (a proposal for head+1 commits to the set of head+2, which
+	// §17 elects an epoch ahead), on the owner goroutine only.
+	SetAt func(height uint64) *validators.Set
 }
 
 // Machine is the node without goroutines: the consensus core and the
@@ -59,8 +69,9 @@ type Machine struct {
 	clock   engine.Clock
 	log     *slog.Logger
 	m       *metrics.Metrics
-	vals    *validators.Set
-	self    types.Address // our validator's account address (fee recipient); zero if none
+	vals    *validators.Set                     // the genesis set
+	setAtFn func(height uint64) *validators.Set // Deps.SetAt; use setAt
+	self    types.Address                       // our validator's account address (fee recipient); zero if none
 	wal     engine.WAL
 	gpu     func() health.Device
 
@@ -122,7 +133,7 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	}
 	m := &Machine{
 		cfg: cfg, gen: d.Genesis, chainID: d.Genesis.ChainID, store: d.Store, publish: d.Publish,
-		verify: d.Verifier, clock: d.Clock, log: d.Log, m: d.Metrics, vals: vals, wal: d.WAL, gpu: d.GPU,
+		verify: d.Verifier, clock: d.Clock, log: d.Log, m: d.Metrics, vals: vals, setAtFn: d.SetAt, wal: d.WAL, gpu: d.GPU,
 		gossip: d.Gossip, peered: d.Gossip != nil, stop: make(chan struct{}),
 	}
 	if m.gossip == nil {
@@ -148,6 +159,7 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	}
 	verdicts := exec.NewVerdictCache(cfg.VerdictCache)
 	m.exec = exec.NewExecutor(m.chainID, vals, m.self, m.ledger, m.verify, verdicts, m.log)
+	m.exec.SetSetAt(m.setAt)
 	m.admit = ingest.New(ingest.Deps{ChainID: m.chainID, Ledger: m.ledger, Verifier: m.verify, Verdicts: verdicts,
 		Clock: m.clock, Publish: m.publish, Metrics: m.m, Log: m.log,
 		Relay: func(tx *types.Tx) { m.relay(tx) }, Penalize: m.penalize})
@@ -158,7 +170,7 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	if cfg.MinBlockInterval > 0 {
 		ccfg.Responsive, ccfg.TimeoutCommitMin = true, min(cfg.ticks(cfg.MinBlockInterval), ccfg.TimeoutCommit)
 	}
-	m.core, err = consensus.New(ccfg, vals, d.Signer, start, d.Log)
+	m.core, err = consensus.New(ccfg, m.setAt(start.Height), d.Signer, start, d.Log)
 	if err != nil {
 		return nil, fmt.Errorf("node: consensus: %w", err)
 	}
@@ -170,6 +182,16 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 		m.indexer = indexer.New(d.Index, indexer.NewReplayer(d.Genesis, d.Store), cfg.IndexBatch, cfg.IndexQueue, m.clock, m.log, m.m)
 	}
 	return m, nil
+}
+
+// setAt is the set that signs height (Deps.SetAt, else the genesis set).
+func (m *Machine) setAt(height uint64) *validators.Set {
+	if m.setAtFn != nil {
+		if s := m.setAtFn(height); s != nil {
+			return s
+		}
+	}
+	return m.vals
 }
 
 // restore loads state from genesis plus the store and returns where
@@ -208,7 +230,7 @@ func (m *Machine) restore(pool *mempool.Mempool) (consensus.Start, error) {
 	if root := st.Root(); root != blk.Header.StateRoot {
 		return consensus.Start{}, fmt.Errorf("node: stored state root %s != head %d state root %s: the data dir is inconsistent", root, height, blk.Header.StateRoot)
 	}
-	if err := m.vals.VerifyCommit(m.chainID, cert); err != nil {
+	if err := m.setAt(height).VerifyCommit(m.chainID, cert); err != nil {
 		return consensus.Start{}, fmt.Errorf("node: head %d commit certificate does not verify: %w", height, err)
 	}
 	if cert.BlockHash != hash {

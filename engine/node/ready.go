@@ -120,6 +120,9 @@ func (m *Machine) commit(c consensus.Commit) error {
 	hash := c.Block.Hash()
 	m.head.Store(&engine.Head{Height: h.Height, Hash: hash, Time: h.Time, StateRoot: h.StateRoot, TxCount: len(x.Block.Txs)})
 	m.exec.Reset()
+	// The core decides the next height with its set, which changes only
+	// at an epoch boundary (docs/spec.md §17).
+	m.core.SetNextValidators(m.setAt(h.Height + 1))
 	m.m.HeadHeight.Set(float64(h.Height))
 	m.m.TxsCommitted.Add(float64(len(x.Block.Txs)))
 	m.m.BlockInterval.Observe(now.Sub(m.lastCommit).Seconds())

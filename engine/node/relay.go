@@ -56,5 +56,6 @@ func (m *Machine) relayable(msg consensus.Message) bool {
 	if p.Height <= m.core.Height() || p.POLRound >= 0 {
 		return true
 	}
-	return pm.Block.Header.Proposer == m.vals.Get(m.vals.Proposer(p.Height, p.Round)).Address
+	set := m.setAt(p.Height)
+	return pm.Block.Header.Proposer == set.Get(set.Proposer(p.Height, p.Round)).Address
 }
