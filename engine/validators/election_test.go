@@ -1,6 +1,7 @@
 package validators_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -368,6 +369,12 @@ func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, n
 	}
 	if next.Size() > int(max(uint32(prev.Size()), cfg.MaxValidators)) {
 		t.Fatalf("%s: %d validators", what, next.Size())
+	}
+	for j := 1; j < next.Size(); j++ { // canonical: power descending, address ascending
+		a, b := next.Get(j-1), next.Get(j)
+		if a.Weight < b.Weight || a.Weight == b.Weight && bytes.Compare(a.Address[:], b.Address[:]) >= 0 {
+			t.Fatalf("%s: validators %d and %d are out of canonical order", what, j-1, j)
+		}
 	}
 }
 
