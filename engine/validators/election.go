@@ -109,6 +109,7 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 		old, new uint64
 		class    int // 0: tombstoned leaves, 1: jailed leaves, 2: increases, 3: other decreases
 		reason   string
+		done     bool
 	}
 	moves := make(map[types.Address]*move, prev.Size()+len(target))
 	for i := 0; i < prev.Size(); i++ {
@@ -157,30 +158,55 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 		return bytes.Compare(a.addr[:], b.addr[:])
 	})
 
-	// Moves in order, within the churn budget, the last one partially:
-	// forced exits, then increases (growing the total first keeps the
-	// next budget from shrinking), then other decreases. An entry that
-	// would take the set past max(its old size, max_validators) waits
-	// until the decreases have made room.
-	budget := churnLimit(prev.TotalPower(), cfg.ChurnBps)
+	// The schedule (docs/spec.md §17): moves in this order, within the
+	// churn budget, the one that exhausts it partially (part of the way,
+	// never to 0):
+	//  1. forced exits: tombstoned, then jailed;
+	//  2. increases, entries included; an entry that would take the set
+	//     past max(its old size, max_validators) waits for a seat;
+	//  3. while entries wait: the smallest other exit, then the largest
+	//     waiting entry, in turn;
+	//  4. the other decreases.
+	// Within a group, the larger move first, then the lower address.
+	// Growing before shrinking, and buying seats with the smallest exits,
+	// keep the total (and so the next budget) from collapsing while a set
+	// is replaced. The budget is at least 1, so a small set can always
+	// grow; decreases stay within floor(churn_bps·T/10000) < T/3, so the
+	// validators of the old set keep more than 2/3 of its power.
+	decBudget := churnLimit(prev.TotalPower(), cfg.ChurnBps)
+	budget := max(decBudget, 1)
 	sizeCap := max(prev.Size(), int(cfg.MaxValidators))
 	size := prev.Size()
 	result := make(map[types.Address]uint64, len(moves))
 	for a, m := range moves {
 		result[a] = m.old
 	}
-	apply := func(m *move) {
+	// apply moves m as far as the budget allows (decreases: within
+	// decBudget, which stays >= budget whenever it is above 0) and says
+	// whether it moved at all.
+	apply := func(m *move) bool {
+		allow := budget
+		if m.new < m.old {
+			allow = min(budget, decBudget)
+		}
+		if allow == 0 || m.done {
+			return false
+		}
+		m.done = true
 		d := absDiff(m.old, m.new)
 		to := m.new
-		if d > budget { // a partial move: part of the way, never to 0
+		if d > allow { // a partial move
 			if m.new > m.old {
-				to = m.old + budget
+				to = m.old + allow
 			} else {
-				to = m.old - budget
+				to = m.old - allow
 			}
-			d = budget
+			d = allow
 		}
 		budget -= d
+		if m.new < m.old {
+			decBudget -= d
+		}
 		distance -= d
 		result[m.addr] = to
 		mv := Move{Address: m.addr, Old: m.old, New: to, Reason: m.reason}
@@ -194,23 +220,43 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 		default:
 			rep.Changed = append(rep.Changed, mv)
 		}
+		return true
 	}
-	var waiting []*move
-	for _, m := range list {
-		if budget == 0 {
-			break
-		}
-		if m.old == 0 && size >= sizeCap {
+	var waiting, exits []*move
+	for _, m := range list { // groups 1 and 2
+		switch {
+		case m.class == 2 && m.old == 0 && size >= sizeCap:
 			waiting = append(waiting, m)
+		case m.class <= 2:
+			apply(m)
+		case m.new == 0:
+			exits = append(exits, m)
+		}
+	}
+	slices.SortFunc(exits, func(a, b *move) int { // smallest first
+		if a.old != b.old {
+			return cmp.Compare(a.old, b.old)
+		}
+		return bytes.Compare(a.addr[:], b.addr[:])
+	})
+	for len(waiting) > 0 && budget > 0 { // group 3
+		if size < sizeCap {
+			apply(waiting[0])
+			waiting = waiting[1:]
 			continue
 		}
-		apply(m)
-	}
-	for _, m := range waiting {
-		if budget == 0 || size >= sizeCap {
+		if len(exits) == 0 || !apply(exits[0]) {
 			break
 		}
-		apply(m)
+		exits = exits[1:]
+	}
+	// Group 4. No entry is left waiting with budget to spare: it waits
+	// only while a validator outside the target holds a seat, and that
+	// one's exit has taken the rest of the budget.
+	for _, m := range list {
+		if m.class == 3 {
+			apply(m)
+		}
 	}
 	rep.Deferred = distance
 
