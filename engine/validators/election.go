@@ -279,7 +279,7 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 		return prev, rep, nil
 	}
 	slices.SortFunc(vals, canonical)
-	set, err := NewSet(vals)
+	set, err := newSet(vals, prev)
 	if err != nil {
 		return nil, ElectionReport{}, fmt.Errorf("%w: %w", ErrInvalidElection, err)
 	}
