@@ -109,7 +109,7 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 		old, new uint64
 		class    int // 0: tombstoned leaves, 1: jailed leaves, 2: increases, 3: other decreases
 		reason   string
-		done     bool
+		applied  bool
 	}
 	moves := make(map[types.Address]*move, prev.Size()+len(target))
 	for i := 0; i < prev.Size(); i++ {
@@ -166,7 +166,9 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 	//     past max(its old size, max_validators) waits for a seat;
 	//  3. while entries wait: the smallest other exit, then the largest
 	//     waiting entry, in turn;
-	//  4. the other decreases.
+	//  4. the other decreases;
+	//  5. increases still short of their target (the total stays below
+	//     MaxTotalPower: an increase takes only the room left under it).
 	// Within a group, the larger move first, then the lower address.
 	// Growing before shrinking, and buying seats with the smallest exits,
 	// keep the total (and so the next budget) from collapsing while a set
@@ -175,50 +177,55 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 	// validators of the old set keep more than 2/3 of its power.
 	decBudget := churnLimit(prev.TotalPower(), cfg.ChurnBps)
 	budget := max(decBudget, 1)
+	total := prev.TotalPower()
 	sizeCap := max(prev.Size(), int(cfg.MaxValidators))
 	size := prev.Size()
 	result := make(map[types.Address]uint64, len(moves))
 	for a, m := range moves {
 		result[a] = m.old
 	}
-	// apply moves m as far as the budget allows (decreases: within
-	// decBudget, which stays >= budget whenever it is above 0) and says
-	// whether it moved at all.
+	var order []*move // in order of first application
+	// apply moves m from where it stands toward its target as far as the
+	// budget allows (decreases: within decBudget, which stays >= budget
+	// whenever it is above 0; increases: within the room under
+	// MaxTotalPower) and says whether it moved.
 	apply := func(m *move) bool {
-		allow := budget
-		if m.new < m.old {
+		cur := result[m.addr]
+		allow := min(budget, MaxTotalPower-1-total)
+		if m.new < cur {
 			allow = min(budget, decBudget)
 		}
-		if allow == 0 || m.done {
+		if cur == m.new || allow == 0 {
 			return false
 		}
-		m.done = true
-		d := absDiff(m.old, m.new)
+		d := absDiff(cur, m.new)
 		to := m.new
 		if d > allow { // a partial move
-			if m.new > m.old {
-				to = m.old + allow
+			if m.new > cur {
+				to = cur + allow
 			} else {
-				to = m.old - allow
+				to = cur - allow
 			}
 			d = allow
 		}
 		budget -= d
-		if m.new < m.old {
-			decBudget -= d
-		}
 		distance -= d
-		result[m.addr] = to
-		mv := Move{Address: m.addr, Old: m.old, New: to, Reason: m.reason}
+		if m.new < cur {
+			decBudget -= d
+			total -= d
+		} else {
+			total += d
+		}
 		switch {
-		case m.old == 0:
-			rep.Entered = append(rep.Entered, mv)
+		case cur == 0:
 			size++
 		case to == 0:
-			rep.Left = append(rep.Left, mv)
 			size--
-		default:
-			rep.Changed = append(rep.Changed, mv)
+		}
+		result[m.addr] = to
+		if !m.applied {
+			m.applied = true
+			order = append(order, m)
 		}
 		return true
 	}
@@ -250,12 +257,29 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 		}
 		exits = exits[1:]
 	}
-	// Group 4. No entry is left waiting with budget to spare: it waits
-	// only while a validator outside the target holds a seat, and that
-	// one's exit has taken the rest of the budget.
-	for _, m := range list {
+	for _, m := range list { // group 4
 		if m.class == 3 {
 			apply(m)
+		}
+	}
+	// Group 5. Once every decrease is done the total is at most the
+	// target's (below MaxTotalPower) and no entry lacks a seat, so with
+	// group 5 an election moves min(budget, distance) whenever decBudget
+	// started above 0.
+	for _, m := range list {
+		if m.class == 2 && (result[m.addr] > 0 || size < sizeCap) {
+			apply(m)
+		}
+	}
+	for _, m := range order {
+		mv := Move{Address: m.addr, Old: m.old, New: result[m.addr], Reason: m.reason}
+		switch {
+		case m.old == 0:
+			rep.Entered = append(rep.Entered, mv)
+		case mv.New == 0:
+			rep.Left = append(rep.Left, mv)
+		default:
+			rep.Changed = append(rep.Changed, mv)
 		}
 	}
 	rep.Deferred = distance

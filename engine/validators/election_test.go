@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -226,6 +227,36 @@ func TestElectReplacementKeepsPower(t *testing.T) {
 		t.Errorf("total fell to %d (totals %s)", tmin, strings.Join(trace, " "))
 	}
 	t.Logf("totals %s", strings.Join(trace, " "))
+}
+
+// A set whose total is near the 2^60 bound (genesis allows it) takes in
+// stakers without its total reaching the bound: increases take only the
+// room under it, and use the room the decreases make in the same election.
+func TestElectStaysBelowMaxTotalPower(t *testing.T) {
+	cfg := posConfig()
+	cfg.MaxValidators = 1024
+	prev := setOf(t, map[int]uint64{0: validators.MaxTotalPower - 2})
+	cands := []validators.Candidate{staker(0, 1<<62)}
+	for i := 1; i <= 400; i++ {
+		cands = append(cands, staker(i, 1<<62))
+	}
+	for e := 1; ; e++ {
+		next, rep, err := validators.Elect(cfg, prev, cands)
+		if err != nil {
+			t.Fatalf("election %d: %v", e, err)
+		}
+		checkStep(t, fmt.Sprint("election ", e), cfg, prev, next, rep)
+		prev = next
+		if rep.Deferred == 0 {
+			break
+		}
+		if e == 50 {
+			t.Fatalf("not converged: %d deferred", rep.Deferred)
+		}
+	}
+	if prev.Size() != 401 || prev.TotalPower() >= validators.MaxTotalPower {
+		t.Fatalf("%d validators, total %d", prev.Size(), prev.TotalPower())
+	}
 }
 
 // A set whose budget floors to 0 still grows by 1 unit per election until
@@ -462,7 +493,8 @@ func moved(prev, next *validators.Set) uint64 {
 
 func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, next *validators.Set, rep validators.ElectionReport) {
 	t.Helper()
-	floor := uint64(cfg.ChurnBps) * prev.TotalPower() / 10000
+	hi, lo := bits.Mul64(uint64(cfg.ChurnBps), prev.TotalPower())
+	floor, _ := bits.Div64(hi, lo, 10000)
 	limit := max(floor, 1)
 	var moved, decreased, common uint64
 	for i := 0; i < prev.Size(); i++ {
@@ -550,7 +582,13 @@ func FuzzElect(f *testing.F) {
 		if len(data) > 0 && data[0]%2 == 1 {
 			cfg.Mode = "hybrid"
 		}
-		prev := setOf(t, map[int]uint64{0: 30, 1: 30, 2: 30, 3: 30})
+		// data[0] bit 1: a previous set and stakes near the 2^60 bound.
+		big := len(data) > 0 && data[0]&2 != 0
+		w, mul := uint64(30), uint64(7)
+		if big {
+			w, mul = validators.MaxTotalPower/4-1, 7<<52
+		}
+		prev := setOf(t, map[int]uint64{0: w, 1: w, 2: w, 3: w})
 		var cands []validators.Candidate
 		seen := map[int]bool{}
 		for i := 0; i+1 < len(data) && len(cands) < 16; i += 2 {
@@ -559,9 +597,9 @@ func FuzzElect(f *testing.F) {
 				continue
 			}
 			seen[k] = true
-			c := staker(k, uint64(data[i+1])*7)
+			c := staker(k, uint64(data[i+1])*mul)
 			if k < 4 && cfg.Mode == "hybrid" {
-				c = authority(k, uint64(data[i+1]))
+				c = authority(k, uint64(data[i+1])*mul/7)
 			}
 			c.Jailed, c.Tombstoned = data[i+1]%11 == 0, data[i+1]%13 == 0
 			cands = append(cands, c)
