@@ -94,7 +94,7 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 	if prev == nil {
 		return nil, rep, fmt.Errorf("%w: no previous set", ErrInvalidElection)
 	}
-	byAddr, err := checkCandidates(cands)
+	byAddr, err := checkCandidates(cands, prev)
 	if err != nil {
 		return nil, rep, err
 	}
@@ -304,8 +304,8 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 	}
 	slices.SortFunc(vals, canonical)
 	set, err := newSet(vals, prev)
-	if err != nil {
-		return nil, ElectionReport{}, fmt.Errorf("%w: %w", ErrInvalidElection, err)
+	if err != nil { // an entrant's BLS key is not a valid point: the rest is checked above
+		return nil, ElectionReport{}, fmt.Errorf("%w: %w", ErrInvalidCandidate, err)
 	}
 	return set, rep, nil
 }
@@ -342,11 +342,17 @@ func (cfg ElectionConfig) validate() error {
 	return nil
 }
 
-// checkCandidates refuses malformed and duplicate candidates and indexes
-// the rest by address.
-func checkCandidates(cands []Candidate) (map[types.Address]*Candidate, error) {
+// checkCandidates refuses malformed and duplicate candidates, and
+// candidates whose keys disagree with the previous set (a member's keys
+// never change; no one else may hold a member's BLS key), and indexes the
+// rest by address.
+func checkCandidates(cands []Candidate, prev *Set) (map[types.Address]*Candidate, error) {
 	byAddr := make(map[types.Address]*Candidate, len(cands))
 	blsSeen := make(map[bls.PublicKey]bool, len(cands))
+	prevBLS := make(map[bls.PublicKey]types.Address, prev.Size())
+	for i := range prev.vals {
+		prevBLS[prev.vals[i].BLSPubKey] = prev.vals[i].Address
+	}
 	for i := range cands {
 		c := &cands[i]
 		bad := func(f string, a ...any) error {
@@ -363,6 +369,12 @@ func checkCandidates(cands []Candidate) (map[types.Address]*Candidate, error) {
 			return nil, bad("duplicate address")
 		case blsSeen[c.BLSPubKey]:
 			return nil, bad("duplicate BLS key")
+		}
+		if owner, ok := prevBLS[c.BLSPubKey]; ok && owner != c.Address {
+			return nil, bad("BLS key of validator %s of the previous set", owner)
+		}
+		if j, ok := prev.byAddr[c.Address]; ok && (prev.vals[j].BLSPubKey != c.BLSPubKey || !bytes.Equal(prev.vals[j].PubKey, c.PubKey)) {
+			return nil, bad("keys differ from its keys in the previous set")
 		}
 		byAddr[c.Address] = c
 		blsSeen[c.BLSPubKey] = true

@@ -341,6 +341,21 @@ func TestElectRefusesBadInput(t *testing.T) {
 			o.Address = poolVal(3).Address
 			return []validators.Candidate{o}
 		}, validators.ErrInvalidCandidate},
+		{"BLS key of a member of the previous set", nil, func() []validators.Candidate {
+			o := staker(2, 1000)
+			o.BLSPubKey = poolVal(0).BLSPubKey
+			return []validators.Candidate{o}
+		}, validators.ErrInvalidCandidate},
+		{"member's BLS key changed", nil, func() []validators.Candidate {
+			o := staker(0, 1000)
+			o.BLSPubKey = poolVal(5).BLSPubKey
+			return []validators.Candidate{o}
+		}, validators.ErrInvalidCandidate},
+		{"entrant's BLS key not a point", nil, func() []validators.Candidate {
+			o := good
+			o.BLSPubKey = [len(o.BLSPubKey)]byte{}
+			return []validators.Candidate{o}
+		}, validators.ErrInvalidCandidate},
 		{"unknown kind", nil, func() []validators.Candidate {
 			o := good
 			o.Kind = 9
