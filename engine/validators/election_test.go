@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -424,7 +425,16 @@ func TestElectProperties(t *testing.T) {
 				t.Fatalf("seed %d epoch %d: %v", seed, epoch, err)
 			}
 			checkStep(t, fmt.Sprintf("seed %d epoch %d", seed, epoch), cfg, prev, next, rep)
-			next.Proposer(uint64(epoch+1)*1000, uint32(r.IntN(1<<20)))
+			// The candidates' order does not matter.
+			shuffled := slices.Clone(cands)
+			r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+			again, rep2, err := validators.Elect(cfg, prev, shuffled)
+			if err != nil || again.Hash() != next.Hash() || fmt.Sprint(rep2) != fmt.Sprint(rep) {
+				t.Fatalf("seed %d epoch %d: shuffled candidates elect another set or report (%v)", seed, epoch, err)
+			}
+			if epoch == 0 {
+				checkRotation(t, fmt.Sprintf("seed %d", seed), next)
+			}
 			prev = next
 		}
 		// Unchanged candidates converge to the target: every election
@@ -483,6 +493,38 @@ func TestElectProperties(t *testing.T) {
 		}
 		if m := min(t0-forced, prev.TotalPower()); seats && tmin < m {
 			t.Fatalf("seed %d: total fell to %d, below min(T_0 − F_0, T*) = %d", seed, tmin, m)
+		}
+	}
+}
+
+// checkRotation checks that an elected set's proposer rotation is
+// weighted: over one period (total/gcd picks) validator i proposes exactly
+// w_i/gcd times (docs/spec.md §14.4), the same for rounds as for heights.
+func checkRotation(t *testing.T, what string, s *validators.Set) {
+	t.Helper()
+	g := uint64(0)
+	for i := 0; i < s.Size(); i++ {
+		a, b := g, s.Weight(i)
+		for b != 0 {
+			a, b = b, a%b
+		}
+		g = a
+	}
+	period := s.TotalPower() / g
+	if period > 20000 {
+		return
+	}
+	count := make([]uint64, s.Size())
+	for k := uint64(1); k <= period; k++ {
+		p := s.Proposer(k, 0)
+		if q := s.Proposer(1, uint32(k-1)); q != p {
+			t.Fatalf("%s: pick %d is %d by height, %d by round", what, k, p, q)
+		}
+		count[p]++
+	}
+	for i := range count {
+		if count[i] != s.Weight(i)/g {
+			t.Fatalf("%s: validator %d of weight %d proposes %d times in %d picks", what, i, s.Weight(i), count[i], period)
 		}
 	}
 }
