@@ -182,7 +182,8 @@ func newFixture(t testing.TB) *fixture {
 	f.pending = signedTx(f.alice, f.bob, 3, 300)
 	f.block1 = &types.Block{
 		Header: types.Header{ChainID: testChainID, Height: 1, Time: 1_700_000_000_000, Proposer: addrOf(f.alice),
-			TxRoot: types.MerkleRoot([]types.Hash{tx1.Hash(), tx2.Hash()}), StateRoot: types.Sum256([]byte("state-1"))},
+			TxRoot: types.MerkleRoot([]types.Hash{tx1.Hash(), tx2.Hash()}), StateRoot: types.Sum256([]byte("state-1")),
+			ValidatorsHash: types.Sum256([]byte("validators")), NextValidatorsHash: types.Sum256([]byte("next validators"))},
 		Txs: []*types.Tx{tx1, tx2},
 	}
 	f.cert1 = &types.CommitCert{Height: 1, Round: 0, BlockHash: f.block1.Hash(), Signers: types.NewBitmap(4)}

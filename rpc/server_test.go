@@ -139,6 +139,14 @@ func TestRoutes(t *testing.T) {
 		if b.LastCommit != nil {
 			t.Fatalf("height 1 has a last commit")
 		}
+		// The header's commitment to the next set is served under its spec name (docs/spec.md §3).
+		h := &f.block1.Header
+		if b.ValidatorsHash != h.ValidatorsHash || b.NextValidatorsHash != h.NextValidatorsHash {
+			t.Fatalf("validators_hash %s next_validators_hash %s, want %s %s", b.ValidatorsHash, b.NextValidatorsHash, h.ValidatorsHash, h.NextValidatorsHash)
+		}
+		if !strings.Contains(string(raw), `"next_validators_hash":"`+h.NextValidatorsHash.String()+`"`) {
+			t.Fatalf("no next_validators_hash in %s", raw)
+		}
 		if !strings.Contains(string(raw), `"signers":"0x05"`) {
 			t.Fatalf("signers bitmap not 0x hex: %s", raw)
 		}

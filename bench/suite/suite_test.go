@@ -29,8 +29,17 @@ func TestParseStatCPU(t *testing.T) {
 			t.Errorf("%q: %v, want %v", tt.stat, got, tt.want)
 		}
 	}
+	// /proc counts CPU in clock ticks (10 ms): a test binary that has run
+	// less than one tick reads 0 (seen once in make test), so spin until it
+	// has used some, for at most two seconds.
+	x := uint64(1)
+	for deadline := time.Now().Add(2 * time.Second); procCPU(os.Getpid()) <= 0 && time.Now().Before(deadline); {
+		for i := 0; i < 1_000_000; i++ {
+			x = x*6364136223846793005 + 1442695040888963407
+		}
+	}
 	if cpu := procCPU(os.Getpid()); cpu <= 0 {
-		t.Errorf("this process's CPU from /proc: %v", cpu)
+		t.Errorf("this process's CPU from /proc: %v (x %d)", cpu, x)
 	}
 }
 

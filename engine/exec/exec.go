@@ -134,9 +134,9 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 	case h.Time > types.MaxBlockTimeMs:
 		return nil, bad("time %d above %d", h.Time, uint64(types.MaxBlockTimeMs))
 	case h.ValidatorsHash != e.vals.Hash():
-		return nil, bad("validators hash mismatch")
+		return nil, bad("%w", &SetHashError{Field: "validators_hash", Height: h.Height, Got: h.ValidatorsHash, Want: e.vals.Hash()})
 	case h.NextValidatorsHash != e.setAt(h.Height+1).Hash():
-		return nil, bad("next_validators_hash %s, the set of height %d is %s", h.NextValidatorsHash, h.Height+1, e.setAt(h.Height+1).Hash())
+		return nil, bad("%w", &SetHashError{Field: "next_validators_hash", Height: h.Height + 1, Got: h.NextValidatorsHash, Want: e.setAt(h.Height + 1).Hash()})
 	case len(blk.Txs) > int(e.ledger.Params().MaxBlockTxs):
 		return nil, bad("%d txs over the limit", len(blk.Txs))
 	case blk.EncodedSize() > int(e.ledger.Params().MaxBlockBytes):

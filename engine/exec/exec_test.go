@@ -214,16 +214,33 @@ func TestNextValidatorsHash(t *testing.T) {
 		t.Fatalf("next_validators_hash %s, want the set of height 2 %s", blk2.Header.NextValidatorsHash, other.Hash())
 	}
 	// A node expecting no change refuses it; one expecting it accepts it.
-	if err := plain.exec.Validate(context.Background(), blk2, plain.head()); !errors.Is(err, engine.ErrInvalidBlock) || !strings.Contains(err.Error(), "next_validators_hash") {
-		t.Fatalf("unexpected next set: %v", err)
-	}
+	wantSetHash(t, plain.exec.Validate(context.Background(), blk2, plain.head()), "next_validators_hash", 2, other.Hash(), blk.Header.ValidatorsHash)
 	check := newTestExec(t, 8<<20)
 	check.exec.SetSetAt(changing)
 	if err := check.exec.Validate(context.Background(), blk2, check.head()); err != nil {
 		t.Fatalf("expected next set: %v", err)
 	}
 	// And the expected change missing from a header is refused too.
-	if err := check.exec.Validate(context.Background(), blk, check.head()); !errors.Is(err, engine.ErrInvalidBlock) {
-		t.Fatalf("missing set change: %v", err)
+	wantSetHash(t, check.exec.Validate(context.Background(), blk, check.head()), "next_validators_hash", 2, blk.Header.ValidatorsHash, other.Hash())
+
+	// The set of the block's own height is checked the same way.
+	wrong := *blk
+	wrong.Header.ValidatorsHash = other.Hash()
+	wantSetHash(t, plain.exec.Validate(context.Background(), &wrong, plain.head()), "validators_hash", 1, other.Hash(), blk.Header.ValidatorsHash)
+}
+
+// wantSetHash asserts err is an invalid block naming field, with the set
+// hash the header carried (got) and the one of height that was expected.
+func wantSetHash(t *testing.T, err error, field string, height uint64, got, want types.Hash) {
+	t.Helper()
+	var se *SetHashError
+	if !errors.Is(err, engine.ErrInvalidBlock) || !errors.As(err, &se) {
+		t.Fatalf("%s: got %v, want an invalid block with a *SetHashError", field, err)
+	}
+	if se.Field != field || se.Height != height || se.Got != got || se.Want != want {
+		t.Fatalf("got %+v, want field %s height %d got %s want %s", se, field, height, got, want)
+	}
+	if !strings.Contains(err.Error(), field) {
+		t.Fatalf("message does not name %s: %v", field, err)
 	}
 }

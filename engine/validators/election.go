@@ -305,7 +305,7 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 	slices.SortFunc(vals, canonical)
 	set, err := newSet(vals, prev)
 	if err != nil { // an entrant's BLS key is not a valid point: the rest is checked above
-		return nil, ElectionReport{}, fmt.Errorf("%w: %w", ErrInvalidCandidate, err)
+		return nil, ElectionReport{}, fmt.Errorf("%w: %w: %w", ErrInvalidCandidate, ErrCandidateKey, err)
 	}
 	return set, rep, nil
 }
@@ -327,7 +327,7 @@ func (cfg ElectionConfig) validate() error {
 		return nil
 	case "pos", "hybrid":
 	default:
-		return bad("consensus mode %q: want poa, pos or hybrid", cfg.Mode)
+		return fmt.Errorf("%w: %w %q: want poa, pos or hybrid", ErrInvalidElection, ErrUnknownMode, cfg.Mode)
 	}
 	switch {
 	case cfg.MaxValidators == 0 || cfg.MaxValidators > types.MaxValidators:
@@ -356,25 +356,25 @@ func checkCandidates(cands []Candidate, prev *Set) (map[types.Address]*Candidate
 	for i := range cands {
 		c := &cands[i]
 		bad := func(f string, a ...any) error {
-			return fmt.Errorf("%w: candidate %d (%s): %s", ErrInvalidCandidate, i, c.Address, fmt.Sprintf(f, a...))
+			return fmt.Errorf("%w: candidate %d (%s): %w", ErrInvalidCandidate, i, c.Address, fmt.Errorf(f, a...))
 		}
 		switch {
 		case c.Kind != Authority && c.Kind != Staker:
 			return nil, bad("kind %d", c.Kind)
 		case len(c.PubKey) != types.PubKeyLen:
-			return nil, bad("ed25519 key is %d bytes, want %d", len(c.PubKey), types.PubKeyLen)
+			return nil, bad("%w: ed25519 key is %d bytes, want %d", ErrCandidateKey, len(c.PubKey), types.PubKeyLen)
 		case types.AddressFromPubKey(c.PubKey) != c.Address:
-			return nil, bad("address does not match its key")
+			return nil, bad("%w: address does not match its key", ErrCandidateKey)
 		case byAddr[c.Address] != nil:
-			return nil, bad("duplicate address")
+			return nil, bad("%w: address", ErrDuplicateCandidate)
 		case blsSeen[c.BLSPubKey]:
-			return nil, bad("duplicate BLS key")
+			return nil, bad("%w: BLS key", ErrDuplicateCandidate)
 		}
 		if owner, ok := prevBLS[c.BLSPubKey]; ok && owner != c.Address {
-			return nil, bad("BLS key of validator %s of the previous set", owner)
+			return nil, bad("%w: BLS key of validator %s of the previous set", ErrDuplicateCandidate, owner)
 		}
 		if j, ok := prev.byAddr[c.Address]; ok && (prev.vals[j].BLSPubKey != c.BLSPubKey || !bytes.Equal(prev.vals[j].PubKey, c.PubKey)) {
-			return nil, bad("keys differ from its keys in the previous set")
+			return nil, bad("%w: keys differ from its keys in the previous set", ErrCandidateKey)
 		}
 		byAddr[c.Address] = c
 		blsSeen[c.BLSPubKey] = true

@@ -318,50 +318,51 @@ func TestElectRefusesBadInput(t *testing.T) {
 		cfg   func(*validators.ElectionConfig)
 		cands func() []validators.Candidate
 		want  error
+		also  error // a finer sentinel the error also wraps
 	}{
-		{"mode", func(c *validators.ElectionConfig) { c.Mode = "PoS" }, nil, validators.ErrInvalidElection},
-		{"stake_per_power 0", func(c *validators.ElectionConfig) { c.StakePerPower = 0 }, nil, validators.ErrInvalidElection},
-		{"churn 0", func(c *validators.ElectionConfig) { c.ChurnBps = 0 }, nil, validators.ErrInvalidElection},
-		{"churn above a third", func(c *validators.ElectionConfig) { c.ChurnBps = 3334 }, nil, validators.ErrInvalidElection},
-		{"share above 100%", func(c *validators.ElectionConfig) { c.MaxStakerShareBps = 10001 }, nil, validators.ErrInvalidElection},
-		{"max_validators 0", func(c *validators.ElectionConfig) { c.MaxValidators = 0 }, nil, validators.ErrInvalidElection},
-		{"max_validators too many", func(c *validators.ElectionConfig) { c.MaxValidators = types.MaxValidators + 1 }, nil, validators.ErrInvalidElection},
-		{"duplicate address", nil, func() []validators.Candidate { return []validators.Candidate{good, good} }, validators.ErrInvalidCandidate},
+		{"mode", func(c *validators.ElectionConfig) { c.Mode = "PoS" }, nil, validators.ErrInvalidElection, validators.ErrUnknownMode},
+		{"stake_per_power 0", func(c *validators.ElectionConfig) { c.StakePerPower = 0 }, nil, validators.ErrInvalidElection, nil},
+		{"churn 0", func(c *validators.ElectionConfig) { c.ChurnBps = 0 }, nil, validators.ErrInvalidElection, nil},
+		{"churn above a third", func(c *validators.ElectionConfig) { c.ChurnBps = 3334 }, nil, validators.ErrInvalidElection, nil},
+		{"share above 100%", func(c *validators.ElectionConfig) { c.MaxStakerShareBps = 10001 }, nil, validators.ErrInvalidElection, nil},
+		{"max_validators 0", func(c *validators.ElectionConfig) { c.MaxValidators = 0 }, nil, validators.ErrInvalidElection, nil},
+		{"max_validators too many", func(c *validators.ElectionConfig) { c.MaxValidators = types.MaxValidators + 1 }, nil, validators.ErrInvalidElection, nil},
+		{"duplicate address", nil, func() []validators.Candidate { return []validators.Candidate{good, good} }, validators.ErrInvalidCandidate, validators.ErrDuplicateCandidate},
 		{"duplicate BLS key", nil, func() []validators.Candidate {
 			o := staker(2, 1000)
 			o.BLSPubKey = good.BLSPubKey
 			return []validators.Candidate{good, o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, validators.ErrDuplicateCandidate},
 		{"short ed25519 key", nil, func() []validators.Candidate {
 			o := good
 			o.PubKey = o.PubKey[:31]
 			return []validators.Candidate{o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, validators.ErrCandidateKey},
 		{"address of another key", nil, func() []validators.Candidate {
 			o := good
 			o.Address = poolVal(3).Address
 			return []validators.Candidate{o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, validators.ErrCandidateKey},
 		{"BLS key of a member of the previous set", nil, func() []validators.Candidate {
 			o := staker(2, 1000)
 			o.BLSPubKey = poolVal(0).BLSPubKey
 			return []validators.Candidate{o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, validators.ErrDuplicateCandidate},
 		{"member's BLS key changed", nil, func() []validators.Candidate {
 			o := staker(0, 1000)
 			o.BLSPubKey = poolVal(5).BLSPubKey
 			return []validators.Candidate{o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, validators.ErrCandidateKey},
 		{"entrant's BLS key not a point", nil, func() []validators.Candidate {
 			o := good
 			o.BLSPubKey = [len(o.BLSPubKey)]byte{}
 			return []validators.Candidate{o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, validators.ErrCandidateKey},
 		{"unknown kind", nil, func() []validators.Candidate {
 			o := good
 			o.Kind = 9
 			return []validators.Candidate{o}
-		}, validators.ErrInvalidCandidate},
+		}, validators.ErrInvalidCandidate, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := posConfig()
@@ -372,8 +373,9 @@ func TestElectRefusesBadInput(t *testing.T) {
 			if tc.cands != nil {
 				cands = tc.cands()
 			}
-			if _, _, err := validators.Elect(cfg, prev, cands); !errors.Is(err, tc.want) {
-				t.Fatalf("err %v, want %v", err, tc.want)
+			next, _, err := validators.Elect(cfg, prev, cands)
+			if !errors.Is(err, tc.want) || tc.also != nil && !errors.Is(err, tc.also) || next != nil {
+				t.Fatalf("err %v, want %v (and %v), set %v", err, tc.want, tc.also, next)
 			}
 		})
 	}
@@ -432,9 +434,6 @@ func TestElectProperties(t *testing.T) {
 			if err != nil || again.Hash() != next.Hash() || fmt.Sprint(rep2) != fmt.Sprint(rep) {
 				t.Fatalf("seed %d epoch %d: shuffled candidates elect another set or report (%v)", seed, epoch, err)
 			}
-			if epoch == 0 {
-				checkRotation(t, fmt.Sprintf("seed %d", seed), next)
-			}
 			prev = next
 		}
 		// Unchanged candidates converge to the target: every election
@@ -469,9 +468,9 @@ func TestElectProperties(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkStep(t, fmt.Sprintf("seed %d convergence %d", seed, e), cfg, prev, next, rep)
+			mv := checkStep(t, fmt.Sprintf("seed %d convergence %d", seed, e), cfg, prev, next, rep)
 			if e == 0 {
-				d0 = moved(prev, next) + rep.Deferred
+				d0 = mv + rep.Deferred
 			}
 			if rep.Deferred == 0 {
 				epochs = e + 1
@@ -497,58 +496,8 @@ func TestElectProperties(t *testing.T) {
 	}
 }
 
-// checkRotation checks that an elected set's proposer rotation is
-// weighted: over one period (total/gcd picks) validator i proposes exactly
-// w_i/gcd times (docs/spec.md §14.4), the same for rounds as for heights.
-func checkRotation(t *testing.T, what string, s *validators.Set) {
-	t.Helper()
-	g := uint64(0)
-	for i := 0; i < s.Size(); i++ {
-		a, b := g, s.Weight(i)
-		for b != 0 {
-			a, b = b, a%b
-		}
-		g = a
-	}
-	period := s.TotalPower() / g
-	if period > 20000 {
-		return
-	}
-	count := make([]uint64, s.Size())
-	for k := uint64(1); k <= period; k++ {
-		p := s.Proposer(k, 0)
-		if q := s.Proposer(1, uint32(k-1)); q != p {
-			t.Fatalf("%s: pick %d is %d by height, %d by round", what, k, p, q)
-		}
-		count[p]++
-	}
-	for i := range count {
-		if count[i] != s.Weight(i)/g {
-			t.Fatalf("%s: validator %d of weight %d proposes %d times in %d picks", what, i, s.Weight(i), count[i], period)
-		}
-	}
-}
-
-// moved is the power distance between two sets.
-func moved(prev, next *validators.Set) uint64 {
-	var d uint64
-	for i := 0; i < prev.Size(); i++ {
-		v := prev.Get(i)
-		var w uint64
-		if j, ok := next.IndexOf(v.Address); ok {
-			w = next.Weight(j)
-		}
-		d += absDiff(v.Weight, w)
-	}
-	for j := 0; j < next.Size(); j++ {
-		if _, ok := prev.IndexOf(next.Get(j).Address); !ok {
-			d += next.Weight(j)
-		}
-	}
-	return d
-}
-
-func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, next *validators.Set, rep validators.ElectionReport) {
+// checkStep checks one election and returns the power distance it moved.
+func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, next *validators.Set, rep validators.ElectionReport) uint64 {
 	t.Helper()
 	hi, lo := bits.Mul64(uint64(cfg.ChurnBps), prev.TotalPower())
 	floor, _ := bits.Div64(hi, lo, 10000)
@@ -583,12 +532,18 @@ func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, n
 	if next.Size() > int(max(uint32(prev.Size()), cfg.MaxValidators)) {
 		t.Fatalf("%s: %d validators", what, next.Size())
 	}
-	for j := 1; j < next.Size(); j++ { // canonical: power descending, address ascending
-		a, b := next.Get(j-1), next.Get(j)
-		if a.Weight < b.Weight || a.Weight == b.Weight && bytes.Compare(a.Address[:], b.Address[:]) >= 0 {
-			t.Fatalf("%s: validators %d and %d are out of canonical order", what, j-1, j)
+	if next.Size() == 0 || next.TotalPower() == 0 {
+		t.Fatalf("%s: empty set", what)
+	}
+	if rep.Kept == "" {
+		for j := 1; j < next.Size(); j++ { // canonical: power descending, address ascending
+			a, b := next.Get(j-1), next.Get(j)
+			if a.Weight < b.Weight || a.Weight == b.Weight && bytes.Compare(a.Address[:], b.Address[:]) >= 0 {
+				t.Fatalf("%s: validators %d and %d out of canonical order", what, j-1, j)
+			}
 		}
 	}
+	return moved
 }
 
 func absDiff(a, b uint64) uint64 {
@@ -709,4 +664,104 @@ func TestElectionConfigOfGenesis(t *testing.T) {
 	if _, _, err := validators.Elect(cfg, prev, nil); err != nil {
 		t.Fatalf("a genesis that validates gives a valid election config: %v", err)
 	}
+}
+
+// Elected sets rotate proposers by weight: over total consecutive picks
+// each validator proposes exactly its power times, and a round advances
+// the rotation as a height does.
+func TestElectedSetRotation(t *testing.T) {
+	for seed := range 20 {
+		r := rand.New(rand.NewPCG(uint64(seed), 11))
+		cfg := posConfig()
+		cfg.ChurnBps = validators.MaxChurnBps
+		if seed%2 == 1 {
+			cfg.Mode, cfg.MaxStakerShareBps = "hybrid", 4000
+		}
+		prev := setOf(t, map[int]uint64{0: 300, 1: 200, 2: 100})
+		var cands []validators.Candidate
+		for i := range 12 {
+			if cfg.Mode == "hybrid" && i < 2 {
+				cands = append(cands, authority(i, uint64(100+r.IntN(200))))
+				continue
+			}
+			cands = append(cands, staker(i, uint64(100+r.IntN(3000))))
+		}
+		for e := range 4 {
+			next, _, err := validators.Elect(cfg, prev, cands)
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := uint64(1 + r.IntN(1<<30))
+			counts := make([]uint64, next.Size())
+			for k := range next.TotalPower() {
+				counts[next.Proposer(start+k, 0)]++
+			}
+			for i, c := range counts {
+				if c != next.Weight(i) {
+					t.Fatalf("seed %d epoch %d: validator %d proposed %d times in %d picks, weight %d", seed, e, i, c, next.TotalPower(), next.Weight(i))
+				}
+			}
+			for range 20 {
+				h, rd := start+uint64(r.IntN(1000)), uint32(r.IntN(1000))
+				if next.Proposer(h, rd) != next.Proposer(h+uint64(rd), 0) {
+					t.Fatalf("seed %d epoch %d: proposer(%d, %d) differs from proposer(%d, 0)", seed, e, h, rd, h+uint64(rd))
+				}
+			}
+			prev = next
+		}
+	}
+}
+
+// Once a hybrid election has reached its target, the stakers hold at most
+// max_staker_share_bps of the power, and more stake never gives less power.
+func TestElectHybridShareBound(t *testing.T) {
+	for seed := range 200 {
+		r := rand.New(rand.NewPCG(uint64(seed), 13))
+		cfg := posConfig()
+		cfg.Mode, cfg.MaxValidators, cfg.ChurnBps = "hybrid", uint32(2+r.IntN(10)), validators.MaxChurnBps
+		cfg.MaxStakerShareBps = uint32(r.IntN(10001))
+		auths := 1 + r.IntN(4)
+		start := map[int]uint64{}
+		var cands []validators.Candidate
+		for i := range auths {
+			start[i] = uint64(100 + r.IntN(900))
+			cands = append(cands, authority(i, start[i]))
+		}
+		for i := auths; i < 20; i++ {
+			cands = append(cands, staker(i, uint64(r.IntN(100000))))
+		}
+		final, _ := converge(t, cfg, setOf(t, start), cands, 400)
+		var stakers uint64
+		var elected []validators.Validator
+		for j := 0; j < final.Size(); j++ {
+			v := final.Get(j)
+			if _, isAuth := start[indexOf(t, v)]; isAuth {
+				continue
+			}
+			stakers += v.Weight
+			elected = append(elected, v)
+		}
+		for _, a := range elected { // more stake never means less power
+			for _, b := range elected {
+				if cands[indexOf(t, a)].Stake > cands[indexOf(t, b)].Stake && a.Weight < b.Weight {
+					t.Fatalf("seed %d: staker order changed", seed)
+				}
+			}
+		}
+		if stakers*10000 > uint64(cfg.MaxStakerShareBps)*final.TotalPower() {
+			t.Fatalf("seed %d: stakers hold %d of %d, over %d bps", seed, stakers, final.TotalPower(), cfg.MaxStakerShareBps)
+		}
+	}
+}
+
+// indexOf is v's pool index.
+func indexOf(t *testing.T, v validators.Validator) int {
+	t.Helper()
+	for i := range 64 {
+		if poolVal(i).Address == v.Address {
+			return i
+		}
+	}
+	t.Fatalf("%s is not a pool validator", v.Address)
+	return -1
 }

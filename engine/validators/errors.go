@@ -28,6 +28,18 @@ var (
 	ErrInvalidElection = errors.New("invalid validator election")
 	// ErrInvalidCandidate: a malformed or duplicate election candidate.
 	ErrInvalidCandidate = errors.New("invalid election candidate")
+	// ErrUnknownMode: an election for a consensus mode other than poa,
+	// pos or hybrid (also ErrInvalidElection).
+	ErrUnknownMode = errors.New("unknown consensus mode")
+	// ErrDuplicateCandidate: two candidates with the same address or BLS
+	// key, or a candidate with the BLS key of another member of the
+	// previous set (also ErrInvalidCandidate).
+	ErrDuplicateCandidate = errors.New("duplicate election candidate")
+	// ErrCandidateKey: a candidate whose Ed25519 key is not 32 bytes or
+	// does not give its address, a member of the previous set with other
+	// keys, or an entrant whose BLS key is not a valid point (also
+	// ErrInvalidCandidate).
+	ErrCandidateKey = errors.New("bad candidate key")
 	// ErrLightClient: a header, certificate or next set the light client
 	// refuses (wrong height, wrong set, not signed by the trusted set).
 	ErrLightClient = errors.New("light client refused the header")
