@@ -622,7 +622,7 @@ func FuzzElect(f *testing.F) {
 		}
 		next, rep, err := validators.Elect(cfg, prev, cands)
 		if err != nil {
-			if !errors.Is(err, validators.ErrInvalidElection) {
+			if !errors.Is(err, validators.ErrInvalidElection) && !errors.Is(err, validators.ErrInvalidCandidate) {
 				t.Fatalf("untyped error %v", err)
 			}
 			return
