@@ -16,9 +16,10 @@
 // Elect chooses the set of the next epoch on pos and hybrid chains
 // (docs/spec.md §17, ADR 012): the top validators by stake (authorities
 // first in hybrid, stakers capped to a share of the power), reached from
-// the previous set by at most churn_bps of its power per election, forced
-// exits first, the last move partial. Consecutive sets share more than
-// 2/3 of the old power. LightClient follows a chain across set changes
+// the previous set by at most churn_bps of its power per election (at
+// least 1, for growth), forced exits first, seats for newcomers bought
+// with the smallest exits, the last move partial. Consecutive sets share
+// more than 2/3 of the old power. LightClient follows a chain across set changes
 // with headers, commit certificates and sets alone.
 //
 // The package is pure: no I/O, no clocks, no goroutines, no floats, and no

@@ -94,7 +94,7 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 	if prev == nil {
 		return nil, rep, fmt.Errorf("%w: no previous set", ErrInvalidElection)
 	}
-	byAddr, err := checkCandidates(cands)
+	byAddr, err := checkCandidates(cands, prev)
 	if err != nil {
 		return nil, rep, err
 	}
@@ -109,6 +109,7 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 		old, new uint64
 		class    int // 0: tombstoned leaves, 1: jailed leaves, 2: increases, 3: other decreases
 		reason   string
+		applied  bool
 	}
 	moves := make(map[types.Address]*move, prev.Size()+len(target))
 	for i := 0; i < prev.Size(); i++ {
@@ -157,60 +158,129 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 		return bytes.Compare(a.addr[:], b.addr[:])
 	})
 
-	// Moves in order, within the churn budget, the last one partially:
-	// forced exits, then increases (growing the total first keeps the
-	// next budget from shrinking), then other decreases. An entry that
-	// would take the set past max(its old size, max_validators) waits
-	// until the decreases have made room.
-	budget := churnLimit(prev.TotalPower(), cfg.ChurnBps)
+	// The schedule (docs/spec.md §17): moves in this order, within the
+	// churn budget, the one that exhausts it partially (part of the way,
+	// never to 0):
+	//  1. forced exits: tombstoned, then jailed;
+	//  2. increases, entries included; an entry that would take the set
+	//     past max(its old size, max_validators) waits for a seat;
+	//  3. while entries wait: the smallest other exit, then the largest
+	//     waiting entry, in turn;
+	//  4. the other decreases;
+	//  5. increases still short of their target (the total stays below
+	//     MaxTotalPower: an increase takes only the room left under it).
+	// Within a group, the larger move first, then the lower address.
+	// Growing before shrinking, and buying seats with the smallest exits,
+	// keep the total (and so the next budget) from collapsing while a set
+	// is replaced. The budget is at least 1, so a small set can always
+	// grow; decreases stay within floor(churn_bps·T/10000) < T/3, so the
+	// validators of the old set keep more than 2/3 of its power.
+	decBudget := churnLimit(prev.TotalPower(), cfg.ChurnBps)
+	budget := max(decBudget, 1)
+	total := prev.TotalPower()
 	sizeCap := max(prev.Size(), int(cfg.MaxValidators))
 	size := prev.Size()
 	result := make(map[types.Address]uint64, len(moves))
 	for a, m := range moves {
 		result[a] = m.old
 	}
-	apply := func(m *move) {
-		d := absDiff(m.old, m.new)
+	var order []*move // in order of first application
+	// apply moves m from where it stands toward its target as far as the
+	// budget allows (decreases: within decBudget, which stays >= budget
+	// whenever it is above 0; increases: within the room under
+	// MaxTotalPower) and says whether it moved.
+	apply := func(m *move) bool {
+		cur := result[m.addr]
+		allow := min(budget, MaxTotalPower-1-total)
+		if m.new < cur {
+			allow = min(budget, decBudget)
+		}
+		if cur == m.new || allow == 0 {
+			return false
+		}
+		d := absDiff(cur, m.new)
 		to := m.new
-		if d > budget { // a partial move: part of the way, never to 0
-			if m.new > m.old {
-				to = m.old + budget
+		if d > allow { // a partial move
+			if m.new > cur {
+				to = cur + allow
 			} else {
-				to = m.old - budget
+				to = cur - allow
 			}
-			d = budget
+			d = allow
 		}
 		budget -= d
 		distance -= d
+		if m.new < cur {
+			decBudget -= d
+			total -= d
+		} else {
+			total += d
+		}
+		switch {
+		case cur == 0:
+			size++
+		case to == 0:
+			size--
+		}
 		result[m.addr] = to
-		mv := Move{Address: m.addr, Old: m.old, New: to, Reason: m.reason}
+		if !m.applied {
+			m.applied = true
+			order = append(order, m)
+		}
+		return true
+	}
+	var waiting, exits []*move
+	for _, m := range list { // groups 1 and 2
+		switch {
+		case m.class == 2 && m.old == 0 && size >= sizeCap:
+			waiting = append(waiting, m)
+		case m.class <= 2:
+			apply(m)
+		case m.new == 0:
+			exits = append(exits, m)
+		}
+	}
+	slices.SortFunc(exits, func(a, b *move) int { // smallest first
+		if a.old != b.old {
+			return cmp.Compare(a.old, b.old)
+		}
+		return bytes.Compare(a.addr[:], b.addr[:])
+	})
+	for len(waiting) > 0 && budget > 0 { // group 3
+		if size < sizeCap {
+			apply(waiting[0])
+			waiting = waiting[1:]
+			continue
+		}
+		if len(exits) == 0 || !apply(exits[0]) {
+			break
+		}
+		exits = exits[1:]
+	}
+	for _, m := range list { // group 4
+		if m.class == 3 {
+			apply(m)
+		}
+	}
+	// Group 5. Once every decrease is done the total is at most the
+	// target's (below MaxTotalPower) and no entry lacks a seat, so with
+	// group 5 an election moves min(budget, distance) whenever decBudget
+	// started above 0.
+	for _, m := range list {
+		if m.class == 2 && (result[m.addr] > 0 || size < sizeCap) {
+			apply(m)
+		}
+	}
+	for _, m := range order {
+		mv := Move{Address: m.addr, Old: m.old, New: result[m.addr], Reason: m.reason}
 		switch {
 		case m.old == 0:
 			rep.Entered = append(rep.Entered, mv)
-			size++
-		case to == 0:
+		case mv.New == 0:
 			rep.Left = append(rep.Left, mv)
-			size--
 		default:
 			rep.Changed = append(rep.Changed, mv)
 		}
-	}
-	var waiting []*move
-	for _, m := range list {
-		if budget == 0 {
-			break
-		}
-		if m.old == 0 && size >= sizeCap {
-			waiting = append(waiting, m)
-			continue
-		}
-		apply(m)
-	}
-	for _, m := range waiting {
-		if budget == 0 || size >= sizeCap {
-			break
-		}
-		apply(m)
 	}
 	rep.Deferred = distance
 
@@ -233,9 +303,9 @@ func Elect(cfg ElectionConfig, prev *Set, cands []Candidate) (*Set, ElectionRepo
 		return prev, rep, nil
 	}
 	slices.SortFunc(vals, canonical)
-	set, err := NewSet(vals)
-	if err != nil {
-		return nil, ElectionReport{}, fmt.Errorf("%w: %w", ErrInvalidElection, err)
+	set, err := newSet(vals, prev)
+	if err != nil { // an entrant's BLS key is not a valid point: the rest is checked above
+		return nil, ElectionReport{}, fmt.Errorf("%w: %w: %w", ErrInvalidCandidate, ErrCandidateKey, err)
 	}
 	return set, rep, nil
 }
@@ -272,11 +342,17 @@ func (cfg ElectionConfig) validate() error {
 	return nil
 }
 
-// checkCandidates refuses malformed and duplicate candidates and indexes
-// the rest by address.
-func checkCandidates(cands []Candidate) (map[types.Address]*Candidate, error) {
+// checkCandidates refuses malformed and duplicate candidates, and
+// candidates whose keys disagree with the previous set (a member's keys
+// never change; no one else may hold a member's BLS key), and indexes the
+// rest by address.
+func checkCandidates(cands []Candidate, prev *Set) (map[types.Address]*Candidate, error) {
 	byAddr := make(map[types.Address]*Candidate, len(cands))
 	blsSeen := make(map[bls.PublicKey]bool, len(cands))
+	prevBLS := make(map[bls.PublicKey]types.Address, prev.Size())
+	for i := range prev.vals {
+		prevBLS[prev.vals[i].BLSPubKey] = prev.vals[i].Address
+	}
 	for i := range cands {
 		c := &cands[i]
 		bad := func(f string, a ...any) error {
@@ -293,6 +369,12 @@ func checkCandidates(cands []Candidate) (map[types.Address]*Candidate, error) {
 			return nil, bad("%w: address", ErrDuplicateCandidate)
 		case blsSeen[c.BLSPubKey]:
 			return nil, bad("%w: BLS key", ErrDuplicateCandidate)
+		}
+		if owner, ok := prevBLS[c.BLSPubKey]; ok && owner != c.Address {
+			return nil, bad("%w: BLS key of validator %s of the previous set", ErrDuplicateCandidate, owner)
+		}
+		if j, ok := prev.byAddr[c.Address]; ok && (prev.vals[j].BLSPubKey != c.BLSPubKey || !bytes.Equal(prev.vals[j].PubKey, c.PubKey)) {
+			return nil, bad("%w: keys differ from its keys in the previous set", ErrCandidateKey)
 		}
 		byAddr[c.Address] = c
 		blsSeen[c.BLSPubKey] = true

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -196,6 +198,104 @@ func TestElectChurnPriorityAndPartialMoves(t *testing.T) {
 	}
 }
 
+// A full set replaced by newcomers frees seats with its smallest exits, so
+// its total power does not collapse on the way (before this rule, exits
+// largest-first took this set from 893 to 3 units of power).
+func TestElectReplacementKeepsPower(t *testing.T) {
+	cfg := posConfig()
+	cfg.MaxValidators, cfg.ChurnBps = 8, 2127
+	prev := setOf(t, map[int]uint64{0: 370, 1: 205, 2: 124, 3: 110, 4: 43, 5: 15, 6: 13, 7: 13}) // T = 893
+	cands := []validators.Candidate{staker(20, 5000), staker(21, 7000)}
+	var trace []string
+	tmin := prev.TotalPower()
+	for e := 1; ; e++ {
+		next, rep, err := validators.Elect(cfg, prev, cands)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStep(t, fmt.Sprint("epoch ", e), cfg, prev, next, rep)
+		tmin = min(tmin, next.TotalPower())
+		trace = append(trace, fmt.Sprint(next.TotalPower()))
+		prev = next
+		if rep.Deferred == 0 {
+			if e > 12 {
+				t.Errorf("%d elections to replace the set", e)
+			}
+			break
+		}
+	}
+	if tmin < 893 {
+		t.Errorf("total fell to %d (totals %s)", tmin, strings.Join(trace, " "))
+	}
+	// Seats bought with the two smallest exits (13 and 13): the total grows
+	// while the two newcomers come in, then falls to theirs (500 + 700).
+	if got, want := strings.Join(trace, " "), "1056 1280 1552 1856 1884 1484 1200"; got != want {
+		t.Errorf("totals %s, want %s", got, want)
+	}
+}
+
+// A set whose total is near the 2^60 bound (genesis allows it) takes in
+// stakers without its total reaching the bound: increases take only the
+// room under it, and use the room the decreases make in the same election.
+func TestElectStaysBelowMaxTotalPower(t *testing.T) {
+	cfg := posConfig()
+	cfg.MaxValidators = 1024
+	prev := setOf(t, map[int]uint64{0: validators.MaxTotalPower - 2})
+	cands := []validators.Candidate{staker(0, 1<<62)}
+	for i := 1; i <= 400; i++ {
+		cands = append(cands, staker(i, 1<<62))
+	}
+	for e := 1; ; e++ {
+		next, rep, err := validators.Elect(cfg, prev, cands)
+		if err != nil {
+			t.Fatalf("election %d: %v", e, err)
+		}
+		checkStep(t, fmt.Sprint("election ", e), cfg, prev, next, rep)
+		prev = next
+		if rep.Deferred == 0 {
+			break
+		}
+		if e == 50 {
+			t.Fatalf("not converged: %d deferred", rep.Deferred)
+		}
+	}
+	if prev.Size() != 401 || prev.TotalPower() >= validators.MaxTotalPower {
+		t.Fatalf("%d validators, total %d", prev.Size(), prev.TotalPower())
+	}
+}
+
+// A set whose budget floors to 0 still grows by 1 unit per election until
+// the budget is at least 1; one that could only shrink stays as it is.
+func TestElectSmallSetGrows(t *testing.T) {
+	cfg := posConfig() // churn 3333, stake_per_power 10
+	cfg.MinSelfStake = 10
+	prev := setOf(t, map[int]uint64{0: 2})
+	cands := []validators.Candidate{staker(0, 20), staker(1, 50)}
+	var got []string
+	for range 6 {
+		next, rep, err := validators.Elect(cfg, prev, cands)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStep(t, "grow", cfg, prev, next, rep)
+		p := powers(next, 2)
+		got = append(got, fmt.Sprintf("%d/%d", p[1], rep.Deferred))
+		prev = next
+	}
+	// Budgets 1 (floor 0), 1 (floor 0), then floor(3333·T/10000) = 1, 1, 1.
+	if want := "1/4 2/3 3/2 4/1 5/0 5/0"; strings.Join(got, " ") != want {
+		t.Fatalf("staker 1 power/deferred %s, want %s", strings.Join(got, " "), want)
+	}
+
+	prev = setOf(t, map[int]uint64{0: 1, 1: 1})
+	a, b := staker(0, 10), staker(1, 10)
+	b.Jailed = true
+	next, rep, err := validators.Elect(cfg, prev, []validators.Candidate{a, b})
+	if err != nil || fmt.Sprint(powers(next, 2)) != "map[0:1 1:1]" || rep.Deferred != 1 || len(rep.Left)+len(rep.Changed) != 0 {
+		t.Fatalf("a set of 2 that can only shrink: %v %+v %v", powers(next, 2), rep, err)
+	}
+}
+
 // With every candidate jailed the set shrinks by the churn limit each
 // election but never empties.
 func TestElectNeverEmpties(t *testing.T) {
@@ -245,6 +345,21 @@ func TestElectRefusesBadInput(t *testing.T) {
 		{"address of another key", nil, func() []validators.Candidate {
 			o := good
 			o.Address = poolVal(3).Address
+			return []validators.Candidate{o}
+		}, validators.ErrInvalidCandidate, validators.ErrCandidateKey},
+		{"BLS key of a member of the previous set", nil, func() []validators.Candidate {
+			o := staker(2, 1000)
+			o.BLSPubKey = poolVal(0).BLSPubKey
+			return []validators.Candidate{o}
+		}, validators.ErrInvalidCandidate, validators.ErrDuplicateCandidate},
+		{"member's BLS key changed", nil, func() []validators.Candidate {
+			o := staker(0, 1000)
+			o.BLSPubKey = poolVal(5).BLSPubKey
+			return []validators.Candidate{o}
+		}, validators.ErrInvalidCandidate, validators.ErrCandidateKey},
+		{"entrant's BLS key not a point", nil, func() []validators.Candidate {
+			o := good
+			o.BLSPubKey = [len(o.BLSPubKey)]byte{}
 			return []validators.Candidate{o}
 		}, validators.ErrInvalidCandidate, validators.ErrCandidateKey},
 		{"unknown kind", nil, func() []validators.Candidate {
@@ -316,44 +431,71 @@ func TestElectProperties(t *testing.T) {
 				t.Fatalf("seed %d epoch %d: %v", seed, epoch, err)
 			}
 			checkStep(t, fmt.Sprintf("seed %d epoch %d", seed, epoch), cfg, prev, next, rep)
-			next.Proposer(uint64(epoch+1)*1000, uint32(r.IntN(1<<20)))
+			// The candidates' order does not matter.
+			shuffled := slices.Clone(cands)
+			r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+			again, rep2, err := validators.Elect(cfg, prev, shuffled)
+			if err != nil || again.Hash() != next.Hash() || fmt.Sprint(rep2) != fmt.Sprint(rep) {
+				t.Fatalf("seed %d epoch %d: shuffled candidates elect another set or report (%v)", seed, epoch, err)
+			}
 			prev = next
 		}
-		// Unchanged candidates: every election moves exactly
-		// min(budget, distance) toward the target, so the distance left
-		// strictly shrinks and the target is reached within
-		// ceil(distance/budget)+1 elections, budget being the smallest of
-		// the elections' budgets.
+		// Unchanged candidates converge to the target: every election
+		// with budget b = floor(churn·T/10000) >= 1 moves min(b, distance)
+		// (checkStep), so with T_min the smallest total on the way, at
+		// most ceil(D_0 / floor(churn·T_min/10000)) elections reach it.
+		// While no entry waits for a seat, T never falls below
+		// m = min(T_0 − F_0, T*) (F_0: power of the tombstoned and jailed,
+		// T*: the target's total; docs/spec.md §17). With b = 0 only
+		// increases move, by 1.
 		cands := []validators.Candidate{staker(pool+1, 5000), staker(pool+2, 7000)}
-		var start0, minBudget uint64
-		for e := 0; ; e++ {
-			budget := uint64(cfg.ChurnBps) * prev.TotalPower() / 10000
-			if budget == 0 {
-				break // a set this small cannot change (docs/spec.md §17)
+		if r.IntN(3) == 0 { // a member of the last set is jailed, another tombstoned
+			for i, c := range []validators.Candidate{staker(0, 0), staker(1, 0)} {
+				if _, ok := prev.IndexOf(c.Address); ok {
+					c.Jailed, c.Tombstoned = i == 0, i == 1
+					cands = append(cands, c)
+				}
 			}
-			if e == 60 {
-				break // slow churn: the per-election rule below implies the bound
+		}
+		var forced uint64
+		for _, c := range cands[2:] {
+			j, _ := prev.IndexOf(c.Address)
+			forced += prev.Weight(j)
+		}
+		seats := int(cfg.MaxValidators) >= prev.Size()+2 // no entry ever waits for a seat
+		t0, tmin, d0, epochs := prev.TotalPower(), prev.TotalPower(), uint64(0), 0
+		for e := 0; epochs == 0; e++ {
+			if e == 5000 {
+				t.Fatalf("seed %d: not converged in %d elections", seed, e)
 			}
 			next, rep, err := validators.Elect(cfg, prev, cands)
 			if err != nil {
 				t.Fatal(err)
 			}
-			what := fmt.Sprintf("seed %d convergence %d", seed, e)
-			moved := checkStep(t, what, cfg, prev, next, rep)
-			if before := moved + rep.Deferred; moved != min(budget, before) {
-				t.Fatalf("%s: moved %d of distance %d with budget %d", what, moved, before, budget)
-			}
+			mv := checkStep(t, fmt.Sprintf("seed %d convergence %d", seed, e), cfg, prev, next, rep)
 			if e == 0 {
-				start0, minBudget = moved+rep.Deferred, budget
+				d0 = mv + rep.Deferred
 			}
-			minBudget = min(minBudget, budget)
-			prev = next
 			if rep.Deferred == 0 {
-				if bound := (start0+minBudget-1)/minBudget + 1; uint64(e+1) > bound {
-					t.Fatalf("seed %d: %d elections to reach the target, bound %d (distance %d, budget %d)", seed, e+1, bound, start0, minBudget)
+				epochs = e + 1
+			} else if next.Hash() == prev.Hash() {
+				// Stuck: only decreases are left and the budget floors to 0.
+				if uint64(cfg.ChurnBps)*next.TotalPower()/10000 != 0 {
+					t.Fatalf("seed %d election %d: no move with %d deferred", seed, e, rep.Deferred)
 				}
 				break
 			}
+			tmin = min(tmin, next.TotalPower())
+			prev = next
+		}
+		if epochs == 0 {
+			continue
+		}
+		if b := uint64(cfg.ChurnBps) * tmin / 10000; b >= 1 && uint64(epochs) > (d0+b-1)/b {
+			t.Fatalf("seed %d: %d elections to converge, bound ceil(%d/%d)", seed, epochs, d0, b)
+		}
+		if m := min(t0-forced, prev.TotalPower()); seats && tmin < m {
+			t.Fatalf("seed %d: total fell to %d, below min(T_0 − F_0, T*) = %d", seed, tmin, m)
 		}
 	}
 }
@@ -361,8 +503,10 @@ func TestElectProperties(t *testing.T) {
 // checkStep checks one election and returns the power distance it moved.
 func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, next *validators.Set, rep validators.ElectionReport) uint64 {
 	t.Helper()
-	limit := uint64(cfg.ChurnBps) * prev.TotalPower() / 10000
-	var moved, common uint64
+	hi, lo := bits.Mul64(uint64(cfg.ChurnBps), prev.TotalPower())
+	floor, _ := bits.Div64(hi, lo, 10000)
+	limit := max(floor, 1)
+	var moved, decreased, common uint64
 	for i := 0; i < prev.Size(); i++ {
 		v := prev.Get(i)
 		var w uint64
@@ -370,6 +514,7 @@ func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, n
 			w = next.Weight(j)
 		}
 		moved += absDiff(v.Weight, w)
+		decreased += v.Weight - min(v.Weight, w)
 		common += min(v.Weight, w)
 	}
 	for j := 0; j < next.Size(); j++ {
@@ -377,8 +522,13 @@ func checkStep(t *testing.T, what string, cfg validators.ElectionConfig, prev, n
 			moved += next.Weight(j)
 		}
 	}
-	if moved > limit {
-		t.Fatalf("%s: moved %d > limit %d", what, moved, limit)
+	if moved > limit || decreased > floor {
+		t.Fatalf("%s: moved %d (decreases %d), limit %d (decreases %d)", what, moved, decreased, limit, floor)
+	}
+	// Progress: a budget of at least 1 is spent in full while the target
+	// is not reached (docs/spec.md §17).
+	if floor >= 1 && moved != min(floor, moved+rep.Deferred) {
+		t.Fatalf("%s: moved %d with budget %d and %d deferred", what, moved, floor, rep.Deferred)
 	}
 	if 3*common <= 2*prev.TotalPower() {
 		t.Fatalf("%s: common power %d of old %d is not above 2/3", what, common, prev.TotalPower())
@@ -407,31 +557,35 @@ func absDiff(a, b uint64) uint64 {
 	return b - a
 }
 
-// TestSpecElectionExample checks the worked example of docs/spec.md §17.
+// TestSpecElectionExample checks the worked examples of docs/spec.md §17.
 func TestSpecElectionExample(t *testing.T) {
-	cfg := validators.ElectionConfig{Mode: "hybrid", MaxValidators: 4, MinSelfStake: 1000, StakePerPower: 100, MaxStakerShareBps: 2000, ChurnBps: 2500}
-	prev := setOf(t, map[int]uint64{0: 40, 1: 40, 2: 40})
-	cands := []validators.Candidate{authority(0, 40), authority(1, 40), authority(2, 40), staker(3, 4000), staker(4, 2500), staker(5, 900)}
-	cands[1].Jailed = true
-	var lines []string
-	for e := 1; e <= 3; e++ {
-		next, rep, err := validators.Elect(cfg, prev, cands)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := powers(next, 6)
-		lines = append(lines, fmt.Sprintf("epoch %d: v0=%d v1=%d v2=%d v3=%d v4=%d total=%d deferred=%d", e, p[0], p[1], p[2], p[3], p[4], next.TotalPower(), rep.Deferred))
-		prev = next
-	}
 	spec, err := os.ReadFile("../../docs/spec.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range lines {
-		if !strings.Contains(string(spec), l) {
-			t.Errorf("docs/spec.md §17 lacks the line %q", l)
+	run := func(cfg validators.ElectionConfig, prev *validators.Set, cands []validators.Candidate, epochs int) {
+		t.Helper()
+		for e := 1; e <= epochs; e++ {
+			next, rep, err := validators.Elect(cfg, prev, cands)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := powers(next, 6)
+			l := fmt.Sprintf("epoch %d: v0=%d v1=%d v2=%d v3=%d v4=%d total=%d deferred=%d", e, p[0], p[1], p[2], p[3], p[4], next.TotalPower(), rep.Deferred)
+			if !strings.Contains(string(spec), l) {
+				t.Errorf("docs/spec.md §17 lacks the line %q", l)
+			}
+			prev = next
 		}
 	}
+	// Hybrid: a jailed authority leaves, capped stakers enter.
+	cfg := validators.ElectionConfig{Mode: "hybrid", MaxValidators: 4, MinSelfStake: 1000, StakePerPower: 100, MaxStakerShareBps: 2000, ChurnBps: 2500}
+	cands := []validators.Candidate{authority(0, 40), authority(1, 40), authority(2, 40), staker(3, 4000), staker(4, 2500), staker(5, 900)}
+	cands[1].Jailed = true
+	run(cfg, setOf(t, map[int]uint64{0: 40, 1: 40, 2: 40}), cands, 3)
+	// Pos: a full set replaced by two newcomers, seats bought with the smallest exits.
+	cfg = validators.ElectionConfig{Mode: "pos", MaxValidators: 3, MinSelfStake: 1, StakePerPower: 1, MaxStakerShareBps: 10000, ChurnBps: 3333}
+	run(cfg, setOf(t, map[int]uint64{0: 60, 1: 30, 2: 10}), []validators.Candidate{staker(3, 50), staker(4, 50)}, 5)
 }
 
 func FuzzElect(f *testing.F) {
@@ -444,7 +598,13 @@ func FuzzElect(f *testing.F) {
 		if len(data) > 0 && data[0]%2 == 1 {
 			cfg.Mode = "hybrid"
 		}
-		prev := setOf(t, map[int]uint64{0: 30, 1: 30, 2: 30, 3: 30})
+		// data[0] bit 1: a previous set and stakes near the 2^60 bound.
+		big := len(data) > 0 && data[0]&2 != 0
+		w, mul := uint64(30), uint64(7)
+		if big {
+			w, mul = validators.MaxTotalPower/4-1, 7<<52
+		}
+		prev := setOf(t, map[int]uint64{0: w, 1: w, 2: w, 3: w})
 		var cands []validators.Candidate
 		seen := map[int]bool{}
 		for i := 0; i+1 < len(data) && len(cands) < 16; i += 2 {
@@ -453,16 +613,16 @@ func FuzzElect(f *testing.F) {
 				continue
 			}
 			seen[k] = true
-			c := staker(k, uint64(data[i+1])*7)
+			c := staker(k, uint64(data[i+1])*mul)
 			if k < 4 && cfg.Mode == "hybrid" {
-				c = authority(k, uint64(data[i+1]))
+				c = authority(k, uint64(data[i+1])*mul/7)
 			}
 			c.Jailed, c.Tombstoned = data[i+1]%11 == 0, data[i+1]%13 == 0
 			cands = append(cands, c)
 		}
 		next, rep, err := validators.Elect(cfg, prev, cands)
 		if err != nil {
-			if !errors.Is(err, validators.ErrInvalidElection) {
+			if !errors.Is(err, validators.ErrInvalidElection) && !errors.Is(err, validators.ErrInvalidCandidate) {
 				t.Fatalf("untyped error %v", err)
 			}
 			return

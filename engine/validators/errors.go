@@ -32,10 +32,13 @@ var (
 	// pos or hybrid (also ErrInvalidElection).
 	ErrUnknownMode = errors.New("unknown consensus mode")
 	// ErrDuplicateCandidate: two candidates with the same address or BLS
-	// key (also ErrInvalidCandidate).
+	// key, or a candidate with the BLS key of another member of the
+	// previous set (also ErrInvalidCandidate).
 	ErrDuplicateCandidate = errors.New("duplicate election candidate")
 	// ErrCandidateKey: a candidate whose Ed25519 key is not 32 bytes or
-	// does not give its address (also ErrInvalidCandidate).
+	// does not give its address, a member of the previous set with other
+	// keys, or an entrant whose BLS key is not a valid point (also
+	// ErrInvalidCandidate).
 	ErrCandidateKey = errors.New("bad candidate key")
 	// ErrLightClient: a header, certificate or next set the light client
 	// refuses (wrong height, wrong set, not signed by the trusted set).

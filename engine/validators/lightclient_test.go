@@ -29,8 +29,8 @@ func signCommit(t *testing.T, set *validators.Set, keys map[types.Address]valtes
 
 // A light client walks from genesis to the head across set changes made
 // by Elect (docs/spec.md §17) with headers, certificates and sets alone,
-// and refuses what a set that lost its power, a wrong next set or a
-// skipped height would give it.
+// and refuses what a set that lost its power, a wrong next set, a skipped
+// height, another branch or another chain would give it.
 func TestLightClientFollowsSetChanges(t *testing.T) {
 	const epochLen = 4
 	keys := map[types.Address]valtest.Keys{}
@@ -72,10 +72,17 @@ func TestLightClientFollowsSetChanges(t *testing.T) {
 	}
 	setAt := func(h uint64) *validators.Set { return sets[(h-1)/epochLen] }
 	heights := uint64(len(sets)-1) * epochLen
-	header := func(h uint64) validators.HeaderInfo {
-		return validators.HeaderInfo{Height: h, Hash: types.Sum256([]byte(fmt.Sprint("block ", h))),
+	// The chain's headers, each the child of the one before.
+	headers := []*types.Header{nil}
+	for h := uint64(1); h <= heights; h++ {
+		hd := &types.Header{ChainID: lcChain, Height: h, Time: 1000 * h, StateRoot: types.Sum256([]byte(fmt.Sprint("state ", h))),
 			ValidatorsHash: setAt(h).Hash(), NextValidatorsHash: setAt(h + 1).Hash()}
+		if h > 1 {
+			hd.ParentHash = headers[h-1].Hash()
+		}
+		headers = append(headers, hd)
 	}
+	header := func(h uint64) validators.HeaderInfo { return validators.HeaderInfoOf(headers[h]) }
 
 	lc, err := validators.NewLightClient(lcChain, sets[0])
 	if err != nil {
@@ -109,15 +116,30 @@ func TestLightClientFollowsSetChanges(t *testing.T) {
 				t.Fatalf("height %d: header naming the old set accepted: %v", h, err)
 			}
 		}
-		if err := lc.Step(hd, cert, next); err != nil {
+		// A header of another branch (another parent), though signed by
+		// the trusted set, is refused; so is one of another chain.
+		fork := *headers[h]
+		fork.ParentHash = types.Sum256([]byte("another branch"))
+		if err := lc.StepHeader(&fork, signCommit(t, setAt(h), keys, h, fork.Hash()), next); !errors.Is(err, validators.ErrLightClient) {
+			t.Fatalf("height %d: header of another branch accepted: %v", h, err)
+		}
+		other := *headers[h]
+		other.ChainID = "other-chain"
+		if err := lc.StepHeader(&other, signCommit(t, setAt(h), keys, h, other.Hash()), next); !errors.Is(err, validators.ErrLightClient) {
+			t.Fatalf("height %d: header of another chain accepted: %v", h, err)
+		}
+		if err := lc.StepHeader(headers[h], cert, next); err != nil {
 			t.Fatalf("height %d: %v", h, err)
+		}
+		if lc.Height() != h || lc.Hash() != hd.Hash {
+			t.Fatalf("height %d: client at %d %s", h, lc.Height(), lc.Hash())
 		}
 	}
 	if lc.Height() != heights || lc.Set().Hash() != setAt(heights+1).Hash() {
 		t.Fatalf("ended at %d with set %s", lc.Height(), lc.Set().Hash())
 	}
 	// A skipped height is refused.
-	hd := validators.HeaderInfo{Height: heights + 2, Hash: types.Sum256([]byte("skip")), ValidatorsHash: lc.Set().Hash(), NextValidatorsHash: lc.Set().Hash()}
+	hd := validators.HeaderInfo{Height: heights + 2, Hash: types.Sum256([]byte("skip")), ParentHash: lc.Hash(), ValidatorsHash: lc.Set().Hash(), NextValidatorsHash: lc.Set().Hash()}
 	if err := lc.Step(hd, signCommit(t, lc.Set(), keys, hd.Height, hd.Hash), nil); !errors.Is(err, validators.ErrLightClient) {
 		t.Fatalf("skipped height: %v", err)
 	}

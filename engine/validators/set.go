@@ -37,7 +37,12 @@ type Set struct {
 // address, a valid BLS key and a weight above zero; no address or BLS key
 // twice; total weight below MaxTotalPower. It does not check proofs of
 // possession (FromGenesis does).
-func NewSet(vals []Validator) (*Set, error) {
+func NewSet(vals []Validator) (*Set, error) { return newSet(vals, nil) }
+
+// newSet is NewSet reusing the decompressed BLS keys of from (nil: none)
+// for the keys the two sets share: decompression is most of the cost of
+// building a set, and an election keeps most of the previous one.
+func newSet(vals []Validator, from *Set) (*Set, error) {
 	if len(vals) == 0 || len(vals) > types.MaxValidators {
 		return nil, fmt.Errorf("%w: %d validators, want 1..%d", ErrInvalidSet, len(vals), types.MaxValidators)
 	}
@@ -47,6 +52,13 @@ func NewSet(vals []Validator) (*Set, error) {
 		byAddr: make(map[types.Address]int, len(vals)),
 	}
 	blsSeen := make(map[bls.PublicKey]bool, len(vals))
+	var known map[bls.PublicKey]*bls.PreparedKey
+	if from != nil {
+		known = make(map[bls.PublicKey]*bls.PreparedKey, len(from.keys))
+		for j, k := range from.keys {
+			known[from.vals[j].BLSPubKey] = k
+		}
+	}
 	for i, v := range vals {
 		if len(v.PubKey) != types.PubKeyLen {
 			return nil, fmt.Errorf("%w: validator %d: ed25519 key is %d bytes, want %d", ErrInvalidSet, i, len(v.PubKey), types.PubKeyLen)
@@ -60,9 +72,12 @@ func NewSet(vals []Validator) (*Set, error) {
 		if blsSeen[v.BLSPubKey] {
 			return nil, fmt.Errorf("%w: validator %d: duplicate BLS key", ErrInvalidSet, i)
 		}
-		k, err := v.BLSPubKey.Prepare()
-		if err != nil {
-			return nil, fmt.Errorf("%w: validator %d: %w", ErrInvalidSet, i, err)
+		k := known[v.BLSPubKey]
+		if k == nil {
+			var err error
+			if k, err = v.BLSPubKey.Prepare(); err != nil {
+				return nil, fmt.Errorf("%w: validator %d: %w", ErrInvalidSet, i, err)
+			}
 		}
 		if v.Weight == 0 {
 			return nil, fmt.Errorf("%w: validator %d: weight 0", ErrInvalidSet, i)
