@@ -77,4 +77,6 @@ var (
 	// ErrEvidenceHeight: the infraction is not below the block's height or
 	// older than max_evidence_age.
 	ErrEvidenceHeight = errors.New("evidence height out of range")
+	// ErrEvidenceLimit: more evidence in one block than max_evidence_per_block.
+	ErrEvidenceLimit = errors.New("too much evidence in one block")
 )

@@ -97,6 +97,7 @@ func (b *Batch) Tombstone(addr types.Address) error {
 // tombstoned already is recorded and slashes nothing (a validator pays
 // for double signing once). The infraction must lie below the block's
 // height and at most max_evidence_age blocks back (ErrEvidenceHeight).
+// A block applies at most max_evidence_per_block pieces (ErrEvidenceLimit).
 // The caller (block execution) verifies the evidence's signatures first.
 // On error nothing changes.
 func (b *Batch) ApplyEvidence(h types.Hash, offender types.Address, height uint64) (uint64, error) {
@@ -107,6 +108,9 @@ func (b *Batch) ApplyEvidence(h types.Hash, offender types.Address, height uint6
 		return 0, fmt.Errorf("%w: %s", ErrEvidenceApplied, h)
 	}
 	pos := b.s.params.PoS()
+	if len(b.evidenceList) >= int(pos.MaxEvidencePerBlock) {
+		return 0, fmt.Errorf("%w: max_evidence_per_block is %d", ErrEvidenceLimit, pos.MaxEvidencePerBlock)
+	}
 	if height >= b.info.Height || b.info.Height-height > pos.MaxEvidenceAge {
 		return 0, fmt.Errorf("%w: infraction at %d in block %d (max_evidence_age %d)", ErrEvidenceHeight, height, b.info.Height, pos.MaxEvidenceAge)
 	}

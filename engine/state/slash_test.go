@@ -70,6 +70,14 @@ func TestSlashRefusals(t *testing.T) {
 			_, err := b.ApplyEvidence(types.Hash{7}, addr(1), 5)
 			return err
 		}, ErrEvidenceHeight},
+		{"evidence over max_evidence_per_block", func(b *Batch) error {
+			for i := range types.DefaultMaxEvidencePerBlock {
+				b.evidenceList = append(b.evidenceList, types.Hash{byte(i)}) // as if applied
+			}
+			_, err := b.ApplyEvidence(types.Hash{0xff}, addr(1), 5)
+			b.evidenceList = nil
+			return err
+		}, ErrEvidenceLimit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
