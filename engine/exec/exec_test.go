@@ -227,3 +227,22 @@ func TestNextValidatorsHash(t *testing.T) {
 		t.Fatalf("missing set change: %v", err)
 	}
 }
+
+// A proposal whose end of block would fail (paying the fees would
+// overflow the proposer's balance) is built empty, its txs stay pooled,
+// and the empty block validates.
+func TestBuildEmptyWhenEndFails(t *testing.T) {
+	c := newTestExec(t, 8<<20)
+	c.admit(t, 3)
+	c.ledger.st.Set(c.exec.self, state.Account{Balance: math.MaxUint64 - 1})
+	blk := c.exec.Build(&consensus.BuildRequest{Height: 1}, c.head(), enginetest.Epoch.Add(time.Second))
+	if len(blk.Txs) != 0 {
+		t.Fatalf("built %d txs", len(blk.Txs))
+	}
+	if n, _ := c.ledger.PoolSize(); n != 3 {
+		t.Fatalf("%d txs pooled, want 3", n)
+	}
+	if err := c.exec.Validate(context.Background(), blk, c.head()); err != nil {
+		t.Fatalf("Validate of the empty block: %v", err)
+	}
+}
