@@ -24,11 +24,14 @@ func Committed(x *Executed, cert *types.CommitCert) *engine.CommittedBlock {
 // left unchanged.
 func Replay(st *state.State, blk *types.Block, cert *types.CommitCert) (*engine.CommittedBlock, error) {
 	h := blk.Header.Height
-	b := st.Begin(blk.Header.Proposer)
+	b := st.Begin(state.BlockInfo{Height: h, Proposer: blk.Header.Proposer})
 	for i, tx := range blk.Txs {
 		if err := b.Apply(tx); err != nil {
 			return nil, fmt.Errorf("%w: replay block %d: tx %d: %w", engine.ErrInvalidBlock, h, i, err)
 		}
+	}
+	if err := b.End(); err != nil {
+		return nil, fmt.Errorf("%w: replay block %d: end of block: %w", engine.ErrInvalidBlock, h, err)
 	}
 	if root := b.Root(); root != blk.Header.StateRoot {
 		return nil, fmt.Errorf("%w: replay block %d: state root %s, header says %s (wrong genesis?)", engine.ErrInvalidBlock, h, root, blk.Header.StateRoot)

@@ -75,7 +75,9 @@ const blockSlack = 4096
 // stamped with now (at least head's time + 1 ms).
 func (e *Executor) Build(req *consensus.BuildRequest, head engine.Head, now time.Time) *types.Block {
 	p := e.ledger.Params()
-	txs, batch := e.ledger.Reap(e.self, int(p.MaxBlockTxs), int(p.MaxBlockBytes)-blockSlack, func(tx *types.Tx, err error) {
+	// Signers and Expected stay empty until the node runs proof of stake
+	// (issue #11): the fees all go to the proposer, as on every poa chain.
+	txs, batch := e.ledger.Reap(state.BlockInfo{Height: req.Height, Proposer: e.self}, int(p.MaxBlockTxs), int(p.MaxBlockBytes)-blockSlack, func(tx *types.Tx, err error) {
 		e.log.Debug("tx left out of block", "tx", tx.Hash().String(), "err", err)
 	})
 	hashes := make([]types.Hash, len(txs))
@@ -191,11 +193,14 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 			return nil, bad("tx %d: %w", i, v)
 		}
 	}
-	batch := e.ledger.Begin(h.Proposer)
+	batch := e.ledger.Begin(state.BlockInfo{Height: h.Height, Proposer: h.Proposer})
 	for i, tx := range blk.Txs {
 		if err := batch.Apply(tx); err != nil {
 			return nil, bad("tx %d: %w", i, err)
 		}
+	}
+	if err := batch.End(); err != nil {
+		return nil, bad("end of block: %w", err)
 	}
 	if root := batch.Root(); root != h.StateRoot {
 		return nil, bad("state root %s, header says %s", root, h.StateRoot)

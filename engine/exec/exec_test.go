@@ -321,3 +321,22 @@ func wantBadCommit(t *testing.T, err error) {
 		t.Fatalf("got %v, want an invalid block whose last commit of height 1 does not verify", err)
 	}
 }
+
+// A proposal whose end of block would fail (paying the fees would
+// overflow the proposer's balance) is built empty, its txs stay pooled,
+// and the empty block validates.
+func TestBuildEmptyWhenEndFails(t *testing.T) {
+	c := newTestExec(t, 8<<20)
+	c.admit(t, 3)
+	c.ledger.st.Set(c.exec.self, state.Account{Balance: math.MaxUint64 - 1})
+	blk := c.exec.Build(&consensus.BuildRequest{Height: 1}, c.head(), enginetest.Epoch.Add(time.Second))
+	if len(blk.Txs) != 0 {
+		t.Fatalf("built %d txs", len(blk.Txs))
+	}
+	if n, _ := c.ledger.PoolSize(); n != 3 {
+		t.Fatalf("%d txs pooled, want 3", n)
+	}
+	if err := c.exec.Validate(context.Background(), blk, c.head()); err != nil {
+		t.Fatalf("Validate of the empty block: %v", err)
+	}
+}

@@ -105,20 +105,22 @@ func (l *Ledger) Admit(tx *types.Tx, hash types.Hash, minted uint64, now time.Ti
 }
 
 // Begin starts a batch of block execution on the committed state.
-func (l *Ledger) Begin(proposer types.Address) *state.Batch {
+func (l *Ledger) Begin(info state.BlockInfo) *state.Batch {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return l.st.Begin(proposer)
+	return l.st.Begin(info)
 }
 
-// Reap executes the best pending txs on a new batch for a proposal by
-// proposer, up to the block limits: txs that fail execution are left out
-// and dropped from the mempool (they could never apply in this order).
-func (l *Ledger) Reap(proposer types.Address, maxTxs, maxBytes int, skipped func(*types.Tx, error)) ([]*types.Tx, *state.Batch) {
+// Reap executes the best pending txs on a new batch for the proposal
+// described by info, up to the block limits, and ends the block: txs that
+// fail execution are left out and dropped from the mempool (they could
+// never apply in this order). If the end of the block fails (a payout
+// would overflow a balance), the proposal is empty and the txs stay pooled.
+func (l *Ledger) Reap(info state.BlockInfo, maxTxs, maxBytes int, skipped func(*types.Tx, error)) ([]*types.Tx, *state.Batch) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	txs := l.pool.Reap(maxTxs, maxBytes, l.nonceOf)
-	batch := l.st.Begin(proposer)
+	batch := l.st.Begin(info)
 	included := make([]*types.Tx, 0, len(txs))
 	var failed []*types.Tx
 	for _, tx := range txs {
@@ -132,6 +134,11 @@ func (l *Ledger) Reap(proposer types.Address, maxTxs, maxBytes int, skipped func
 	if len(failed) > 0 {
 		l.pool.Update(failed, l.nonceOf)
 		l.gauges()
+	}
+	if err := batch.End(); err != nil {
+		batch = l.st.Begin(info)
+		batch.End() // an error here makes Commit refuse the block: no valid one exists
+		return nil, batch
 	}
 	return included, batch
 }

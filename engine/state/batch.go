@@ -7,12 +7,13 @@ import (
 	"aitbc/engine/types"
 )
 
-// Batch is a copy-on-write overlay executing one block's txs on a State.
-// It never writes to the State; Commit merges it.
+// Batch is a copy-on-write overlay executing one block on a State: Begin,
+// Apply each tx, End, then Root and Commit. It never writes to the State;
+// Commit merges it.
 type Batch struct {
 	s        *State
 	version  uint64
-	proposer types.Address
+	info     BlockInfo
 	over     map[types.Address]Account
 	diff     []change // real changes, by address; valid while diffOK
 	diffOK   bool
@@ -22,22 +23,16 @@ type Batch struct {
 	cp       *claimPatch             // Root's hashing work on the claims; nil after a claim
 	applied  uint32                  // txs applied so far: the next one's index in the block
 	tx       txCtx                   // reused by every Apply (an executor call would move a local to the heap)
+	fees     uint64                  // fees of the txs applied, paid by End
 
-	height    uint64                                     // the block's height (BeginAt; 0 from Begin)
-	stakeOver map[types.Address]StakeRecord              // stake records written
-	blsOver   map[[types.BLSPubKeyLen]byte]types.Address // BLS keys registered
-	ended     bool                                       // EndBlock ran
-}
-
-// Begin opens a batch for a block proposed by proposer (who is paid the fees).
-func (s *State) Begin(proposer types.Address) *Batch { return s.BeginAt(proposer, 0) }
-
-// BeginAt opens a batch for the block at height (staking txs and EndBlock
-// need it: unbonding release and jail heights count from it).
-func (s *State) BeginAt(proposer types.Address, height uint64) *Batch {
-	s.flush()
-	return &Batch{s: s, version: s.version, proposer: proposer, over: make(map[types.Address]Account),
-		height: height, stakeOver: map[types.Address]StakeRecord{}, blsOver: map[[types.BLSPubKeyLen]byte]types.Address{}}
+	stakeOver    map[types.Address]StakeRecord              // stake records written
+	blsOver      map[[types.BLSPubKeyLen]byte]types.Address // BLS keys registered
+	evidence     map[types.Hash]struct{}                    // evidence applied; nil until the first
+	evidenceList []types.Hash                               // the same, in order
+	slashes      []SlashEvent
+	supply       Supply
+	ended        bool  // End ran
+	endErr       error // what End failed with: the batch cannot commit
 }
 
 // Stale reports whether the State changed since Begin; a stale batch
@@ -55,19 +50,16 @@ func (b *Batch) Account(addr types.Address) Account {
 // Apply executes one tx, all or nothing: on error nothing changes. The
 // caller has checked the signature and tx.ValidateBasic.
 func (b *Batch) Apply(tx *types.Tx) error {
-	if err := b.usable(); err != nil {
-		return err
+	if b.Stale() {
+		return fmt.Errorf("%w: state is at version %d, batch began at %d", ErrStaleBatch, b.s.version, b.version)
 	}
-	var ex executor
-	if int(tx.Type) < len(executors) {
-		ex = executors[tx.Type]
+	if b.ended {
+		return fmt.Errorf("%w: no tx after End", ErrBlockEnded)
 	}
-	if ex == nil && b.s.mode != "poa" {
-		ex = stakeExecutors[tx.Type]
-	}
-	if ex == nil {
+	ex, err := b.s.executor(tx.Type)
+	if err != nil {
 		b.s.m.TxsFailed.Add(1)
-		return fmt.Errorf("%w: %s", ErrUnsupportedTx, tx.Type)
+		return err
 	}
 	c := &b.tx
 	c.b, c.n, c.hasReceipt, c.hasStake = b, 0, false, false
@@ -75,14 +67,22 @@ func (b *Batch) Apply(tx *types.Tx) error {
 		b.s.m.TxsFailed.Add(1)
 		return err
 	}
+	// The block's fee pot and the supply must not wrap either.
+	fees, ok := add64(b.fees, tx.Fee)
+	minted := b.supply.Minted
+	if ok && c.hasReceipt {
+		minted, ok = add64(minted, c.receipt.Minted)
+	}
+	if !ok {
+		b.s.m.TxsFailed.Add(1)
+		return fmt.Errorf("%w: fees %d or minted %d of the block", ErrOverflow, b.fees, b.supply.Minted)
+	}
+	b.fees, b.supply.Minted = fees, minted
 	for _, w := range c.writes[:c.n] {
 		b.over[w.Address] = w.Account
 	}
 	if c.hasStake {
-		if old, ok := b.Stake(c.stake.Address); !ok || old.BLSPubKey != c.stake.BLSPubKey {
-			b.blsOver[c.stake.BLSPubKey] = c.stake.Address
-		}
-		b.stakeOver[c.stake.Address] = c.stake.clone()
+		b.putStake(c.stake.clone())
 	}
 	if c.hasReceipt {
 		if b.claimed == nil {
@@ -168,9 +168,13 @@ func (b *Batch) Root() types.Hash {
 		slices.SortFunc(jobs, func(x, y types.Hash) int { return compareHash(&x, &y) })
 		b.cp = b.s.claims.prepare(jobs)
 	}
-	base := combineRoots(&b.p.root, &b.cp.root)
-	if len(b.s.stakes) == 0 && len(b.stakeOver) == 0 {
-		return base
+	if !b.s.staking() {
+		return combineRoots(&b.p.root, &b.cp.root)
 	}
-	return withStakes(base, b.allStakes())
+	ev := b.s.evidence
+	if len(b.evidenceList) > 0 {
+		ev = slices.Concat(ev, b.evidenceList)
+		slices.SortFunc(ev, func(x, y types.Hash) int { return compareHash(&x, &y) })
+	}
+	return stakingRoot(&b.p.root, &b.cp.root, b.allStakes(), ev, &b.supply)
 }

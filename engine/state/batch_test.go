@@ -17,8 +17,8 @@ func TestBatchIsolation(t *testing.T) {
 	s.Set(B, Account{Balance: 10_000})
 	root0 := s.Root()
 
-	b1 := s.Begin(addr(1)) // e.g. building our proposal
-	b2 := s.Begin(addr(2)) // e.g. validating a peer's block
+	b1 := s.Begin(BlockInfo{Proposer: addr(1)}) // e.g. building our proposal
+	b2 := s.Begin(BlockInfo{Proposer: addr(2)}) // e.g. validating a peer's block
 	if err := b1.Apply(transfer(p, alice, 1, B, 100, 0)); err != nil {
 		t.Fatal(err)
 	}
@@ -35,6 +35,8 @@ func TestBatchIsolation(t *testing.T) {
 	if s.Account(A) != (Account{Balance: 10_000}) || s.Root() != root0 {
 		t.Fatal("an open batch changed the State")
 	}
+	end(t, b1)
+	end(t, b2)
 	r1, r2 := b1.Root(), b2.Root()
 	if r1 == r2 || r1 == root0 {
 		t.Fatal("batch roots do not reflect their own txs")
@@ -74,7 +76,7 @@ func TestCommitConflicts(t *testing.T) {
 	p := testParams()
 	s, other := New(p), New(p)
 	s.Set(addr(1), Account{Balance: 1})
-	b := s.Begin(addr(1))
+	b := s.Begin(BlockInfo{Proposer: addr(1)})
 	if err := other.Commit(b); !errors.Is(err, ErrStaleBatch) {
 		t.Fatalf("Commit of another state's batch: %v", err)
 	}
@@ -84,7 +86,8 @@ func TestCommitConflicts(t *testing.T) {
 	}
 	// An empty batch commits and changes nothing but the version.
 	root := s.Root()
-	b = s.Begin(addr(1))
+	b = s.Begin(BlockInfo{Proposer: addr(1)})
+	end(t, b)
 	if b.Root() != root {
 		t.Fatal("empty batch root differs")
 	}
@@ -100,7 +103,7 @@ func TestRootThenApplyThenCommit(t *testing.T) {
 	alice := key(0)
 	s := New(p)
 	s.Set(addrOf(alice), Account{Balance: 10_000})
-	b := s.Begin(addr(9))
+	b := s.Begin(BlockInfo{Proposer: addr(9)})
 	if err := b.Apply(transfer(p, alice, 1, addr(1), 10, 0)); err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +111,7 @@ func TestRootThenApplyThenCommit(t *testing.T) {
 	if err := b.Apply(transfer(p, alice, 2, addr(2), 10, 0)); err != nil {
 		t.Fatal(err)
 	}
+	end(t, b)
 	late := b.Root()
 	if early == late {
 		t.Fatal("root did not change after another Apply")
@@ -141,7 +145,7 @@ func TestConcurrentBatches(t *testing.T) {
 	var wg sync.WaitGroup
 	roots := make([]types.Hash, 2)
 	for w := 0; w < 2; w++ {
-		b := s.Begin(addr(100 + w))
+		b := s.Begin(BlockInfo{Proposer: addr(100 + w)})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -150,6 +154,10 @@ func TestConcurrentBatches(t *testing.T) {
 					t.Error(err)
 					return
 				}
+			}
+			if err := b.End(); err != nil {
+				t.Error(err)
+				return
 			}
 			roots[w] = b.Root()
 		}()

@@ -36,7 +36,7 @@ func BenchmarkApplyReceiptClaim(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if i%pool == 0 {
-			batch = s.Begin(addr(1))
+			batch = s.Begin(BlockInfo{Proposer: addr(1)})
 		}
 		if err := batch.Apply(txs[i%pool]); err != nil {
 			b.Fatal(err)
@@ -68,11 +68,14 @@ func BenchmarkBlock5000ClaimsRoot(b *testing.B) {
 			tx.Nonce = uint64(n) + 1
 		}
 		b.StartTimer()
-		batch := s.Begin(addr(accounts - 1))
+		batch := s.Begin(BlockInfo{Proposer: addr(accounts - 1)})
 		for _, tx := range block {
 			if err := batch.Apply(tx); err != nil {
 				b.Fatal(err)
 			}
+		}
+		if err := batch.End(); err != nil {
+			b.Fatal(err)
 		}
 		batch.Root()
 		if err := s.Commit(batch); err != nil {

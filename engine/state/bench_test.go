@@ -27,7 +27,7 @@ func BenchmarkApplyTransfer(b *testing.B) {
 	s.Set(addrOf(k), Account{Balance: 1 << 62})
 	to := addr(1)
 	tx := transfer(p, k, 1, to, 1, 0)
-	batch := s.Begin(addr(2))
+	batch := s.Begin(BlockInfo{Proposer: addr(2)})
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -71,11 +71,14 @@ func BenchmarkBlock5000Root(b *testing.B) {
 		for _, tx := range block {
 			tx.Nonce = uint64(n) + 1
 		}
-		batch := s.Begin(proposer)
+		batch := s.Begin(BlockInfo{Proposer: proposer})
 		for _, tx := range block {
 			if err := batch.Apply(tx); err != nil {
 				b.Fatal(err)
 			}
+		}
+		if err := batch.End(); err != nil {
+			b.Fatal(err)
 		}
 		batch.Root()
 		if err := s.Commit(batch); err != nil {

@@ -12,18 +12,40 @@ import (
 // Batch.Apply merges them only on success.
 type executor func(c *txCtx, tx *types.Tx) error
 
-// executors is the dispatch table, indexed by tx type. A type without an
-// entry is ErrUnsupportedTx: STAKE, UNSTAKE and UNJAIL get theirs in a later issue
-// (they reuse chargeSender for nonce and fee).
+// executors is the dispatch table of every chain, indexed by tx type;
+// stakeExecutors adds STAKE, UNSTAKE and UNJAIL on pos and hybrid chains.
+// A type without an entry is ErrUnsupportedTx. All reuse chargeSender for
+// nonce and fee.
 var executors = [...]executor{
 	types.TxTransfer:     execTransfer,
 	types.TxReceiptClaim: execReceiptClaim,
 }
 
-// Executable reports whether the chain executes txs of type t today;
+// Executable reports whether a poa chain executes txs of type t;
 // admission refuses the others (a tx that can never execute would sit in
-// mempools and travel the network without ever paying a fee).
+// mempools and travel the network without ever paying a fee). State.Executable
+// answers for the State's own mode.
 func Executable(t types.TxType) bool { return int(t) < len(executors) && executors[t] != nil }
+
+// Executable reports whether this chain executes txs of type t: the
+// staking types only on pos and hybrid chains.
+func (s *State) Executable(t types.TxType) bool {
+	_, err := s.executor(t)
+	return err == nil
+}
+
+func (s *State) executor(t types.TxType) (executor, error) {
+	if int(t) < len(executors) && executors[t] != nil {
+		return executors[t], nil
+	}
+	if ex, ok := stakeExecutors[t]; ok {
+		if !s.staking() {
+			return nil, fmt.Errorf("%w: %w: %s on a %s chain", ErrUnsupportedTx, ErrWrongMode, t, s.mode)
+		}
+		return ex, nil
+	}
+	return nil, fmt.Errorf("%w: %s", ErrUnsupportedTx, t)
+}
 
 // txCtx buffers one tx's account writes on top of its batch, so a tx sees
 // its own earlier writes (sender = recipient = proposer is fine) and a
@@ -78,8 +100,8 @@ func (c *txCtx) credit(addr types.Address, amount uint64, what string) error {
 }
 
 // chargeSender checks the nonce and fee rules, debits spend + fee from the
-// sender, bumps its nonce and pays the whole fee to the block proposer.
-// Every tx type runs it first.
+// sender and bumps its nonce. The fee joins the block's pot, which End
+// pays out (docs/spec.md §13.6). Every tx type runs it.
 func chargeSender(c *txCtx, tx *types.Tx, spend uint64) error {
 	from := tx.From()
 	a := c.get(from)
@@ -107,7 +129,7 @@ func chargeSender(c *txCtx, tx *types.Tx, spend uint64) error {
 	a.Balance -= cost
 	a.Nonce++
 	c.put(from, a)
-	return c.credit(c.b.proposer, tx.Fee, "fee")
+	return nil
 }
 
 // execTransfer moves Amount from the sender to Recipient (self-transfer

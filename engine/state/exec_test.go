@@ -24,6 +24,7 @@ func TestTransferRules(t *testing.T) {
 		proposer types.Address
 		tx       func() *types.Tx
 		err      error
+		endErr   error // End's, when the tx applies (the fee pot is paid by End)
 		after    accts // checked when err == nil
 	}{
 		{name: "ok", before: accts{A: {1000, 0}}, proposer: P,
@@ -70,9 +71,9 @@ func TestTransferRules(t *testing.T) {
 			tx:    func() *types.Tx { return transfer(p, alice, 1, B, 100, 0) },
 			after: accts{A: {900 - min, 1}, B: {max, 0}, P: {min, 0}}},
 		{name: "proposer overflows", before: accts{A: {1000, 0}, P: {max - min + 1, 0}}, proposer: P,
-			tx: func() *types.Tx { return transfer(p, alice, 1, B, 100, 0) }, err: ErrOverflow},
+			tx: func() *types.Tx { return transfer(p, alice, 1, B, 100, 0) }, endErr: ErrOverflow},
 		{name: "recipient is proposer, overflow of the sum", before: accts{A: {1000, 0}, P: {max - 100 - min + 1, 0}}, proposer: P,
-			tx: func() *types.Tx { return transfer(p, alice, 1, P, 100, 0) }, err: ErrOverflow},
+			tx: func() *types.Tx { return transfer(p, alice, 1, P, 100, 0) }, endErr: ErrOverflow},
 		{name: "recipient is proposer", before: accts{A: {1000, 0}}, proposer: B,
 			tx:    func() *types.Tx { return transfer(p, alice, 1, B, 100, 0) },
 			after: accts{A: {900 - min, 1}, B: {100 + min, 0}}},
@@ -98,9 +99,11 @@ func TestTransferRules(t *testing.T) {
 		{name: "transfer-shaped receipt claim", before: accts{A: {1000, 0}}, proposer: P,
 			tx: func() *types.Tx { return withType(transfer(p, alice, 1, B, 1, 0), types.TxReceiptClaim) }, err: ErrBadReceipt},
 		{name: "stake unsupported", before: accts{A: {1000, 0}}, proposer: P,
-			tx: func() *types.Tx { return withType(transfer(p, alice, 1, B, 1, 0), types.TxStake) }, err: ErrUnsupportedTx},
+			tx: func() *types.Tx { return withType(transfer(p, alice, 1, B, 1, 0), types.TxStake) }, err: ErrWrongMode},
 		{name: "unstake unsupported", before: accts{A: {1000, 0}}, proposer: P,
 			tx: func() *types.Tx { return withType(transfer(p, alice, 1, B, 1, 0), types.TxUnstake) }, err: ErrUnsupportedTx},
+		{name: "unjail unsupported", before: accts{A: {1000, 0}}, proposer: P,
+			tx: func() *types.Tx { return withType(transfer(p, alice, 1, B, 0, 0), types.TxUnjail) }, err: ErrWrongMode},
 		{name: "type zero unsupported", before: accts{A: {1000, 0}}, proposer: P,
 			tx: func() *types.Tx { return withType(transfer(p, alice, 1, B, 1, 0), 0) }, err: ErrUnsupportedTx},
 		{name: "type 255 unsupported", before: accts{A: {1000, 0}}, proposer: P,
@@ -120,7 +123,7 @@ func TestTransferRules(t *testing.T) {
 			all := []types.Address{A, B, P}
 			orig := snapshot(s, all)
 			want := snapshot(s, all)
-			b := s.Begin(tc.proposer)
+			b := s.Begin(BlockInfo{Proposer: tc.proposer})
 			err := b.Apply(tc.tx())
 			if !errors.Is(err, tc.err) {
 				t.Fatalf("Apply: got %v, want %v", err, tc.err)
@@ -135,6 +138,14 @@ func TestTransferRules(t *testing.T) {
 				}
 				if r := b.Root(); r != rootBefore {
 					t.Fatalf("failed tx changed the root")
+				}
+				return
+			}
+			if err := b.End(); !errors.Is(err, tc.endErr) {
+				t.Fatalf("End: got %v, want %v", err, tc.endErr)
+			} else if err != nil {
+				if err := s.Commit(b); !errors.Is(err, ErrBlockNotEnded) || s.Root() != rootBefore {
+					t.Fatalf("Commit after a failed End: %v", err)
 				}
 				return
 			}
@@ -191,8 +202,8 @@ func TestFailingTxLeavesNoTrace(t *testing.T) {
 	A, B := addrOf(alice), addrOf(bob)
 	s := New(p)
 	s.Set(A, Account{Balance: 10_000})
-	ok := s.Begin(addr(7))
-	mixed := s.Begin(addr(7))
+	ok := s.Begin(BlockInfo{Proposer: addr(7)})
+	mixed := s.Begin(BlockInfo{Proposer: addr(7)})
 	good := []*types.Tx{transfer(p, alice, 1, B, 100, 0), transfer(p, alice, 2, B, 200, 3)}
 	bad := []*types.Tx{
 		transfer(p, alice, 1, B, 1, 0),              // replay
@@ -221,6 +232,8 @@ func TestFailingTxLeavesNoTrace(t *testing.T) {
 			t.Fatal("bad tx applied")
 		}
 	}
+	end(t, ok)
+	end(t, mixed)
 	if ok.Root() != mixed.Root() {
 		t.Fatal("failed txs changed the root")
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"slices"
+	"testing"
 
 	"aitbc/engine/types"
 )
@@ -121,4 +122,12 @@ func snapshot(s interface{ Account(types.Address) Account }, addrs []types.Addre
 		m[a] = s.Account(a)
 	}
 	return m
+}
+
+// end runs b.End and fails the test on an error.
+func end(t testing.TB, b *Batch) {
+	t.Helper()
+	if err := b.End(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -138,7 +138,7 @@ func TestReceiptClaimRules(t *testing.T) {
 			if tc.name == "miner is the proposer" {
 				proposer = O
 			}
-			b := s.Begin(proposer)
+			b := s.Begin(BlockInfo{Proposer: proposer})
 			tx := tc.tx()
 			err := b.Apply(tx)
 			if !errors.Is(err, tc.err) {
@@ -156,6 +156,7 @@ func TestReceiptClaimRules(t *testing.T) {
 				}
 				return
 			}
+			end(t, b) // pays the fee to the proposer
 			for a, acct := range tc.after {
 				want[a] = acct
 			}
@@ -194,7 +195,7 @@ func TestClaimOnce(t *testing.T) {
 	p := claimParams()
 	m1, m2 := key(0), key(1)
 	s := New(p)
-	b := s.Begin(addr(9))
+	b := s.Begin(BlockInfo{Proposer: addr(9)})
 	if err := b.Apply(claim(p, m1, 1, coord, "job-x", 1000, 0)); err != nil {
 		t.Fatal(err)
 	}
@@ -212,10 +213,11 @@ func TestClaimOnce(t *testing.T) {
 	if rs := b.Receipts(); len(rs) != 2 || rs[1].TxIndex != 1 || rs[1].Miner != addrOf(m2) {
 		t.Fatalf("receipts %+v", rs)
 	}
+	end(t, b)
 	if err := s.Commit(b); err != nil {
 		t.Fatal(err)
 	}
-	b = s.Begin(addr(9))
+	b = s.Begin(BlockInfo{Proposer: addr(9)})
 	for _, tx := range []*types.Tx{claim(p, m1, 2, coord, "job-x", 1000, 0), claim(p, m2, 2, coord, "job-y", 1, 0)} {
 		if err := b.Apply(tx); !errors.Is(err, ErrReceiptClaimed) {
 			t.Fatalf("claim of a committed job: %v", err)
@@ -251,7 +253,7 @@ func TestClaimsRestoreIdentically(t *testing.T) {
 	nonce := make([]uint64, miners)
 	var jobs []types.Hash
 	for h := 0; h < 8; h++ {
-		b := s.Begin(addr(500 + h%3))
+		b := s.Begin(BlockInfo{Proposer: addr(500 + h%3)})
 		for k := 0; k < 20; k++ {
 			m := r.IntN(miners)
 			var tx *types.Tx
@@ -265,6 +267,7 @@ func TestClaimsRestoreIdentically(t *testing.T) {
 			}
 			nonce[m]++
 		}
+		end(t, b)
 		for _, u := range b.Updates() {
 			accts[u.Address] = u.Account
 		}
@@ -303,12 +306,12 @@ func TestClaimsRestoreIdentically(t *testing.T) {
 // TestAddClaimedMakesBatchesStale: restoring a claim is a State change.
 func TestAddClaimedMakesBatchesStale(t *testing.T) {
 	s := New(claimParams())
-	b := s.Begin(addr(1))
+	b := s.Begin(BlockInfo{Proposer: addr(1)})
 	s.AddClaimed(types.ReceiptJobHash([]byte("j")))
 	if !b.Stale() {
 		t.Fatal("batch not stale after AddClaimed")
 	}
-	b = s.Begin(addr(1))
+	b = s.Begin(BlockInfo{Proposer: addr(1)})
 	s.AddClaimed(types.ReceiptJobHash([]byte("j"))) // already there: no change
 	if b.Stale() {
 		t.Fatal("re-adding a claimed job made the batch stale")
@@ -334,7 +337,7 @@ func TestBlockReceipts(t *testing.T) {
 	// The same receipts as executing the block.
 	s := New(p)
 	s.Set(addrOf(m), Account{Balance: 1 << 20})
-	b := s.Begin(addr(2))
+	b := s.Begin(BlockInfo{Proposer: addr(2)})
 	for _, tx := range txs {
 		if err := b.Apply(tx); err != nil {
 			t.Fatal(err)

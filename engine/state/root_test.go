@@ -169,11 +169,12 @@ func TestRootRandomized(t *testing.T) {
 	s3 := New(p)
 	for i := 0; i < len(addrs); {
 		j := min(len(addrs), i+1+r.IntN(600))
-		b := s3.Begin(types.Address{})
+		b := s3.Begin(BlockInfo{Proposer: types.Address{}})
 		for _, a := range addrs[i:j] {
 			b.over[a] = ref[a] // a batch overlay, as txs would leave it
 		}
 		b.diffOK = false
+		end(t, b)
 		root := b.Root()
 		if err := s3.Commit(b); err != nil {
 			t.Fatal(err)
@@ -207,7 +208,7 @@ func TestRootAfterTransfers(t *testing.T) {
 	}
 	for h := 0; h < blocks; h++ {
 		proposer := addrOf(key(r.IntN(users)))
-		b := s.Begin(proposer)
+		b := s.Begin(BlockInfo{Proposer: proposer})
 		for k := 0; k < 30; k++ {
 			from := r.IntN(users)
 			to := addrOf(key(r.IntN(users)))
@@ -220,6 +221,7 @@ func TestRootAfterTransfers(t *testing.T) {
 			}
 			nonce[from]++
 		}
+		end(t, b)
 		for _, u := range b.Updates() {
 			ref[u.Address] = u.Account
 		}
@@ -280,12 +282,13 @@ func TestUpdatesSortedAndFiltered(t *testing.T) {
 		s.Set(addrOf(key(i)), Account{Balance: 1_000_000})
 		keys = append(keys, i)
 	}
-	b := s.Begin(addr(0))
+	b := s.Begin(BlockInfo{Proposer: addr(0)})
 	for _, i := range keys {
 		if err := b.Apply(transfer(p, key(i), 1, addr(1000+i), 5, 0)); err != nil {
 			t.Fatal(err)
 		}
 	}
+	end(t, b)
 	// An overlay entry equal to the State is not an update.
 	b.over[addr(5000)] = Account{}
 	b.diffOK = false

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"strings"
 	"testing"
 
 	"aitbc/engine/bls"
@@ -48,8 +46,7 @@ func stakeParams() types.Params {
 // stakeState is a hybrid-chain State with funded accounts 0..3.
 func stakeState(t testing.TB, p types.Params) *State {
 	t.Helper()
-	s := New(p)
-	s.mode = "hybrid"
+	s := NewMode(p, "hybrid")
 	for i := range 4 {
 		s.Set(addrOf(key(i)), Account{Balance: 1_000_000})
 	}
@@ -59,15 +56,13 @@ func stakeState(t testing.TB, p types.Params) *State {
 // apply runs txs in one block at height and commits it.
 func apply(t *testing.T, s *State, height uint64, txs ...*types.Tx) {
 	t.Helper()
-	b := s.BeginAt(addr(99), height)
+	b := s.Begin(BlockInfo{Height: height, Proposer: addr(99)})
 	for _, tx := range txs {
 		if err := b.Apply(tx); err != nil {
 			t.Fatalf("height %d: %s: %v", height, tx.Type, err)
 		}
 	}
-	if err := b.EndBlock(); err != nil {
-		t.Fatal(err)
-	}
+	end(t, b)
 	if err := s.Commit(b); err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +119,9 @@ func TestStakeRefusals(t *testing.T) {
 			s.SetStake(r)
 		}, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxUnjail, k2, 2, 0, nil) }, ErrTombstoned},
 		{"unjail without stake", 60, nil, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxUnjail, k1, 1, 0, nil) }, ErrNoStake},
-		{"poa chain", 3, func(s *State) { s.mode = "poa" }, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxStake, k1, 1, 5000, stakePayload(t, 1, 1)) }, ErrUnsupportedTx},
+		{"poa chain stakes", 3, func(s *State) { s.mode = "poa" }, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxStake, k1, 1, 5000, stakePayload(t, 1, 1)) }, ErrWrongMode},
+		{"poa chain unstakes", 3, func(s *State) { s.mode = "poa" }, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxUnstake, k0, 2, 5, nil) }, ErrWrongMode},
+		{"poa chain unjails", 60, func(s *State) { s.mode = "poa" }, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxUnjail, k2, 2, 0, nil) }, ErrWrongMode},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,14 +129,15 @@ func TestStakeRefusals(t *testing.T) {
 			if tc.mut != nil {
 				tc.mut(s)
 			}
-			root, stakes := s.Root(), fmt.Sprint(s.Stakes())
-			b := s.BeginAt(addr(99), tc.height)
+			root, stakes, sup := s.Root(), fmt.Sprint(s.Stakes()), s.Supply()
+			b := s.Begin(BlockInfo{Height: tc.height, Proposer: addr(99)})
 			if err := b.Apply(tc.tx(t)); !errors.Is(err, tc.want) {
 				t.Fatalf("err %v, want %v", err, tc.want)
 			}
-			if len(b.Updates()) != 0 || len(b.StakeUpdates()) != 0 || b.Root() != root {
+			if len(b.Updates()) != 0 || len(b.StakeUpdates()) != 0 || b.Root() != root || b.Supply() != sup {
 				t.Fatalf("a refused tx changed the batch: %v %v", b.Updates(), b.StakeUpdates())
 			}
+			end(t, b)
 			if err := s.Commit(b); err != nil || s.Root() != root || fmt.Sprint(s.Stakes()) != stakes {
 				t.Fatalf("state changed: %v", err)
 			}
@@ -155,8 +153,8 @@ func TestStakeLifecycle(t *testing.T) {
 	k := key(0)
 	a := addrOf(k)
 	before := s.Root()
-	if len(s.stakes) != 0 || before != refRoot(accountsOf(s)) {
-		t.Fatal("a state without stake records must keep the v1 root")
+	if before == refRoot(accountsOf(s)) {
+		t.Fatal("a hybrid chain's root is the v1 root")
 	}
 	fee := func(tx *types.Tx) uint64 { return tx.Fee }
 	t1 := stakingTx(p, types.TxStake, k, 1, 3000, stakePayload(t, 0, 0))
@@ -178,7 +176,7 @@ func TestStakeLifecycle(t *testing.T) {
 	t3 := stakingTx(p, types.TxUnstake, k, 3, 1500, nil)
 	apply(t, s, 5, t3) // release at 5 + 10 = 15
 	r, _ = s.Stake(a)
-	if r.Bonded != 3500 || len(r.Unbonding) != 1 || r.Unbonding[0] != (Unbonding{1500, 15}) {
+	if r.Bonded != 3500 || len(r.Unbonding) != 1 || r.Unbonding[0] != (Unbonding{Amount: 1500, Release: 15, Start: 5}) {
 		t.Fatalf("after unstake %+v", r)
 	}
 	bal := s.Account(a).Balance
@@ -194,18 +192,17 @@ func TestStakeLifecycle(t *testing.T) {
 	for _, r := range s.Stakes() {
 		fresh.SetStake(r)
 	}
+	fresh.SetSupply(s.Supply())
 	if fresh.Root() != s.Root() {
 		t.Fatal("restored state has another root")
 	}
-	b := s.BeginAt(addr(99), 15)
-	if err := b.EndBlock(); err != nil {
-		t.Fatal(err)
-	}
+	b := s.Begin(BlockInfo{Height: 15, Proposer: addr(99)})
+	end(t, b)
 	if ups := b.StakeUpdates(); len(ups) != 1 || len(ups[0].Unbonding) != 0 {
 		t.Fatalf("stake updates %+v", ups)
 	}
 	if err := b.Apply(t3); !errors.Is(err, ErrBlockEnded) {
-		t.Fatalf("apply after EndBlock: %v", err)
+		t.Fatalf("apply after End: %v", err)
 	}
 	root := b.Root()
 	if err := s.Commit(b); err != nil || s.Root() != root {
@@ -232,179 +229,4 @@ func accountsOf(s *State) map[types.Address]Account {
 		}
 	}
 	return out
-}
-
-// The stake leaf and root layout of docs/spec.md §13.6.
-func TestSpecStakeVector(t *testing.T) {
-	r := StakeRecord{Address: addr(1), Bonded: 5000, Unbonding: []Unbonding{{1500, 15}}, JailedUntil: 20, Jailed: true}
-	for i := range r.PubKey {
-		r.PubKey[i] = byte(i)
-	}
-	for i := range r.BLSPubKey {
-		r.BLSPubKey[i] = byte(0xa0 + i)
-	}
-	leaf := r.leaf()
-	root := withStakes(types.Hash{}, []StakeRecord{r})
-	spec, err := os.ReadFile("../../docs/spec.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"stake leaf " + leaf.String(), "state root " + root.String()} {
-		if !strings.Contains(string(spec), want) {
-			t.Errorf("docs/spec.md §13.6 lacks %q", want)
-		}
-	}
-}
-
-// Double-sign evidence burns slash_double_sign_bps of the stake bonded at
-// the infraction height (bonded, and unbonding entries begun at or after
-// it), tombstones the offender, and is never applied twice.
-func TestApplyEvidenceSlashesOnce(t *testing.T) {
-	p := stakeParams()
-	p.SlashDoubleSignBps = 1000 // 10 %
-	s := stakeState(t, p)
-	k := key(0)
-	a := addrOf(k)
-	apply(t, s, 1, stakingTx(p, types.TxStake, k, 1, 10_000, stakePayload(t, 0, 0)))
-	apply(t, s, 3, stakingTx(p, types.TxUnstake, k, 2, 2_000, nil)) // began at 3: release 13
-	apply(t, s, 8, stakingTx(p, types.TxUnstake, k, 3, 1_005, nil)) // began at 8: release 18
-	b := s.BeginAt(addr(99), 9)
-	rootBefore := b.Root()          // hashes the accounts; a slash leaves that work valid
-	n, err := b.ApplyEvidence(a, 5) // infraction at 5: the entry begun at 3 was not bonded then
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, _ := b.Stake(a)
-	// bonded 6995 → cut 699; entry (1005, 18) → cut 100; entry (2000, 13) untouched.
-	if n != 699+100 || r.Bonded != 6296 || r.Unbonding[0].Amount != 2000 || r.Unbonding[1].Amount != 905 || !r.Tombstoned || !r.Jailed {
-		t.Fatalf("slashed %d, record %+v", n, r)
-	}
-	if _, err := b.ApplyEvidence(a, 6); !errors.Is(err, ErrEvidenceApplied) {
-		t.Fatalf("second evidence: %v", err)
-	}
-	if _, err := b.ApplyEvidence(addr(5), 6); !errors.Is(err, ErrNoStake) {
-		t.Fatalf("evidence about a non-validator: %v", err)
-	}
-	if b.Root() == rootBefore {
-		t.Fatal("the batch root ignores the slash")
-	}
-	if err := b.EndBlock(); err != nil {
-		t.Fatal(err)
-	}
-	rootAfter := b.Root()
-	if err := s.Commit(b); err != nil {
-		t.Fatal(err)
-	}
-	if s.Root() != rootAfter {
-		t.Fatal("committed root differs from the batch's")
-	}
-	fresh := stakeState(t, p)
-	for addr, acct := range accountsOf(s) {
-		fresh.Set(addr, acct)
-	}
-	for _, r := range s.Stakes() {
-		fresh.SetStake(r)
-	}
-	if fresh.Root() != rootAfter {
-		t.Fatal("a state rebuilt from scratch has another root: the slash left a stale account hash")
-	}
-	// A tombstoned validator cannot unjail or stake again, and downtime
-	// does not slash it again.
-	b = s.BeginAt(addr(99), 30)
-	if err := b.Apply(stakingTx(p, types.TxUnjail, k, 4, 0, nil)); !errors.Is(err, ErrTombstoned) {
-		t.Fatalf("unjail: %v", err)
-	}
-	if n, err := b.Jail(a, 29, 100); n != 0 || err != nil {
-		t.Fatalf("jail of a tombstoned validator: %d %v", n, err)
-	}
-}
-
-// Downtime jails until a height and burns slash_downtime_bps once.
-func TestJailForDowntime(t *testing.T) {
-	p := stakeParams()
-	p.SlashDowntimeBps = 100 // 1 %
-	s := stakeState(t, p)
-	k := key(1)
-	apply(t, s, 1, stakingTx(p, types.TxStake, k, 1, 10_050, stakePayload(t, 1, 1)))
-	b := s.BeginAt(addr(99), 40)
-	n, err := b.Jail(addrOf(k), 39, 640)
-	if err != nil || n != 100 {
-		t.Fatalf("jail: %d %v", n, err)
-	}
-	if n, _ := b.Jail(addrOf(k), 39, 700); n != 0 {
-		t.Fatal("jailed twice")
-	}
-	r, _ := b.Stake(addrOf(k))
-	if r.Bonded != 9950 || !r.Jailed || r.JailedUntil != 640 {
-		t.Fatalf("record %+v", r)
-	}
-}
-
-// Supply: over random blocks of transfers, stakes, unstakes, releases and
-// slashes, the sum of balances, bonded and unbonding stake changes by
-// exactly −(amount slashed) (fees move to the proposer; nothing is minted
-// without claims).
-func TestStakeSupplyConserved(t *testing.T) {
-	p := stakeParams()
-	p.SlashDoubleSignBps, p.SlashDowntimeBps = 777, 33
-	for seed := range 30 {
-		s := stakeState(t, p)
-		supply := func() uint64 {
-			var sum uint64
-			for _, a := range accountsOf(s) {
-				sum += a.Balance
-			}
-			for _, r := range s.Stakes() {
-				sum += r.Bonded
-				for _, u := range r.Unbonding {
-					sum += u.Amount
-				}
-			}
-			return sum
-		}
-		start := supply()
-		var slashed uint64
-		nonce := map[int]uint64{}
-		next := func(i int) uint64 { nonce[i]++; return nonce[i] }
-		rng := uint64(seed*7919 + 1)
-		rnd := func(n uint64) uint64 { rng = rng*6364136223846793005 + 1442695040888963407; return (rng >> 33) % n }
-		for h := uint64(1); h <= 40; h++ {
-			b := s.BeginAt(addr(99), h)
-			for range 3 {
-				i := int(rnd(4))
-				var tx *types.Tx
-				switch rnd(4) {
-				case 0:
-					tx = transfer(p, key(i), nonce[i]+1, addrOf(key(int(rnd(4)))), 1+rnd(1000), 0)
-				case 1:
-					var payload []byte
-					if _, ok := b.Stake(addrOf(key(i))); !ok {
-						payload = stakePayload(t, i, i)
-					}
-					tx = stakingTx(p, types.TxStake, key(i), nonce[i]+1, 1000+rnd(5000), payload)
-				case 2:
-					tx = stakingTx(p, types.TxUnstake, key(i), nonce[i]+1, 1+rnd(3000), nil)
-				case 3:
-					if n, err := b.ApplyEvidence(addrOf(key(i)), h-rnd(h)); err == nil {
-						slashed += n
-					} else if n2, err := b.Jail(addrOf(key(i)), h, h+5); err == nil {
-						slashed += n2
-					}
-					continue
-				}
-				if err := b.Apply(tx); err == nil {
-					next(i)
-				}
-			}
-			if err := b.EndBlock(); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.Commit(b); err != nil {
-				t.Fatal(err)
-			}
-			if got := supply(); got != start-slashed {
-				t.Fatalf("seed %d height %d: supply %d, want %d − %d slashed", seed, h, got, start, slashed)
-			}
-		}
-	}
 }

@@ -25,10 +25,16 @@ type State struct {
 	mode         string                                     // consensus mode: stake txs execute on pos and hybrid
 	stakes       map[types.Address]StakeRecord              // stake records (docs/spec.md §13.6)
 	bls          map[[types.BLSPubKeyLen]byte]types.Address // registered BLS keys
+	evidence     []types.Hash                               // applied double-sign evidence, ascending
+	supply       Supply
 }
 
-// New returns an empty State with the chain parameters.
-func New(params types.Params) *State {
+// New returns an empty State of a poa chain with the chain parameters.
+func New(params types.Params) *State { return NewMode(params, "poa") }
+
+// NewMode returns an empty State of a chain in consensus mode mode
+// ("poa", "pos" or "hybrid"): staking txs execute on pos and hybrid only.
+func NewMode(params types.Params, mode string) *State {
 	params.Coordinators = slices.Clone(params.Coordinators)
 	s := &State{
 		params:  params,
@@ -36,7 +42,7 @@ func New(params types.Params) *State {
 		top:     newTop(),
 		claims:  newClaimSet(),
 		m:       NopMetrics(),
-		mode:    "poa",
+		mode:    mode,
 		stakes:  map[types.Address]StakeRecord{},
 		bls:     map[[types.BLSPubKeyLen]byte]types.Address{},
 	}
@@ -56,8 +62,7 @@ func FromGenesis(g *types.Genesis) (*State, error) {
 	if g == nil {
 		return nil, fmt.Errorf("%w: nil genesis", types.ErrBadGenesis)
 	}
-	s := New(g.Params)
-	s.mode = g.ConsensusMode
+	s := NewMode(g.Params, g.ConsensusMode)
 	seen := make(map[types.Address]struct{}, len(g.Accounts))
 	for i, a := range g.Accounts {
 		if _, dup := seen[a.Address]; dup {
@@ -65,6 +70,25 @@ func FromGenesis(g *types.Genesis) (*State, error) {
 		}
 		seen[a.Address] = struct{}{}
 		s.Set(a.Address, Account{Balance: uint64(a.Balance)})
+	}
+	if !s.staking() {
+		return s, nil
+	}
+	// The authorities' records: fixed power, nothing bonded; they are
+	// jailed and slashed like stakers.
+	for i, a := range g.Authorities {
+		if len(a.PubKey) != types.PubKeyLen || len(a.BLSPubKey) != types.BLSPubKeyLen {
+			return nil, fmt.Errorf("%w: authorities[%d]: key length", types.ErrBadGenesis, i)
+		}
+		k := [types.BLSPubKeyLen]byte(a.BLSPubKey)
+		if _, dup := s.stakes[a.Address]; dup {
+			return nil, fmt.Errorf("%w: authorities[%d]: duplicate address %s", types.ErrBadGenesis, i, a.Address)
+		}
+		if _, dup := s.bls[k]; dup {
+			return nil, fmt.Errorf("%w: authorities[%d]: BLS key of another authority", types.ErrBadGenesis, i)
+		}
+		s.SetStake(StakeRecord{Address: a.Address, Kind: KindAuthority, Power: a.Weight,
+			PubKey: [types.PubKeyLen]byte(a.PubKey), BLSPubKey: k})
 	}
 	return s, nil
 }
@@ -122,15 +146,18 @@ func (s *State) MinFee(tx *types.Tx) uint64 {
 }
 
 // Root is the state root (docs/spec.md §13.4): it commits to the accounts
-// and to the claimed receipt set.
+// and to the claimed receipt set, and on pos and hybrid chains also to
+// the stake records, the applied evidence and the supply (§13.6).
 func (s *State) Root() types.Hash {
 	s.flush()
-	base := combineRoots(&s.top[1], &s.claims.top[1])
-	if len(s.stakes) == 0 {
-		return base
+	if !s.staking() {
+		return combineRoots(&s.top[1], &s.claims.top[1])
 	}
-	return withStakes(base, s.Stakes())
+	return stakingRoot(&s.top[1], &s.claims.top[1], s.Stakes(), s.evidence, &s.supply)
 }
+
+// ConsensusMode is the chain's mode ("poa" when built by New).
+func (s *State) ConsensusMode() string { return s.mode }
 
 // AccountsRoot is the root of the account tree alone.
 func (s *State) AccountsRoot() types.Hash {
@@ -180,6 +207,9 @@ func (s *State) Commit(b *Batch) error {
 	if b.version != s.version {
 		return fmt.Errorf("%w: state is at version %d, batch began at %d", ErrStaleBatch, s.version, b.version)
 	}
+	if !b.ended || b.endErr != nil {
+		return fmt.Errorf("%w: call End once after the txs", ErrBlockNotEnded)
+	}
 	b.Root()
 	s.apply(b.p)
 	s.claims.apply(b.cp)
@@ -190,6 +220,11 @@ func (s *State) Commit(b *Batch) error {
 		s.stakes[addr] = r
 		s.bls[r.BLSPubKey] = addr
 	}
+	for _, h := range b.EvidenceUpdates() {
+		i, _ := slices.BinarySearchFunc(s.evidence, h, func(x, y types.Hash) int { return compareHash(&x, &y) })
+		s.evidence = slices.Insert(s.evidence, i, h)
+	}
+	s.supply = b.supply
 	s.version++
 	s.m.Accounts.Set(float64(s.count))
 	s.m.ClaimedJobs.Set(float64(s.claims.count))

@@ -92,11 +92,21 @@ type Params struct {
 	MinSignedBps       uint32 `json:"min_signed_bps,omitempty"`        // share of the window a validator must sign
 	DowntimeJailBlocks uint64 `json:"downtime_jail_blocks,omitempty"`  // blocks a downtime jail lasts
 	BlockReward        Amount `json:"block_reward,omitempty"`          // minted per block, paid with the fees (default 0)
+	// Double-sign evidence (docs/spec.md §13.6): a block carries at most
+	// max_evidence_per_block pieces, each at most max_evidence_age blocks
+	// old, which must stay below unbonding_period so that the stake that
+	// signed twice cannot have left before it is slashed.
+	MaxEvidencePerBlock uint32 `json:"max_evidence_per_block,omitempty"`
+	MaxEvidenceAge      uint64 `json:"max_evidence_age,omitempty"` // blocks
 }
 
 // MaxChurnBps bounds churn_bps: with at most a third of the old power
 // moving per epoch, consecutive sets share more than 2/3 of it.
 const MaxChurnBps = 3333
+
+// MaxSignedBlocksWindow bounds signed_blocks_window: every stake record
+// carries a bitmap of the window (12.5 KB at this bound).
+const MaxSignedBlocksWindow = 100_000
 
 // Defaults of the proof-of-stake params (used when a param is 0).
 const (
@@ -108,14 +118,21 @@ const (
 	DefaultSignedBlocksWindow = 100
 	DefaultMinSignedBps       = 5000
 	DefaultDowntimeJailBlocks = 600
+	// DefaultMaxEvidencePerBlock bounds the pairing work evidence adds to
+	// a block (two signature checks each).
+	DefaultMaxEvidencePerBlock = 16
+	// DefaultMaxEvidenceAge is a tenth of the default unbonding_period: a
+	// double sign is gossiped within seconds, and the margin keeps the
+	// offender's unbonding stake slashable.
+	DefaultMaxEvidenceAge = 1000
 )
 
 // PoSParams are the proof-of-stake params with their defaults applied.
 type PoSParams struct {
 	MinSelfStake, StakePerPower, BlockReward                          uint64
-	SignedBlocksWindow, DowntimeJailBlocks                            uint64
+	SignedBlocksWindow, DowntimeJailBlocks, MaxEvidenceAge            uint64
 	MaxStakerShareBps, ChurnBps, SlashDoubleSignBps, SlashDowntimeBps uint32
-	MinSignedBps                                                      uint32
+	MinSignedBps, MaxEvidencePerBlock                                 uint32
 }
 
 // PoS resolves the proof-of-stake params: every 0 becomes its default
@@ -134,16 +151,18 @@ func (p Params) PoS() PoSParams {
 		return v
 	}
 	return PoSParams{
-		MinSelfStake:       uint64(p.MinSelfStake),
-		StakePerPower:      or64(uint64(p.StakePerPower), DefaultStakePerPower),
-		BlockReward:        uint64(p.BlockReward),
-		SignedBlocksWindow: or64(p.SignedBlocksWindow, DefaultSignedBlocksWindow),
-		DowntimeJailBlocks: or64(p.DowntimeJailBlocks, DefaultDowntimeJailBlocks),
-		MaxStakerShareBps:  or32(p.MaxStakerShareBps, DefaultMaxStakerShareBps),
-		ChurnBps:           or32(p.ChurnBps, DefaultChurnBps),
-		SlashDoubleSignBps: or32(p.SlashDoubleSignBps, DefaultSlashDoubleSignBps),
-		SlashDowntimeBps:   or32(p.SlashDowntimeBps, DefaultSlashDowntimeBps),
-		MinSignedBps:       or32(p.MinSignedBps, DefaultMinSignedBps),
+		MinSelfStake:        uint64(p.MinSelfStake),
+		StakePerPower:       or64(uint64(p.StakePerPower), DefaultStakePerPower),
+		BlockReward:         uint64(p.BlockReward),
+		SignedBlocksWindow:  or64(p.SignedBlocksWindow, DefaultSignedBlocksWindow),
+		DowntimeJailBlocks:  or64(p.DowntimeJailBlocks, DefaultDowntimeJailBlocks),
+		MaxStakerShareBps:   or32(p.MaxStakerShareBps, DefaultMaxStakerShareBps),
+		ChurnBps:            or32(p.ChurnBps, DefaultChurnBps),
+		SlashDoubleSignBps:  or32(p.SlashDoubleSignBps, DefaultSlashDoubleSignBps),
+		SlashDowntimeBps:    or32(p.SlashDowntimeBps, DefaultSlashDowntimeBps),
+		MinSignedBps:        or32(p.MinSignedBps, DefaultMinSignedBps),
+		MaxEvidencePerBlock: or32(p.MaxEvidencePerBlock, DefaultMaxEvidencePerBlock),
+		MaxEvidenceAge:      or64(p.MaxEvidenceAge, DefaultMaxEvidenceAge),
 	}
 }
 
@@ -250,6 +269,17 @@ func (g *Genesis) Validate() error {
 	} {
 		if b.v > b.max {
 			return bad("params.%s %d: want 0 (default) or 1..%d", b.key, b.v, b.max)
+		}
+	}
+	if p.SignedBlocksWindow > MaxSignedBlocksWindow {
+		return bad("params.signed_blocks_window %d: want 0 (default) or 1..%d", p.SignedBlocksWindow, MaxSignedBlocksWindow)
+	}
+	if g.ConsensusMode != "poa" {
+		if p.UnbondingPeriod == 0 {
+			return bad("params.unbonding_period must be > 0 on a %s chain", g.ConsensusMode)
+		}
+		if age := p.PoS().MaxEvidenceAge; age >= p.UnbondingPeriod {
+			return bad("params.max_evidence_age %d must be below params.unbonding_period %d (0 means %d)", age, p.UnbondingPeriod, DefaultMaxEvidenceAge)
 		}
 	}
 	if g.GenesisTime > MaxBlockTimeMs {

@@ -136,6 +136,20 @@ func TestGenesisValidate(t *testing.T) {
 			g.Params.MaxStakerShareBps, g.Params.ChurnBps, g.Params.MinSignedBps = 10000, MaxChurnBps, 10000
 			g.Params.SlashDoubleSignBps, g.Params.SlashDowntimeBps = 10000, 1
 		}, ""},
+		{"pos evidence params", func(g *Genesis) {
+			g.ConsensusMode = "pos"
+			g.Params.UnbondingPeriod, g.Params.MaxEvidenceAge, g.Params.MaxEvidencePerBlock = 100, 99, 1
+		}, ""},
+		{"max_evidence_age not below unbonding_period", func(g *Genesis) {
+			g.ConsensusMode = "pos"
+			g.Params.UnbondingPeriod, g.Params.MaxEvidenceAge = 100, 100
+		}, "params.max_evidence_age"},
+		{"default max_evidence_age not below unbonding_period", func(g *Genesis) {
+			g.ConsensusMode = "hybrid"
+			g.Params.UnbondingPeriod = DefaultMaxEvidenceAge
+		}, "params.max_evidence_age"},
+		{"unbonding_period 0 on pos", func(g *Genesis) { g.ConsensusMode = "pos"; g.Params.UnbondingPeriod = 0 }, "params.unbonding_period"},
+		{"signed_blocks_window over limit", func(g *Genesis) { g.Params.SignedBlocksWindow = MaxSignedBlocksWindow + 1 }, "params.signed_blocks_window"},
 		{"churn_bps above a third", func(g *Genesis) { g.Params.ChurnBps = MaxChurnBps + 1 }, "params.churn_bps"},
 		{"max_staker_share_bps over 100%", func(g *Genesis) { g.Params.MaxStakerShareBps = 10001 }, "params.max_staker_share_bps"},
 		{"slash_double_sign_bps over 100%", func(g *Genesis) { g.Params.SlashDoubleSignBps = 10001 }, "params.slash_double_sign_bps"},
@@ -233,7 +247,8 @@ func TestPoSParamsDefaults(t *testing.T) {
 	d := DefaultParams().PoS()
 	want := PoSParams{StakePerPower: DefaultStakePerPower, SignedBlocksWindow: DefaultSignedBlocksWindow,
 		DowntimeJailBlocks: DefaultDowntimeJailBlocks, MaxStakerShareBps: DefaultMaxStakerShareBps, ChurnBps: DefaultChurnBps,
-		SlashDoubleSignBps: DefaultSlashDoubleSignBps, SlashDowntimeBps: DefaultSlashDowntimeBps, MinSignedBps: DefaultMinSignedBps}
+		SlashDoubleSignBps: DefaultSlashDoubleSignBps, SlashDowntimeBps: DefaultSlashDowntimeBps, MinSignedBps: DefaultMinSignedBps,
+		MaxEvidencePerBlock: DefaultMaxEvidencePerBlock, MaxEvidenceAge: DefaultMaxEvidenceAge}
 	if d != want {
 		t.Fatalf("defaults %+v, want %+v", d, want)
 	}
