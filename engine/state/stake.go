@@ -231,3 +231,14 @@ func (b *Batch) allStakes() []StakeRecord {
 	slices.SortFunc(out, byAddress)
 	return out
 }
+
+// Stakes lists every stake record as of the batch (the committed records
+// with the batch's changes over them), sorted by address: what the
+// election after this block reads (engine/epochs).
+func (b *Batch) Stakes() []StakeRecord {
+	recs := b.allStakes()
+	for i := range recs {
+		recs[i] = recs[i].clone()
+	}
+	return recs
+}

@@ -1,0 +1,16 @@
+// Package epochs keeps a chain's validator sets by epoch and runs the
+// election that changes them (docs/spec.md §17).
+//
+// With L = epoch_length, epoch e is heights e·L+1 … (e+1)·L. Epochs 0 and
+// 1 are decided by the genesis set; after committing height e·L (e ≥ 1) a
+// pos or hybrid chain elects the set of epoch e+1 from the stake records
+// of the state after that height, with the set of epoch e as the previous
+// set, so every set is known a whole epoch before it signs.
+//
+// A History is pure: the node asks Due after executing a block, calls
+// Elect with the block's post-state stake records (state.Batch.Stakes),
+// persists the result with the block, and then Installs it; at start it
+// Installs every stored set. At answers "which set signs this height"
+// for every certificate check (node.Deps.SetAt). A History is not safe
+// for concurrent use: the node's owner goroutine holds it.
+package epochs
