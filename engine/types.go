@@ -5,6 +5,7 @@ import (
 
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/engine/validators"
 	"aitbc/gpu/health"
 )
 
@@ -24,6 +25,22 @@ type CommittedBlock struct {
 	TxHashes []types.Hash          // hashes of Block.Txs, in order
 	Accounts []state.AccountUpdate // accounts changed by the block, their state as of this height, sorted by address
 	Receipts []state.Receipt       // RECEIPT_CLAIMs executed by the block, in block order (nil if none)
+	// Proof of stake (pos and hybrid chains; nil or zero on poa): the
+	// stake records the block changed (sorted by address), the evidence
+	// hashes it applied, the supply after it, and the set the election
+	// after it chose (docs/spec.md §13.6, §17).
+	Stakes   []state.StakeRecord
+	Evidence []types.Hash
+	Supply   state.Supply
+	Elected  *ElectedSet
+}
+
+// ElectedSet is the validator set an election chose for Epoch, with what
+// it changed.
+type ElectedSet struct {
+	Epoch  uint64
+	Set    *validators.Set
+	Report validators.ElectionReport
 }
 
 // SyncedBlock is a committed block with the certificate that made it final:

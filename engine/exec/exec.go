@@ -8,6 +8,7 @@ import (
 
 	"aitbc/engine"
 	"aitbc/engine/consensus"
+	"aitbc/engine/epochs"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
 	"aitbc/engine/validators"
@@ -19,6 +20,9 @@ type Executed struct {
 	Block  *types.Block
 	Hashes []types.Hash
 	Batch  *state.Batch
+	// Elected is the set the election after the block chose (pos and
+	// hybrid chains, the last block of an epoch), else nil.
+	Elected *engine.ElectedSet
 }
 
 // Executor builds our proposals and validates others', executing each on
@@ -39,7 +43,18 @@ type Executor struct {
 	// vals). Every set rule asks it: the header's two set hashes, the
 	// proposer, and the last commit (the set of height-1).
 	setAtFn func(height uint64) *validators.Set
+	// hist holds the chain's sets by epoch and runs the election after
+	// an epoch's last block (nil: the set never changes).
+	hist *epochs.History
 }
+
+// SetEpochs installs the chain's set history (docs/spec.md §17): on pos
+// and hybrid chains each executed block's fees go to the signers of its
+// last commit (§13.3), and the last block of an epoch carries the set the
+// election after it chooses (Executed.Elected). setAt answers from it
+// unless SetSetAt installed a lookup. The executor reads hist; the caller
+// installs elected sets in it once their block commits.
+func (e *Executor) SetEpochs(hist *epochs.History) { e.hist = hist }
 
 // SetSetAt installs the lookup of the set that signs a height, for chains
 // whose set changes at epoch boundaries (docs/spec.md §17); without it
@@ -54,6 +69,11 @@ func (e *Executor) SetSetAt(setAt func(height uint64) *validators.Set) { e.setAt
 func (e *Executor) setAt(height uint64) *validators.Set {
 	if e.setAtFn != nil {
 		if s := e.setAtFn(height); s != nil {
+			return s
+		}
+	}
+	if e.hist != nil {
+		if s := e.hist.At(height); s != nil {
 			return s
 		}
 	}
@@ -75,9 +95,8 @@ const blockSlack = 4096
 // stamped with now (at least head's time + 1 ms).
 func (e *Executor) Build(req *consensus.BuildRequest, head engine.Head, now time.Time) *types.Block {
 	p := e.ledger.Params()
-	// Signers and Expected stay empty until the node runs proof of stake
-	// (issue #11): the fees all go to the proposer, as on every poa chain.
-	txs, batch := e.ledger.Reap(state.BlockInfo{Height: req.Height, Proposer: e.self}, int(p.MaxBlockTxs), int(p.MaxBlockBytes)-blockSlack, func(tx *types.Tx, err error) {
+	info := BlockInfoOf(e.hist, req.Height, e.self, req.LastCommit)
+	txs, batch := e.ledger.Reap(info, int(p.MaxBlockTxs), int(p.MaxBlockBytes)-blockSlack, func(tx *types.Tx, err error) {
 		e.log.Debug("tx left out of block", "tx", tx.Hash().String(), "err", err)
 	})
 	hashes := make([]types.Hash, len(txs))
@@ -100,7 +119,13 @@ func (e *Executor) Build(req *consensus.BuildRequest, head engine.Head, now time
 	if req.LastCommit != nil {
 		blk.Header.LastCommitHash = req.LastCommit.Hash()
 	}
-	e.pending[blk.Hash()] = &Executed{Block: blk, Hashes: hashes, Batch: batch}
+	elected, err := elect(e.hist, req.Height, batch)
+	if err != nil {
+		// Deterministic: every validator's execution of any block at
+		// this height fails the same way, so the chain stops here.
+		e.log.Error("election after our proposal failed; the block will not validate", "height", req.Height, "err", err)
+	}
+	e.pending[blk.Hash()] = &Executed{Block: blk, Hashes: hashes, Batch: batch, Elected: elected}
 	return blk
 }
 
@@ -193,7 +218,7 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 			return nil, bad("tx %d: %w", i, v)
 		}
 	}
-	batch := e.ledger.Begin(state.BlockInfo{Height: h.Height, Proposer: h.Proposer})
+	batch := e.ledger.Begin(BlockInfoOf(e.hist, h.Height, h.Proposer, blk.LastCommit))
 	for i, tx := range blk.Txs {
 		if err := batch.Apply(tx); err != nil {
 			return nil, bad("tx %d: %w", i, err)
@@ -205,7 +230,11 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 	if root := batch.Root(); root != h.StateRoot {
 		return nil, bad("state root %s, header says %s", root, h.StateRoot)
 	}
-	x := &Executed{Block: blk, Hashes: hashes, Batch: batch}
+	elected, err := elect(e.hist, h.Height, batch)
+	if err != nil {
+		return nil, bad("%w", err)
+	}
+	x := &Executed{Block: blk, Hashes: hashes, Batch: batch, Elected: elected}
 	e.pending[blk.Hash()] = x
 	return x, nil
 }

@@ -4,9 +4,11 @@ import (
 	"fmt"
 
 	"aitbc/engine"
+	"aitbc/engine/epochs"
 	"aitbc/engine/exec"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/engine/validators"
 )
 
 // Replayer rebuilds the CommittedBlock of any stored height by replaying
@@ -21,8 +23,9 @@ import (
 type Replayer struct {
 	gen    *types.Genesis
 	src    engine.BlockSource
-	st     *state.State // nil until first use
-	height uint64       // st is the state after this height
+	st     *state.State    // nil until first use
+	hist   *epochs.History // the sets as of st
+	height uint64          // st is the state after this height
 }
 
 // NewReplayer replays gen's chain from the blocks in src.
@@ -40,7 +43,15 @@ func (r *Replayer) At(h uint64) (*engine.CommittedBlock, error) {
 		if err != nil {
 			return nil, fmt.Errorf("replay: genesis state: %w", err)
 		}
-		r.st, r.height = st, 0
+		set, err := validators.FromGenesis(r.gen)
+		if err != nil {
+			return nil, fmt.Errorf("replay: genesis set: %w", err)
+		}
+		hist, err := epochs.New(r.gen, set)
+		if err != nil {
+			return nil, fmt.Errorf("replay: %w", err)
+		}
+		r.st, r.hist, r.height = st, hist, 0
 	}
 	for { // r.height < h here
 		cb, err := r.replayNext()
@@ -55,17 +66,16 @@ func (r *Replayer) At(h uint64) (*engine.CommittedBlock, error) {
 }
 
 // Follow advances the replica past a live-committed block, when the
-// replica exists and the block is the next one, by applying the block's
-// account updates and claimed jobs (no re-execution).
+// replica exists and the block is the next one, by applying what the
+// block recorded (exec.Follow; no re-execution). A block the replica
+// cannot follow drops it: the next At replays from genesis.
 func (r *Replayer) Follow(cb *engine.CommittedBlock) {
 	if r.st == nil || cb.Block.Header.Height != r.height+1 {
 		return
 	}
-	for _, u := range cb.Accounts {
-		r.st.Set(u.Address, u.Account)
-	}
-	for _, rc := range cb.Receipts {
-		r.st.AddClaimed(rc.JobHash)
+	if err := exec.Follow(r.st, r.hist, cb); err != nil {
+		r.st = nil
+		return
 	}
 	r.height++
 }
@@ -83,7 +93,7 @@ func (r *Replayer) replayNext() (*engine.CommittedBlock, error) {
 	if blk.Header.Height != h || blk.Header.ChainID != r.gen.ChainID {
 		return nil, fmt.Errorf("%w: stored block %d is height %d of chain %q", engine.ErrInvalidBlock, h, blk.Header.Height, blk.Header.ChainID)
 	}
-	cb, err := exec.Replay(r.st, blk, cert)
+	cb, err := exec.Replay(r.st, r.hist, blk, cert)
 	if err != nil {
 		return nil, err
 	}

@@ -50,11 +50,8 @@ func (b *Batch) Account(addr types.Address) Account {
 // Apply executes one tx, all or nothing: on error nothing changes. The
 // caller has checked the signature and tx.ValidateBasic.
 func (b *Batch) Apply(tx *types.Tx) error {
-	if b.Stale() {
-		return fmt.Errorf("%w: state is at version %d, batch began at %d", ErrStaleBatch, b.s.version, b.version)
-	}
-	if b.ended {
-		return fmt.Errorf("%w: no tx after End", ErrBlockEnded)
+	if err := b.usable(); err != nil {
+		return err
 	}
 	ex, err := b.s.executor(tx.Type)
 	if err != nil {
