@@ -6,6 +6,7 @@ import (
 	"aitbc/engine/consensus"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/engine/validators"
 	"aitbc/gpu"
 )
 
@@ -26,6 +27,13 @@ type BlockStore interface {
 	// LoadClaimedJobs calls fn for every claimed job hash in the stored
 	// state (types.ReceiptJobHash of each claimed job id), ascending.
 	LoadClaimedJobs(fn func(jobHash types.Hash) error) error
+	// LoadStaking restores what a pos or hybrid chain keeps besides
+	// accounts and claimed jobs (docs/spec.md §13.6, §17), on one
+	// consistent snapshot: every stake record (address order), every
+	// applied evidence hash (ascending), the supply, and every elected set
+	// (ascending epoch). An error from a callback stops the scan and is
+	// returned.
+	LoadStaking(r StakingRestore) error
 	// AddEvidence records verified evidence of double-signing, durably.
 	// It is node-local, not consensus state (nothing in a block or the
 	// state root depends on it). Idempotent: evidence whose hash is stored
@@ -36,6 +44,15 @@ type BlockStore interface {
 	// limit <= 0).
 	Evidence(fromHeight uint64, limit int) ([]*types.Evidence, error)
 	Close() error
+}
+
+// StakingRestore receives a stored pos or hybrid chain's staking state
+// (BlockStore.LoadStaking).
+type StakingRestore struct {
+	Stake    func(state.StakeRecord) error
+	Evidence func(types.Hash) error
+	Supply   func(state.Supply) error
+	Set      func(epoch uint64, set *validators.Set) error
 }
 
 // BlockSource is the read side of a BlockStore that replaying and serving

@@ -9,6 +9,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/engine/validators"
 )
 
 // MemStore is the in-memory twin of the Badger block store, for tests.
@@ -21,6 +22,10 @@ type MemStore struct {
 	accounts map[types.Address]state.Account
 	claims   map[types.Hash][2]uint64 // job hash -> height, tx index
 	evidence map[types.Hash][]byte    // evidence hash -> encoding
+	stakes   map[types.Address][]byte // state.EncodeStakeRecord
+	applied  map[types.Hash]struct{}  // applied evidence hashes
+	supply   []byte                   // state.EncodeSupply; nil before the first commit
+	sets     [][]byte                 // validators.EncodeSet of epoch i+2
 	closed   bool
 }
 
@@ -29,7 +34,7 @@ var _ engine.BlockStore = (*MemStore)(nil)
 // NewMemStore returns an empty store.
 func NewMemStore() *MemStore {
 	return &MemStore{txs: map[types.Hash][2]uint64{}, accounts: map[types.Address]state.Account{}, claims: map[types.Hash][2]uint64{},
-		evidence: map[types.Hash][]byte{}}
+		evidence: map[types.Hash][]byte{}, stakes: map[types.Address][]byte{}, applied: map[types.Hash]struct{}{}}
 }
 
 func (s *MemStore) Commit(cb *engine.CommittedBlock) error {
@@ -58,6 +63,68 @@ func (s *MemStore) Commit(cb *engine.CommittedBlock) error {
 	}
 	for _, r := range cb.Receipts {
 		s.claims[r.JobHash] = [2]uint64{h, uint64(r.TxIndex)}
+	}
+	for i := range cb.Stakes {
+		s.stakes[cb.Stakes[i].Address] = state.EncodeStakeRecord(&cb.Stakes[i])
+	}
+	for _, e := range cb.Evidence {
+		s.applied[e] = struct{}{}
+	}
+	s.supply = state.EncodeSupply(cb.Supply)
+	if el := cb.Elected; el != nil {
+		if el.Epoch != uint64(len(s.sets))+2 {
+			return fmt.Errorf("memstore: set of epoch %d after %d stored sets", el.Epoch, len(s.sets))
+		}
+		s.sets = append(s.sets, validators.EncodeSet(el.Set))
+	}
+	return nil
+}
+
+// LoadStaking restores the staking state, decoding what Commit encoded.
+func (s *MemStore) LoadStaking(r engine.StakingRestore) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	addrs := make([]types.Address, 0, len(s.stakes))
+	for a := range s.stakes {
+		addrs = append(addrs, a)
+	}
+	sort.Slice(addrs, func(i, j int) bool { return bytes.Compare(addrs[i][:], addrs[j][:]) < 0 })
+	for _, a := range addrs {
+		rec, err := state.DecodeStakeRecord(s.stakes[a])
+		if err != nil {
+			return err
+		}
+		if err := r.Stake(rec); err != nil {
+			return err
+		}
+	}
+	hashes := make([]types.Hash, 0, len(s.applied))
+	for h := range s.applied {
+		hashes = append(hashes, h)
+	}
+	sort.Slice(hashes, func(i, j int) bool { return bytes.Compare(hashes[i][:], hashes[j][:]) < 0 })
+	for _, h := range hashes {
+		if err := r.Evidence(h); err != nil {
+			return err
+		}
+	}
+	if s.supply != nil {
+		sup, err := state.DecodeSupply(s.supply)
+		if err != nil {
+			return err
+		}
+		if err := r.Supply(sup); err != nil {
+			return err
+		}
+	}
+	for i, b := range s.sets {
+		set, err := validators.DecodeSet(b)
+		if err != nil {
+			return err
+		}
+		if err := r.Set(uint64(i)+2, set); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"aitbc/engine"
+	"aitbc/engine/bls"
 	"aitbc/engine/consensus"
 	"aitbc/engine/epochs"
 	"aitbc/engine/state"
@@ -46,6 +47,25 @@ type Executor struct {
 	// hist holds the chain's sets by epoch and runs the election after
 	// an epoch's last block (nil: the set never changes).
 	hist *epochs.History
+	// selfKey is our validator's BLS key (nil: none); with it, Build names
+	// as proposer the address that holds it in the set of the height.
+	selfKey *bls.PublicKey
+}
+
+// SetSelfKey sets our validator's BLS key: our proposals name as proposer
+// (and pay the fee remainder to) the member of the height's set that holds
+// it, which on a pos or hybrid chain may be a staker not in genesis.
+func (e *Executor) SetSelfKey(pk bls.PublicKey) { e.selfKey = &pk }
+
+// proposer is the address our proposal for height names.
+func (e *Executor) proposer(height uint64) types.Address {
+	if e.selfKey != nil {
+		set := e.setAt(height)
+		if i, ok := set.IndexOfBLS(*e.selfKey); ok {
+			return set.Get(i).Address
+		}
+	}
+	return e.self
 }
 
 // SetEpochs installs the chain's set history (docs/spec.md §17): on pos
@@ -95,7 +115,8 @@ const blockSlack = 4096
 // stamped with now (at least head's time + 1 ms).
 func (e *Executor) Build(req *consensus.BuildRequest, head engine.Head, now time.Time) *types.Block {
 	p := e.ledger.Params()
-	info := BlockInfoOf(e.hist, req.Height, e.self, req.LastCommit)
+	self := e.proposer(req.Height)
+	info := BlockInfoOf(e.hist, req.Height, self, req.LastCommit)
 	txs, batch := e.ledger.Reap(info, int(p.MaxBlockTxs), int(p.MaxBlockBytes)-blockSlack, func(tx *types.Tx, err error) {
 		e.log.Debug("tx left out of block", "tx", tx.Hash().String(), "err", err)
 	})
@@ -110,7 +131,7 @@ func (e *Executor) Build(req *consensus.BuildRequest, head engine.Head, now time
 	blk := &types.Block{
 		Header: types.Header{
 			ChainID: e.chainID, Height: req.Height, Time: ms, ParentHash: head.Hash,
-			Proposer: e.self, TxRoot: types.MerkleRoot(hashes), StateRoot: batch.Root(),
+			Proposer: self, TxRoot: types.MerkleRoot(hashes), StateRoot: batch.Root(),
 			ValidatorsHash: e.setAt(req.Height).Hash(), NextValidatorsHash: e.setAt(req.Height + 1).Hash(),
 		},
 		Txs:        txs,

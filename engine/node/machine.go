@@ -12,6 +12,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/blocksync"
 	"aitbc/engine/consensus"
+	"aitbc/engine/epochs"
 	"aitbc/engine/exec"
 	"aitbc/engine/indexer"
 	"aitbc/engine/ingest"
@@ -71,6 +72,7 @@ type Machine struct {
 	m       *metrics.Metrics
 	vals    *validators.Set                     // the genesis set
 	setAtFn func(height uint64) *validators.Set // Deps.SetAt; use setAt
+	hist    *epochs.History                     // the sets by epoch; owner only
 	self    types.Address                       // our validator's account address (fee recipient); zero if none
 	wal     engine.WAL
 	gpu     func() health.Device
@@ -141,17 +143,19 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	}
 	m.relay = m.relayNow
 	m.runCtx, m.cancelRun = context.WithCancel(context.Background())
+	if m.hist, err = epochs.New(d.Genesis, vals); err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
 	if d.Signer != nil {
 		pk := d.Signer.PublicKey()
-		found := false
-		for i := 0; i < vals.Size(); i++ {
-			if v := vals.Get(i); v.BLSPubKey == pk {
-				m.self, found = v.Address, true
-			}
-		}
-		if !found {
+		if i, ok := vals.IndexOfBLS(pk); ok {
+			m.self = vals.Get(i).Address
+		} else if !m.hist.Staking() {
 			return nil, fmt.Errorf("node: the validator key %x is not in the genesis validator set", pk[:8])
 		}
+		// On a pos or hybrid chain a validator key outside the genesis set
+		// is a staker's: the node follows the chain and votes once an
+		// election puts the key in the set of a height.
 	}
 	start, err := m.restore(mempool.New(cfg.Mempool))
 	if err != nil {
@@ -160,6 +164,10 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	verdicts := exec.NewVerdictCache(cfg.VerdictCache)
 	m.exec = exec.NewExecutor(m.chainID, vals, m.self, m.ledger, m.verify, verdicts, m.log)
 	m.exec.SetSetAt(m.setAt)
+	m.exec.SetEpochs(m.hist)
+	if d.Signer != nil {
+		m.exec.SetSelfKey(d.Signer.PublicKey())
+	}
 	m.admit = ingest.New(ingest.Deps{ChainID: m.chainID, Ledger: m.ledger, Verifier: m.verify, Verdicts: verdicts,
 		Clock: m.clock, Publish: m.publish, Metrics: m.m, Log: m.log,
 		Relay: func(tx *types.Tx) { m.relay(tx) }, Penalize: m.penalize})
@@ -184,12 +192,17 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	return m, nil
 }
 
-// setAt is the set that signs height (Deps.SetAt, else the genesis set).
+// setAt is the set that signs height: Deps.SetAt's answer, else the set
+// of its epoch (docs/spec.md §17; always known for heights up to head+2),
+// else the genesis set.
 func (m *Machine) setAt(height uint64) *validators.Set {
 	if m.setAtFn != nil {
 		if s := m.setAtFn(height); s != nil {
 			return s
 		}
+	}
+	if s := m.hist.At(height); s != nil {
+		return s
 	}
 	return m.vals
 }

@@ -116,6 +116,14 @@ func (m *Machine) commit(c consensus.Commit) error {
 	}
 	m.faultAt(FaultAfterApply, cb)
 
+	if el := x.Elected; el != nil {
+		if err := m.hist.Install(el.Epoch, el.Set); err != nil {
+			return fmt.Errorf("install the set elected after block %d: %w", c.Block.Header.Height, err)
+		}
+		m.log.Info("validator set elected", "epoch", el.Epoch, "from_height", el.Epoch*m.gen.Params.EpochLength+1,
+			"validators", el.Set.Size(), "power", el.Set.TotalPower(), "set_hash", el.Set.Hash().String(),
+			"entered", len(el.Report.Entered), "left", len(el.Report.Left), "changed", len(el.Report.Changed), "deferred", el.Report.Deferred)
+	}
 	h := x.Block.Header
 	hash := c.Block.Hash()
 	m.head.Store(&engine.Head{Height: h.Height, Hash: hash, Time: h.Time, StateRoot: h.StateRoot, TxCount: len(x.Block.Txs)})

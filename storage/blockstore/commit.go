@@ -92,6 +92,9 @@ func writeBlock(txn *badger.Txn, cb *engine.CommittedBlock, hash types.Hash, enc
 			return err
 		}
 	}
+	if err := writeStaking(txn, cb); err != nil {
+		return err
+	}
 	return txn.Set(keyHead, encodeHead(head))
 }
 

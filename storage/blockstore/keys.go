@@ -16,6 +16,9 @@ const (
 	kindClaim    = 'r'
 	kindEvidence = 'e'
 	kindMeta     = 'm'
+	kindStake    = 's' // + address: state.EncodeStakeRecord
+	kindApplied  = 'x' // + evidence hash: applied evidence (empty value)
+	kindSet      = 'v' // + u64 epoch: validators.EncodeSet of an elected set
 	heightKeyLen = 1 + 8
 )
 
@@ -23,10 +26,15 @@ var (
 	keyHead   = []byte("mhead")
 	keyChain  = []byte("mchain")
 	keyFormat = []byte("mformat")
+	keySupply = []byte("msupply") // state.EncodeSupply
 	// prefixAccount bounds the LoadAccounts scan.
 	prefixAccount = []byte{kindAccount}
 	// prefixClaim bounds the LoadClaimedJobs scan.
 	prefixClaim = []byte{kindClaim}
+	// prefixStake, prefixApplied and prefixSet bound LoadStaking's scans.
+	prefixStake   = []byte{kindStake}
+	prefixApplied = []byte{kindApplied}
+	prefixSet     = []byte{kindSet}
 )
 
 func heightKey(kind byte, h uint64) []byte {
@@ -45,6 +53,13 @@ func hashKey(kind byte, h types.Hash) []byte {
 func accountKey(a types.Address) []byte {
 	k := make([]byte, 1+types.AddressLen)
 	k[0] = kindAccount
+	copy(k[1:], a[:])
+	return k
+}
+
+func stakeKey(a types.Address) []byte {
+	k := make([]byte, 1+types.AddressLen)
+	k[0] = kindStake
 	copy(k[1:], a[:])
 	return k
 }

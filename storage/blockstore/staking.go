@@ -1,0 +1,116 @@
+package blockstore
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"aitbc/engine"
+	"aitbc/engine/state"
+	"aitbc/engine/types"
+	"aitbc/engine/validators"
+)
+
+// writeStaking adds what a pos or hybrid chain's commit changes besides
+// accounts and claims: the changed stake records ('s'), the applied
+// evidence hashes ('x'), the supply, and the elected set ('v' + epoch).
+func writeStaking(txn *badger.Txn, cb *engine.CommittedBlock) error {
+	for i := range cb.Stakes {
+		r := &cb.Stakes[i]
+		if err := txn.Set(stakeKey(r.Address), state.EncodeStakeRecord(r)); err != nil {
+			return err
+		}
+	}
+	for _, h := range cb.Evidence {
+		if err := txn.Set(hashKey(kindApplied, h), nil); err != nil {
+			return err
+		}
+	}
+	if err := txn.Set(keySupply, state.EncodeSupply(cb.Supply)); err != nil {
+		return err
+	}
+	if el := cb.Elected; el != nil {
+		if err := txn.Set(heightKey(kindSet, el.Epoch), validators.EncodeSet(el.Set)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LoadStaking restores the staking state of a pos or hybrid chain on one
+// consistent snapshot (engine.BlockStore). A record that does not decode
+// is corruption; so is a set key out of sequence (epochs are stored from
+// 2 on, one after another).
+func (s *Store) LoadStaking(r engine.StakingRestore) error {
+	return s.view(func(txn *badger.Txn) error {
+		if err := scan(txn, prefixStake, func(key, v []byte) error {
+			rec, err := state.DecodeStakeRecord(v)
+			if err != nil {
+				return corrupt("stake", fmt.Sprintf("key %x", key), err)
+			}
+			if len(key) != 1+types.AddressLen || types.Address(key[1:]) != rec.Address {
+				return corrupt("stake", fmt.Sprintf("key %x holds the record of %s", key, rec.Address), nil)
+			}
+			return r.Stake(rec)
+		}); err != nil {
+			return err
+		}
+		if err := scan(txn, prefixApplied, func(key, _ []byte) error {
+			if len(key) != 1+types.HashLen {
+				return corrupt("applied evidence", fmt.Sprintf("key of %d bytes", len(key)), nil)
+			}
+			return r.Evidence(types.Hash(key[1:]))
+		}); err != nil {
+			return err
+		}
+		sup, err := get(txn, keySupply, func(v []byte) (state.Supply, error) {
+			sup, err := state.DecodeSupply(v)
+			if err != nil {
+				return sup, corrupt("supply", "", err)
+			}
+			return sup, nil
+		})
+		switch {
+		case err == nil:
+			if err := r.Supply(sup); err != nil {
+				return err
+			}
+		case !errors.Is(err, engine.ErrNotFound):
+			return err
+		}
+		next := uint64(2)
+		return scan(txn, prefixSet, func(key, v []byte) error {
+			if len(key) != heightKeyLen {
+				return corrupt("set", fmt.Sprintf("key of %d bytes", len(key)), nil)
+			}
+			e := binary.BigEndian.Uint64(key[1:])
+			if e != next {
+				return corrupt("set", fmt.Sprintf("epoch %d stored where %d was expected", e, next), nil)
+			}
+			next++
+			set, err := validators.DecodeSet(v)
+			if err != nil {
+				return corrupt("set", fmt.Sprintf("epoch %d", e), err)
+			}
+			return r.Set(e, set)
+		})
+	})
+}
+
+// scan calls fn with every key and value under prefix, in key order.
+func scan(txn *badger.Txn, prefix []byte, fn func(key, v []byte) error) error {
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = prefix
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		item := it.Item()
+		key := item.KeyCopy(nil)
+		if err := item.Value(func(v []byte) error { return fn(key, v) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
