@@ -143,3 +143,34 @@ func TestDecodeSetRejects(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeSet: decoding never panics, every failure wraps ErrMalformed,
+// and whatever decodes re-encodes to exactly its input and hashes like a
+// set built from its members.
+func FuzzDecodeSet(f *testing.F) {
+	one, _ := valtest.Set(7)
+	three, _ := valtest.Set(1, 2, 3)
+	f.Add(validators.EncodeSet(one))
+	f.Add(validators.EncodeSet(three))
+	b := validators.EncodeSet(three)
+	f.Add(b[:len(b)-1])
+	b[len(b)-60] ^= 1 // validator 2's BLS key
+	f.Add(b)
+	f.Add([]byte{1, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := validators.DecodeSet(b)
+		if err != nil {
+			if !errors.Is(err, types.ErrMalformed) {
+				t.Fatalf("error %v does not wrap ErrMalformed", err)
+			}
+			return
+		}
+		if got := validators.EncodeSet(s); !bytes.Equal(got, b) {
+			t.Fatalf("%x decodes to a set that encodes to %x", b, got)
+		}
+		built, err := validators.NewSet(members(s))
+		if err != nil || built.Hash() != s.Hash() {
+			t.Fatalf("rebuilt from its members: %v, hash %v want %s", err, built, s.Hash())
+		}
+	})
+}
