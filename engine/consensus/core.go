@@ -145,6 +145,10 @@ func (c *Core) Round() uint32 { return c.round }
 // waiting for the next height).
 func (c *Core) StepName() string { return c.step.String() }
 
+// SelfIndex is our validator's index in the set deciding the current
+// height, or -1 when we do not vote on it.
+func (c *Core) SelfIndex() int { return c.selfIdx }
+
 // Validators is the set deciding the current height.
 func (c *Core) Validators() *validators.Set { return c.vals }
 

@@ -43,6 +43,14 @@ func (l *Ledger) MinFee(tx *types.Tx) uint64 {
 	return l.st.MinFee(tx)
 }
 
+// Executable reports whether the chain executes txs of type t (the
+// staking types only on pos and hybrid chains), and names its mode.
+func (l *Ledger) Executable(t types.TxType) (ok bool, mode string) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.Executable(t), l.st.ConsensusMode()
+}
+
 // Params are the committed chain params.
 func (l *Ledger) Params() types.Params {
 	l.mu.RLock()

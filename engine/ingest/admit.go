@@ -133,9 +133,9 @@ func (a *Admitter) precheck(tx *types.Tx) (admission, error) {
 		a.Metrics.TxsRejected.WithLabelValues("invalid").Inc()
 		return admission{}, err
 	}
-	if !state.Executable(tx.Type) {
+	if ok, mode := a.Ledger.Executable(tx.Type); !ok {
 		a.Metrics.TxsRejected.WithLabelValues("unsupported").Inc()
-		return admission{}, fmt.Errorf("%w: %s txs are not executed by this chain yet", state.ErrUnsupportedTx, tx.Type)
+		return admission{}, fmt.Errorf("%w: %s txs are not executed by a %s chain", state.ErrUnsupportedTx, tx.Type, mode)
 	}
 	ad := admission{SigCheck: exec.SigCheck{Tx: tx}}
 	if tx.Type == types.TxReceiptClaim {

@@ -91,6 +91,8 @@ type Machine struct {
 	fault      FaultHook // crash tests only; set before driving
 	lastCommit time.Time // owner only
 
+	lastRebroadcast time.Time // owner only (rebroadcast)
+
 	halt atomic.Pointer[engine.Halt] // set once, by haltConsensus (halt.go)
 
 	runCtx    context.Context // cancelled by Stop: ends verifier waits
@@ -229,6 +231,14 @@ func (m *Machine) restore(pool *mempool.Mempool) (consensus.Start, error) {
 	if err := m.store.LoadClaimedJobs(func(h types.Hash) error { st.AddClaimed(h); return nil }); err != nil {
 		return consensus.Start{}, fmt.Errorf("node: load claimed receipts: %w", err)
 	}
+	if err := m.store.LoadStaking(engine.StakingRestore{
+		Stake:    func(r state.StakeRecord) error { st.SetStake(r); return nil },
+		Evidence: func(h types.Hash) error { st.AddEvidence(h); return nil },
+		Supply:   func(v state.Supply) error { st.SetSupply(v); return nil },
+		Set:      m.hist.Install,
+	}); err != nil {
+		return consensus.Start{}, fmt.Errorf("node: load staking state: %w", err)
+	}
 	blk, err := m.store.Block(height)
 	if err != nil {
 		return consensus.Start{}, fmt.Errorf("node: read head block %d: %w", height, err)
@@ -300,8 +310,30 @@ func (m *Machine) Housekeep() {
 		return
 	}
 	m.fetchDecided()
+	m.rebroadcast()
 	m.sync.Housekeep(m.clock.Now(), *m.head.Load())
 	m.settle()
+}
+
+// rebroadcastTxs is the most pending txs rebroadcast sends at once.
+const rebroadcastTxs = 256
+
+// rebroadcast sends up to rebroadcastTxs of our pending txs to our peers
+// again, once per StatusInterval, while we do not vote on the current
+// height. A validator proposes what its mempool holds; a full node's txs
+// reach a block only through its peers, and the one relay at admission
+// is lost if a partition or a dropped link eats it. A receiver skips
+// what it holds already and never penalizes a stale or known tx.
+func (m *Machine) rebroadcast() {
+	now := m.clock.Now()
+	if m.core.SelfIndex() >= 0 || now.Sub(m.lastRebroadcast) < m.cfg.StatusInterval {
+		return
+	}
+	m.lastRebroadcast = now
+	if txs, _, _ := m.ledger.PendingTxs(rebroadcastTxs); len(txs) > 0 {
+		m.gossip.BroadcastTxs(txs)
+		m.m.TxsRelayed.Add(float64(len(txs)))
+	}
 }
 
 // Stop halts the machine: later calls do nothing. Idempotent.

@@ -68,6 +68,7 @@ func (c *Cluster) Run() (*Result, error) {
 	faultEnd := start.Add(c.cfg.Duration - c.cfg.Quiet)
 	end := start.Add(c.cfg.Duration)
 	c.scheduleFaults(start, faultEnd)
+	c.schedulePlan(start)
 	if c.cfg.TxEvery > 0 {
 		c.Sched.Every(c.cfg.TxEvery, func() bool {
 			c.Submit(c.rng.Intn(len(c.Nodes)))
@@ -79,7 +80,7 @@ func (c *Cluster) Run() (*Result, error) {
 		c.Net.Heal()
 		c.record("%d heal", c.Sched.Now().Sub(enginetest.Epoch))
 		for i, n := range c.Nodes {
-			if !n.Up() && !c.halted[i] {
+			if !n.Up() && !c.halted[i] && !c.retired[i] {
 				if err := c.Start(i); err != nil {
 					c.violate("restart node %d: %v", i, err)
 				}
@@ -157,6 +158,9 @@ func (c *Cluster) scheduleFaults(from, to time.Time) {
 				c.Crash(i)
 			})
 			c.Sched.At(from.Add(at+dur), func() {
+				if c.retired[i] {
+					return
+				}
 				if err := c.Start(i); err != nil {
 					c.violate("restart node %d: %v", i, err)
 				}
@@ -188,7 +192,7 @@ func (c *Cluster) checkEnd(quietHeight, lateHeight uint64) {
 			continue
 		}
 		h := n.Height()
-		if h < lateHeight {
+		if h < lateHeight && !c.retired[i] {
 			c.violate("liveness: node %d ends at height %d; the best node had %d %v before the end (now %d)", i, h, lateHeight, catchUp, best)
 		}
 		// Every block a node holds is the block the cluster committed.
@@ -261,10 +265,15 @@ func (o *observer) BlockCommitted(cb *engine.CommittedBlock) {
 		// this certificate verified already
 	} else if cb.Cert == nil || cb.Cert.Height != h || cb.Cert.BlockHash != hash {
 		c.violate("validity: node %d committed height %d with a certificate for another block", o.i, h)
-	} else if err := c.Vals.VerifyCommit(c.Gen.ChainID, cb.Cert); err != nil {
-		c.violate("validity: node %d committed height %d with a certificate that does not verify: %v", o.i, h, err)
+	} else if set := c.setAt(h); set == nil {
+		c.violate("validity: node %d committed height %d, whose set the replica does not know (it executed %d)", o.i, h, c.ReplicaHeight())
+	} else if err := set.VerifyCommit(c.Gen.ChainID, cb.Cert); err != nil {
+		c.violate("validity: node %d committed height %d with a certificate that does not verify against the set of its height: %v", o.i, h, err)
 	} else {
 		c.certs[h] = cb.Cert.Hash()
+	}
+	if !seen {
+		c.follow(cb)
 	}
 	if parent, ok := c.commits[h-1]; ok && h > 1 && cb.Block.Header.ParentHash != parent {
 		c.violate("validity: node %d committed height %d on parent %s, not %s", o.i, h, cb.Block.Header.ParentHash, parent)

@@ -44,6 +44,8 @@ type Config struct {
 	ClockSkew map[int]time.Duration
 	// Log, if set, receives every node's log (tagged "node").
 	Log *slog.Logger
+	// Staking, if set, runs a pos or hybrid chain with stakers (staking.go).
+	Staking *Staking
 }
 
 // Faults are what the run's seed may inject during the fault window
@@ -148,6 +150,13 @@ type Cluster struct {
 	senders    []ed25519.PrivateKey // each sends one transfer (nonce 1): no nonce chains to break
 	nextSender int
 	admitted   []admittedTx
+
+	// Staking runs (staking.go): the replica that checks certificates
+	// against the set of their height, and the stakers' progress.
+	rep        *replica
+	stakeNonce map[int]uint64
+	registered map[int]bool
+	retired    map[int]bool // down for good: never restarted, exempt from liveness
 }
 
 // admittedTx is a transfer a node admitted.
@@ -176,9 +185,21 @@ func New(cfg Config) (*Cluster, error) {
 	rng := rand.New(rand.NewSource(cfg.Seed))
 	sched := enginetest.NewSched(enginetest.Epoch)
 	c := &Cluster{cfg: cfg, Sched: sched, rng: rng, Net: enginetest.NewNet(sched, rand.New(rand.NewSource(rng.Int63())), cfg.Net),
-		trace: sha256.New(), commits: map[uint64]types.Hash{}, halted: map[int]bool{}, certs: map[uint64]types.Hash{}, envs: map[int]*misbehave.Env{}, finalAt: map[types.Hash]time.Time{}, nextSender: spareSenders}
+		trace: sha256.New(), commits: map[uint64]types.Hash{}, halted: map[int]bool{}, certs: map[uint64]types.Hash{}, envs: map[int]*misbehave.Env{}, finalAt: map[types.Hash]time.Time{}, nextSender: spareSenders,
+		stakeNonce: map[int]uint64{}, registered: map[int]bool{}, retired: map[int]bool{}}
 	c.Gen = valtest.Genesis("sim", valtest.Equal(cfg.Validators)...)
 	c.Gen.GenesisTime = uint64(enginetest.Epoch.UnixMilli())
+	nodes := cfg.Validators
+	if s := cfg.Staking; s != nil {
+		if err := s.validate(cfg.Validators); err != nil {
+			return nil, err
+		}
+		if s.AuthorityPower == 0 {
+			s.AuthorityPower = simAuthorityPower
+		}
+		c.stakingGenesis(s)
+		nodes += s.Stakers
+	}
 	txs := spareSenders
 	if cfg.TxEvery > 0 {
 		txs += int(cfg.Duration/cfg.TxEvery) + 1
@@ -197,6 +218,11 @@ func New(cfg Config) (*Cluster, error) {
 		return nil, err
 	}
 	c.Vals = vals
+	if cfg.Staking != nil {
+		if c.rep, err = newReplica(c.Gen, vals); err != nil {
+			return nil, err
+		}
+	}
 	c.Net.Observe = func(at time.Time, from, to engine.PeerID, kind string) {
 		c.record("%d %s>%s %s", at.Sub(enginetest.Epoch), from, to, kind)
 	}
@@ -209,8 +235,12 @@ func New(cfg Config) (*Cluster, error) {
 		}
 		return []consensus.Message{m}
 	}
-	for i := 0; i < cfg.Validators; i++ {
-		_, k := valtest.Validator(i, 1)
+	for i := 0; i < nodes; i++ {
+		num := i
+		if i >= cfg.Validators {
+			num = stakerKeyIndexStart + i - cfg.Validators
+		}
+		_, k := valtest.Validator(num, 1)
 		c.Keys = append(c.Keys, k)
 		n := &Node{ID: engine.PeerID(fmt.Sprintf("n%d", i)), Index: i, Store: enginetest.NewMemStore(), WAL: enginetest.NewMemWAL(), Metrics: metrics.Nop(), clock: sched.Clock()}
 		if m := cfg.Faults.MaxClockOffset; m > 0 {

@@ -21,14 +21,10 @@ var executors = [...]executor{
 	types.TxReceiptClaim: execReceiptClaim,
 }
 
-// Executable reports whether a poa chain executes txs of type t;
-// admission refuses the others (a tx that can never execute would sit in
-// mempools and travel the network without ever paying a fee). State.Executable
-// answers for the State's own mode.
-func Executable(t types.TxType) bool { return int(t) < len(executors) && executors[t] != nil }
-
 // Executable reports whether this chain executes txs of type t: the
-// staking types only on pos and hybrid chains.
+// staking types only on pos and hybrid chains. Admission refuses the
+// others (a tx that can never execute would sit in mempools and travel
+// the network without ever paying a fee).
 func (s *State) Executable(t types.TxType) bool {
 	_, err := s.executor(t)
 	return err == nil
