@@ -11,6 +11,9 @@
 //	aitbcd keys show --key FILE
 //	aitbcd tx send  --rpc URL --key FILE --to ADDR --amount N [--fee N] [--wait]
 //	aitbcd tx claim-receipt --rpc URL --key FILE --coordinator-key FILE --job-id ID --units N
+//	aitbcd tx stake --rpc URL --key FILE [--validator-key FILE] --amount N
+//	aitbcd tx unstake --rpc URL --key FILE --amount N
+//	aitbcd tx unjail --rpc URL --key FILE
 //	aitbcd reindex  [--config FILE]       rebuild the SQL index
 //	aitbcd bench    sigverify | load | rpc
 //	aitbcd version

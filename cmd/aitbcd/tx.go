@@ -15,11 +15,22 @@ import (
 )
 
 func runTx(args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "claim-receipt" {
-		return runClaimReceipt(args[1:], stdout, stderr)
+	sub := ""
+	if len(args) > 0 {
+		sub = args[0]
 	}
-	if len(args) == 0 || args[0] != "send" {
-		return usagef("want 'tx send' or 'tx claim-receipt'")
+	switch sub {
+	case "send":
+	case "claim-receipt":
+		return runClaimReceipt(args[1:], stdout, stderr)
+	case "stake":
+		return runStake(args[1:], stdout, stderr)
+	case "unstake":
+		return runUnstake(args[1:], stdout, stderr)
+	case "unjail":
+		return runUnjail(args[1:], stdout, stderr)
+	default:
+		return usagef("want 'tx send', 'tx claim-receipt', 'tx stake', 'tx unstake' or 'tx unjail'")
 	}
 	fs := newFlags("tx send", stderr)
 	tf := addTxFlags(fs, "the sender's account key file")
@@ -54,6 +65,12 @@ func runTx(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return tf.report(ctx, c, hash, stdout)
+}
+
+// report prints the JSON line of a submitted tx: its hash, and with --wait
+// the height it became final at.
+func (tf txFlags) report(ctx context.Context, c *rpc.Client, hash types.Hash, stdout io.Writer) error {
 	out := json.NewEncoder(stdout)
 	if !*tf.wait {
 		return out.Encode(map[string]string{"tx_hash": hash.String()})
