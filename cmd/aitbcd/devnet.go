@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -26,8 +27,13 @@ func runDevnet(args []string, stdout, stderr io.Writer) error {
 	n := fs.Int("validators", 4, "number of validators (each a node in this process, gossiping on loopback)")
 	dir := fs.String("dir", "devnet", "directory of the network (created if missing, reused otherwise)")
 	mis := fs.String("misbehave", "", "byzantine build only: NODE=MODE[,NODE=MODE...], e.g. node3=future-time,node1=clock-skew:-3s")
+	mode := fs.String("consensus-mode", "poa", "poa | pos | hybrid (a new devnet; an existing one keeps its genesis)")
+	epoch := fs.Uint64("epoch-length", 20, "blocks per validator-set epoch on a pos or hybrid devnet")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *epoch == 0 {
+		return usagef("--epoch-length 0: want at least 1")
 	}
 	modes, err := parseMisbehaveList(*mis)
 	if err != nil {
@@ -41,9 +47,18 @@ func runDevnet(args []string, stdout, stderr io.Writer) error {
 	if *n < 1 || *n > types.MaxValidators {
 		return usagef("--validators %d: want 1..%d", *n, types.MaxValidators)
 	}
-	created, err := ensureDevnet(*dir, *n)
+	created, err := ensureDevnet(*dir, *n, *mode, *epoch)
 	if err != nil {
 		return err
+	}
+	if !created && flagSet(fs, "consensus-mode") {
+		g, err := loadGenesis(filepath.Join(*dir, "genesis.json"))
+		if err != nil {
+			return err
+		}
+		if g.ConsensusMode != *mode {
+			return usagef("--consensus-mode %s, but %s holds a %s devnet: remove it, or drop the flag", *mode, *dir, g.ConsensusMode)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -51,7 +66,10 @@ func runDevnet(args []string, stdout, stderr io.Writer) error {
 }
 
 // ensureDevnet creates dir with keys, genesis and configs unless it exists.
-func ensureDevnet(dir string, n int) (bool, error) {
+func ensureDevnet(dir string, n int, mode string, epochLength uint64) (bool, error) {
+	if err := setMode(&types.Genesis{}, mode, 0, false); err != nil {
+		return false, err // before anything is written
+	}
 	if _, err := os.Stat(filepath.Join(dir, "genesis.json")); err == nil {
 		for i := 0; i < n; i++ {
 			if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("node%d", i), "config.toml")); err != nil {
@@ -109,6 +127,9 @@ func ensureDevnet(dir string, n int) (bool, error) {
 	}
 	g := makeGenesis(devnetChainID, auths, faucet.Address, time.Second)
 	g.Params.Coordinators = []types.HexBytes{coord.PublicKey} // attests AI compute receipts
+	if err := setMode(g, mode, epochLength, true); err != nil {
+		return false, err
+	}
 	if err := g.Validate(); err != nil {
 		return false, err
 	}
@@ -240,4 +261,11 @@ func runDevnetNodes(ctx context.Context, dir string, n int, created bool, modes 
 		}
 	}
 	return nil
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -17,7 +17,7 @@ import (
 func startDevnet(t *testing.T, n int) (dir string, nodes []*testNode, start func(i int) *testNode) {
 	t.Helper()
 	dir = t.TempDir()
-	if _, err := ensureDevnet(dir, n); err != nil {
+	if _, err := ensureDevnet(dir, n, "poa", 20); err != nil {
 		t.Fatal(err)
 	}
 	p2p := make([]int, n)
@@ -128,7 +128,7 @@ func TestDevnetFourValidators(t *testing.T) {
 // one port.
 func TestDevnetPortsFromEnvironment(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := ensureDevnet(dir, 3); err != nil {
+	if _, err := ensureDevnet(dir, 3, "poa", 20); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("RPC_PORT", "19580")

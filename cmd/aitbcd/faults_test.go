@@ -96,7 +96,7 @@ func buildByzantine(t *testing.T) string {
 
 func startFaultNet(t *testing.T, bin string, seed int64, faulty int, mode string) *faultNet {
 	n := &faultNet{t: t, bin: bin, dir: t.TempDir(), seed: seed, faulty: faulty, mode: mode, down: map[int]bool{}, byID: map[string]int{}}
-	if _, err := ensureDevnet(n.dir, 4); err != nil {
+	if _, err := ensureDevnet(n.dir, 4, "poa", 20); err != nil {
 		t.Fatal(err)
 	}
 	n.ports = make([][4]int, 4)

@@ -34,6 +34,8 @@ func runGenesis(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&auths, "authority", "a validator's authority.json (written by aitbcd init); repeat once per validator")
 	faucet := fs.String("faucet", "", "address (ait1… or 0x…) funded with the initial supply (default: the first authority's account)")
 	blockTime := fs.Duration("block-time", time.Second, "target interval between blocks")
+	mode := fs.String("consensus-mode", "poa", "poa | pos | hybrid (docs/spec.md §13.6, §17)")
+	epoch := fs.Uint64("epoch-length", 0, "blocks per validator-set epoch (0: the default, 1000)")
 	var coords repeated
 	fs.Var(&coords, "coordinator", "hex Ed25519 public key allowed to attest AI compute receipts; repeatable")
 	if err := parse(fs, args); err != nil {
@@ -68,6 +70,9 @@ func runGenesis(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	g := makeGenesis(*chainID, list, fund, *blockTime)
+	if err := setMode(g, *mode, *epoch, false); err != nil {
+		return err
+	}
 	for _, c := range coords {
 		var pk types.HexBytes
 		if err := pk.UnmarshalText([]byte(c)); err != nil {

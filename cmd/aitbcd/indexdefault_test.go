@@ -48,7 +48,7 @@ func TestInitValidatorDoesNotIndex(t *testing.T) {
 // the SQL index (it serves the query routes).
 func TestDevnetIndexesOnNodeZero(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := ensureDevnet(dir, 3); err != nil {
+	if _, err := ensureDevnet(dir, 3, "poa", 20); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {

@@ -28,7 +28,7 @@ func TestKillValidatorUnderLoad(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	if _, err := ensureDevnet(dir, 4); err != nil {
+	if _, err := ensureDevnet(dir, 4, "poa", 20); err != nil {
 		t.Fatal(err)
 	}
 	type ports struct{ rpc, ws, metrics, p2p int }

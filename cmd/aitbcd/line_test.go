@@ -28,7 +28,7 @@ func TestLineOfValidators(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	if _, err := ensureDevnet(dir, 4); err != nil {
+	if _, err := ensureDevnet(dir, 4, "poa", 20); err != nil {
 		t.Fatal(err)
 	}
 	const n = 4

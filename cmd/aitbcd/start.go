@@ -80,7 +80,7 @@ func runNodeMode(ctx context.Context, cfg config.Config, base, name, mode string
 	if gen.ChainID != cfg.ChainID {
 		return fmt.Errorf("%w: CHAIN_ID %q but the genesis is for %q", config.ErrInvalid, cfg.ChainID, gen.ChainID)
 	}
-	if gen.ConsensusMode != cfg.ConsensusMode {
+	if cfg.ConsensusMode != "" && gen.ConsensusMode != cfg.ConsensusMode {
 		return fmt.Errorf("%w: CONSENSUS_MODE %q but the genesis says %q", config.ErrInvalid, cfg.ConsensusMode, gen.ConsensusMode)
 	}
 	log = log.With("chain", gen.ChainID)

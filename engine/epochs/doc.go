@@ -11,6 +11,7 @@
 // Elect with the block's post-state stake records (state.Batch.Stakes),
 // persists the result with the block, and then Installs it; at start it
 // Installs every stored set. At answers "which set signs this height"
-// for every certificate check (node.Deps.SetAt). A History is not safe
-// for concurrent use: the node's owner goroutine holds it.
+// for every certificate check (node.Deps.SetAt). The node's owner
+// goroutine elects and installs; At, Epoch and Known are safe from any
+// goroutine (the RPC read side), and sets are immutable.
 package epochs

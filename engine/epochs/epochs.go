@@ -3,6 +3,7 @@ package epochs
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"aitbc/engine/bls"
 	"aitbc/engine/state"
@@ -22,6 +23,7 @@ var (
 
 // History is the validator set of every epoch of one chain.
 type History struct {
+	mu      sync.RWMutex // guards sets: the node's read side asks At from any goroutine
 	mode    string
 	length  uint64
 	cfg     validators.ElectionConfig
@@ -54,14 +56,26 @@ func (h *History) EpochOf(height uint64) uint64 {
 }
 
 // Known is the last epoch whose set is known (1 before any election).
-func (h *History) Known() uint64 { return uint64(len(h.sets)) + 1 }
+func (h *History) Known() uint64 {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.known()
+}
+
+func (h *History) known() uint64 { return uint64(len(h.sets)) + 1 }
 
 // Epoch is the set of epoch e, or nil if it is not known yet.
 func (h *History) Epoch(e uint64) *validators.Set {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.epoch(e)
+}
+
+func (h *History) epoch(e uint64) *validators.Set {
 	switch {
 	case e <= 1:
 		return h.genesis
-	case e > h.Known():
+	case e > h.known():
 		return nil
 	}
 	return h.sets[e-2]
@@ -109,14 +123,16 @@ func (h *History) Install(e uint64, set *validators.Set) error {
 	if e < 2 {
 		return fmt.Errorf("%w: epoch %d is decided by genesis", ErrUnknownEpoch, e)
 	}
-	if e <= h.Known() {
-		if have := h.Epoch(e); have.Hash() != set.Hash() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if e <= h.known() {
+		if have := h.epoch(e); have.Hash() != set.Hash() {
 			return fmt.Errorf("epochs: epoch %d has set %s, not %s", e, have.Hash(), set.Hash())
 		}
 		return nil
 	}
-	if e != h.Known()+1 {
-		return fmt.Errorf("%w: install epoch %d, known up to %d", ErrUnknownEpoch, e, h.Known())
+	if e != h.known()+1 {
+		return fmt.Errorf("%w: install epoch %d, known up to %d", ErrUnknownEpoch, e, h.known())
 	}
 	h.sets = append(h.sets, set)
 	return nil

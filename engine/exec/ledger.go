@@ -51,6 +51,20 @@ func (l *Ledger) Executable(t types.TxType) (ok bool, mode string) {
 	return l.st.Executable(t), l.st.ConsensusMode()
 }
 
+// Stake is addr's committed stake record (ok false if it has none).
+func (l *Ledger) Stake(addr types.Address) (state.StakeRecord, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.Stake(addr)
+}
+
+// Stakes lists every committed stake record, sorted by address.
+func (l *Ledger) Stakes() []state.StakeRecord {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.Stakes()
+}
+
 // Params are the committed chain params.
 func (l *Ledger) Params() types.Params {
 	l.mu.RLock()

@@ -7,6 +7,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/engine/validators"
 )
 
 // The read side: what RPC asks of a node (rpc.Backend). Every method is
@@ -97,4 +98,35 @@ func (m *Machine) Status() engine.Status {
 		s.GPU.Reason = "no GPU"
 	}
 	return s
+}
+
+// Stake is addr's committed stake record on a pos or hybrid chain (ok
+// false for an address that never staked, and on poa chains).
+func (m *Machine) Stake(addr types.Address) (state.StakeRecord, bool) { return m.ledger.Stake(addr) }
+
+// Stakes lists every committed stake record, sorted by address (the
+// genesis authorities' and the stakers' on pos and hybrid chains; none on
+// poa).
+func (m *Machine) Stakes() []state.StakeRecord { return m.ledger.Stakes() }
+
+// ValidatorsAt is the set that signs height (docs/spec.md §17) and its
+// epoch; height 0 means the next height (head+1). A height whose set is
+// not known yet (beyond the elected sets) wraps engine.ErrNotFound.
+func (m *Machine) ValidatorsAt(height uint64) (*validators.Set, uint64, error) {
+	if height == 0 {
+		height = m.head.Load().Height + 1
+	}
+	set := m.vals
+	if m.hist.Staking() {
+		set = m.hist.At(height)
+	}
+	if set == nil {
+		return nil, 0, fmt.Errorf("validators of height %d: elected up to epoch %d: %w", height, m.hist.Known(), engine.ErrNotFound)
+	}
+	return set, m.hist.EpochOf(height), nil
+}
+
+// Staking describes the chain's consensus mode and epochs.
+func (m *Machine) Staking() (mode string, epochLength uint64) {
+	return m.gen.ConsensusMode, m.gen.Params.EpochLength
 }

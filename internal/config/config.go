@@ -28,7 +28,7 @@ type Config struct {
 	Peers              []string      `toml:"peers" env:"PEERS" flag:"peers" help:"comma-separated NODEID@host:port of peers to dial (validators: every other validator); a bare host:port accepts any node there (devnet)"`
 	P2PAllow           []string      `toml:"p2p_allow" env:"P2P_ALLOW" flag:"p2p-allow" help:"comma-separated node ids allowed to connect inbound, besides those pinned in PEERS (empty: any node of the chain)"`
 	NodeKey            string        `toml:"node_key" env:"NODE_KEY" flag:"node-key" help:"Ed25519 node key file that identifies this node to peers (created if missing)"`
-	ConsensusMode      string        `toml:"consensus_mode" env:"CONSENSUS_MODE" flag:"consensus-mode" help:"poa | pos | hybrid; must match the genesis"`
+	ConsensusMode      string        `toml:"consensus_mode" env:"CONSENSUS_MODE" flag:"consensus-mode" help:"poa | pos | hybrid, or empty for the genesis's mode; when set it must match the genesis"`
 	ValidatorAddress   string        `toml:"validator_address" env:"VALIDATOR_ADDRESS" flag:"validator-address" help:"this validator's account address (ait1… or 0x…); checked against the key"`
 	ValidatorKey       string        `toml:"validator_key" env:"VALIDATOR_KEY" flag:"validator-key" help:"BLS validator key file (empty: full node, no voting)"`
 	BlockTime          time.Duration `toml:"block_time" env:"BLOCK_TIME" flag:"block-time" help:"target interval between blocks (the longest, with min_block_interval)"`
@@ -66,7 +66,7 @@ func DefaultConfig() Config {
 		P2PHost:            "0.0.0.0",
 		P2PPort:            9070,
 		NodeKey:            "node.key",
-		ConsensusMode:      "poa",
+		ConsensusMode:      "",
 		BlockTime:          time.Second,
 		LogLevel:           "info",
 		LogFormat:          "json",
@@ -146,7 +146,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	switch c.ConsensusMode {
-	case "poa", "pos", "hybrid":
+	case "", "poa", "pos", "hybrid":
 	default:
 		return bad("CONSENSUS_MODE", "%q: want poa, pos or hybrid", c.ConsensusMode)
 	}
