@@ -18,10 +18,10 @@ const codecVersion = 1
 
 // MaxStoredUnbonding bounds the unbonding entries DecodeStakeRecord
 // accepts in one record. Each entry is one UNSTAKE still within the
-// unbonding period; the bound only keeps a corrupt store from describing
-// an absurd record (the length is also checked against the input before
-// anything is allocated). The state machine itself does not bound the
-// entries, so a record with more would not be read back.
+// unbonding period; the state machine keeps at most MaxUnbondingEntries,
+// so the bound only keeps a corrupt store from describing an absurd record
+// (the length is also checked against the input before anything is
+// allocated).
 const MaxStoredUnbonding = 1 << 16
 
 // MaxStoredMissed bounds the downtime bitmap DecodeStakeRecord accepts:

@@ -52,6 +52,9 @@ var (
 	ErrStakeTooLow    = errors.New("bonded stake below min_self_stake")
 	ErrNoStake        = errors.New("no stake")
 	ErrUnstakeTooMuch = errors.New("unstake above the bonded stake")
+	// ErrUnbondingEntries: an UNSTAKE while MaxUnbondingEntries entries
+	// of the sender are still unbonding.
+	ErrUnbondingEntries = errors.New("too many unbonding entries")
 	ErrNotJailed      = errors.New("not jailed")
 	ErrJailNotOver    = errors.New("jail not over")
 	ErrTombstoned     = errors.New("tombstoned")

@@ -110,6 +110,13 @@ func TestStakeRefusals(t *testing.T) {
 		}, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxStake, k2, 2, 5, nil) }, ErrTombstoned},
 		{"unstake without stake", 3, nil, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxUnstake, k1, 1, 5, nil) }, ErrNoStake},
 		{"unstake above bonded", 3, nil, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxUnstake, k0, 2, 5001, nil) }, ErrUnstakeTooMuch},
+		{"unstake with every unbonding slot taken", 3, func(s *State) {
+			r, _ := s.Stake(addrOf(k0))
+			for i := range MaxUnbondingEntries {
+				r.Unbonding = append(r.Unbonding, Unbonding{Amount: 1, Release: 100 + uint64(i), Start: 2})
+			}
+			s.SetStake(r)
+		}, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxUnstake, k0, 2, 5, nil) }, ErrUnbondingEntries},
 		{"release height overflows", math.MaxUint64 - 5, nil, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxUnstake, k0, 2, 1, nil) }, ErrOverflow},
 		{"unjail while not jailed", 60, nil, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxUnjail, k0, 2, 0, nil) }, ErrNotJailed},
 		{"unjail before the jail ends", 49, nil, func(t *testing.T) *types.Tx { return stakingTx(p, types.TxUnjail, k2, 2, 0, nil) }, ErrJailNotOver},

@@ -70,6 +70,9 @@ func execUnstake(c *txCtx, tx *types.Tx) error {
 		return fmt.Errorf("%w: %s has never staked", ErrNoStake, from)
 	case tx.Amount > rec.Bonded:
 		return fmt.Errorf("%w: %d > bonded %d", ErrUnstakeTooMuch, tx.Amount, rec.Bonded)
+	case len(rec.Unbonding) >= MaxUnbondingEntries:
+		return fmt.Errorf("%w: %d entries of %s are unbonding (at most %d); wait for the first release at height %d",
+			ErrUnbondingEntries, len(rec.Unbonding), from, MaxUnbondingEntries, rec.Unbonding[0].Release)
 	}
 	h := c.b.info.Height
 	release, ok := add64(h, c.b.s.params.UnbondingPeriod)
@@ -84,6 +87,10 @@ func execUnstake(c *txCtx, tx *types.Tx) error {
 	c.stake, c.hasStake = rec, true
 	return nil
 }
+
+// MaxUnbondingEntries bounds a record's unbonding entries (docs/spec.md
+// §13.6): an UNSTAKE beyond it is ErrUnbondingEntries.
+const MaxUnbondingEntries = 16
 
 // execUnjail ends a downtime jail that is over.
 func execUnjail(c *txCtx, tx *types.Tx) error {
