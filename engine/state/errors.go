@@ -55,9 +55,9 @@ var (
 	// ErrUnbondingEntries: an UNSTAKE while MaxUnbondingEntries entries
 	// of the sender are still unbonding.
 	ErrUnbondingEntries = errors.New("too many unbonding entries")
-	ErrNotJailed      = errors.New("not jailed")
-	ErrJailNotOver    = errors.New("jail not over")
-	ErrTombstoned     = errors.New("tombstoned")
+	ErrNotJailed        = errors.New("not jailed")
+	ErrJailNotOver      = errors.New("jail not over")
+	ErrTombstoned       = errors.New("tombstoned")
 	// ErrWrongMode: a staking tx on a poa chain. It also matches
 	// ErrUnsupportedTx, which admission reports for it.
 	ErrWrongMode = errors.New("staking needs consensus_mode pos or hybrid")
