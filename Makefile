@@ -47,7 +47,7 @@ test-faults:
 	AITBC_FAULTS=1 $(GO) test -tags byzantine -count=1 -timeout 30m -run '^TestFaults$$' -v ./cmd/aitbcd
 
 run: build
-	./$(BIN) devnet --validators 4 --dir ./devnet
+	./$(BIN) devnet --validators 4 --dir ./devnet --consensus-mode hybrid
 
 test: alerts
 	$(GO) vet ./...
@@ -61,9 +61,10 @@ test: alerts
 # seeds 1..N on every core; `make sim SEED=S` replays one seed and prints
 # "seed S trace <hex>" (the same hex every time). BYZANTINE=MODE (or all:
 # a mode per seed) makes node seed%4 byzantine (engine/misbehave lists the
-# modes); BYZANTINE=each runs every mode on every seed.
+# modes); BYZANTINE=each runs every mode on every seed. STAKING=pos|hybrid
+# runs a staking chain whose set changes (stakers stake, unstake, go down).
 SEEDS ?= 200
-SIMFLAGS := $(if $(BYZANTINE),-byzantine $(BYZANTINE))
+SIMFLAGS := $(if $(BYZANTINE),-byzantine $(BYZANTINE)) $(if $(STAKING),-staking $(STAKING))
 sim:
 ifdef SEED
 	$(GO) run ./cmd/aitbc-sim $(SIMFLAGS) -seed $(SEED)

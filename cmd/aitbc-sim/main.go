@@ -32,7 +32,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	responsive := fs.Duration("responsive", 0, "responsive blocks: MIN_BLOCK_INTERVAL of the simulated nodes (0: every height waits BLOCK_TIME)")
 	byzantine := fs.String("byzantine", "", "give node seed%4 this byzantine mode (\"all\": a mode per seed; \"each\": every mode on every seed): "+strings.Join(sim.ModeNames(), ", "))
+	staking := fs.String("staking", "", "run a pos or hybrid chain with three stakers that stake, unstake and go down, the plan drawn from the seed (sim.WithStaking)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *staking != "" && *staking != "pos" && *staking != "hybrid" {
+		fmt.Fprintf(stderr, "aitbc-sim: -staking %q: want pos or hybrid\n", *staking)
 		return 2
 	}
 	if (*seed == 0) == (*seeds == 0) {
@@ -74,12 +79,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 			cfg.Duration, cfg.Quiet = *duration, *quiet
 		}
 		cfg.Node.MinBlockInterval = *responsive
+		if *staking != "" {
+			var err error
+			if cfg, err = sim.WithStaking(cfg, *staking); err != nil {
+				fmt.Fprintln(stderr, "aitbc-sim:", err)
+			}
+			if set["duration"] || set["quiet"] {
+				cfg.Duration, cfg.Quiet = *duration, *quiet
+			}
+		}
 		return cfg
 	}
 	replay := func(s int64, mode string) string {
 		r := fmt.Sprintf("make sim SEED=%d", s)
 		if mode != "" {
 			r += " BYZANTINE=" + mode
+		}
+		if *staking != "" {
+			r += " STAKING=" + *staking
 		}
 		return r
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -174,7 +175,12 @@ func runNodeMode(ctx context.Context, cfg config.Config, base, name, mode string
 		copy(k[:], a.BLSPubKey)
 		gcfg.Validators = append(gcfg.Validators, k)
 	}
-	gcfg.ValidatorKey = validatorKey
+	// A staker's validator key (pos and hybrid chains) is not among the
+	// genesis authorities' keys that earn a reserved peer slot: such a node
+	// connects as an ordinary peer until operators list it (issue #11).
+	if validatorKey != nil && slices.Contains(gcfg.Validators, validatorKey.PublicKey()) {
+		gcfg.ValidatorKey = validatorKey
+	}
 	for _, s := range cfg.P2PAllow {
 		id, err := gossip.ParseNodeID(s)
 		if err != nil {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"math/rand"
 	"fmt"
 	"time"
 
@@ -234,4 +235,42 @@ func (s *Staking) validate(validatorsN int) error {
 		}
 	}
 	return nil
+}
+
+// WithStaking makes cfg a run of a mode ("pos" or "hybrid") chain with
+// three stakers whose plan the seed draws: each stakes one StakeUnit (the
+// power of one authority) at a random time in the first 6 s; each may
+// unstake everything 8–18 s in, and stake again 3–6 s later; on a hybrid
+// chain one may instead go down for good 8–18 s in (jailed for downtime,
+// then out of the set). At most one staker goes down, so with a crashed
+// or byzantine node beside it the faulty power stays below a third. The
+// run lasts at least 30 s (8 s quiet) with epochs of 5 to 14 blocks, so
+// the set changes several times, faults included.
+func WithStaking(cfg Config, mode string) (Config, error) {
+	rng := rand.New(rand.NewSource(cfg.Seed*7919 + 17))
+	s := &Staking{Mode: mode, EpochLength: 5 + uint64(rng.Intn(10)), Stakers: 3}
+	if err := s.validate(cfg.Validators); err != nil {
+		return cfg, err
+	}
+	between := func(lo, hi time.Duration) time.Duration { return lo + time.Duration(rng.Int63n(int64(hi-lo))) }
+	down := -1
+	if mode == "hybrid" && rng.Intn(2) == 0 {
+		down = rng.Intn(s.Stakers)
+	}
+	for k := 0; k < s.Stakers; k++ {
+		s.Plan = append(s.Plan, StakeEvent{At: between(100*time.Millisecond, 6*time.Second), Staker: k, Kind: "stake", Amount: StakeUnit})
+		switch {
+		case k == down:
+			s.Plan = append(s.Plan, StakeEvent{At: between(8*time.Second, 18*time.Second), Staker: k, Kind: "down"})
+		case rng.Intn(3) == 0:
+			at := between(8*time.Second, 18*time.Second)
+			s.Plan = append(s.Plan, StakeEvent{At: at, Staker: k, Kind: "unstake", Amount: StakeUnit},
+				StakeEvent{At: at + between(3*time.Second, 6*time.Second), Staker: k, Kind: "stake", Amount: StakeUnit})
+		}
+	}
+	cfg.Staking = s
+	if cfg.Duration < 30*time.Second {
+		cfg.Duration, cfg.Quiet = 30*time.Second, 8*time.Second
+	}
+	return cfg, nil
 }
