@@ -116,10 +116,12 @@ func (m *Machine) commit(c consensus.Commit) error {
 	}
 	m.faultAt(FaultAfterApply, cb)
 
+	m.stakingMetrics(x)
 	if el := x.Elected; el != nil {
 		if err := m.hist.Install(el.Epoch, el.Set); err != nil {
 			return fmt.Errorf("install the set elected after block %d: %w", c.Block.Header.Height, err)
 		}
+		m.m.Elections.Inc()
 		m.log.Info("validator set elected", "epoch", el.Epoch, "from_height", el.Epoch*m.gen.Params.EpochLength+1,
 			"validators", el.Set.Size(), "power", el.Set.TotalPower(), "set_hash", el.Set.Hash().String(),
 			"entered", len(el.Report.Entered), "left", len(el.Report.Left), "changed", len(el.Report.Changed), "deferred", el.Report.Deferred)
@@ -143,4 +145,27 @@ func (m *Machine) commit(c consensus.Commit) error {
 	}
 	m.faultAt(FaultAfterPublish, cb)
 	return nil
+}
+
+// stakingMetrics logs and counts what a committed block did to stake:
+// slashes (with their jail or tombstone) and the bonded total when a
+// record changed; and sets the gauges of the set deciding the next height.
+func (m *Machine) stakingMetrics(x *exec.Executed) {
+	h := x.Block.Header.Height
+	for _, s := range x.Batch.Slashes() {
+		m.m.Slashes.WithLabelValues(s.Reason).Inc()
+		m.m.Slashed.WithLabelValues(s.Reason).Add(float64(s.Amount))
+		m.log.Warn("validator slashed", "height", h, "address", s.Address.String(), "reason", s.Reason, "burned", s.Amount)
+	}
+	if set := m.setAt(h + 1); set != nil {
+		m.m.ValidatorSetSize.Set(float64(set.Size()))
+		m.m.ValidatorSetPower.Set(float64(set.TotalPower()))
+	}
+	if m.hist.Staking() && len(x.Batch.StakeUpdates()) > 0 {
+		var bonded float64
+		for _, r := range x.Batch.Stakes() {
+			bonded += float64(r.Bonded)
+		}
+		m.m.StakeBonded.Set(bonded)
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // A hybrid chain of four authorities (power 10 each) and three stakers,
@@ -81,6 +83,19 @@ func TestStakingSetChanges(t *testing.T) {
 			}
 			if in(2) {
 				t.Errorf("staker 2 is still in the final set")
+			}
+			// The node's metrics saw it: a downtime slash, the elections, and
+			// the set deciding the next height.
+			m := c.Nodes[0].Metrics
+			if n := testutil.ToFloat64(m.Slashes.WithLabelValues("downtime")); n < 1 {
+				t.Errorf("aitbc_slashes_total{reason=downtime} = %v", n)
+			}
+			if n := testutil.ToFloat64(m.Elections); n < 3 {
+				t.Errorf("aitbc_elections_total = %v", n)
+			}
+			head := c.Nodes[0].Height()
+			if got, want := testutil.ToFloat64(m.ValidatorSetSize), float64(c.SetAt(head+1).Size()); got != want {
+				t.Errorf("aitbc_validator_set_size = %v, want %v", got, want)
 			}
 		})
 	}
