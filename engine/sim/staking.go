@@ -2,8 +2,8 @@ package sim
 
 import (
 	"context"
-	"math/rand"
 	"fmt"
+	"math/rand"
 	"time"
 
 	"aitbc/engine"
