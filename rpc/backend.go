@@ -6,6 +6,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/engine/validators"
 )
 
 // Backend is what the RPC server needs from the node; node.Node
@@ -33,4 +34,14 @@ type Backend interface {
 	// Evidence lists recorded evidence of double-signing of heights >=
 	// fromHeight, ascending, at most limit pieces (engine.BlockStore.Evidence).
 	Evidence(fromHeight uint64, limit int) ([]*types.Evidence, error)
+	// Stake is addr's committed stake record (ok false for an address
+	// that never staked, and on poa chains, which keep none).
+	Stake(addr types.Address) (rec state.StakeRecord, ok bool)
+	// ValidatorsAt is the set that signs height and its epoch
+	// (docs/spec.md §17); height 0 means head+1. A height whose set is
+	// not known yet wraps engine.ErrNotFound.
+	ValidatorsAt(height uint64) (set *validators.Set, epoch uint64, err error)
+	// Staking is the chain's consensus mode (poa, pos or hybrid) and
+	// epoch_length.
+	Staking() (mode string, epochLength uint64)
 }

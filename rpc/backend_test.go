@@ -8,8 +8,10 @@ import (
 	"testing"
 
 	"aitbc/engine"
+	"aitbc/engine/bls"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/engine/validators"
 )
 
 // memBackend is the in-memory twin of node.Node for the RPC tests.
@@ -31,6 +33,10 @@ type memBackend struct {
 	status    engine.Status
 	evidence  []*types.Evidence // in store order: height, then hash
 	evErr     error             // returned by Evidence when set
+	mode      string            // consensus mode: poa, pos or hybrid
+	epochLen  uint64
+	sets      []*validators.Set // sets[e]: the set of epoch e (poa: sets[0] for every epoch)
+	stakes    map[types.Address]state.StakeRecord
 }
 
 var _ Backend = (*memBackend)(nil)
@@ -132,6 +138,37 @@ func (b *memBackend) Evidence(from uint64, limit int) ([]*types.Evidence, error)
 	return out, nil
 }
 
+func (b *memBackend) Stake(addr types.Address) (state.StakeRecord, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	rec, ok := b.stakes[addr]
+	return rec, ok
+}
+
+// ValidatorsAt is the set of height's epoch, as the node's: sets[e] on a
+// staking chain (ErrNotFound past the last), sets[0] at every height on poa.
+func (b *memBackend) ValidatorsAt(height uint64) (*validators.Set, uint64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if height == 0 {
+		height = b.head.Height + 1
+	}
+	e := (height - 1) / b.epochLen
+	if b.mode == "poa" {
+		return b.sets[0], e, nil
+	}
+	if e >= uint64(len(b.sets)) {
+		return nil, 0, fmt.Errorf("validators of height %d: %w", height, engine.ErrNotFound)
+	}
+	return b.sets[e], e, nil
+}
+
+func (b *memBackend) Staking() (string, uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.mode, b.epochLen
+}
+
 func (b *memBackend) Status() engine.Status {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -158,6 +195,35 @@ func testKey(seed byte) ed25519.PrivateKey {
 		s[i] = seed
 	}
 	return ed25519.NewKeyFromSeed(s)
+}
+
+// testBLSKey is a BLS public key derived from seed.
+func testBLSKey(t testing.TB, seed byte) bls.PublicKey {
+	t.Helper()
+	ikm := make([]byte, bls.MinIKMSize)
+	for i := range ikm {
+		ikm[i] = seed
+	}
+	sk, err := bls.KeyGen(ikm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sk.PublicKey()
+}
+
+// testMember is the validator of key seed with weight.
+func testMember(t testing.TB, seed byte, weight uint64) validators.Validator {
+	k := testKey(seed)
+	return validators.Validator{Address: addrOf(k), PubKey: k.Public().(ed25519.PublicKey), BLSPubKey: testBLSKey(t, seed), Weight: weight}
+}
+
+func testSet(t testing.TB, vals ...validators.Validator) *validators.Set {
+	t.Helper()
+	s, err := validators.NewSet(vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func addrOf(k ed25519.PrivateKey) types.Address {
@@ -209,6 +275,9 @@ func newFixture(t testing.TB) *fixture {
 		poolBytes: 2 * f.pending.Size(),
 		status: engine.Status{ChainID: testChainID, NodeVersion: "v0.0.0-test", Validator: addrOf(f.alice),
 			Validators: 4, SigverifyBackend: "cpu", IndexedHeight: 1},
+		mode:     "poa",
+		epochLen: 100,
+		sets:     []*validators.Set{testSet(t, testMember(t, 1, 5))}, // alice
 	}
 	return f
 }

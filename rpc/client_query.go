@@ -63,7 +63,8 @@ func (c *Client) Commit(ctx context.Context, height uint64) (CommitJSON, error) 
 	return out, err
 }
 
-// Validators returns the validator set signing height (0: the newest).
+// Validators returns the validator set signing height (0: the next
+// height, head+1), each member with its kind, stake and status.
 func (c *Client) Validators(ctx context.Context, height uint64) (ValidatorsResponse, error) {
 	q := url.Values{}
 	if height > 0 {
@@ -71,6 +72,14 @@ func (c *Client) Validators(ctx context.Context, height uint64) (ValidatorsRespo
 	}
 	var out ValidatorsResponse
 	err := c.do(ctx, http.MethodGet, "/rpc/get_validators"+query(q), nil, &out)
+	return out, err
+}
+
+// Stake returns addr's stake record (an *APIError with Code CodeNoStake,
+// status 404, for an address without one and on poa chains).
+func (c *Client) Stake(ctx context.Context, addr types.Address) (StakeJSON, error) {
+	var out StakeJSON
+	err := c.do(ctx, http.MethodGet, "/rpc/get_stake/"+addr.String(), nil, &out)
 	return out, err
 }
 

@@ -25,15 +25,20 @@
 // code send_tx would give that tx alone), and all its txs go to
 // Backend.SubmitTxs together: one signature batch per request.
 //
-// The query routes (get_txs, get_blocks, get_receipt, get_receipts,
-// get_validators and the compatibility route receipts/{id}) read the SQL
+// The query routes (get_txs, get_blocks, get_receipt, get_receipts and
+// the compatibility route receipts/{id}) read the SQL
 // index through the Index interface, which *index.Index implements; attach
 // it with Server.SetIndex. On a node without one by configuration
 // (Server.DisableIndex: DATABASE_URL empty, a validator's default) they
 // answer 501 index_disabled; with one that could not be opened, or while
 // its database is down, 503 index_unavailable (with Retry-After); balances,
 // nonces, blocks, txs and commits always come from the Backend, the
-// authoritative state. GET /rpc/get_evidence?from=&limit= lists the
+// authoritative state. GET /rpc/get_validators?height= serves the set that
+// signs a height (default head+1) from the node's sets by epoch
+// (Backend.ValidatorsAt), each member joined with its stake record (kind,
+// bonded stake, status, missed blocks); GET /rpc/get_stake/{address} serves
+// one stake record (StakeJSON; 404 no_stake without one, and on poa
+// chains). GET /rpc/get_evidence?from=&limit= lists the
 // evidence of double-signing the node recorded (EvidenceJSON: both signed
 // messages, the validator's address and index, height, round and type, and
 // the canonical encoding), from the block store, limit 1..100. Query

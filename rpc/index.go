@@ -19,7 +19,6 @@ type Index interface {
 	Receipt(ctx context.Context, id types.Hash) (index.ReceiptRow, error)
 	ReceiptsByJob(ctx context.Context, jobID []byte) ([]index.ReceiptRow, error)
 	ReceiptsByMiner(ctx context.Context, miner types.Address, limit int, cursor string) ([]index.ReceiptRow, string, error)
-	Validators(ctx context.Context, height uint64) (index.ValidatorSet, error)
 }
 
 var _ Index = (*index.Index)(nil)
@@ -34,7 +33,7 @@ const (
 )
 
 // SetIndex attaches the SQL index that serves the query routes (get_txs,
-// get_receipt, get_receipts, get_blocks, get_validators); nil detaches it.
+// get_receipt, get_receipts, get_blocks); nil detaches it.
 // Without one those routes answer 503 index_unavailable. Safe to call
 // while serving.
 func (s *Server) SetIndex(ix Index) {

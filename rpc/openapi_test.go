@@ -3,6 +3,7 @@ package rpc
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -155,6 +156,8 @@ func TestOpenAPIContract(t *testing.T) {
 	halted := bare(func(b *memBackend) {
 		b.status.Halted = &engine.Halt{Height: 7, Hash: types.Sum256([]byte("decided")), Reason: "decided block fails validation"}
 	}, def)
+	hybrid := bare(func(b *memBackend) { makeHybrid(t, b) }, def)
+	erin := seedAddr(seedErin)
 	f.b.evidence = []*types.Evidence{rpcEvidence(t, 3, 2, false), rpcEvidence(t, 3, 1, true)}
 
 	alice, bob := addrOf(f.alice), addrOf(f.bob)
@@ -195,6 +198,10 @@ func TestOpenAPIContract(t *testing.T) {
 		{"receipts by job", ok, "GET", "/rpc/get_receipts?job_id=job-42", "", 200, ""},
 		{"receipts by miner", ok, "GET", "/rpc/get_receipts?miner=" + bob.String() + "&limit=1", "", 200, ""},
 		{"validators", ok, "GET", "/rpc/get_validators", "", 200, ""},
+		{"validators hybrid", hybrid, "GET", "/rpc/get_validators?height=26", "", 200, ""},
+		{"stake", hybrid, "GET", "/rpc/get_stake/" + seedAddr(seedDave).String(), "", 200, ""},
+		{"stake unbonding", hybrid, "GET", "/rpc/get_stake/" + seedAddr(seedHank).String(), "", 200, ""},
+		{"stake jailed", hybrid, "GET", "/rpc/get_stake/0x" + hex.EncodeToString(erin[:]), "", 200, ""},
 
 		// 400: each kind of bad input.
 		{"bad json", ok, "POST", "/rpc/send_tx", "{", 400, CodeBadJSON},
@@ -213,6 +220,10 @@ func TestOpenAPIContract(t *testing.T) {
 		{"no commit", ok, "GET", "/rpc/get_commit/99", "", 404, CodeNotFound},
 		{"no tx", ok, "GET", "/rpc/get_tx/0x" + strings.Repeat("00", 32), "", 404, CodeNotFound},
 		{"no receipt", ok, "GET", "/rpc/get_receipt/0x" + strings.Repeat("00", 32), "", 404, CodeNotFound},
+		{"no stake on poa", ok, "GET", "/rpc/get_stake/" + alice.String(), "", 404, CodeNoStake},
+		{"no stake", hybrid, "GET", "/rpc/get_stake/" + bob.String(), "", 404, CodeNoStake},
+		{"stake bad address", hybrid, "GET", "/rpc/get_stake/ait1nope", "", 400, CodeBadAddress},
+		{"validators not elected", hybrid, "GET", "/rpc/get_validators?height=31", "", 404, CodeNotFound},
 		// 409, 413, 429
 		{"duplicate", dup, "POST", "/rpc/send_tx", txBody(t, f.pending), 409, CodeDuplicateTx},
 		{"too large", ok, "POST", "/rpc/send_tx", big, 413, CodeBodyTooLarge},

@@ -218,31 +218,6 @@ func (s *Server) getReceipts(_ http.ResponseWriter, r *http.Request) (any, error
 	return out, nil
 }
 
-func (s *Server) getValidators(_ http.ResponseWriter, r *http.Request) (any, error) {
-	q, err := queryParams(r, "height")
-	if err != nil {
-		return nil, err
-	}
-	height, err := uintParam(q, "height", CodeBadHeight, 1, 1<<63-1, 0)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := s.index()
-	if err != nil {
-		return nil, err
-	}
-	set, err := ix.Validators(r.Context(), height)
-	if err != nil {
-		return nil, s.indexError(r, err)
-	}
-	out := ValidatorsResponse{Epoch: set.Epoch, StartHeight: set.StartHeight, TotalWeight: types.Amount(set.TotalWeight),
-		Validators: make([]ValidatorJSON, len(set.Validators))}
-	for i, v := range set.Validators {
-		out.Validators[i] = ValidatorJSON{Index: v.Position, Address: v.Address, PubKey: v.PubKey, BLSPubKey: v.BLSPubKey, Weight: types.Amount(v.Weight)}
-	}
-	return out, nil
-}
-
 // getCommit serves a block's commit certificate from the block store.
 func (s *Server) getCommit(_ http.ResponseWriter, r *http.Request) (any, error) {
 	raw := r.PathValue("height")

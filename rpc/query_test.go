@@ -283,7 +283,6 @@ var indexRoutes = []string{
 	"/rpc/receipts/0x" + strings.Repeat("ab", 32),
 	"/rpc/get_receipts?job_id=x",
 	"/rpc/get_receipts?miner=" + addrOf(testKey(1)).String(),
-	"/rpc/get_validators",
 }
 
 func checkUnavailable(t *testing.T, srv *httptest.Server) {
@@ -370,9 +369,6 @@ func (x failingIndex) ReceiptsByJob(context.Context, []byte) ([]index.ReceiptRow
 }
 func (x failingIndex) ReceiptsByMiner(context.Context, types.Address, int, string) ([]index.ReceiptRow, string, error) {
 	return nil, "", x.err
-}
-func (x failingIndex) Validators(context.Context, uint64) (index.ValidatorSet, error) {
-	return index.ValidatorSet{}, x.err
 }
 
 // claimObject is f.claim2's body with the payload as a structured object.

@@ -68,17 +68,24 @@ type ReceiptsResponse struct {
 	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
-// ValidatorJSON is one member of a validator set.
+// ValidatorJSON is one member of a validator set. Kind, Stake, Status and
+// Missed come from its stake record in the committed state (the head's,
+// whatever height the set signs); a member without one (every member on a
+// poa chain) is an active authority with no stake.
 type ValidatorJSON struct {
 	Index     int            `json:"index"` // its bit in commit signer bitmaps
 	Address   types.Address  `json:"address"`
 	PubKey    types.HexBytes `json:"pub_key"`
 	BLSPubKey types.HexBytes `json:"bls_pub_key"`
-	Weight    types.Amount   `json:"weight"`
+	Weight    types.Amount   `json:"weight"` // its voting power in this set
+	Kind      string         `json:"kind"`   // authority or staker
+	Stake     types.Amount   `json:"stake"`  // bonded
+	Status    string         `json:"status"` // active, jailed or tombstoned
+	Missed    uint64         `json:"missed"` // blocks missed in the current downtime window
 }
 
 // ValidatorsResponse is get_validators: the set signing ?height= (default:
-// the newest epoch).
+// the next height), of Epoch, which starts at StartHeight.
 type ValidatorsResponse struct {
 	Epoch       uint64          `json:"epoch"`
 	StartHeight uint64          `json:"start_height"`

@@ -103,12 +103,13 @@ func (s *Server) routes() []route {
 		{"GET /openapi.json", s.openapi},
 		{"GET /rpc/get_commit/{height}", s.getCommit},
 		{"GET /rpc/get_evidence", s.getEvidence},
+		{"GET /rpc/get_validators", s.getValidators},
+		{"GET /rpc/get_stake/{address}", s.getStake},
 		// From the SQL index (503 index_unavailable without one).
 		{"GET /rpc/get_txs/{address}", s.getTxs},
 		{"GET /rpc/get_blocks", s.getBlocks},
 		{"GET /rpc/get_receipt/{id}", s.getReceipt},
 		{"GET /rpc/get_receipts", s.getReceipts},
-		{"GET /rpc/get_validators", s.getValidators},
 		// Routes of the earlier Python node, kept for its clients.
 		{"GET /rpc/head", s.head},
 		{"GET /rpc/blocks/{height}", s.block},

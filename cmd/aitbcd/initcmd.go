@@ -50,7 +50,7 @@ func databaseURLTOML(index bool) string {
 		return "database_url = \"sqlite://index.db\"\n"
 	}
 	return "# No SQL index: validators do not need one. An RPC or full node serving the query routes\n" +
-		"# (get_txs, get_blocks, get_receipt(s), get_validators) sets database_url = \"sqlite://index.db\".\n" +
+		"# (get_txs, get_blocks, get_receipt(s)) sets database_url = \"sqlite://index.db\".\n" +
 		"database_url = \"\"\n"
 }
 

@@ -75,6 +75,8 @@ func TestRunningNodeMeetsOpenAPI(t *testing.T) {
 		{"GET", "/rpc/get_blocks?from=1&to=3", "", 200},
 		{"GET", "/rpc/get_receipts?job_id=none", "", 200},
 		{"GET", "/rpc/get_validators", "", 200},
+		{"GET", "/rpc/get_validators?height=1", "", 200},
+		{"GET", "/rpc/get_stake/" + st.Validator, "", 404}, // poa: no stake records
 		{"GET", "/rpc/get_block/999999", "", 404},
 		{"GET", "/rpc/get_receipt/0x" + strings.Repeat("00", 32), "", 404},
 		{"GET", "/rpc/get_balance/nope", "", 400},

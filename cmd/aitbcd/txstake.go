@@ -10,9 +10,9 @@ import (
 	"aitbc/engine/types"
 )
 
-// The staking subcommands of `aitbcd tx`. The node has no RPC that says
-// whether an address already has a stake record, so the operator decides
-// whether a STAKE registers: the address's first STAKE must carry its BLS
+// The staking subcommands of `aitbcd tx`. They do not ask the node whether
+// an address already has a stake record (GET /rpc/get_stake/{address}
+// says), so the operator decides whether a STAKE registers: the address's first STAKE must carry its BLS
 // key and proof of possession (give --validator-key), later ones must not
 // (omit it); the state refuses either mistake with ErrStakePayload.
 
