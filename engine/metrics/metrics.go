@@ -53,8 +53,7 @@ type Metrics struct {
 	EvidenceStoreErrors prometheus.Counter // failed to write (logged; the node goes on)
 
 	// Proof of stake (pos and hybrid chains; docs/spec.md §13.6, §17).
-	ValidatorSetSize  prometheus.Gauge       // members of the set deciding the next height
-	ValidatorSetPower prometheus.Gauge       // its total power
+	ValidatorSetPower prometheus.Gauge       // total power of the set deciding the next height (its size: observability's aitbc_validator_set_size)
 	StakeBonded       prometheus.Gauge       // Σ bonded stake of every record
 	Slashes           *prometheus.CounterVec // slashes (each also jails), by reason
 	Slashed           *prometheus.CounterVec // stake burned by slashes, by reason
@@ -114,7 +113,6 @@ func New(reg prometheus.Registerer) *Metrics {
 			Help: "1 once this node stopped deciding blocks because a block a quorum decided fails validation here (it keeps serving; see /rpc/status halted), else 0."}),
 		EvidenceRecorded: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_recorded_total",
 			Help: "Evidence of a validator signing two conflicting votes or proposals, written to the block store."}),
-		ValidatorSetSize:  prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_validator_set_size", Help: "Validators in the set that decides the next height."}),
 		ValidatorSetPower: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_validator_set_power", Help: "Total voting power of the set that decides the next height."}),
 		StakeBonded:       prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_stake_bonded", Help: "Stake bonded by every staker (base units; pos and hybrid chains)."}),
 		Slashes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aitbc_slashes_total",

@@ -82,7 +82,7 @@ func (m *Machine) Status() engine.Status {
 	txs, bytes := m.ledger.PoolSize()
 	s := engine.Status{
 		ChainID: m.chainID, NodeVersion: m.cfg.Version, Head: *m.head.Load(), Validator: m.self,
-		Validators: m.vals.Size(), MempoolTxs: txs, MempoolBytes: bytes, SigverifyBackend: m.verify.Backend(),
+		Validators: m.nextSetSize(), MempoolTxs: txs, MempoolBytes: bytes, SigverifyBackend: m.verify.Backend(),
 		Peers: m.sync.Live(m.clock.Now()), Syncing: m.sync.Syncing(),
 	}
 	if h := m.halt.Load(); h != nil {
@@ -129,4 +129,12 @@ func (m *Machine) ValidatorsAt(height uint64) (*validators.Set, uint64, error) {
 // Staking describes the chain's consensus mode and epochs.
 func (m *Machine) Staking() (mode string, epochLength uint64) {
 	return m.gen.ConsensusMode, m.gen.Params.EpochLength
+}
+
+// nextSetSize is the size of the set that decides the next height.
+func (m *Machine) nextSetSize() int {
+	if set, _, err := m.ValidatorsAt(0); err == nil {
+		return set.Size()
+	}
+	return m.vals.Size()
 }

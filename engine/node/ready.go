@@ -158,7 +158,6 @@ func (m *Machine) stakingMetrics(x *exec.Executed) {
 		m.log.Warn("validator slashed", "height", h, "address", s.Address.String(), "reason", s.Reason, "burned", s.Amount)
 	}
 	if set := m.setAt(h + 1); set != nil {
-		m.m.ValidatorSetSize.Set(float64(set.Size()))
 		m.m.ValidatorSetPower.Set(float64(set.TotalPower()))
 	}
 	if m.hist.Staking() && len(x.Batch.StakeUpdates()) > 0 {

@@ -94,8 +94,8 @@ func TestStakingSetChanges(t *testing.T) {
 				t.Errorf("aitbc_elections_total = %v", n)
 			}
 			head := c.Nodes[0].Height()
-			if got, want := testutil.ToFloat64(m.ValidatorSetSize), float64(c.SetAt(head+1).Size()); got != want {
-				t.Errorf("aitbc_validator_set_size = %v, want %v", got, want)
+			if got, want := testutil.ToFloat64(m.ValidatorSetPower), float64(c.SetAt(head+1).TotalPower()); got != want {
+				t.Errorf("aitbc_validator_set_power = %v, want %v", got, want)
 			}
 		})
 	}
