@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,8 +82,25 @@ func TestHybridDevnetFifthNodeJoins(t *testing.T) {
 		}
 	}
 	cli("tx", "send", "--rpc", nodes[0].url, "--key", filepath.Join(dir, "faucet.key"), "--to", auth.Address, "--amount", "500000", "--wait")
-	cli("tx", "stake", "--rpc", n5.url, "--key", filepath.Join(home5, "account.key"),
-		"--validator-key", filepath.Join(home5, "validator.key"), "--amount", fmt.Sprint(devnetStakeUnit), "--wait")
+	wait.Until(t, "the funds on the fifth node", 30*time.Second, func() bool {
+		var b struct {
+			Balance string `json:"balance"`
+		}
+		getJSON(t, n5.url+"/rpc/get_balance/"+auth.Address, &b)
+		return b.Balance == "500000"
+	})
+	refused := func(want string, args ...string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 2 || !strings.Contains(errb.String(), want) {
+			t.Fatalf("%v: exit %d, %q; want exit 2 with %q", args, code, errb.String(), want)
+		}
+	}
+	stakeArgs := []string{"tx", "stake", "--rpc", n5.url, "--key", filepath.Join(home5, "account.key"), "--amount", fmt.Sprint(devnetStakeUnit), "--wait"}
+	withKey := append(slices.Clone(stakeArgs), "--validator-key", filepath.Join(home5, "validator.key"))
+	refused("its first STAKE needs --validator-key", stakeArgs...)
+	cli(withKey...)
+	refused("later STAKEs must omit --validator-key", withKey...)
 	stakedAt := height(nodes[0])
 
 	type member struct {

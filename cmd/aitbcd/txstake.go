@@ -3,18 +3,20 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"io"
 
 	"aitbc/engine/bls"
 	"aitbc/engine/types"
+	"aitbc/rpc"
 )
 
-// The staking subcommands of `aitbcd tx`. They do not ask the node whether
-// an address already has a stake record (GET /rpc/get_stake/{address}
-// says), so the operator decides whether a STAKE registers: the address's first STAKE must carry its BLS
-// key and proof of possession (give --validator-key), later ones must not
-// (omit it); the state refuses either mistake with ErrStakePayload.
+// The staking subcommands of `aitbcd tx`. An address's first STAKE must
+// carry its BLS key and proof of possession (give --validator-key), later
+// ones must not (omit it); `tx stake` asks the node (GET
+// /rpc/get_stake/{address}) and refuses the wrong choice before signing,
+// and the state refuses it anyway with ErrStakePayload.
 
 // runStake is `aitbcd tx stake` (args after the subcommand name).
 func runStake(args []string, stdout, stderr io.Writer) error {
@@ -42,7 +44,26 @@ func runStake(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return tf.submit(priv, func(chainID string) *types.Tx { return stakeTx(chainID, *tf.nonce, amount, sk) }, stdout)
+	from := types.AddressFromPubKey(priv.Public().(ed25519.PublicKey))
+	return tf.submitChecked(priv, func(ctx context.Context, c *rpc.Client) error { return checkRegistration(ctx, c, from, sk != nil) },
+		func(chainID string) *types.Tx { return stakeTx(chainID, *tf.nonce, amount, sk) }, stdout)
+}
+
+// checkRegistration asks the node whether from has a stake record
+// (get_stake) and refuses, before anything is signed, a first STAKE
+// without --validator-key or a later one with it (the state would refuse
+// either with ErrStakePayload, fee spent on nothing). A node that cannot
+// say (an older node, an error) leaves the choice to the operator.
+func checkRegistration(ctx context.Context, c *rpc.Client, from types.Address, withKey bool) error {
+	_, err := c.Stake(ctx, from)
+	var apiErr *rpc.APIError
+	switch {
+	case err == nil && withKey:
+		return usagef("%s is registered already: later STAKEs must omit --validator-key", from)
+	case errors.As(err, &apiErr) && apiErr.Code == rpc.CodeNoStake && !withKey:
+		return usagef("%s has no stake record: its first STAKE needs --validator-key (the BLS key it registers)", from)
+	}
+	return nil
 }
 
 // runUnstake is `aitbcd tx unstake`.
@@ -119,11 +140,22 @@ func unjailTx(chainID string, nonce uint64) *types.Tx {
 // submit connects to --rpc, builds the tx for the node's chain, signs,
 // sends and prints it like `tx send`.
 func (tf txFlags) submit(priv ed25519.PrivateKey, build func(chainID string) *types.Tx, stdout io.Writer) error {
+	return tf.submitChecked(priv, nil, build, stdout)
+}
+
+// submitChecked is submit with a check against the node (nil: none)
+// before the tx is built.
+func (tf txFlags) submitChecked(priv ed25519.PrivateKey, check func(context.Context, *rpc.Client) error, build func(chainID string) *types.Tx, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), *tf.timeout)
 	defer cancel()
 	c, chainID, err := tf.connect(ctx)
 	if err != nil {
 		return err
+	}
+	if check != nil {
+		if err := check(ctx, c); err != nil {
+			return err
+		}
 	}
 	hash, err := signAndSend(ctx, c, build(chainID), priv, *tf.fee)
 	if err != nil {
