@@ -40,8 +40,18 @@ const (
 // u8 flags (1 jailed, 2 tombstoned) || u64 missed_count || u32 m ||
 // missed[m], integers big-endian.
 func EncodeStakeRecord(r *StakeRecord) []byte {
-	b := make([]byte, 0, 1+types.AddressLen+1+8+types.PubKeyLen+types.BLSPubKeyLen+8+4+24*len(r.Unbonding)+8+1+8+4+len(r.Missed))
-	b = append(b, codecVersion)
+	return r.appendFields(append(make([]byte, 0, 1+r.fieldsLen()), codecVersion))
+}
+
+// fieldsLen is the length of appendFields's bytes.
+func (r *StakeRecord) fieldsLen() int {
+	return types.AddressLen + 1 + 8 + types.PubKeyLen + types.BLSPubKeyLen + 8 + 4 + 24*len(r.Unbonding) + 8 + 1 + 8 + 4 + len(r.Missed)
+}
+
+// appendFields appends the record's fields in the layout that both the
+// stake leaf (after its domain) and the stored form (after its version)
+// use.
+func (r *StakeRecord) appendFields(b []byte) []byte {
 	b = append(b, r.Address[:]...)
 	b = append(b, byte(r.Kind))
 	b = binary.BigEndian.AppendUint64(b, r.Power)

@@ -3,7 +3,6 @@ package state
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"slices"
 
 	"aitbc/engine/types"
@@ -106,32 +105,8 @@ const stakeLeafDomain = "AITBC/stake/v2\x00"
 // u8 flags (1 jailed, 2 tombstoned) || u64 missed_count || u32 m ||
 // missed[m], integers big-endian (docs/spec.md §13.6).
 func (r *StakeRecord) leaf() types.Hash {
-	b := make([]byte, 0, len(stakeLeafDomain)+20+1+8+32+48+8+4+24*len(r.Unbonding)+9+8+4+len(r.Missed))
-	b = append(b, stakeLeafDomain...)
-	b = append(b, r.Address[:]...)
-	b = append(b, byte(r.Kind))
-	b = binary.BigEndian.AppendUint64(b, r.Power)
-	b = append(b, r.PubKey[:]...)
-	b = append(b, r.BLSPubKey[:]...)
-	b = binary.BigEndian.AppendUint64(b, r.Bonded)
-	b = binary.BigEndian.AppendUint32(b, uint32(len(r.Unbonding)))
-	for _, u := range r.Unbonding {
-		b = binary.BigEndian.AppendUint64(b, u.Amount)
-		b = binary.BigEndian.AppendUint64(b, u.Release)
-		b = binary.BigEndian.AppendUint64(b, u.Start)
-	}
-	b = binary.BigEndian.AppendUint64(b, r.JailedUntil)
-	var flags byte
-	if r.Jailed {
-		flags |= 1
-	}
-	if r.Tombstoned {
-		flags |= 2
-	}
-	b = append(b, flags)
-	b = binary.BigEndian.AppendUint64(b, r.MissedCount)
-	b = binary.BigEndian.AppendUint32(b, uint32(len(r.Missed)))
-	return sha256.Sum256(append(b, r.Missed...))
+	b := make([]byte, 0, len(stakeLeafDomain)+r.fieldsLen())
+	return sha256.Sum256(r.appendFields(append(b, stakeLeafDomain...)))
 }
 
 // stakesRoot is the MerkleRoot (§8) of the leaves of recs, which are sorted
