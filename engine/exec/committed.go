@@ -123,13 +123,16 @@ func elect(hist *epochs.History, height uint64, b *state.Batch) (*engine.Elected
 }
 
 // CheckBody checks what a block's hash does not cover directly: that its
-// txs and last commit are the ones its header commits to. A certificate
+// txs, evidence and last commit are the ones its header commits to. A certificate
 // covers only the header, so a peer could otherwise pair a certified
 // header with other txs. An error wraps engine.ErrBadPeerMessage.
 func CheckBody(b *types.Block) error {
 	h := &b.Header
 	if types.MerkleRoot(b.TxHashes()) != h.TxRoot {
 		return fmt.Errorf("%w: block %d: txs do not match the header's tx root", engine.ErrBadPeerMessage, h.Height)
+	}
+	if types.EvidenceRoot(b.Evidence) != h.EvidenceHash {
+		return fmt.Errorf("%w: block %d: evidence does not match the header's evidence hash", engine.ErrBadPeerMessage, h.Height)
 	}
 	if h.Height == 1 {
 		if b.LastCommit != nil || !h.LastCommitHash.IsZero() {
