@@ -29,6 +29,9 @@ func Committed(x *Executed, cert *types.CommitCert) *engine.CommittedBlock {
 func Replay(st *state.State, hist *epochs.History, blk *types.Block, cert *types.CommitCert) (*engine.CommittedBlock, error) {
 	h := blk.Header.Height
 	b := st.Begin(BlockInfoOf(hist, h, blk.Header.Proposer, blk.LastCommit))
+	if err := applyEvidence(b, blk.Evidence); err != nil {
+		return nil, fmt.Errorf("%w: replay block %d: %w", engine.ErrInvalidBlock, h, err)
+	}
 	for i, tx := range blk.Txs {
 		if err := b.Apply(tx); err != nil {
 			return nil, fmt.Errorf("%w: replay block %d: tx %d: %w", engine.ErrInvalidBlock, h, i, err)
@@ -76,6 +79,17 @@ func Follow(st *state.State, hist *epochs.History, cb *engine.CommittedBlock) er
 	st.SetSupply(cb.Supply)
 	if cb.Elected != nil && hist != nil {
 		return hist.Install(cb.Elected.Epoch, cb.Elected.Set)
+	}
+	return nil
+}
+
+// applyEvidence applies a block's verified evidence to its batch, in
+// block order, before its txs (docs/spec.md §13.6).
+func applyEvidence(b *state.Batch, evs []*types.Evidence) error {
+	for i, ev := range evs {
+		if _, err := b.ApplyEvidence(ev.Hash(), ev.Validator, ev.Height()); err != nil {
+			return fmt.Errorf("evidence %d: %w", i, err)
+		}
 	}
 	return nil
 }

@@ -355,8 +355,8 @@ func testEvidence(t *testing.T, chainID string) *types.Evidence {
 	return ev
 }
 
-// Blocks can carry evidence (header evidence_hash), but until execution
-// verifies and applies it a block with any is invalid, and one whose
+// Blocks carry evidence (header evidence_hash); a poa chain has no stake
+// to slash, so a block with any is invalid there, and one whose
 // evidence_hash does not match its evidence is invalid for that first.
 func TestValidateRefusesBlockEvidence(t *testing.T) {
 	x := newTestExec(t, 8<<20)
@@ -382,7 +382,7 @@ func TestValidateRefusesBlockEvidence(t *testing.T) {
 		{"one piece, its root", func(b *types.Block) {
 			b.Evidence = []*types.Evidence{ev}
 			b.Header.EvidenceHash = types.EvidenceRoot(b.Evidence)
-		}, "evidence in blocks is not executed yet"},
+		}, "evidence on a chain without stake"},
 		{"one piece, zero evidence_hash", func(b *types.Block) {
 			b.Evidence = []*types.Evidence{ev}
 		}, "evidence root mismatch"},
