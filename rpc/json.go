@@ -77,6 +77,7 @@ type BlockResponse struct {
 	ValidatorsHash     types.Hash    `json:"validators_hash"`
 	NextValidatorsHash types.Hash    `json:"next_validators_hash"`
 	LastCommitHash     types.Hash    `json:"last_commit_hash"`
+	EvidenceHash       types.Hash    `json:"evidence_hash"` // zero: the block carries no evidence
 	TxCount            int           `json:"tx_count"`
 	TxHashes           []types.Hash  `json:"tx_hashes"`
 	Txs                []TxJSON      `json:"txs"`
@@ -184,11 +185,12 @@ func blockJSON(b *types.Block, cert *types.CommitCert) BlockResponse {
 		Height: h.Height, Hash: h.Hash(), ChainID: h.ChainID, Time: h.Time,
 		ParentHash: h.ParentHash, Proposer: h.Proposer, TxRoot: h.TxRoot, StateRoot: h.StateRoot,
 		ValidatorsHash: h.ValidatorsHash, NextValidatorsHash: h.NextValidatorsHash, LastCommitHash: h.LastCommitHash,
-		TxCount:    len(b.Txs),
-		TxHashes:   make([]types.Hash, len(b.Txs)),
-		Txs:        make([]TxJSON, len(b.Txs)),
-		LastCommit: commitJSON(b.LastCommit),
-		Commit:     commitJSON(cert),
+		EvidenceHash: h.EvidenceHash,
+		TxCount:      len(b.Txs),
+		TxHashes:     make([]types.Hash, len(b.Txs)),
+		Txs:          make([]TxJSON, len(b.Txs)),
+		LastCommit:   commitJSON(b.LastCommit),
+		Commit:       commitJSON(cert),
 	}
 	for i, tx := range b.Txs {
 		out.TxHashes[i] = tx.Hash()
