@@ -83,6 +83,9 @@ type BlockResponse struct {
 	Txs                []TxJSON      `json:"txs"`
 	LastCommit         *CommitJSON   `json:"last_commit"` // the parent's certificate; null at height 1
 	Commit             *CommitJSON   `json:"commit"`      // this block's certificate
+	// Evidence is the double-sign evidence the block carries and applies
+	// (pos and hybrid chains; docs/spec.md §13.6); empty without any.
+	Evidence []EvidenceJSON `json:"evidence"`
 }
 
 // MempoolResponse is mempool: the totals and up to ?limit= txs in priority order.
@@ -191,6 +194,11 @@ func blockJSON(b *types.Block, cert *types.CommitCert) BlockResponse {
 		Txs:          make([]TxJSON, len(b.Txs)),
 		LastCommit:   commitJSON(b.LastCommit),
 		Commit:       commitJSON(cert),
+		Evidence:     make([]EvidenceJSON, len(b.Evidence)),
+	}
+	for i, ev := range b.Evidence {
+		out.Evidence[i] = evidenceJSON(ev)
+		out.Evidence[i].IncludedHeight = h.Height
 	}
 	for i, tx := range b.Txs {
 		out.TxHashes[i] = tx.Hash()

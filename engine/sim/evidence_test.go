@@ -46,6 +46,9 @@ func TestDoubleSignerTombstonedAndOut(t *testing.T) {
 			for _, ev := range blk.Evidence {
 				if ev.Validator == offender {
 					at = h
+					if got, err := best.Store.EvidenceIncluded(ev.Hash()); err != nil || got != h {
+						t.Fatalf("seed %d: the store says evidence %s was included at %d (%v), the block is %d", seed, ev.Hash(), got, err, h)
+					}
 				}
 			}
 		}
