@@ -39,6 +39,9 @@ type BlockStore interface {
 	// state root depends on it). Idempotent: evidence whose hash is stored
 	// already is not written again, and added is false.
 	AddEvidence(ev *types.Evidence) (added bool, err error)
+	// EvidenceIncluded is the height of the block that applied the
+	// evidence with hash h (wrapping ErrNotFound when none did).
+	EvidenceIncluded(h types.Hash) (uint64, error)
 	// Evidence lists stored evidence of heights >= fromHeight in ascending
 	// order of (height, evidence hash), at most limit pieces (none for
 	// limit <= 0).

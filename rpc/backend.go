@@ -34,6 +34,9 @@ type Backend interface {
 	// Evidence lists recorded evidence of double-signing of heights >=
 	// fromHeight, ascending, at most limit pieces (engine.BlockStore.Evidence).
 	Evidence(fromHeight uint64, limit int) ([]*types.Evidence, error)
+	// EvidenceIncluded is the height of the block that applied evidence h
+	// (engine.ErrNotFound when none did).
+	EvidenceIncluded(h types.Hash) (uint64, error)
 	// Stake is addr's committed stake record (ok false for an address
 	// that never staked, and on poa chains, which keep none).
 	Stake(addr types.Address) (rec state.StakeRecord, ok bool)

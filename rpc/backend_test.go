@@ -31,9 +31,10 @@ type memBackend struct {
 	submitted []*types.Tx
 	batches   int // SubmitTxs calls
 	status    engine.Status
-	evidence  []*types.Evidence // in store order: height, then hash
-	evErr     error             // returned by Evidence when set
-	mode      string            // consensus mode: poa, pos or hybrid
+	evidence  []*types.Evidence     // in store order: height, then hash
+	evErr     error                 // returned by Evidence when set
+	included  map[types.Hash]uint64 // evidence hash -> the height of the block that applied it
+	mode      string                // consensus mode: poa, pos or hybrid
 	epochLen  uint64
 	sets      []*validators.Set // sets[e]: the set of epoch e (poa: sets[0] for every epoch)
 	stakes    map[types.Address]state.StakeRecord
@@ -122,6 +123,15 @@ func (b *memBackend) MempoolTxs(limit int) ([]*types.Tx, int, int) {
 }
 
 func (b *memBackend) MinFee(tx *types.Tx) uint64 { return 10 + uint64(tx.Size()) }
+
+func (b *memBackend) EvidenceIncluded(h types.Hash) (uint64, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if height, ok := b.included[h]; ok {
+		return height, nil
+	}
+	return 0, engine.ErrNotFound
+}
 
 func (b *memBackend) Evidence(from uint64, limit int) ([]*types.Evidence, error) {
 	b.mu.Lock()

@@ -50,6 +50,9 @@ type EvidenceJSON struct {
 	ProposalA      *ProposalJSON  `json:"proposal_a,omitempty"`
 	ProposalB      *ProposalJSON  `json:"proposal_b,omitempty"`
 	Encoding       types.HexBytes `json:"encoding"`
+	// IncludedHeight is the block that carried and applied the evidence
+	// (0: no block has yet).
+	IncludedHeight uint64 `json:"included_height"`
 }
 
 // EvidenceResponse is get_evidence: recorded evidence of heights >= From,
@@ -112,7 +115,11 @@ func (s *Server) getEvidence(_ http.ResponseWriter, r *http.Request) (any, error
 		if len(out.Evidence) == int(limit) {
 			break
 		}
-		out.Evidence = append(out.Evidence, evidenceJSON(ev))
+		j := evidenceJSON(ev)
+		if h, err := s.b.EvidenceIncluded(j.Hash); err == nil {
+			j.IncludedHeight = h
+		}
+		out.Evidence = append(out.Evidence, j)
 	}
 	return out, nil
 }

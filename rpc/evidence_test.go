@@ -40,6 +40,7 @@ func TestGetEvidence(t *testing.T) {
 	f := newFixture(t)
 	vote, prop, later := rpcEvidence(t, 3, 2, false), rpcEvidence(t, 3, 1, true), rpcEvidence(t, 8, 0, false)
 	f.b.evidence = []*types.Evidence{vote, prop, later}
+	f.b.included = map[types.Hash]uint64{prop.Hash(): 5} // a block at 5 applied it
 	srv := startServer(t, f.b, nil)
 
 	r := call(t, srv, "GET", "/rpc/get_evidence", "")
@@ -63,6 +64,9 @@ func TestGetEvidence(t *testing.T) {
 	back, err := types.DecodeEvidence(e.Encoding)
 	if err != nil || back.Hash() != e.Hash {
 		t.Fatalf("encoding does not decode to the evidence: %v", err)
+	}
+	if e.IncludedHeight != 0 || out.Evidence[1].IncludedHeight != 5 {
+		t.Fatalf("included heights %d and %d, want 0 (no block yet) and 5", e.IncludedHeight, out.Evidence[1].IncludedHeight)
 	}
 	p := out.Evidence[1]
 	if p.Kind != "duplicate_proposal" || p.Type != "proposal" || p.VoteA != nil || p.ProposalA == nil || p.ProposalB == nil ||

@@ -77,11 +77,15 @@ type BlockResponse struct {
 	ValidatorsHash     types.Hash    `json:"validators_hash"`
 	NextValidatorsHash types.Hash    `json:"next_validators_hash"`
 	LastCommitHash     types.Hash    `json:"last_commit_hash"`
+	EvidenceHash       types.Hash    `json:"evidence_hash"` // zero: the block carries no evidence
 	TxCount            int           `json:"tx_count"`
 	TxHashes           []types.Hash  `json:"tx_hashes"`
 	Txs                []TxJSON      `json:"txs"`
 	LastCommit         *CommitJSON   `json:"last_commit"` // the parent's certificate; null at height 1
 	Commit             *CommitJSON   `json:"commit"`      // this block's certificate
+	// Evidence is the double-sign evidence the block carries and applies
+	// (pos and hybrid chains; docs/spec.md §13.6); empty without any.
+	Evidence []EvidenceJSON `json:"evidence"`
 }
 
 // MempoolResponse is mempool: the totals and up to ?limit= txs in priority order.
@@ -184,11 +188,17 @@ func blockJSON(b *types.Block, cert *types.CommitCert) BlockResponse {
 		Height: h.Height, Hash: h.Hash(), ChainID: h.ChainID, Time: h.Time,
 		ParentHash: h.ParentHash, Proposer: h.Proposer, TxRoot: h.TxRoot, StateRoot: h.StateRoot,
 		ValidatorsHash: h.ValidatorsHash, NextValidatorsHash: h.NextValidatorsHash, LastCommitHash: h.LastCommitHash,
-		TxCount:    len(b.Txs),
-		TxHashes:   make([]types.Hash, len(b.Txs)),
-		Txs:        make([]TxJSON, len(b.Txs)),
-		LastCommit: commitJSON(b.LastCommit),
-		Commit:     commitJSON(cert),
+		EvidenceHash: h.EvidenceHash,
+		TxCount:      len(b.Txs),
+		TxHashes:     make([]types.Hash, len(b.Txs)),
+		Txs:          make([]TxJSON, len(b.Txs)),
+		LastCommit:   commitJSON(b.LastCommit),
+		Commit:       commitJSON(cert),
+		Evidence:     make([]EvidenceJSON, len(b.Evidence)),
+	}
+	for i, ev := range b.Evidence {
+		out.Evidence[i] = evidenceJSON(ev)
+		out.Evidence[i].IncludedHeight = h.Height
 	}
 	for i, tx := range b.Txs {
 		out.TxHashes[i] = tx.Hash()

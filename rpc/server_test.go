@@ -147,6 +147,11 @@ func TestRoutes(t *testing.T) {
 		if !strings.Contains(string(raw), `"next_validators_hash":"`+h.NextValidatorsHash.String()+`"`) {
 			t.Fatalf("no next_validators_hash in %s", raw)
 		}
+		// So is its evidence_hash (zero: no evidence), the last field the
+		// header hash covers.
+		if b.EvidenceHash != h.EvidenceHash || !strings.Contains(string(raw), `"evidence_hash":"`+types.ZeroHash.String()+`"`) {
+			t.Fatalf("evidence_hash %s, want %s, in %s", b.EvidenceHash, h.EvidenceHash, raw)
+		}
 		if !strings.Contains(string(raw), `"signers":"0x05"`) {
 			t.Fatalf("signers bitmap not 0x hex: %s", raw)
 		}

@@ -23,7 +23,7 @@ type MemStore struct {
 	claims   map[types.Hash][2]uint64 // job hash -> height, tx index
 	evidence map[types.Hash][]byte    // evidence hash -> encoding
 	stakes   map[types.Address][]byte // state.EncodeStakeRecord
-	applied  map[types.Hash]struct{}  // applied evidence hashes
+	applied  map[types.Hash]uint64    // applied evidence hash -> height of the block that applied it
 	supply   []byte                   // state.EncodeSupply; nil before the first commit
 	sets     [][]byte                 // validators.EncodeSet of epoch i+2
 	closed   bool
@@ -34,7 +34,7 @@ var _ engine.BlockStore = (*MemStore)(nil)
 // NewMemStore returns an empty store.
 func NewMemStore() *MemStore {
 	return &MemStore{txs: map[types.Hash][2]uint64{}, accounts: map[types.Address]state.Account{}, claims: map[types.Hash][2]uint64{},
-		evidence: map[types.Hash][]byte{}, stakes: map[types.Address][]byte{}, applied: map[types.Hash]struct{}{}}
+		evidence: map[types.Hash][]byte{}, stakes: map[types.Address][]byte{}, applied: map[types.Hash]uint64{}}
 }
 
 func (s *MemStore) Commit(cb *engine.CommittedBlock) error {
@@ -68,7 +68,7 @@ func (s *MemStore) Commit(cb *engine.CommittedBlock) error {
 		s.stakes[cb.Stakes[i].Address] = state.EncodeStakeRecord(&cb.Stakes[i])
 	}
 	for _, e := range cb.Evidence {
-		s.applied[e] = struct{}{}
+		s.applied[e] = h
 	}
 	s.supply = state.EncodeSupply(cb.Supply)
 	if el := cb.Elected; el != nil {
@@ -78,6 +78,16 @@ func (s *MemStore) Commit(cb *engine.CommittedBlock) error {
 		s.sets = append(s.sets, validators.EncodeSet(el.Set))
 	}
 	return nil
+}
+
+// EvidenceIncluded is the height of the block that applied evidence h.
+func (s *MemStore) EvidenceIncluded(h types.Hash) (uint64, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if height, ok := s.applied[h]; ok {
+		return height, nil
+	}
+	return 0, fmt.Errorf("evidence %s: %w", h, engine.ErrNotFound)
 }
 
 // LoadStaking restores the staking state, decoding what Commit encoded.

@@ -29,6 +29,9 @@ func Committed(x *Executed, cert *types.CommitCert) *engine.CommittedBlock {
 func Replay(st *state.State, hist *epochs.History, blk *types.Block, cert *types.CommitCert) (*engine.CommittedBlock, error) {
 	h := blk.Header.Height
 	b := st.Begin(BlockInfoOf(hist, h, blk.Header.Proposer, blk.LastCommit))
+	if err := applyEvidence(b, blk.Evidence); err != nil {
+		return nil, fmt.Errorf("%w: replay block %d: %w", engine.ErrInvalidBlock, h, err)
+	}
 	for i, tx := range blk.Txs {
 		if err := b.Apply(tx); err != nil {
 			return nil, fmt.Errorf("%w: replay block %d: tx %d: %w", engine.ErrInvalidBlock, h, i, err)
@@ -80,6 +83,17 @@ func Follow(st *state.State, hist *epochs.History, cb *engine.CommittedBlock) er
 	return nil
 }
 
+// applyEvidence applies a block's verified evidence to its batch, in
+// block order, before its txs (docs/spec.md §13.6).
+func applyEvidence(b *state.Batch, evs []*types.Evidence) error {
+	for i, ev := range evs {
+		if _, err := b.ApplyEvidence(ev.Hash(), ev.Validator, ev.Height()); err != nil {
+			return fmt.Errorf("evidence %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
 // BlockInfoOf is what executing the block of height by proposer with
 // last commit lc needs besides its txs (docs/spec.md §13.3). On pos and
 // hybrid chains (hist.Staking) the signers are the validators whose bits
@@ -123,13 +137,16 @@ func elect(hist *epochs.History, height uint64, b *state.Batch) (*engine.Elected
 }
 
 // CheckBody checks what a block's hash does not cover directly: that its
-// txs and last commit are the ones its header commits to. A certificate
+// txs, evidence and last commit are the ones its header commits to. A certificate
 // covers only the header, so a peer could otherwise pair a certified
 // header with other txs. An error wraps engine.ErrBadPeerMessage.
 func CheckBody(b *types.Block) error {
 	h := &b.Header
 	if types.MerkleRoot(b.TxHashes()) != h.TxRoot {
 		return fmt.Errorf("%w: block %d: txs do not match the header's tx root", engine.ErrBadPeerMessage, h.Height)
+	}
+	if types.EvidenceRoot(b.Evidence) != h.EvidenceHash {
+		return fmt.Errorf("%w: block %d: evidence does not match the header's evidence hash", engine.ErrBadPeerMessage, h.Height)
 	}
 	if h.Height == 1 {
 		if b.LastCommit != nil || !h.LastCommitHash.IsZero() {

@@ -47,9 +47,47 @@ type Executor struct {
 	// hist holds the chain's sets by epoch and runs the election after
 	// an epoch's last block (nil: the set never changes).
 	hist *epochs.History
+	// evidence lists recorded double-sign evidence of heights >= from
+	// (nil: our proposals carry none); see SetEvidenceSource.
+	evidence func(from uint64, limit int) ([]*types.Evidence, error)
 	// selfKey is our validator's BLS key (nil: none); with it, Build names
 	// as proposer the address that holds it in the set of the height.
 	selfKey *bls.PublicKey
+}
+
+// SetEvidenceSource installs where our proposals find double-sign
+// evidence (the block store's recorded evidence, BlockStore.Evidence): on
+// pos and hybrid chains each proposal carries what it can apply
+// (docs/spec.md §13.6).
+func (e *Executor) SetEvidenceSource(f func(from uint64, limit int) ([]*types.Evidence, error)) {
+	e.evidence = f
+}
+
+// evidenceFor lists the recorded evidence a proposal for height may carry:
+// on pos and hybrid chains, pieces of heights within max_evidence_age
+// below it that verify against the set of their height. Reap then keeps
+// those the state can apply, at most max_evidence_per_block.
+func (e *Executor) evidenceFor(height uint64) []*types.Evidence {
+	if e.evidence == nil || e.hist == nil || !e.hist.Staking() || height <= 1 {
+		return nil
+	}
+	age := e.ledger.Params().PoS().MaxEvidenceAge
+	from := uint64(1)
+	if height > age {
+		from = height - age
+	}
+	evs, err := e.evidence(from, types.MaxBlockEvidence)
+	if err != nil {
+		e.log.Warn("cannot read recorded evidence for our proposal", "height", height, "err", err)
+		return nil
+	}
+	out := evs[:0]
+	for _, ev := range evs {
+		if ev.Height() < height && consensus.VerifyEvidence(e.chainID, e.setAt(ev.Height()), ev) == nil {
+			out = append(out, ev)
+		}
+	}
+	return out
 }
 
 // SetSelfKey sets our validator's BLS key: our proposals name as proposer
@@ -117,7 +155,12 @@ func (e *Executor) Build(req *consensus.BuildRequest, head engine.Head, now time
 	p := e.ledger.Params()
 	self := e.proposer(req.Height)
 	info := BlockInfoOf(e.hist, req.Height, self, req.LastCommit)
-	txs, batch := e.ledger.Reap(info, int(p.MaxBlockTxs), int(p.MaxBlockBytes)-blockSlack, func(tx *types.Tx, err error) {
+	evs := e.evidenceFor(req.Height)
+	room := int(p.MaxBlockBytes) - blockSlack
+	for _, ev := range evs {
+		room -= 4 + len(ev.Encode())
+	}
+	txs, evs, batch := e.ledger.Reap(info, evs, int(p.MaxBlockTxs), room, func(tx *types.Tx, err error) {
 		e.log.Debug("tx left out of block", "tx", tx.Hash().String(), "err", err)
 	})
 	hashes := make([]types.Hash, len(txs))
@@ -136,7 +179,9 @@ func (e *Executor) Build(req *consensus.BuildRequest, head engine.Head, now time
 		},
 		Txs:        txs,
 		LastCommit: req.LastCommit,
+		Evidence:   evs,
 	}
+	blk.Header.EvidenceHash = types.EvidenceRoot(evs)
 	if req.LastCommit != nil {
 		blk.Header.LastCommitHash = req.LastCommit.Hash()
 	}
@@ -214,6 +259,23 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 	if types.MerkleRoot(hashes) != h.TxRoot {
 		return nil, bad("tx root mismatch")
 	}
+	if types.EvidenceRoot(blk.Evidence) != h.EvidenceHash {
+		return nil, bad("evidence root mismatch")
+	}
+	// Evidence (docs/spec.md §13.6): pos and hybrid chains only; each
+	// piece of a height below this one, verified against the set of its
+	// height, then applied before the txs.
+	if len(blk.Evidence) > 0 && (e.hist == nil || !e.hist.Staking()) {
+		return nil, bad("evidence on a chain without stake")
+	}
+	for i, ev := range blk.Evidence {
+		if ev.Height() >= h.Height {
+			return nil, bad("evidence %d: infraction at height %d, not below %d", i, ev.Height(), h.Height)
+		}
+		if err := consensus.VerifyEvidence(e.chainID, e.setAt(ev.Height()), ev); err != nil {
+			return nil, bad("evidence %d: %w", i, err)
+		}
+	}
 	for i, tx := range blk.Txs {
 		if err := tx.ValidateBasic(e.chainID); err != nil {
 			return nil, bad("tx %d: %w", i, err)
@@ -240,6 +302,9 @@ func (e *Executor) execute(ctx context.Context, blk *types.Block, head engine.He
 		}
 	}
 	batch := e.ledger.Begin(BlockInfoOf(e.hist, h.Height, h.Proposer, blk.LastCommit))
+	if err := applyEvidence(batch, blk.Evidence); err != nil {
+		return nil, bad("%w", err)
+	}
 	for i, tx := range blk.Txs {
 		if err := batch.Apply(tx); err != nil {
 			return nil, bad("tx %d: %w", i, err)

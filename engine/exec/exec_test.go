@@ -340,3 +340,117 @@ func TestBuildEmptyWhenEndFails(t *testing.T) {
 		t.Fatalf("Validate of the empty block: %v", err)
 	}
 }
+
+// testEvidence is a real double sign: validator 0 of the test chain
+// precommits two blocks at height 1, round 0, both signatures valid.
+func testEvidence(t *testing.T, chainID string) *types.Evidence {
+	t.Helper()
+	v, k := valtest.Validator(0, 1)
+	a := valtest.Vote(chainID, k, types.Precommit, 0, 1, 0, types.Hash{0x0a})
+	b := valtest.Vote(chainID, k, types.Precommit, 0, 1, 0, types.Hash{0x0b})
+	ev, err := types.NewDuplicateVoteEvidence(a, b, v.Address, v.BLSPubKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+// Blocks carry evidence (header evidence_hash); a poa chain has no stake
+// to slash, so a block with any is invalid there, and one whose
+// evidence_hash does not match its evidence is invalid for that first.
+func TestValidateRefusesBlockEvidence(t *testing.T) {
+	x := newTestExec(t, 8<<20)
+	x.admit(t, 2)
+	build := func() *types.Block {
+		blk := x.exec.Build(&consensus.BuildRequest{Height: 1}, x.head(), enginetest.Epoch.Add(time.Second))
+		x.exec.Reset()
+		if !blk.Header.EvidenceHash.IsZero() || len(blk.Evidence) != 0 {
+			t.Fatalf("Build stamped evidence: hash %s, %d pieces", blk.Header.EvidenceHash, len(blk.Evidence))
+		}
+		return blk
+	}
+	if err := x.exec.Validate(context.Background(), build(), x.head()); err != nil {
+		t.Fatalf("the built block without evidence: %v", err)
+	}
+	ev := testEvidence(t, x.gen.ChainID)
+
+	for _, tc := range []struct {
+		name string
+		mut  func(*types.Block)
+		want string
+	}{
+		{"one piece, its root", func(b *types.Block) {
+			b.Evidence = []*types.Evidence{ev}
+			b.Header.EvidenceHash = types.EvidenceRoot(b.Evidence)
+		}, "evidence on a chain without stake"},
+		{"one piece, zero evidence_hash", func(b *types.Block) {
+			b.Evidence = []*types.Evidence{ev}
+		}, "evidence root mismatch"},
+		{"one piece, another root", func(b *types.Block) {
+			b.Evidence = []*types.Evidence{ev}
+			b.Header.EvidenceHash = types.MerkleRoot(nil)
+		}, "evidence root mismatch"},
+		{"no evidence, evidence_hash of one", func(b *types.Block) {
+			b.Header.EvidenceHash = types.EvidenceRoot([]*types.Evidence{ev})
+		}, "evidence root mismatch"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			blk := build()
+			tc.mut(blk)
+			// The block still survives the wire: the decoder leaves the
+			// root and the execution to validation.
+			wire, err := types.DecodeBlock(blk.Encode())
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = x.exec.Validate(context.Background(), wire, x.head())
+			if !errors.Is(err, engine.ErrInvalidBlock) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Validate: %v, want ErrInvalidBlock %q", err, tc.want)
+			}
+			if _, err := x.exec.Decided(context.Background(), wire, x.head()); !errors.Is(err, engine.ErrInvalidBlock) {
+				t.Fatalf("Decided: %v, want ErrInvalidBlock", err)
+			}
+		})
+	}
+}
+
+// CheckBody binds a block's evidence to its header like its txs: a peer
+// cannot strip or swap the evidence under a certified header.
+func TestCheckBodyEvidence(t *testing.T) {
+	x := newTestExec(t, 8<<20)
+	x.admit(t, 1)
+	blk := x.exec.Build(&consensus.BuildRequest{Height: 1}, x.head(), enginetest.Epoch.Add(time.Second))
+	if err := CheckBody(blk); err != nil {
+		t.Fatalf("CheckBody of a block without evidence: %v", err)
+	}
+	ev := testEvidence(t, x.gen.ChainID)
+	blk.Evidence = []*types.Evidence{ev}
+	blk.Header.EvidenceHash = types.EvidenceRoot(blk.Evidence)
+	if err := CheckBody(blk); err != nil {
+		t.Fatalf("CheckBody of a block with matching evidence: %v", err)
+	}
+	v, k := valtest.Validator(0, 1)
+	other, err := types.NewDuplicateVoteEvidence(
+		valtest.Vote(x.gen.ChainID, k, types.Prevote, 0, 1, 0, types.Hash{0x0a}),
+		valtest.Vote(x.gen.ChainID, k, types.Prevote, 0, 1, 0, types.ZeroHash), v.Address, v.BLSPubKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := blk.Header.EvidenceHash
+	for _, tc := range []struct {
+		name string
+		evs  []*types.Evidence
+		hash types.Hash
+	}{
+		{"stripped", nil, root},
+		{"swapped", []*types.Evidence{other}, root},
+		{"added to", []*types.Evidence{ev, other}, root},
+		{"reordered", []*types.Evidence{other, ev}, types.EvidenceRoot([]*types.Evidence{ev, other})},
+	} {
+		body := *blk
+		body.Evidence, body.Header.EvidenceHash = tc.evs, tc.hash
+		if err := CheckBody(&body); !errors.Is(err, engine.ErrBadPeerMessage) || !strings.Contains(err.Error(), "evidence") {
+			t.Errorf("CheckBody of a block with its evidence %s: %v, want ErrBadPeerMessage", tc.name, err)
+		}
+	}
+}

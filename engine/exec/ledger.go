@@ -133,16 +133,25 @@ func (l *Ledger) Begin(info state.BlockInfo) *state.Batch {
 	return l.st.Begin(info)
 }
 
-// Reap executes the best pending txs on a new batch for the proposal
-// described by info, up to the block limits, and ends the block: txs that
-// fail execution are left out and dropped from the mempool (they could
-// never apply in this order). If the end of the block fails (a payout
-// would overflow a balance), the proposal is empty and the txs stay pooled.
-func (l *Ledger) Reap(info state.BlockInfo, maxTxs, maxBytes int, skipped func(*types.Tx, error)) ([]*types.Tx, *state.Batch) {
+// Reap executes, on a new batch for the proposal described by info, the
+// verified evidence it can apply (evs, in order: pieces applied already,
+// against an address without a stake record or past the block's limit
+// are left out), then the best pending txs up to the block limits, and
+// ends the block: txs that fail execution are left out and dropped from
+// the mempool (they could never apply in this order). If the end of the
+// block fails (a payout would overflow a balance), the proposal is empty
+// and the txs stay pooled.
+func (l *Ledger) Reap(info state.BlockInfo, evs []*types.Evidence, maxTxs, maxBytes int, skipped func(*types.Tx, error)) ([]*types.Tx, []*types.Evidence, *state.Batch) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	txs := l.pool.Reap(maxTxs, maxBytes, l.nonceOf)
 	batch := l.st.Begin(info)
+	var applied []*types.Evidence
+	for _, ev := range evs {
+		if _, err := batch.ApplyEvidence(ev.Hash(), ev.Validator, ev.Height()); err == nil {
+			applied = append(applied, ev)
+		}
+	}
+	txs := l.pool.Reap(maxTxs, maxBytes, l.nonceOf)
 	included := make([]*types.Tx, 0, len(txs))
 	var failed []*types.Tx
 	for _, tx := range txs {
@@ -160,9 +169,9 @@ func (l *Ledger) Reap(info state.BlockInfo, maxTxs, maxBytes int, skipped func(*
 	if err := batch.End(); err != nil {
 		batch = l.st.Begin(info)
 		batch.End() // an error here makes Commit refuse the block: no valid one exists
-		return nil, batch
+		return nil, nil, batch
 	}
-	return included, batch
+	return included, applied, batch
 }
 
 // Commit applies a decided block's batch to the state, drops its txs from

@@ -167,6 +167,7 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	m.exec = exec.NewExecutor(m.chainID, vals, m.self, m.ledger, m.verify, verdicts, m.log)
 	m.exec.SetSetAt(m.setAt)
 	m.exec.SetEpochs(m.hist)
+	m.exec.SetEvidenceSource(m.store.Evidence)
 	if d.Signer != nil {
 		m.exec.SetSelfKey(d.Signer.PublicKey())
 	}

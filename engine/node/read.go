@@ -77,6 +77,10 @@ func (m *Machine) Evidence(fromHeight uint64, limit int) ([]*types.Evidence, err
 	return m.store.Evidence(fromHeight, limit)
 }
 
+// EvidenceIncluded is the height of the block that applied evidence h
+// (engine.ErrNotFound when none did).
+func (m *Machine) EvidenceIncluded(h types.Hash) (uint64, error) { return m.store.EvidenceIncluded(h) }
+
 // Status describes the node.
 func (m *Machine) Status() engine.Status {
 	txs, bytes := m.ledger.PoolSize()

@@ -117,6 +117,12 @@ func (m *Machine) commit(c consensus.Commit) error {
 	m.faultAt(FaultAfterApply, cb)
 
 	m.stakingMetrics(x)
+	// Evidence a block applied is recorded here too (idempotent), so that
+	// get_evidence lists it with its block even if this node did not see
+	// the double signing itself.
+	for _, ev := range x.Block.Evidence {
+		m.recordEvidence(ev)
+	}
 	if el := x.Elected; el != nil {
 		if err := m.hist.Install(el.Epoch, el.Set); err != nil {
 			return fmt.Errorf("install the set elected after block %d: %w", c.Block.Header.Height, err)

@@ -7,14 +7,17 @@ import (
 
 // Protocol hard limits on blocks (genesis params may set lower operating limits).
 const (
-	MaxBlockTxs   = 50_000
-	MaxBlockBytes = 32 << 20
+	MaxBlockTxs = 50_000
+	// MaxBlockEvidence bounds the evidence a block carries (§5); the
+	// decoder refuses a larger evidence_count before allocating.
+	MaxBlockEvidence = 256
+	MaxBlockBytes    = 32 << 20
 	// MaxBlockTimeMs bounds a block's time (Unix ms, about the year
 	// 285,000): parent time + 1 can never overflow.
 	MaxBlockTimeMs = 1 << 53
-	// headerVersion 2 added next_validators_hash (issue #11); version 1
-	// headers are refused.
-	headerVersion = 2
+	// headerVersion 2 added next_validators_hash and version 3
+	// evidence_hash (issue #11); versions 1 and 2 are refused.
+	headerVersion = 3
 )
 
 // Header is a block header; its hash is the block hash.
@@ -31,6 +34,9 @@ type Header struct {
 	// (equal to ValidatorsHash unless the set changes there).
 	NextValidatorsHash Hash
 	LastCommitHash     Hash // hash of the parent's commit certificate; zero at height 1
+	// EvidenceHash is EvidenceRoot of the block's evidence: zero when the
+	// block carries none. Encoded last, after last_commit_hash.
+	EvidenceHash Hash
 }
 
 // AppendEncode appends the canonical header encoding.
@@ -47,6 +53,7 @@ func (h *Header) AppendEncode(dst []byte) []byte {
 	e.raw(h.ValidatorsHash[:])
 	e.raw(h.NextValidatorsHash[:])
 	e.raw(h.LastCommitHash[:])
+	e.raw(h.EvidenceHash[:])
 	return e.b
 }
 
@@ -84,23 +91,29 @@ func decodeHeader(d *decoder) *Header {
 	d.fixed("validators_hash", h.ValidatorsHash[:])
 	d.fixed("next_validators_hash", h.NextValidatorsHash[:])
 	d.fixed("last_commit_hash", h.LastCommitHash[:])
+	d.fixed("evidence_hash", h.EvidenceHash[:])
 	return h
 }
 
-// Block is a header, its transactions and the parent's commit certificate.
+// Block is a header, its transactions, the parent's commit certificate
+// and the double-sign evidence it carries.
 type Block struct {
 	Header     Header
 	Txs        []*Tx
 	LastCommit *CommitCert // nil at height 1
+	// Evidence is bound to the header by EvidenceHash; each piece must
+	// pass ValidateBasic to encode.
+	Evidence []*Evidence
 }
 
 // Hash is the block hash (the header hash).
 func (b *Block) Hash() Hash { return b.Header.Hash() }
 
 // Encode returns the canonical block encoding:
-// header || u32 tx count || (u32 len || tx)* || u8 has_commit || [commit].
+// header || u32 tx count || (u32 len || tx)* || u8 has_commit || [commit] ||
+// u32 evidence count || (u32 len || evidence)*.
 func (b *Block) Encode() []byte {
-	out := b.Header.AppendEncode(make([]byte, 0, 512+len(b.Txs)*200))
+	out := b.Header.AppendEncode(make([]byte, 0, 512+len(b.Txs)*200+len(b.Evidence)*(4+DuplicateVoteEvidenceLen)))
 	e := encoder{b: out}
 	e.u32(uint32(len(b.Txs)))
 	for _, tx := range b.Txs {
@@ -113,17 +126,24 @@ func (b *Block) Encode() []byte {
 		e.u8(1)
 		e.b = b.LastCommit.AppendEncode(e.b)
 	}
+	e.u32(uint32(len(b.Evidence)))
+	for _, ev := range b.Evidence {
+		e.bytes(ev.Encode())
+	}
 	return e.b
 }
 
 // EncodedSize is len(b.Encode()), computed without encoding.
 func (b *Block) EncodedSize() int {
-	sz := len(b.Header.Encode()) + 4 + 1
+	sz := len(b.Header.Encode()) + 4 + 1 + 4
 	for _, tx := range b.Txs {
 		sz += 4 + tx.Size()
 	}
 	if b.LastCommit != nil {
 		sz += len(b.LastCommit.Encode())
+	}
+	for _, ev := range b.Evidence {
+		sz += 4 + ev.EncodedSize()
 	}
 	return sz
 }
@@ -176,10 +196,67 @@ func DecodeBlock(b []byte) (*Block, error) {
 	default:
 		d.fail("has_commit", ErrMalformed, fmt.Sprintf("flag %d", flag))
 	}
+	blk.Evidence = decodeBlockEvidence(d)
 	if err := d.finish(); err != nil {
 		return nil, err
 	}
 	return blk, nil
+}
+
+// decodeBlockEvidence reads the evidence section: u32 evidence_count (at
+// most MaxBlockEvidence, checked before allocating) and that many
+// (u32 evidence_len || evidence), each accepted by DecodeEvidence.
+func decodeBlockEvidence(d *decoder) []*Evidence {
+	n := d.u32("evidence_count")
+	if d.err != nil || n == 0 {
+		return nil
+	}
+	if n > MaxBlockEvidence {
+		d.fail("evidence_count", ErrOversize, fmt.Sprintf("%d > %d", n, MaxBlockEvidence))
+		return nil
+	}
+	out := make([]*Evidence, 0, n)
+	for i := uint32(0); i < n; i++ {
+		size := d.u32("evidence_len")
+		if d.err != nil {
+			return nil
+		}
+		if size > maxEvidenceLen {
+			d.fail("evidence_len", ErrOversize, fmt.Sprintf("evidence %d: %d bytes > %d", i, size, maxEvidenceLen))
+			return nil
+		}
+		raw := d.take("evidence", int(size))
+		if raw == nil {
+			return nil
+		}
+		ev, err := DecodeEvidence(raw)
+		if err != nil {
+			// Keep the evidence's own sentinel and field, like txs.
+			var de *DecodeError
+			if errors.As(err, &de) {
+				d.fail(fmt.Sprintf("evidence[%d].%s", i, de.Field), de.Err, de.Info)
+			} else {
+				d.fail(fmt.Sprintf("evidence[%d]", i), ErrMalformed, err.Error())
+			}
+			return nil
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// EvidenceRoot is the header's evidence_hash: MerkleRoot of the evidence
+// hashes in block order, or the zero hash for a block without evidence
+// (not MerkleRoot(nil), so a block without evidence keeps a zero field).
+func EvidenceRoot(evs []*Evidence) Hash {
+	if len(evs) == 0 {
+		return ZeroHash
+	}
+	leaves := make([]Hash, len(evs))
+	for i, ev := range evs {
+		leaves[i] = ev.Hash()
+	}
+	return MerkleRoot(leaves)
 }
 
 // TxHashes returns the hash of every tx, in block order.

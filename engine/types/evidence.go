@@ -38,7 +38,9 @@ const (
 	// only two sizes an evidence encoding has.
 	DuplicateVoteEvidenceLen     = evidenceHeaderLen + 2*VoteLen     // 366
 	DuplicateProposalEvidenceLen = evidenceHeaderLen + 2*ProposalLen // 364
-	evidenceVersion              = 1
+	// maxEvidenceLen bounds evidence_len in a block (the larger size).
+	maxEvidenceLen  = max(DuplicateVoteEvidenceLen, DuplicateProposalEvidenceLen)
+	evidenceVersion = 1
 )
 
 // Evidence proves that one validator signed two conflicting consensus
@@ -49,8 +51,8 @@ const (
 //
 // Validator and BLSPubKey name the validator of the set that decides
 // Height (its index there is ValidatorIndex): the key both signatures
-// verify under. Evidence is a node-local record (docs/spec.md §14.12); it
-// is not part of blocks.
+// verify under. Evidence is a node-local record (docs/spec.md §14.12) and
+// blocks carry it (Block.Evidence, bound by the header's EvidenceHash, §5).
 type Evidence struct {
 	Kind           EvidenceKind
 	ValidatorIndex uint32
@@ -204,11 +206,7 @@ func validPOLRound(p *Proposal) bool {
 // Encode returns the canonical evidence encoding (docs/spec.md §14.12).
 // The evidence must pass ValidateBasic.
 func (ev *Evidence) Encode() []byte {
-	n := DuplicateVoteEvidenceLen
-	if ev.Kind == DuplicateProposal {
-		n = DuplicateProposalEvidenceLen
-	}
-	e := encoder{b: make([]byte, 0, n)}
+	e := encoder{b: make([]byte, 0, ev.EncodedSize())}
 	e.u8(evidenceVersion)
 	e.u8(uint8(ev.Kind))
 	e.u32(ev.ValidatorIndex)
@@ -224,7 +222,16 @@ func (ev *Evidence) Encode() []byte {
 	return e.b
 }
 
-// Hash is SHA-256 of the encoding: the evidence's identity in the store.
+// EncodedSize is len(ev.Encode()), computed without encoding.
+func (ev *Evidence) EncodedSize() int {
+	if ev.Kind == DuplicateProposal {
+		return DuplicateProposalEvidenceLen
+	}
+	return DuplicateVoteEvidenceLen
+}
+
+// Hash is SHA-256 of the encoding: the evidence's identity in the store
+// and its leaf in a block's EvidenceRoot.
 func (ev *Evidence) Hash() Hash { return Sum256(ev.Encode()) }
 
 // DecodeEvidence parses a canonical evidence encoding. Whatever it accepts

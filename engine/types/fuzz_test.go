@@ -43,16 +43,32 @@ func FuzzDecodeTx(f *testing.F) {
 }
 
 func FuzzDecodeHeader(f *testing.F) {
-	fuzzDecoder(f, [][]byte{specBlock().Header.Encode()}, DecodeHeader, (*Header).Encode)
+	fuzzDecoder(f, [][]byte{specBlock().Header.Encode(), evidenceBlock(specEvidence()).Header.Encode()}, DecodeHeader, (*Header).Encode)
 }
 
 func FuzzDecodeBlock(f *testing.F) {
-	fuzzDecoder(f, [][]byte{specBlock().Encode()}, DecodeBlock, func(b *Block) []byte {
+	fuzzDecoder(f, [][]byte{specBlock().Encode(), evidenceBlock(specEvidence()).Encode()}, DecodeBlock, func(b *Block) []byte {
 		if len(b.Txs) > MaxBlockTxs {
 			panic("decoded more than MaxBlockTxs txs")
 		}
+		if len(b.Evidence) > MaxBlockEvidence {
+			panic("decoded more than MaxBlockEvidence pieces of evidence")
+		}
+		for _, ev := range b.Evidence {
+			if err := ev.ValidateBasic(); err != nil {
+				panic(fmt.Sprintf("decoded block evidence fails ValidateBasic: %v", err))
+			}
+		}
 		return b.Encode()
 	})
+}
+
+// evidenceBlock is a small block (the spec header, no txs, no commit)
+// carrying evs, with evidence_hash = EvidenceRoot(evs): a fuzz seed.
+func evidenceBlock(evs ...*Evidence) *Block {
+	h := specBlock().Header
+	h.EvidenceHash = EvidenceRoot(evs)
+	return &Block{Header: h, Evidence: evs}
 }
 
 func FuzzDecodeVote(f *testing.F) {
@@ -183,9 +199,12 @@ func TestGenCorpus(t *testing.T) {
 	bigCommit.Signers = NewBitmap(67)
 	bigCommit.Signers.Set(66)
 	bytesCorpus := map[string][][]byte{
-		"FuzzDecodeTx":       {specTransfer().Encode(), specTransfer2().Encode(), edgeTx.Encode(), smallTx().Encode(), specTransfer().Encode()[:40]},
-		"FuzzDecodeHeader":   {specBlock().Header.Encode(), randHeader(r).Encode()},
-		"FuzzDecodeBlock":    {specBlock().Encode(), (&Block{Header: specBlock().Header}).Encode(), bigBlock.Encode()},
+		"FuzzDecodeTx":     {specTransfer().Encode(), specTransfer2().Encode(), edgeTx.Encode(), smallTx().Encode(), specTransfer().Encode()[:40]},
+		"FuzzDecodeHeader": {specBlock().Header.Encode(), randHeader(r).Encode(), evidenceBlock(specEvidence()).Header.Encode()},
+		"FuzzDecodeBlock": {specBlock().Encode(), (&Block{Header: specBlock().Header}).Encode(), bigBlock.Encode(),
+			// evidence: the spec pair (two real signed votes), and a
+			// proposal pair before it.
+			evidenceBlock(specEvidence()).Encode(), evidenceBlock(specProposalEvidence(), specEvidence()).Encode()},
 		"FuzzDecodeVote":     {specVote().Encode(), (&Vote{Type: Prevote, Height: 9, ValidatorIndex: MaxValidators - 1}).Encode()},
 		"FuzzDecodeCommit":   {specCommit().Encode(), bigCommit.Encode(), (&CommitCert{Height: 1, Signers: Bitmap{N: 1, Bits: []byte{1}}}).Encode()},
 		"FuzzDecodeProposal": {specProposal().Encode(), (&Proposal{Height: 5, Round: 7, POLRound: 6}).Encode()},

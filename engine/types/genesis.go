@@ -271,6 +271,9 @@ func (g *Genesis) Validate() error {
 			return bad("params.%s %d: want 0 (default) or 1..%d", b.key, b.v, b.max)
 		}
 	}
+	if p.MaxEvidencePerBlock > MaxBlockEvidence {
+		return bad("params.max_evidence_per_block %d: want 0 (default) or 1..%d (a block carries at most %d pieces)", p.MaxEvidencePerBlock, MaxBlockEvidence, MaxBlockEvidence)
+	}
 	if p.SignedBlocksWindow > MaxSignedBlocksWindow {
 		return bad("params.signed_blocks_window %d: want 0 (default) or 1..%d", p.SignedBlocksWindow, MaxSignedBlocksWindow)
 	}

@@ -93,6 +93,7 @@ func randHeader(r *rand.Rand) *Header {
 		ValidatorsHash:     randHash(r),
 		NextValidatorsHash: randHash(r),
 		LastCommitHash:     randHash(r),
+		EvidenceHash:       randHash(r),
 	}
 }
 
@@ -129,7 +130,47 @@ func randBlock(r *rand.Rand, maxTxs int) *Block {
 	if r.IntN(4) != 0 {
 		b.LastCommit = randCommit(r)
 	}
+	if n := r.IntN(4); n > 0 && r.IntN(2) == 0 {
+		for range n {
+			b.Evidence = append(b.Evidence, randEvidence(r))
+		}
+		b.Header.EvidenceHash = EvidenceRoot(b.Evidence)
+	}
 	return b
+}
+
+// randEvidence is a duplicate vote or proposal of random messages
+// (placeholder signatures): it passes ValidateBasic, not verification.
+func randEvidence(r *rand.Rand) *Evidence {
+	var addr Address
+	var key [BLSPubKeyLen]byte
+	randBytes(r, addr[:])
+	randBytes(r, key[:])
+	addr[0], key[0] = 1, 1 // never zero
+	if r.IntN(2) == 0 {
+		a, b := randVote(r), randVote(r)
+		b.Type, b.Height, b.Round, b.ValidatorIndex = a.Type, a.Height, a.Round, a.ValidatorIndex
+		if a.BlockHash == b.BlockHash {
+			b.BlockHash[0] ^= 1
+		}
+		ev, err := NewDuplicateVoteEvidence(a, b, addr, key)
+		if err != nil {
+			panic(err)
+		}
+		return ev
+	}
+	a, b := randProposal(r), randProposal(r)
+	b.Height, b.Round = a.Height, a.Round
+	b.POLRound = -1
+	if a.POLRound == -1 {
+		b.BlockHash = a.BlockHash
+		b.BlockHash[0] ^= 1
+	}
+	ev, err := NewDuplicateProposalEvidence(a, b, uint32(r.IntN(MaxValidators)), addr, key)
+	if err != nil {
+		panic(err)
+	}
+	return ev
 }
 
 func randVote(r *rand.Rand) *Vote {

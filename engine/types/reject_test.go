@@ -79,6 +79,14 @@ func TestRejectTable(t *testing.T) {
 		return out
 	}
 	withCommit := append([]byte{1}, okCommit...)
+	okEv := specEvidence().Encode()
+	evSection := func(evs ...[]byte) []byte {
+		out := u32(uint32(len(evs)))
+		for _, e := range evs {
+			out = append(append(out, u32(uint32(len(e)))...), e...)
+		}
+		return out
+	}
 	txEnc := specTransfer().Encode()
 	chainOff := 1 // u32 chain_id length follows the version byte
 	payloadOff := len(txEnc) - SigLen - 4
@@ -109,7 +117,10 @@ func TestRejectTable(t *testing.T) {
 
 		// header
 		{"header version 1 (before next_validators_hash)", "header", patch(okHeader, 0, 1), ErrMalformed, "version"},
-		{"header version 3", "header", patch(okHeader, 0, 3), ErrMalformed, "version"},
+		{"header version 2 (before evidence_hash)", "header", patch(okHeader, 0, 2), ErrMalformed, "version"},
+		{"header version 2 as version 2 encoded it", "header", patch(okHeader[:len(okHeader)-HashLen], 0, 2), ErrMalformed, "version"},
+		{"header version 4", "header", patch(okHeader, 0, 4), ErrMalformed, "version"},
+		{"header without evidence_hash", "header", okHeader[:len(okHeader)-HashLen], ErrMalformed, "evidence_hash"},
 		{"header height 0", "header", hdr(func(h *Header) { h.Height = 0 }), ErrMalformed, "height"},
 		{"header chain_id empty", "header", hdr(func(h *Header) { h.ChainID = "" }), ErrMalformed, "chain_id"},
 		{"header chain_id too long", "header", hdr(func(h *Header) { h.ChainID = strings.Repeat("x", 65) }), ErrOversize, "chain_id"},
@@ -132,7 +143,20 @@ func TestRejectTable(t *testing.T) {
 		{"block has_commit 1 without commit", "block", cat(okHeader, txSection(), []byte{1}), ErrMalformed, "height"},
 		{"block has_commit 0 with commit", "block", cat(okHeader, txSection(), []byte{0}, okCommit), ErrMalformed, "end"},
 		{"block commit padding bits", "block", cat(okHeader, txSection(), []byte{1}, commit(func(c *CommitCert) { c.Signers.Bits[1] |= 0x80 })), ErrNonCanonical, "signers"},
-		{"block trailing", "block", cat(okHeader, txSection(okTx), withCommit, []byte{0}), ErrMalformed, "end"},
+		{"block without evidence section", "block", cat(okHeader, txSection(okTx), withCommit), ErrMalformed, "evidence_count"},
+		{"block evidence_count short", "block", cat(okHeader, txSection(okTx), withCommit, []byte{0}), ErrMalformed, "evidence_count"},
+		{"block trailing", "block", cat(okHeader, txSection(okTx), withCommit, u32(0), []byte{0}), ErrMalformed, "end"},
+		{"block evidence_count over MaxBlockEvidence", "block", cat(okHeader, txSection(), []byte{0}, u32(MaxBlockEvidence+1)), ErrOversize, "evidence_count"},
+		{"block evidence_count 2^32-1", "block", cat(okHeader, txSection(), []byte{0}, u32(0xffffffff)), ErrOversize, "evidence_count"},
+		{"block evidence_count beyond evidence", "block", cat(okHeader, txSection(), []byte{0}, u32(1)), ErrMalformed, "evidence_len"},
+		{"block evidence_len over max", "block", cat(okHeader, txSection(), []byte{0}, u32(1), u32(DuplicateVoteEvidenceLen+1), okEv, []byte{0}), ErrOversize, "evidence_len"},
+		{"block evidence_len past end", "block", cat(okHeader, txSection(), []byte{0}, u32(1), u32(uint32(len(okEv))), okEv[:len(okEv)-1]), ErrMalformed, "evidence"},
+		{"block evidence_len short", "block", cat(okHeader, txSection(), []byte{0}, u32(1), u32(uint32(len(okEv)-1)), okEv), ErrMalformed, "evidence[0].vote_b"},
+		{"block evidence bad kind", "block", cat(okHeader, txSection(), []byte{0}, evSection(patch(okEv, 1, 9))), ErrMalformed, "evidence[0].kind"},
+		{"block evidence bad version", "block", cat(okHeader, txSection(), []byte{0}, evSection(okEv, patch(okEv, 0, 2))), ErrMalformed, "evidence[1].version"},
+		{"block evidence no conflict", "block", cat(okHeader, txSection(), []byte{0}, evSection(evidenceSameVotes())), ErrMalformed, "evidence[0].pair"},
+		{"block evidence reversed pair", "block", cat(okHeader, txSection(), []byte{0}, evSection(evidenceReversed())), ErrNonCanonical, "evidence[0].pair"},
+		{"block evidence then trailing", "block", cat(okHeader, txSection(), []byte{0}, evSection(okEv), []byte{0}), ErrMalformed, "end"},
 		{"block input over MaxBlockBytes", "block", make([]byte, MaxBlockBytes+1), ErrOversize, "input"},
 
 		// vote
@@ -196,4 +220,12 @@ func TestDecodeErrorWrapsOneSentinel(t *testing.T) {
 	if got := e.Error(); got != "decode tx: type: malformed encoding (unknown type 9)" {
 		t.Fatalf("message %q", got)
 	}
+}
+
+// evidenceSameVotes is the spec evidence with vote b's block hash set to
+// vote a's (nil): no conflict, so DecodeEvidence refuses it.
+func evidenceSameVotes() []byte {
+	b := specEvidence().Encode()
+	const hashOff = evidenceHeaderLen + VoteLen + 1 + 1 + 8 + 4
+	return patch(b, hashOff, make([]byte, HashLen)...)
 }

@@ -102,6 +102,7 @@ func headerLayout(h *Header) *layout {
 	l.add(h.ValidatorsHash[:], "validators_hash")
 	l.add(h.NextValidatorsHash[:], "next_validators_hash")
 	l.add(h.LastCommitHash[:], "last_commit_hash")
+	l.add(h.EvidenceHash[:], "evidence_hash")
 	return l
 }
 
@@ -130,6 +131,11 @@ func blockLayout(b *Block) *layout {
 	} else {
 		l.u8(1, "has_commit")
 		l.add(b.LastCommit.Encode(), "last_commit (see commit.encoding)")
+	}
+	l.u32(uint32(len(b.Evidence)), "evidence_count")
+	for i, ev := range b.Evidence {
+		l.u32(uint32(ev.EncodedSize()), fmt.Sprintf("evidence[%d] length", i))
+		l.add(ev.Encode(), "evidence[%d] (%d bytes, see evidence.encoding)", i, ev.EncodedSize())
 	}
 	return l
 }

@@ -71,6 +71,7 @@ func specVectors() (map[string]func() (string, error), []string) {
 		"proposal.signbytes":     func() (string, error) { return proposalSignLayout(p).check(p.SignBytes(specChainID)) },
 		"evidence.encoding":      func() (string, error) { return evidenceLayout(ev).check(ev.Encode()) },
 		"evidence.hash":          func() (string, error) { return ev.Hash().String(), nil },
+		"evidence.root":          func() (string, error) { return EvidenceRoot([]*Evidence{ev}).String(), nil },
 		"genesis.example": func() (string, error) {
 			b, err := json.MarshalIndent(specGenesis(), "", "  ")
 			return string(b), err

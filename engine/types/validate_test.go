@@ -150,6 +150,7 @@ func TestGenesisValidate(t *testing.T) {
 		}, "params.max_evidence_age"},
 		{"unbonding_period 0 on pos", func(g *Genesis) { g.ConsensusMode = "pos"; g.Params.UnbondingPeriod = 0 }, "params.unbonding_period"},
 		{"signed_blocks_window over limit", func(g *Genesis) { g.Params.SignedBlocksWindow = MaxSignedBlocksWindow + 1 }, "params.signed_blocks_window"},
+		{"max_evidence_per_block over the block bound", func(g *Genesis) { g.Params.MaxEvidencePerBlock = MaxBlockEvidence + 1 }, "params.max_evidence_per_block"},
 		{"churn_bps above a third", func(g *Genesis) { g.Params.ChurnBps = MaxChurnBps + 1 }, "params.churn_bps"},
 		{"max_staker_share_bps over 100%", func(g *Genesis) { g.Params.MaxStakerShareBps = 10001 }, "params.max_staker_share_bps"},
 		{"slash_double_sign_bps over 100%", func(g *Genesis) { g.Params.SlashDoubleSignBps = 10001 }, "params.slash_double_sign_bps"},

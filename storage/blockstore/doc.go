@@ -57,6 +57,11 @@
 // them never reads 'e' keys (every scan is by prefix) and opens a directory
 // that has some, and this binary opens a directory that has none.
 //
+// Format 4 gave blocks an evidence section (header version 3,
+// evidence_hash): evidence a block carries is stored inside the block's
+// own encoding, like its txs; the 'e' records stay the node's own record
+// of what it saw, whatever blocks carry.
+//
 // # Chain identity
 //
 // CheckChain records the chain id and genesis hash on first use and refuses

@@ -118,7 +118,7 @@ func TestCommitRejectsInconsistentReceipts(t *testing.T) {
 }
 
 func TestFormatTooOldRefused(t *testing.T) {
-	for _, v := range []uint32{1, 2} {
+	for _, v := range []uint32{1, 2, 3} {
 		t.Run(fmt.Sprint("format ", v), func(t *testing.T) { formatRefused(t, v) })
 	}
 }

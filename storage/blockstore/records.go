@@ -22,9 +22,12 @@ const (
 	// commits to them; a format-1 directory's state roots no longer verify.
 	// 3: block headers carry next_validators_hash (header version 2); a
 	// format-2 directory's blocks no longer decode.
-	formatVersion = 3
+	// 4: blocks carry double-sign evidence (header version 3 with
+	// evidence_hash, an evidence section after the commit); a format-3
+	// directory's blocks no longer decode.
+	formatVersion = 4
 	// minFormatVersion is the oldest layout this binary opens.
-	minFormatVersion = 3
+	minFormatVersion = 4
 )
 
 // headRecord is the last committed block, cached in memory.

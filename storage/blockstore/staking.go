@@ -24,7 +24,7 @@ func writeStaking(txn *badger.Txn, cb *engine.CommittedBlock) error {
 		}
 	}
 	for _, h := range cb.Evidence {
-		if err := txn.Set(hashKey(kindApplied, h), nil); err != nil {
+		if err := txn.Set(hashKey(kindApplied, h), encodeHeight(cb.Block.Header.Height)); err != nil {
 			return err
 		}
 	}
@@ -97,6 +97,25 @@ func (s *Store) LoadStaking(r engine.StakingRestore) error {
 			return r.Set(e, set)
 		})
 	})
+}
+
+// EvidenceIncluded is the height of the block that applied the evidence
+// with hash h (wrapping engine.ErrNotFound when none did).
+func (s *Store) EvidenceIncluded(h types.Hash) (uint64, error) {
+	var height uint64
+	err := s.view(func(txn *badger.Txn) (err error) {
+		height, err = get(txn, hashKey(kindApplied, h), func(v []byte) (uint64, error) {
+			if len(v) != heightLen {
+				return 0, corrupt("applied evidence", fmt.Sprintf("%s: value of %d bytes", h, len(v)), nil)
+			}
+			return binary.BigEndian.Uint64(v), nil
+		})
+		return err
+	})
+	if errors.Is(err, engine.ErrNotFound) {
+		return 0, fmt.Errorf("blockstore: evidence %s applied by no block: %w", h, engine.ErrNotFound)
+	}
+	return height, err
 }
 
 // scan calls fn with every key and value under prefix, in key order.

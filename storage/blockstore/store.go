@@ -91,7 +91,7 @@ func (s *Store) load() error {
 			return fmt.Errorf("%w: data directory has format %d, this binary knows up to %d; upgrade aitbcd",
 				ErrFormatTooNew, v, formatVersion)
 		case v < minFormatVersion:
-			return fmt.Errorf("%w: data directory has format %d, this binary needs %d..%d (format 2: the state root commits to claimed receipts; 3: headers commit to the next validator set); remove the directory and sync again (a devnet: delete it)",
+			return fmt.Errorf("%w: data directory has format %d, this binary needs %d..%d (format 2: the state root commits to claimed receipts; 3: headers commit to the next validator set; 4: blocks carry evidence); remove the directory and sync again (a devnet: delete it)",
 				ErrFormatTooOld, v, minFormatVersion, formatVersion)
 		}
 		head, err := get(txn, keyHead, decodeHead)
