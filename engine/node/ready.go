@@ -161,7 +161,8 @@ func (m *Machine) stakingMetrics(x *exec.Executed) {
 	for _, s := range x.Batch.Slashes() {
 		m.m.Slashes.WithLabelValues(s.Reason).Inc()
 		m.m.Slashed.WithLabelValues(s.Reason).Add(float64(s.Amount))
-		m.log.Warn("validator slashed", "height", h, "address", s.Address.String(), "reason", s.Reason, "burned", s.Amount)
+		m.log.Warn("validator slashed", "height", h, "address", s.Address.String(), "reason", s.Reason, "burned", s.Amount,
+			"tombstoned", s.Reason == "double_sign")
 	}
 	if set := m.setAt(h + 1); set != nil {
 		m.m.ValidatorSetPower.Set(float64(set.TotalPower()))

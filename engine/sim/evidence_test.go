@@ -3,6 +3,8 @@ package sim
 import (
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // On a hybrid chain a genesis authority that signs two conflicting votes
@@ -54,6 +56,10 @@ func TestDoubleSignerTombstonedAndOut(t *testing.T) {
 		}
 		if at == 0 {
 			t.Fatalf("seed %d: no block carries evidence against %s", seed, offender)
+		}
+		honest := (byz + 1) % cfg.Validators
+		if n := testutil.ToFloat64(c.Nodes[honest].Metrics.Slashes.WithLabelValues("double_sign")); n != 1 {
+			t.Fatalf("seed %d: node %d counts %v double_sign slashes, want 1 (one tombstone, whatever the pieces)", seed, honest, n)
 		}
 		final := c.SetAt(c.ReplicaHeight() + 1)
 		if _, in := final.IndexOf(offender); in {

@@ -49,9 +49,9 @@ func (b *Batch) slashRecord(rec *StakeRecord, infraction uint64, bps uint32, rea
 		return 0, fmt.Errorf("%w: slashed %d + %d", ErrOverflow, b.supply.Slashed, total)
 	}
 	rec.Bonded, rec.Unbonding, b.supply.Slashed = bonded, unb, slashed
-	if total > 0 {
-		b.slashes = append(b.slashes, SlashEvent{Address: rec.Address, Amount: total, Reason: reason})
-	}
+	// Every slash is an event, also one that burns nothing (an authority
+	// has no bonded stake): its jail or tombstone is what operators watch.
+	b.slashes = append(b.slashes, SlashEvent{Address: rec.Address, Amount: total, Reason: reason})
 	return total, nil
 }
 
