@@ -79,6 +79,12 @@ const (
 	CodeInvalidReceipt     = "invalid_receipt"
 	CodeReceiptClaimed     = "receipt_claimed"
 	CodeUnknownCoordinator = "unknown_coordinator"
+	// CodeInvalidStake: a STAKE, UNSTAKE or UNJAIL that breaks a staking
+	// rule of the committed records (docs/spec.md §13.6; the message says
+	// which: below min_self_stake, a bad payload or proof of possession, a
+	// key registered already, no stake, above the bonded stake, too many
+	// unbonding entries, not jailed, tombstoned).
+	CodeInvalidStake = "invalid_stake"
 )
 
 // APIError is an error response: the HTTP status and the body's code and
@@ -125,6 +131,16 @@ var errorClasses = []errorClass{
 	{state.ErrReceiptClaimed, http.StatusConflict, CodeReceiptClaimed, false},
 	{state.ErrUnknownCoordinator, http.StatusBadRequest, CodeUnknownCoordinator, false},
 	{state.ErrBadReceipt, http.StatusBadRequest, CodeInvalidReceipt, false},
+	{state.ErrStakeTooLow, http.StatusBadRequest, CodeInvalidStake, false},
+	{state.ErrStakePayload, http.StatusBadRequest, CodeInvalidStake, false},
+	{state.ErrBadPossession, http.StatusBadRequest, CodeInvalidStake, false},
+	{state.ErrKeyRegistered, http.StatusBadRequest, CodeInvalidStake, false},
+	{state.ErrNoStake, http.StatusBadRequest, CodeInvalidStake, false},
+	{state.ErrUnstakeTooMuch, http.StatusBadRequest, CodeInvalidStake, false},
+	{state.ErrUnbondingEntries, http.StatusBadRequest, CodeInvalidStake, false},
+	{state.ErrNotJailed, http.StatusBadRequest, CodeInvalidStake, false},
+	{state.ErrJailNotOver, http.StatusBadRequest, CodeInvalidStake, false},
+	{state.ErrTombstoned, http.StatusBadRequest, CodeInvalidStake, false},
 	{engine.ErrBadSignature, http.StatusBadRequest, CodeBadSignature, false},
 	{types.ErrInvalidTx, http.StatusBadRequest, CodeInvalidTx, false},
 	{types.ErrMalformed, http.StatusBadRequest, CodeInvalidTx, false},

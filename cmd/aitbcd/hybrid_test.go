@@ -99,8 +99,21 @@ func TestHybridDevnetFifthNodeJoins(t *testing.T) {
 	stakeArgs := []string{"tx", "stake", "--rpc", n5.url, "--key", filepath.Join(home5, "account.key"), "--amount", fmt.Sprint(devnetStakeUnit), "--wait"}
 	withKey := append(slices.Clone(stakeArgs), "--validator-key", filepath.Join(home5, "validator.key"))
 	refused("its first STAKE needs --validator-key", stakeArgs...)
+	// Staking rules are typed errors at admission (400 invalid_stake).
+	rejected := func(want string, args ...string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 1 || !strings.Contains(errb.String(), "invalid_stake") || !strings.Contains(errb.String(), want) {
+			t.Fatalf("%v: exit %d, %q; want exit 1 with invalid_stake and %q", args, code, errb.String(), want)
+		}
+	}
+	acct := filepath.Join(home5, "account.key")
+	rejected("never staked", "tx", "unstake", "--rpc", n5.url, "--key", acct, "--amount", "5")
+	rejected("below min_self_stake", "tx", "stake", "--rpc", n5.url, "--key", acct, "--validator-key", filepath.Join(home5, "validator.key"), "--amount", "5")
 	cli(withKey...)
 	refused("later STAKEs must omit --validator-key", withKey...)
+	rejected("above the bonded stake", "tx", "unstake", "--rpc", n5.url, "--key", acct, "--amount", fmt.Sprint(10*devnetStakeUnit))
+	rejected("not jailed", "tx", "unjail", "--rpc", n5.url, "--key", acct)
 	stakedAt := height(nodes[0])
 
 	type member struct {

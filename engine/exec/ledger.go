@@ -116,6 +116,12 @@ func (l *Ledger) PoolSize() (int, int) {
 func (l *Ledger) Admit(tx *types.Tx, hash types.Hash, minted uint64, now time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// A staking tx that breaks a staking rule of the committed records
+	// would only be dropped when a block is built: refuse it here with
+	// the rule's typed error (execution checks again).
+	if err := l.st.CheckStakingTx(tx); err != nil {
+		return err
+	}
 	acct := l.st.Account(tx.From())
 	acct.Balance = satAdd(acct.Balance, minted)
 	if err := l.pool.Add(tx, hash, acct, l.st.MinFee(tx)); err != nil {
