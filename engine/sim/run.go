@@ -216,6 +216,11 @@ func (c *Cluster) checkEnd(quietHeight, lateHeight uint64) {
 			break
 		}
 	}
+	// Supply (staking runs): what the best node stores adds up, tokens
+	// are neither created nor lost outside mints and slashes.
+	if c.cfg.Staking != nil {
+		c.checkSupply(c.Nodes[c.bestNode()])
+	}
 	// No admitted tx lost without a crash.
 	committed := map[types.Hash]bool{}
 	bn := c.Nodes[c.bestNode()]

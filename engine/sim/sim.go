@@ -157,6 +157,7 @@ type Cluster struct {
 	stakeNonce map[int]uint64
 	registered map[int]bool
 	retired    map[int]bool // down for good: never restarted, exempt from liveness
+	supplyHeld string       // what checkSupply counted
 }
 
 // admittedTx is a transfer a node admitted.

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,4 +100,33 @@ func TestStakingSetChanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The supply check counts what the best node stores; a token more in
+// genesis than the store can account for is a violation.
+func TestSupplyCheckCatchesAMissingToken(t *testing.T) {
+	cfg := DefaultConfig(4)
+	cfg.Duration, cfg.Quiet = 8*time.Second, 4*time.Second
+	cfg.Staking = &Staking{Mode: "hybrid", EpochLength: 5, Stakers: 1, Plan: []StakeEvent{
+		{At: 200 * time.Millisecond, Staker: 0, Kind: "stake", Amount: StakeUnit},
+		{At: 3 * time.Second, Staker: 0, Kind: "unstake", Amount: StakeUnit / 2},
+	}}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Violations) > 0 || c.SupplyHeld() == "" {
+		t.Fatalf("violations %v, supply held %q", res.Violations, c.SupplyHeld())
+	}
+	held := c.SupplyHeld()
+	c.Gen.Accounts[0].Balance++
+	c.checkSupply(c.Nodes[c.bestNode()])
+	if v := c.Violations(); len(v) != 1 || !strings.Contains(v[0], "supply") {
+		t.Fatalf("a token more in genesis: violations %v", v)
+	}
+	t.Logf("held %s (balances, bonded, unbonding) after %d heights", held, c.ReplicaHeight())
 }
