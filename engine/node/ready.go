@@ -116,7 +116,7 @@ func (m *Machine) commit(c consensus.Commit) error {
 	}
 	m.faultAt(FaultAfterApply, cb)
 
-	m.stakingMetrics(x)
+	m.stakingMetrics(x, cb)
 	// Evidence a block applied is recorded here too (idempotent), so that
 	// get_evidence lists it with its block even if this node did not see
 	// the double signing itself.
@@ -155,8 +155,10 @@ func (m *Machine) commit(c consensus.Commit) error {
 
 // stakingMetrics logs and counts what a committed block did to stake:
 // slashes (with their jail or tombstone) and the bonded total when a
-// record changed; and sets the gauges of the set deciding the next height.
-func (m *Machine) stakingMetrics(x *exec.Executed) {
+// record changed (cb.Stakes; the batch is committed, so the total comes
+// from the ledger); and sets the gauges of the set deciding the next
+// height.
+func (m *Machine) stakingMetrics(x *exec.Executed, cb *engine.CommittedBlock) {
 	h := x.Block.Header.Height
 	for _, s := range x.Batch.Slashes() {
 		m.m.Slashes.WithLabelValues(s.Reason).Inc()
@@ -167,9 +169,9 @@ func (m *Machine) stakingMetrics(x *exec.Executed) {
 	if set := m.setAt(h + 1); set != nil {
 		m.m.ValidatorSetPower.Set(float64(set.TotalPower()))
 	}
-	if m.hist.Staking() && len(x.Batch.StakeUpdates()) > 0 {
+	if m.hist.Staking() && len(cb.Stakes) > 0 {
 		var bonded float64
-		for _, r := range x.Batch.Stakes() {
+		for _, r := range m.ledger.Stakes() {
 			bonded += float64(r.Bonded)
 		}
 		m.m.StakeBonded.Set(bonded)

@@ -98,6 +98,13 @@ func TestStakingSetChanges(t *testing.T) {
 			if got, want := testutil.ToFloat64(m.ValidatorSetPower), float64(c.SetAt(head+1).TotalPower()); got != want {
 				t.Errorf("aitbc_validator_set_power = %v, want %v", got, want)
 			}
+			var bonded float64
+			for _, r := range c.rep.st.Stakes() {
+				bonded += float64(r.Bonded)
+			}
+			if got := testutil.ToFloat64(m.StakeBonded); got != bonded || bonded == 0 {
+				t.Errorf("aitbc_stake_bonded = %v, the replica's records bond %v", got, bonded)
+			}
 		})
 	}
 }
