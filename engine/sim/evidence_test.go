@@ -21,17 +21,7 @@ func TestDoubleSignerTombstonedAndOut(t *testing.T) {
 		cfg.Duration, cfg.Quiet = 12*time.Second, 6*time.Second
 		cfg.Staking = &Staking{Mode: "hybrid", EpochLength: 10}
 		byz := int(seed % int64(cfg.Validators))
-		c, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := c.Run()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, v := range res.Violations {
-			t.Errorf("seed %d: %v", seed, v)
-		}
+		c, _ := runChecked(t, cfg)
 		offender := c.Gen.Authorities[byz].Address
 		rec, ok := c.rep.st.Stake(offender)
 		if !ok || !rec.Tombstoned || !rec.Jailed {

@@ -23,17 +23,7 @@ func TestLightClientAcrossSimulatedSetChanges(t *testing.T) {
 		{At: 200 * time.Millisecond, Staker: 1, Kind: "stake", Amount: StakeUnit},
 		{At: 300 * time.Millisecond, Staker: 2, Kind: "stake", Amount: StakeUnit},
 	}}
-	c, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := c.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range res.Violations {
-		t.Error(v)
-	}
+	c, _ := runChecked(t, cfg)
 	store := c.Nodes[c.bestNode()].Store
 	head := c.ReplicaHeight()
 	lc, err := validators.NewLightClient(c.Gen.ChainID, c.Vals)

@@ -29,17 +29,7 @@ func TestStakingSetChanges(t *testing.T) {
 				{At: 6 * time.Second, Staker: 1, Kind: "unstake", Amount: StakeUnit},
 				{At: 8 * time.Second, Staker: 2, Kind: "down"},
 			}}
-			c, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := c.Run()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range res.Violations {
-				t.Error(v)
-			}
+			c, res := runChecked(t, cfg)
 			best := c.ReplicaHeight()
 			t.Logf("seed %d: heights %v, replica at %d", seed, res.Heights, best)
 			var sizes []int
@@ -136,4 +126,22 @@ func TestSupplyCheckCatchesAMissingToken(t *testing.T) {
 		t.Fatalf("a token more in genesis: violations %v", v)
 	}
 	t.Logf("held %s (balances, bonded, unbonding) after %d heights", held, c.ReplicaHeight())
+}
+
+// runChecked builds and runs a cluster for cfg and reports every violated
+// property as a test error.
+func runChecked(t *testing.T, cfg Config) (*Cluster, *Result) {
+	t.Helper()
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range res.Violations {
+		t.Errorf("seed %d: %v", cfg.Seed, v)
+	}
+	return c, res
 }
