@@ -42,7 +42,7 @@ func setMode(g *types.Genesis, mode string, epochLength uint64, quick bool) erro
 	if epochLength > 0 {
 		g.Params.EpochLength = epochLength
 	}
-	if quick && mode != "poa" {
+	if quick && types.IsStakingMode(mode) {
 		p := &g.Params
 		p.MinSelfStake, p.StakePerPower = devnetStakeUnit/10, devnetStakeUnit/authorityWeight
 		p.MaxStakerShareBps = 5000 // stakers may hold half the power

@@ -27,10 +27,7 @@ func runStake(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *tf.key == "" || *amountS == "" {
-		return usagef("--key and --amount are required")
-	}
-	amount, err := parsePositiveAmount(*amountS)
+	amount, err := requiredAmount(tf, *amountS)
 	if err != nil {
 		return err
 	}
@@ -74,10 +71,7 @@ func runUnstake(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *tf.key == "" || *amountS == "" {
-		return usagef("--key and --amount are required")
-	}
-	amount, err := parsePositiveAmount(*amountS)
+	amount, err := requiredAmount(tf, *amountS)
 	if err != nil {
 		return err
 	}
@@ -86,6 +80,15 @@ func runUnstake(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return tf.submit(priv, func(chainID string) *types.Tx { return unstakeTx(chainID, *tf.nonce, amount) }, stdout)
+}
+
+// requiredAmount checks that --key and --amount were given and parses the
+// amount (stake and unstake).
+func requiredAmount(tf txFlags, amountS string) (uint64, error) {
+	if *tf.key == "" || amountS == "" {
+		return 0, usagef("--key and --amount are required")
+	}
+	return parsePositiveAmount(amountS)
 }
 
 // runUnjail is `aitbcd tx unjail`.

@@ -45,7 +45,7 @@ func New(g *types.Genesis, genesis *validators.Set) (*History, error) {
 }
 
 // Staking reports whether the chain's sets change (pos and hybrid).
-func (h *History) Staking() bool { return h.mode == "pos" || h.mode == "hybrid" }
+func (h *History) Staking() bool { return types.IsStakingMode(h.mode) }
 
 // EpochOf is the epoch of a height ≥ 1 ((height−1) / epoch_length).
 func (h *History) EpochOf(height uint64) uint64 {

@@ -12,8 +12,6 @@ import (
 	"aitbc/engine/consensus"
 	"aitbc/engine/enginetest"
 	"aitbc/engine/epochs"
-	"aitbc/engine/mempool"
-	"aitbc/engine/metrics"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
 	"aitbc/engine/validators"
@@ -40,22 +38,12 @@ func newHybridExec(t *testing.T) *hybridExec {
 	gen.ConsensusMode = "hybrid"
 	gen.GenesisTime = uint64(enginetest.Epoch.UnixMilli())
 	gen.Params.UnbondingPeriod, gen.Params.MaxEvidenceAge = 50, 20
-	if err := gen.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.FromGenesis(gen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := validators.FromGenesis(gen)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ledger, set := ledgerOf(t, gen)
 	hist, err := epochs.New(gen, set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &hybridExec{ledger: NewLedger(st, mempool.New(mempool.DefaultConfig()), metrics.Nop()), set: set}
+	h := &hybridExec{ledger: ledger, set: set}
 	for i := range 4 {
 		_, k := valtest.Validator(i, 10)
 		h.keys = append(h.keys, k)

@@ -65,13 +65,17 @@ func (e *Executor) SetEvidenceSource(f func(from uint64, limit int) ([]*types.Ev
 
 // evidenceFor lists the recorded evidence a proposal for height may carry:
 // on pos and hybrid chains, pieces of heights within max_evidence_age
-// below it that verify against the set of their height. Reap then keeps
-// those the state can apply, at most max_evidence_per_block.
+// below it, not applied yet, that verify against the set of their height,
+// at most max_evidence_per_block of them. Applied pieces are skipped
+// before their two pairing checks: every proposal walks the recorded
+// evidence of the age window, most of it applied long ago. Reap then keeps
+// those the state can apply.
 func (e *Executor) evidenceFor(height uint64) []*types.Evidence {
 	if e.evidence == nil || e.hist == nil || !e.hist.Staking() || height <= 1 {
 		return nil
 	}
-	age := e.ledger.Params().PoS().MaxEvidenceAge
+	pos := e.ledger.Params().PoS()
+	age := pos.MaxEvidenceAge
 	from := uint64(1)
 	if height > age {
 		from = height - age
@@ -83,7 +87,11 @@ func (e *Executor) evidenceFor(height uint64) []*types.Evidence {
 	}
 	out := evs[:0]
 	for _, ev := range evs {
-		if ev.Height() < height && consensus.VerifyEvidence(e.chainID, e.setAt(ev.Height()), ev) == nil {
+		if len(out) == int(pos.MaxEvidencePerBlock) {
+			break
+		}
+		if ev.Height() < height && !e.ledger.EvidenceApplied(ev.Hash()) &&
+			consensus.VerifyEvidence(e.chainID, e.setAt(ev.Height()), ev) == nil {
 			out = append(out, ev)
 		}
 	}

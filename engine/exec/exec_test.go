@@ -40,6 +40,15 @@ func newTestExec(t *testing.T, maxBytes uint32) *testExec {
 	gen.GenesisTime = uint64(enginetest.Epoch.UnixMilli())
 	gen.Params.MaxBlockBytes = maxBytes
 	gen.Accounts = []types.GenesisAccount{{Address: types.AddressFromPubKey(faucet.Public().(ed25519.PublicKey)), Balance: 1 << 40}}
+	ledger, vals := ledgerOf(t, gen)
+	x := NewExecutor(gen.ChainID, vals, vals.Get(0).Address, ledger, enginetest.SyncVerifier{}, NewVerdictCache(1024), slog.New(slog.DiscardHandler))
+	return &testExec{gen: gen, faucet: faucet, ledger: ledger, exec: x}
+}
+
+// ledgerOf validates gen and returns a ledger on its state (an empty
+// mempool) and its validator set.
+func ledgerOf(t *testing.T, gen *types.Genesis) (*Ledger, *validators.Set) {
+	t.Helper()
 	if err := gen.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -51,9 +60,7 @@ func newTestExec(t *testing.T, maxBytes uint32) *testExec {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ledger := NewLedger(st, mempool.New(mempool.DefaultConfig()), metrics.Nop())
-	x := NewExecutor(gen.ChainID, vals, vals.Get(0).Address, ledger, enginetest.SyncVerifier{}, NewVerdictCache(1024), slog.New(slog.DiscardHandler))
-	return &testExec{gen: gen, faucet: faucet, ledger: ledger, exec: x}
+	return NewLedger(st, mempool.New(mempool.DefaultConfig()), metrics.Nop()), vals
 }
 
 // admit puts n signed transfers from the faucet into the mempool.

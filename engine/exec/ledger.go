@@ -58,6 +58,21 @@ func (l *Ledger) Stake(addr types.Address) (state.StakeRecord, bool) {
 	return l.st.Stake(addr)
 }
 
+// EvidenceApplied reports whether a committed block applied the evidence
+// with hash h.
+func (l *Ledger) EvidenceApplied(h types.Hash) bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.EvidenceApplied(h)
+}
+
+// Bonded is the stake bonded by every record (a metric's value).
+func (l *Ledger) Bonded() uint64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.Bonded()
+}
+
 // Stakes lists every committed stake record, sorted by address.
 func (l *Ledger) Stakes() []state.StakeRecord {
 	l.mu.RLock()

@@ -170,10 +170,6 @@ func (m *Machine) stakingMetrics(x *exec.Executed, cb *engine.CommittedBlock) {
 		m.m.ValidatorSetPower.Set(float64(set.TotalPower()))
 	}
 	if m.hist.Staking() && len(cb.Stakes) > 0 {
-		var bonded float64
-		for _, r := range m.ledger.Stakes() {
-			bonded += float64(r.Bonded)
-		}
-		m.m.StakeBonded.Set(bonded)
+		m.m.StakeBonded.Set(float64(m.ledger.Bonded()))
 	}
 }

@@ -3,6 +3,7 @@ package state
 import (
 	"bytes"
 	"crypto/sha256"
+	"math"
 	"slices"
 
 	"aitbc/engine/types"
@@ -138,6 +139,20 @@ func (s *State) Stakes() []StakeRecord {
 	}
 	slices.SortFunc(out, byAddress)
 	return out
+}
+
+// Bonded is the stake bonded by every record, saturating at the top of
+// uint64 (a metric's value: no order, no copies).
+func (s *State) Bonded() uint64 {
+	var total uint64
+	for _, r := range s.stakes { // a sum: the order does not matter
+		if t, ok := add64(total, r.Bonded); ok {
+			total = t
+		} else {
+			return math.MaxUint64
+		}
+	}
+	return total
 }
 
 // SetStake writes one record, as restored from the block store at start

@@ -62,4 +62,4 @@ func stakingRoot(accounts, receipts *types.Hash, stakes []StakeRecord, evidence 
 }
 
 // staking reports whether the chain executes staking (pos or hybrid).
-func (s *State) staking() bool { return s.mode == "pos" || s.mode == "hybrid" }
+func (s *State) staking() bool { return types.IsStakingMode(s.mode) }

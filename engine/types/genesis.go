@@ -61,6 +61,10 @@ func (h *HexBytes) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// IsStakingMode reports whether a consensus mode changes its validator
+// set by stake ("pos" and "hybrid"; "poa" keeps the genesis set).
+func IsStakingMode(mode string) bool { return mode == "pos" || mode == "hybrid" }
+
 // Params are the chain parameters fixed at genesis.
 type Params struct {
 	BlockTimeMs     uint64     `json:"block_time_ms"`    // target interval between commits
@@ -277,7 +281,7 @@ func (g *Genesis) Validate() error {
 	if p.SignedBlocksWindow > MaxSignedBlocksWindow {
 		return bad("params.signed_blocks_window %d: want 0 (default) or 1..%d", p.SignedBlocksWindow, MaxSignedBlocksWindow)
 	}
-	if g.ConsensusMode != "poa" {
+	if IsStakingMode(g.ConsensusMode) {
 		if p.UnbondingPeriod == 0 {
 			return bad("params.unbonding_period must be > 0 on a %s chain", g.ConsensusMode)
 		}
