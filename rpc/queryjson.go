@@ -77,7 +77,8 @@ type ValidatorJSON struct {
 	Address   types.Address  `json:"address"`
 	PubKey    types.HexBytes `json:"pub_key"`
 	BLSPubKey types.HexBytes `json:"bls_pub_key"`
-	Weight    types.Amount   `json:"weight"` // its voting power in this set
+	Power     types.Amount   `json:"power"`  // its voting power in this set
+	Weight    types.Amount   `json:"weight"` // Deprecated: the same as Power, for clients of the first release
 	Kind      string         `json:"kind"`   // authority or staker
 	Stake     types.Amount   `json:"stake"`  // bonded
 	Status    string         `json:"status"` // active, jailed or tombstoned
@@ -89,7 +90,8 @@ type ValidatorJSON struct {
 type ValidatorsResponse struct {
 	Epoch       uint64          `json:"epoch"`
 	StartHeight uint64          `json:"start_height"`
-	TotalWeight types.Amount    `json:"total_weight"`
+	TotalPower  types.Amount    `json:"total_power"`
+	TotalWeight types.Amount    `json:"total_weight"` // Deprecated: the same as TotalPower
 	Validators  []ValidatorJSON `json:"validators"`
 }
 

@@ -124,12 +124,12 @@ func (s *Server) getValidators(_ http.ResponseWriter, r *http.Request) (any, err
 }
 
 func validatorsJSON(set *validators.Set, epoch, epochLength uint64, mode string, stake func(types.Address) (state.StakeRecord, bool)) ValidatorsResponse {
-	out := ValidatorsResponse{Epoch: epoch, StartHeight: epoch*epochLength + 1, TotalWeight: types.Amount(set.TotalPower()),
+	out := ValidatorsResponse{Epoch: epoch, StartHeight: epoch*epochLength + 1, TotalPower: types.Amount(set.TotalPower()), TotalWeight: types.Amount(set.TotalPower()),
 		Validators: make([]ValidatorJSON, set.Size())}
 	for i := range out.Validators {
 		v := set.Get(i)
 		vj := ValidatorJSON{Index: i, Address: v.Address, PubKey: types.HexBytes(v.PubKey), BLSPubKey: types.HexBytes(v.BLSPubKey[:]),
-			Weight: types.Amount(v.Weight), Kind: state.KindAuthority.String(), Status: StatusActive}
+			Power: types.Amount(v.Weight), Weight: types.Amount(v.Weight), Kind: state.KindAuthority.String(), Status: StatusActive}
 		if rec, ok := stake(v.Address); ok {
 			vj.Kind, vj.Stake, vj.Missed = rec.Kind.String(), types.Amount(rec.Bonded), rec.MissedCount
 			vj.Status = stakeStatus(&rec, mode, true)

@@ -205,8 +205,8 @@ func checkValidators(t *testing.T, got ValidatorsResponse, epoch, start uint64, 
 	for _, w := range want {
 		total += w.weight
 	}
-	if got.Epoch != epoch || got.StartHeight != start || uint64(got.TotalWeight) != total || len(got.Validators) != len(want) {
-		t.Fatalf("epoch %d start %d total %d, %d members; want %d %d %d %d: %+v", got.Epoch, got.StartHeight, got.TotalWeight,
+	if got.Epoch != epoch || got.StartHeight != start || uint64(got.TotalPower) != total || len(got.Validators) != len(want) {
+		t.Fatalf("epoch %d start %d total %d, %d members; want %d %d %d %d: %+v", got.Epoch, got.StartHeight, got.TotalPower,
 			len(got.Validators), epoch, start, total, len(want), got)
 	}
 	for i, w := range want {
@@ -214,7 +214,7 @@ func checkValidators(t *testing.T, got ValidatorsResponse, epoch, start uint64, 
 		k := testKey(w.seed)
 		bk := testBLSKey(t, w.seed)
 		if v.Index != i || v.Address != addrOf(k) || string(v.PubKey) != string(k.Public().(ed25519.PublicKey)) ||
-			string(v.BLSPubKey) != string(bk[:]) || uint64(v.Weight) != w.weight || v.Kind != w.kind || v.Status != w.status ||
+			string(v.BLSPubKey) != string(bk[:]) || uint64(v.Power) != w.weight || v.Kind != w.kind || v.Status != w.status ||
 			uint64(v.Stake) != w.stake || v.Missed != w.missed {
 			t.Errorf("member %d: %+v, want %+v", i, v, w)
 		}
@@ -257,8 +257,8 @@ func TestGetValidatorsStaking(t *testing.T) {
 	}
 	// The wire names.
 	r := call(t, srv, "GET", "/rpc/get_validators", "")
-	for _, want := range []string{`"epoch":2`, `"start_height":21`, `"total_weight":"120"`,
-		`"weight":"40","kind":"staker","stake":"4000","status":"active","missed":3`} {
+	for _, want := range []string{`"epoch":2`, `"start_height":21`, `"total_power":"120","total_weight":"120"`,
+		`"power":"40","weight":"40","kind":"staker","stake":"4000","status":"active","missed":3`} {
 		if !strings.Contains(string(r.body), want) {
 			t.Errorf("get_validators body lacks %s: %s", want, r.body)
 		}

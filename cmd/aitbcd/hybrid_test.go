@@ -121,7 +121,7 @@ func TestHybridDevnetFifthNodeJoins(t *testing.T) {
 		Address string `json:"address"`
 		Kind    string `json:"kind"`
 		Status  string `json:"status"`
-		Weight  string `json:"weight"`
+		Power   string `json:"power"`
 	}
 	validators := func(url string) (epoch uint64, ms []member) {
 		var v struct {
@@ -153,7 +153,7 @@ func TestHybridDevnetFifthNodeJoins(t *testing.T) {
 		t.Fatalf("%d validators after the join: %+v", len(ms), ms)
 	}
 	for _, m := range ms {
-		if m.Address == auth.Address && (m.Kind != "staker" || m.Status != "active" || m.Weight != "10") {
+		if m.Address == auth.Address && (m.Kind != "staker" || m.Status != "active" || m.Power != "10") {
 			t.Fatalf("the staker's entry: %+v", m)
 		}
 	}

@@ -45,11 +45,11 @@ func TestStakeRoutesOnHybridNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if vs.Epoch != 0 || vs.StartHeight != 1 || len(vs.Validators) != 1 || vs.TotalWeight != authorityWeight {
+	if vs.Epoch != 0 || vs.StartHeight != 1 || len(vs.Validators) != 1 || vs.TotalPower != authorityWeight {
 		t.Fatalf("get_validators?height=1: %+v", vs)
 	}
 	if v := vs.Validators[0]; v.Address != auth.Address || v.Kind != "authority" || v.Status != rpc.StatusActive || v.Stake != 0 ||
-		!bytes.Equal(v.BLSPubKey, auth.BLSPubKey) || v.Weight != authorityWeight {
+		!bytes.Equal(v.BLSPubKey, auth.BLSPubKey) || v.Power != authorityWeight {
 		t.Fatalf("genesis member %+v", v)
 	}
 	st, err := c.Stake(ctx, auth.Address)
