@@ -446,3 +446,28 @@ func TestHashCacheChangesNoVerdict(t *testing.T) {
 		t.Fatalf("%d hashes cached, bound %d", n, hashCacheSize)
 	}
 }
+
+// TestSignSharesTheSlotHash: signing leaves the message's hash in the
+// verify path's cache, so the peers' votes of the slot do not hash it
+// again; and a signature made through the cache verifies as before.
+func TestSignSharesTheSlotHash(t *testing.T) {
+	ks := testKeys(t, 1)
+	msg := []byte("a slot's sign bytes, signed first")
+	verifyHashes.mu.Lock()
+	clear(verifyHashes.m)
+	verifyHashes.mu.Unlock()
+	sig := Sign(ks[0], msg)
+	key := string(append(append([]byte(SigDST), 0), msg...))
+	verifyHashes.mu.Lock()
+	h, ok := verifyHashes.m[key]
+	verifyHashes.mu.Unlock()
+	if !ok {
+		t.Fatal("Sign did not leave the message's hash in the cache")
+	}
+	if want := hashToG2(msg, SigDST); !h.Equal(&want) {
+		t.Fatal("cached hash differs from hashToG2")
+	}
+	if !Verify(ks[0].PublicKey(), msg, sig) {
+		t.Fatal("signature made through the cache does not verify")
+	}
+}

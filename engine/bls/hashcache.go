@@ -12,7 +12,7 @@ import (
 // messages cover every vote in flight.
 const hashCacheSize = 256
 
-// hashCache remembers H(msg) for recent verified messages: hashing to G2
+// hashCache remembers H(msg) for recent signed and verified messages: hashing to G2
 // (map to curve and cofactor clearing) was about a quarter of a vote's
 // verification. A pure function's memo: it changes no verdict. When full
 // it is emptied (a flood of distinct messages costs only their own

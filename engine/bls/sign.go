@@ -26,8 +26,12 @@ func hashToG2(msg []byte, dst string) bls12381.G2Affine {
 	return h
 }
 
+// sign hashes msg through the verify path's cache: a validator signs the
+// same bytes as every other vote of its slot, so its own signature and
+// its peers' votes share one hash to G2 (signing hashed apart, and a
+// slot cost two hashes).
 func sign(sk *SecretKey, msg []byte, dst string) Signature {
-	h := hashToG2(msg, dst)
+	h := verifyHashes.get(msg, dst)
 	var s bls12381.G2Affine
 	s.ScalarMultiplication(&h, &sk.s)
 	return Signature(s.Bytes())
