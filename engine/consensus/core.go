@@ -242,6 +242,25 @@ func (c *Core) NeedsSignatureCheck(v *types.Vote) bool {
 	return true
 }
 
+// Tally reports, for a vote of the height and round being decided, the
+// power the core has counted for v's block in v's round and type, and in
+// all; current is false for any other vote (another height or round, the
+// commit step), whose power says nothing. The node holds peers' votes
+// until they can reach a quorum together and checks them as one
+// (node/votebatch.go).
+func (c *Core) Tally(v *types.Vote) (forBlock, all uint64, current bool) {
+	if v == nil || v.Height != c.height || v.Round != c.round || c.step == stepCommit ||
+		v.Type != types.Prevote && v.Type != types.Precommit {
+		return 0, 0, false
+	}
+	rs := c.rounds.get(v.Round)
+	if rs == nil {
+		return 0, 0, true
+	}
+	vs := rs.votes(v.Type)
+	return vs.powerFor(v.BlockHash), vs.power, true
+}
+
 func (c *Core) stepMsg(m Message, verifiedBy *validators.Set) error {
 	var err error
 	switch m := m.(type) {

@@ -83,6 +83,7 @@ type Machine struct {
 	sync    *blocksync.Syncer
 	indexer *indexer.Indexer
 	core    *consensus.Core // owner only
+	held    []heldVote      // peers' votes held for a joint check (votebatch.go); owner only
 	gossip  engine.Gossip   // NopGossip without a transport
 	peered  bool            // a transport is wired
 	relay   func(*types.Tx) // hands an admitted tx to the relay
@@ -285,6 +286,7 @@ func (m *Machine) Tick() {
 	if m.halted() {
 		return
 	}
+	m.releaseHeld(true) // a held vote waits one tick at most
 	m.proceedIfBusy()
 	m.core.Tick()
 	m.settle()

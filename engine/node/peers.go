@@ -31,8 +31,7 @@ func (m *Machine) HandleConsensus(peer engine.PeerID, msg consensus.Message) err
 		return nil
 	}
 	m.judgeTime(peer, msg)
-	m.stepPeer(peer, msg)
-	m.settle()
+	m.stepPeers([]peerMsg{{peer: peer, msg: msg}})
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"aitbc/engine"
 	"aitbc/engine/consensus"
 	"aitbc/engine/types"
 )
@@ -9,42 +10,152 @@ import (
 // once (stepPeers).
 const maxStepBatch = 64
 
+// maxHeld bounds the peers' votes held for a joint check (holdVote); a
+// full pool is released at once.
+const maxHeld = 256
+
+// heldVote is a peer's vote waiting for the others of its slot.
+type heldVote struct {
+	peer engine.PeerID
+	msg  *consensus.VoteMsg
+}
+
+// Peers' votes are checked as one aggregate per quorum (docs/spec.md
+// §14.9): a vote of the height and round being decided whose signature
+// the core would check is held, not checked, until the power held for
+// its slot (type, round, block) and the power the core counted already
+// reach a quorum, or those of its round and type in all do (a quorum of
+// mixed votes starts a timeout); the slot's held votes are then checked
+// together, one pairing product (validators.Set.VerifyVoteBatch, which
+// bisects a failed batch), and stepped. Whatever is still held at the
+// next tick is released then, so a vote waits at most one TickInterval.
+// In a set of four, a slot's quorum is our own vote and two peers': the
+// first peer's vote waits for the second (or the tick), the two are
+// checked in one product, and a late third precommit is refused unchecked
+// once the block is decided. Holding changes no verdict and no rule: the
+// core still counts only checked votes, a vote the batch does not clear
+// is checked by the core alone (so a forger is found and its peer alone
+// penalized), and a forged vote can only make a slot's check come sooner.
+
 // stepPeers steps a batch of queued peer messages in order, each followed
-// by a settle, as one stepPeer each would; but first the signatures of
-// the votes the core would check are checked together, one pairing
-// product per slot (validators.Set.VerifyVoteBatch): the votes of a slot
-// arrive together, and a slot of three checks in half the time of three
-// single checks. A vote the batch does not clear (alone in its slot, or a
-// bad signature bisection could not isolate) is checked by the core as
-// before, so a faulty signer is still found and its peer penalized
-// (owner only).
+// by a settle, holding the votes holdVote takes; then it releases the
+// held votes that can be checked together (owner only).
 func (m *Machine) stepPeers(batch []peerMsg) {
-	set := m.core.Validators()
-	var votes []*types.Vote
-	var at []int // batch index of votes[k]
-	for i, q := range batch {
-		if vm, ok := q.msg.(*consensus.VoteMsg); ok && vm != nil && m.core.NeedsSignatureCheck(vm.Vote) {
-			votes = append(votes, vm.Vote)
-			at = append(at, i)
+	for _, q := range batch {
+		if m.holdVote(q.peer, q.msg) {
+			continue
 		}
+		m.stepPeer(q.peer, q.msg)
+		m.settle()
 	}
-	checked := make([]bool, len(batch))
+	m.releaseHeld(false)
+}
+
+// holdVote holds a peer's vote of the height and round being decided
+// that the core would check, and reports whether it did.
+func (m *Machine) holdVote(peer engine.PeerID, msg consensus.Message) bool {
+	vm, ok := msg.(*consensus.VoteMsg)
+	if !ok || vm == nil || !m.core.NeedsSignatureCheck(vm.Vote) {
+		return false
+	}
+	if _, _, current := m.core.Tally(vm.Vote); !current {
+		return false
+	}
+	if len(m.held) >= maxHeld {
+		m.releaseHeld(true)
+	}
+	m.held = append(m.held, heldVote{peer: peer, msg: vm})
+	return true
+}
+
+// releaseHeld checks and steps held votes: all of them when all is set
+// (a tick, a full pool); otherwise those no longer of the height and
+// round being decided and those whose slot or round can reach a quorum
+// with what the core counted. Stepping can move the core on, so it looks
+// again until nothing more is due.
+func (m *Machine) releaseHeld(all bool) {
+	for len(m.held) > 0 && !m.halted() {
+		var due []heldVote
+		if all {
+			due, m.held = m.held, nil
+		} else {
+			due = m.dueVotes()
+			if len(due) == 0 {
+				return
+			}
+		}
+		m.stepChecked(due)
+	}
+}
+
+// dueVotes removes from m.held and returns the votes releaseHeld(false)
+// steps now, in arrival order.
+func (m *Machine) dueVotes() []heldVote {
+	q := m.core.Validators().Quorum()
+	set := m.core.Validators()
+	var due, keep []heldVote
+	for i, h := range m.held {
+		v := h.msg.Vote
+		forBlock, all, current := m.core.Tally(v)
+		if !current {
+			due = append(due, h)
+			continue
+		}
+		// The power held for v's slot and for its round and type, each
+		// validator once (a vote relayed twice, or forged in its name,
+		// counts once).
+		var heldFor, heldAll uint64
+		seen := make(map[uint32]bool, len(m.held))
+		seenFor := make(map[uint32]bool, len(m.held))
+		for _, o := range m.held {
+			w := o.msg.Vote
+			if w.Type != v.Type || w.Height != v.Height || w.Round != v.Round {
+				continue
+			}
+			if !seen[w.ValidatorIndex] {
+				seen[w.ValidatorIndex] = true
+				heldAll += set.Weight(int(w.ValidatorIndex))
+			}
+			if w.BlockHash == v.BlockHash && !seenFor[w.ValidatorIndex] {
+				seenFor[w.ValidatorIndex] = true
+				heldFor += set.Weight(int(w.ValidatorIndex))
+			}
+		}
+		if forBlock+heldFor >= q || all+heldAll >= q {
+			due = append(due, h)
+			continue
+		}
+		keep = append(keep, m.held[i])
+	}
+	m.held = keep
+	return due
+}
+
+// stepChecked checks the votes of each slot among due together and steps
+// every vote in order, each followed by a settle: one the batch cleared
+// as checked, the others for the core to check alone.
+func (m *Machine) stepChecked(due []heldVote) {
+	set := m.core.Validators()
+	votes := make([]*types.Vote, len(due))
+	for i, h := range due {
+		votes[i] = h.msg.Vote
+	}
+	var ok []bool
 	if len(votes) > 1 {
-		ok := set.VerifyVoteBatch(m.chainID, votes)
+		ok = set.VerifyVoteBatch(m.chainID, votes)
 		n := 0
-		for k, v := range ok {
+		for _, v := range ok {
 			if v {
-				checked[at[k]] = true
 				n++
 			}
 		}
 		m.m.VotesBatchChecked.Add(float64(n))
 	}
-	for i, q := range batch {
-		if checked[i] {
-			m.stepPeerChecked(q.peer, q.msg, set)
+	for i, h := range due {
+		if ok != nil && ok[i] {
+			m.stepPeerChecked(h.peer, h.msg, set)
 		} else {
-			m.stepPeer(q.peer, q.msg)
+			m.stepPeer(h.peer, h.msg)
 		}
 		m.settle()
 	}

@@ -52,3 +52,99 @@ func TestStepPeersChecksSlotsTogether(t *testing.T) {
 		t.Fatal("three good precommits (two of them checked in the batch) did not decide the block")
 	}
 }
+
+// TestVotesHeldForAQuorum: a peer's vote of the round being decided is
+// held until the votes held for its slot and those counted reach a quorum;
+// then they are checked in one product. A vote that cannot reach one is
+// released by the next tick and checked alone.
+func TestVotesHeldForAQuorum(t *testing.T) {
+	c := newCluster(t, 4)
+	g := &recGossip{}
+	mx := metrics.New(nil)
+	m, err := NewMachine(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[0], Verifier: newTestBatcher(t), Metrics: mx,
+		Signer: consensus.NewKeySigner(c.keys[0].BLS), WAL: c.wals[0], Log: logtest.New(t, slog.LevelWarn), Gossip: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop()
+	m.Init()
+	blk := c.block1(t, 1)
+	pc := func(i int) *types.Vote {
+		return valtest.Vote(c.gen.ChainID, c.keys[i], types.Precommit, i, 1, 0, blk.Hash())
+	}
+	counted := func() uint64 {
+		forBlock, _, current := m.core.Tally(pc(1))
+		if !current {
+			t.Fatal("the core left height 1 round 0")
+		}
+		return forBlock
+	}
+	// Two of the three peers' precommits (power 2 of 4, quorum 3):
+	// held, none counted or checked yet.
+	m.stepPeers([]peerMsg{{peer: "p1", msg: &consensus.VoteMsg{Vote: pc(1)}}})
+	m.stepPeers([]peerMsg{{peer: "p2", msg: &consensus.VoteMsg{Vote: pc(2)}}})
+	if got := counted(); got != 0 || len(m.held) != 2 {
+		t.Fatalf("counted %d, %d held; want 0 counted, 2 held", got, len(m.held))
+	}
+	// The third makes a quorum: the three are checked in one product and
+	// decide the block (missing here: this Machine never saw its body).
+	m.stepPeers([]peerMsg{{peer: "p3", msg: &consensus.VoteMsg{Vote: pc(3)}}})
+	if got := counterValue(t, mx.VotesBatchChecked); got != 3 || len(m.held) != 0 {
+		t.Fatalf("%v votes checked in a batch, %d held; want 3 and 0", got, len(m.held))
+	}
+	if h, _, ok := m.core.MissingDecision(); !ok || h != blk.Hash() {
+		t.Fatal("the quorum checked together did not decide the block")
+	}
+
+	// A fresh node: a lone vote waits for the tick, then counts.
+	m2, err := NewMachine(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[1], Verifier: newTestBatcher(t), Metrics: metrics.New(nil),
+		Signer: consensus.NewKeySigner(c.keys[1].BLS), WAL: c.wals[1], Log: logtest.New(t, slog.LevelWarn), Gossip: &recGossip{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Stop()
+	m2.Init()
+	m2.stepPeers([]peerMsg{{peer: "p2", msg: &consensus.VoteMsg{Vote: pc(2)}}})
+	if forBlock, _, _ := m2.core.Tally(pc(2)); forBlock != 0 || len(m2.held) != 1 {
+		t.Fatalf("a lone vote: counted %d, %d held; want 0 and 1", forBlock, len(m2.held))
+	}
+	m2.Tick()
+	if forBlock, _, _ := m2.core.Tally(pc(2)); forBlock != 1 || len(m2.held) != 0 {
+		t.Fatalf("after a tick: counted %d, %d held; want 1 and 0", forBlock, len(m2.held))
+	}
+}
+
+// TestHeldForgeryPenalizesItsPeer: a forged vote held with good ones of
+// its slot fails the joint check, is isolated, refused and its peer alone
+// penalized; the good votes count; a forged vote in an honest
+// validator's name does not keep that validator's real vote out.
+func TestHeldForgeryPenalizesItsPeer(t *testing.T) {
+	c := newCluster(t, 4)
+	g := &recGossip{}
+	m, err := NewMachine(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[0], Verifier: newTestBatcher(t), Metrics: metrics.New(nil),
+		Signer: consensus.NewKeySigner(c.keys[0].BLS), WAL: c.wals[0], Log: logtest.New(t, slog.LevelWarn), Gossip: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop()
+	m.Init()
+	blk := c.block1(t, 1)
+	pc := func(i int) *types.Vote {
+		return valtest.Vote(c.gen.ChainID, c.keys[i], types.Precommit, i, 1, 0, blk.Hash())
+	}
+	forged := pc(2)
+	forged.Sig = pc(3).Sig
+	m.stepPeers([]peerMsg{{peer: "forger", msg: &consensus.VoteMsg{Vote: forged}}})
+	m.stepPeers([]peerMsg{{peer: "p1", msg: &consensus.VoteMsg{Vote: pc(1)}}})
+	m.stepPeers([]peerMsg{{peer: "p3", msg: &consensus.VoteMsg{Vote: pc(3)}}}) // a quorum held: released
+	if !g.penalized("forger", consensus.ErrBadSignature) || g.penaltyCount() != 1 {
+		t.Fatalf("penalties %+v, want one, for the forger's bad signature", g.penalties)
+	}
+	if _, _, ok := m.core.MissingDecision(); ok {
+		t.Fatal("decided on two good precommits and a forged one")
+	}
+	m.stepPeers([]peerMsg{{peer: "p2", msg: &consensus.VoteMsg{Vote: pc(2)}}})
+	if h, _, ok := m.core.MissingDecision(); !ok || h != blk.Hash() {
+		t.Fatal("validator 2's real precommit, after a forgery in its name, did not complete the quorum")
+	}
+}
