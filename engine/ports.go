@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 
+	"aitbc/engine/bls"
 	"aitbc/engine/consensus"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
@@ -140,6 +141,14 @@ type Gossip interface {
 	// Penalize counts a message that failed a check against its peer; the
 	// transport disconnects and bans a peer past its limit.
 	Penalize(peer PeerID, reason error)
+	// SetValidators gives the BLS keys of the validators of the set
+	// deciding the current height and of the next elected set, if any
+	// (sorted, without duplicates); the transport counts a peer proving
+	// one of them in its handshake as a validator, with a reserved slot
+	// (docs/adr/011). The node calls it at start and whenever the sets it
+	// knows change (an election on pos and hybrid chains); the list
+	// replaces the last one. The transport keeps its own copy.
+	SetValidators(keys []bls.PublicKey)
 }
 
 // RelayUseful reports whether a peer whose last announced committed head
@@ -178,6 +187,7 @@ func (NopGossip) BroadcastStatus(uint64, types.Hash)         {}
 func (NopGossip) RequestBlocks(PeerID, uint64, int)          {}
 func (NopGossip) SendBlocks(PeerID, []SyncedBlock)           {}
 func (NopGossip) Penalize(PeerID, error)                     {}
+func (NopGossip) SetValidators([]bls.PublicKey)              {}
 
 // NopBroadcaster publishes nothing.
 type NopBroadcaster struct{}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -175,12 +174,12 @@ func runNodeMode(ctx context.Context, cfg config.Config, base, name, mode string
 		copy(k[:], a.BLSPubKey)
 		gcfg.Validators = append(gcfg.Validators, k)
 	}
-	// A staker's validator key (pos and hybrid chains) is not among the
-	// genesis authorities' keys that earn a reserved peer slot: such a node
-	// connects as an ordinary peer until operators list it (issue #11).
-	if validatorKey != nil && slices.Contains(gcfg.Validators, validatorKey.PublicKey()) {
-		gcfg.ValidatorKey = validatorKey
-	}
+	// The genesis keys are the first list only: the node gives the
+	// transport the keys of the sets it knows as elections change them
+	// (issue #11). The validator key is proven whatever the list, so a
+	// staker's peers count it as a validator once it is elected; on a poa
+	// chain the node refuses a key outside genesis (node.NewMachine).
+	gcfg.ValidatorKey = validatorKey
 	for _, s := range cfg.P2PAllow {
 		id, err := gossip.ParseNodeID(s)
 		if err != nil {

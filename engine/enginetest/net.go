@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"aitbc/engine"
+	"aitbc/engine/bls"
 	"aitbc/engine/consensus"
 	"aitbc/engine/types"
 )
@@ -82,6 +83,10 @@ type End struct {
 	relayed relaySeen
 	// Relays counts the messages this end relayed, by peer sent to.
 	Relays int
+	// Validators is the last list the node gave SetValidators (nil
+	// before the first), and ValidatorLists how many it gave.
+	Validators     []bls.PublicKey
+	ValidatorLists int
 }
 
 // relaySeen is a bounded set of message hashes: the oldest is forgotten
@@ -369,4 +374,11 @@ func (e *End) SendBlocks(peer engine.PeerID, blocks []engine.SyncedBlock) {
 
 func (e *End) Penalize(peer engine.PeerID, reason error) {
 	e.net.Penalties = append(e.net.Penalties, Penalty{By: e.id, Peer: peer, Err: reason})
+}
+
+// SetValidators records the list; the simulated network has no slots to
+// reserve.
+func (e *End) SetValidators(keys []bls.PublicKey) {
+	e.Validators = slices.Clone(keys)
+	e.ValidatorLists++
 }

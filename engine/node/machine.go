@@ -94,6 +94,10 @@ type Machine struct {
 
 	lastRebroadcast time.Time // owner only (rebroadcast)
 
+	// announced are the hashes of the sets whose keys the transport
+	// last got (announceValidators); nil before the first. Owner only.
+	announced *[2]types.Hash
+
 	halt atomic.Pointer[engine.Halt] // set once, by haltConsensus (halt.go)
 
 	runCtx    context.Context // cancelled by Stop: ends verifier waits
@@ -190,6 +194,7 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	if err := m.replayWAL(start.Height); err != nil {
 		return nil, err
 	}
+	m.announceValidators(start.Height - 1)
 	if d.Index != nil {
 		m.indexer = indexer.New(d.Index, indexer.NewReplayer(d.Genesis, d.Store), cfg.IndexBatch, cfg.IndexQueue, m.clock, m.log, m.m)
 	}

@@ -31,6 +31,8 @@ type recGossip struct {
 	requests  []blockRequest
 	answers   []peerBlocks
 	penalties []memPenalty
+	// validators are the lists of SetValidators calls, in order.
+	validators [][]bls.PublicKey
 }
 
 func (g *recGossip) BroadcastConsensus(msgs []consensus.Message) {
@@ -60,6 +62,12 @@ func (g *recGossip) RequestBlocks(peer engine.PeerID, from uint64, count int) {
 func (g *recGossip) SendBlocks(peer engine.PeerID, blocks []engine.SyncedBlock) {
 	g.mu.Lock()
 	g.answers = append(g.answers, peerBlocks{peer: peer, blocks: blocks})
+	g.mu.Unlock()
+}
+
+func (g *recGossip) SetValidators(keys []bls.PublicKey) {
+	g.mu.Lock()
+	g.validators = append(g.validators, slices.Clone(keys))
 	g.mu.Unlock()
 }
 

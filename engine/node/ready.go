@@ -139,6 +139,7 @@ func (m *Machine) commit(c consensus.Commit) error {
 	// The core decides the next height with its set, which changes only
 	// at an epoch boundary (docs/spec.md §17).
 	m.core.SetNextValidators(m.setAt(h.Height + 1))
+	m.announceValidators(h.Height)
 	m.m.HeadHeight.Set(float64(h.Height))
 	m.m.TxsCommitted.Add(float64(len(x.Block.Txs)))
 	m.m.BlockInterval.Observe(now.Sub(m.lastCommit).Seconds())

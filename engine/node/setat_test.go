@@ -1,12 +1,15 @@
 package node
 
 import (
+	"bytes"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"aitbc/engine"
+	"aitbc/engine/bls"
 	"aitbc/engine/consensus"
 	"aitbc/engine/enginetest"
 	"aitbc/engine/exec"
@@ -206,5 +209,60 @@ func TestConflictingCertificateOfAnotherSetDoesNotHalt(t *testing.T) {
 	}
 	if !g.penalized("p1", validators.ErrBadSignature) {
 		t.Fatal("the peer of a certificate of another set was not penalized")
+	}
+}
+
+// The node gives its transport the keys of the set deciding its next
+// height (engine.Gossip.SetValidators), sorted: at start, and when a
+// commit changes that set; a restart gives the restored head's.
+func TestTransportGetsTheSetOfTheNextHeight(t *testing.T) {
+	c := newCluster(t, 4)
+	genesisSet, err := validators.FromGenesis(c.gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, _ := foreignSet(t)
+	setAt := func(h uint64) *validators.Set {
+		if h >= 2 {
+			return foreign
+		}
+		return genesisSet
+	}
+	lists := func(g *recGossip) [][]bls.PublicKey {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return slices.Clone(g.validators)
+	}
+	store := enginetest.NewMemStore()
+	m, g, clock, err := syncMachine(t, c, store, setAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]bls.PublicKey{validatorKeys(genesisSet)}
+	if got := lists(g); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("at start: lists %d, want the genesis set's", len(got))
+	}
+	blk := c.block1Under(t, setAt)
+	syncOne(t, m, g, clock, "p1", blk, certOf(t, c.gen.ChainID, genesisSet, c.keys, blk.Hash()))
+	if headHeight(m) != 1 {
+		t.Fatalf("head %d, want 1", headHeight(m))
+	}
+	want = append(want, validatorKeys(foreign))
+	if got := lists(g); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("after height 1: %d lists, want the genesis set's, then the set of height 2's", len(got))
+	}
+	// The union of two sets (one nil, the other twice) is the set's keys
+	// once each, sorted.
+	if u := validatorKeys(foreign, nil, foreign); !slices.Equal(u, want[1]) || len(u) != foreign.Size() ||
+		!slices.IsSortedFunc(u, func(a, b bls.PublicKey) int { return bytes.Compare(a[:], b[:]) }) {
+		t.Fatalf("validatorKeys: %d keys, want the set's %d, sorted", len(u), foreign.Size())
+	}
+	m.Stop()
+	_, g2, _, err := syncMachine(t, c, store, setAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lists(g2); !slices.EqualFunc(got, want[1:], slices.Equal) {
+		t.Fatalf("after a restart at height 1: %d lists, want the set of height 2's", len(got))
 	}
 }

@@ -1,12 +1,18 @@
 package sim
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"aitbc/engine/bls"
+	"aitbc/engine/validators"
+	"aitbc/engine/validators/valtest"
 )
 
 // A hybrid chain of four authorities (power 10 each) and three stakers,
@@ -144,4 +150,45 @@ func runChecked(t *testing.T, cfg Config) (*Cluster, *Result) {
 		t.Errorf("seed %d: %v", cfg.Seed, v)
 	}
 	return c, res
+}
+
+// Every node gives its transport the keys of the set deciding its next
+// height and of the next epoch's set (engine.Gossip.SetValidators): at
+// start, with the genesis set, and after the election that brings staker
+// 0 in, with its key, so its peers reserve it a slot before it signs.
+func TestTransportFollowsElectedSets(t *testing.T) {
+	cfg := DefaultConfig(5)
+	cfg.Duration, cfg.Quiet = 8*time.Second, 4*time.Second
+	cfg.Staking = &Staking{Mode: "hybrid", EpochLength: 5, Stakers: 1, Plan: []StakeEvent{
+		{At: 200 * time.Millisecond, Staker: 0, Kind: "stake", Amount: StakeUnit},
+	}}
+	c, _ := runChecked(t, cfg)
+	_, sk := valtest.Validator(stakerKeyIndexStart, 1)
+	staker := sk.BLS.PublicKey()
+	length := cfg.Staking.EpochLength
+	for i, n := range c.Nodes {
+		end := c.Net.Join(n.ID)
+		head := n.Height()
+		next := (head/length + 1) * length // the last height of the epoch deciding head+1
+		cur, nxt := c.SetAt(head+1), c.SetAt(next+1)
+		if cur == nil || nxt == nil {
+			t.Fatalf("node %d at %d: the replica (at %d) does not know the sets", i, head, c.ReplicaHeight())
+		}
+		var want []bls.PublicKey
+		for _, s := range []*validators.Set{cur, nxt} {
+			for j := range s.Size() {
+				want = append(want, s.Get(j).BLSPubKey)
+			}
+		}
+		slices.SortFunc(want, func(a, b bls.PublicKey) int { return bytes.Compare(a[:], b[:]) })
+		want = slices.Compact(want)
+		if !slices.Equal(end.Validators, want) {
+			t.Errorf("node %d at %d gave its transport %d keys, want the %d of the sets of heights %d and %d",
+				i, head, len(end.Validators), len(want), head+1, next+1)
+		}
+		if end.ValidatorLists < 2 || !slices.Contains(end.Validators, staker) {
+			t.Errorf("node %d: %d lists, staker 0 listed %v; want the genesis list, then the elected staker",
+				i, end.ValidatorLists, slices.Contains(end.Validators, staker))
+		}
+	}
 }

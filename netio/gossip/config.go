@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"net"
-	"slices"
 	"strconv"
 	"time"
 
@@ -31,15 +30,19 @@ type Config struct {
 	// handshake and counted as not_allowed. Empty accepts any node of the
 	// chain.
 	Allow []engine.PeerID
-	// Validators are the BLS public keys of the chain's validators (the
-	// genesis authorities). A peer whose handshake proves it holds one
+	// Validators is the first validator list: the BLS public keys of the
+	// chain's validators (the genesis authorities) until the node gives
+	// the keys of the sets it knows (Transport.SetValidators). A peer
+	// whose handshake proves it holds a key of the current list
 	// (validator.go) is counted as a validator and has a reserved slot,
 	// like a configured peer. Empty: proofs are not checked and no peer
 	// counts as a validator.
 	Validators []bls.PublicKey
-	// ValidatorKey, on a validator, is its BLS key: the handshake proves
-	// it to peers. Its public key must be one of Validators. Nil on other
-	// nodes.
+	// ValidatorKey, on a validator or a staker that may be elected, is
+	// its BLS key: the handshake proves it to peers, which count the
+	// proof when the key is in their current list. It need not be in
+	// Validators (the node checks a poa validator's key against genesis).
+	// Nil on other nodes.
 	ValidatorKey *bls.SecretKey
 	// ChainID and GenesisHash must match the peer's in the handshake.
 	ChainID     string
@@ -145,9 +148,6 @@ func (c Config) Validate() error {
 		if got, err := ParseNodeID(string(id)); err != nil || got != id {
 			return bad(fmt.Sprintf("allow[%d]", i), strconv.Quote(string(id)), "a node id (64 lowercase hex digits)")
 		}
-	}
-	if c.ValidatorKey != nil && !slices.Contains(c.Validators, c.ValidatorKey.PublicKey()) {
-		return bad("validator_key", c.ValidatorKey.PublicKey(), "a key of validators (the genesis validator set)")
 	}
 	if err := types.ValidateChainID(c.ChainID); err != nil {
 		return bad("chain_id", strconv.Quote(c.ChainID), "1..64 characters of [A-Za-z0-9._-]")

@@ -87,7 +87,7 @@ func (t *Transport) onOpen(c gnet.Conn, p *peer) ([]byte, gnet.Action) {
 	switch {
 	case t.closed:
 		err = errShutdown
-	case p.pin == "" && len(t.conns) >= t.cfg.MaxPeers+len(t.configured)+len(t.validators):
+	case p.pin == "" && len(t.conns) >= t.cfg.MaxPeers+len(t.configured)+len(*t.validators.Load()):
 		// Dials to pinned peers always proceed (their slots are
 		// reserved). Others, inbound ones included, may hold the
 		// connections left: MaxPeers for strangers, plus room for the
@@ -333,10 +333,11 @@ func (t *Transport) acceptIdentity(p *peer, b []byte) error {
 	}
 	pid := engine.PeerID(hex.EncodeToString(id.pubKey[:]))
 	if id.validator != nil {
-		if !t.validators[id.validator.key] {
-			// Not a key of the set we know (none, or a validator that
-			// joined after it): the peer is not counted as a validator,
-			// and nothing is held against it.
+		if !t.validators.Load().has(id.validator.key) {
+			// Not a key of the current list (a staker not elected, a
+			// validator that left, or a list we have not been given
+			// yet): the proof is not checked and never trusted later;
+			// the peer is an ordinary one, with nothing held against it.
 			id.validator = nil
 		} else if err := checkValidatorProof(id.validator, id.pubKey[:], p.hs.PeerStatic(), t.cfg.ChainID, t.cfg.GenesisHash); err != nil {
 			// The node key signed this identity over the static key Noise
@@ -399,9 +400,13 @@ func (t *Transport) establish(p *peer) gnet.Action {
 	// The ID is set even on the losing connection: its dialer reads it
 	// (after done) to wait for the surviving one instead of redialing.
 	p.id = id
+	if h.validator != nil { // verified by acceptIdentity
+		p.validatorKey = &h.validator.key
+	}
 	old := t.peers[id]
-	kind := peerKindOf(t.configured[id], h.validator != nil, p.outbound)
-	stranger := kind == kindInboundStranger || kind == kindOutboundStranger
+	// The list may have changed since acceptIdentity checked the key.
+	kind := peerKindOf(t.configured[id], t.isValidatorLocked(p), p.outbound)
+	stranger := isStrangerKind(kind)
 	if stranger && (old == nil || !old.stranger) && t.strangers >= t.cfg.MaxPeers {
 		// Strangers never take the slots reserved for configured peers
 		// and validators.

@@ -31,7 +31,9 @@
 // Ed25519 signature by the node key over the side's Noise static key,
 // and, from a validator, its BLS key with that key's signature over the
 // node key and static key (validator.go: the peer counts as a validator,
-// with a reserved slot, if the key is one of Config.Validators). The
+// with a reserved slot, while the key is in the current validator list,
+// which the node replaces as elections change the chain's sets through
+// SetValidators; Config.Validators is the first list). The
 // session keys come from Diffie-Hellman, so a relay that forwards both
 // sides' handshake messages cannot splice them. After the handshake a
 // frame is u32 length || ChaCha20-Poly1305(type || payload) with the

@@ -60,7 +60,7 @@ func newMetrics() *Metrics {
 		}, []string{"direction"}),
 		PeersByKind: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "aitbc_gossip_peers_by_kind",
-			Help: "Peers with a completed handshake, by kind: validator (proved a genesis validator key in the handshake) and configured (pinned in PEERS or in P2P_ALLOW), both with reserved slots; inbound_stranger and outbound_stranger (dialed at a bare host:port), at most MaxPeers together.",
+			Help: "Peers with a completed handshake, by kind: validator (proved in the handshake a key of the current validator list: the sets deciding the current height and the next elected one) and configured (pinned in PEERS or in P2P_ALLOW), both with reserved slots; inbound_stranger and outbound_stranger (dialed at a bare host:port), at most MaxPeers together.",
 		}, []string{"kind"}),
 		FramesReceived: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "aitbc_gossip_frames_received_total",
@@ -195,7 +195,7 @@ func (c *counters) peers(outbound bool) prometheus.Gauge {
 // Peer kinds (aitbc_gossip_peers_by_kind{kind}). A validator and a
 // configured peer have slots of their own; strangers share MaxPeers.
 const (
-	kindValidator        = "validator"         // proved a validator key in the handshake
+	kindValidator        = "validator"         // proved a key of the current validator list in the handshake
 	kindConfigured       = "configured"        // pinned in Peers or listed in Allow
 	kindInboundStranger  = "inbound_stranger"  // dialed us, neither of the above
 	kindOutboundStranger = "outbound_stranger" // dialed at a bare host:port, neither of the above
@@ -216,4 +216,9 @@ func peerKindOf(configured, validator, outbound bool) string {
 		return kindOutboundStranger
 	}
 	return kindInboundStranger
+}
+
+// isStrangerKind reports whether a peer of kind counts against MaxPeers.
+func isStrangerKind(kind string) bool {
+	return kind == kindInboundStranger || kind == kindOutboundStranger
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/panjf2000/gnet/v2"
 
 	"aitbc/engine"
+	"aitbc/engine/bls"
 	"aitbc/engine/types"
 )
 
@@ -67,8 +68,14 @@ type peer struct {
 	listenPort uint16
 	since      time.Time
 	tag        [types.PubKeyLen + noiseKeyLen]byte // dialer key || dialer ephemeral key
-	kind       string                              // a peer kind label (metrics.go)
-	stranger   bool                                // kind is a stranger's: counts against MaxPeers
+	// validatorKey is the validator key whose proof the handshake
+	// verified (it was in the list then); nil if none (validator.go).
+	validatorKey *bls.PublicKey
+
+	// Under Transport.mu once the peer is published: SetValidators
+	// changes them (validator.go).
+	kind     string // a peer kind label (metrics.go)
+	stranger bool   // kind is a stranger's: counts against MaxPeers
 
 	established atomic.Bool
 	closing     atomic.Bool  // close requested; stop delivering its frames

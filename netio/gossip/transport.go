@@ -22,7 +22,6 @@ import (
 	"github.com/panjf2000/gnet/v2"
 
 	"aitbc/engine"
-	"aitbc/engine/bls"
 	"aitbc/engine/types"
 )
 
@@ -47,9 +46,12 @@ type Transport struct {
 	// configured are the node ids pinned in Peers or listed in Allow:
 	// they have slots of their own, on top of MaxPeers (reserved slots).
 	configured map[engine.PeerID]bool
-	// validators is the set of validator keys a peer may prove it holds
-	// (Config.Validators); such peers have slots of their own too.
-	validators map[bls.PublicKey]bool
+	// validators is the current list of validator keys a peer may prove
+	// it holds (Config.Validators, then each SetValidators); such peers
+	// have slots of their own too. The set is immutable: SetValidators
+	// swaps it under mu, so a reader holding mu sees the list that slot
+	// accounting follows, and the handshake reads it without the lock.
+	validators atomic.Pointer[keySet]
 
 	dedup *dedup
 	// relayed holds the hashes of the consensus messages we relayed
@@ -140,10 +142,7 @@ func New(cfg Config, metrics *Metrics, log *slog.Logger) (*Transport, error) {
 	for _, id := range cfg.Allow {
 		t.configured[id] = true
 	}
-	t.validators = make(map[bls.PublicKey]bool, len(cfg.Validators))
-	for _, k := range cfg.Validators {
-		t.validators[k] = true
-	}
+	t.validators.Store(newKeySet(cfg.Validators))
 	if len(cfg.Allow) > 0 {
 		t.allow = make(map[engine.PeerID]bool)
 		for _, id := range cfg.Allow {
@@ -343,9 +342,11 @@ func (t *Transport) Close() error {
 func (t *Transport) Peers() []PeerInfo {
 	list := *t.peerList.Load()
 	out := make([]PeerInfo, len(list))
+	t.mu.Lock() // a peer's kind changes with the validator list
 	for i, p := range list {
 		out[i] = PeerInfo{ID: p.id, RemoteAddr: p.addr, Outbound: p.outbound, ListenPort: p.listenPort, Since: p.since, Kind: p.kind}
 	}
+	t.mu.Unlock()
 	return out
 }
 

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
+	"aitbc/engine"
 	"aitbc/engine/bls"
 	"aitbc/engine/validators/valtest"
 	"aitbc/internal/wait"
@@ -153,13 +155,135 @@ func TestValidatorsHaveReservedSlots(t *testing.T) {
 	})
 }
 
-// A validator key off the configured set is a config error naming the key.
-func TestValidatorKeyMustBeInTheSet(t *testing.T) {
+// A validator key outside the list is valid config: the node proves it
+// anyway (a staker not elected yet), and its peers take it for an
+// ordinary peer, with no pairing check and nothing held against it.
+func TestValidatorKeyOutsideTheListIsAnOrdinaryPeer(t *testing.T) {
 	pks, sks := validatorSet(t)
 	cfg := testConfig(1)
 	cfg.Validators, cfg.ValidatorKey = pks[1:], sks[0]
-	err := cfg.Validate()
-	if !errors.Is(err, ErrInvalidConfig) || !bytes.Contains([]byte(err.Error()), []byte("validator_key")) {
+	if err := cfg.Validate(); err != nil {
 		t.Fatalf("Validate: %v", err)
 	}
+
+	cfgB := testConfig(2)
+	cfgB.Validators = pks[1:]
+	b, mb := startTransport(t, cfgB, newRecorder())
+	cfgS := testConfig(3)
+	cfgS.ListenAddr = ""
+	cfgS.Peers = []string{b.Addr()}
+	cfgS.Validators, cfgS.ValidatorKey = pks, sks[0]
+	s, _ := startTransport(t, cfgS, newRecorder())
+	wait.Until(t, "staker connected", 10*time.Second, func() bool { return hasPeer(b, s.ID()) })
+	if k := kindOf(b, s.ID()); k != kindInboundStranger {
+		t.Errorf("b sees the staker as %q, want %q", k, kindInboundStranger)
+	}
+	if v, p := hsFailures(mb, "bad_validator_proof"), value(mb.Penalties); v != 0 || p != 0 {
+		t.Errorf("bad proofs %v, penalties %v; want none", v, p)
+	}
+}
+
+// kindOf is the kind tr reports for peer id ("" if not connected).
+func kindOf(tr *Transport, id engine.PeerID) string {
+	for _, p := range tr.Peers() {
+		if p.ID == id {
+			return p.Kind
+		}
+	}
+	return ""
+}
+
+// handshakeAs completes a handshake proving the validator key sk.
+func (r *rawPeer) handshakeAs(sk *bls.SecretKey) {
+	r.t.Helper()
+	if err := r.writeRaw(r.msg1()); err != nil {
+		r.t.Fatal(err)
+	}
+	r.readMsg2()
+	id := r.ident(ProtocolVersion, testChainID, testGenesis)
+	id.validator = newValidatorProof(sk, r.pub[:], r.static.Public, testChainID, testGenesis)
+	if err := r.writeRaw(r.msg3(id)); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// The validator list follows SetValidators (an election): a staker that
+// connected while outside it stays an ordinary peer on that connection
+// (its proof was never verified); once listed, a new connection of its
+// has a reserved slot that strangers filling MaxPeers cannot take. When
+// the list drops its key, the open connection is demoted at once (and
+// promoted again if the key comes back, its proof having been verified),
+// and a new connection proving it is a stranger, refused as full.
+func TestValidatorListFollowsSetValidators(t *testing.T) {
+	pks, _ := validatorSet(t)
+	staker, err := bls.KeyGen(bytes.Repeat([]byte{8}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgB := testConfig(2)
+	cfgB.MaxPeers, cfgB.Validators = 1, pks
+	b, mb := startTransport(t, cfgB, newRecorder())
+	sid := peerID(nodeKey(20))
+	kinds := func(want map[string]float64) {
+		t.Helper()
+		for kind, n := range want {
+			if got := value(mb.PeersByKind.WithLabelValues(kind)); got != n {
+				t.Errorf("b's %s peers %v, want %v", kind, got, n)
+			}
+		}
+	}
+	gone := func(r *rawPeer, id engine.PeerID) {
+		t.Helper()
+		r.conn.Close()
+		wait.Until(t, "peer gone", 10*time.Second, func() bool { return !hasPeer(b, id) })
+	}
+
+	// Outside the list: an ordinary peer, the one stranger MaxPeers allows.
+	r1 := dialRaw(t, b.Addr(), nodeKey(20))
+	r1.handshakeAs(staker)
+	wait.Until(t, "staker connected", 10*time.Second, func() bool { return hasPeer(b, sid) })
+	b.SetValidators(append(slices.Clone(pks), staker.PublicKey()))
+	if k := kindOf(b, sid); k != kindInboundStranger {
+		t.Errorf("a connection whose proof was not verified became %q", k)
+	}
+	gone(r1, sid)
+
+	// Listed: a stranger fills MaxPeers, and the staker still connects.
+	r10 := dialRaw(t, b.Addr(), nodeKey(10))
+	r10.handshake()
+	wait.Until(t, "stranger connected", 10*time.Second, func() bool { return hasPeer(b, peerID(nodeKey(10))) })
+	r2 := dialRaw(t, b.Addr(), nodeKey(20))
+	r2.handshakeAs(staker)
+	wait.Until(t, "listed staker connected past MaxPeers", 10*time.Second, func() bool { return hasPeer(b, sid) })
+	if k := kindOf(b, sid); k != kindValidator {
+		t.Errorf("listed staker is %q, want %q", k, kindValidator)
+	}
+	kinds(map[string]float64{kindValidator: 1, kindInboundStranger: 1})
+
+	// Dropped: demoted on its open connection, past MaxPeers; promoted
+	// again when its verified key comes back.
+	b.SetValidators(pks)
+	if k := kindOf(b, sid); k != kindInboundStranger {
+		t.Errorf("dropped staker is %q, want %q", k, kindInboundStranger)
+	}
+	kinds(map[string]float64{kindValidator: 0, kindInboundStranger: 2})
+	b.SetValidators(append(slices.Clone(pks), staker.PublicKey()))
+	if k := kindOf(b, sid); k != kindValidator {
+		t.Errorf("re-listed staker is %q, want %q", k, kindValidator)
+	}
+	b.SetValidators(pks)
+	gone(r2, sid)
+
+	// A new connection proving the dropped key is a stranger: full.
+	full := hsFailures(mb, "full")
+	r3 := dialRaw(t, b.Addr(), nodeKey(20))
+	r3.handshakeAs(staker)
+	if !r3.closed() {
+		t.Fatal("a dropped validator got past MaxPeers")
+	}
+	wait.Until(t, "refused as full", 10*time.Second, func() bool { return hsFailures(mb, "full") == full+1 })
+	if v, p := hsFailures(mb, "bad_validator_proof"), value(mb.Penalties); v != 0 || p != 0 {
+		t.Errorf("bad proofs %v, penalties %v; want none", v, p)
+	}
+	kinds(map[string]float64{kindValidator: 0, kindInboundStranger: 1})
 }
