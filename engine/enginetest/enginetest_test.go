@@ -1,6 +1,7 @@
 package enginetest
 
 import (
+	"fmt"
 	"math/rand"
 	"testing"
 	"time"
@@ -93,6 +94,10 @@ func (r *recorder) HandleConsensus(p engine.PeerID, m consensus.Message) error {
 }
 func (r *recorder) HandleTxs(p engine.PeerID, txs []*types.Tx) error {
 	r.got = append(r.got, string(p)+" txs")
+	return nil
+}
+func (r *recorder) HandleEvidence(p engine.PeerID, evs []*types.Evidence) error {
+	r.got = append(r.got, fmt.Sprintf("%s evidence %d", p, len(evs)))
 	return nil
 }
 func (r *recorder) HandleStatus(p engine.PeerID, h uint64, _ types.Hash) error {

@@ -116,11 +116,12 @@ type recorder struct {
 	status    []statusMsg
 	reqs      []blockReqMsg
 	blocks    [][]engine.SyncedBlock
+	evidence  map[engine.PeerID][]*types.Evidence
 	reject    error // returned by every Handle call when set
 	onReq     func(peer engine.PeerID, from uint64, count int)
 }
 
-func newRecorder() *recorder { return &recorder{txs: map[engine.PeerID][]*types.Tx{}} }
+func newRecorder() *recorder { return &recorder{txs: map[engine.PeerID][]*types.Tx{}, evidence: map[engine.PeerID][]*types.Evidence{}} }
 
 func (r *recorder) HandleConsensus(peer engine.PeerID, m consensus.Message) error {
 	r.mu.Lock()
@@ -134,6 +135,13 @@ func (r *recorder) HandleTxs(peer engine.PeerID, txs []*types.Tx) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.txs[peer] = append(r.txs[peer], txs...)
+	return r.reject
+}
+
+func (r *recorder) HandleEvidence(peer engine.PeerID, evs []*types.Evidence) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.evidence[peer] = append(r.evidence[peer], evs...)
 	return r.reject
 }
 
