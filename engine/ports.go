@@ -131,6 +131,12 @@ type Gossip interface {
 	// BroadcastTxs relays admitted txs (at most MaxGossipTxs per call) to
 	// every peer except the one each tx came from.
 	BroadcastTxs(txs []*types.Tx)
+	// BroadcastEvidence sends verified double-sign evidence (at most
+	// MaxGossipEvidence pieces per call) to every peer except from, the
+	// peer it came from ("" for evidence our own core detected). The node
+	// calls it once per piece it newly recorded, so each node relays each
+	// piece once and the flood ends (docs/spec.md §16.9).
+	BroadcastEvidence(from PeerID, evs []*types.Evidence)
 	// BroadcastStatus announces our committed head.
 	BroadcastStatus(height uint64, hash types.Hash)
 	// RequestBlocks asks one peer for committed blocks from..from+count-1
@@ -172,6 +178,7 @@ func RelayUseful(h, peerHead uint64) bool {
 type PeerHandler interface {
 	HandleConsensus(peer PeerID, m consensus.Message) error // *consensus.ProposalMsg or *consensus.VoteMsg
 	HandleTxs(peer PeerID, txs []*types.Tx) error
+	HandleEvidence(peer PeerID, evs []*types.Evidence) error
 	HandleStatus(peer PeerID, height uint64, hash types.Hash) error
 	HandleBlockRequest(peer PeerID, from uint64, count int) error
 	HandleBlocks(peer PeerID, blocks []SyncedBlock) error
@@ -180,14 +187,15 @@ type PeerHandler interface {
 // NopGossip is the transport of a node with no peers.
 type NopGossip struct{}
 
-func (NopGossip) BroadcastConsensus([]consensus.Message)     {}
-func (NopGossip) RelayConsensus(PeerID, []consensus.Message) {}
-func (NopGossip) BroadcastTxs([]*types.Tx)                   {}
-func (NopGossip) BroadcastStatus(uint64, types.Hash)         {}
-func (NopGossip) RequestBlocks(PeerID, uint64, int)          {}
-func (NopGossip) SendBlocks(PeerID, []SyncedBlock)           {}
-func (NopGossip) Penalize(PeerID, error)                     {}
-func (NopGossip) SetValidators([]bls.PublicKey)              {}
+func (NopGossip) BroadcastConsensus([]consensus.Message)      {}
+func (NopGossip) RelayConsensus(PeerID, []consensus.Message)  {}
+func (NopGossip) BroadcastTxs([]*types.Tx)                    {}
+func (NopGossip) BroadcastEvidence(PeerID, []*types.Evidence) {}
+func (NopGossip) BroadcastStatus(uint64, types.Hash)          {}
+func (NopGossip) RequestBlocks(PeerID, uint64, int)           {}
+func (NopGossip) SendBlocks(PeerID, []SyncedBlock)            {}
+func (NopGossip) Penalize(PeerID, error)                      {}
+func (NopGossip) SetValidators([]bls.PublicKey)               {}
 
 // NopBroadcaster publishes nothing.
 type NopBroadcaster struct{}

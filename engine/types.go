@@ -62,6 +62,10 @@ const (
 	MaxSyncBlocks = 64
 	// MaxGossipTxs is the most txs in one tx batch message.
 	MaxGossipTxs = 1024
+	// MaxGossipEvidence is the most pieces of evidence in one evidence
+	// message: max_evidence_per_block's default, and far more than a
+	// node detects at once (one per double signing it sees).
+	MaxGossipEvidence = 16
 )
 
 // Event kinds (Event.Kind), the consensus_events topic's "kind" field.

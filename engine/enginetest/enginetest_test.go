@@ -1,6 +1,7 @@
 package enginetest
 
 import (
+	"fmt"
 	"math/rand"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/consensus"
 	"aitbc/engine/types"
+	"aitbc/engine/validators/valtest"
 )
 
 // Timers and tickers fire in deadline order as the clock moves, never
@@ -95,6 +97,10 @@ func (r *recorder) HandleTxs(p engine.PeerID, txs []*types.Tx) error {
 	r.got = append(r.got, string(p)+" txs")
 	return nil
 }
+func (r *recorder) HandleEvidence(p engine.PeerID, evs []*types.Evidence) error {
+	r.got = append(r.got, fmt.Sprintf("%s evidence %d", p, len(evs)))
+	return nil
+}
 func (r *recorder) HandleStatus(p engine.PeerID, h uint64, _ types.Hash) error {
 	r.got = append(r.got, string(p)+" status")
 	return nil
@@ -174,5 +180,28 @@ func TestNetSetLink(t *testing.T) {
 	s.RunUntil(Epoch.Add(50*time.Millisecond), nil)
 	if len(c.got) != 1 {
 		t.Fatal("the slow link never delivered")
+	}
+}
+
+// Evidence reaches every peer but the one it came from, each decoding its
+// own copy.
+func TestNetEvidenceSkipsItsSource(t *testing.T) {
+	s := NewSched(Epoch)
+	n := NewNet(s, rand.New(rand.NewSource(1)), NetConfig{MinDelay: time.Millisecond, MaxDelay: time.Millisecond})
+	a, b, c := &recorder{}, &recorder{}, &recorder{}
+	n.Attach("a", a)
+	n.Attach("b", b)
+	n.Attach("c", c)
+	v, k := valtest.Validator(1, 1)
+	x := valtest.Vote("chain", k, types.Prevote, 1, 2, 0, types.Hash{'x'})
+	y := valtest.Vote("chain", k, types.Prevote, 1, 2, 0, types.Hash{'y'})
+	ev, err := types.NewDuplicateVoteEvidence(x, y, v.Address, v.BLSPubKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Join("a").BroadcastEvidence("b", []*types.Evidence{ev})
+	s.RunUntil(Epoch.Add(time.Second), nil)
+	if len(a.got) != 0 || len(b.got) != 0 || len(c.got) != 1 || c.got[0] != "a evidence 1" {
+		t.Fatalf("a %v, b %v, c %v; want only c to get it", a.got, b.got, c.got)
 	}
 }

@@ -326,6 +326,36 @@ func (e *End) BroadcastTxs(txs []*types.Tx) {
 	})
 }
 
+// BroadcastEvidence sends evidence to every peer but from, each receiver
+// decoding its own copy, as the transport does.
+func (e *End) BroadcastEvidence(from engine.PeerID, evs []*types.Evidence) {
+	if len(evs) == 0 || len(evs) > engine.MaxGossipEvidence {
+		e.net.Fail("BroadcastEvidence with %d pieces", len(evs))
+		return
+	}
+	enc := make([][]byte, len(evs))
+	for i, ev := range evs {
+		enc[i] = ev.Encode()
+	}
+	deliver := func(h engine.PeerHandler) error {
+		out := make([]*types.Evidence, len(enc))
+		for i, b := range enc {
+			ev, err := types.DecodeEvidence(b)
+			if err != nil {
+				e.net.Fail("evidence does not round-trip: %v", err)
+				return nil
+			}
+			out[i] = ev
+		}
+		return h.HandleEvidence(e.id, out)
+	}
+	for _, id := range e.net.ids {
+		if id != from {
+			e.send(id, "evidence", deliver)
+		}
+	}
+}
+
 // BroadcastStatus announces e's head; each receiver's end records it for
 // its relay decisions once its handler accepts it, as the transport does.
 func (e *End) BroadcastStatus(height uint64, hash types.Hash) {

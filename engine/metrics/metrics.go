@@ -51,6 +51,10 @@ type Metrics struct {
 	// Evidence of double-signing (Ready.Evidence).
 	EvidenceRecorded    prometheus.Counter // written to the block store
 	EvidenceStoreErrors prometheus.Counter // failed to write (logged; the node goes on)
+	// EvidenceReceived counts peers' pieces of evidence by what became of
+	// them: relayed (new, verified, recorded), known, future, stale,
+	// invalid (the sender penalized), unstored (the store refused it).
+	EvidenceReceived *prometheus.CounterVec
 
 	// Proof of stake (pos and hybrid chains; docs/spec.md §13.6, §17).
 	ValidatorSetPower prometheus.Gauge       // total power of the set deciding the next height (its size: observability's aitbc_validator_set_size)
@@ -85,9 +89,9 @@ func New(reg prometheus.Registerer) *Metrics {
 		ConsensusSent: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_messages_sent_total",
 			Help: "Outbound consensus messages (proposals, votes) handed to the peer transport."}),
 		PeerMessages: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aitbc_peer_messages_received_total",
-			Help: "Messages received from peers, by kind (proposal, vote, other, txs, status, block_request, blocks)."}, []string{"kind"}),
+			Help: "Messages received from peers, by kind (proposal, vote, other, txs, evidence, status, block_request, blocks)."}, []string{"kind"}),
 		PeerDrops: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aitbc_peer_queue_drops_total",
-			Help: "Peer messages dropped because a bounded queue was full, by queue (consensus, txs, block_requests, blocks, relay)."}, []string{"queue"}),
+			Help: "Peer messages dropped because a bounded queue was full, by queue (consensus, txs, evidence, block_requests, blocks, relay)."}, []string{"queue"}),
 		Penalties: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aitbc_peer_penalties_total",
 			Help: "Messages counted against the peer that sent them, by reason."}, []string{"reason"}),
 		TxsRelayed: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_txs_relayed_total", Help: "Admitted transactions relayed to peers."}),
@@ -122,6 +126,9 @@ func New(reg prometheus.Registerer) *Metrics {
 		Elections: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_elections_total", Help: "Validator-set elections run after the last block of an epoch."}),
 		EvidenceStoreErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_store_errors_total",
 			Help: "Evidence of double-signing that could not be written to the block store."}),
+		EvidenceReceived: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "aitbc_evidence_received_total",
+			Help: "Peers' pieces of double-sign evidence, by result: relayed (new and verified: recorded and passed on), known (seen already), future (beyond the sets we know), stale (older than max_evidence_age), invalid (failed verification; the sender is penalized), unstored (the block store refused it)."},
+			[]string{"result"}),
 	}
 	// The core's instruments, built as Prometheus types so that they can
 	// be registered, then handed to the core through its own interfaces.

@@ -31,7 +31,13 @@
 // consensus message penalizes the peer for a bad signature or an invalid
 // message, not for another validator's equivocation (the evidence names
 // the signer); ErrFuture starts block sync; a block-sync answer we did not
-// ask for is refused (blocksync.ErrUnsolicited) and penalized.
+// ask for is refused (blocksync.ErrUnsolicited) and penalized. A peer's
+// double-sign evidence (HandleEvidence, evidence.go) is verified on the
+// loop against the set of its height: a valid piece is recorded and, if
+// new, relayed once to every other peer; a forged one penalizes the
+// sender; one beyond head+2 or older than max_evidence_age is dropped
+// without penalty (docs/spec.md §16.9). Evidence our own core detects is
+// recorded and sent to every peer.
 //
 // Fatal errors (a WAL or block-store write that fails, a panic in the
 // loop) stop the Machine: Err reports them. A decided block that fails

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"errors"
 	"log/slog"
 	"sync"
 	"testing"
@@ -134,5 +135,106 @@ func TestForwardedEquivocationNotPenalized(t *testing.T) {
 	wait.Until(t, "the evidence stored", 20*time.Second, func() bool { return len(storedEvidence(t, c.stores[0])) == 1 })
 	if k := g.penaltyCount(); k != 0 {
 		t.Fatalf("the forwarder got %d penalties for validator 2's equivocation", k)
+	}
+}
+
+// evidenceOf pairs two votes of validator i of the cluster's set.
+func evidenceOf(t *testing.T, n *Node, i int, x, y *types.Vote) *types.Evidence {
+	t.Helper()
+	v := n.vals.Get(i)
+	ev, err := types.NewDuplicateVoteEvidence(x, y, v.Address, v.BLSPubKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+func (g *recGossip) evidenceHashes() map[types.Hash][]engine.PeerID {
+	out := map[types.Hash][]engine.PeerID{}
+	for _, s := range g.evidenceSent() {
+		for _, ev := range s.evs {
+			out[ev.Hash()] = append(out[ev.Hash()], s.from)
+		}
+	}
+	return out
+}
+
+// Evidence our core detects goes to every peer (from ""); a peer's valid
+// piece is recorded and relayed once, to all but its sender; the same
+// piece again is neither paired nor relayed again; a piece whose
+// signatures are not its validator's penalizes the sender and is not
+// recorded; one beyond the heights whose sets we know is dropped without
+// a penalty; a malformed message is refused outright.
+func TestEvidenceGossip(t *testing.T) {
+	c := newCluster(t, 4)
+	n, g := c.startAlone(t, c.stores[0], nil)
+
+	x, y := byzantinePrevotes(c, 1)
+	sendVotes(t, n, "forwarder", x, y)
+	own := evidenceOf(t, n, 1, x, y)
+	wait.Until(t, "our own evidence broadcast", 20*time.Second, func() bool { return len(g.evidenceHashes()[own.Hash()]) == 1 })
+	if from := g.evidenceHashes()[own.Hash()]; from[0] != "" {
+		t.Fatalf("our own evidence sent as from %q", from[0])
+	}
+
+	x, y = byzantinePrevotes(c, 2)
+	valid := evidenceOf(t, n, 2, x, y)
+	if err := n.HandleEvidence("alice", []*types.Evidence{valid}); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "the peer's evidence relayed", 20*time.Second, func() bool { return len(g.evidenceHashes()[valid.Hash()]) == 1 })
+	if from := g.evidenceHashes()[valid.Hash()]; from[0] != "alice" {
+		t.Fatalf("relayed as from %q, want alice (not back to the sender)", from[0])
+	}
+	if len(storedEvidence(t, c.stores[0])) != 2 {
+		t.Fatalf("stored %d pieces, want 2", len(storedEvidence(t, c.stores[0])))
+	}
+
+	if err := n.HandleEvidence("bob", []*types.Evidence{valid}); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "the duplicate seen", 20*time.Second, func() bool { return counterValue(t, n.m.EvidenceReceived.WithLabelValues("known")) == 1 })
+
+	// Validator 3's signatures under validator 2's name.
+	fx := valtest.Vote(c.gen.ChainID, c.keys[3], types.Prevote, 2, 1, 0, types.Sum256([]byte("block x")))
+	fy := valtest.Vote(c.gen.ChainID, c.keys[3], types.Prevote, 2, 1, 0, types.Sum256([]byte("block y")))
+	forged := evidenceOf(t, n, 2, fx, fy)
+	if err := n.HandleEvidence("mallory", []*types.Evidence{forged}); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "the forger penalized", 20*time.Second, func() bool { return g.penalized("mallory", consensus.ErrBadEvidence) })
+	if !g.penalized("mallory", engine.ErrBadPeerMessage) {
+		t.Fatal("the penalty does not wrap engine.ErrBadPeerMessage")
+	}
+
+	// Height 3 is beyond head+2 (head 0): its set may not be known yet.
+	ahead := evidenceOf(t, n, 3,
+		valtest.Vote(c.gen.ChainID, c.keys[3], types.Prevote, 3, 3, 0, types.Sum256([]byte("block x"))),
+		valtest.Vote(c.gen.ChainID, c.keys[3], types.Prevote, 3, 3, 0, types.Sum256([]byte("block y"))))
+	if err := n.HandleEvidence("carol", []*types.Evidence{ahead}); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "the future piece dropped", 20*time.Second, func() bool { return counterValue(t, n.m.EvidenceReceived.WithLabelValues("future")) == 1 })
+
+	if got := len(storedEvidence(t, c.stores[0])); got != 2 {
+		t.Fatalf("stored %d pieces, want 2 (the forged and the future one are not)", got)
+	}
+	if sent := g.evidenceSent(); len(sent) != 2 {
+		t.Fatalf("%d evidence broadcasts, want 2 (ours, alice's once)", len(sent))
+	}
+	if g.penaltyCount() != 1 {
+		t.Fatalf("%d penalties, want 1 (mallory's)", g.penaltyCount())
+	}
+	for _, tc := range []struct {
+		name string
+		evs  []*types.Evidence
+	}{
+		{"none", nil},
+		{"nil piece", []*types.Evidence{valid, nil}},
+		{"too many", make([]*types.Evidence, engine.MaxGossipEvidence+1)},
+	} {
+		if err := n.HandleEvidence("dave", tc.evs); !errors.Is(err, engine.ErrBadPeerMessage) {
+			t.Errorf("%s: err %v", tc.name, err)
+		}
 	}
 }

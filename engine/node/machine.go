@@ -87,6 +87,9 @@ type Machine struct {
 	gossip  engine.Gossip   // NopGossip without a transport
 	peered  bool            // a transport is wired
 	relay   func(*types.Tx) // hands an admitted tx to the relay
+	// evSeen holds the hashes of evidence verified and recorded (the
+	// store holds it): a piece peers send again is not paired again.
+	evSeen *exec.VerdictCache
 
 	head       atomic.Pointer[engine.Head]
 	fault      FaultHook // crash tests only; set before driving
@@ -173,6 +176,7 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	m.exec.SetSetAt(m.setAt)
 	m.exec.SetEpochs(m.hist)
 	m.exec.SetEvidenceSource(m.store.Evidence)
+	m.evSeen = exec.NewVerdictCache(evidenceSeen)
 	if d.Signer != nil {
 		m.exec.SetSelfKey(d.Signer.PublicKey())
 	}

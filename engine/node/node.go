@@ -34,6 +34,7 @@ type Node struct {
 	inbox    chan peerMsg
 	blocksIn chan peerBlocks
 	txIn     chan peerTxs
+	evIn     chan peerEvidence
 	serveIn  chan blockRequest
 	syncKick chan struct{} // capacity 1: "a peer may be ahead"
 	relayer  *ingest.Relay
@@ -63,6 +64,12 @@ type peerTxs struct {
 	txs  []*types.Tx
 }
 
+// peerEvidence is a peer's double-sign evidence, waiting for the loop.
+type peerEvidence struct {
+	peer engine.PeerID
+	evs  []*types.Evidence
+}
+
 // blockRequest is a peer's request for our committed blocks.
 type blockRequest struct {
 	peer  engine.PeerID
@@ -80,6 +87,7 @@ func New(cfg Config, d Deps) (*Node, error) {
 	n := &Node{Machine: m,
 		inbox: make(chan peerMsg, cfg.PeerInbox), blocksIn: make(chan peerBlocks, blockQueue),
 		txIn: make(chan peerTxs, cfg.PeerTxQueue), serveIn: make(chan blockRequest, serveQueue),
+		evIn:     make(chan peerEvidence, evidenceQueue),
 		syncKick: make(chan struct{}, 1), done: make(chan struct{}),
 	}
 	if m.peered {
@@ -179,6 +187,8 @@ func (n *Node) loop() {
 		case pb := <-n.blocksIn:
 			n.applySynced(pb.peer, pb.blocks)
 			n.settle()
+		case pe := <-n.evIn:
+			n.takeEvidence(pe.peer, pe.evs)
 		case <-n.syncKick:
 			n.Housekeep()
 		}
@@ -247,6 +257,22 @@ func (n *Node) HandleTxs(peer engine.PeerID, txs []*types.Tx) error {
 	case n.txIn <- peerTxs{peer: peer, txs: txs}:
 	default:
 		n.m.PeerDrops.WithLabelValues("txs").Inc()
+	}
+	return nil
+}
+
+// HandleEvidence checks the shape of a peer's double-sign evidence and
+// queues it for the loop, which verifies each piece against the set of its
+// height (pairing work, hence not on the transport's goroutine), records
+// it and relays what is new. A full queue drops it (counted).
+func (n *Node) HandleEvidence(peer engine.PeerID, evs []*types.Evidence) error {
+	if err := n.checkEvidence(evs); err != nil {
+		return err
+	}
+	select {
+	case n.evIn <- peerEvidence{peer: peer, evs: evs}:
+	default:
+		n.m.PeerDrops.WithLabelValues("evidence").Inc()
 	}
 	return nil
 }

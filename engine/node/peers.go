@@ -44,6 +44,16 @@ func (m *Machine) HandleTxs(peer engine.PeerID, txs []*types.Tx) error {
 	return nil
 }
 
+// HandleEvidence verifies a peer's double-sign evidence, records it and
+// relays what is new (takeEvidence).
+func (m *Machine) HandleEvidence(peer engine.PeerID, evs []*types.Evidence) error {
+	if err := m.checkEvidence(evs); err != nil || m.stopped() {
+		return err
+	}
+	m.takeEvidence(peer, evs)
+	return nil
+}
+
 // HandleStatus records a peer's head and syncs if it is ahead.
 func (m *Machine) HandleStatus(peer engine.PeerID, height uint64, hash types.Hash) error {
 	if err := m.checkStatus(height, hash); err != nil {

@@ -33,6 +33,25 @@ type recGossip struct {
 	penalties []memPenalty
 	// validators are the lists of SetValidators calls, in order.
 	validators [][]bls.PublicKey
+	evidence   []sentEvidence
+}
+
+// sentEvidence is one BroadcastEvidence call.
+type sentEvidence struct {
+	from engine.PeerID
+	evs  []*types.Evidence
+}
+
+func (g *recGossip) BroadcastEvidence(from engine.PeerID, evs []*types.Evidence) {
+	g.mu.Lock()
+	g.evidence = append(g.evidence, sentEvidence{from: from, evs: evs})
+	g.mu.Unlock()
+}
+
+func (g *recGossip) evidenceSent() []sentEvidence {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.evidence)
 }
 
 func (g *recGossip) BroadcastConsensus(msgs []consensus.Message) {

@@ -47,7 +47,7 @@ func (m *Machine) handle(rd consensus.Ready) []consensus.Message {
 		m.publish.ConsensusEvent(engine.Event{Kind: engine.EventStep, Height: ev.Height, Round: ev.Round, Step: ev.Step, Time: m.clock.Now()})
 	}
 	for _, ev := range rd.Evidence {
-		m.recordEvidence(ev)
+		m.recordOwnEvidence(ev)
 	}
 	for _, c := range rd.Committed {
 		if err := m.commit(c); err != nil {
@@ -119,7 +119,7 @@ func (m *Machine) commit(c consensus.Commit) error {
 	m.stakingMetrics(x, cb)
 	// Evidence a block applied is recorded here too (idempotent), so that
 	// get_evidence lists it with its block even if this node did not see
-	// the double signing itself.
+	// the double signing itself. Not relayed: every peer gets the block.
 	for _, ev := range x.Block.Evidence {
 		m.recordEvidence(ev)
 	}

@@ -134,13 +134,17 @@ func TestSupplyCheckCatchesAMissingToken(t *testing.T) {
 	t.Logf("held %s (balances, bonded, unbonding) after %d heights", held, c.ReplicaHeight())
 }
 
-// runChecked builds and runs a cluster for cfg and reports every violated
-// property as a test error.
-func runChecked(t *testing.T, cfg Config) (*Cluster, *Result) {
+// runChecked builds a cluster for cfg, lets each setup schedule what the
+// test injects, runs it, and reports every violated property as a test
+// error.
+func runChecked(t *testing.T, cfg Config, setup ...func(*Cluster)) (*Cluster, *Result) {
 	t.Helper()
 	c, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range setup {
+		f(c)
 	}
 	res, err := c.Run()
 	if err != nil {

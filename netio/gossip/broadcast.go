@@ -3,6 +3,7 @@ package gossip
 import (
 	"crypto/sha256"
 	"net/netip"
+	"slices"
 	"time"
 
 	"aitbc/engine"
@@ -130,6 +131,28 @@ func containsID(ids []engine.PeerID, id engine.PeerID) bool {
 		}
 	}
 	return false
+}
+
+// BroadcastEvidence sends evidence to every peer except from, in frames of
+// at most engine.MaxGossipEvidence pieces. The node calls it once for each
+// piece it newly recorded, so no dedup ring is needed here: a piece comes
+// back at most once from each peer, and the node drops it as known.
+func (t *Transport) BroadcastEvidence(from engine.PeerID, evs []*types.Evidence) {
+	for len(evs) > 0 {
+		n := min(len(evs), engine.MaxGossipEvidence)
+		batch := evs[:n]
+		evs = evs[n:]
+		if slices.Contains(batch, nil) {
+			t.invalid("nil evidence")
+			continue
+		}
+		frame := evidenceFrame(batch)
+		for _, p := range *t.peerList.Load() {
+			if p.id != from {
+				p.send(frame, MsgEvidence)
+			}
+		}
+	}
 }
 
 // BroadcastStatus announces our committed head to every peer, and to each

@@ -28,6 +28,7 @@ const (
 	MsgTxs       MsgType = 0x13
 	MsgBlockReq  MsgType = 0x14
 	MsgBlocks    MsgType = 0x15
+	MsgEvidence  MsgType = 0x16
 )
 
 func (t MsgType) String() string {
@@ -52,12 +53,14 @@ func (t MsgType) String() string {
 		return "block_req"
 	case MsgBlocks:
 		return "blocks"
+	case MsgEvidence:
+		return "evidence"
 	}
 	return fmt.Sprintf("type_0x%02x", uint8(t))
 }
 
 func (t MsgType) known() bool {
-	return t == MsgHandshake || t == MsgPing || t == MsgPong || t >= MsgStatus && t <= MsgBlocks
+	return t == MsgHandshake || t == MsgPing || t == MsgPong || t >= MsgStatus && t <= MsgEvidence
 }
 
 const (
@@ -176,6 +179,21 @@ func blocksFrame(blocks, certs [][]byte) []byte {
 	for i := range blocks {
 		b = appendBytes32(b, blocks[i])
 		b = appendBytes32(b, certs[i])
+	}
+	return endFrame(b)
+}
+
+// evidenceFrame builds an EVIDENCE frame of the pieces' encodings (1 to
+// engine.MaxGossipEvidence of them).
+func evidenceFrame(evs []*types.Evidence) []byte {
+	size := frameHeader + 2
+	for _, ev := range evs {
+		size += 4 + ev.EncodedSize()
+	}
+	b := beginFrame(make([]byte, 0, size), MsgEvidence)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(evs)))
+	for _, ev := range evs {
+		b = appendBytes32(b, ev.Encode())
 	}
 	return endFrame(b)
 }
@@ -378,6 +396,37 @@ func decodeBlocks(b []byte) ([]engine.SyncedBlock, error) {
 			return nil, &FrameError{Type: MsgBlocks, Field: fmt.Sprintf("blocks[%d].cert", i), Err: ErrMalformed, Cause: err}
 		}
 		out = append(out, engine.SyncedBlock{Block: blk, Cert: cert})
+	}
+	return out, r.finish()
+}
+
+// maxEvidenceBytes bounds one piece's length field: both evidence kinds
+// encode to a fixed size, the larger of which is this.
+const maxEvidenceBytes = max(types.DuplicateVoteEvidenceLen, types.DuplicateProposalEvidenceLen)
+
+// decodeEvidence decodes an evidence batch. The count is checked before
+// anything is allocated for it, and each piece's length before the piece
+// is read, so a frame claiming many or huge pieces costs nothing.
+func decodeEvidence(b []byte) ([]*types.Evidence, error) {
+	r := reader{t: MsgEvidence, b: b}
+	n := int(r.u16("count"))
+	if r.err == nil && (n < 1 || n > engine.MaxGossipEvidence) {
+		r.fail("count", ErrMalformed, nil, fmt.Sprintf("%d not in 1..%d", n, engine.MaxGossipEvidence))
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	out := make([]*types.Evidence, 0, n)
+	for i := 0; i < n; i++ {
+		raw := r.bytes32("evidence_len", maxEvidenceBytes)
+		if r.err != nil {
+			return nil, r.err
+		}
+		ev, err := types.DecodeEvidence(raw)
+		if err != nil {
+			return nil, &FrameError{Type: MsgEvidence, Field: fmt.Sprintf("evidence[%d]", i), Err: ErrMalformed, Cause: err}
+		}
+		out = append(out, ev)
 	}
 	return out, r.finish()
 }

@@ -39,6 +39,8 @@ func encodeMessage(typ MsgType, m any) []byte {
 			bs[i], cs[i] = sb.Block.Encode(), sb.Cert.Encode()
 		}
 		f = blocksFrame(bs, cs)
+	case []*types.Evidence:
+		f = evidenceFrame(m)
 	default:
 		panic("unknown message")
 	}
@@ -66,6 +68,8 @@ func decodeMessage(typ MsgType, p []byte) (any, error) {
 		return txs, err
 	case MsgBlocks:
 		return decodeBlocks(p)
+	case MsgEvidence:
+		return decodeEvidence(p)
 	}
 	return nil, &FrameError{Type: typ, Field: "type", Err: ErrUnknownType}
 }
@@ -84,6 +88,7 @@ func samplePayloads(t testing.TB) map[MsgType][]byte {
 		MsgProposal:  proposalFrame(f.proposal(1).Proposal, f.b2)[frameHeader:],
 		MsgTxs:       encodeMessage(MsgTxs, testTxs(3, 1)),
 		MsgBlocks:    encodeMessage(MsgBlocks, []engine.SyncedBlock{{Block: f.b1, Cert: f.c1}, {Block: f.b2, Cert: f.c2}}),
+		MsgEvidence:  encodeMessage(MsgEvidence, f.evidence(t)),
 	}
 }
 
@@ -144,6 +149,9 @@ func TestPayloadLimits(t *testing.T) {
 		{"txs over MaxGossipTxs", MsgTxs, txsFrame(many)[frameHeader:]},
 		{"tx length over MaxTxBytes", MsgTxs, append([]byte{0, 1}, binary.BigEndian.AppendUint32(nil, types.MaxTxBytes+1)...)},
 		{"blocks over MaxSyncBlocks", MsgBlocks, []byte{0, engine.MaxSyncBlocks + 1}},
+		{"evidence count 0", MsgEvidence, []byte{0, 0}},
+		{"evidence over MaxGossipEvidence", MsgEvidence, []byte{0, engine.MaxGossipEvidence + 1}},
+		{"evidence length over the largest piece", MsgEvidence, append([]byte{0, 1}, binary.BigEndian.AppendUint32(nil, maxEvidenceBytes+1)...)},
 		{"block request count 0", MsgBlockReq, blockReqFrame(1, 0)[frameHeader:]},
 		{"block request from 0", MsgBlockReq, blockReqFrame(0, 1)[frameHeader:]},
 		{"identity chain_id over 64", MsgHandshake, append([]byte{0, ProtocolVersion, 0, 65}, bytes.Repeat([]byte{'a'}, 65)...)},
@@ -161,6 +169,37 @@ func TestPayloadLimits(t *testing.T) {
 	var de *types.DecodeError
 	if !errors.As(err, &de) || !errors.Is(err, ErrMalformed) || !errors.Is(err, types.ErrMalformed) {
 		t.Errorf("vote with a bad type: %v", err)
+	}
+}
+
+// An evidence batch round-trips piece by piece, in order, whatever the
+// kinds; a piece the engine/types decoder refuses (here a pair out of
+// canonical order) keeps its *types.DecodeError, and a full batch of
+// engine.MaxGossipEvidence pieces is the limit, not over it.
+func TestEvidenceFrame(t *testing.T) {
+	evs := newChainFixture(t).evidence(t)
+	got, err := decodeEvidence(evidenceFrame(evs)[frameHeader:])
+	if err != nil || len(got) != len(evs) {
+		t.Fatalf("decoded %d pieces of %d: %v", len(got), len(evs), err)
+	}
+	for i := range evs {
+		if got[i].Hash() != evs[i].Hash() || got[i].Kind != evs[i].Kind {
+			t.Fatalf("piece %d: %s kind %s, sent %s kind %s", i, got[i].Hash(), got[i].Kind, evs[i].Hash(), evs[i].Kind)
+		}
+	}
+	full := make([]*types.Evidence, engine.MaxGossipEvidence)
+	for i := range full {
+		full[i] = evs[i%len(evs)]
+	}
+	if got, err := decodeEvidence(evidenceFrame(full)[frameHeader:]); err != nil || len(got) != engine.MaxGossipEvidence {
+		t.Fatalf("a full batch: %d pieces, %v", len(got), err)
+	}
+	swapped := *evs[0]
+	swapped.VoteA, swapped.VoteB = evs[0].VoteB, evs[0].VoteA
+	_, err = decodeEvidence(evidenceFrame([]*types.Evidence{&swapped})[frameHeader:])
+	var de *types.DecodeError
+	if !errors.As(err, &de) || !errors.Is(err, ErrMalformed) || !errors.Is(err, types.ErrNonCanonical) {
+		t.Fatalf("a pair out of canonical order: %v", err)
 	}
 }
 

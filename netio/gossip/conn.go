@@ -523,6 +523,12 @@ func (t *Transport) onMessage(p *peer, typ MsgType, payload []byte, now int64) e
 			return err
 		}
 		herr = h.HandleBlocks(p.id, blocks)
+	case MsgEvidence:
+		evs, err := decodeEvidence(payload)
+		if err != nil {
+			return err
+		}
+		herr = h.HandleEvidence(p.id, evs)
 	default:
 		return &FrameError{Type: typ, Field: "type", Err: ErrUnknownType}
 	}

@@ -45,8 +45,10 @@
 // HandshakeTimeout closes the connection; each is counted by reason in
 // aitbc_gossip_handshake_failures_total. Then the messages are PROPOSAL
 // (with its block), VOTE, TXS (batches of at most engine.MaxGossipTxs),
-// STATUS, BLOCK_REQ / BLOCKS (at most engine.MaxSyncBlocks) and PING /
-// PONG keepalive. Payloads are the canonical engine/types encodings,
+// STATUS, BLOCK_REQ / BLOCKS (at most engine.MaxSyncBlocks), EVIDENCE
+// (double-sign evidence, at most engine.MaxGossipEvidence pieces; the node
+// verifies each piece and calls BroadcastEvidence for the new ones, never
+// back to their sender, docs/spec.md §16.9) and PING / PONG keepalive. Payloads are the canonical engine/types encodings,
 // decoded strictly.
 //
 // # Threading
@@ -84,7 +86,9 @@
 //
 // Deduplication: proposals and votes identical to one seen within
 // DedupWindow, and txs still in the dedup ring, are not delivered again;
-// BroadcastTxs does not send a tx back to the peer it came from.
+// BroadcastTxs does not send a tx back to the peer it came from, nor
+// BroadcastEvidence evidence (the node relays each piece once, so EVIDENCE
+// needs no dedup ring here).
 //
 // # Consensus relay
 //

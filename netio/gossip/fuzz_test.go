@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"aitbc/engine"
 	"aitbc/engine/types"
 )
 
@@ -105,6 +106,39 @@ func checkMessage(t *testing.T, typ MsgType, p []byte) {
 	if got := encodeMessage(typ, m); !bytes.Equal(got, p) {
 		t.Fatalf("%s: accepted a non-canonical payload\n in  %x\n out %x", typ, p, got)
 	}
+}
+
+// FuzzDecodeEvidence: an EVIDENCE payload is either refused with a
+// *FrameError of class ErrMalformed or holds 1..engine.MaxGossipEvidence
+// pieces that pass ValidateBasic and re-encode to exactly the payload.
+func FuzzDecodeEvidence(f *testing.F) {
+	evs := newChainFixture(f).evidence(f)
+	f.Add(evidenceFrame(evs)[frameHeader:])
+	f.Add(evidenceFrame(evs[:1])[frameHeader:])
+	f.Add([]byte{0, 0})
+	f.Add([]byte{0, engine.MaxGossipEvidence + 1})
+	f.Add([]byte{0, 1, 0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, p []byte) {
+		got, err := decodeEvidence(p)
+		if err != nil {
+			var fe *FrameError
+			if !errors.As(err, &fe) || !errors.Is(err, ErrMalformed) || fe.Type != MsgEvidence {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		if len(got) < 1 || len(got) > engine.MaxGossipEvidence {
+			t.Fatalf("accepted %d pieces", len(got))
+		}
+		for i, ev := range got {
+			if err := ev.ValidateBasic(); err != nil {
+				t.Fatalf("piece %d: %v", i, err)
+			}
+		}
+		if out := evidenceFrame(got)[frameHeader:]; !bytes.Equal(out, p) {
+			t.Fatalf("accepted a non-canonical payload\n in  %x\n out %x", p, out)
+		}
+	})
 }
 
 // FuzzOpenFrame: a sealed frame that is not exactly what the session

@@ -217,6 +217,7 @@ func TestMalformedMessagesArePenalizedAndDropped(t *testing.T) {
 		frameOf(MsgTxs, []byte{0, 0}),                               // empty batch
 		frameOf(MsgBlockReq, []byte{0, 0, 0, 0, 0, 0, 0, 1, 0, 65}), // count over MaxSyncBlocks
 		frameOf(MsgHandshake, make([]byte, 48)),                     // handshake after the handshake
+		frameOf(MsgEvidence, []byte{0, 0}),                          // empty evidence batch
 	}
 	for _, f := range bad {
 		r.write(f)

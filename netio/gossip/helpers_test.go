@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -116,11 +117,14 @@ type recorder struct {
 	status    []statusMsg
 	reqs      []blockReqMsg
 	blocks    [][]engine.SyncedBlock
+	evidence  map[engine.PeerID][]*types.Evidence
 	reject    error // returned by every Handle call when set
 	onReq     func(peer engine.PeerID, from uint64, count int)
 }
 
-func newRecorder() *recorder { return &recorder{txs: map[engine.PeerID][]*types.Tx{}} }
+func newRecorder() *recorder {
+	return &recorder{txs: map[engine.PeerID][]*types.Tx{}, evidence: map[engine.PeerID][]*types.Evidence{}}
+}
 
 func (r *recorder) HandleConsensus(peer engine.PeerID, m consensus.Message) error {
 	r.mu.Lock()
@@ -134,6 +138,13 @@ func (r *recorder) HandleTxs(peer engine.PeerID, txs []*types.Tx) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.txs[peer] = append(r.txs[peer], txs...)
+	return r.reject
+}
+
+func (r *recorder) HandleEvidence(peer engine.PeerID, evs []*types.Evidence) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.evidence[peer] = append(r.evidence[peer], evs...)
 	return r.reject
 }
 
@@ -187,7 +198,16 @@ func (r *recorder) total() int {
 	for _, txs := range r.txs {
 		n += len(txs)
 	}
+	for _, evs := range r.evidence {
+		n += len(evs)
+	}
 	return n
+}
+
+func (r *recorder) evidenceFrom(from engine.PeerID) []*types.Evidence {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.evidence[from])
 }
 
 // Test objects: real signed txs, votes, proposals, blocks and certificates.
@@ -246,6 +266,29 @@ func (f *chainFixture) proposal(round uint32) *consensus.ProposalMsg {
 	p := &types.Proposal{Height: 2, Round: round, POLRound: -1, BlockHash: f.b2.Hash()}
 	p.Sig = bls.Sign(f.keys[1].BLS, p.SignBytes(testChainID))
 	return &consensus.ProposalMsg{Proposal: p, Block: f.b2}
+}
+
+// evidence is two well-formed pieces against validator 1 (its signatures
+// hold; nothing checks them against a set here): a duplicate prevote at
+// height 2 and a duplicate proposal at height 2 round 1.
+func (f *chainFixture) evidence(t testing.TB) []*types.Evidence {
+	t.Helper()
+	v, _ := valtest.Validator(1, 1)
+	k := f.keys[1]
+	x := valtest.Vote(testChainID, k, types.Prevote, 1, 2, 0, types.Hash{'x'})
+	y := valtest.Vote(testChainID, k, types.Prevote, 1, 2, 0, types.Hash{'y'})
+	dv, err := types.NewDuplicateVoteEvidence(x, y, v.Address, v.BLSPubKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, pb := f.proposal(1).Proposal, f.proposal(1).Proposal
+	pb.BlockHash = types.Hash{'z'}
+	pb.Sig = bls.Sign(k.BLS, pb.SignBytes(testChainID))
+	dp, err := types.NewDuplicateProposalEvidence(pa, pb, 1, v.Address, v.BLSPubKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []*types.Evidence{dv, dp}
 }
 
 func (f *chainFixture) vote(i int, round uint32) *consensus.VoteMsg {

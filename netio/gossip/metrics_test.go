@@ -38,8 +38,8 @@ func TestMetricsShareARegistryAndLint(t *testing.T) {
 		"aitbc_gossip_peers":                      2,
 		"aitbc_gossip_peers_by_kind":              len(peerKinds),
 		"aitbc_gossip_handshakes_completed_total": 1,
-		"aitbc_gossip_frames_received_total":      10, // 9 types + unknown
-		"aitbc_gossip_frames_sent_total":          10,
+		"aitbc_gossip_frames_received_total":      11, // 10 types + unknown
+		"aitbc_gossip_frames_sent_total":          11,
 		"aitbc_gossip_encrypted_sent_bytes_total": 1,
 		"aitbc_gossip_received_bytes_total":       1,
 		"aitbc_gossip_sent_bytes_total":           1,

@@ -158,6 +158,50 @@ func TestMeshEveryMessageType(t *testing.T) {
 	}
 }
 
+// Evidence goes to every peer but the one it came from, and arrives
+// piece by piece as sent: a broadcasts what b sent it (so only c gets
+// it), c relays it on (so only b gets it, from c).
+func TestEvidenceReachesEveryPeerButItsSource(t *testing.T) {
+	nodes := mesh(t, 3, nil)
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	evs := newChainFixture(t).evidence(t)
+	same := func(got []*types.Evidence) bool {
+		if len(got) != len(evs) {
+			return false
+		}
+		for i := range evs {
+			if got[i].Hash() != evs[i].Hash() {
+				return false
+			}
+		}
+		return true
+	}
+	a.tr.BroadcastEvidence(b.id, evs)
+	wait.Until(t, "evidence at c", 10*time.Second, func() bool { return len(c.rec.evidenceFrom(a.id)) == len(evs) })
+	if !same(c.rec.evidenceFrom(a.id)) {
+		t.Fatal("evidence differs after the trip")
+	}
+	c.tr.BroadcastEvidence(a.id, c.rec.evidenceFrom(a.id))
+	wait.Until(t, "evidence at b", 10*time.Second, func() bool { return len(b.rec.evidenceFrom(c.id)) == len(evs) })
+	if !same(b.rec.evidenceFrom(c.id)) {
+		t.Fatal("relayed evidence differs after the trip")
+	}
+	if n := len(b.rec.evidenceFrom(a.id)) + len(a.rec.evidenceFrom(c.id)); n != 0 {
+		t.Fatalf("%d pieces went back to where they came from", n)
+	}
+	if v := value(a.m.FramesSent.WithLabelValues("evidence")); v != 1 {
+		t.Errorf("a sent %v evidence frames, want 1 (to c only)", v)
+	}
+	if v := value(b.m.FramesReceived.WithLabelValues("evidence")); v != 1 {
+		t.Errorf("b received %v evidence frames, want 1", v)
+	}
+	for _, nd := range nodes {
+		if v := value(nd.m.Penalties); v != 0 {
+			t.Errorf("%s: %v penalties", nd.id[:8], v)
+		}
+	}
+}
+
 func TestNewPeerGetsLastStatus(t *testing.T) {
 	rec := newRecorder()
 	a, _ := startTransport(t, testConfig(0), newRecorder())
