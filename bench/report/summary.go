@@ -36,14 +36,14 @@ func Summary(r *Report) []byte {
 		fmt.Fprintf(&b, "\n**%d accepted txs were lost: the run failed.**\n", n)
 	}
 
-	b.WriteString("\n## Points\n\n| setting | offered tx/s | committed tx/s | p50 ms | p90 ms | p99 ms | max ms | rejected | lost | node CPU µs/tx/node | full |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("\n## Points\n\n| setting | offered tx/s | txs/request | committed tx/s | p50 ms | p90 ms | p99 ms | max ms | rejected | lost | node CPU µs/tx/node | full |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	row := func(name string, p Point) {
 		full := "no"
 		if p.Full() {
 			full = "yes"
 		}
-		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.1f | %.1f | %.1f | %.1f | %d | %d | %.1f | %s |\n",
-			name, p.OfferedTPS, p.CommittedTPS, p.P50Ms, p.P90Ms, p.P99Ms, p.MaxMs, p.Rejected+p.Errors, p.Lost, p.NodeCPUPerTxUs, full)
+		fmt.Fprintf(&b, "| %s | %.0f | %d | %.0f | %.1f | %.1f | %.1f | %.1f | %d | %d | %.1f | %s |\n",
+			name, p.OfferedTPS, max(p.Batch, 1), p.CommittedTPS, p.P50Ms, p.P90Ms, p.P99Ms, p.MaxMs, p.Rejected+p.Errors, p.Lost, p.NodeCPUPerTxUs, full)
 	}
 	for _, s := range r.Sweeps {
 		for _, p := range s.Points {

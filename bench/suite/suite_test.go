@@ -85,3 +85,13 @@ func TestValidateNamesTheProblem(t *testing.T) {
 }
 
 func nopKey(string) (ed25519.PrivateKey, error) { return nil, nil }
+
+// TestSweepBatch: one send_tx per tx below 2000 tx/s, then a
+// millisecond of the schedule per send_txs request.
+func TestSweepBatch(t *testing.T) {
+	for _, tc := range []struct{ rate, want int }{{500, 0}, {1000, 0}, {1999, 0}, {2000, 2}, {6000, 6}, {12000, 12}} {
+		if got := sweepBatch(tc.rate); got != tc.want {
+			t.Errorf("sweepBatch(%d) = %d, want %d", tc.rate, got, tc.want)
+		}
+	}
+}
