@@ -68,6 +68,7 @@ func DefaultConfig() Config {
 		NodeKey:            "node.key",
 		ConsensusMode:      "",
 		BlockTime:          time.Second,
+		MinBlockInterval:   10 * time.Millisecond,
 		LogLevel:           "info",
 		LogFormat:          "json",
 		SigverifyBackend:   "auto",
