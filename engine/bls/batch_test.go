@@ -10,16 +10,12 @@ import (
 // slot returns n prepared keys and their signatures over msg.
 func slot(t testing.TB, n int, msg []byte) ([]*PreparedKey, []Signature) {
 	t.Helper()
-	keys := make([]*PreparedKey, n)
+	sks := testKeys(t, n)
 	sigs := make([]Signature, n)
-	for i, sk := range testKeys(t, n) {
-		k, err := sk.PublicKey().Prepare()
-		if err != nil {
-			t.Fatal(err)
-		}
-		keys[i], sigs[i] = k, Sign(sk, msg)
+	for i, sk := range sks {
+		sigs[i] = Sign(sk, msg)
 	}
-	return keys, sigs
+	return preparedKeys(t, sks), sigs
 }
 
 func TestVerifySameMessage(t *testing.T) {

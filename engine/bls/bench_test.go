@@ -79,14 +79,7 @@ func BenchmarkPrepare(b *testing.B) {
 func BenchmarkVerifySlot(b *testing.B) {
 	const n = 4
 	sks := testKeys(b, n)
-	keys := make([]*PreparedKey, n)
-	for i, sk := range sks {
-		k, err := sk.PublicKey().Prepare()
-		if err != nil {
-			b.Fatal(err)
-		}
-		keys[i] = k
-	}
+	keys := preparedKeys(b, sks)
 	slot := func(i int) ([]byte, []Signature) {
 		msg := fmt.Appendf(nil, "vote slot %d", i)
 		sigs := make([]Signature, n)
@@ -137,14 +130,7 @@ func BenchmarkVerifySlot(b *testing.B) {
 func BenchmarkSignAndVerifySlot(b *testing.B) {
 	const n = 4
 	sks := testKeys(b, n)
-	keys := make([]*PreparedKey, n)
-	for i, sk := range sks {
-		k, err := sk.PublicKey().Prepare()
-		if err != nil {
-			b.Fatal(err)
-		}
-		keys[i] = k
-	}
+	keys := preparedKeys(b, sks)
 	const slots = 64
 	msgs := make([][]byte, slots)
 	sigs := make([][]Signature, slots)
@@ -182,4 +168,18 @@ func BenchmarkSignAndVerifySlot(b *testing.B) {
 	b.Run("cached", func(b *testing.B) {
 		run(b, func(msg []byte) Signature { return Sign(sks[0], msg) })
 	})
+}
+
+// preparedKeys prepares the public keys of sks.
+func preparedKeys(t testing.TB, sks []*SecretKey) []*PreparedKey {
+	t.Helper()
+	keys := make([]*PreparedKey, len(sks))
+	for i, sk := range sks {
+		k, err := sk.PublicKey().Prepare()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[i] = k
+	}
+	return keys
 }

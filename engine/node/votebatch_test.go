@@ -22,17 +22,9 @@ func TestStepPeersChecksSlotsTogether(t *testing.T) {
 	c := newCluster(t, 4)
 	g := &recGossip{}
 	mx := metrics.New(nil)
-	m, err := NewMachine(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[0], Verifier: newTestBatcher(t), Metrics: mx,
-		Signer: consensus.NewKeySigner(c.keys[0].BLS), WAL: c.wals[0], Log: logtest.New(t, slog.LevelWarn), Gossip: g})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Stop()
-	m.Init()
+	m := c.voteMachine(t, 0, mx, g)
 	blk := c.block1(t, 1)
-	pc := func(i int) *types.Vote {
-		return valtest.Vote(c.gen.ChainID, c.keys[i], types.Precommit, i, 1, 0, blk.Hash())
-	}
+	pc := func(i int) *types.Vote { return c.vote(types.Precommit, i, blk) }
 	forged := pc(2)
 	forged.Sig = pc(3).Sig
 	batch := []peerMsg{
@@ -64,17 +56,9 @@ func TestVotesHeldForAQuorum(t *testing.T) {
 	c := newCluster(t, 4)
 	g := &recGossip{}
 	mx := metrics.New(nil)
-	m, err := NewMachine(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[0], Verifier: newTestBatcher(t), Metrics: mx,
-		Signer: consensus.NewKeySigner(c.keys[0].BLS), WAL: c.wals[0], Log: logtest.New(t, slog.LevelWarn), Gossip: g})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Stop()
-	m.Init()
+	m := c.voteMachine(t, 0, mx, g)
 	blk := c.block1(t, 1)
-	pc := func(i int) *types.Vote {
-		return valtest.Vote(c.gen.ChainID, c.keys[i], types.Precommit, i, 1, 0, blk.Hash())
-	}
+	pc := func(i int) *types.Vote { return c.vote(types.Precommit, i, blk) }
 	counted := func() uint64 {
 		forBlock, _, current := m.core.Tally(pc(1))
 		if !current {
@@ -100,13 +84,7 @@ func TestVotesHeldForAQuorum(t *testing.T) {
 	}
 
 	// A fresh node: a lone vote waits for the tick, then counts.
-	m2, err := NewMachine(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[1], Verifier: newTestBatcher(t), Metrics: metrics.New(nil),
-		Signer: consensus.NewKeySigner(c.keys[1].BLS), WAL: c.wals[1], Log: logtest.New(t, slog.LevelWarn), Gossip: &recGossip{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m2.Stop()
-	m2.Init()
+	m2 := c.voteMachine(t, 1, metrics.New(nil), &recGossip{})
 	m2.stepPeers([]peerMsg{{peer: "p2", msg: &consensus.VoteMsg{Vote: pc(2)}}})
 	if forBlock, _, _ := m2.core.Tally(pc(2)); forBlock != 0 || len(m2.held) != 1 {
 		t.Fatalf("a lone vote: counted %d, %d held; want 0 and 1", forBlock, len(m2.held))
@@ -124,17 +102,9 @@ func TestVotesHeldForAQuorum(t *testing.T) {
 func TestHeldForgeryPenalizesItsPeer(t *testing.T) {
 	c := newCluster(t, 4)
 	g := &recGossip{}
-	m, err := NewMachine(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[0], Verifier: newTestBatcher(t), Metrics: metrics.New(nil),
-		Signer: consensus.NewKeySigner(c.keys[0].BLS), WAL: c.wals[0], Log: logtest.New(t, slog.LevelWarn), Gossip: g})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Stop()
-	m.Init()
+	m := c.voteMachine(t, 0, metrics.New(nil), g)
 	blk := c.block1(t, 1)
-	pc := func(i int) *types.Vote {
-		return valtest.Vote(c.gen.ChainID, c.keys[i], types.Precommit, i, 1, 0, blk.Hash())
-	}
+	pc := func(i int) *types.Vote { return c.vote(types.Precommit, i, blk) }
 	forged := pc(2)
 	forged.Sig = pc(3).Sig
 	m.stepPeers([]peerMsg{{peer: "forger", msg: &consensus.VoteMsg{Vote: forged}}})
@@ -158,17 +128,9 @@ func TestHeldForgeryPenalizesItsPeer(t *testing.T) {
 func TestSurplusVoteWaitsForTheTick(t *testing.T) {
 	c := newCluster(t, 7) // quorum 5 of 7
 	mx := metrics.New(nil)
-	m, err := NewMachine(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[0], Verifier: newTestBatcher(t), Metrics: mx,
-		Signer: consensus.NewKeySigner(c.keys[0].BLS), WAL: c.wals[0], Log: logtest.New(t, slog.LevelWarn), Gossip: &recGossip{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Stop()
-	m.Init()
+	m := c.voteMachine(t, 0, mx, &recGossip{})
 	blk := c.block1(t, 1)
-	pv := func(i int) *types.Vote {
-		return valtest.Vote(c.gen.ChainID, c.keys[i], types.Prevote, i, 1, 0, blk.Hash())
-	}
+	pv := func(i int) *types.Vote { return c.vote(types.Prevote, i, blk) }
 	var batch []peerMsg
 	for i := 1; i <= 5; i++ {
 		batch = append(batch, peerMsg{peer: engine.PeerID(fmt.Sprint("p", i)), msg: &consensus.VoteMsg{Vote: pv(i)}})
@@ -185,4 +147,23 @@ func TestSurplusVoteWaitsForTheTick(t *testing.T) {
 	if forBlock, _, _ := m.core.Tally(pv(6)); forBlock != 6 || len(m.held) != 0 {
 		t.Fatalf("after the tick: counted %d, %d held; want 6 and 0", forBlock, len(m.held))
 	}
+}
+
+// voteMachine is an initialized Machine of validator i of c, with the
+// metrics and transport given; it stops with the test.
+func (c *cluster) voteMachine(t *testing.T, i int, mx *metrics.Metrics, g engine.Gossip) *Machine {
+	t.Helper()
+	m, err := NewMachine(clusterConfig(), Deps{Genesis: c.gen, Store: c.stores[i], Verifier: newTestBatcher(t), Metrics: mx,
+		Signer: consensus.NewKeySigner(c.keys[i].BLS), WAL: c.wals[i], Log: logtest.New(t, slog.LevelWarn), Gossip: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Stop)
+	m.Init()
+	return m
+}
+
+// vote is validator i's vote of type vt for blk at height 1, round 0.
+func (c *cluster) vote(vt types.VoteType, i int, blk *types.Block) *types.Vote {
+	return valtest.Vote(c.gen.ChainID, c.keys[i], vt, i, 1, 0, blk.Hash())
 }
