@@ -69,6 +69,12 @@ type Core struct {
 	round      uint32
 	step       step
 	lastCommit *types.CommitCert
+	// late are peers' precommits for lastCommit's block that came after
+	// the decision, unchecked (at most 2 per validator of lateSet, the set
+	// that signed it); a proposer checks them and extends lastCommit with
+	// them when it builds the next block (lastCommitForBuild).
+	late    []*types.Vote
+	lateSet *validators.Set
 	// Responsive mode (Config.Responsive): the tick of the last decision,
 	// and whether the commit wait is to end at TimeoutCommitMin.
 	committedAt uint64

@@ -142,7 +142,7 @@ func (e *scriptEnv) drain() []string {
 	if b := rd.BuildBlock; b != nil {
 		last := "none"
 		if b.LastCommit != nil {
-			last = fmt.Sprintf("h%d:%s", b.LastCommit.Height, e.name(b.LastCommit.BlockHash))
+			last = fmt.Sprintf("h%d:%s signers=%s", b.LastCommit.Height, e.name(b.LastCommit.BlockHash), fmtBitmap(b.LastCommit.Signers))
 		}
 		out = append(out, fmt.Sprintf("build: h=%d r=%d last=%s", b.Height, b.Round, last))
 		e.build = b

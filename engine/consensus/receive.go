@@ -66,6 +66,8 @@ func (c *Core) onVote(v *types.Vote, preverified bool) error {
 		return rej(ErrInvalid, "vote type %d", v.Type)
 	case v.Round > maxRound:
 		return rej(ErrInvalid, "round above %d", maxRound)
+	case v.Height == c.height && c.step == stepCommit && v.Type == types.Precommit:
+		return c.keepLate(v)
 	case v.Height < c.height || v.Height == c.height && c.step == stepCommit:
 		return rej(ErrStale, "deciding height %d", c.height)
 	case v.Height == c.height+1:

@@ -64,7 +64,7 @@ func (c *Core) startRound(r uint32) {
 		c.propose(c.blocks[c.validHash].block, c.validRound)
 	default:
 		c.building, c.buildRnd = true, r
-		c.out.BuildBlock = &BuildRequest{Height: c.height, Round: r, LastCommit: c.lastCommit}
+		c.out.BuildBlock = &BuildRequest{Height: c.height, Round: r, LastCommit: c.lastCommitForBuild()}
 	}
 }
 
@@ -124,7 +124,7 @@ func (c *Core) setStep(s step) {
 // starts the commit wait.
 func (c *Core) decide(block *types.Block, cert *types.CommitCert, fromSync bool) {
 	c.out.Committed = append(c.out.Committed, Commit{Block: block, Cert: cert})
-	c.lastCommit = cert
+	c.lastCommit, c.late, c.lateSet = cert, nil, c.vals
 	c.cancelBuild()
 	c.step = stepCommit
 	c.out.Events = append(c.out.Events, Event{Height: c.height, Round: cert.Round, Step: stepCommit.String()})
@@ -167,4 +167,61 @@ func (c *Core) polVotes(p *types.Proposal) []Message {
 		out = append(out, &VoteMsg{Vote: v})
 	}
 	return out
+}
+
+// maxLatePerValidator bounds the late precommits kept per validator (a
+// forged one in a validator's name cannot keep its real one out).
+const maxLatePerValidator = 2
+
+// keepLate keeps a peer's precommit for the block decided at this height
+// that came after the decision, unchecked, for the next block's last
+// commit (lastCommitForBuild); it is never counted or relayed. The answer
+// is always a rejection (ErrStale: no rule uses it; ErrDuplicate: its
+// signer is in the certificate or it is kept already).
+func (c *Core) keepLate(v *types.Vote) error {
+	idx := int(v.ValidatorIndex)
+	rej := func(s error, format string, a ...any) error {
+		return reject("vote", v.Height, v.Round, idx, s, format, a...)
+	}
+	lc := c.lastCommit
+	switch {
+	case lc == nil || c.lateSet == nil || lc.Height != v.Height || lc.Round != v.Round || lc.BlockHash != v.BlockHash:
+		return rej(ErrStale, "deciding height %d", c.height)
+	case idx >= c.lateSet.Size():
+		return rej(ErrNotValidator, "index %d, set of %d", idx, c.lateSet.Size())
+	case lc.Signers.Get(idx):
+		return rej(ErrDuplicate, "in the certificate")
+	case len(c.late) >= maxLatePerValidator*c.lateSet.Size():
+		return rej(ErrStale, "late precommits full")
+	}
+	kept := 0
+	for _, o := range c.late {
+		if o.ValidatorIndex == v.ValidatorIndex {
+			if o.Sig == v.Sig {
+				return rej(ErrDuplicate, "kept already")
+			}
+			kept++
+		}
+	}
+	if kept >= maxLatePerValidator {
+		return rej(ErrStale, "late precommits of validator %d full", idx)
+	}
+	c.late = append(c.late, v)
+	return rej(ErrStale, "decided; kept for the next block's last commit")
+}
+
+// lastCommitForBuild is the certificate a block built now carries: the
+// decision's, extended with the late precommits that check against the
+// set that signed it (validators.Set.ExtendCommit). Only a proposer pays
+// for the checks, once.
+func (c *Core) lastCommitForBuild() *types.CommitCert {
+	if len(c.late) > 0 && c.lateSet != nil && c.lastCommit != nil {
+		ext, n := c.lateSet.ExtendCommit(c.cfg.ChainID, c.lastCommit, c.late)
+		c.late = nil
+		if n > 0 {
+			c.log.Debug("last commit extended with late precommits", "height", ext.Height, "added", n, "signers", ext.Signers.Count())
+			c.lastCommit = ext
+		}
+	}
+	return c.lastCommit
 }

@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"bytes"
 	"fmt"
 
 	"aitbc/engine/bls"
@@ -96,6 +97,50 @@ func (s *Set) VerifyCommit(chainID string, c *types.CommitCert) error {
 		return fmt.Errorf("%w: commit at height %d round %d", ErrBadSignature, c.Height, c.Round)
 	}
 	return nil
+}
+
+// ExtendCommit adds to the certificate c the precommits for its block of
+// validators c lacks: each is checked here (one pairing product for those
+// that check together, VerifyVoteBatch; single checks for the rest), and
+// one that fails, names another slot or a validator outside the set, or
+// repeats a signer is skipped. It returns a new certificate (c is not
+// changed) and how many signers it added; with none added it returns c.
+// A proposer extends its last commit with the precommits that came after
+// its decision, so that the next block credits every validator that
+// signed in time for it (rewards and downtime are counted from it).
+func (s *Set) ExtendCommit(chainID string, c *types.CommitCert, precommits []*types.Vote) (*types.CommitCert, int) {
+	if c == nil || int(c.Signers.N) != len(s.vals) {
+		return c, 0
+	}
+	var cand []*types.Vote
+	for _, v := range precommits {
+		if v != nil && v.Type == types.Precommit && v.Height == c.Height && v.Round == c.Round && v.BlockHash == c.BlockHash &&
+			int64(v.ValidatorIndex) < int64(len(s.vals)) && !c.Signers.Get(int(v.ValidatorIndex)) {
+			cand = append(cand, v)
+		}
+	}
+	if len(cand) == 0 {
+		return c, 0
+	}
+	ok := s.VerifyVoteBatch(chainID, cand)
+	signers := types.Bitmap{N: c.Signers.N, Bits: bytes.Clone(c.Signers.Bits)}
+	sigs := []bls.Signature{bls.Signature(c.AggSig)}
+	for i, v := range cand {
+		idx := int(v.ValidatorIndex)
+		if signers.Get(idx) || !ok[i] && s.VerifyVote(chainID, v) != nil {
+			continue
+		}
+		signers.Set(idx)
+		sigs = append(sigs, bls.Signature(v.Sig))
+	}
+	if len(sigs) == 1 {
+		return c, 0
+	}
+	agg, err := bls.AggregateSignatures(sigs)
+	if err != nil {
+		return c, 0
+	}
+	return &types.CommitCert{Height: c.Height, Round: c.Round, BlockHash: c.BlockHash, Signers: signers, AggSig: agg}, len(sigs) - 1
 }
 
 // MakeCommit aggregates precommits for (height, round, blockHash) into a

@@ -1,6 +1,7 @@
 package validators_test
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 
@@ -144,6 +145,43 @@ func TestMakeAndVerifyCommit(t *testing.T) {
 	forged := mut(func(d *types.CommitCert) { d.AggSig = two })
 	if err := s.VerifyCommit(chainID, forged); !errors.Is(err, validators.ErrBadSignature) {
 		t.Fatalf("aggregate of two claimed as three: %v", err)
+	}
+}
+
+// TestExtendCommit: late precommits extend a certificate with the
+// signers it lacks; a forged one (even ahead of the real one of its
+// validator), one for another block, a repeat of a signer and an index
+// outside the set are skipped; the certificate passed in is not changed.
+func TestExtendCommit(t *testing.T) {
+	s, keys := valtest.Set(valtest.Equal(4)...)
+	c, err := s.MakeCommit(9, 1, blockA, precommits(keys, 9, 1, blockA, 0, 2))
+	if err == nil {
+		t.Fatal("two of four made a certificate")
+	}
+	c, err = s.MakeCommit(9, 1, blockA, precommits(keys, 9, 1, blockA, 0, 2, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := c.Encode()
+	forged := precommits(keys, 9, 1, blockA, 1)[0]
+	forged.Sig = precommits(keys, 9, 1, blockA, 3)[0].Sig
+	other := precommits(keys, 9, 1, types.Sum256([]byte("block B")), 1)[0]
+	outside := precommits(keys, 9, 1, blockA, 1)[0]
+	outside.ValidatorIndex = 7
+	late := []*types.Vote{forged, other, outside, precommits(keys, 9, 1, blockA, 0)[0], precommits(keys, 9, 1, blockA, 1)[0]}
+	ext, n := s.ExtendCommit(chainID, c, late)
+	if n != 1 || ext.Signers.Count() != 4 || !ext.Signers.Get(1) {
+		t.Fatalf("added %d, signers %08b; want validator 1 added", n, ext.Signers.Bits)
+	}
+	if err := s.VerifyCommit(chainID, ext); err != nil {
+		t.Fatalf("extended certificate: %v", err)
+	}
+	if !bytes.Equal(c.Encode(), orig) {
+		t.Fatal("ExtendCommit changed the certificate it was given")
+	}
+	// Nothing usable: the same certificate back.
+	if same, n := s.ExtendCommit(chainID, c, []*types.Vote{forged, other, nil}); n != 0 || same != c {
+		t.Fatalf("nothing usable: added %d", n)
 	}
 }
 
