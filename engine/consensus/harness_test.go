@@ -212,7 +212,14 @@ func runCommand(t *testing.T, e *scriptEnv, cmd string, args map[string]string) 
 		if i := atoi(t, args["self"], 0); i >= 0 {
 			self = NewKeySigner(e.key(i).BLS)
 		}
-		c, err := New(scriptConfig(), e.set, self, Start{Height: 1}, testLogger(t))
+		cfg := scriptConfig()
+		if n, ok := args["commit"]; ok { // TimeoutCommit in ticks
+			cfg.TimeoutCommit = atoi(t, n, cfg.TimeoutCommit)
+		}
+		if n, ok := args["responsive"]; ok { // responsive mode: TimeoutCommitMin in ticks
+			cfg.Responsive, cfg.TimeoutCommitMin = true, atoi(t, n, 0)
+		}
+		c, err := New(cfg, e.set, self, Start{Height: 1}, testLogger(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -258,6 +265,8 @@ func runCommand(t *testing.T, e *scriptEnv, cmd string, args map[string]string) 
 			out = append(out, e.step(&VoteMsg{Vote: v})...)
 		}
 		return out
+	case "proceed":
+		return e.step(&Proceed{Height: height()})
 	case "validate":
 		return e.step(&BlockValidated{Hash: e.blocks[args["block"]].Hash(), Valid: args["valid"] != "false"})
 	case "commit-msg":
