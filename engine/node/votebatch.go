@@ -31,13 +31,11 @@ type heldVote struct {
 // next tick is released then, so a vote waits at most one TickInterval.
 // In a set of four, a slot's quorum is our own vote and two peers': the
 // first peer's vote waits for the second (or the tick), the two are
-// checked in one product, and a third vote for a slot whose quorum is
-// counted already waits for the tick: a precommit is refused unchecked
-// once the block is decided, and so mostly is a prevote. Holding changes
-// no verdict and no rule: the core still counts only checked votes, a
-// vote the batch does not clear is checked by the core alone (so a forger
-// is found and its peer alone penalized), and a forged vote can only make
-// a slot's check come sooner.
+// checked in one product, and a late third precommit is refused unchecked
+// once the block is decided. Holding changes no verdict and no rule: the
+// core still counts only checked votes, a vote the batch does not clear
+// is checked by the core alone (so a forger is found and its peer alone
+// penalized), and a forged vote can only make a slot's check come sooner.
 
 // stepPeers steps a batch of queued peer messages in order, each followed
 // by a settle, holding the votes holdVote takes; then it releases the
@@ -123,13 +121,7 @@ func (m *Machine) dueVotes() []heldVote {
 				heldFor += set.Weight(int(w.ValidatorIndex))
 			}
 		}
-		switch {
-		case forBlock >= q:
-			// Surplus: the core counted a quorum for this block already,
-			// and one more vote for it fires no rule. The tick releases
-			// it, by when the height is mostly decided and the vote is
-			// refused unchecked.
-		case forBlock+heldFor >= q || all+heldAll >= q:
+		if forBlock+heldFor >= q || all+heldAll >= q {
 			due = append(due, h)
 			continue
 		}

@@ -1,7 +1,6 @@
 package node
 
 import (
-	"fmt"
 	"log/slog"
 	"testing"
 
@@ -119,33 +118,6 @@ func TestHeldForgeryPenalizesItsPeer(t *testing.T) {
 	m.stepPeers([]peerMsg{{peer: "p2", msg: &consensus.VoteMsg{Vote: pc(2)}}})
 	if h, _, ok := m.core.MissingDecision(); !ok || h != blk.Hash() {
 		t.Fatal("validator 2's real precommit, after a forgery in its name, did not complete the quorum")
-	}
-}
-
-// TestSurplusVoteWaitsForTheTick: a vote for a block whose quorum the core
-// counted already fires no rule; it waits for the tick instead of costing
-// a pairing check at once (and by then its height is mostly decided).
-func TestSurplusVoteWaitsForTheTick(t *testing.T) {
-	c := newCluster(t, 7) // quorum 5 of 7
-	mx := metrics.New(nil)
-	m := c.voteMachine(t, 0, mx, &recGossip{})
-	blk := c.block1(t, 1)
-	pv := func(i int) *types.Vote { return c.vote(types.Prevote, i, blk) }
-	var batch []peerMsg
-	for i := 1; i <= 5; i++ {
-		batch = append(batch, peerMsg{peer: engine.PeerID(fmt.Sprint("p", i)), msg: &consensus.VoteMsg{Vote: pv(i)}})
-	}
-	m.stepPeers(batch)
-	if forBlock, _, _ := m.core.Tally(pv(1)); forBlock != 5 || counterValue(t, mx.VotesBatchChecked) != 5 {
-		t.Fatalf("counted %d, %v checked in a batch; want the quorum of 5 checked together", forBlock, counterValue(t, mx.VotesBatchChecked))
-	}
-	m.stepPeers([]peerMsg{{peer: "p6", msg: &consensus.VoteMsg{Vote: pv(6)}}})
-	if forBlock, _, _ := m.core.Tally(pv(6)); forBlock != 5 || len(m.held) != 1 {
-		t.Fatalf("surplus vote: counted %d, %d held; want 5 and 1", forBlock, len(m.held))
-	}
-	m.Tick()
-	if forBlock, _, _ := m.core.Tally(pv(6)); forBlock != 6 || len(m.held) != 0 {
-		t.Fatalf("after the tick: counted %d, %d held; want 6 and 0", forBlock, len(m.held))
 	}
 }
 
