@@ -54,6 +54,7 @@ var exportedMetrics = map[string]string{
 	"aitbc_peer_penalties_total":              "counter",
 	"aitbc_evidence_recorded_total":           "counter",
 	"aitbc_evidence_store_errors_total":       "counter",
+	"aitbc_evidence_received_total":           "counter",
 	"aitbc_validator_set_size":                "gauge",
 	"aitbc_validator_set_power":               "gauge",
 	"aitbc_stake_bonded":                      "gauge",
