@@ -85,15 +85,12 @@ func (m *Machine) takeEvidence(peer engine.PeerID, evs []*types.Evidence) {
 			return
 		}
 		h := ev.Height()
-		switch {
-		case m.evSeen.Has(ev.Hash()):
+		if m.evSeen.Has(ev.Hash()) {
 			m.m.EvidenceReceived.WithLabelValues("known").Inc()
 			continue
-		case h > head+2:
-			m.m.EvidenceReceived.WithLabelValues("future").Inc()
-			continue
-		case h+age <= head:
-			m.m.EvidenceReceived.WithLabelValues("stale").Inc()
+		}
+		if out := evidenceWindow(h, head, age); out != "" {
+			m.m.EvidenceReceived.WithLabelValues(out).Inc()
 			continue
 		}
 		if err := consensus.VerifyEvidence(m.chainID, m.setAt(h), ev); err != nil {
@@ -110,4 +107,20 @@ func (m *Machine) takeEvidence(peer engine.PeerID, evs []*types.Evidence) {
 			m.m.EvidenceReceived.WithLabelValues("unstored").Inc()
 		}
 	}
+}
+
+// evidenceWindow says why a peer's evidence of height h is dropped
+// unchecked with our head at head and max_evidence_age age: "future"
+// beyond head+2 (the heights whose set setAt answers for), "stale" when
+// no block from head+1 on may include it any more (h + age <= head); ""
+// when it is checked. Neither is the sender's fault: a peer ahead of us
+// or behind us sends these honestly, so neither is penalized.
+func evidenceWindow(h, head, age uint64) string {
+	switch {
+	case h > head+2:
+		return "future"
+	case h+age <= head:
+		return "stale"
+	}
+	return ""
 }

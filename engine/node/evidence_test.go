@@ -238,3 +238,20 @@ func TestEvidenceGossip(t *testing.T) {
 		}
 	}
 }
+
+// TestEvidenceWindow: the heights of a peer's evidence a node checks, with
+// head 100 and max_evidence_age 10: from 91 (the last a block at 101 may
+// include) to 102 (the next height but one).
+func TestEvidenceWindow(t *testing.T) {
+	for _, tc := range []struct {
+		h, head, age uint64
+		want         string
+	}{
+		{90, 100, 10, "stale"}, {91, 100, 10, ""}, {100, 100, 10, ""}, {102, 100, 10, ""}, {103, 100, 10, "future"},
+		{1, 0, 10, ""}, {2, 0, 10, ""}, {3, 0, 10, "future"}, {1, 1001, 1000, "stale"}, {1, 1000, 1000, ""},
+	} {
+		if got := evidenceWindow(tc.h, tc.head, tc.age); got != tc.want {
+			t.Errorf("evidenceWindow(%d, %d, %d) = %q, want %q", tc.h, tc.head, tc.age, got, tc.want)
+		}
+	}
+}
