@@ -331,16 +331,14 @@ func (m *Machine) Housekeep() {
 const rebroadcastTxs = 256
 
 // rebroadcast sends up to rebroadcastTxs of our pending txs to our peers
-// again, once per StatusInterval. The one relay at admission is lost if a
-// partition or a dropped link eats it: a full node's txs then reach a
-// block only through this, and a validator's would wait for its own turn
-// to propose (n heights or more with n validators; the simulator found
-// txs a partitioned validator admitted still pending at its liveness
-// deadline). A receiver skips what it holds already and never penalizes
-// a stale or known tx.
+// again, once per StatusInterval, while we do not vote on the current
+// height. A validator proposes what its mempool holds; a full node's txs
+// reach a block only through its peers, and the one relay at admission
+// is lost if a partition or a dropped link eats it. A receiver skips
+// what it holds already and never penalizes a stale or known tx.
 func (m *Machine) rebroadcast() {
 	now := m.clock.Now()
-	if now.Sub(m.lastRebroadcast) < m.cfg.StatusInterval {
+	if m.core.SelfIndex() >= 0 || now.Sub(m.lastRebroadcast) < m.cfg.StatusInterval {
 		return
 	}
 	m.lastRebroadcast = now
