@@ -96,6 +96,9 @@ type Machine struct {
 	lastCommit time.Time // owner only
 
 	lastRebroadcast time.Time // owner only (rebroadcast)
+	// stillPending are the pending txs a validator saw at its last
+	// rebroadcast check (owner only).
+	stillPending map[types.Hash]struct{}
 
 	// announced are the hashes of the sets whose keys the transport
 	// last got (announceValidators); nil before the first. Owner only.
@@ -330,19 +333,39 @@ func (m *Machine) Housekeep() {
 // rebroadcastTxs is the most pending txs rebroadcast sends at once.
 const rebroadcastTxs = 256
 
-// rebroadcast sends up to rebroadcastTxs of our pending txs to our peers
-// again, once per StatusInterval, while we do not vote on the current
-// height. A validator proposes what its mempool holds; a full node's txs
-// reach a block only through its peers, and the one relay at admission
-// is lost if a partition or a dropped link eats it. A receiver skips
-// what it holds already and never penalizes a stale or known tx.
+// rebroadcast sends pending txs to our peers again, once per
+// StatusInterval: the one relay at admission is lost if a partition or a
+// dropped link eats it. A node that does not vote sends up to
+// rebroadcastTxs of them each time (its txs reach a block only through
+// its peers). A validator proposes what its mempool holds, but only on
+// its own turn (n heights or more with n validators), so it re-sends
+// only the txs that were pending at its last check too, a whole interval
+// ago: a tx a partition kept from its peers, not the ones a busy chain
+// commits within a few heights (every validator re-sending its whole
+// pool each interval starved block sync on a lossy line in the
+// simulator). A receiver skips what it holds already and never
+// penalizes a stale or known tx.
 func (m *Machine) rebroadcast() {
 	now := m.clock.Now()
-	if m.core.SelfIndex() >= 0 || now.Sub(m.lastRebroadcast) < m.cfg.StatusInterval {
+	if now.Sub(m.lastRebroadcast) < m.cfg.StatusInterval {
 		return
 	}
 	m.lastRebroadcast = now
-	if txs, _, _ := m.ledger.PendingTxs(rebroadcastTxs); len(txs) > 0 {
+	txs, _, _ := m.ledger.PendingTxs(rebroadcastTxs)
+	if m.core.SelfIndex() >= 0 {
+		prev := m.stillPending
+		m.stillPending = make(map[types.Hash]struct{}, len(txs))
+		old := txs[:0:0]
+		for _, tx := range txs {
+			h := tx.Hash()
+			m.stillPending[h] = struct{}{}
+			if _, ok := prev[h]; ok {
+				old = append(old, tx)
+			}
+		}
+		txs = old
+	}
+	if len(txs) > 0 {
 		m.gossip.BroadcastTxs(txs)
 		m.m.TxsRelayed.Add(float64(len(txs)))
 	}

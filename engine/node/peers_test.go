@@ -573,3 +573,29 @@ func TestServesBlockRequests(t *testing.T) {
 		return len(g.statuses) > 0 && g.statuses[len(g.statuses)-1] > h
 	})
 }
+
+// TestValidatorRebroadcastsPendingTxs: a validator sends a tx that stayed
+// pending a whole status interval to its peers again, not only at
+// admission (that relay is lost to a partition; a validator alone of four
+// decides nothing here, so its tx stays pending).
+func TestValidatorRebroadcastsPendingTxs(t *testing.T) {
+	c := newCluster(t, 4)
+	n, g := c.startAlone(t, c.stores[0], nil)
+	tx := c.transfer(n, 1, types.Address{7}, 5)
+	if _, err := n.SubmitTx(context.Background(), tx); err != nil {
+		t.Fatal(err)
+	}
+	hash := tx.Hash()
+	sent := func() int {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		k := 0
+		for _, x := range g.txs {
+			if x.Hash() == hash {
+				k++
+			}
+		}
+		return k
+	}
+	wait.Until(t, "the tx sent again", 20*time.Second, func() bool { return sent() >= 2 })
+}
