@@ -97,8 +97,9 @@ type Machine struct {
 
 	lastRebroadcast time.Time // owner only (rebroadcast)
 	// stillPending are the pending txs a validator saw at its last
-	// rebroadcast check (owner only).
-	stillPending map[types.Hash]struct{}
+	// rebroadcast check, by identity: the pool hands out the same *Tx for
+	// as long as it holds a tx, so nothing is hashed again (owner only).
+	stillPending map[*types.Tx]struct{}
 
 	// announced are the hashes of the sets whose keys the transport
 	// last got (announceValidators); nil before the first. Owner only.
@@ -354,12 +355,11 @@ func (m *Machine) rebroadcast() {
 	txs, _, _ := m.ledger.PendingTxs(rebroadcastTxs)
 	if m.core.SelfIndex() >= 0 {
 		prev := m.stillPending
-		m.stillPending = make(map[types.Hash]struct{}, len(txs))
+		m.stillPending = make(map[*types.Tx]struct{}, len(txs))
 		old := txs[:0:0]
 		for _, tx := range txs {
-			h := tx.Hash()
-			m.stillPending[h] = struct{}{}
-			if _, ok := prev[h]; ok {
+			m.stillPending[tx] = struct{}{}
+			if _, ok := prev[tx]; ok {
 				old = append(old, tx)
 			}
 		}

@@ -91,41 +91,56 @@ func (m *Machine) releaseHeld(all bool) {
 // dueVotes removes from m.held and returns the votes releaseHeld(false)
 // steps now, in arrival order.
 func (m *Machine) dueVotes() []heldVote {
-	q := m.core.Validators().Quorum()
 	set := m.core.Validators()
+	// The power held for each slot and for each round and type, each
+	// validator once (a vote relayed twice, or forged in its name, counts
+	// once), in one pass over the pool.
+	type roundKey struct {
+		typ    types.VoteType
+		height uint64
+		round  uint32
+	}
+	type slotKey struct {
+		roundKey
+		block types.Hash
+	}
+	type inRound struct {
+		round roundKey
+		idx   uint32
+	}
+	type inSlot struct {
+		slot slotKey
+		idx  uint32
+	}
+	heldAll := make(map[roundKey]uint64)
+	heldFor := make(map[slotKey]uint64)
+	seenRound := make(map[inRound]bool, len(m.held))
+	seenSlot := make(map[inSlot]bool, len(m.held))
+	for _, h := range m.held {
+		v := h.msg.Vote
+		rk := roundKey{v.Type, v.Height, v.Round}
+		sk := slotKey{rk, v.BlockHash}
+		w := set.Weight(int(v.ValidatorIndex))
+		if r := (inRound{rk, v.ValidatorIndex}); !seenRound[r] {
+			seenRound[r] = true
+			heldAll[rk] += w
+		}
+		if sl := (inSlot{sk, v.ValidatorIndex}); !seenSlot[sl] {
+			seenSlot[sl] = true
+			heldFor[sk] += w
+		}
+	}
+	q := set.Quorum()
 	var due, keep []heldVote
-	for i, h := range m.held {
+	for _, h := range m.held {
 		v := h.msg.Vote
 		forBlock, all, current := m.core.Tally(v)
-		if !current {
+		rk := roundKey{v.Type, v.Height, v.Round}
+		if !current || forBlock+heldFor[slotKey{rk, v.BlockHash}] >= q || all+heldAll[rk] >= q {
 			due = append(due, h)
-			continue
+		} else {
+			keep = append(keep, h)
 		}
-		// The power held for v's slot and for its round and type, each
-		// validator once (a vote relayed twice, or forged in its name,
-		// counts once).
-		var heldFor, heldAll uint64
-		seen := make(map[uint32]bool, len(m.held))
-		seenFor := make(map[uint32]bool, len(m.held))
-		for _, o := range m.held {
-			w := o.msg.Vote
-			if w.Type != v.Type || w.Height != v.Height || w.Round != v.Round {
-				continue
-			}
-			if !seen[w.ValidatorIndex] {
-				seen[w.ValidatorIndex] = true
-				heldAll += set.Weight(int(w.ValidatorIndex))
-			}
-			if w.BlockHash == v.BlockHash && !seenFor[w.ValidatorIndex] {
-				seenFor[w.ValidatorIndex] = true
-				heldFor += set.Weight(int(w.ValidatorIndex))
-			}
-		}
-		if forBlock+heldFor >= q || all+heldAll >= q {
-			due = append(due, h)
-			continue
-		}
-		keep = append(keep, m.held[i])
 	}
 	m.held = keep
 	return due
