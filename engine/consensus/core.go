@@ -267,6 +267,32 @@ func (c *Core) Tally(v *types.Vote) (forBlock, all uint64, current bool) {
 	return vs.powerFor(v.BlockHash), vs.power, true
 }
 
+// Surplus reports whether a peer's prevote is one no rule needs: of the
+// height and round being decided, for a block (or nil) whose prevotes the
+// core has counted a quorum of already, from a validator with no prevote
+// counted in that round. The polka it would add to has happened; the
+// quorum's own votes were relayed when counted, so a peer that lacks them
+// gets them from us; and a validator that prevoted another block in the
+// round is not surplus (checking its vote is how the core finds the
+// equivocation). The node drops such a vote unchecked (docs/spec.md
+// §14.9): with four validators it is the third peer's prevote of every
+// height, whose lone pairing check was the largest single cost of a
+// height. A surplus precommit does not exist before the decision (a
+// quorum of precommits decides) and is kept unchecked after it
+// (keepLate).
+func (c *Core) Surplus(v *types.Vote) bool {
+	if v == nil || v.Type != types.Prevote || v.Height != c.height || v.Round != c.round || c.step == stepCommit ||
+		int64(v.ValidatorIndex) >= int64(c.vals.Size()) {
+		return false
+	}
+	rs := c.rounds.get(v.Round)
+	if rs == nil {
+		return false
+	}
+	vs := rs.votes(types.Prevote)
+	return vs.votes[v.ValidatorIndex] == nil && vs.powerFor(v.BlockHash) >= c.vals.Quorum()
+}
+
 func (c *Core) stepMsg(m Message, verifiedBy *validators.Set) error {
 	var err error
 	switch m := m.(type) {

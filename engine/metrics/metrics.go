@@ -44,6 +44,10 @@ type Metrics struct {
 	// VotesBatchChecked counts peers' votes whose signature was checked
 	// with others of their slot (one pairing product per slot).
 	VotesBatchChecked prometheus.Counter
+	// VotesSurplus counts peers' prevotes dropped unchecked because the
+	// core had counted a quorum for their block already
+	// (consensus.Core.Surplus).
+	VotesSurplus prometheus.Counter
 	// ConsensusHalted is 1 once the node stopped deciding blocks (a
 	// decided block failed validation here; engine.Halt), else 0.
 	ConsensusHalted prometheus.Gauge
@@ -113,6 +117,8 @@ func New(reg prometheus.Registerer) *Metrics {
 			Help: "Fresh proposals whose block time was outside the time rule's window around the local clock at arrival (prevoted nil at once)."}),
 		VotesBatchChecked: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_votes_batch_checked_total",
 			Help: "Peers' votes whose signature was checked together with others of the same slot (one pairing product per slot); the rest are checked one by one."}),
+		VotesSurplus: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_consensus_votes_surplus_total",
+			Help: "Peers' prevotes dropped unchecked: the core had counted a quorum of prevotes for their block in their round already (not relayed, no penalty)."}),
 		ConsensusHalted: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aitbc_consensus_halted",
 			Help: "1 once this node stopped deciding blocks because a block a quorum decided fails validation here (it keeps serving; see /rpc/status halted), else 0."}),
 		EvidenceRecorded: prometheus.NewCounter(prometheus.CounterOpts{Name: "aitbc_evidence_recorded_total",

@@ -84,6 +84,7 @@ type Machine struct {
 	indexer *indexer.Indexer
 	core    *consensus.Core // owner only
 	held    []heldVote      // peers' votes held for a joint check (votebatch.go); owner only
+	ticks   uint64          // Ticks so far (votebatch.go); owner only
 	gossip  engine.Gossip   // NopGossip without a transport
 	peered  bool            // a transport is wired
 	relay   func(*types.Tx) // hands an admitted tx to the relay
@@ -299,7 +300,8 @@ func (m *Machine) Tick() {
 	if m.halted() {
 		return
 	}
-	m.releaseHeld(true) // a held vote waits one tick at most
+	m.ticks++
+	m.releaseHeld(m.ticks - 1) // a held vote waits two ticks at most
 	m.proceedIfBusy()
 	m.core.Tick()
 	m.settle()

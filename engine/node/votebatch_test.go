@@ -1,8 +1,11 @@
 package node
 
 import (
+	"fmt"
 	"log/slog"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"aitbc/engine"
 
@@ -50,7 +53,7 @@ func TestStepPeersChecksSlotsTogether(t *testing.T) {
 // TestVotesHeldForAQuorum: a peer's vote of the round being decided is
 // held until the votes held for its slot and those counted reach a quorum;
 // then they are checked in one product. A vote that cannot reach one is
-// released by the next tick and checked alone.
+// released by the second tick after it came and checked alone.
 func TestVotesHeldForAQuorum(t *testing.T) {
 	c := newCluster(t, 4)
 	g := &recGossip{}
@@ -82,15 +85,21 @@ func TestVotesHeldForAQuorum(t *testing.T) {
 		t.Fatal("the quorum checked together did not decide the block")
 	}
 
-	// A fresh node: a lone vote waits for the tick, then counts.
+	// A fresh node: a lone vote waits for the second tick, then counts.
 	m2 := c.voteMachine(t, 1, metrics.New(nil), &recGossip{})
 	m2.stepPeers([]peerMsg{{peer: "p2", msg: &consensus.VoteMsg{Vote: pc(2)}}})
 	if forBlock, _, _ := m2.core.Tally(pc(2)); forBlock != 0 || len(m2.held) != 1 {
 		t.Fatalf("a lone vote: counted %d, %d held; want 0 and 1", forBlock, len(m2.held))
 	}
+	// The next tick may come at once after the vote: it waits for a
+	// second one.
+	m2.Tick()
+	if forBlock, _, _ := m2.core.Tally(pc(2)); forBlock != 0 || len(m2.held) != 1 {
+		t.Fatalf("after a tick: counted %d, %d held; want 0 and 1", forBlock, len(m2.held))
+	}
 	m2.Tick()
 	if forBlock, _, _ := m2.core.Tally(pc(2)); forBlock != 1 || len(m2.held) != 0 {
-		t.Fatalf("after a tick: counted %d, %d held; want 1 and 0", forBlock, len(m2.held))
+		t.Fatalf("after two ticks: counted %d, %d held; want 1 and 0", forBlock, len(m2.held))
 	}
 }
 
@@ -138,4 +147,67 @@ func (c *cluster) voteMachine(t *testing.T, i int, mx *metrics.Metrics, g engine
 // vote is validator i's vote of type vt for blk at height 1, round 0.
 func (c *cluster) vote(vt types.VoteType, i int, blk *types.Block) *types.Vote {
 	return valtest.Vote(c.gen.ChainID, c.keys[i], vt, i, 1, 0, blk.Hash())
+}
+
+// TestSurplusPrevoteDroppedUnchecked: once the core counted a quorum of
+// prevotes for a block, a further prevote for it from a validator with no
+// prevote counted is dropped unchecked: not counted, not relayed, its
+// peer not penalized even when the signature is forged. A validator that
+// prevoted another block in the round is not surplus: its vote is checked
+// and the equivocation found.
+func TestSurplusPrevoteDroppedUnchecked(t *testing.T) {
+	// Seven validators of power 1, quorum 5; validator 1 (not the proposer
+	// of height 1 round 0) has not prevoted.
+	c := newCluster(t, 7)
+	blk := c.block1(t, 1)
+	b := blk.Hash()
+	pv := func(i int, h types.Hash) *types.Vote {
+		return valtest.Vote(c.gen.ChainID, c.keys[i], types.Prevote, i, 1, 0, h)
+	}
+	votes := func(h types.Hash, from ...int) []peerMsg {
+		var out []peerMsg
+		for _, i := range from {
+			out = append(out, peerMsg{peer: engine.PeerID(fmt.Sprintf("p%d", i)), msg: &consensus.VoteMsg{Vote: pv(i, h)}})
+		}
+		return out
+	}
+
+	g := &relayGossip{}
+	mx := metrics.New(nil)
+	m := c.voteMachine(t, 1, mx, g)
+	m.stepPeers(votes(b, 0, 2, 3, 4, 5))
+	if forBlock, _, _ := m.core.Tally(pv(0, b)); forBlock != 5 {
+		t.Fatalf("counted %d for the block, want the quorum of 5", forBlock)
+	}
+	relays := len(g.calls())
+	forged := pv(6, b)
+	forged.Sig = pv(5, b).Sig
+	m.stepPeers([]peerMsg{{peer: "forger", msg: &consensus.VoteMsg{Vote: forged}}})
+	m.stepPeers(votes(b, 6))
+	if got := counterValue(t, mx.VotesSurplus); got != 2 {
+		t.Fatalf("surplus votes %v, want 2 (a forged and a real one)", got)
+	}
+	if forBlock, _, _ := m.core.Tally(pv(0, b)); forBlock != 5 || len(m.held) != 0 {
+		t.Fatalf("after surplus votes: counted %d, %d held; want 5 and 0", forBlock, len(m.held))
+	}
+	if len(g.penalties) != 0 || len(g.calls()) != relays || relays != 5 {
+		t.Fatalf("relays %d (want the quorum's 5), then %d; penalties %v: a surplus vote was checked or relayed", relays, len(g.calls()), g.penalties)
+	}
+
+	// Validator 0 prevoted nil first (counted at the second tick), then the block
+	// reached its quorum: validator 0's prevote for the block is an
+	// equivocation, checked and reported, not dropped.
+	mx2 := metrics.New(nil)
+	m2 := c.voteMachine(t, 1, mx2, &relayGossip{})
+	m2.stepPeers(votes(types.Hash{}, 0))
+	m2.Tick()
+	m2.Tick()
+	m2.stepPeers(votes(b, 2, 3, 4, 5, 6))
+	m2.stepPeers(votes(b, 0))
+	if got := counterValue(t, mx2.VotesSurplus); got != 0 {
+		t.Fatalf("an equivocating prevote was dropped as surplus (%v)", got)
+	}
+	if got := counterValue(t, mx2.Core.Equivocations.(prometheus.Counter)); got != 1 {
+		t.Fatalf("equivocations %v, want 1", got)
+	}
 }
