@@ -219,6 +219,13 @@ func Run(ctx context.Context, cfg Config) (*report.Report, string, error) {
 	return r, dir, runErr
 }
 
+// The idle measurement: the devnet runs idleSettle after it is ready,
+// then its CPU is read over idleWindow (each at most a point's time).
+const (
+	idleSettle = 10 * time.Second
+	idleWindow = 10 * time.Second
+)
+
 // runSweep starts a fresh devnet at st, measures its idle CPU when idle
 // is set, then offers each rate until a point is not committed in full,
 // the sweep's time (until) is spent, or a tx is lost.
@@ -236,7 +243,10 @@ func runSweep(ctx context.Context, cfg Config, st Setting, dir string, pt time.D
 		return sw, err
 	}
 	if idle {
-		settle, window := min(pt/2, 3*time.Second), min(pt, 5*time.Second)
+		// Idle means the steady state: the first seconds after start carry
+		// the peers' handshakes (a pairing check per validator proof), the
+		// first status rounds and the stores' warm-up.
+		settle, window := min(pt, idleSettle), min(pt, idleWindow)
 		if !bench.SleepCtx(ctx, settle) {
 			return sw, context.Cause(ctx)
 		}
