@@ -30,8 +30,9 @@ func (g *batchGossip) sizes() []int {
 	return append([]int(nil), g.batches...)
 }
 
-// A batch leaves when full or one interval after its first tx (on the
-// injected clock), and a full queue drops instead of blocking.
+// The first tx after a quiet interval leaves at once; the next ones wait
+// until an interval after the last batch (on the injected clock); a full
+// batch leaves at once; a full queue drops instead of blocking.
 func TestRelayBatches(t *testing.T) {
 	clock := enginetest.NewSimClock(enginetest.Epoch)
 	g := &batchGossip{}
@@ -46,22 +47,30 @@ func TestRelayBatches(t *testing.T) {
 		r.Add(&types.Tx{Nonce: uint64(i)})
 	}
 	wait.Until(t, "the relay to take the txs", 10*time.Second, func() bool { return len(r.in) == 0 })
-	if len(g.sizes()) != 0 {
-		t.Fatal("a partial batch left before its interval")
+	if s := g.sizes(); len(s) != 1 || s[0] != 1 {
+		t.Fatalf("batches %v, want the first tx alone at once (no batch had left)", s)
 	}
-	// The timer was armed by the first tx; move the clock until it fires.
+	// The other two wait for the interval since that batch.
+	clock.Advance(4 * time.Millisecond)
+	if s := g.sizes(); len(s) != 1 {
+		t.Fatalf("batches %v: a partial batch left before the interval", s)
+	}
 	wait.Until(t, "the interval's batch", 10*time.Second, func() bool {
 		clock.Advance(time.Millisecond)
-		return len(g.sizes()) == 1
+		return len(g.sizes()) == 2
 	})
-	if s := g.sizes(); s[0] != 3 {
+	if s := g.sizes(); s[1] != 2 {
 		t.Fatalf("batches %v", s)
 	}
+	// A quiet interval later, a tx leaves at once again.
+	clock.Advance(10 * time.Millisecond)
+	r.Add(&types.Tx{Nonce: 9})
+	wait.Until(t, "the lone tx after a quiet interval", 10*time.Second, func() bool { return len(g.sizes()) == 3 })
 	for i := 0; i < engine.MaxGossipTxs; i++ {
 		r.Add(&types.Tx{Nonce: uint64(i)})
 	}
-	wait.Until(t, "the full batch", 10*time.Second, func() bool { return len(g.sizes()) == 2 })
-	if s := g.sizes(); s[1] != engine.MaxGossipTxs {
+	wait.Until(t, "the full batch", 10*time.Second, func() bool { return len(g.sizes()) == 4 })
+	if s := g.sizes(); s[2] != 1 || s[3] != engine.MaxGossipTxs {
 		t.Fatalf("batches %v", s)
 	}
 }
