@@ -6,12 +6,16 @@ import (
 
 // AggregateSignatures adds signatures in G2. Every input is validated.
 func AggregateSignatures(sigs []Signature) (Signature, error) {
+	return aggregateSignatures(nil, sigs)
+}
+
+func aggregateSignatures(c *SigMemo, sigs []Signature) (Signature, error) {
 	if len(sigs) == 0 {
 		return Signature{}, ErrEmpty
 	}
 	var acc bls12381.G2Jac
 	for i := range sigs {
-		p, err := decodeSignature(sigs[i])
+		p, err := c.decode(sigs[i])
 		if err != nil {
 			return Signature{}, err
 		}
@@ -26,7 +30,11 @@ func AggregateSignatures(sigs []Signature) (Signature, error) {
 	if out.IsInfinity() {
 		return Signature{}, ErrIdentity
 	}
-	return Signature(out.Bytes()), nil
+	agg := Signature(out.Bytes())
+	if c != nil {
+		c.remember(agg, &out)
+	}
+	return agg, nil
 }
 
 // AggregatePublicKeys adds public keys in G1. Every input is validated.
@@ -83,9 +91,13 @@ func VerifyAggregate(pks []PublicKey, msg []byte, sig Signature) bool {
 // VerifyAggregatePrepared is VerifyAggregate with prepared keys: the keys
 // are summed in G1 and the sum checked with one pairing product.
 func VerifyAggregatePrepared(keys []*PreparedKey, msg []byte, sig Signature) bool {
+	return verifyAggregatePrepared(nil, keys, msg, sig)
+}
+
+func verifyAggregatePrepared(c *SigMemo, keys []*PreparedKey, msg []byte, sig Signature) bool {
 	p, err := sumKeys(keys)
 	if err != nil {
 		return false
 	}
-	return verifyPoint(p, msg, sig, SigDST)
+	return verifyPoint(c, p, msg, sig, SigDST)
 }

@@ -28,16 +28,20 @@ const batchDST = "AITBC_BLS_BATCH_V1"
 // all, verify false. Keys must hold verified proofs of possession (every
 // validator key does).
 func VerifySameMessage(keys []*PreparedKey, msg []byte, sigs []Signature) bool {
+	return verifySameMessage(nil, keys, msg, sigs)
+}
+
+func verifySameMessage(c *SigMemo, keys []*PreparedKey, msg []byte, sigs []Signature) bool {
 	n := len(keys)
 	if n == 0 || n != len(sigs) {
 		return false
 	}
 	if n == 1 {
-		return keys[0].Verify(msg, sigs[0])
+		return c.Verify(keys[0], msg, sigs[0])
 	}
 	pts := make([]*bls12381.G2Affine, n)
 	for i := range sigs {
-		p, err := decodeSignature(sigs[i])
+		p, err := c.decode(sigs[i])
 		if err != nil {
 			return false
 		}

@@ -52,13 +52,13 @@ func Verify(pk PublicKey, msg []byte, sig Signature) bool {
 
 // Verify is Verify with an already prepared key.
 func (k *PreparedKey) Verify(msg []byte, sig Signature) bool {
-	return verifyPoint(&k.p, msg, sig, SigDST)
+	return verifyPoint(nil, &k.p, msg, sig, SigDST)
 }
 
 // verifyPoint checks e(pk, H(msg)) == e(G1, sig) as one product of two
 // pairings: e(-G1, sig) · e(pk, H(msg)) == 1.
-func verifyPoint(pk *bls12381.G1Affine, msg []byte, sig Signature, dst string) bool {
-	s, err := decodeSignature(sig)
+func verifyPoint(c *SigMemo, pk *bls12381.G1Affine, msg []byte, sig Signature, dst string) bool {
+	s, err := c.decode(sig)
 	if err != nil {
 		return false
 	}
@@ -83,5 +83,5 @@ func VerifyPossession(pk PublicKey, pop Signature) bool {
 	if err != nil {
 		return false
 	}
-	return verifyPoint(&k.p, pk[:], pop, PoPDST)
+	return verifyPoint(nil, &k.p, pk[:], pop, PoPDST)
 }

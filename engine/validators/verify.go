@@ -21,7 +21,7 @@ func (s *Set) VerifyVote(chainID string, v *types.Vote) error {
 	if int64(v.ValidatorIndex) >= int64(len(s.vals)) {
 		return fmt.Errorf("%w: index %d, set of %d", ErrUnknownValidator, v.ValidatorIndex, len(s.vals))
 	}
-	if !s.keys[v.ValidatorIndex].Verify(v.SignBytes(chainID), bls.Signature(v.Sig)) {
+	if !s.sigs.Verify(s.keys[v.ValidatorIndex], v.SignBytes(chainID), bls.Signature(v.Sig)) {
 		return fmt.Errorf("%w: %s by validator %d at height %d round %d", ErrBadSignature, v.Type, v.ValidatorIndex, v.Height, v.Round)
 	}
 	return nil
@@ -93,7 +93,7 @@ func (s *Set) VerifyCommit(chainID string, c *types.CommitCert) error {
 		return fmt.Errorf("%w: signers hold %d of %d, need %d", ErrInsufficientPower, power, s.total, s.Quorum())
 	}
 	msg := types.VoteSignBytes(chainID, types.Precommit, c.Height, c.Round, c.BlockHash)
-	if !bls.VerifyAggregatePrepared(keys, msg, bls.Signature(c.AggSig)) {
+	if !s.sigs.VerifyAggregatePrepared(keys, msg, bls.Signature(c.AggSig)) {
 		return fmt.Errorf("%w: commit at height %d round %d", ErrBadSignature, c.Height, c.Round)
 	}
 	return nil
@@ -136,7 +136,7 @@ func (s *Set) ExtendCommit(chainID string, c *types.CommitCert, precommits []*ty
 	if len(sigs) == 1 {
 		return c, 0
 	}
-	agg, err := bls.AggregateSignatures(sigs)
+	agg, err := s.sigs.Aggregate(sigs)
 	if err != nil {
 		return c, 0
 	}
@@ -176,7 +176,7 @@ func (s *Set) MakeCommit(height uint64, round uint32, blockHash types.Hash, prec
 	if power < s.Quorum() {
 		return nil, fmt.Errorf("%w: precommits hold %d of %d, need %d", ErrInsufficientPower, power, s.total, s.Quorum())
 	}
-	agg, err := bls.AggregateSignatures(sigs)
+	agg, err := s.sigs.Aggregate(sigs)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}
@@ -234,7 +234,7 @@ func (s *Set) verifySlot(msg []byte, votes []*types.Vote, idxs []int, ok []bool)
 	for k, i := range idxs {
 		keys[k], sigs[k] = s.keys[votes[i].ValidatorIndex], bls.Signature(votes[i].Sig)
 	}
-	if bls.VerifySameMessage(keys, msg, sigs) {
+	if s.sigs.VerifySameMessage(keys, msg, sigs) {
 		for _, i := range idxs {
 			ok[i] = true
 		}
