@@ -474,6 +474,9 @@ func (t *Transport) onMessage(p *peer, typ MsgType, payload []byte, now int64) e
 			p.announce(m.height)
 		}
 	case MsgProposal:
+		if key, ok := proposalKey(payload); ok {
+			t.heard.add(key, p.id)
+		}
 		if t.dedup.observe(sha256.Sum256(payload), p.id, now, int64(t.cfg.DedupWindow)) {
 			t.ctr.dropped(dropDedup)
 			return nil
@@ -484,7 +487,9 @@ func (t *Transport) onMessage(p *peer, typ MsgType, payload []byte, now int64) e
 		}
 		herr = h.HandleConsensus(p.id, m)
 	case MsgVote:
-		if t.dedup.observe(sha256.Sum256(payload), p.id, now, int64(t.cfg.DedupWindow)) {
+		key := sha256.Sum256(payload) // the vote's relay key too (relayFrame)
+		t.heard.add(key, p.id)
+		if t.dedup.observe(key, p.id, now, int64(t.cfg.DedupWindow)) {
 			t.ctr.dropped(dropDedup)
 			return nil
 		}

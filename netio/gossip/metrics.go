@@ -104,7 +104,7 @@ func newMetrics() *Metrics {
 		}, []string{"type"}),
 		RelayDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "aitbc_gossip_relay_dropped_total",
-			Help: "Consensus messages not relayed, by reason: seen (relayed already), stale (of a committed height), queue_full (per peer), too_large, invalid.",
+			Help: "Consensus messages not relayed, by reason: seen (relayed already), stale (of a committed height), queue_full (per peer), too_large, invalid, heard (per peer: it sent us the message).",
 		}, []string{"reason"}),
 		Bans: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "aitbc_gossip_bans_total",

@@ -18,7 +18,9 @@ import (
 //   - not stale: a message of a height at or below our announced head is
 //     dropped (the core accepted it before we committed; nobody we could
 //     send it to still needs it);
-//   - never back to the peer it came from, and only to peers whose last
+//   - never back to the peer it came from, nor to a peer that sent it to
+//     us too (heardFrom: its copy came while the node held or checked the
+//     message), and only to peers whose last
 //     STATUS shows they can use it (engine.RelayUseful): not to one that
 //     committed its height, nor to one so far behind that it would take it
 //     as from the future (it needs block sync), nor to one that has not
@@ -41,9 +43,10 @@ const (
 	relayDropQueueFull = "queue_full" // the peer's relay share of its queue is full
 	relayDropTooLarge  = "too_large"  // does not fit in a frame
 	relayDropInvalid   = "invalid"    // not a proposal or vote, or a nil field
+	relayDropHeard     = "heard"      // the peer sent it to us: it has it
 )
 
-var relayDropReasons = []string{relayDropSeen, relayDropStale, relayDropQueueFull, relayDropTooLarge, relayDropInvalid}
+var relayDropReasons = []string{relayDropSeen, relayDropStale, relayDropQueueFull, relayDropTooLarge, relayDropInvalid, relayDropHeard}
 
 // RelayConsensus passes peers' accepted proposals and votes on (see the
 // rules above). It never blocks.
@@ -69,6 +72,10 @@ func (t *Transport) RelayConsensus(from engine.PeerID, msgs []consensus.Message)
 		}
 		for _, p := range *t.peerList.Load() {
 			if p.id == from || !p.needs(height) {
+				continue
+			}
+			if t.heard.has(key, p.id) {
+				t.ctr.relayDropped(relayDropHeard)
 				continue
 			}
 			if p.sendWithin(frame, typ, t.cfg.SendQueueFrames/relayShare, t.cfg.SendQueueBytes/relayShare) {

@@ -94,6 +94,70 @@ func TestRelayGoesOnlyWhereNeeded(t *testing.T) {
 	}
 }
 
+// TestRelaySkipsPeersThatSentIt: a peer that sent the hub a proposal or
+// vote (a duplicate, as a mesh neighbour's relay is) does not get it
+// relayed back; the others that need it do, and the skip is counted.
+func TestRelaySkipsPeersThatSentIt(t *testing.T) {
+	hubRec := newRecorder()
+	hub, mh := startTransport(t, testConfig(0), hubRec)
+	f := newChainFixture(t)
+	spoke := func(i int) *node {
+		cfg := testConfig(i)
+		cfg.ListenAddr = ""
+		cfg.Peers = []string{string(hub.ID()) + "@" + hub.Addr()}
+		rec := newRecorder()
+		tr, err := New(cfg, NopMetrics(), testLogger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.BroadcastStatus(1, types.Hash{1}) // deciding height 2
+		if err := tr.Start(rec); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { tr.Close() })
+		return &node{tr: tr, rec: rec, id: tr.ID()}
+	}
+	from, echo, other := spoke(1), spoke(2), spoke(3)
+	wait.Until(t, "spokes connected and announced", 10*time.Second, func() bool {
+		for _, s := range []*node{from, echo, other} {
+			if p := hub.peer(s.id); p == nil || p.announced.Load() == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	msgs := []consensus.Message{f.proposal(0), f.vote(2, 0)}
+	// echo sends both to the hub (its own broadcast: the hub is its only
+	// peer), as a neighbour relaying them before the hub does.
+	echo.tr.BroadcastConsensus(msgs)
+	wait.Until(t, "the hub to hear both from echo", 10*time.Second, func() bool { return hubRec.nConsensus() == 2 })
+	hub.RelayConsensus(from.id, msgs)
+	wait.Until(t, "relayed proposal and vote at the other spoke", 10*time.Second, func() bool { return other.rec.nConsensus() == 2 })
+	// A marker relayed after them reaches echo behind anything queued.
+	marker := f.vote(3, 0)
+	hub.RelayConsensus(from.id, []consensus.Message{marker})
+	hasMarker := func() bool {
+		echo.rec.mu.Lock()
+		defer echo.rec.mu.Unlock()
+		for _, m := range echo.rec.consensus {
+			if vm, ok := m.(*consensus.VoteMsg); ok && vm.Vote.ValidatorIndex == marker.Vote.ValidatorIndex {
+				return true
+			}
+		}
+		return false
+	}
+	wait.Until(t, "the marker at echo", 10*time.Second, hasMarker)
+	if n := echo.rec.nConsensus(); n != 1 {
+		t.Errorf("echo got %d relayed messages, want the marker only", n)
+	}
+	if n := from.rec.nConsensus(); n != 0 {
+		t.Errorf("the sender got %d relayed messages back", n)
+	}
+	if got := value(mh.RelayDropped.WithLabelValues(relayDropHeard)); got != 2 {
+		t.Errorf("relay dropped heard = %v, want 2 (echo's proposal and vote)", got)
+	}
+}
+
 // BenchmarkLoopbackRelayVotes relays distinct votes from one transport
 // to another over loopback, as BenchmarkLoopbackVotes broadcasts them:
 // the relay path's cost per vote (encoding, the seen ring, the peer's

@@ -58,6 +58,7 @@ type Transport struct {
 	// (relay.go); head is 1 + the committed height we last announced, 0
 	// before the first.
 	relayed    *dedup
+	heard      *heardFrom // who sent us each recent proposal and vote (heard.go)
 	head       atomic.Uint64
 	lastStatus atomic.Pointer[[]byte]  // our last STATUS frame, sent to new peers
 	peerList   atomic.Pointer[[]*peer] // established peers sorted by ID, for broadcasts
@@ -119,6 +120,7 @@ func New(cfg Config, metrics *Metrics, log *slog.Logger) (*Transport, error) {
 		glog:    newGnetLogger(log),
 		dedup:   newDedup(cfg.DedupEntries),
 		relayed: newDedup(cfg.DedupEntries),
+		heard:   newHeardFrom(heardEntries),
 		conns:   make(map[*peer]struct{}),
 		peers:   make(map[engine.PeerID]*peer),
 		bans:    newBanList(),
