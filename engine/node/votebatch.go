@@ -44,10 +44,11 @@ const releaseAll = math.MaxUint64
 // first peer's vote waits for the second (or the tick), the two are
 // checked in one product, and the third is not checked at all: a third
 // prevote is surplus (dropSurplus) and a late third precommit is kept
-// unchecked for the next block's last commit once the block is decided. Holding changes no verdict and no rule: the
-// core still counts only checked votes, a vote the batch does not clear
-// is checked by the core alone (so a forger is found and its peer alone
-// penalized), and a forged vote can only make a slot's check come sooner.
+// unchecked for the next block's last commit once the block is decided.
+// Holding changes no verdict and no rule: the core still counts only
+// checked votes, a vote the batch does not clear is checked by the core
+// alone (so a forger is found and its peer alone penalized), and a forged
+// vote can only make a slot's check come sooner.
 
 // stepPeers steps a batch of queued peer messages in order, each followed
 // by a settle, holding the votes holdVote takes; then it releases the
