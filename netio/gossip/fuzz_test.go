@@ -183,3 +183,29 @@ func FuzzOpenFrame(f *testing.F) {
 		}
 	})
 }
+
+// FuzzProposalKey: proposalKey reads a peer's PROPOSAL payload before any
+// decoding; whatever the bytes, it never panics, and whenever the payload
+// decodes as a proposal the key is the one the relay gives it.
+func FuzzProposalKey(f *testing.F) {
+	fx := newChainFixture(f)
+	frame := proposalFrame(fx.proposal(0).Proposal, fx.proposal(0).Block)
+	f.Add(frame[frameHeader:])
+	f.Add([]byte{})
+	f.Add([]byte{0, 0, 0, 3, 1, 2})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		key, ok := proposalKey(payload)
+		m, err := decodeProposal(payload)
+		if err != nil {
+			return
+		}
+		if !ok {
+			t.Fatal("a payload that decodes as a proposal has no key")
+		}
+		_, _, want, _, rok := relayFrame(m)
+		if rok && key != types.Hash(want) {
+			t.Fatalf("key %x, relay key %x", key[:4], want[:4])
+		}
+	})
+}
