@@ -99,5 +99,9 @@ func verifyAggregatePrepared(c *SigMemo, keys []*PreparedKey, msg []byte, sig Si
 	if err != nil {
 		return false
 	}
-	return verifyPoint(c, p, msg, sig, SigDST)
+	s, err := c.decodeKeep(sig, false)
+	if err != nil {
+		return false
+	}
+	return verifyHashed(p, verifyHashes.get(msg, SigDST), s)
 }

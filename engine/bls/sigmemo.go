@@ -25,12 +25,21 @@ type SigMemo struct {
 	m  map[Signature]*bls12381.G2Affine
 }
 
-// NewSigMemo returns an empty memo.
-func NewSigMemo() *SigMemo { return &SigMemo{m: make(map[Signature]*bls12381.G2Affine)} }
+// NewSigMemo returns an empty memo; its map is made on first use, so a
+// set that never checks a vote costs nothing.
+func NewSigMemo() *SigMemo { return &SigMemo{} }
 
-// decode is decodeSignature through the memo. The point it returns is
-// shared: callers copy it before changing it.
+// decode is decodeSignature through the memo, remembering what it
+// decoded. The point it returns is shared: callers copy it before
+// changing it.
 func (c *SigMemo) decode(sig Signature) (*bls12381.G2Affine, error) {
+	return c.decodeKeep(sig, true)
+}
+
+// decodeKeep is decode that remembers a fresh signature only when keep
+// is set (a certificate's aggregate is looked up, not kept: only one this
+// node made is ever aggregated again).
+func (c *SigMemo) decodeKeep(sig Signature, keep bool) (*bls12381.G2Affine, error) {
 	if c == nil {
 		return decodeSignature(sig)
 	}
@@ -44,12 +53,17 @@ func (c *SigMemo) decode(sig Signature) (*bls12381.G2Affine, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.remember(sig, p)
+	if keep {
+		c.remember(sig, p)
+	}
 	return p, nil
 }
 
 func (c *SigMemo) remember(sig Signature, p *bls12381.G2Affine) {
 	c.mu.Lock()
+	if c.m == nil {
+		c.m = make(map[Signature]*bls12381.G2Affine)
+	}
 	if len(c.m) >= sigMemoSize {
 		clear(c.m)
 	}
@@ -77,8 +91,10 @@ func (c *SigMemo) VerifySameMessage(keys []*PreparedKey, msg []byte, sigs []Sign
 	return verifySameMessage(c, keys, msg, sigs)
 }
 
-// VerifyAggregatePrepared is VerifyAggregatePrepared decoding the
-// aggregate through the memo.
+// VerifyAggregatePrepared is VerifyAggregatePrepared looking the
+// aggregate up in the memo (a certificate this node made); it does not
+// keep a fresh one (block sync checks a certificate a height, none of
+// them aggregated here again).
 func (c *SigMemo) VerifyAggregatePrepared(keys []*PreparedKey, msg []byte, sig Signature) bool {
 	return verifyAggregatePrepared(c, keys, msg, sig)
 }

@@ -1,6 +1,7 @@
 package validators_test
 
 import (
+	"aitbc/engine/bls"
 	"bytes"
 	"errors"
 	"fmt"
@@ -768,4 +769,52 @@ func indexOf(t *testing.T, v validators.Validator) int {
 	}
 	t.Fatalf("%s is not a pool validator", v.Address)
 	return -1
+}
+
+// TestElectedSetSharesSignatureMemo: a set elected from another keeps
+// its decoded-signature memo (one per node however many epochs it keeps
+// sets for), a set built from scratch starts its own, and a certificate
+// checked by a set is looked up, not kept.
+func TestElectedSetSharesSignatureMemo(t *testing.T) {
+	cfg := posConfig()
+	prev := setOf(t, map[int]uint64{0: 50, 1: 50, 2: 50})
+	block := types.Hash{7}
+	var votes []*types.Vote
+	for i := range 3 {
+		v := &types.Vote{Type: types.Precommit, Height: 3, Round: 0, BlockHash: block, ValidatorIndex: uint32(i)}
+		// Any valid point will do: MakeCommit decodes and sums, it does not check.
+		v.Sig = bls.Sign(blsKey(i), v.SignBytes("memo"))
+		votes = append(votes, v)
+	}
+	cert, err := prev.MakeCommit(3, 0, block, votes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := prev.RememberedSignatures()
+	if n != 4 { // three precommits and the aggregate
+		t.Fatalf("the set remembers %d signatures after a certificate of three, want 4", n)
+	}
+	next, _, err := validators.Elect(cfg, prev, []validators.Candidate{staker(0, 500), staker(1, 500), staker(3, 500)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next == prev || next.RememberedSignatures() != n {
+		t.Fatalf("the elected set remembers %d, want the %d of the set it was elected from", next.RememberedSignatures(), n)
+	}
+	fresh := setOf(t, map[int]uint64{0: 50, 1: 50, 2: 50})
+	if fresh.RememberedSignatures() != 0 {
+		t.Fatal("a set built from scratch shares a memo")
+	}
+	other := *cert
+	other.AggSig = bls.Sign(blsKey(5), []byte("x")) // a fresh, wrong aggregate
+	_ = fresh.VerifyCommit("memo", &other)
+	if fresh.RememberedSignatures() != 0 {
+		t.Fatal("checking a certificate kept its aggregate")
+	}
+}
+
+// blsKey is pool validator i's BLS secret key.
+func blsKey(i int) *bls.SecretKey {
+	_, k := valtest.Validator(i, 1)
+	return k.BLS
 }

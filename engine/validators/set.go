@@ -32,10 +32,16 @@ type Set struct {
 	rotator *rotation
 	// sigs remembers the vote signatures this set decoded, so that the
 	// certificate aggregating checked precommits does not decode them
-	// again (bls.SigMemo). Each node builds its own sets, so nodes
-	// sharing a process (the devnet) do not share this work.
+	// again (bls.SigMemo). A set elected from another shares its memo
+	// (one per node's chain of sets, however many epochs it keeps); each
+	// node builds its own sets, so nodes sharing a process (the devnet)
+	// do not share this work.
 	sigs *bls.SigMemo
 }
+
+// RememberedSignatures is how many decoded signatures the set's memo
+// holds (shared with the sets elected from it; diagnostics and tests).
+func (s *Set) RememberedSignatures() int { return s.sigs.Len() }
 
 // NewSet validates vals and builds a set in the given order: 1 to
 // types.MaxValidators members, each with a 32-byte Ed25519 key matching its
@@ -55,7 +61,11 @@ func newSet(vals []Validator, from *Set) (*Set, error) {
 		vals:   make([]Validator, len(vals)),
 		keys:   make([]*bls.PreparedKey, len(vals)),
 		byAddr: make(map[types.Address]int, len(vals)),
-		sigs:   bls.NewSigMemo(),
+	}
+	if from != nil {
+		s.sigs = from.sigs
+	} else {
+		s.sigs = bls.NewSigMemo()
 	}
 	blsSeen := make(map[bls.PublicKey]bool, len(vals))
 	var known map[bls.PublicKey]*bls.PreparedKey
