@@ -32,8 +32,13 @@
 // guarded by mutexes and never change a verdict.
 //
 // VerifySameMessage (batch.go) checks the signatures of many keys over one
-// message with one pairing product, each signature weighted by a 64-bit
-// coefficient hashed from all the inputs, so invalid signatures cannot
-// cancel each other; validators.Set.VerifyVoteBatch uses it for the votes
-// of a slot that a node has queued together.
+// message with one pairing product, each signature but the first weighted
+// by a 64-bit coefficient hashed from all the inputs, so invalid
+// signatures cannot cancel each other; validators.Set.VerifyVoteBatch uses
+// it for the votes of a slot that a node has queued together.
+//
+// A SigMemo (sigmemo.go) remembers decoded signatures for its owner (one
+// per node's chain of validator sets), so a certificate aggregating votes
+// that were just checked does not decompress them again. Its methods are
+// the checks and the aggregate above, decoding through it.
 package bls

@@ -97,7 +97,7 @@
 // so validators need not form a full mesh. The node calls it with nothing
 // else, so the transport never forwards what was not verified; it sends
 // each message once (a ring of relayed hashes), never back to the peer it
-// came from, only to peers whose last STATUS shows they decide or buffer
+// came from nor to a peer that sent it to us too (heard.go), only to peers whose last STATUS shows they decide or buffer
 // its height (engine.RelayUseful), not at all for a height we committed,
 // and within half of each peer's send queue, dropping and counting past it.
 package gossip
