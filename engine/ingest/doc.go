@@ -5,7 +5,9 @@
 // batch per call, cached verdicts skipped), then exec.Ledger.Admit. An
 // admitted tx is published and handed to the relay; Relay batches relayed
 // txs into Gossip.BroadcastTxs calls of up to engine.MaxGossipTxs, at most
-// one interval after the first tx of a batch.
+// one a relay interval (a full batch aside): the first tx after a quiet
+// interval leaves at once, later ones when the interval since the last
+// batch has passed.
 //
 // A peer's tx that fails a stateless rule or a signature is counted
 // against the peer; nonce, fee, funds and duplicate rejections are normal
