@@ -209,6 +209,10 @@ func dropFront[T any](s []T, n int) []T {
 	return append([]T(nil), s[n:]...)
 }
 
+// Ticks is how many Ticks the core has had: its clock, which timers and
+// the commit wait count in.
+func (c *Core) Ticks() uint64 { return c.now }
+
 // Tick advances the core's clock by one tick and fires due timeouts.
 func (c *Core) Tick() {
 	c.now++

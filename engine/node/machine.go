@@ -84,7 +84,6 @@ type Machine struct {
 	indexer *indexer.Indexer
 	core    *consensus.Core // owner only
 	held    []heldVote      // peers' votes held for a joint check (votebatch.go); owner only
-	ticks   uint64          // Ticks so far (votebatch.go); owner only
 	gossip  engine.Gossip   // NopGossip without a transport
 	peered  bool            // a transport is wired
 	relay   func(*types.Tx) // hands an admitted tx to the relay
@@ -300,8 +299,9 @@ func (m *Machine) Tick() {
 	if m.halted() {
 		return
 	}
-	m.ticks++
-	m.releaseHeld(m.ticks - 1) // a held vote waits two ticks at most
+	// A vote held since before the core's last tick has seen a whole tick
+	// go by: it waits two ticks at most.
+	m.releaseHeld(m.core.Ticks())
 	m.proceedIfBusy()
 	m.core.Tick()
 	m.settle()

@@ -21,7 +21,7 @@ const maxHeld = 256
 type heldVote struct {
 	peer engine.PeerID
 	msg  *consensus.VoteMsg
-	tick uint64 // Machine.ticks when it was held
+	tick uint64 // the core's Ticks when it was held
 }
 
 // releaseAll is the releaseHeld cutoff that releases every held vote.
@@ -90,7 +90,7 @@ func (m *Machine) holdVote(peer engine.PeerID, msg consensus.Message) bool {
 	if len(m.held) >= maxHeld {
 		m.releaseHeld(releaseAll)
 	}
-	m.held = append(m.held, heldVote{peer: peer, msg: vm, tick: m.ticks})
+	m.held = append(m.held, heldVote{peer: peer, msg: vm, tick: m.core.Ticks()})
 	return true
 }
 

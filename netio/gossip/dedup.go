@@ -12,21 +12,17 @@ import (
 // size whatever peers send. Each entry keeps the peer it first came from
 // ("" for our own), which BroadcastTxs uses to skip echoing a tx back.
 type dedup struct {
-	mu   sync.Mutex
-	idx  map[types.Hash]uint32 // hash -> ring slot
-	ring []dedupEntry
-	next uint32 // slot to overwrite next
+	mu sync.Mutex
+	hashRing[dedupEntry]
 }
 
 type dedupEntry struct {
-	hash   types.Hash
 	origin engine.PeerID
 	at     int64 // unix nanoseconds when recorded
-	used   bool
 }
 
 func newDedup(size int) *dedup {
-	return &dedup{idx: make(map[types.Hash]uint32, size), ring: make([]dedupEntry, size)}
+	return &dedup{hashRing: newHashRing[dedupEntry](size)}
 }
 
 // observe records h as seen from origin at now and reports whether it was
@@ -39,33 +35,22 @@ func (d *dedup) observe(h types.Hash, origin engine.PeerID, now, window int64) (
 }
 
 func (d *dedup) observeLocked(h types.Hash, origin engine.PeerID, now, window int64) bool {
-	if i, ok := d.idx[h]; ok {
-		e := &d.ring[i]
+	if e := d.get(h); e != nil {
 		if window <= 0 || now-e.at < window {
 			return true
 		}
 		e.origin, e.at = origin, now
 		return false
 	}
-	i := d.next
-	d.next++
-	if int(d.next) == len(d.ring) {
-		d.next = 0
-	}
-	e := &d.ring[i]
-	if e.used && d.idx[e.hash] == i {
-		delete(d.idx, e.hash)
-	}
-	*e = dedupEntry{hash: h, origin: origin, at: now, used: true}
-	d.idx[h] = i
+	*d.put(h) = dedupEntry{origin: origin, at: now}
 	return false
 }
 
 // originLocked returns the peer h was first seen from, recording it as
 // our own when it is new.
 func (d *dedup) originLocked(h types.Hash, now int64) engine.PeerID {
-	if i, ok := d.idx[h]; ok {
-		return d.ring[i].origin
+	if e := d.get(h); e != nil {
+		return e.origin
 	}
 	d.observeLocked(h, "", now, 0)
 	return ""

@@ -22,64 +22,50 @@ const maxHeardPeers = 4
 // them. A peer that sent us a message has it, so the relay skips it
 // (relay.go): in a mesh every validator hears each vote from its signer
 // and from the peers that relayed it before us, and each such copy sent
-// back was waste. A fixed ring, so memory is bounded whatever peers send;
-// a message past maxHeardPeers senders is still relayed to the others
-// (only a copy is wasted). Safe for concurrent use.
+// back was waste. A fixed ring (hashRing), so memory is bounded whatever
+// peers send; a message past maxHeardPeers senders is still relayed to
+// the others (only a copy is wasted). Safe for concurrent use.
 type heardFrom struct {
-	mu   sync.Mutex
-	idx  map[types.Hash]uint32 // key -> ring slot
-	ring []heardEntry
-	next uint32
+	mu sync.Mutex
+	hashRing[heardEntry]
 }
 
 type heardEntry struct {
-	key   types.Hash
 	peers [maxHeardPeers]engine.PeerID
 	n     uint8
-	used  bool
 }
 
 func newHeardFrom(size int) *heardFrom {
-	return &heardFrom{idx: make(map[types.Hash]uint32, size), ring: make([]heardEntry, size)}
+	return &heardFrom{hashRing: newHashRing[heardEntry](size)}
 }
 
 // add records that peer sent the message keyed key.
 func (h *heardFrom) add(key types.Hash, peer engine.PeerID) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if i, ok := h.idx[key]; ok {
-		e := &h.ring[i]
-		for _, p := range e.peers[:e.n] {
-			if p == peer {
-				return
-			}
-		}
-		if int(e.n) < maxHeardPeers {
-			e.peers[e.n] = peer
-			e.n++
-		}
-		return
+	e := h.get(key)
+	if e == nil {
+		e = h.put(key)
 	}
-	i := h.next
-	h.next = (h.next + 1) % uint32(len(h.ring))
-	e := &h.ring[i]
-	if e.used && h.idx[e.key] == i {
-		delete(h.idx, e.key)
+	for _, p := range e.peers[:e.n] {
+		if p == peer {
+			return
+		}
 	}
-	*e = heardEntry{key: key, used: true, n: 1}
-	e.peers[0] = peer
-	h.idx[key] = i
+	if int(e.n) < maxHeardPeers {
+		e.peers[e.n] = peer
+		e.n++
+	}
 }
 
 // has reports whether peer sent the message keyed key.
 func (h *heardFrom) has(key types.Hash, peer engine.PeerID) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	i, ok := h.idx[key]
-	if !ok {
+	e := h.get(key)
+	if e == nil {
 		return false
 	}
-	e := &h.ring[i]
 	for _, p := range e.peers[:e.n] {
 		if p == peer {
 			return true

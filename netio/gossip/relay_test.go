@@ -16,39 +16,14 @@ import (
 // height itself.
 func TestRelayGoesOnlyWhereNeeded(t *testing.T) {
 	hub, mh := startTransport(t, testConfig(0), newRecorder())
-	f := newChainFixture(t) // proposal and votes of height 2
-	// spoke dials the hub only; head >= 0 is announced on connect.
-	spoke := func(i int, head int) *node {
-		cfg := testConfig(i)
-		cfg.ListenAddr = ""
-		cfg.Peers = []string{string(hub.ID()) + "@" + hub.Addr()}
-		rec := newRecorder()
-		tr, err := New(cfg, NopMetrics(), testLogger(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if head >= 0 {
-			tr.BroadcastStatus(uint64(head), types.Hash{byte(head)})
-		}
-		if err := tr.Start(rec); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { tr.Close() })
-		return &node{tr: tr, rec: rec, id: tr.ID()}
-	}
-	from := spoke(1, 1)      // deciding height 2: the sender
-	deciding := spoke(2, 1)  // deciding height 2
-	genesis := spoke(3, 0)   // deciding height 1: buffers height 2
-	committed := spoke(4, 2) // has height 2 already
-	silent := spoke(5, -1)   // announced no head
-	wait.Until(t, "spokes connected and announced", 10*time.Second, func() bool {
-		for _, s := range []*node{from, deciding, genesis, committed} {
-			if p := hub.peer(s.id); p == nil || p.announced.Load() == 0 {
-				return false
-			}
-		}
-		return hub.peer(silent.id) != nil
-	})
+	f := newChainFixture(t)               // proposal and votes of height 2
+	from := startSpoke(t, hub, 1, 1)      // deciding height 2: the sender
+	deciding := startSpoke(t, hub, 2, 1)  // deciding height 2
+	genesis := startSpoke(t, hub, 3, 0)   // deciding height 1: buffers height 2
+	committed := startSpoke(t, hub, 4, 2) // has height 2 already
+	silent := startSpoke(t, hub, 5, -1)   // announced no head
+	waitSpokes(t, hub, from, deciding, genesis, committed)
+	wait.Until(t, "the silent spoke connected", 10*time.Second, func() bool { return hub.peer(silent.id) != nil })
 
 	msgs := []consensus.Message{f.proposal(0), f.vote(2, 0)}
 	hub.RelayConsensus(from.id, msgs)
@@ -101,31 +76,9 @@ func TestRelaySkipsPeersThatSentIt(t *testing.T) {
 	hubRec := newRecorder()
 	hub, mh := startTransport(t, testConfig(0), hubRec)
 	f := newChainFixture(t)
-	spoke := func(i int) *node {
-		cfg := testConfig(i)
-		cfg.ListenAddr = ""
-		cfg.Peers = []string{string(hub.ID()) + "@" + hub.Addr()}
-		rec := newRecorder()
-		tr, err := New(cfg, NopMetrics(), testLogger(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.BroadcastStatus(1, types.Hash{1}) // deciding height 2
-		if err := tr.Start(rec); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { tr.Close() })
-		return &node{tr: tr, rec: rec, id: tr.ID()}
-	}
-	from, echo, other := spoke(1), spoke(2), spoke(3)
-	wait.Until(t, "spokes connected and announced", 10*time.Second, func() bool {
-		for _, s := range []*node{from, echo, other} {
-			if p := hub.peer(s.id); p == nil || p.announced.Load() == 0 {
-				return false
-			}
-		}
-		return true
-	})
+	// All three decide height 2.
+	from, echo, other := startSpoke(t, hub, 1, 1), startSpoke(t, hub, 2, 1), startSpoke(t, hub, 3, 1)
+	waitSpokes(t, hub, from, echo, other)
 	msgs := []consensus.Message{f.proposal(0), f.vote(2, 0)}
 	// echo sends both to the hub (its own broadcast: the hub is its only
 	// peer), as a neighbour relaying them before the hub does.
@@ -156,6 +109,42 @@ func TestRelaySkipsPeersThatSentIt(t *testing.T) {
 	if got := value(mh.RelayDropped.WithLabelValues(relayDropHeard)); got != 2 {
 		t.Errorf("relay dropped heard = %v, want 2 (echo's proposal and vote)", got)
 	}
+}
+
+// startSpoke starts transport i dialing the hub only; head >= 0 is
+// announced on connect (head 1: deciding height 2).
+func startSpoke(t *testing.T, hub *Transport, i, head int) *node {
+	t.Helper()
+	cfg := testConfig(i)
+	cfg.ListenAddr = ""
+	cfg.Peers = []string{string(hub.ID()) + "@" + hub.Addr()}
+	rec := newRecorder()
+	tr, err := New(cfg, NopMetrics(), testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head >= 0 {
+		tr.BroadcastStatus(uint64(head), types.Hash{byte(head)})
+	}
+	if err := tr.Start(rec); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	return &node{tr: tr, rec: rec, id: tr.ID()}
+}
+
+// waitSpokes waits until the hub holds each spoke as a peer that
+// announced its head.
+func waitSpokes(t *testing.T, hub *Transport, spokes ...*node) {
+	t.Helper()
+	wait.Until(t, "spokes connected and announced", 10*time.Second, func() bool {
+		for _, s := range spokes {
+			if p := hub.peer(s.id); p == nil || p.announced.Load() == 0 {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // BenchmarkLoopbackRelayVotes relays distinct votes from one transport
