@@ -14,14 +14,24 @@
 // messages, txs are best effort); peer tx workers, one block server, the
 // relay batcher (ingest.Relay) and the indexer run beside it.
 //
+// A decided block is applied in memory at once and written to the block
+// store by a BlockWriter beside the next height (Deps.Writer; Node's runs
+// on a goroutine and wakes the loop, which calls Written); it is
+// published (block sync, events, index, WAL truncation) once durable. A
+// validator's first WAL write above a block still being written carries
+// it as a parent record, which restore commits after a crash (write.go,
+// docs/spec.md §14.9).
+//
 // Files: machine.go (restore, Init/Tick/Housekeep, Stop), ready.go (one
-// Ready, in the order consensus/doc.go documents, and commit), peers.go
-// (checks of peers' messages, applying block-sync answers, serving
-// blocks), node.go (the goroutines and queues), wal.go (own votes written
-// before they leave, replayed after a restart), fetch.go (a decided block
-// this node lacks, fetched by block sync), halt.go (consensus halted at a
-// height, the node still serving), evidence.go, read.go (the RPC read
-// side, safe from any goroutine), fault.go (crash-test hooks), config.go.
+// Ready, in the order consensus/doc.go documents; commit and apply),
+// write.go (the block writer, publishing), peers.go (checks of peers'
+// messages, applying block-sync answers, serving blocks), node.go (the
+// goroutines and queues), wal.go (own votes written before they leave,
+// with a parent record when needed, replayed after a restart), fetch.go
+// (a decided block this node lacks, fetched by block sync), halt.go
+// (consensus halted at a height, the node still serving), evidence.go,
+// read.go (the RPC read side, safe from any goroutine), fault.go
+// (crash-test hooks), config.go.
 //
 // Peer input: a proposal whose body does not match its header, or any
 // malformed message, is refused as engine.ErrBadPeerMessage (the transport

@@ -44,8 +44,8 @@ func TestFaultHookSteps(t *testing.T) {
 	wait.Until(t, "two blocks", 20*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) >= 8 })
 	n.Stop()
 	want := []string{
-		"1 before-store stored=0 head=0", "1 after-store stored=1 head=0", "1 after-apply stored=1 head=0", "1 after-publish stored=1 head=1",
-		"2 before-store stored=1 head=1", "2 after-store stored=2 head=1", "2 after-apply stored=2 head=1", "2 after-publish stored=2 head=2",
+		"1 before-store stored=0 head=0", "1 after-apply stored=0 head=1", "1 after-store stored=1 head=1", "1 after-publish stored=1 head=1",
+		"2 before-store stored=1 head=1", "2 after-apply stored=1 head=2", "2 after-store stored=2 head=2", "2 after-publish stored=2 head=2",
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -51,6 +51,11 @@ type Deps struct {
 	// head+2 (a proposal for head+1 commits to the set of head+2, which
 	// §17 elects an epoch ahead), on the owner goroutine only.
 	SetAt func(height uint64) *validators.Set
+	// Writer makes committed blocks durable (optional: nil commits to
+	// Store before going on, as a Machine does; Node writes on a goroutine
+	// of its own; the simulator, after a simulated disk latency). See
+	// write.go.
+	Writer BlockWriter
 }
 
 // Machine is the node without goroutines: the consensus core and the
@@ -91,7 +96,17 @@ type Machine struct {
 	// store holds it): a piece peers send again is not paired again.
 	evSeen *exec.VerdictCache
 
-	head       atomic.Pointer[engine.Head]
+	// head is the last block applied, which the next height builds on
+	// and the read side reports; durable, the last one the store holds,
+	// which block sync announces (owner only). head is one ahead while
+	// the writer holds pending, which the read side finds in unwritten
+	// (write.go).
+	head      atomic.Pointer[engine.Head]
+	durable   engine.Head
+	unwritten atomic.Pointer[engine.CommittedBlock]
+	writer    BlockWriter
+	pending   *pendingWrite
+
 	fault      FaultHook // crash tests only; set before driving
 	lastCommit time.Time // owner only
 
@@ -150,7 +165,10 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	m := &Machine{
 		cfg: cfg, gen: d.Genesis, chainID: d.Genesis.ChainID, store: d.Store, publish: d.Publish,
 		verify: d.Verifier, clock: d.Clock, log: d.Log, m: d.Metrics, vals: vals, setAtFn: d.SetAt, wal: d.WAL, gpu: d.GPU,
-		gossip: d.Gossip, peered: d.Gossip != nil, stop: make(chan struct{}),
+		gossip: d.Gossip, peered: d.Gossip != nil, stop: make(chan struct{}), writer: d.Writer,
+	}
+	if m.writer == nil {
+		m.writer = &syncWriter{store: d.Store}
 	}
 	if m.gossip == nil {
 		m.gossip = engine.NopGossip{}
@@ -183,6 +201,9 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	m.evSeen = exec.NewVerdictCache(evidenceSeen)
 	if d.Signer != nil {
 		m.exec.SetSelfKey(d.Signer.PublicKey())
+	}
+	if start, err = m.restoreAhead(start); err != nil {
+		return nil, err
 	}
 	m.admit = ingest.New(ingest.Deps{ChainID: m.chainID, Ledger: m.ledger, Verifier: m.verify, Verdicts: verdicts,
 		Clock: m.clock, Publish: m.publish, Metrics: m.m, Log: m.log,
@@ -237,7 +258,9 @@ func (m *Machine) restore(pool *mempool.Mempool) (consensus.Start, error) {
 		return consensus.Start{}, fmt.Errorf("node: read head: %w", err)
 	}
 	if height == 0 {
-		m.head.Store(&engine.Head{Hash: types.ZeroHash, Time: m.gen.GenesisTime, StateRoot: st.Root()})
+		m.durable = engine.Head{Hash: types.ZeroHash, Time: m.gen.GenesisTime, StateRoot: st.Root()}
+		hd := m.durable
+		m.head.Store(&hd)
 		return consensus.Start{Height: 1}, nil
 	}
 	if err := m.store.LoadAccounts(func(a types.Address, acct state.Account) error { st.Set(a, acct); return nil }); err != nil {
@@ -274,7 +297,9 @@ func (m *Machine) restore(pool *mempool.Mempool) (consensus.Start, error) {
 	if cert.BlockHash != hash {
 		return consensus.Start{}, fmt.Errorf("node: head %d commit certificate is for block %s, not %s", height, cert.BlockHash, hash)
 	}
-	m.head.Store(&engine.Head{Height: height, Hash: hash, Time: blk.Header.Time, StateRoot: blk.Header.StateRoot, TxCount: len(blk.Txs)})
+	m.durable = engine.Head{Height: height, Hash: hash, Time: blk.Header.Time, StateRoot: blk.Header.StateRoot, TxCount: len(blk.Txs)}
+	hd := m.durable
+	m.head.Store(&hd)
 	m.m.HeadHeight.Set(float64(height))
 	m.log.Info("restored from block store", "height", height, "hash", hash.String(), "accounts", st.Len(), "claimed_jobs", st.ClaimedLen())
 	return consensus.Start{Height: height + 1, LastCommit: cert}, nil
@@ -290,7 +315,7 @@ func (m *Machine) SetFaultHook(h FaultHook) { m.fault = h }
 func (m *Machine) Init() {
 	m.lastCommit = m.clock.Now()
 	m.drain()
-	m.sync.Announce(m.clock.Now(), *m.head.Load(), true)
+	m.sync.Announce(m.clock.Now(), m.durable, true)
 }
 
 // Tick advances the consensus clock by one tick (every
@@ -329,7 +354,7 @@ func (m *Machine) Housekeep() {
 	}
 	m.fetchDecided()
 	m.rebroadcast()
-	m.sync.Housekeep(m.clock.Now(), *m.head.Load())
+	m.sync.Housekeep(m.clock.Now(), m.durable)
 	m.settle()
 }
 
@@ -414,7 +439,7 @@ func (m *Machine) settle() {
 
 func (m *Machine) announce() {
 	if m.peered && !m.stopped() {
-		m.sync.Announce(m.clock.Now(), *m.head.Load(), false)
+		m.sync.Announce(m.clock.Now(), m.durable, false)
 	}
 }
 

@@ -37,6 +37,7 @@ type Node struct {
 	evIn     chan peerEvidence
 	serveIn  chan blockRequest
 	syncKick chan struct{} // capacity 1: "a peer may be ahead"
+	wrote    chan struct{} // capacity 1: "the writer is done" (write.go)
 	relayer  *ingest.Relay
 
 	workers   sync.WaitGroup
@@ -88,7 +89,15 @@ func New(cfg Config, d Deps) (*Node, error) {
 		inbox: make(chan peerMsg, cfg.PeerInbox), blocksIn: make(chan peerBlocks, blockQueue),
 		txIn: make(chan peerTxs, cfg.PeerTxQueue), serveIn: make(chan blockRequest, serveQueue),
 		evIn:     make(chan peerEvidence, evidenceQueue),
-		syncKick: make(chan struct{}, 1), done: make(chan struct{}),
+		syncKick: make(chan struct{}, 1), wrote: make(chan struct{}, 1), done: make(chan struct{}),
+	}
+	if d.Writer == nil {
+		m.writer = newAsyncWriter(m.store, func() {
+			select {
+			case n.wrote <- struct{}{}:
+			default:
+			}
+		})
 	}
 	if m.peered {
 		n.relayer = ingest.NewRelay(m.gossip, m.clock, cfg.TxRelayQueue, cfg.TxRelayInterval, m.m)
@@ -160,6 +169,7 @@ func (n *Node) loop() {
 		if r := recover(); r != nil {
 			n.fail(fmt.Errorf("panic in consensus loop: %v", r))
 		}
+		n.finishWrite()
 	}()
 	t := n.clock.NewTicker(n.cfg.TickInterval)
 	defer t.Stop()
@@ -191,7 +201,23 @@ func (n *Node) loop() {
 			n.takeEvidence(pe.peer, pe.evs)
 		case <-n.syncKick:
 			n.Housekeep()
+		case <-n.wrote:
+			n.Written()
 		}
+	}
+}
+
+// finishWrite waits, as the loop exits, for the block being written: it
+// is durable before Stop returns (the caller closes the store next), and
+// published.
+func (n *Node) finishWrite() {
+	defer func() {
+		if r := recover(); r != nil {
+			n.fail(fmt.Errorf("panic finishing the block write: %v", r))
+		}
+	}()
+	if err := n.written(); err != nil {
+		n.fail(err)
 	}
 }
 

@@ -335,7 +335,12 @@ func (m *Machine) applySynced(peer engine.PeerID, blocks []engine.SyncedBlock) {
 
 // serve answers a peer's block request from the store.
 func (m *Machine) serve(peer engine.PeerID, from uint64, count int) {
-	out := blocksync.Serve(m.store, m.head.Load().Height, from, count, m.log.With("peer", string(peer)))
+	stored, _, err := m.store.Head()
+	if err != nil {
+		m.log.Warn("block request not served", "peer", string(peer), "err", err)
+		return
+	}
+	out := blocksync.Serve(m.store, stored, from, count, m.log.With("peer", string(peer)))
 	m.m.BlocksServed.Add(float64(len(out)))
 	m.gossip.SendBlocks(peer, out)
 }

@@ -16,7 +16,8 @@ import (
 // ChainID is the chain this node serves.
 func (m *Machine) ChainID() string { return m.chainID }
 
-// Head is the last committed block.
+// Head is the last committed block (applied; its store write may still be
+// under way, write.go: Block and Tx serve it meanwhile).
 func (m *Machine) Head() (engine.Head, error) { return *m.head.Load(), nil }
 
 // SubmitTx admits a tx (ingest.Admitter.SubmitTx) on the caller's
@@ -35,6 +36,9 @@ func (m *Machine) Account(addr types.Address) (state.Account, error) {
 
 // Block returns a committed block and its commit certificate.
 func (m *Machine) Block(height uint64) (*types.Block, *types.CommitCert, error) {
+	if u := m.unwritten.Load(); u != nil && u.Block.Header.Height == height {
+		return u.Block, u.Cert, nil
+	}
 	blk, err := m.store.Block(height)
 	if err != nil {
 		return nil, nil, err
@@ -50,6 +54,13 @@ func (m *Machine) Block(height uint64) (*types.Block, *types.CommitCert, error) 
 func (m *Machine) Tx(hash types.Hash) (engine.TxInfo, error) {
 	if tx, ok := m.ledger.Pending(hash); ok {
 		return engine.TxInfo{Tx: tx, Hash: hash, Pending: true}, nil
+	}
+	if u := m.unwritten.Load(); u != nil {
+		for i, th := range u.TxHashes {
+			if th == hash {
+				return engine.TxInfo{Tx: u.Block.Txs[i], Hash: hash, Height: u.Block.Header.Height, Index: uint32(i)}, nil
+			}
+		}
 	}
 	height, idx, err := m.store.TxLocation(hash)
 	if err != nil {
@@ -79,7 +90,16 @@ func (m *Machine) Evidence(fromHeight uint64, limit int) ([]*types.Evidence, err
 
 // EvidenceIncluded is the height of the block that applied evidence h
 // (engine.ErrNotFound when none did).
-func (m *Machine) EvidenceIncluded(h types.Hash) (uint64, error) { return m.store.EvidenceIncluded(h) }
+func (m *Machine) EvidenceIncluded(h types.Hash) (uint64, error) {
+	if u := m.unwritten.Load(); u != nil {
+		for _, e := range u.Evidence {
+			if e == h {
+				return u.Block.Header.Height, nil
+			}
+		}
+	}
+	return m.store.EvidenceIncluded(h)
+}
 
 // Status describes the node.
 func (m *Machine) Status() engine.Status {

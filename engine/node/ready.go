@@ -56,12 +56,6 @@ func (m *Machine) handle(rd consensus.Ready) []consensus.Message {
 			}
 			return nil
 		}
-		if m.wal != nil {
-			if err := m.wal.Truncate(c.Block.Header.Height + 1); err != nil {
-				m.fail(fmt.Errorf("truncate WAL: %w", err))
-				return nil
-			}
-		}
 	}
 	var follow []consensus.Message
 	if req := rd.BuildBlock; req != nil {
@@ -86,11 +80,15 @@ func (m *Machine) handle(rd consensus.Ready) []consensus.Message {
 	return follow
 }
 
-// commit makes a decided block durable, applies it, and publishes it.
+// commit applies a decided block and hands it to the writer (write.go).
 // A decided block that fails validation halts consensus (haltConsensus)
 // and returns errHalted; any other error is fatal: consensus decided the
 // block, so the node must not go on without it.
 func (m *Machine) commit(c consensus.Commit) error {
+	// One block ahead of the store at most: the previous write first.
+	if err := m.awaitWrite(); err != nil {
+		return err
+	}
 	ctx, cancel := m.verifyCtx()
 	x, err := m.exec.Decided(ctx, c.Block, *m.head.Load())
 	cancel()
@@ -103,54 +101,41 @@ func (m *Machine) commit(c consensus.Commit) error {
 	}
 	cb := exec.Committed(x, c.Cert)
 	m.faultAt(FaultBeforeStore, cb)
-	t0 := m.clock.Now()
-	if err := m.store.Commit(cb); err != nil {
-		return fmt.Errorf("store block %d: %w", c.Block.Header.Height, err)
+	if err := m.apply(x, cb); err != nil {
+		return err
 	}
-	now := m.clock.Now()
-	m.m.CommitDuration.Observe(now.Sub(t0).Seconds())
-	m.faultAt(FaultAfterStore, cb)
-
-	if err := m.ledger.Commit(x, now); err != nil {
-		return fmt.Errorf("apply block %d: %w", c.Block.Header.Height, err)
-	}
+	// The core decides the next height with its set, which changes only
+	// at an epoch boundary (docs/spec.md §17).
+	h := x.Block.Header.Height
+	m.core.SetNextValidators(m.setAt(h + 1))
+	m.announceValidators(h)
 	m.faultAt(FaultAfterApply, cb)
+	return m.beginWrite(cb)
+}
 
-	m.stakingMetrics(x, cb)
-	// Evidence a block applied is recorded here too (idempotent), so that
-	// get_evidence lists it with its block even if this node did not see
-	// the double signing itself. Not relayed: every peer gets the block.
-	for _, ev := range x.Block.Evidence {
-		m.recordEvidence(ev)
+// apply makes an executed block the state the next height builds on, in
+// memory: the ledger and mempool, a set it elects, the head; the read
+// side finds the block in unwritten until the store has it.
+func (m *Machine) apply(x *exec.Executed, cb *engine.CommittedBlock) error {
+	h := x.Block.Header
+	// Before the mempool lets its txs go: a reader finds each in one or
+	// the other.
+	m.unwritten.Store(cb)
+	if err := m.ledger.Commit(x, m.clock.Now()); err != nil {
+		return fmt.Errorf("apply block %d: %w", h.Height, err)
 	}
+	m.stakingMetrics(x, cb)
 	if el := x.Elected; el != nil {
 		if err := m.hist.Install(el.Epoch, el.Set); err != nil {
-			return fmt.Errorf("install the set elected after block %d: %w", c.Block.Header.Height, err)
+			return fmt.Errorf("install the set elected after block %d: %w", h.Height, err)
 		}
 		m.m.Elections.Inc()
 		m.log.Info("validator set elected", "epoch", el.Epoch, "from_height", el.Epoch*m.gen.Params.EpochLength+1,
 			"validators", el.Set.Size(), "power", el.Set.TotalPower(), "set_hash", el.Set.Hash().String(),
 			"entered", len(el.Report.Entered), "left", len(el.Report.Left), "changed", len(el.Report.Changed), "deferred", el.Report.Deferred)
 	}
-	h := x.Block.Header
-	hash := c.Block.Hash()
-	m.head.Store(&engine.Head{Height: h.Height, Hash: hash, Time: h.Time, StateRoot: h.StateRoot, TxCount: len(x.Block.Txs)})
+	m.head.Store(&engine.Head{Height: h.Height, Hash: cb.Block.Hash(), Time: h.Time, StateRoot: h.StateRoot, TxCount: len(x.Block.Txs)})
 	m.exec.Reset()
-	// The core decides the next height with its set, which changes only
-	// at an epoch boundary (docs/spec.md §17).
-	m.core.SetNextValidators(m.setAt(h.Height + 1))
-	m.announceValidators(h.Height)
-	m.m.HeadHeight.Set(float64(h.Height))
-	m.m.TxsCommitted.Add(float64(len(x.Block.Txs)))
-	m.m.BlockInterval.Observe(now.Sub(m.lastCommit).Seconds())
-	m.lastCommit = now
-	m.log.Info("committed", "height", h.Height, "hash", hash.String(), "txs", len(x.Block.Txs))
-	m.publish.BlockCommitted(cb)
-	m.publish.ConsensusEvent(engine.Event{Kind: engine.EventCommit, Height: h.Height, Round: c.Cert.Round, Step: "commit", BlockHash: hash, Time: now})
-	if m.indexer != nil {
-		m.indexer.Enqueue(cb)
-	}
-	m.faultAt(FaultAfterPublish, cb)
 	return nil
 }
 

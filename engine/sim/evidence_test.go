@@ -92,6 +92,7 @@ func TestEvidenceGossipReachesEveryNode(t *testing.T) {
 				if ev, err = types.NewDuplicateVoteEvidence(x, y, set.Get(idx).Address, set.Get(idx).BLSPubKey); err != nil {
 					t.Fatal(err)
 				}
+				c.Planted(ev)
 				if err := c.Nodes[holder].Machine.HandleEvidence("outsider", []*types.Evidence{ev}); err != nil {
 					t.Fatalf("%s: %v", mode, err)
 				}

@@ -206,6 +206,7 @@ func (c *Cluster) checkEnd(quietHeight, lateHeight uint64) {
 				c.violate("agreement: node %d holds %s at height %d, the cluster committed %s", i, blk.Hash(), k, want)
 			}
 		}
+		c.checkSignedOnce(i)
 	}
 	// Validity: the chain re-executes, block by block, on its parent's
 	// state from genesis, to the state root each header commits to.
@@ -302,3 +303,27 @@ func (c *Cluster) finality() (p50, p99 time.Duration) {
 	slices.Sort(d)
 	return d[len(d)/2], d[(len(d)*99)/100]
 }
+
+// checkSignedOnce: evidence node i recorded never names an honest
+// validator (one that signed twice, after a restart say, would be).
+func (c *Cluster) checkSignedOnce(i int) {
+	evs, err := c.Nodes[i].Store.Evidence(0, 1<<20)
+	if err != nil {
+		c.violate("node %d evidence: %v", i, err)
+		return
+	}
+	for _, ev := range evs {
+		if c.planted[ev.Hash()] {
+			continue
+		}
+		for j, k := range c.Keys {
+			if k.BLS.PublicKey() == ev.BLSPubKey && !c.Byzantine(j) {
+				c.violate("safety: node %d holds evidence that honest node %d signed twice at height %d round %d", i, j, ev.Height(), ev.Round())
+			}
+		}
+	}
+}
+
+// Planted exempts evidence a test made with an honest validator's keys
+// and handed to a node from checkSignedOnce.
+func (c *Cluster) Planted(ev *types.Evidence) { c.planted[ev.Hash()] = true }

@@ -6,6 +6,7 @@ import (
 
 	"aitbc/engine"
 	"aitbc/engine/consensus"
+	"aitbc/engine/node"
 	"aitbc/engine/types"
 )
 
@@ -121,5 +122,61 @@ func TestDoubleVoteEvidenceRecorded(t *testing.T) {
 	}
 	for _, p := range c.Net.Penalties {
 		t.Fatalf("%s penalized by %s: %v", p.Peer, p.By, p.Err)
+	}
+}
+
+// A validator killed right after it wrote its first messages of a height
+// (and its parent record) to the WAL, while the block below them was
+// still being written, restarts with that block from the WAL, replays its
+// votes, and catches up; it signs nothing twice (checkEnd's evidence
+// check) and no node loses a block.
+func TestCrashAheadOfStoreRestartsFromWAL(t *testing.T) {
+	cfg := DefaultConfig(24)
+	cfg.Faults = Faults{}
+	cfg.Net.LossPerMille, cfg.Net.DupPerMille = 0, 0
+	cfg.Node.MinBlockInterval = 2 * time.Millisecond // shorter than the simulated disk
+	cfg.TxEvery = 10 * time.Millisecond              // senders for the txs below
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.StartAll(); err != nil {
+		t.Fatal(err)
+	}
+	next, submitting := 0, true
+	c.Sched.Every(10*time.Millisecond, func() bool {
+		if submitting {
+			c.Submit(next % 4)
+			next++
+		}
+		return submitting
+	})
+	const victim = 1
+	var at, storedAt uint64
+	c.Nodes[victim].Machine.SetFaultHook(func(step string, cb *engine.CommittedBlock) {
+		if step == node.FaultAheadOfStore && at == 0 && cb.Block.Header.Height >= 3 {
+			at, storedAt = cb.Block.Header.Height, c.Nodes[victim].Height()
+			c.Crash(victim) // its messages may still leave: the worst case
+		}
+	})
+	if !c.RunUntil(30*time.Second, func() bool { return at > 0 }) {
+		t.Fatal("node 1 never signed ahead of its store")
+	}
+	if storedAt != at-1 || c.Nodes[victim].Height() != at-1 {
+		t.Fatalf("killed ahead of block %d: store at %d then %d, want %d", at, storedAt, c.Nodes[victim].Height(), at-1)
+	}
+	c.RunFor(200 * time.Millisecond)
+	if err := c.Start(victim); err != nil {
+		t.Fatal(err)
+	}
+	if h := c.Nodes[victim].Height(); h != at {
+		t.Fatalf("restarted at store height %d, want %d from the WAL's parent record", h, at)
+	}
+	c.waitHeight(t, c.bestHeight()+3, 0, 1, 2, 3)
+	submitting = false
+	c.RunFor(time.Second)
+	c.checkEnd(0, 0)
+	if v := c.Violations(); len(v) > 0 {
+		t.Fatal(v)
 	}
 }

@@ -134,6 +134,7 @@ type Cluster struct {
 	Sched  *enginetest.Sched
 	Net    *enginetest.Net
 	rng    *rand.Rand
+	disk   *rand.Rand // the simulated disks' latencies (writer.go)
 	Gen    *types.Genesis
 	Keys   []valtest.Keys
 	Vals   *validators.Set
@@ -156,8 +157,9 @@ type Cluster struct {
 	rep        *replica
 	stakeNonce map[int]uint64
 	registered map[int]bool
-	retired    map[int]bool // down for good: never restarted, exempt from liveness
-	supplyHeld string       // what checkSupply counted
+	retired    map[int]bool        // down for good: never restarted, exempt from liveness
+	supplyHeld string              // what checkSupply counted
+	planted    map[types.Hash]bool // evidence a test forged (Planted)
 }
 
 // admittedTx is a transfer a node admitted.
@@ -185,9 +187,9 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	rng := rand.New(rand.NewSource(cfg.Seed))
 	sched := enginetest.NewSched(enginetest.Epoch)
-	c := &Cluster{cfg: cfg, Sched: sched, rng: rng, Net: enginetest.NewNet(sched, rand.New(rand.NewSource(rng.Int63())), cfg.Net),
+	c := &Cluster{cfg: cfg, Sched: sched, rng: rng, disk: diskSeed(cfg.Seed), Net: enginetest.NewNet(sched, rand.New(rand.NewSource(rng.Int63())), cfg.Net),
 		trace: sha256.New(), commits: map[uint64]types.Hash{}, halted: map[int]bool{}, certs: map[uint64]types.Hash{}, envs: map[int]*misbehave.Env{}, finalAt: map[types.Hash]time.Time{}, nextSender: spareSenders,
-		stakeNonce: map[int]uint64{}, registered: map[int]bool{}, retired: map[int]bool{}}
+		stakeNonce: map[int]uint64{}, registered: map[int]bool{}, retired: map[int]bool{}, planted: map[types.Hash]bool{}}
 	c.Gen = valtest.Genesis("sim", valtest.Equal(cfg.Validators)...)
 	c.Gen.GenesisTime = uint64(enginetest.Epoch.UnixMilli())
 	nodes := cfg.Validators
@@ -307,14 +309,17 @@ func (c *Cluster) Start(i int) error {
 	if c.cfg.Log != nil {
 		log = c.cfg.Log.With("node", i)
 	}
+	w := &diskWriter{c: c, n: n}
 	m, err := node.NewMachine(c.cfg.Node, node.Deps{Genesis: c.Gen, Store: n.Store, WAL: n.WAL, Verifier: enginetest.SyncVerifier{},
-		Signer: consensus.NewKeySigner(c.Keys[i].BLS), Clock: n.clock, Log: log, Metrics: n.Metrics, Gossip: c.Net.Join(n.ID), Publish: &observer{c: c, i: i}})
+		Signer: consensus.NewKeySigner(c.Keys[i].BLS), Clock: n.clock, Log: log, Metrics: n.Metrics, Gossip: c.Net.Join(n.ID), Publish: &observer{c: c, i: i},
+		Writer: w})
 	if err != nil {
 		return fmt.Errorf("sim: start node %d: %w", i, err)
 	}
 	n.Machine = m
 	n.life++
 	life := n.life
+	w.alive = func() bool { return n.life == life && n.Up() }
 	c.Net.Attach(n.ID, m)
 	c.record("%d start %s h=%d", c.Sched.Now().Sub(enginetest.Epoch), n.ID, n.Height())
 	m.Init()

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,11 +24,11 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/bls"
 	"aitbc/engine/consensus"
-	"aitbc/engine/enginetest"
 	"aitbc/engine/node"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
 	"aitbc/gpu"
+	"aitbc/storage/wal"
 )
 
 // The node crash tests run a whole node.Node on this store in a child
@@ -92,12 +93,23 @@ func (finalPrinter) BlockCommitted(cb *engine.CommittedBlock) {
 func (finalPrinter) TxAdmitted(*types.Tx, types.Hash) {}
 func (finalPrinter) ConsensusEvent(engine.Event)      {}
 
-// openNode restores a node from the store (as aitbcd start does); the
-// caller closes the batcher after stopping the node.
-func openNode(c *crashChain, s *Store, log *slog.Logger, pub engine.Broadcaster) (*node.Node, *gpu.Batcher, error) {
-	if err := s.CheckChain(c.gen.ChainID, c.gen.Hash()); err != nil {
-		return nil, nil, err
-	}
+// walPath is the consensus WAL of the node whose store is dir.
+func walPath(dir string) string { return dir + ".wal" }
+
+// slowStore is a disk whose commits take longer than a block time, so
+// the next height signs before its parent is written (node's
+// ahead-of-store step).
+type slowStore struct{ *Store }
+
+func (s slowStore) Commit(cb *engine.CommittedBlock) error {
+	time.Sleep(30 * time.Millisecond)
+	return s.Store.Commit(cb)
+}
+
+// openNode restores a node from the store and the WAL file beside it (as
+// aitbcd start does); the caller closes the batcher and the WAL after
+// stopping the node.
+func openNode(c *crashChain, s engine.BlockStore, w engine.WAL, log *slog.Logger, pub engine.Broadcaster) (*node.Node, *gpu.Batcher, error) {
 	v := gpu.NewCPU(1)
 	b, err := gpu.NewBatcher(v, v, gpu.DefaultBatcherConfig(), gpu.NopMetrics())
 	if err != nil {
@@ -106,7 +118,7 @@ func openNode(c *crashChain, s *Store, log *slog.Logger, pub engine.Broadcaster)
 	cfg := node.DefaultConfig()
 	cfg.TickInterval, cfg.BlockTime = time.Millisecond, 20*time.Millisecond
 	n, err := node.New(cfg, node.Deps{Genesis: c.gen, Store: s, Verifier: b, Signer: consensus.NewKeySigner(c.sk),
-		WAL: enginetest.NewMemWAL(), Publish: pub, Log: log})
+		WAL: w, Publish: pub, Log: log})
 	if err != nil {
 		b.Close()
 		return nil, nil, err
@@ -125,7 +137,18 @@ func TestNodeCrashChild(t *testing.T) {
 	if err != nil {
 		die(err)
 	}
-	n, _, err := openNode(c, s, slog.New(slog.DiscardHandler), finalPrinter{})
+	if err := s.CheckChain(c.gen.ChainID, c.gen.Hash()); err != nil {
+		die(err)
+	}
+	w, err := wal.Open(walPath(dir))
+	if err != nil {
+		die(err)
+	}
+	var store engine.BlockStore = s
+	if os.Getenv(envNodeCrashStep) == node.FaultAheadOfStore {
+		store = slowStore{s}
+	}
+	n, _, err := openNode(c, store, w, slog.New(slog.DiscardHandler), finalPrinter{})
 	if err != nil {
 		die(err)
 	}
@@ -313,12 +336,22 @@ func checkNodeStore(t *testing.T, dir string, run childRun) uint64 {
 			t.Fatalf("tx %s published final at %d; store says %d, %v", th, h, gh, err)
 		}
 	}
-	// The node restores from it (restore checks the root too) and goes on.
-	n, batcher, err := openNode(c, s, testLogger(t), nil)
+	// The node restores from it and the WAL (restore checks the root too)
+	// and goes on.
+	w, err := wal.Open(walPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	// Our proposals the WAL holds above the head: the next one's parent may
+	// be a block only the WAL holds (a parent record).
+	proposed := map[uint64]*types.Hash{head + 1: walProposalHash(t, w, head+1), head + 2: walProposalHash(t, w, head+2)}
+	n, batcher, err := openNode(c, s, w, testLogger(t), nil)
 	if err != nil {
 		t.Fatalf("restart: %v", err)
 	}
 	defer batcher.Close()
+	restored := n.Status().Head.Height
 	n.Start()
 	deadline := time.Now().Add(20 * time.Second)
 	for n.Status().Head.Height < head+2 {
@@ -330,7 +363,38 @@ func checkNodeStore(t *testing.T, dir string, run childRun) uint64 {
 	if err := n.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	return head
+	for h, p := range proposed {
+		if p == nil {
+			continue
+		}
+		blk, err := s.Block(h)
+		if err != nil || blk.Hash() != *p {
+			t.Fatalf("block %d after restart is not the one proposed before the kill (%v): it signed two", h, err)
+		}
+	}
+	return max(head, restored)
+}
+
+// walProposalHash is the block hash of our proposal of height in the
+// WAL, if it holds one (record kind 1: u8 1 || u32 len || proposal || block).
+func walProposalHash(t *testing.T, w *wal.Log, height uint64) *types.Hash {
+	t.Helper()
+	recs, err := w.Records(height)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if len(r) > 5 && r[0] == 1 {
+			n := binary.BigEndian.Uint32(r[1:5])
+			blk, err := types.DecodeBlock(r[5+n:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := blk.Hash()
+			return &h
+		}
+	}
+	return nil
 }
 
 func TestNodeCrashAtEachCommitStep(t *testing.T) {
@@ -351,8 +415,10 @@ func TestNodeCrashAtEachCommitStep(t *testing.T) {
 				t.Fatalf("child did not die at %s: %q", step, run.dying)
 			}
 			head := checkNodeStore(t, dir, run)
-			want := h // the block is durable from after-store on
-			if step == node.FaultBeforeStore {
+			// The block is durable from after-store on; killed ahead of the
+			// store, the WAL holds it and the restart commits it.
+			want := h
+			if step == node.FaultBeforeStore || step == node.FaultAfterApply {
 				want = h - 1
 			}
 			if head != want {

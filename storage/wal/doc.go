@@ -17,6 +17,12 @@
 // would drop the later records too, the validator's own votes among them,
 // and it could then sign twice. (Move the file aside only once this
 // validator's votes for the current height are otherwise known.) Truncate
-// drops the records of decided heights by rewriting the file through a
-// temporary file and an atomic rename.
+// drops the records of decided heights: it empties the file when nothing
+// is left, and otherwise appends a floor mark (a record of height 0 whose
+// data is the lowest height kept; Open drops what lies below it) and
+// rewrites the file, through a temporary file and an atomic rename, only
+// once the dropped records take more than 1 MiB. A node commits the next
+// height's votes to the log while the block below them is still being
+// written (engine/node/write.go), so the log often holds records above
+// the height it truncates below.
 package wal

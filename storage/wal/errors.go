@@ -10,4 +10,6 @@ var (
 	ErrCorrupt = errors.New("wal corrupt")
 	// ErrTooLarge: a record over MaxRecordBytes.
 	ErrTooLarge = errors.New("wal record too large")
+	// ErrHeightZero: height 0 is the log's own (its floor marks).
+	ErrHeightZero = errors.New("wal height 0 is reserved")
 )

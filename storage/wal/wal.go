@@ -15,6 +15,10 @@ import (
 // MaxRecordBytes bounds one record (a proposal carries its whole block).
 const MaxRecordBytes = 64 << 20
 
+// compactBytes is how many bytes of dropped records the file may hold
+// before Truncate rewrites it without them.
+const compactBytes = 1 << 20
+
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 type record struct {
@@ -27,7 +31,8 @@ type Log struct {
 	mu      sync.Mutex
 	path    string
 	f       *os.File
-	records []record // everything in the file, in order
+	records []record // the live records, in file order
+	dead    int64    // bytes of the file that hold dropped records and floor marks
 	closed  bool
 }
 
@@ -40,11 +45,12 @@ func Open(path string) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, good, err := readAll(f)
+	all, good, err := readAll(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("wal %s: %w", path, err)
 	}
+	recs, dead := live(all)
 	if err := f.Truncate(good); err != nil {
 		f.Close()
 		return nil, err
@@ -53,10 +59,32 @@ func Open(path string) (*Log, error) {
 		f.Close()
 		return nil, err
 	}
-	return &Log{path: path, f: f, records: recs}, nil
+	return &Log{path: path, f: f, records: recs, dead: dead}, nil
 }
 
-// readAll returns the valid records and the offset where they end. A bad
+// live drops the records below the highest floor mark in all, and the
+// marks, and returns the bytes they took in the file.
+func live(all []record) ([]record, int64) {
+	var floor uint64
+	for _, r := range all {
+		if r.height == 0 && len(r.data) == 8 {
+			floor = max(floor, binary.BigEndian.Uint64(r.data))
+		}
+	}
+	var out []record
+	var dead int64
+	for _, r := range all {
+		if r.height == 0 || r.height < floor {
+			dead += int64(16 + len(r.data))
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, dead
+}
+
+// readAll returns the valid records (floor marks and dropped ones too) and
+// the offset where they end. A bad
 // record at the end of the file is the tail of a write torn by a crash
 // and is dropped; a bad record with more of the file after it is
 // corruption (ErrCorrupt): dropping it would drop every later record,
@@ -111,12 +139,16 @@ func encode(dst []byte, height uint64, data []byte) []byte {
 	return append(append(dst, hdr[:]...), data...)
 }
 
-// Write appends records for height and syncs them to disk before returning.
+// Write appends records for height (1 or more) and syncs them to disk
+// before returning.
 func (l *Log) Write(height uint64, data [][]byte) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		return ErrClosed
+	}
+	if height == 0 {
+		return ErrHeightZero
 	}
 	var buf []byte
 	for _, d := range data {
@@ -153,7 +185,13 @@ func (l *Log) Records(height uint64) ([][]byte, error) {
 	return out, nil
 }
 
-// Truncate drops every record below height keepFrom.
+// Truncate drops every record below height keepFrom. When none is left
+// the file is emptied; otherwise a floor mark is appended (height 0, data
+// keepFrom: Open drops the records below it), and the file is rewritten
+// without the dropped records only once they take more than compactBytes.
+// Neither is synced: a crash that loses them brings back records of
+// heights below keepFrom, which the engine truncates only once those
+// heights are decided and stored, so it never asks for them again.
 func (l *Log) Truncate(keepFrom uint64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -161,25 +199,32 @@ func (l *Log) Truncate(keepFrom uint64) error {
 		return ErrClosed
 	}
 	var keep []record
+	var dropped int64
 	for _, r := range l.records {
 		if r.height >= keepFrom {
 			keep = append(keep, r)
+		} else {
+			dropped += int64(16 + len(r.data))
 		}
 	}
-	if len(keep) == len(l.records) {
+	if dropped == 0 {
 		return nil
 	}
-	if len(keep) == 0 { // the common case: nothing of the next height yet
+	if len(keep) == 0 { // nothing of the next height yet
 		if err := l.f.Truncate(0); err != nil {
 			return err
 		}
 		if _, err := l.f.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		if err := l.f.Sync(); err != nil {
+		l.records, l.dead = nil, 0
+		return nil
+	}
+	if l.dead+dropped <= compactBytes {
+		if _, err := l.f.Write(encode(nil, 0, binary.BigEndian.AppendUint64(nil, keepFrom))); err != nil {
 			return err
 		}
-		l.records = nil
+		l.records, l.dead = keep, l.dead+dropped+24
 		return nil
 	}
 	var buf []byte
@@ -205,7 +250,7 @@ func (l *Log) Truncate(keepFrom uint64) error {
 		return err
 	}
 	l.f.Close()
-	l.f, l.records = f, keep
+	l.f, l.records, l.dead = f, keep, 0
 	return nil
 }
 
