@@ -66,10 +66,11 @@ type Config struct {
 // DefaultRates sweep up past the 6,000 tx/s target.
 var DefaultRates = []int{500, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000}
 
-// DefaultSettings: responsive blocks (a proposal 10 ms after a commit
-// when txs wait) first, then fixed 200 ms slots.
+// DefaultSettings: the node's defaults, responsive blocks (a proposal at
+// the next 10 ms tick after a commit when txs wait, an empty block every
+// 2 s when none do) first, then fixed 200 ms slots.
 var DefaultSettings = []Setting{
-	{Name: "responsive", BlockTime: time.Second, MinBlockInterval: 10 * time.Millisecond},
+	{Name: "responsive", BlockTime: 2 * time.Second, MinBlockInterval: 10 * time.Millisecond},
 	{Name: "fixed 200ms", BlockTime: 200 * time.Millisecond},
 }
 

@@ -67,7 +67,7 @@ func DefaultConfig() Config {
 		P2PPort:            9070,
 		NodeKey:            "node.key",
 		ConsensusMode:      "",
-		BlockTime:          time.Second,
+		BlockTime:          2 * time.Second,
 		MinBlockInterval:   10 * time.Millisecond,
 		LogLevel:           "info",
 		LogFormat:          "json",
