@@ -206,7 +206,7 @@ func runNodeMode(ctx context.Context, cfg config.Config, base, name, mode string
 	}
 	defer stopBridge()
 	ecfg := node.DefaultConfig()
-	ecfg.BlockTime, ecfg.MinBlockInterval = cfg.BlockTime, cfg.MinBlockInterval
+	ecfg.BlockTime, ecfg.MinBlockInterval, ecfg.WriteBehind = cfg.BlockTime, cfg.MinBlockInterval, cfg.WriteBehind
 	ecfg.Mempool.MaxTxs, ecfg.Mempool.MaxBytes = cfg.MempoolMaxTxs, cfg.MempoolMaxBytes
 	ecfg.Version = version
 	gsp, clock, err := wireMisbehave(mode, p2p, validatorKey, gen, log)

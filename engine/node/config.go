@@ -22,6 +22,12 @@ type Config struct {
 	// arrived), instead of after BlockTime. 0: every height waits
 	// BlockTime.
 	MinBlockInterval time.Duration
+	// WriteBehind (WRITE_BEHIND) has Node write each decided block to the
+	// store on a goroutine of its own while the loop goes on with the next
+	// height (write.go, ADR 014); off, the loop writes it before going on.
+	// Off by default: on the benchmark machine (two cores, one disk) it
+	// was slower (ADR 014).
+	WriteBehind bool
 	// Mempool bounds the pending-tx pool.
 	Mempool mempool.Config
 	// IndexBatch is the most blocks written to the SQL index in one transaction.

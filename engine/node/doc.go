@@ -15,12 +15,13 @@
 // relay batcher (ingest.Relay) and the indexer run beside it.
 //
 // A decided block is applied in memory at once and written to the block
-// store by a BlockWriter beside the next height (Deps.Writer; Node's runs
-// on a goroutine and wakes the loop, which calls Written); it is
+// store by a BlockWriter: in place by default, beside the next height
+// with Config.WriteBehind (Node's writer runs on a goroutine and wakes the
+// loop, which calls Written) or Deps.Writer (the simulator's disk). It is
 // published (block sync, events, index, WAL truncation) once durable. A
 // validator's first WAL write above a block still being written carries
 // it as a parent record, which restore commits after a crash (write.go,
-// docs/spec.md §14.9).
+// docs/spec.md §14.9, ADR 014).
 //
 // Files: machine.go (restore, Init/Tick/Housekeep, Stop), ready.go (one
 // Ready, in the order consensus/doc.go documents; commit and apply),

@@ -91,7 +91,7 @@ func New(cfg Config, d Deps) (*Node, error) {
 		evIn:     make(chan peerEvidence, evidenceQueue),
 		syncKick: make(chan struct{}, 1), wrote: make(chan struct{}, 1), done: make(chan struct{}),
 	}
-	if d.Writer == nil {
+	if d.Writer == nil && cfg.WriteBehind {
 		m.writer = newAsyncWriter(m.store, func() {
 			select {
 			case n.wrote <- struct{}{}:

@@ -7,13 +7,14 @@ import (
 	"aitbc/engine"
 )
 
-// The block store's write overlaps the next height (docs/spec.md §14.10,
-// ADR 012).
+// The block store's write, in place or beside the next height
+// (docs/spec.md §14.9, ADR 014).
 //
 // A decided block is applied in memory at once (commit, apply: the next
 // height builds and validates on it) and handed to a BlockWriter, which
-// makes it durable (engine.BlockStore.Commit) while the loop goes on with
-// the next height's proposal and votes. Only once the write is done is the
+// makes it durable (engine.BlockStore.Commit): syncWriter at once (the
+// default), asyncWriter (Config.WriteBehind) or the simulator's disk while
+// the loop goes on with the next height's proposal and votes. Only once the write is done is the
 // block published: the head RPC reports, block sync serves and
 // announces, the WebSocket's new_blocks, the index, the WAL truncated
 // below the next height (written). At most one block is ahead of the

@@ -12,6 +12,7 @@ import (
 	"aitbc/engine/enginetest"
 	"aitbc/engine/types"
 	"aitbc/internal/logtest"
+	"aitbc/internal/wait"
 )
 
 // heldWriter keeps each write until the test releases it (or the Machine
@@ -240,5 +241,32 @@ func TestBadParentRecordRefused(t *testing.T) {
 		if _, _, _, err := heldMachine(t, c, enginetest.NewMemStore(), bad); !errors.Is(err, engine.ErrBadWALRecord) {
 			t.Errorf("%s: restart error %v, want ErrBadWALRecord", name, err)
 		}
+	}
+}
+
+// A Node with WriteBehind commits on its writer goroutine, and Stop
+// returns with the last applied block durable: the store holds the head
+// the read side reported.
+func TestWriteBehindNodeStopsDurable(t *testing.T) {
+	c := newTestChain(t)
+	store := enginetest.NewMemStore()
+	cfg := DefaultConfig()
+	cfg.TickInterval, cfg.BlockTime, cfg.WriteBehind = time.Millisecond, 5*time.Millisecond, true
+	n, err := New(cfg, Deps{Genesis: c.gen, Store: store, Verifier: enginetest.SyncVerifier{}, Signer: c.signer,
+		WAL: enginetest.NewMemWAL(), Log: logtest.New(t, slog.LevelWarn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := n.writer.(*asyncWriter); !ok {
+		t.Fatalf("writer %T, want the goroutine's", n.writer)
+	}
+	n.Start()
+	wait.Until(t, "ten blocks", 20*time.Second, func() bool { return n.height() >= 10 })
+	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	stored, _, _ := store.Head()
+	if head := n.height(); stored != head || n.pending != nil {
+		t.Fatalf("stopped with head %d, store %d, pending %v", head, stored, n.pending != nil)
 	}
 }

@@ -135,7 +135,8 @@ func TestCrashAheadOfStoreRestartsFromWAL(t *testing.T) {
 	cfg.Faults = Faults{}
 	cfg.Net.LossPerMille, cfg.Net.DupPerMille = 0, 0
 	cfg.Node.MinBlockInterval = 2 * time.Millisecond // shorter than the simulated disk
-	cfg.TxEvery = 10 * time.Millisecond              // senders for the txs below
+	cfg.Node.WriteBehind = true
+	cfg.TxEvery = 10 * time.Millisecond // senders for the txs below
 	c, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -74,9 +74,11 @@ type Behaviour func(c *Cluster, i int, m consensus.Message) []consensus.Message
 // reordering network (1-20 ms, each link shifted by up to 30 ms), clocks
 // up to 50 ms off, and a transfer every 50 ms.
 func DefaultConfig(seed int64) Config {
+	nc := NodeConfig()
+	nc.WriteBehind = seed%2 != 0 // odd seeds write blocks beside the next height (writer.go)
 	return Config{
 		Seed: seed, Validators: 4, Duration: 5 * time.Second, Quiet: 3 * time.Second,
-		Node:    NodeConfig(),
+		Node:    nc,
 		Net:     enginetest.NetConfig{MinDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond, LossPerMille: 20, DupPerMille: 20},
 		Faults:  Faults{Partitions: true, Crashes: true, MaxClockOffset: 50 * time.Millisecond},
 		TxEvery: 50 * time.Millisecond,
@@ -309,17 +311,26 @@ func (c *Cluster) Start(i int) error {
 	if c.cfg.Log != nil {
 		log = c.cfg.Log.With("node", i)
 	}
-	w := &diskWriter{c: c, n: n}
+	// With Node.WriteBehind a simulated disk writes blocks beside the next
+	// height; without, the Machine writes each before going on.
+	var w *diskWriter
+	var writer node.BlockWriter
+	if c.cfg.Node.WriteBehind {
+		w = &diskWriter{c: c, n: n}
+		writer = w
+	}
 	m, err := node.NewMachine(c.cfg.Node, node.Deps{Genesis: c.Gen, Store: n.Store, WAL: n.WAL, Verifier: enginetest.SyncVerifier{},
 		Signer: consensus.NewKeySigner(c.Keys[i].BLS), Clock: n.clock, Log: log, Metrics: n.Metrics, Gossip: c.Net.Join(n.ID), Publish: &observer{c: c, i: i},
-		Writer: w})
+		Writer: writer})
 	if err != nil {
 		return fmt.Errorf("sim: start node %d: %w", i, err)
 	}
 	n.Machine = m
 	n.life++
 	life := n.life
-	w.alive = func() bool { return n.life == life && n.Up() }
+	if w != nil {
+		w.alive = func() bool { return n.life == life && n.Up() }
+	}
 	c.Net.Attach(n.ID, m)
 	c.record("%d start %s h=%d", c.Sched.Now().Sub(enginetest.Epoch), n.ID, n.Height())
 	m.Init()

@@ -14,7 +14,8 @@ import (
 // (node/write.go).
 const maxWriteLatency = 8 * time.Millisecond
 
-// diskWriter is a node's simulated disk (node.Deps.Writer): a write begun
+// diskWriter is a node's simulated disk (node.Deps.Writer) when the run's
+// Node.WriteBehind is set (odd seeds by default): a write begun
 // is committed to the node's store when its drawn latency has passed, and
 // the Machine told (Written); a node that crashed before then never
 // commits it. Wait, the Machine joining the write, finishes it at once.

@@ -33,6 +33,7 @@ type Config struct {
 	ValidatorKey       string        `toml:"validator_key" env:"VALIDATOR_KEY" flag:"validator-key" help:"BLS validator key file (empty: full node, no voting)"`
 	BlockTime          time.Duration `toml:"block_time" env:"BLOCK_TIME" flag:"block-time" help:"target interval between blocks (the longest, with min_block_interval)"`
 	MinBlockInterval   time.Duration `toml:"min_block_interval" env:"MIN_BLOCK_INTERVAL" flag:"min-block-interval" help:"responsive blocks: start the next height this long after a commit when txs wait (0: wait block_time)"`
+	WriteBehind        bool          `toml:"write_behind" env:"WRITE_BEHIND" flag:"write-behind" help:"write each block to the store beside the next height instead of before it (ADR 014)"`
 	LogLevel           string        `toml:"log_level" env:"LOG_LEVEL" flag:"log-level" help:"debug | info | warn | error"`
 	LogFormat          string        `toml:"log_format" env:"LOG_FORMAT" flag:"log-format" help:"json | text"`
 	SigverifyBackend   string        `toml:"sigverify_backend" env:"SIGVERIFY_BACKEND" flag:"sigverify-backend" help:"auto | cpu | cuda"`

@@ -117,6 +117,7 @@ func openNode(c *crashChain, s engine.BlockStore, w engine.WAL, log *slog.Logger
 	}
 	cfg := node.DefaultConfig()
 	cfg.TickInterval, cfg.BlockTime = time.Millisecond, 20*time.Millisecond
+	cfg.WriteBehind = os.Getenv(envNodeCrashStep) != "" // each commit step, ahead-of-store among them; the kills at random run the default
 	n, err := node.New(cfg, node.Deps{Genesis: c.gen, Store: s, Verifier: b, Signer: consensus.NewKeySigner(c.sk),
 		WAL: w, Publish: pub, Log: log})
 	if err != nil {
