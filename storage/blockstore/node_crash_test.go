@@ -40,6 +40,7 @@ import (
 const (
 	envNodeCrashDir  = "AITBC_NODE_CRASH_DIR"
 	envNodeCrashStep = "AITBC_NODE_CRASH_STEP" // a commit step; empty: wait for the parent's SIGKILL
+	envNodeCrashMode = "AITBC_NODE_CRASH_MODE" // "write-behind": node.Config.WriteBehind
 	nodeCrashSenders = 6
 	nodeKillRounds   = 5
 )
@@ -117,7 +118,7 @@ func openNode(c *crashChain, s engine.BlockStore, w engine.WAL, log *slog.Logger
 	}
 	cfg := node.DefaultConfig()
 	cfg.TickInterval, cfg.BlockTime = time.Millisecond, 20*time.Millisecond
-	cfg.WriteBehind = os.Getenv(envNodeCrashStep) != "" // each commit step, ahead-of-store among them; the kills at random run the default
+	cfg.WriteBehind = os.Getenv(envNodeCrashMode) == "write-behind"
 	n, err := node.New(cfg, node.Deps{Genesis: c.gen, Store: s, Verifier: b, Signer: consensus.NewKeySigner(c.sk),
 		WAL: w, Publish: pub, Log: log})
 	if err != nil {
@@ -219,9 +220,9 @@ type childRun struct {
 // runNodeChild starts the child on dir. With a step, it waits for the
 // child to kill itself; without, it SIGKILLs it after a random number of
 // published blocks and a random delay.
-func runNodeChild(t *testing.T, dir, step string, rng *rand.Rand) childRun {
+func runNodeChild(t *testing.T, dir, step, mode string, rng *rand.Rand) childRun {
 	t.Helper()
-	cmd, out := startChild(t, "TestNodeCrashChild", envNodeCrashDir+"="+dir, envNodeCrashStep+"="+step)
+	cmd, out := startChild(t, "TestNodeCrashChild", envNodeCrashDir+"="+dir, envNodeCrashStep+"="+step, envNodeCrashMode+"="+mode)
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	run := childRun{final: map[types.Hash]uint64{}}
 	lines := make(chan string)
@@ -406,28 +407,36 @@ func TestNodeCrashAtEachCommitStep(t *testing.T) {
 		t.Skip("runs node processes; skipped with -short")
 	}
 	rng := newCrashRand(t)
-	for _, step := range node.FaultSteps {
-		t.Run(step, func(t *testing.T) {
-			dir := t.TempDir()
-			run := runNodeChild(t, dir, step, rng)
-			var h uint64
-			var receipts int
-			if _, err := fmt.Sscanf(run.dying, "dying "+step+" %d %d", &h, &receipts); err != nil {
-				t.Fatalf("child did not die at %s: %q", step, run.dying)
+	for _, mode := range []string{"in-place", "write-behind"} {
+		for _, step := range node.FaultSteps {
+			if step == node.FaultAheadOfStore && mode == "in-place" {
+				continue // nothing is signed above a block being written
 			}
-			head := checkNodeStore(t, dir, run)
-			// The block is durable from after-store on; killed ahead of the
-			// store, the WAL holds it and the restart commits it.
-			want := h
-			if step == node.FaultBeforeStore || step == node.FaultAfterApply {
-				want = h - 1
-			}
-			if head != want {
-				t.Fatalf("killed at %s of block %d: head %d, want %d", step, h, head, want)
-			}
-			t.Logf("%s: killed at block %d (%d claims in it), %d txs published final", step, h, receipts, len(run.final))
-		})
+			t.Run(mode+"/"+step, func(t *testing.T) { crashAtStep(t, step, mode, rng) })
+		}
 	}
+}
+
+// crashAtStep kills a node at step and checks what it restarts from.
+func crashAtStep(t *testing.T, step, mode string, rng *rand.Rand) {
+	dir := t.TempDir()
+	run := runNodeChild(t, dir, step, mode, rng)
+	var h uint64
+	var receipts int
+	if _, err := fmt.Sscanf(run.dying, "dying "+step+" %d %d", &h, &receipts); err != nil {
+		t.Fatalf("child did not die at %s: %q", step, run.dying)
+	}
+	head := checkNodeStore(t, dir, run)
+	// The block is durable from after-store on; killed ahead of the
+	// store, the WAL holds it and the restart commits it.
+	want := h
+	if step == node.FaultBeforeStore || step == node.FaultAfterApply {
+		want = h - 1
+	}
+	if head != want {
+		t.Fatalf("killed at %s of block %d: head %d, want %d", step, h, head, want)
+	}
+	t.Logf("%s: killed at block %d (%d claims in it), %d txs published final", step, h, receipts, len(run.final))
 }
 
 func TestNodeRepeatedKill(t *testing.T) {
@@ -441,7 +450,11 @@ func TestNodeRepeatedKill(t *testing.T) {
 	dir := t.TempDir()
 	var prev uint64
 	for round := range nodeKillRounds {
-		run := runNodeChild(t, dir, "", rng)
+		mode := "in-place"
+		if round%2 == 1 {
+			mode = "write-behind"
+		}
+		run := runNodeChild(t, dir, "", mode, rng)
 		head := checkNodeStore(t, dir, run)
 		if head < prev {
 			t.Fatalf("round %d: head went back from %d to %d", round, prev, head)
