@@ -2,5 +2,10 @@ package bench
 
 import "errors"
 
-// ErrBadConfig: a benchmark's config field is out of range.
-var ErrBadConfig = errors.New("bench: invalid config")
+var (
+	// ErrBadConfig: a benchmark's config field is out of range.
+	ErrBadConfig = errors.New("bench: invalid config")
+	// ErrWebSocket: the node's WebSocket broke the protocol or refused
+	// the upgrade (the load and ws benches' client).
+	ErrWebSocket = errors.New("bench: websocket")
+)

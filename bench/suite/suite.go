@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"aitbc/bench"
+	"aitbc/bench/load"
 	"aitbc/bench/report"
 	"aitbc/bench/sigbench"
 )
@@ -149,7 +150,7 @@ func pointSeconds(budget time.Duration) time.Duration {
 
 // Run runs the suite and writes the report. It returns the report and
 // its directory; err is non-nil when the run failed, including when any
-// tx was lost (bench.ErrLost), and the report is still written then
+// tx was lost (load.ErrLost), and the report is still written then
 // whenever something was measured.
 func Run(ctx context.Context, cfg Config) (*report.Report, string, error) {
 	if err := cfg.Validate(); err != nil {
@@ -215,7 +216,7 @@ func Run(ctx context.Context, cfg Config) (*report.Report, string, error) {
 		say("wrote %s", dir)
 	}
 	if runErr == nil && r.Lost() > 0 {
-		runErr = fmt.Errorf("%w: %d accepted txs never committed", bench.ErrLost, r.Lost())
+		runErr = fmt.Errorf("%w: %d accepted txs never committed", load.ErrLost, r.Lost())
 	}
 	return r, dir, runErr
 }
@@ -270,7 +271,7 @@ func runSweep(ctx context.Context, cfg Config, st Setting, dir string, pt time.D
 		sw.Points = append(sw.Points, p)
 		say("%s: offered %5d tx/s: committed %6.0f tx/s, p50 %.0f ms, p99 %.0f ms, rejected %d, lost %d, node CPU %.1f µs/tx/node",
 			st.Name, rate, p.CommittedTPS, p.P50Ms, p.P99Ms, p.Rejected+p.Errors, p.Lost, p.NodeCPUPerTxUs)
-		if err != nil && !errors.Is(err, bench.ErrLost) {
+		if err != nil && !errors.Is(err, load.ErrLost) {
 			return sw, err
 		}
 		if p.Lost > 0 || !p.Full() {
@@ -302,7 +303,7 @@ func runSingle(ctx context.Context, cfg Config, dir string, pt time.Duration, sa
 	p.Nodes, p.Batch = 1, cfg.SingleBatch
 	say("single validator: offered %d tx/s in batches of %d: committed %.0f tx/s, p50 %.0f ms, p99 %.0f ms, rejected %d, lost %d",
 		cfg.SingleRate, cfg.SingleBatch, p.CommittedTPS, p.P50Ms, p.P99Ms, p.Rejected+p.Errors, p.Lost)
-	if err != nil && !errors.Is(err, bench.ErrLost) {
+	if err != nil && !errors.Is(err, load.ErrLost) {
 		return p, err
 	}
 	return p, nil
@@ -330,14 +331,14 @@ func runPoint(ctx context.Context, cfg Config, d *devnet, key ed25519.PrivateKey
 	if batch > 1 {
 		senders = 32
 	}
-	lc := bench.LoadConfig{RPC: d.rpc[0], WS: d.ws, SendTo: d.rpc, Faucet: key, TPS: rate, Duration: pt,
+	lc := load.Config{RPC: d.rpc[0], WS: d.ws, SendTo: d.rpc, Faucet: key, TPS: rate, Duration: pt,
 		Senders: senders, Presign: true, TxBytes: cfg.TxBytes, Batch: batch, Drain: max(pt, 5*time.Second),
 		Progress: time.Second, NodeCPU: d.cpu}
-	rep, err := bench.Load(ctx, lc, cfg.LoadLog)
+	rep, err := load.Run(ctx, lc, cfg.LoadLog)
 	return pointOf(rep), err
 }
 
-func pointOf(rep bench.LoadReport) report.Point {
+func pointOf(rep load.Report) report.Point {
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	return report.Point{TargetTPS: rep.TargetTPS, OfferedTPS: rep.OfferedTPS, CommittedTPS: rep.CommittedTPS,
 		Submitted: rep.Submitted, Accepted: rep.Accepted, Committed: rep.Committed, Rejected: rep.Rejected,

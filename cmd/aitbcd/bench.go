@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"aitbc/bench"
+	"aitbc/bench/load"
+	"aitbc/bench/rpcbench"
 	"aitbc/bench/sigbench"
 )
 
@@ -37,7 +39,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, "Usage: aitbcd bench sigverify [--backend cpu|kernel-host|cuda] [--compare BACKEND] [--batch N] [--seconds S] [--workers N] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench load --key FAUCET_KEY [--rpc URL] [--ws URL] [--tps N] [--seconds S] [--senders N] [--metrics URL] [--presign] [--send-to URL,URL] [--tx-bytes N] [--batch N] [--json FILE]")
-		fmt.Fprintln(stdout, "       aitbcd bench rpc [--rpc URL] [--concurrency N] [--seconds S] [--mix "+strings.Join(bench.DefaultRPCMix, ",")+"] [--json FILE]")
+		fmt.Fprintln(stdout, "       aitbcd bench rpc [--rpc URL] [--concurrency N] [--seconds S] [--mix "+strings.Join(rpcbench.DefaultMix, ",")+"] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench ws [--ws URL] [--clients N] [--seconds S] [--grace S] [--metrics URL] [--json FILE]")
 		fmt.Fprintln(stdout, "       aitbcd bench suite [--out DIR] [--budget 9m] [--rates N,N,...] [--single-rate N] [--single-index] [-v]")
 		fmt.Fprintln(stdout, "       aitbcd bench compare A B   (report.json files or their directories; prints B/A)")
@@ -95,7 +97,7 @@ func runBenchSigverify(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// runBenchLoad is `aitbcd bench load`: flags over bench.Load. Ctrl-C
+// runBenchLoad is `aitbcd bench load`: flags over load.Run. Ctrl-C
 // stops it (the table of what was measured is still printed).
 func runBenchLoad(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench load", stderr)
@@ -132,7 +134,7 @@ func runBenchLoad(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg := bench.LoadConfig{RPC: *rpcURL, WS: *wsURL, Faucet: priv, TPS: *tps, Senders: *senders,
+	cfg := load.Config{RPC: *rpcURL, WS: *wsURL, Faucet: priv, TPS: *tps, Senders: *senders,
 		Duration: time.Duration(*seconds * float64(time.Second)), MetricsURL: *metrics, Presign: *presign,
 		Drain: time.Duration(*drain * float64(time.Second)), Fee: *fee, TxBytes: *txBytes, Batch: *batch}
 	if *sendTo != "" {
@@ -144,14 +146,14 @@ func runBenchLoad(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *drain == 0 {
-		cfg.Drain = time.Nanosecond // 0 means the default in LoadConfig
+		cfg.Drain = time.Nanosecond // 0 means the default in load.Config
 	}
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, err := bench.Load(ctx, cfg, stdout)
+	rep, err := load.Run(ctx, cfg, stdout)
 	if *jsonOut != "" && rep.Submitted > 0 {
 		b, jerr := rep.JSON()
 		if jerr == nil {
@@ -162,7 +164,7 @@ func runBenchLoad(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// runBenchRPC is `aitbcd bench rpc`: flags over bench.RPC. Ctrl-C stops
+// runBenchRPC is `aitbcd bench rpc`: flags over rpcbench.Run. Ctrl-C stops
 // it (the table of what was measured is still printed, and written with
 // --json).
 func runBenchRPC(args []string, stdout, stderr io.Writer) error {
@@ -170,8 +172,8 @@ func runBenchRPC(args []string, stdout, stderr io.Writer) error {
 	rpcURL := fs.String("rpc", "http://127.0.0.1:9080", "RPC base URL of the node")
 	concurrency := fs.Int("concurrency", 32, "concurrent keep-alive clients, one request in flight each")
 	seconds := fs.Float64("seconds", 10, "seconds of querying")
-	mix := fs.String("mix", "", "comma-separated endpoint kinds queried in turn, from "+strings.Join(bench.RPCKinds, ",")+
-		" (default "+strings.Join(bench.DefaultRPCMix, ",")+", leaving out kinds the chain has nothing for)")
+	mix := fs.String("mix", "", "comma-separated endpoint kinds queried in turn, from "+strings.Join(rpcbench.Kinds, ",")+
+		" (default "+strings.Join(rpcbench.DefaultMix, ",")+", leaving out kinds the chain has nothing for)")
 	scan := fs.Int("scan", 256, "blocks read back from the head looking for txs and addresses to query")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
 	if err := parse(fs, args); err != nil {
@@ -185,7 +187,7 @@ func runBenchRPC(args []string, stdout, stderr io.Writer) error {
 	case *scan < 1:
 		return usagef("--scan %d: want at least 1", *scan)
 	}
-	cfg := bench.RPCConfig{URL: *rpcURL, Concurrency: *concurrency, ScanBlocks: *scan,
+	cfg := rpcbench.Config{URL: *rpcURL, Concurrency: *concurrency, ScanBlocks: *scan,
 		Duration: time.Duration(*seconds * float64(time.Second))}
 	if *mix != "" {
 		for _, k := range strings.Split(*mix, ",") {
@@ -200,7 +202,7 @@ func runBenchRPC(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, err := bench.RPC(ctx, cfg, stdout)
+	rep, err := rpcbench.Run(ctx, cfg, stdout)
 	if *jsonOut != "" && rep.Total.Requests > 0 {
 		b, jerr := rep.JSON()
 		if jerr == nil {

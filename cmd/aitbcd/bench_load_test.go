@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"aitbc/bench"
+	"aitbc/bench/load"
 	"aitbc/internal/config"
 )
 
@@ -32,7 +32,7 @@ func TestBenchLoadCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench load: %v\n%s", err, errb.String())
 	}
-	var rep bench.LoadReport
+	var rep load.Report
 	b, err := os.ReadFile(jsonPath)
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"aitbc/bench"
+	"aitbc/bench/rpcbench"
 	"aitbc/engine/types"
 	"aitbc/gpu"
 	"aitbc/internal/config"
@@ -103,7 +103,7 @@ func TestBenchRPCCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench rpc: %v\n%s", err, errb.String())
 	}
-	var rep bench.RPCReport
+	var rep rpcbench.Report
 	b, err := os.ReadFile(jsonPath)
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +111,7 @@ func TestBenchRPCCommand(t *testing.T) {
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(rep.Mix, bench.DefaultRPCMix) || rep.TargetTxs < 1 || rep.Concurrency != 4 {
+	if !slices.Equal(rep.Mix, rpcbench.DefaultMix) || rep.TargetTxs < 1 || rep.Concurrency != 4 {
 		t.Fatalf("mix %v (skipped %v), %d txs, concurrency %d: want the default mix over the transfer", rep.Mix, rep.Skipped, rep.TargetTxs, rep.Concurrency)
 	}
 	rows := map[string][]string{}

@@ -10,10 +10,10 @@ import (
 	"syscall"
 	"time"
 
-	"aitbc/bench"
+	"aitbc/bench/wsbench"
 )
 
-// runBenchWS is `aitbcd bench ws`: flags over bench.WS.
+// runBenchWS is `aitbcd bench ws`: flags over wsbench.Run.
 func runBenchWS(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench ws", stderr)
 	wsURL := fs.String("ws", "ws://127.0.0.1:9081", "WebSocket base URL of the node")
@@ -25,14 +25,14 @@ func runBenchWS(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg := bench.WSConfig{WS: *wsURL, Clients: *clients, Metrics: *metrics, Duration: time.Duration(*seconds * float64(time.Second)),
+	cfg := wsbench.Config{WS: *wsURL, Clients: *clients, Metrics: *metrics, Duration: time.Duration(*seconds * float64(time.Second)),
 		Grace: time.Duration(*grace * float64(time.Second))}
 	if err := cfg.Validate(); err != nil {
 		return usagef("%v", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, err := bench.WS(ctx, cfg, stdout)
+	rep, err := wsbench.Run(ctx, cfg, stdout)
 	if rep.Connected > 0 {
 		rep.Print(stdout)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"aitbc/bench"
+	"aitbc/bench/wsbench"
 )
 
 // TestBenchWS: `aitbcd bench ws` against a running node: every subscriber
@@ -70,7 +70,7 @@ func TestTenThousandSubscribers(t *testing.T) {
 			"--key", filepath.Join(home, "account.key"), "--tps", "1000", "--seconds", "60", "--senders", "64"}, &out, &errb)
 	}()
 	time.Sleep(5 * time.Second) // funding and the first loaded blocks
-	rep, err := bench.WS(ctx, bench.WSConfig{WS: fmt.Sprintf("ws://127.0.0.1:%d", wsPort), Clients: clients,
+	rep, err := wsbench.Run(ctx, wsbench.Config{WS: fmt.Sprintf("ws://127.0.0.1:%d", wsPort), Clients: clients,
 		Duration: 30 * time.Second, Metrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", mPort)}, testLogWriter{t})
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package bench
+package rpcbench
 
 import (
 	"bytes"
@@ -15,12 +15,13 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"aitbc/bench"
 	"aitbc/rpc"
 )
 
-// RPCConfig is one read-path bench run (aitbcd bench rpc). A zero field
+// Config is one read-path bench run (aitbcd bench rpc). A zero field
 // means its default.
-type RPCConfig struct {
+type Config struct {
 	// URL is the node's REST base URL, e.g. http://127.0.0.1:9080.
 	URL string
 	// Concurrency is the number of workers, each with one request in
@@ -28,8 +29,8 @@ type RPCConfig struct {
 	Concurrency int
 	// Duration of the measured phase. Default 10s.
 	Duration time.Duration
-	// Mix is the endpoint kinds to query (names from RPCKinds), each
-	// worker issuing them in turn. Default DefaultRPCMix.
+	// Mix is the endpoint kinds to query (names from Kinds), each
+	// worker issuing them in turn. Default DefaultMix.
 	Mix []string
 	// ScanBlocks bounds how many blocks back from the head discovery
 	// reads looking for txs and addresses to query. Default 256.
@@ -40,7 +41,7 @@ type RPCConfig struct {
 	HTTP *http.Client
 }
 
-func (c RPCConfig) withDefaults() RPCConfig {
+func (c Config) withDefaults() Config {
 	if c.Concurrency == 0 {
 		c.Concurrency = 32
 	}
@@ -48,7 +49,7 @@ func (c RPCConfig) withDefaults() RPCConfig {
 		c.Duration = 10 * time.Second
 	}
 	if len(c.Mix) == 0 {
-		c.Mix = DefaultRPCMix
+		c.Mix = DefaultMix
 	}
 	if c.ScanBlocks == 0 {
 		c.ScanBlocks = 256
@@ -61,7 +62,7 @@ func (c RPCConfig) withDefaults() RPCConfig {
 
 // Validate checks the config after defaults; errors wrap ErrBadConfig and
 // name the field.
-func (c RPCConfig) Validate() error {
+func (c Config) Validate() error {
 	c = c.withDefaults()
 	bad := func(f string, a ...any) error { return fmt.Errorf("%w: "+f, append([]any{ErrBadConfig}, a...)...) }
 	u, err := url.Parse(c.URL)
@@ -82,9 +83,9 @@ func (c RPCConfig) Validate() error {
 	return parseMix(c.Mix)
 }
 
-// RPCRow is one endpoint kind's figures (or the total's). Latency is from
+// Row is one endpoint kind's figures (or the total's). Latency is from
 // sending the request to the last byte of the answer.
-type RPCRow struct {
+type Row struct {
 	Endpoint string        `json:"endpoint"`
 	Requests int64         `json:"requests"`
 	Errors   int64         `json:"errors"`
@@ -95,10 +96,10 @@ type RPCRow struct {
 	Max      time.Duration `json:"max_ns"`
 }
 
-// RPCReport is the outcome of one RPC run. An error is any answer that
+// Report is the outcome of one Run. An error is any answer that
 // is not a 200 with the route's JSON about what was asked, or a failed
 // request; requests cut off by an interrupt are not counted at all.
-type RPCReport struct {
+type Report struct {
 	ChainID     string  `json:"chain_id"`
 	StartHeight uint64  `json:"start_height"`
 	Concurrency int     `json:"concurrency"`
@@ -113,8 +114,8 @@ type RPCReport struct {
 	TargetTxs       int `json:"target_txs"`
 	TargetAddresses int `json:"target_addresses"`
 
-	Rows         []RPCRow `json:"rows"`
-	Total        RPCRow   `json:"total"`
+	Rows         []Row    `json:"rows"`
+	Total        Row      `json:"total"`
 	ErrorSamples []string `json:"error_samples,omitempty"`
 	// ClientCPUSeconds is this process's CPU time while measuring;
 	// ClientCPUPerRequest divides it by the requests (µs).
@@ -123,7 +124,7 @@ type RPCReport struct {
 }
 
 // JSON renders the report for --json.
-func (r RPCReport) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
+func (r Report) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
 
 // maxRPCBody bounds one answer the bench reads (a full block's JSON is the
 // largest).
@@ -132,21 +133,21 @@ const maxRPCBody = 96 << 20
 // rpcHTTPClient is a keep-alive client for conns concurrent requests: an
 // idle pool of exactly conns, so each worker keeps its connection.
 func rpcHTTPClient(conns int) *http.Client {
-	hc := NewLoadHTTPClient(conns)
+	hc := bench.NewHTTPClient(conns)
 	tr := hc.Transport.(*http.Transport)
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = conns, conns
 	return hc
 }
 
-// RPC runs cfg against a node: it discovers what to query (the head, the
+// Run runs cfg against a node: it discovers what to query (the head, the
 // newest heights, txs and addresses from recent blocks), then
 // cfg.Concurrency workers issue the mix in turn for cfg.Duration, each
 // answer checked. It prints a progress line every cfg.Progress and the
 // table at the end. When ctx ends early it still prints and returns the
 // partial report, with an error saying so.
-func RPC(ctx context.Context, cfg RPCConfig, out io.Writer) (RPCReport, error) {
+func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 	if err := cfg.Validate(); err != nil {
-		return RPCReport{}, err
+		return Report{}, err
 	}
 	explicit := len(cfg.Mix) > 0
 	cfg = cfg.withDefaults()
@@ -159,9 +160,9 @@ func RPC(ctx context.Context, cfg RPCConfig, out io.Writer) (RPCReport, error) {
 	needIndex := slices.Contains(cfg.Mix, "txs") || slices.Contains(cfg.Mix, "blocks")
 	t, err := discoverTargets(ctx, c, cfg.ScanBlocks, needIndex)
 	if err != nil {
-		return RPCReport{}, err
+		return Report{}, err
 	}
-	rep := RPCReport{ChainID: t.chainID, StartHeight: t.head, Concurrency: cfg.Concurrency, Seconds: cfg.Duration.Seconds(),
+	rep := Report{ChainID: t.chainID, StartHeight: t.head, Concurrency: cfg.Concurrency, Seconds: cfg.Duration.Seconds(),
 		TargetBlocks: len(t.heights), TargetTxs: len(t.txs), TargetAddresses: len(t.addrs)}
 	var kinds []*rpcKind
 	for _, name := range cfg.Mix {
@@ -184,11 +185,11 @@ func RPC(ctx context.Context, cfg RPCConfig, out io.Writer) (RPCReport, error) {
 		t.chainID, t.head, len(t.heights), len(t.txs), len(t.addrs), cfg.Concurrency, cfg.Duration, strings.Join(rep.Mix, ","))
 
 	var (
-		samples sampleSet
+		samples bench.Samples
 		stop    atomic.Bool
 		wg      sync.WaitGroup
 	)
-	cpu0 := processCPU()
+	cpu0 := bench.ProcessCPU()
 	start := time.Now()
 	for w := range cfg.Concurrency {
 		wg.Add(1)
@@ -214,7 +215,7 @@ loop:
 	stop.Store(true)
 	wg.Wait() // each worker finishes the request it has in flight
 	elapsed := time.Since(start)
-	cpu := processCPU() - cpu0
+	cpu := bench.ProcessCPU() - cpu0
 	if time.Since(prog.prev) >= cfg.Progress/2 {
 		prog.line() // the tail since the last line, unless too short to be a rate
 	}
@@ -230,27 +231,27 @@ loop:
 		rep.Total.Errors += row.Errors
 	}
 	rep.Total = rpcRow("total", rep.Total.Requests, rep.Total.Errors, total, elapsed)
-	rep.ErrorSamples = samples.list()
+	rep.ErrorSamples = samples.List()
 	rep.ClientCPUSeconds = cpu.Seconds()
 	if rep.Total.Requests > 0 {
 		rep.ClientCPUPerRequest = float64(cpu.Microseconds()) / float64(rep.Total.Requests)
 	}
-	WriteRPCTable(out, rep)
+	WriteTable(out, rep)
 	if rep.Interrupted {
 		return rep, fmt.Errorf("bench: rpc stopped after %v, the report is partial: %w", elapsed.Round(time.Millisecond), context.Cause(ctx))
 	}
 	return rep, nil
 }
 
-func rpcRow(name string, reqs, errs int64, s *histSnapshot, elapsed time.Duration) RPCRow {
-	return RPCRow{Endpoint: name, Requests: reqs, Errors: errs, PerSec: float64(reqs) / elapsed.Seconds(),
+func rpcRow(name string, reqs, errs int64, s *histSnapshot, elapsed time.Duration) Row {
+	return Row{Endpoint: name, Requests: reqs, Errors: errs, PerSec: float64(reqs) / elapsed.Seconds(),
 		P50: s.percentile(50), P90: s.percentile(90), P99: s.percentile(99), Max: s.max}
 }
 
 // rpcWorker issues the mix in turn, starting at kind w so the workers
 // spread over the kinds, until stop is set. A request that fails because
 // ctx ended is the interrupt, not the node's failure: it is not counted.
-func rpcWorker(ctx context.Context, hc *http.Client, kinds []*rpcKind, w int, stop *atomic.Bool, samples *sampleSet) {
+func rpcWorker(ctx context.Context, hc *http.Client, kinds []*rpcKind, w int, stop *atomic.Bool, samples *bench.Samples) {
 	var buf bytes.Buffer
 	for i := w; !stop.Load(); i++ {
 		k := kinds[i%len(kinds)]
@@ -272,7 +273,7 @@ func rpcWorker(ctx context.Context, hc *http.Client, kinds []*rpcKind, w int, st
 		}
 		if err != nil {
 			k.errs.Add(1)
-			samples.add(k.name + ": " + err.Error())
+			samples.Add(k.name + ": " + err.Error())
 		}
 	}
 }
@@ -299,26 +300,6 @@ func getInto(ctx context.Context, hc *http.Client, u string, buf *bytes.Buffer) 
 	return resp.StatusCode, nil
 }
 
-// sampleSet keeps the first few distinct error messages.
-type sampleSet struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (s *sampleSet) add(msg string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.msgs) < maxErrSamples && !slices.Contains(s.msgs, msg) {
-		s.msgs = append(s.msgs, msg)
-	}
-}
-
-func (s *sampleSet) list() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.msgs)
-}
-
 // rpcProgress prints one line per interval: the rate since the last line,
 // the average so far and the errors.
 type rpcProgress struct {
@@ -343,10 +324,10 @@ func (p *rpcProgress) line() {
 	p.prev, p.prevReqs = now, reqs
 }
 
-// WriteRPCTable prints rep as a table: one row per endpoint kind in mix
+// WriteTable prints rep as a table: one row per endpoint kind in mix
 // order, then the total; latencies in milliseconds. Then the client's CPU
 // time and the error samples.
-func WriteRPCTable(out io.Writer, rep RPCReport) {
+func WriteTable(out io.Writer, rep Report) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.3fms", float64(d)/float64(time.Millisecond)) }
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "endpoint\trequests\treq/s\tp50\tp90\tp99\tmax\terrors\t")

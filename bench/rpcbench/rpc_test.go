@@ -1,4 +1,4 @@
-package bench
+package rpcbench
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"aitbc/bench"
 	"aitbc/engine/bls"
 	"aitbc/engine/consensus"
 	"aitbc/engine/enginetest"
@@ -137,7 +138,7 @@ func (n *testNode) sendTransfers(t *testing.T, count int) []types.Hash {
 	return hashes
 }
 
-// rpcTable parses the table WriteRPCTable prints: endpoint → its fields.
+// rpcTable parses the table WriteTable prints: endpoint → its fields.
 func rpcTable(out string) map[string][]string {
 	rows := map[string][]string{}
 	header := false
@@ -162,13 +163,13 @@ func TestRPCBenchAgainstNode(t *testing.T) {
 	sent := node.sendTransfers(t, 5)
 
 	var out bytes.Buffer
-	rep, err := RPC(context.Background(), RPCConfig{URL: node.url, Concurrency: 4, Duration: 500 * time.Millisecond, ScanBlocks: 100_000,
+	rep, err := Run(context.Background(), Config{URL: node.url, Concurrency: 4, Duration: 500 * time.Millisecond, ScanBlocks: 100_000,
 		Progress: 100 * time.Millisecond}, &out)
 	t.Log("\n" + out.String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(rep.Mix, DefaultRPCMix) || len(rep.Skipped) != 0 {
+	if !slices.Equal(rep.Mix, DefaultMix) || len(rep.Skipped) != 0 {
 		t.Fatalf("mix %v skipped %v, want the whole default mix", rep.Mix, rep.Skipped)
 	}
 	if rep.TargetTxs != len(sent) || rep.TargetAddresses < len(sent)+2 || rep.TargetBlocks < 2 {
@@ -178,8 +179,8 @@ func TestRPCBenchAgainstNode(t *testing.T) {
 	table := rpcTable(out.String())
 	var sum int64
 	for i, r := range rep.Rows {
-		if r.Endpoint != DefaultRPCMix[i] || r.Requests == 0 || r.Errors != 0 {
-			t.Errorf("row %d: %+v, want %s with requests and no errors (samples %v)", i, r, DefaultRPCMix[i], rep.ErrorSamples)
+		if r.Endpoint != DefaultMix[i] || r.Requests == 0 || r.Errors != 0 {
+			t.Errorf("row %d: %+v, want %s with requests and no errors (samples %v)", i, r, DefaultMix[i], rep.ErrorSamples)
 		}
 		if r.P50 <= 0 || r.P90 < r.P50 || r.P99 < r.P90 || r.Max < r.P99 {
 			t.Errorf("%s: latencies p50 %v p90 %v p99 %v max %v: want positive and ordered", r.Endpoint, r.P50, r.P90, r.P99, r.Max)
@@ -207,7 +208,7 @@ func TestRPCBenchAgainstNode(t *testing.T) {
 func TestRPCBenchFreshChain(t *testing.T) {
 	node := startRPCNode(t, false)
 	var out bytes.Buffer
-	rep, err := RPC(context.Background(), RPCConfig{URL: node.url, Concurrency: 2, Duration: 200 * time.Millisecond}, &out)
+	rep, err := Run(context.Background(), Config{URL: node.url, Concurrency: 2, Duration: 200 * time.Millisecond}, &out)
 	t.Log("\n" + out.String())
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +224,7 @@ func TestRPCBenchFreshChain(t *testing.T) {
 		t.Errorf("total %+v (samples %v)", rep.Total, rep.ErrorSamples)
 	}
 	for _, mix := range [][]string{{"tx"}, {"head", "blocks"}} {
-		_, err := RPC(context.Background(), RPCConfig{URL: node.url, Duration: time.Second, Mix: mix}, new(bytes.Buffer))
+		_, err := Run(context.Background(), Config{URL: node.url, Duration: time.Second, Mix: mix}, new(bytes.Buffer))
 		if !errors.Is(err, ErrNoTargets) {
 			t.Errorf("mix %v: err = %v, want ErrNoTargets", mix, err)
 		}
@@ -239,7 +240,7 @@ func TestRPCBenchInterrupted(t *testing.T) {
 	defer cancel()
 	time.AfterFunc(300*time.Millisecond, cancel)
 	var out bytes.Buffer
-	rep, err := RPC(ctx, RPCConfig{URL: node.url, Concurrency: 4, Duration: time.Hour, Mix: []string{"head", "block"}}, &out)
+	rep, err := Run(ctx, Config{URL: node.url, Concurrency: 4, Duration: time.Hour, Mix: []string{"head", "block"}}, &out)
 	t.Log("\n" + out.String())
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "partial") {
 		t.Fatalf("err = %v, want a partial-report error wrapping context.Canceled", err)
@@ -286,7 +287,7 @@ func wrongNode(t *testing.T) *httptest.Server {
 func TestRPCBenchWrongAnswers(t *testing.T) {
 	srv := wrongNode(t)
 	var out bytes.Buffer
-	rep, err := RPC(context.Background(), RPCConfig{URL: srv.URL, Concurrency: 3, Duration: 200 * time.Millisecond,
+	rep, err := Run(context.Background(), Config{URL: srv.URL, Concurrency: 3, Duration: 200 * time.Millisecond,
 		Mix: []string{"status", "head", "balance", "health", "account", "block"}}, &out)
 	t.Log("\n" + out.String())
 	if err != nil {
@@ -350,7 +351,7 @@ func TestRPCChecks(t *testing.T) {
 			t.Errorf("%s %s: err = %v, want ok=%v", tt.kind, tt.body, err, tt.ok)
 		}
 	}
-	for _, k := range RPCKinds {
+	for _, k := range Kinds {
 		if rpcChecks[k] == nil {
 			t.Errorf("kind %s has no check", k)
 		}
@@ -362,25 +363,25 @@ func TestRPCChecks(t *testing.T) {
 	}
 }
 
-func TestRPCConfigValidate(t *testing.T) {
-	ok := RPCConfig{URL: "http://127.0.0.1:9080"}
+func TestConfigValidate(t *testing.T) {
+	ok := Config{URL: "http://127.0.0.1:9080"}
 	tests := []struct {
 		name string
-		mod  func(*RPCConfig)
+		mod  func(*Config)
 		want string // in the error; "" for valid
 	}{
-		{"defaults", func(*RPCConfig) {}, ""},
-		{"https", func(c *RPCConfig) { c.URL = "https://node.example:443/" }, ""},
-		{"every kind", func(c *RPCConfig) { c.Mix = RPCKinds }, ""},
-		{"no url", func(c *RPCConfig) { c.URL = "" }, "no RPC URL"},
-		{"ws url", func(c *RPCConfig) { c.URL = "ws://127.0.0.1:9081" }, "RPC URL"},
-		{"no host", func(c *RPCConfig) { c.URL = "http://" }, "RPC URL"},
-		{"negative concurrency", func(c *RPCConfig) { c.Concurrency = -1 }, "concurrency -1"},
-		{"huge concurrency", func(c *RPCConfig) { c.Concurrency = 20_000 }, "concurrency 20000"},
-		{"negative duration", func(c *RPCConfig) { c.Duration = -time.Second }, "duration"},
-		{"negative scan", func(c *RPCConfig) { c.ScanBlocks = -1 }, "scan blocks"},
-		{"unknown kind", func(c *RPCConfig) { c.Mix = []string{"head", "mempool"} }, `unknown endpoint kind "mempool"`},
-		{"kind twice", func(c *RPCConfig) { c.Mix = []string{"head", "tx", "head"} }, `"head" twice`},
+		{"defaults", func(*Config) {}, ""},
+		{"https", func(c *Config) { c.URL = "https://node.example:443/" }, ""},
+		{"every kind", func(c *Config) { c.Mix = Kinds }, ""},
+		{"no url", func(c *Config) { c.URL = "" }, "no RPC URL"},
+		{"ws url", func(c *Config) { c.URL = "ws://127.0.0.1:9081" }, "RPC URL"},
+		{"no host", func(c *Config) { c.URL = "http://" }, "RPC URL"},
+		{"negative concurrency", func(c *Config) { c.Concurrency = -1 }, "concurrency -1"},
+		{"huge concurrency", func(c *Config) { c.Concurrency = 20_000 }, "concurrency 20000"},
+		{"negative duration", func(c *Config) { c.Duration = -time.Second }, "duration"},
+		{"negative scan", func(c *Config) { c.ScanBlocks = -1 }, "scan blocks"},
+		{"unknown kind", func(c *Config) { c.Mix = []string{"head", "mempool"} }, `unknown endpoint kind "mempool"`},
+		{"kind twice", func(c *Config) { c.Mix = []string{"head", "tx", "head"} }, `"head" twice`},
 	}
 	for _, tt := range tests {
 		c := ok
@@ -431,13 +432,13 @@ func TestLatencyHist(t *testing.T) {
 	}
 	s := h.snapshot()
 	for _, p := range []int{50, 90, 99, 100} {
-		got, want := s.percentile(p), percentileOf(exact, p)
+		got, want := s.percentile(p), bench.Percentile(exact, p)
 		if got < want || float64(got-want) > float64(want)/histSub {
 			t.Errorf("p%d = %v, exact %v", p, got, want)
 		}
 	}
-	if s.max != percentileOf(exact, 100) {
-		t.Errorf("max %v, want %v", s.max, percentileOf(exact, 100))
+	if s.max != bench.Percentile(exact, 100) {
+		t.Errorf("max %v, want %v", s.max, bench.Percentile(exact, 100))
 	}
 	var empty histSnapshot
 	if empty.percentile(50) != 0 {

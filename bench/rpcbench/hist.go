@@ -1,4 +1,4 @@
-package bench
+package rpcbench
 
 import (
 	"math/bits"

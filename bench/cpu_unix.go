@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// processCPU is the user+system CPU time this process has used: the
-// client side of the load bench (signing, JSON, HTTP) in one figure.
-func processCPU() time.Duration {
+// ProcessCPU is the user+system CPU time this process has used: the
+// client side of a bench (signing, JSON, HTTP) in one figure.
+func ProcessCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

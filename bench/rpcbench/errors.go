@@ -1,9 +1,16 @@
-package bench
+package rpcbench
 
-import "errors"
+import (
+	"errors"
 
-// Errors of the RPC read bench (RPC). Config errors wrap ErrBadConfig.
+	"aitbc/bench"
+)
+
+// Errors of the RPC read bench (Run).
 var (
+	// ErrBadConfig: a Config field is out of range (the bench package's
+	// sentinel, so callers test one).
+	ErrBadConfig = bench.ErrBadConfig
 	// ErrWrongAnswer: a 200 response that is not the route's JSON or is
 	// about something other than what was asked. Counted per endpoint
 	// kind in the report, never fatal.

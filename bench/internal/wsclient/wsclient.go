@@ -1,4 +1,4 @@
-package bench
+package wsclient
 
 import (
 	"bufio"
@@ -14,13 +14,22 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
+
+	"aitbc/bench"
 )
 
-// wsConn is a minimal RFC 6455 client: enough to subscribe to a topic
+// The bench package's sentinels, which Dial and the reads wrap.
+var (
+	ErrBadConfig = bench.ErrBadConfig // a bad URL
+	ErrWebSocket = bench.ErrWebSocket // the server broke the protocol or refused the upgrade
+)
+
+// Conn is a minimal RFC 6455 client: enough to subscribe to a topic
 // and read the node's messages. It answers pings (the node closes a
 // client that stays silent), masks what it sends, reassembles
 // fragmented messages and refuses masked or oversized server frames.
-type wsConn struct {
+type Conn struct {
 	c   net.Conn
 	r   *bufio.Reader
 	wmu sync.Mutex // one writer at a time: pongs come from the reader
@@ -28,24 +37,27 @@ type wsConn struct {
 
 // WebSocket opcodes.
 const (
-	wsCont  = 0x0
-	wsText  = 0x1
-	wsBin   = 0x2
-	wsClose = 0x8
-	wsPing  = 0x9
-	wsPong  = 0xa
+	OpCont  = 0x0
+	OpText  = 0x1
+	OpBin   = 0x2
+	OpClose = 0x8
+	OpPing  = 0x9
+	OpPong  = 0xa
 )
 
-// wsMaxMessage bounds one reassembled message: a block of 50,000 tx
+// maxMessage bounds one reassembled message: a block of 50,000 tx
 // hashes is about 3.5 MB of JSON.
-const wsMaxMessage = 64 << 20
+const maxMessage = 64 << 20
 
-// wsGUID is RFC 6455's fixed handshake suffix.
-const wsGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+// handshakeGUID is RFC 6455's fixed handshake suffix.
+const handshakeGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-// dialWS connects to rawURL (ws://host:port/path; an empty path is /ws)
+// noDeadline clears a net.Conn deadline.
+var noDeadline time.Time
+
+// Dial connects to rawURL (ws://host:port/path; an empty path is /ws)
 // and completes the opening handshake.
-func dialWS(ctx context.Context, rawURL string) (*wsConn, error) {
+func Dial(ctx context.Context, rawURL string) (*Conn, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: ws url %q: %v", ErrBadConfig, rawURL, err)
@@ -80,7 +92,7 @@ func dialWS(ctx context.Context, rawURL string) (*wsConn, error) {
 		return nil, fmt.Errorf("bench: ws handshake: %w", err)
 	}
 	resp.Body.Close()
-	sum := sha1.Sum([]byte(k + wsGUID))
+	sum := sha1.Sum([]byte(k + handshakeGUID))
 	switch {
 	case resp.StatusCode != http.StatusSwitchingProtocols:
 		err = fmt.Errorf("%w: ws handshake: HTTP %d", ErrWebSocket, resp.StatusCode)
@@ -94,11 +106,11 @@ func dialWS(ctx context.Context, rawURL string) (*wsConn, error) {
 		return nil, err
 	}
 	c.SetDeadline(noDeadline)
-	return &wsConn{c: c, r: r}, nil
+	return &Conn{c: c, r: r}, nil
 }
 
-// writeFrame sends one masked frame with FIN set.
-func (w *wsConn) writeFrame(op byte, payload []byte) error {
+// WriteFrame sends one masked frame with FIN set.
+func (w *Conn) WriteFrame(op byte, payload []byte) error {
 	hdr := make([]byte, 0, 14+len(payload))
 	hdr = append(hdr, 0x80|op)
 	switch n := len(payload); {
@@ -123,9 +135,9 @@ func (w *wsConn) writeFrame(op byte, payload []byte) error {
 	return err
 }
 
-// readMessage returns the next text or binary message, answering pings
+// ReadMessage returns the next text or binary message, answering pings
 // on the way. A close frame is answered and ends the stream with io.EOF.
-func (w *wsConn) readMessage() (op byte, msg []byte, err error) {
+func (w *Conn) ReadMessage() (op byte, msg []byte, err error) {
 	var (
 		first byte
 		buf   []byte
@@ -136,34 +148,34 @@ func (w *wsConn) readMessage() (op byte, msg []byte, err error) {
 			return 0, nil, err
 		}
 		switch fop {
-		case wsPing:
-			if err := w.writeFrame(wsPong, payload); err != nil {
+		case OpPing:
+			if err := w.WriteFrame(OpPong, payload); err != nil {
 				return 0, nil, err
 			}
 			continue
-		case wsPong:
+		case OpPong:
 			continue
-		case wsClose:
+		case OpClose:
 			code := payload
 			if len(code) > 2 {
 				code = code[:2]
 			}
-			w.writeFrame(wsClose, code)
+			w.WriteFrame(OpClose, code)
 			return 0, nil, io.EOF
-		case wsText, wsBin:
+		case OpText, OpBin:
 			if first != 0 {
 				return 0, nil, fmt.Errorf("%w: new message inside a fragmented one", ErrWebSocket)
 			}
 			first = fop
-		case wsCont:
+		case OpCont:
 			if first == 0 {
 				return 0, nil, fmt.Errorf("%w: continuation without a message", ErrWebSocket)
 			}
 		default:
 			return 0, nil, fmt.Errorf("%w: reserved opcode %#x", ErrWebSocket, fop)
 		}
-		if len(buf)+len(payload) > wsMaxMessage {
-			return 0, nil, fmt.Errorf("%w: message over %d bytes", ErrWebSocket, wsMaxMessage)
+		if len(buf)+len(payload) > maxMessage {
+			return 0, nil, fmt.Errorf("%w: message over %d bytes", ErrWebSocket, maxMessage)
 		}
 		if fin && buf == nil {
 			return first, payload, nil
@@ -176,7 +188,7 @@ func (w *wsConn) readMessage() (op byte, msg []byte, err error) {
 }
 
 // readFrame reads one frame: FIN, opcode and the payload.
-func (w *wsConn) readFrame() (fin bool, op byte, payload []byte, err error) {
+func (w *Conn) readFrame() (fin bool, op byte, payload []byte, err error) {
 	var h [2]byte
 	if _, err := io.ReadFull(w.r, h[:]); err != nil {
 		return false, 0, nil, err
@@ -185,28 +197,11 @@ func (w *wsConn) readFrame() (fin bool, op byte, payload []byte, err error) {
 	if h[0]&0x70 != 0 {
 		return false, 0, nil, fmt.Errorf("%w: reserved bits set", ErrWebSocket)
 	}
-	if h[1]&0x80 != 0 {
-		return false, 0, nil, fmt.Errorf("%w: masked frame from the server", ErrWebSocket)
+	n, err := w.payloadLen(h[1])
+	if err != nil {
+		return false, 0, nil, err
 	}
-	n := uint64(h[1] & 0x7f)
-	switch n {
-	case 126:
-		var b [2]byte
-		if _, err := io.ReadFull(w.r, b[:]); err != nil {
-			return false, 0, nil, err
-		}
-		n = uint64(binary.BigEndian.Uint16(b[:]))
-	case 127:
-		var b [8]byte
-		if _, err := io.ReadFull(w.r, b[:]); err != nil {
-			return false, 0, nil, err
-		}
-		n = binary.BigEndian.Uint64(b[:])
-	}
-	if n > wsMaxMessage {
-		return false, 0, nil, fmt.Errorf("%w: frame of %d bytes", ErrWebSocket, n)
-	}
-	if op >= wsClose && (n > 125 || !fin) {
+	if op >= OpClose && (n > 125 || !fin) {
 		return false, 0, nil, fmt.Errorf("%w: bad control frame", ErrWebSocket)
 	}
 	payload = make([]byte, n)
@@ -216,6 +211,69 @@ func (w *wsConn) readFrame() (fin bool, op byte, payload []byte, err error) {
 	return fin, op, payload, nil
 }
 
+// payloadLen is a server frame's payload length, from its second header
+// byte b and the extended length after it; it refuses a masked frame
+// and one over maxMessage.
+func (w *Conn) payloadLen(b byte) (uint64, error) {
+	if b&0x80 != 0 {
+		return 0, fmt.Errorf("%w: masked frame from the server", ErrWebSocket)
+	}
+	n := uint64(b & 0x7f)
+	switch n {
+	case 126:
+		var x [2]byte
+		if _, err := io.ReadFull(w.r, x[:]); err != nil {
+			return 0, err
+		}
+		n = uint64(binary.BigEndian.Uint16(x[:]))
+	case 127:
+		var x [8]byte
+		if _, err := io.ReadFull(w.r, x[:]); err != nil {
+			return 0, err
+		}
+		n = binary.BigEndian.Uint64(x[:])
+	}
+	if n > maxMessage {
+		return 0, fmt.Errorf("%w: frame of %d bytes", ErrWebSocket, n)
+	}
+	return n, nil
+}
+
 // Close closes the connection without a closing handshake: the reader
-// is usually blocked in readMessage and must be woken.
-func (w *wsConn) Close() error { return w.c.Close() }
+// is usually blocked in ReadMessage and must be woken.
+func (w *Conn) Close() error { return w.c.Close() }
+
+// Skim reads the next data frame, keeping its first len(head) bytes in head
+// and discarding the rest unread into memory: 10,000 subscribers copying
+// every block message out would measure the bench, not the node. It
+// answers pings and returns io.EOF on a close frame.
+func (w *Conn) Skim(head []byte) (op byte, kept []byte, err error) {
+	for {
+		var h [2]byte
+		if _, err := io.ReadFull(w.r, h[:]); err != nil {
+			return 0, nil, err
+		}
+		op = h[0] & 0x0f
+		n, err := w.payloadLen(h[1])
+		if err != nil {
+			return 0, nil, err
+		}
+		k := min(n, uint64(len(head)))
+		if _, err := io.ReadFull(w.r, head[:k]); err != nil {
+			return 0, nil, err
+		}
+		if _, err := w.r.Discard(int(n - k)); err != nil {
+			return 0, nil, err
+		}
+		switch op {
+		case OpPing:
+			if err := w.WriteFrame(OpPong, head[:k]); err != nil {
+				return 0, nil, err
+			}
+		case OpClose:
+			return 0, nil, fmt.Errorf("%w (close %x: %s)", io.EOF, head[:min(k, 2)], head[min(k, 2):k])
+		case OpText, OpBin, OpCont:
+			return op, head[:k], nil
+		}
+	}
+}

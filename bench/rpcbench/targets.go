@@ -1,4 +1,4 @@
-package bench
+package rpcbench
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"aitbc/rpc"
 )
 
-// RPCKinds are the read endpoints `aitbcd bench rpc` can query, by the
+// Kinds are the read endpoints `aitbcd bench rpc` can query, by the
 // name --mix takes:
 //
 //	head     GET /rpc/get_head
@@ -26,13 +26,13 @@ import (
 //	tx       GET /rpc/get_tx/{hash}
 //	txs      GET /rpc/get_txs/{address}            (SQL index)
 //	blocks   GET /rpc/get_blocks?from=&to= (10 blocks, SQL index)
-var RPCKinds = []string{"head", "status", "health", "balance", "account", "block", "tx", "txs", "blocks"}
+var Kinds = []string{"head", "status", "health", "balance", "account", "block", "tx", "txs", "blocks"}
 
-// DefaultRPCMix is the mix when none is given: every kind but health
+// DefaultMix is the mix when none is given: every kind but health
 // (which is get_head without the hash). Kinds the node has nothing to
 // answer with (no txs yet, no SQL index) are left out of the default mix
 // with a note; named in --mix they are an error instead.
-var DefaultRPCMix = []string{"head", "status", "balance", "account", "block", "tx", "txs", "blocks"}
+var DefaultMix = []string{"head", "status", "balance", "account", "block", "tx", "txs", "blocks"}
 
 // blocksWindow is how many blocks one get_blocks query asks for.
 const blocksWindow = 10
@@ -356,8 +356,8 @@ func same(field, got, want string) error {
 // parseMix checks a --mix list: known kinds, each once.
 func parseMix(mix []string) error {
 	for i, k := range mix {
-		if !slices.Contains(RPCKinds, k) {
-			return fmt.Errorf("%w: unknown endpoint kind %q in the mix (want %s)", ErrBadConfig, k, strings.Join(RPCKinds, ", "))
+		if !slices.Contains(Kinds, k) {
+			return fmt.Errorf("%w: unknown endpoint kind %q in the mix (want %s)", ErrBadConfig, k, strings.Join(Kinds, ", "))
 		}
 		if slices.Contains(mix[:i], k) {
 			return fmt.Errorf("%w: endpoint kind %q twice in the mix", ErrBadConfig, k)

@@ -1,9 +1,8 @@
-package bench
+package wsbench
 
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,13 +14,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"aitbc/bench"
+	"aitbc/bench/internal/wsclient"
 	"aitbc/internal/quantile"
 )
 
-// WSConfig is the WebSocket fan-out bench (`aitbcd bench ws`): Clients
+// Config is the WebSocket fan-out bench (`aitbcd bench ws`): Clients
 // subscribers of new_blocks on one node, and when each block reaches each
 // of them.
-type WSConfig struct {
+type Config struct {
 	// WS is the node's WebSocket base URL (ws://host:port); the bench
 	// uses /ws/new_blocks and /ws/consensus_events under it.
 	WS string
@@ -41,7 +42,7 @@ type WSConfig struct {
 }
 
 // Validate reports the first bad field.
-func (c WSConfig) Validate() error {
+func (c Config) Validate() error {
 	switch {
 	case !strings.HasPrefix(c.WS, "ws://"):
 		return fmt.Errorf("%w: ws %q: want ws://host:port", ErrBadConfig, c.WS)
@@ -55,10 +56,10 @@ func (c WSConfig) Validate() error {
 	return nil
 }
 
-// WSReport is what the bench measured. A delay is from the block's commit
+// Report is what the bench measured. A delay is from the block's commit
 // (the time of the node's consensus_events "commit" event, ms resolution)
 // to a subscriber's receipt of its new_blocks message.
-type WSReport struct {
+type Report struct {
 	Clients   int `json:"clients"`
 	Connected int `json:"connected"` // subscribers that connected
 	Lost      int `json:"lost"`      // subscribers whose stream ended during the run
@@ -127,12 +128,12 @@ func heightOf(msg []byte) (uint64, bool) {
 	return h, true
 }
 
-// WS runs the fan-out bench: it connects the subscribers, records commit
+// Run runs the fan-out bench: it connects the subscribers, records commit
 // times from consensus_events, measures for cfg.Duration, waits cfg.Grace
 // for the window's last deliveries and reports. Progress goes to out.
-func WS(ctx context.Context, cfg WSConfig, out io.Writer) (WSReport, error) {
+func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 	if err := cfg.Validate(); err != nil {
-		return WSReport{}, err
+		return Report{}, err
 	}
 	if cfg.Grace == 0 {
 		cfg.Grace = 10 * time.Second
@@ -142,12 +143,12 @@ func WS(ctx context.Context, cfg WSConfig, out io.Writer) (WSReport, error) {
 	}
 	base := strings.TrimRight(cfg.WS, "/")
 	base = strings.TrimSuffix(base, "/ws")
-	rep := WSReport{Clients: cfg.Clients}
+	rep := Report{Clients: cfg.Clients}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	// Commit times, from one consensus_events subscriber.
-	ev, err := dialWS(ctx, base+"/ws/consensus_events")
+	ev, err := wsclient.Dial(ctx, base+"/ws/consensus_events")
 	if err != nil {
 		return rep, fmt.Errorf("bench ws: consensus_events: %w", err)
 	}
@@ -156,7 +157,7 @@ func WS(ctx context.Context, cfg WSConfig, out io.Writer) (WSReport, error) {
 	commits := map[uint64]time.Time{}
 	go func() {
 		for {
-			op, msg, err := ev.readMessage()
+			op, msg, err := ev.ReadMessage()
 			if err != nil {
 				return
 			}
@@ -165,7 +166,7 @@ func WS(ctx context.Context, cfg WSConfig, out io.Writer) (WSReport, error) {
 				Height uint64
 				Time   int64
 			}
-			if op == wsText && json.Unmarshal(msg, &m) == nil && m.Kind == "commit" && m.Time > 0 {
+			if op == wsclient.OpText && json.Unmarshal(msg, &m) == nil && m.Kind == "commit" && m.Time > 0 {
 				cmu.Lock()
 				commits[m.Height] = time.UnixMilli(m.Time)
 				cmu.Unlock()
@@ -175,7 +176,7 @@ func WS(ctx context.Context, cfg WSConfig, out io.Writer) (WSReport, error) {
 
 	rec := &receipts{by: map[uint64]*receipt{}}
 	var lost atomic.Int64
-	conns := make([]*wsConn, 0, cfg.Clients)
+	conns := make([]*wsclient.Conn, 0, cfg.Clients)
 	var connMu sync.Mutex
 	defer func() {
 		cancel() // first: the readers must not count these closes as lost
@@ -194,7 +195,7 @@ func WS(ctx context.Context, cfg WSConfig, out io.Writer) (WSReport, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, err := dialWS(ctx, base+"/ws/new_blocks")
+			c, err := wsclient.Dial(ctx, base+"/ws/new_blocks")
 			<-sem
 			if err != nil {
 				dialErr.CompareAndSwap(nil, &err)
@@ -206,7 +207,7 @@ func WS(ctx context.Context, cfg WSConfig, out io.Writer) (WSReport, error) {
 			go func() {
 				head := make([]byte, 512)
 				for {
-					op, msg, err := c.skim(head)
+					op, msg, err := c.Skim(head)
 					at := time.Now()
 					if err != nil {
 						if ctx.Err() == nil && lost.Add(1) <= 3 {
@@ -214,7 +215,7 @@ func WS(ctx context.Context, cfg WSConfig, out io.Writer) (WSReport, error) {
 						}
 						return
 					}
-					if h, ok := heightOf(msg); ok && op == wsText {
+					if h, ok := heightOf(msg); ok && op == wsclient.OpText {
 						rec.add(h, at)
 					}
 				}
@@ -263,7 +264,7 @@ func WS(ctx context.Context, cfg WSConfig, out io.Writer) (WSReport, error) {
 	}
 	end := time.Now()
 	if cfg.Metrics != "" {
-		if v, ok := scrapeMetric(ctx, cfg.Metrics, "process_resident_memory_bytes"); ok {
+		if v, ok := bench.ScrapeMetric(ctx, http.DefaultClient, cfg.Metrics, "process_resident_memory_bytes", 5*time.Second); ok {
 			rep.NodeRSSBytes = v
 		}
 	}
@@ -307,9 +308,9 @@ func WS(ctx context.Context, cfg WSConfig, out io.Writer) (WSReport, error) {
 	}
 	rec.mu.Unlock()
 	if len(lastD) > 0 {
-		rep.LastP50, rep.LastP99 = percentileOf(lastD, 50), quantile.Nearest(lastD, 99)
+		rep.LastP50, rep.LastP99 = bench.Percentile(lastD, 50), quantile.Nearest(lastD, 99)
 		rep.LastMax = lastD[len(lastD)-1]
-		rep.FirstP50 = percentileOf(firstD, 50)
+		rep.FirstP50 = bench.Percentile(firstD, 50)
 	}
 	if rep.Blocks == 0 {
 		return rep, errors.New("bench ws: no block committed in the window (is the node producing blocks?)")
@@ -317,27 +318,8 @@ func WS(ctx context.Context, cfg WSConfig, out io.Writer) (WSReport, error) {
 	return rep, nil
 }
 
-// scrapeMetric reads one unlabelled sample from a /metrics page.
-func scrapeMetric(ctx context.Context, url, name string) (float64, bool) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return 0, false
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, false
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, false
-	}
-	return promValue(io.LimitReader(resp.Body, 16<<20), name)
-}
-
 // Print writes the report as a table.
-func (r WSReport) Print(w io.Writer) {
+func (r Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "subscribers         %d connected of %d (in %v), %d lost during the run\n", r.Connected, r.Clients, r.ConnectTime.Round(time.Millisecond), r.Lost)
 	fmt.Fprintf(w, "blocks in window    %d, received by every subscriber: %d, missing receipts: %d\n", r.Blocks, r.Complete, r.Missing)
 	for h, n := range r.Incomplete {
@@ -347,57 +329,5 @@ func (r WSReport) Print(w io.Writer) {
 	fmt.Fprintf(w, "commit → first sub  p50 %v\n", r.FirstP50.Round(time.Millisecond))
 	if r.NodeRSSBytes > 0 {
 		fmt.Fprintf(w, "node RSS            %.0f MiB\n", r.NodeRSSBytes/(1<<20))
-	}
-}
-
-// skim reads the next data frame, keeping its first len(head) bytes in head
-// and discarding the rest unread into memory: 10,000 subscribers copying
-// every block message out would measure the bench, not the node. It
-// answers pings and returns io.EOF on a close frame.
-func (w *wsConn) skim(head []byte) (op byte, kept []byte, err error) {
-	for {
-		var h [2]byte
-		if _, err := io.ReadFull(w.r, h[:]); err != nil {
-			return 0, nil, err
-		}
-		op = h[0] & 0x0f
-		if h[1]&0x80 != 0 {
-			return 0, nil, fmt.Errorf("%w: masked frame from the server", ErrWebSocket)
-		}
-		n := uint64(h[1] & 0x7f)
-		switch n {
-		case 126:
-			var b [2]byte
-			if _, err := io.ReadFull(w.r, b[:]); err != nil {
-				return 0, nil, err
-			}
-			n = uint64(binary.BigEndian.Uint16(b[:]))
-		case 127:
-			var b [8]byte
-			if _, err := io.ReadFull(w.r, b[:]); err != nil {
-				return 0, nil, err
-			}
-			n = binary.BigEndian.Uint64(b[:])
-		}
-		if n > wsMaxMessage {
-			return 0, nil, fmt.Errorf("%w: frame of %d bytes", ErrWebSocket, n)
-		}
-		k := min(n, uint64(len(head)))
-		if _, err := io.ReadFull(w.r, head[:k]); err != nil {
-			return 0, nil, err
-		}
-		if _, err := w.r.Discard(int(n - k)); err != nil {
-			return 0, nil, err
-		}
-		switch op {
-		case wsPing:
-			if err := w.writeFrame(wsPong, head[:k]); err != nil {
-				return 0, nil, err
-			}
-		case wsClose:
-			return 0, nil, fmt.Errorf("%w (close %x: %s)", io.EOF, head[:min(k, 2)], head[min(k, 2):k])
-		case wsText, wsBin, wsCont:
-			return op, head[:k], nil
-		}
 	}
 }

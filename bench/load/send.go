@@ -1,4 +1,4 @@
-package bench
+package load
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"aitbc/bench"
 	"aitbc/engine/types"
 	"aitbc/rpc"
 )
@@ -37,7 +38,7 @@ type sender struct {
 	signed  []*types.Tx // presigned txs for nonces 1..len(signed)
 	hashes  []types.Hash
 	c       *rpc.Client // the node this sender sends to
-	payload []byte      // pads each tx to LoadConfig.TxBytes
+	payload []byte      // pads each tx to Config.TxBytes
 	batch   int         // slots per send_txs request; <= 1: send_tx
 }
 
@@ -87,11 +88,11 @@ func (s *sender) run(ctx context.Context, p *pacer, tr *tracker, cnt *counters) 
 	backoff := time.Duration(0)
 	retry := func() bool {
 		backoff = min(max(2*backoff, backoffMin), backoffMax)
-		return SleepCtx(ctx, backoff)
+		return bench.SleepCtx(ctx, backoff)
 	}
 	for s.next <= s.max {
 		at, ok := p.next()
-		if !ok || !SleepCtx(ctx, time.Until(at)) {
+		if !ok || !bench.SleepCtx(ctx, time.Until(at)) {
 			return
 		}
 		tx, h := s.tx(s.next)
@@ -150,7 +151,7 @@ func (s *sender) runBatches(ctx context.Context, p *pacer, tr *tracker, cnt *cou
 	backoff := time.Duration(0)
 	for s.next <= s.max {
 		at := p.nextN(int(min(uint64(s.batch), s.max-s.next+1)))
-		if len(at) == 0 || !SleepCtx(ctx, time.Until(at[len(at)-1])) {
+		if len(at) == 0 || !bench.SleepCtx(ctx, time.Until(at[len(at)-1])) {
 			return
 		}
 		txs := make([]*types.Tx, len(at))
@@ -176,7 +177,7 @@ func (s *sender) runBatches(ctx context.Context, p *pacer, tr *tracker, cnt *cou
 				cnt.fail(err)
 			}
 			backoff = min(max(2*backoff, backoffMin), backoffMax)
-			if !SleepCtx(ctx, backoff) {
+			if !bench.SleepCtx(ctx, backoff) {
 				return
 			}
 			continue
@@ -197,7 +198,7 @@ func (s *sender) runBatches(ctx context.Context, p *pacer, tr *tracker, cnt *cou
 		s.next += uint64(took)
 		if took < len(res) {
 			backoff = min(max(2*backoff, backoffMin), backoffMax)
-			if !SleepCtx(ctx, backoff) {
+			if !bench.SleepCtx(ctx, backoff) {
 				return
 			}
 		} else {
@@ -206,25 +207,10 @@ func (s *sender) runBatches(ctx context.Context, p *pacer, tr *tracker, cnt *cou
 	}
 }
 
-// SleepCtx sleeps d; false if ctx ended first (before or while sleeping).
-func SleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
-
 // fund makes cfg.Senders fresh accounts, sends each from the faucet
 // enough for twice its share of the run, and waits until the transfers
 // are final. It returns the senders and the per-tx fee.
-func fund(ctx context.Context, c *rpc.Client, cfg LoadConfig, chainID string, out io.Writer) ([]*sender, uint64, error) {
+func fund(ctx context.Context, c *rpc.Client, cfg Config, chainID string, out io.Writer) ([]*sender, uint64, error) {
 	faucetPub := cfg.Faucet.Public().(ed25519.PublicKey)
 	faucet := types.AddressFromPubKey(faucetPub)
 	balance, nonce, err := c.Account(ctx, faucet)
@@ -324,7 +310,7 @@ func sendRetrying(ctx context.Context, c *rpc.Client, tx *types.Tx) (types.Hash,
 		if err == nil || !errors.As(err, &ae) || ae.Status != http.StatusServiceUnavailable {
 			return h, err
 		}
-		if !SleepCtx(ctx, backoff) {
+		if !bench.SleepCtx(ctx, backoff) {
 			return h, context.Cause(ctx)
 		}
 		backoff = min(2*backoff, backoffMax)
@@ -346,7 +332,7 @@ func waitFinal(ctx context.Context, c *rpc.Client, hash types.Hash, limit time.D
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%w: %s not final after %v", ErrFunding, hash, limit)
 		}
-		if !SleepCtx(ctx, 50*time.Millisecond) {
+		if !bench.SleepCtx(ctx, 50*time.Millisecond) {
 			return context.Cause(ctx)
 		}
 	}

@@ -1,4 +1,4 @@
-package bench
+package rpcbench
 
 import (
 	"errors"
@@ -15,7 +15,7 @@ func FuzzRPCCheck(f *testing.F) {
 	f.Add(uint8(8), []byte(`{"from":3,"to":12,"blocks":[]}`), "3-12")
 	f.Add(uint8(7), []byte(`{"address":"ait1x","txs":null}`), "ait1x")
 	f.Fuzz(func(t *testing.T, kind uint8, body []byte, want string) {
-		k := RPCKinds[int(kind)%len(RPCKinds)]
+		k := Kinds[int(kind)%len(Kinds)]
 		if err := rpcChecks[k](body, want); err != nil && !errors.Is(err, ErrWrongAnswer) {
 			t.Fatalf("%s: %v is not ErrWrongAnswer", k, err)
 		}

@@ -1,18 +1,17 @@
-package bench
+package load
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"aitbc/bench"
 	"aitbc/engine/types"
 	"aitbc/internal/quantile"
 )
@@ -172,12 +171,6 @@ func blockStats(blocks []blockSeen) (n int, meanTxs float64, p50, p99 time.Durat
 	return len(win), float64(total) / float64(len(win)), quantile.Nearest(iv, 50), quantile.Nearest(iv, 99)
 }
 
-// percentileOf sorts d in place and returns its p-th percentile.
-func percentileOf(d []time.Duration, p int) time.Duration {
-	slices.Sort(d)
-	return quantile.Nearest(d, p)
-}
-
 // indexLag is what the Prometheus scrape of the node's metrics yields.
 type indexLag struct {
 	max, last float64
@@ -192,7 +185,7 @@ func scrapeIndexLag(ctx context.Context, hc *http.Client, url string, every time
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		if v, ok := scrapeOnce(ctx, hc, url); ok {
+		if v, ok := bench.ScrapeMetric(ctx, hc, url, "aitbc_index_lag_blocks", 2*time.Second); ok {
 			mu.Lock()
 			if lag.samples == 0 || v > lag.max {
 				lag.max = v
@@ -210,57 +203,8 @@ func scrapeIndexLag(ctx context.Context, hc *http.Client, url string, every time
 	}
 }
 
-func scrapeOnce(ctx context.Context, hc *http.Client, url string) (float64, bool) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return 0, false
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return 0, false
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, false
-	}
-	return promValue(io.LimitReader(resp.Body, 16<<20), "aitbc_index_lag_blocks")
-}
-
-// promValue finds the first sample of metric in a Prometheus text
-// exposition (labels, if any, are ignored).
-func promValue(r io.Reader, metric string) (float64, bool) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		rest, ok := strings.CutPrefix(line, metric)
-		if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '{') {
-			continue
-		}
-		if rest[0] == '{' {
-			end := strings.LastIndexByte(rest, '}')
-			if end < 0 {
-				continue
-			}
-			rest = rest[end+1:]
-		}
-		f := strings.Fields(rest)
-		if len(f) == 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[0], 64)
-		if err != nil {
-			continue
-		}
-		return v, true
-	}
-	return 0, false
-}
-
-// WriteLoadTable prints rep as a two-column table, one figure a line.
-func WriteLoadTable(out io.Writer, rep LoadReport) {
+// WriteTable prints rep as a two-column table, one figure a line.
+func WriteTable(out io.Writer, rep Report) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
 	lag := "n/a"
 	if rep.IndexLagSamples > 0 {

@@ -1,4 +1,4 @@
-package bench
+package load
 
 import (
 	"context"
@@ -6,21 +6,22 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"aitbc/bench"
+	"aitbc/bench/internal/wsclient"
 	"aitbc/engine/types"
 	"aitbc/internal/quantile"
 	netws "aitbc/netio/ws"
 	"aitbc/rpc"
 )
 
-// LoadConfig is one load bench run (aitbcd bench load). A zero field
+// Config is one load bench run (aitbcd bench load). A zero field
 // means its default.
-type LoadConfig struct {
+type Config struct {
 	// RPC is the node's REST base URL, e.g. http://127.0.0.1:9080.
 	RPC string
 	// WS is the node's WebSocket URL, e.g. ws://127.0.0.1:9081/ws; the
@@ -71,7 +72,7 @@ type LoadConfig struct {
 	NodeCPU func() time.Duration
 }
 
-func (c LoadConfig) withDefaults() LoadConfig {
+func (c Config) withDefaults() Config {
 	if c.TPS == 0 {
 		c.TPS = 1000
 	}
@@ -94,7 +95,7 @@ func (c LoadConfig) withDefaults() LoadConfig {
 }
 
 // Validate checks the config after defaults; errors wrap ErrBadConfig.
-func (c LoadConfig) Validate() error {
+func (c Config) Validate() error {
 	c = c.withDefaults()
 	bad := func(f string, a ...any) error { return fmt.Errorf("%w: "+f, append([]any{ErrBadConfig}, a...)...) }
 	switch {
@@ -122,12 +123,12 @@ func (c LoadConfig) Validate() error {
 	return nil
 }
 
-// LoadReport is the outcome of one Load run. Submitted counts send_tx
+// Report is the outcome of one Run. Submitted counts send_tx
 // requests; each ends as Accepted, Rejected (503 mempool_full or busy,
 // retried after a back-off) or an error. Committed counts the accepted
 // txs seen in a new_blocks message plus LateCommitted; Uncommitted the
 // sent txs not found committed when the run ended (Lost among them).
-type LoadReport struct {
+type Report struct {
 	TargetTPS       int           `json:"target_tps"`
 	Seconds         float64       `json:"seconds"`
 	Senders         int           `json:"senders"`
@@ -161,7 +162,7 @@ type LoadReport struct {
 	ClientCPUSeconds float64 `json:"client_cpu_seconds"`
 	ClientCPUPerTx   float64 `json:"client_cpu_us_per_tx"`
 	// NodeCPUSeconds is the nodes' CPU time from the start of sending to
-	// the end of the run (LoadConfig.NodeCPU; 0 without it), and
+	// the end of the run (Config.NodeCPU; 0 without it), and
 	// NodeCPUPerTx that over Committed, in µs: all nodes together.
 	NodeCPUSeconds float64 `json:"node_cpu_seconds"`
 	NodeCPUPerTx   float64 `json:"node_cpu_us_per_tx"`
@@ -177,52 +178,34 @@ type LoadReport struct {
 }
 
 // JSON renders the report for --json.
-func (r LoadReport) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
+func (r Report) JSON() ([]byte, error) { return json.MarshalIndent(r, "", "  ") }
 
-// NewLoadHTTPClient is an HTTP client for conns concurrent requests to
-// one node: keep-alive with an idle pool as large as the concurrency (the
-// default of 2 per host would reopen a connection per request), no
-// compression, a bounded request time.
-func NewLoadHTTPClient(conns int) *http.Client {
-	return &http.Client{
-		Timeout: 10 * time.Second,
-		Transport: &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        conns + 16,
-			MaxIdleConnsPerHost: conns + 16,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true,
-			ForceAttemptHTTP2:   false,
-		},
-	}
-}
-
-// Load runs cfg against a node: it funds cfg.Senders fresh accounts from
+// Run runs cfg against a node: it funds cfg.Senders fresh accounts from
 // the faucet and waits until that is final, then sends transfers at
 // cfg.TPS for cfg.Duration, follows new_blocks to time each tx from
 // submission to the block that carries it, prints a progress line every
 // cfg.Progress and the table at the end.
-func Load(ctx context.Context, cfg LoadConfig, out io.Writer) (LoadReport, error) {
+func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 	if err := cfg.Validate(); err != nil {
-		return LoadReport{}, err
+		return Report{}, err
 	}
 	cfg = cfg.withDefaults()
 	hc := cfg.HTTP
 	if hc == nil {
-		hc = NewLoadHTTPClient(cfg.Senders)
+		hc = bench.NewHTTPClient(cfg.Senders)
 	}
 	c := &rpc.Client{BaseURL: cfg.RPC, HTTP: hc}
-	rep := LoadReport{TargetTPS: cfg.TPS, Seconds: cfg.Duration.Seconds(), Senders: cfg.Senders, Presigned: cfg.Presign}
+	rep := Report{TargetTPS: cfg.TPS, Seconds: cfg.Duration.Seconds(), Senders: cfg.Senders, Presigned: cfg.Presign}
 
 	// Follow blocks before anything is sent, so no commit is missed.
 	dctx, dcancel := context.WithTimeout(ctx, 10*time.Second)
-	ws, err := dialWS(dctx, cfg.WS)
+	ws, err := wsclient.Dial(dctx, cfg.WS)
 	dcancel()
 	if err != nil {
 		return rep, err
 	}
 	defer ws.Close()
-	if err := ws.writeFrame(wsText, []byte(`{"op":"subscribe","topics":["new_blocks"]}`)); err != nil {
+	if err := ws.WriteFrame(wsclient.OpText, []byte(`{"op":"subscribe","topics":["new_blocks"]}`)); err != nil {
 		return rep, fmt.Errorf("bench: ws subscribe: %w", err)
 	}
 	tr := newTracker()
@@ -264,7 +247,7 @@ func Load(ctx context.Context, cfg LoadConfig, out io.Writer) (LoadReport, error
 		nodeCPU = func() time.Duration { return 0 }
 	}
 	node0 := nodeCPU()
-	cpu0 := processCPU()
+	cpu0 := bench.ProcessCPU()
 	start := time.Now()
 	p := newPacer(start, cfg.TPS, cfg.Duration)
 	var wg sync.WaitGroup
@@ -304,7 +287,7 @@ loop:
 	}
 	tick.Stop()
 	prog.line()
-	cpu := processCPU() - cpu0
+	cpu := bench.ProcessCPU() - cpu0
 	nodeUsed := nodeCPU() - node0
 	scancel()
 	scrapeWG.Wait()
@@ -337,7 +320,7 @@ loop:
 	if !last.IsZero() {
 		rep.CommittedTPS = float64(rep.Committed) / last.Sub(start).Seconds()
 	}
-	rep.FinalityP50, rep.FinalityP90 = percentileOf(lat, 50), quantile.Nearest(lat, 90)
+	rep.FinalityP50, rep.FinalityP90 = bench.Percentile(lat, 50), quantile.Nearest(lat, 90)
 	rep.FinalityP99, rep.FinalityMax = quantile.Nearest(lat, 99), quantile.Nearest(lat, 100)
 	rep.Blocks, rep.MeanTxsPerBlock, rep.IntervalP50, rep.IntervalP99 = blockStats(blocks)
 	rep.EndHeight = tr.head.Load()
@@ -353,7 +336,7 @@ loop:
 		rep.NodeCPUPerTx = float64(nodeUsed.Microseconds()) / float64(rep.Committed)
 	}
 	rep.TxBytes = senders[0].size()
-	WriteLoadTable(out, rep)
+	WriteTable(out, rep)
 	if err := ctx.Err(); err != nil {
 		return rep, context.Cause(ctx)
 	}
@@ -388,7 +371,7 @@ func reconcile(ctx context.Context, cs []*rpc.Client, left []types.Hash, accepte
 			}
 		}
 		left = still
-		if len(left) == 0 || time.Now().After(deadline) || !SleepCtx(ctx, 500*time.Millisecond) {
+		if len(left) == 0 || time.Now().After(deadline) || !bench.SleepCtx(ctx, 500*time.Millisecond) {
 			break
 		}
 	}
@@ -421,14 +404,14 @@ func txStatus(ctx context.Context, cs []*rpc.Client, h types.Hash) string {
 
 // followBlocks reads new_blocks messages into tr until the connection
 // ends.
-func followBlocks(ws *wsConn, tr *tracker) error {
+func followBlocks(ws *wsclient.Conn, tr *tracker) error {
 	for {
-		op, msg, err := ws.readMessage()
+		op, msg, err := ws.ReadMessage()
 		if err != nil {
 			return err
 		}
 		at := time.Now()
-		if op != wsText {
+		if op != wsclient.OpText {
 			continue
 		}
 		var b rpc.BlockMessage
@@ -442,33 +425,15 @@ func followBlocks(ws *wsConn, tr *tracker) error {
 // counters are the senders' shared tallies.
 type counters struct {
 	submitted, accepted, rejected, errors atomic.Int64
-	mu                                    sync.Mutex
-	errSamples                            []string
+	errSamples                            bench.Samples
 }
-
-// maxErrSamples bounds the distinct error messages a report keeps.
-const maxErrSamples = 8
 
 func (c *counters) fail(err error) {
 	c.errors.Add(1)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	msg := err.Error()
-	for _, s := range c.errSamples {
-		if s == msg {
-			return
-		}
-	}
-	if len(c.errSamples) < maxErrSamples {
-		c.errSamples = append(c.errSamples, msg)
-	}
+	c.errSamples.Add(err.Error())
 }
 
-func (c *counters) samples() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.errSamples...)
-}
+func (c *counters) samples() []string { return c.errSamples.List() }
 
 // progress prints one line per interval: rates since the last line,
 // rejections so far, the head and the index lag.
