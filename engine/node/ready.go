@@ -7,6 +7,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/consensus"
 	"aitbc/engine/exec"
+	"aitbc/engine/types"
 )
 
 // drain processes every Ready the core has, feeding the pipeline's answers
@@ -86,12 +87,10 @@ func (m *Machine) handle(rd consensus.Ready) []consensus.Message {
 // block, so the node must not go on without it.
 func (m *Machine) commit(c consensus.Commit) error {
 	// One block ahead of the store at most: the previous write first.
-	if err := m.awaitWrite(); err != nil {
+	if err := m.written(); err != nil {
 		return err
 	}
-	ctx, cancel := m.verifyCtx()
-	x, err := m.exec.Decided(ctx, c.Block, *m.head.Load())
-	cancel()
+	x, cb, err := m.execute(c.Block, c.Cert)
 	if errors.Is(err, engine.ErrInvalidBlock) {
 		m.haltConsensus(c.Block.Header.Height, c.Cert.BlockHash, fmt.Errorf("decided block fails validation: %w", err))
 		return errHalted
@@ -99,7 +98,6 @@ func (m *Machine) commit(c consensus.Commit) error {
 	if err != nil {
 		return fmt.Errorf("committed block fails validation: %w", err)
 	}
-	cb := exec.Committed(x, c.Cert)
 	m.faultAt(FaultBeforeStore, cb)
 	if err := m.apply(x, cb); err != nil {
 		return err
@@ -111,6 +109,18 @@ func (m *Machine) commit(c consensus.Commit) error {
 	m.announceValidators(h)
 	m.faultAt(FaultAfterApply, cb)
 	return m.beginWrite(cb)
+}
+
+// execute runs a decided block on the applied head (exec.Decided) and
+// returns what the store commits.
+func (m *Machine) execute(blk *types.Block, cert *types.CommitCert) (*exec.Executed, *engine.CommittedBlock, error) {
+	ctx, cancel := m.verifyCtx()
+	x, err := m.exec.Decided(ctx, blk, *m.head.Load())
+	cancel()
+	if err != nil {
+		return nil, nil, err
+	}
+	return x, exec.Committed(x, cert), nil
 }
 
 // apply makes an executed block the state the next height builds on, in

@@ -6,7 +6,6 @@ import (
 
 	"aitbc/engine"
 	"aitbc/engine/consensus"
-	"aitbc/engine/exec"
 	"aitbc/engine/types"
 )
 
@@ -100,12 +99,13 @@ func (m *Machine) persist(msgs []consensus.Message) error {
 			return nil
 		}
 		p := m.pending
-		if p != nil && !p.walled && height > p.cb.Block.Header.Height {
+		parent := p != nil && !p.walled && height > p.cb.Block.Header.Height
+		if parent {
 			batch = append([][]byte{encodeWALParent(p.cb)}, batch...)
 		}
 		err := m.wal.Write(height, batch)
 		batch = batch[:0]
-		if err == nil && p != nil && !p.walled && height > p.cb.Block.Header.Height {
+		if err == nil && parent {
 			p.walled = true
 			m.faultAt(FaultAheadOfStore, p.cb)
 		}
@@ -188,13 +188,10 @@ func (m *Machine) restoreAhead(start consensus.Start) (consensus.Start, error) {
 	if err := m.setAt(h).VerifyCommit(m.chainID, cert); err != nil {
 		return start, fmt.Errorf("node: WAL parent record of height %d: %w", start.Height+1, err)
 	}
-	ctx, cancel := m.verifyCtx()
-	x, err := m.exec.Decided(ctx, blk, *m.head.Load())
-	cancel()
+	x, cb, err := m.execute(blk, cert)
 	if err != nil {
 		return start, fmt.Errorf("node: WAL parent record of height %d: block %d: %w", start.Height+1, h, err)
 	}
-	cb := exec.Committed(x, cert)
 	if err := m.apply(x, cb); err != nil {
 		return start, fmt.Errorf("node: %w", err)
 	}

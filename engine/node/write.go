@@ -18,7 +18,7 @@ import (
 // block published: the head RPC reports, block sync serves and
 // announces, the WebSocket's new_blocks, the index, the WAL truncated
 // below the next height (written). At most one block is ahead of the
-// store: the next commit waits for the write before it (awaitWrite).
+// store: the next commit waits for the write before it (written).
 //
 // A validator may sign and send next-height messages while its parent is
 // not durable yet. Its first WAL write of that height therefore carries
@@ -95,10 +95,6 @@ func (m *Machine) beginWrite(cb *engine.CommittedBlock) error {
 	}
 	return nil
 }
-
-// awaitWrite waits for the block the writer holds, if any, and publishes
-// it.
-func (m *Machine) awaitWrite() error { return m.written() }
 
 // Written tells the Machine that its writer finished a write in the
 // background (an asynchronous Deps.Writer's owner calls it): the block is
