@@ -92,12 +92,15 @@ func startDevnet(ctx context.Context, bin, dir string, n int, env []string) (*de
 		d.rpc = append(d.rpc, fmt.Sprintf("http://127.0.0.1:%d", base+offRPC+100*i))
 	}
 	d.ws = fmt.Sprintf("ws://127.0.0.1:%d/ws", base+offWS)
-	if err := d.waitReady(ctx, 90*time.Second); err != nil {
+	if err := d.waitReady(ctx, devnetReadyLimit); err != nil {
 		d.stop()
 		return nil, err
 	}
 	return d, nil
 }
+
+// devnetReadyLimit is how long a devnet may take to start.
+const devnetReadyLimit = 90 * time.Second
 
 func (d *devnet) faucetKey() string { return filepath.Join(d.dir, "net", "faucet.key") }
 

@@ -148,6 +148,22 @@ func pointSeconds(budget time.Duration) time.Duration {
 	return min(max(budget/40, time.Second), 15*time.Second)
 }
 
+// ErrHung: the suite ran past hangLimit and was stopped.
+var ErrHung = errors.New("suite: hung")
+
+// hangLimit is how long Run lets the suite go before it is declared
+// hung: twice the budget (which sizes only the load points) plus the
+// ready limit of every devnet it starts, which the budget does not cover
+// (a small budget on a slow host spends most of its time starting
+// devnets).
+func hangLimit(cfg Config) time.Duration {
+	starts := len(cfg.Settings)
+	if cfg.SingleRate > 0 {
+		starts++
+	}
+	return 2*cfg.Budget + time.Duration(starts)*devnetReadyLimit
+}
+
 // Run runs the suite and writes the report. It returns the report and
 // its directory; err is non-nil when the run failed, including when any
 // tx was lost (load.ErrLost), and the report is still written then
@@ -158,7 +174,8 @@ func Run(ctx context.Context, cfg Config) (*report.Report, string, error) {
 	}
 	cfg = cfg.withDefaults()
 	t0 := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, 2*cfg.Budget) // a hung step cannot hang the suite
+	limit := hangLimit(cfg)
+	ctx, cancel := context.WithTimeoutCause(ctx, limit, fmt.Errorf("%w: still running after %v", ErrHung, limit))
 	defer cancel()
 	pt := pointSeconds(cfg.Budget)
 	created := cfg.Now().UTC()

@@ -63,6 +63,20 @@ func TestPointSeconds(t *testing.T) {
 	}
 }
 
+// TestHangLimitCoversDevnetStarts: the smallest budget (10 s) must not
+// stop a suite whose three devnet starts alone take longer (a CI host
+// took 21 s, with 2x the budget as the limit the run failed).
+func TestHangLimitCoversDevnetStarts(t *testing.T) {
+	cfg := Config{Binary: "aitbcd", LoadKey: nopKey, Budget: 10 * time.Second, SingleRate: 1000}.withDefaults()
+	if got, want := hangLimit(cfg), 20*time.Second+3*devnetReadyLimit; got != want {
+		t.Errorf("hang limit %v, want %v", got, want)
+	}
+	cfg.SingleRate = 0
+	if got, want := hangLimit(cfg), 20*time.Second+2*devnetReadyLimit; got != want {
+		t.Errorf("without the single point: hang limit %v, want %v", got, want)
+	}
+}
+
 func TestValidateNamesTheProblem(t *testing.T) {
 	base := func() Config { return Config{Binary: "aitbcd", LoadKey: nopKey} }
 	if err := base().Validate(); err != nil {
