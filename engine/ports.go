@@ -31,10 +31,13 @@ type BlockStore interface {
 	// LoadStaking restores what a pos or hybrid chain keeps besides
 	// accounts and claimed jobs (docs/spec.md §13.6, §17), on one
 	// consistent snapshot: every stake record (address order), every
-	// applied evidence hash (ascending), the supply, and every elected set
-	// (ascending epoch). An error from a callback stops the scan and is
-	// returned.
+	// applied evidence hash (ascending), the supply, and the elected sets
+	// (ascending epoch; the newest r.Sets of them when r.Sets > 0). An
+	// error from a callback stops the scan and is returned.
 	LoadStaking(r StakingRestore) error
+	// ValidatorSet is the stored elected set of epoch e ≥ 2 (wrapping
+	// ErrNotFound when none is).
+	ValidatorSet(e uint64) (*validators.Set, error)
 	// AddEvidence records verified evidence of double-signing, durably.
 	// It is node-local, not consensus state (nothing in a block or the
 	// state root depends on it). Idempotent: evidence whose hash is stored
@@ -57,6 +60,9 @@ type StakingRestore struct {
 	Evidence func(types.Hash) error
 	Supply   func(state.Supply) error
 	Set      func(epoch uint64, set *validators.Set) error
+	// Sets, when > 0, limits Set to the newest Sets elected sets (the
+	// node keeps only those in memory, epochs.History.Bound).
+	Sets int
 }
 
 // BlockSource is the read side of a BlockStore that replaying and serving

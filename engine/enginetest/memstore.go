@@ -127,8 +127,12 @@ func (s *MemStore) LoadStaking(r engine.StakingRestore) error {
 			return err
 		}
 	}
-	for i, b := range s.sets {
-		set, err := validators.DecodeSet(b)
+	first := 0
+	if r.Sets > 0 {
+		first = max(len(s.sets)-r.Sets, 0)
+	}
+	for i := first; i < len(s.sets); i++ {
+		set, err := validators.DecodeSet(s.sets[i])
 		if err != nil {
 			return err
 		}
@@ -137,6 +141,16 @@ func (s *MemStore) LoadStaking(r engine.StakingRestore) error {
 		}
 	}
 	return nil
+}
+
+// ValidatorSet is the stored set of epoch e (engine.BlockStore).
+func (s *MemStore) ValidatorSet(e uint64) (*validators.Set, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if e < 2 || e-2 >= uint64(len(s.sets)) {
+		return nil, fmt.Errorf("set of epoch %d: %w", e, engine.ErrNotFound)
+	}
+	return validators.DecodeSet(s.sets[e-2])
 }
 
 func (s *MemStore) Head() (uint64, types.Hash, error) {

@@ -21,15 +21,31 @@ var (
 	ErrUnknownEpoch = errors.New("epochs: unknown epoch")
 )
 
-// History is the validator set of every epoch of one chain.
+// Loader reads the stored set of an epoch (engine.BlockStore.ValidatorSet).
+type Loader func(epoch uint64) (*validators.Set, error)
+
+// History is the validator set of every epoch of one chain: the newest
+// sets in memory, older ones, when Bound, read back from the store.
 type History struct {
-	mu      sync.RWMutex // guards sets: the node's read side asks At from any goroutine
+	mu      sync.RWMutex // guards sets and known: the node's read side asks At from any goroutine
 	mode    string
 	length  uint64
 	cfg     validators.ElectionConfig
 	genesis *validators.Set
-	// sets[i] is the set of epoch i+2: epochs 0 and 1 use genesis.
+	// last is the last epoch whose set is known (1 before any election);
+	// sets holds the newest of them, epochs last-len(sets)+1 … last.
+	last uint64
 	sets []*validators.Set
+	// keep bounds sets (0: every set is kept); load reads an older one.
+	keep int
+	load Loader
+	// loaded is the last set load returned, so that a client paging
+	// through one old epoch reads the store once.
+	loadMu sync.Mutex
+	loaded struct {
+		epoch uint64
+		set   *validators.Set
+	}
 }
 
 // New returns the history of a chain that has committed nothing: every
@@ -41,7 +57,28 @@ func New(g *types.Genesis, genesis *validators.Set) (*History, error) {
 	if g.Params.EpochLength == 0 {
 		return nil, fmt.Errorf("%w: params.epoch_length must be > 0", types.ErrBadGenesis)
 	}
-	return &History{mode: g.ConsensusMode, length: g.Params.EpochLength, cfg: validators.ElectionConfigOf(g), genesis: genesis}, nil
+	return &History{mode: g.ConsensusMode, length: g.Params.EpochLength, cfg: validators.ElectionConfigOf(g), genesis: genesis, last: 1}, nil
+}
+
+// MinKept is the fewest sets a bounded History keeps in memory for chain
+// g: every set a consensus check can ask for — the heights being decided
+// and committed (up to two epochs back from the newest known, which is
+// one ahead of the head's) and evidence up to params.max_evidence_age
+// blocks old — so that only the read side ever reads the store.
+func MinKept(g *types.Genesis) int {
+	L := max(g.Params.EpochLength, 1)
+	age := g.Params.PoS().MaxEvidenceAge
+	return int(min((age+L-1)/L+4, 1<<20))
+}
+
+// Bound keeps at most keep sets in memory (raised to at least 1) and
+// reads older ones with load. Call it before the first Install. With a
+// loader, the first Install may name any epoch above Known(): the epochs
+// between are the store's (a restart installs only the newest sets).
+func (h *History) Bound(keep int, load Loader) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.keep, h.load = max(keep, 1), load
 }
 
 // Staking reports whether the chain's sets change (pos and hybrid).
@@ -59,26 +96,61 @@ func (h *History) EpochOf(height uint64) uint64 {
 func (h *History) Known() uint64 {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return h.known()
+	return h.last
 }
 
-func (h *History) known() uint64 { return uint64(len(h.sets)) + 1 }
-
-// Epoch is the set of epoch e, or nil if it is not known yet.
+// Epoch is the set of epoch e, or nil if it is not known yet (or, for an
+// epoch older than a bounded History keeps, if the store cannot give it:
+// ErrUnknownEpoch is logged by nobody, so the read side reports it as not
+// found).
 func (h *History) Epoch(e uint64) *validators.Set {
 	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return h.epoch(e)
-}
-
-func (h *History) epoch(e uint64) *validators.Set {
-	switch {
-	case e <= 1:
-		return h.genesis
-	case e > h.known():
+	set, old := h.epoch(e)
+	h.mu.RUnlock()
+	if !old {
+		return set
+	}
+	set, err := h.loadOld(e)
+	if err != nil {
 		return nil
 	}
-	return h.sets[e-2]
+	return set
+}
+
+// epoch is the set of epoch e held in memory; old reports an epoch that
+// is known but only in the store (h.mu held).
+func (h *History) epoch(e uint64) (set *validators.Set, old bool) {
+	first := h.last - uint64(len(h.sets)) + 1
+	switch {
+	case e <= 1:
+		return h.genesis, false
+	case e > h.last:
+		return nil, false
+	case e < first:
+		return nil, true
+	}
+	return h.sets[e-first], false
+}
+
+// loadOld reads the set of an epoch older than the ones kept.
+func (h *History) loadOld(e uint64) (*validators.Set, error) {
+	h.loadMu.Lock()
+	defer h.loadMu.Unlock()
+	if h.loaded.set != nil && h.loaded.epoch == e {
+		return h.loaded.set, nil
+	}
+	if h.load == nil {
+		return nil, fmt.Errorf("%w: epoch %d is not kept and there is no store", ErrUnknownEpoch, e)
+	}
+	set, err := h.load(e)
+	if err != nil {
+		return nil, fmt.Errorf("epochs: read the set of epoch %d: %w", e, err)
+	}
+	if set == nil {
+		return nil, fmt.Errorf("%w: the store has no set of epoch %d", ErrUnknownEpoch, e)
+	}
+	h.loaded.epoch, h.loaded.set = e, set
+	return set, nil
 }
 
 // At is the set that signs height (docs/spec.md §14.7, §17), or nil if its
@@ -125,16 +197,33 @@ func (h *History) Install(e uint64, set *validators.Set) error {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if e <= h.known() {
-		if have := h.epoch(e); have.Hash() != set.Hash() {
+	if e <= h.last {
+		have, old := h.epoch(e)
+		if old {
+			// Installed again after the window moved past it (a replay
+			// of old blocks): the store holds it; compare with that.
+			h.mu.Unlock()
+			var err error
+			have, err = h.loadOld(e)
+			h.mu.Lock()
+			if err != nil {
+				return err
+			}
+		}
+		if have.Hash() != set.Hash() {
 			return fmt.Errorf("epochs: epoch %d has set %s, not %s", e, have.Hash(), set.Hash())
 		}
 		return nil
 	}
-	if e != h.known()+1 {
-		return fmt.Errorf("%w: install epoch %d, known up to %d", ErrUnknownEpoch, e, h.known())
+	if e != h.last+1 && (h.load == nil || len(h.sets) > 0) {
+		return fmt.Errorf("%w: install epoch %d, known up to %d", ErrUnknownEpoch, e, h.last)
 	}
 	h.sets = append(h.sets, set)
+	h.last = e
+	if h.keep > 0 && len(h.sets) > h.keep {
+		h.sets[0] = nil // the backing array's head is dropped at the next growth
+		h.sets = h.sets[1:]
+	}
 	return nil
 }
 

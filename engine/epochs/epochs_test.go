@@ -164,3 +164,100 @@ func TestStakerEntersTwoEpochsLater(t *testing.T) {
 		t.Fatal("another set for a known epoch was installed")
 	}
 }
+
+// distinctSet is a set of four whose first weight is w (distinct hashes).
+func distinctSet(t *testing.T, w uint64) *validators.Set {
+	t.Helper()
+	set, err := validators.FromGenesis(valtest.Genesis(chain, w, 100, 100, 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+// A bounded History keeps only its newest sets in memory and reads older
+// ones from the store (once for repeated asks); it refuses what an
+// unbounded one refuses, compares a re-install of an old epoch with the
+// stored set, and may start above Known() only with a store behind it.
+func TestBoundKeepsNewestReadsOlder(t *testing.T) {
+	g, gen := hybrid(t, 4)
+	stored := map[uint64]*validators.Set{}
+	loads := 0
+	load := func(e uint64) (*validators.Set, error) {
+		loads++
+		if s := stored[e]; s != nil {
+			return s, nil
+		}
+		return nil, errors.New("not stored")
+	}
+	h, err := New(g, gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Bound(3, load)
+	for e := uint64(2); e <= 20; e++ {
+		stored[e] = distinctSet(t, 100+e)
+		if err := h.Install(e, stored[e]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(h.sets) != 3 || h.Known() != 20 {
+		t.Fatalf("%d sets in memory, known %d; want 3, 20", len(h.sets), h.Known())
+	}
+	for e := uint64(18); e <= 20; e++ {
+		if h.Epoch(e) != stored[e] {
+			t.Fatalf("epoch %d is not its installed set", e)
+		}
+	}
+	if loads != 0 {
+		t.Fatalf("%d store reads for kept epochs", loads)
+	}
+	if h.Epoch(5) != stored[5] || h.Epoch(5) != stored[5] || loads != 1 {
+		t.Fatalf("epoch 5 from the store: %d reads, want 1", loads)
+	}
+	if h.At(4*5+1) != stored[5] || h.Epoch(1) != gen || h.Epoch(21) != nil {
+		t.Fatal("At/Epoch across genesis, old and unknown epochs")
+	}
+	if err := h.Install(6, stored[6]); err != nil {
+		t.Fatalf("re-install of an old epoch's own set: %v", err)
+	}
+	if err := h.Install(7, stored[8]); err == nil {
+		t.Fatal("another set for an old epoch accepted")
+	}
+	delete(stored, 9)
+	if h.Epoch(9) != nil {
+		t.Fatal("an epoch the store lost answered")
+	}
+	if err := h.Install(22, stored[20]); !errors.Is(err, ErrUnknownEpoch) {
+		t.Fatalf("a gap after sets were installed: %v", err)
+	}
+
+	// A restart installs only the newest sets: a bounded History starts
+	// above Known(), an unbounded one may not.
+	r, _ := New(g, gen)
+	r.Bound(3, load)
+	for e := uint64(18); e <= 20; e++ {
+		if err := r.Install(e, stored[e]); err != nil {
+			t.Fatalf("restart install of epoch %d: %v", e, err)
+		}
+	}
+	if r.Known() != 20 || r.Epoch(10) != stored[10] {
+		t.Fatal("restarted history")
+	}
+	u, _ := New(g, gen)
+	if err := u.Install(18, stored[18]); !errors.Is(err, ErrUnknownEpoch) {
+		t.Fatalf("an unbounded history skipped epochs: %v", err)
+	}
+}
+
+// MinKept covers the evidence age in epochs plus the sets being decided.
+func TestMinKept(t *testing.T) {
+	g, _ := hybrid(t, 4) // max_evidence_age 20
+	if got := MinKept(g); got != 5+4 {
+		t.Errorf("L=4, age 20: %d", got)
+	}
+	g.Params.EpochLength = 1000
+	if got := MinKept(g); got != 1+4 {
+		t.Errorf("L=1000, age 20: %d", got)
+	}
+}

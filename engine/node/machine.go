@@ -178,6 +178,9 @@ func NewMachine(cfg Config, d Deps) (*Machine, error) {
 	if m.hist, err = epochs.New(d.Genesis, vals); err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
+	// The newest sets in memory, older ones (the read side's history)
+	// from the store: memory and restart time stay flat as epochs pass.
+	m.hist.Bound(epochs.MinKept(d.Genesis), d.Store.ValidatorSet)
 	if d.Signer != nil {
 		pk := d.Signer.PublicKey()
 		if i, ok := vals.IndexOfBLS(pk); ok {
@@ -274,6 +277,7 @@ func (m *Machine) restore(pool *mempool.Mempool) (consensus.Start, error) {
 		Evidence: func(h types.Hash) error { st.AddEvidence(h); return nil },
 		Supply:   func(v state.Supply) error { st.SetSupply(v); return nil },
 		Set:      m.hist.Install,
+		Sets:     epochs.MinKept(m.gen),
 	}); err != nil {
 		return consensus.Start{}, fmt.Errorf("node: load staking state: %w", err)
 	}

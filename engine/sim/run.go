@@ -207,6 +207,7 @@ func (c *Cluster) checkEnd(quietHeight, lateHeight uint64) {
 			}
 		}
 		c.checkSignedOnce(i)
+		c.checkSets(n)
 	}
 	// Validity: the chain re-executes, block by block, on its parent's
 	// state from genesis, to the state root each header commits to.

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"math/rand"
@@ -318,6 +319,34 @@ func (c *Cluster) checkSupply(n *Node) {
 		c.violate("supply: node %d holds %s (balances, bonded, unbonding), genesis + minted %d − slashed %d = %s", n.Index, &held, sup.Minted, sup.Slashed, &want)
 	}
 	c.supplyHeld = held.String()
+}
+
+// checkSets (staking runs): every elected set a running node reports,
+// those it keeps in memory and the older ones it reads back from its
+// store (epochs.History.Bound), is the replica's set of that epoch.
+func (c *Cluster) checkSets(n *Node) {
+	if c.rep == nil || n.Machine == nil || !n.Up() {
+		return
+	}
+	L := c.Gen.Params.EpochLength
+	for e := uint64(2); ; e++ {
+		want := c.rep.hist.Epoch(e)
+		if want == nil {
+			return
+		}
+		got, epoch, err := n.Machine.ValidatorsAt(e*L + 1)
+		if errors.Is(err, engine.ErrNotFound) {
+			return // the node is behind the replica
+		}
+		if err != nil || epoch != e || got == nil || got.Hash() != want.Hash() {
+			var h types.Hash
+			if got != nil {
+				h = got.Hash()
+			}
+			c.violate("sets: node %d reports for epoch %d the set of epoch %d, %s (%v); the replica elected %s", n.Index, e, epoch, h, err, want.Hash())
+			return
+		}
+	}
 }
 
 // SupplyHeld is what the last supply check counted (balances, bonded and

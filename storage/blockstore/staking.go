@@ -1,6 +1,7 @@
 package blockstore
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -80,8 +81,16 @@ func (s *Store) LoadStaking(r engine.StakingRestore) error {
 		case !errors.Is(err, engine.ErrNotFound):
 			return err
 		}
+		// Every key is checked for sequence; only the newest r.Sets values
+		// are kept (raw) and decoded, so a restart's cost does not grow
+		// with the chain's age.
+		type stored struct {
+			epoch uint64
+			raw   []byte
+		}
+		var tail []stored
 		next := uint64(2)
-		return scan(txn, prefixSet, func(key, v []byte) error {
+		if err := scan(txn, prefixSet, func(key, v []byte) error {
 			if len(key) != heightKeyLen {
 				return corrupt("set", fmt.Sprintf("key of %d bytes", len(key)), nil)
 			}
@@ -90,13 +99,44 @@ func (s *Store) LoadStaking(r engine.StakingRestore) error {
 				return corrupt("set", fmt.Sprintf("epoch %d stored where %d was expected", e, next), nil)
 			}
 			next++
+			if r.Sets > 0 && len(tail) == r.Sets {
+				tail = append(tail[:0], tail[1:]...)
+			}
+			tail = append(tail, stored{e, bytes.Clone(v)})
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, st := range tail {
+			set, err := validators.DecodeSet(st.raw)
+			if err != nil {
+				return corrupt("set", fmt.Sprintf("epoch %d", st.epoch), err)
+			}
+			if err := r.Set(st.epoch, set); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ValidatorSet is the stored elected set of epoch e (engine.BlockStore).
+func (s *Store) ValidatorSet(e uint64) (*validators.Set, error) {
+	var set *validators.Set
+	err := s.view(func(txn *badger.Txn) (err error) {
+		set, err = get(txn, heightKey(kindSet, e), func(v []byte) (*validators.Set, error) {
 			set, err := validators.DecodeSet(v)
 			if err != nil {
-				return corrupt("set", fmt.Sprintf("epoch %d", e), err)
+				return nil, corrupt("set", fmt.Sprintf("epoch %d", e), err)
 			}
-			return r.Set(e, set)
+			return set, nil
 		})
+		return err
 	})
+	if errors.Is(err, engine.ErrNotFound) {
+		return nil, fmt.Errorf("blockstore: no set of epoch %d: %w", e, engine.ErrNotFound)
+	}
+	return set, err
 }
 
 // EvidenceIncluded is the height of the block that applied the evidence
