@@ -70,9 +70,9 @@ func (s *Server) submitReceipt(w http.ResponseWriter, r *http.Request) (any, err
 // lookupAccount treats an address the chain has never seen as an empty
 // account: a balance query is not an error for a fresh address.
 func (s *Server) lookupAccount(r *http.Request) (types.Address, state.Account, error) {
-	addr, err := types.ParseAddress(r.PathValue("address"))
+	addr, err := pathAddress(r)
 	if err != nil {
-		return addr, state.Account{}, apiErr(http.StatusBadRequest, api.CodeBadAddress, "%v", err)
+		return addr, state.Account{}, err
 	}
 	acc, err := s.b.Account(addr)
 	if errors.Is(err, engine.ErrNotFound) {
@@ -98,10 +98,9 @@ func (s *Server) account(_ http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (s *Server) block(_ http.ResponseWriter, r *http.Request) (any, error) {
-	raw := r.PathValue("height")
-	height, err := types.ParseAmount(raw) // canonical decimal uint64
-	if err != nil || height == 0 {
-		return nil, apiErr(http.StatusBadRequest, api.CodeBadHeight, "height %.40q: want a decimal integer >= 1", raw)
+	height, err := pathHeight(r)
+	if err != nil {
+		return nil, err
 	}
 	b, cert, err := s.b.Block(height)
 	if err != nil {

@@ -67,6 +67,16 @@ func pathAddress(r *http.Request) (types.Address, error) {
 	return addr, nil
 }
 
+// pathHeight reads the {height} path value: a canonical decimal >= 1.
+func pathHeight(r *http.Request) (uint64, error) {
+	raw := r.PathValue("height")
+	height, err := types.ParseAmount(raw) // canonical decimal uint64
+	if err != nil || height == 0 {
+		return 0, apiErr(http.StatusBadRequest, api.CodeBadHeight, "height %.40q: want a decimal integer >= 1", raw)
+	}
+	return height, nil
+}
+
 func (s *Server) getTxs(_ http.ResponseWriter, r *http.Request) (any, error) {
 	addr, err := pathAddress(r)
 	if err != nil {
@@ -201,10 +211,9 @@ func (s *Server) getReceipts(_ http.ResponseWriter, r *http.Request) (any, error
 
 // getCommit serves a block's commit certificate from the block store.
 func (s *Server) getCommit(_ http.ResponseWriter, r *http.Request) (any, error) {
-	raw := r.PathValue("height")
-	height, err := types.ParseAmount(raw)
-	if err != nil || height == 0 {
-		return nil, apiErr(http.StatusBadRequest, api.CodeBadHeight, "height %.40q: want a decimal integer >= 1", raw)
+	height, err := pathHeight(r)
+	if err != nil {
+		return nil, err
 	}
 	_, cert, err := s.b.Block(height)
 	if err != nil {

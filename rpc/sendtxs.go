@@ -107,13 +107,8 @@ func decodeTxBatch(r io.Reader, max int) ([]api.TxJSON, error) {
 	if err := expectDelim(dec, '}'); err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		if err != nil {
-			if e := bodyError(err); e.Code == api.CodeBodyTooLarge {
-				return nil, e
-			}
-		}
-		return nil, apiErr(http.StatusBadRequest, api.CodeBadJSON, "trailing data after the JSON value")
+	if err := expectEnd(dec); err != nil {
+		return nil, err
 	}
 	if len(txs) == 0 {
 		return nil, apiErr(http.StatusBadRequest, api.CodeEmptyBatch, "txs: want 1..%d txs", max)

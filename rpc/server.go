@@ -300,6 +300,13 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error
 	if err := dec.Decode(v); err != nil {
 		return bodyError(err)
 	}
+	return expectEnd(dec)
+}
+
+// expectEnd checks that nothing but whitespace follows the JSON value dec
+// has read: 413 when reading on crosses the body limit, 400 bad_json for
+// anything else.
+func expectEnd(dec *json.Decoder) error {
 	if _, err := dec.Token(); err != io.EOF {
 		if err != nil {
 			if e := bodyError(err); e.Code == api.CodeBodyTooLarge {
