@@ -12,6 +12,7 @@ import (
 	"aitbc/engine/state"
 	"aitbc/engine/types"
 	"aitbc/engine/validators"
+	"aitbc/rpc/internal/rpctest"
 )
 
 // memBackend is the in-memory twin of node.Node for the RPC tests.
@@ -41,8 +42,6 @@ type memBackend struct {
 }
 
 var _ Backend = (*memBackend)(nil)
-
-const testChainID = "aitbc-test"
 
 func (b *memBackend) ChainID() string { return b.chainID }
 
@@ -199,14 +198,6 @@ type fixture struct {
 	pending   *types.Tx
 }
 
-func testKey(seed byte) ed25519.PrivateKey {
-	s := make([]byte, ed25519.SeedSize)
-	for i := range s {
-		s[i] = seed
-	}
-	return ed25519.NewKeyFromSeed(s)
-}
-
 // testBLSKey is a BLS public key derived from seed.
 func testBLSKey(t testing.TB, seed byte) bls.PublicKey {
 	t.Helper()
@@ -223,8 +214,8 @@ func testBLSKey(t testing.TB, seed byte) bls.PublicKey {
 
 // testMember is the validator of key seed with weight.
 func testMember(t testing.TB, seed byte, weight uint64) validators.Validator {
-	k := testKey(seed)
-	return validators.Validator{Address: addrOf(k), PubKey: k.Public().(ed25519.PublicKey), BLSPubKey: testBLSKey(t, seed), Weight: weight}
+	k := rpctest.Key(seed)
+	return validators.Validator{Address: rpctest.Addr(k), PubKey: k.Public().(ed25519.PublicKey), BLSPubKey: testBLSKey(t, seed), Weight: weight}
 }
 
 func testSet(t testing.TB, vals ...validators.Validator) *validators.Set {
@@ -236,28 +227,13 @@ func testSet(t testing.TB, vals ...validators.Validator) *validators.Set {
 	return s
 }
 
-func addrOf(k ed25519.PrivateKey) types.Address {
-	return types.AddressFromPubKey(k.Public().(ed25519.PublicKey))
-}
-
-// signedTx is a valid TRANSFER from `from` to `to`.
-func signedTx(from, to ed25519.PrivateKey, nonce, amount uint64) *types.Tx {
-	tx := &types.Tx{ChainID: testChainID, Type: types.TxTransfer, Nonce: nonce, Recipient: addrOf(to), Amount: amount, Fee: 500}
-	tx.Sign(from)
-	return tx
-}
-
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{alice: testKey(1), bob: testKey(2)}
-	tx1 := signedTx(f.alice, f.bob, 1, 100)
-	tx2 := signedTx(f.alice, f.bob, 2, 200)
-	tx2.Payload = []byte("memo")
-	tx2.Sign(f.alice)
-	f.committed = tx2
-	f.pending = signedTx(f.alice, f.bob, 3, 300)
+	txs := rpctest.NewTxs()
+	f := &fixture{alice: txs.Alice, bob: txs.Bob, committed: txs.Committed, pending: txs.Pending}
+	tx1, tx2 := txs.Block1[0], txs.Block1[1]
 	f.block1 = &types.Block{
-		Header: types.Header{ChainID: testChainID, Height: 1, Time: 1_700_000_000_000, Proposer: addrOf(f.alice),
+		Header: types.Header{ChainID: rpctest.ChainID, Height: 1, Time: 1_700_000_000_000, Proposer: rpctest.Addr(f.alice),
 			TxRoot: types.MerkleRoot([]types.Hash{tx1.Hash(), tx2.Hash()}), StateRoot: types.Sum256([]byte("state-1")),
 			ValidatorsHash: types.Sum256([]byte("validators")), NextValidatorsHash: types.Sum256([]byte("next validators"))},
 		Txs: []*types.Tx{tx1, tx2},
@@ -267,12 +243,12 @@ func newFixture(t testing.TB) *fixture {
 	f.cert1.Signers.Set(2)
 	f.cert1.AggSig[0] = 0xaa
 	f.b = &memBackend{
-		chainID: testChainID,
+		chainID: rpctest.ChainID,
 		head: engine.Head{Height: 1, Hash: f.block1.Hash(), Time: f.block1.Header.Time,
 			StateRoot: f.block1.Header.StateRoot, TxCount: 2},
 		accounts: map[types.Address]state.Account{
-			addrOf(f.alice): {Balance: 1_000_000, Nonce: 2},
-			addrOf(f.bob):   {Balance: 18_446_744_073_709_551_615, Nonce: 0},
+			rpctest.Addr(f.alice): {Balance: 1_000_000, Nonce: 2},
+			rpctest.Addr(f.bob):   {Balance: 18_446_744_073_709_551_615, Nonce: 0},
 		},
 		blocks: map[uint64]*types.Block{1: f.block1},
 		certs:  map[uint64]*types.CommitCert{1: f.cert1},
@@ -281,9 +257,9 @@ func newFixture(t testing.TB) *fixture {
 			tx2.Hash():       {Tx: tx2, Hash: tx2.Hash(), Height: 1, Index: 1},
 			f.pending.Hash(): {Tx: f.pending, Hash: f.pending.Hash(), Pending: true},
 		},
-		pool:      []*types.Tx{f.pending, signedTx(f.bob, f.alice, 1, 5)},
+		pool:      []*types.Tx{f.pending, rpctest.SignedTx(f.bob, f.alice, 1, 5)},
 		poolBytes: 2 * f.pending.Size(),
-		status: engine.Status{ChainID: testChainID, NodeVersion: "v0.0.0-test", Validator: addrOf(f.alice),
+		status: engine.Status{ChainID: rpctest.ChainID, NodeVersion: "v0.0.0-test", Validator: rpctest.Addr(f.alice),
 			Validators: 4, SigverifyBackend: "cpu", IndexedHeight: 1},
 		mode:     "poa",
 		epochLen: 100,

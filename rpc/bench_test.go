@@ -11,18 +11,9 @@ import (
 	"testing"
 
 	"aitbc/engine/types"
+	"aitbc/rpc/api"
+	"aitbc/rpc/internal/rpctest"
 )
-
-func BenchmarkTxFromJSON(b *testing.B) {
-	f := newFixture(b)
-	j := TxToJSON(f.committed)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := TxFromJSON(j); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
 
 // acceptAll admits every tx without checks, so the benchmark measures the
 // HTTP layer: routing, body decoding, TxFromJSON, the response.
@@ -35,7 +26,7 @@ func (acceptAll) SubmitTx(_ context.Context, tx *types.Tx) (types.Hash, error) {
 func BenchmarkSendTxHandler(b *testing.B) {
 	f := newFixture(b)
 	h := NewServer(acceptAll{f.b}, DefaultConfig(), nil, nil).Handler()
-	body, _ := json.Marshal(TxToJSON(f.pending))
+	body, _ := json.Marshal(api.TxToJSON(f.pending))
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -61,11 +52,11 @@ func (acceptAll) SubmitTxs(_ context.Context, txs []*types.Tx) ([]types.Hash, []
 func BenchmarkSendTxsHandler(b *testing.B) {
 	f := newFixture(b)
 	h := NewServer(acceptAll{f.b}, DefaultConfig(), nil, nil).Handler()
-	for _, n := range []int{64, 1024, MaxBatchTxs} {
+	for _, n := range []int{64, 1024, api.MaxBatchTxs} {
 		b.Run(fmt.Sprintf("txs=%d", n), func(b *testing.B) {
-			req := SendTxsRequest{Txs: make([]TxJSON, n)}
+			req := api.SendTxsRequest{Txs: make([]api.TxJSON, n)}
 			for i := range req.Txs {
-				req.Txs[i] = TxToJSON(signedTx(f.alice, f.bob, uint64(i+1), 1))
+				req.Txs[i] = api.TxToJSON(rpctest.SignedTx(f.alice, f.bob, uint64(i+1), 1))
 			}
 			body, _ := json.Marshal(req)
 			b.SetBytes(int64(len(body)))

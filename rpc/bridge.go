@@ -8,6 +8,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/types"
 	"aitbc/netio/ws"
+	"aitbc/rpc/api"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -103,46 +104,6 @@ var _ engine.Broadcaster = (*Bridge)(nil)
 // NewBridge returns a Bridge publishing to p.
 func NewBridge(p Publisher, chainID string) *Bridge { return &Bridge{p: p, chainID: chainID} }
 
-// BlockMessage is a new_blocks message.
-type BlockMessage struct {
-	Topic    string       `json:"topic"`
-	ChainID  string       `json:"chain_id"`
-	Height   uint64       `json:"height"`
-	Hash     types.Hash   `json:"hash"`
-	Time     uint64       `json:"time"` // Unix ms
-	TxCount  int          `json:"tx_count"`
-	TxHashes []types.Hash `json:"tx_hashes"`
-}
-
-// TxMessage is a new_transactions message: a tx admitted to the mempool.
-type TxMessage struct {
-	Topic     string        `json:"topic"`
-	ChainID   string        `json:"chain_id"`
-	TxHash    types.Hash    `json:"tx_hash"`
-	Sender    types.Address `json:"sender"`
-	Recipient types.Address `json:"recipient"`
-	Amount    types.Amount  `json:"amount"`
-	Fee       types.Amount  `json:"fee"`
-	Nonce     uint64        `json:"nonce"`
-	Type      string        `json:"type"`
-}
-
-// ConsensusMessage is a consensus_events message.
-type ConsensusMessage struct {
-	Topic     string     `json:"topic"`
-	ChainID   string     `json:"chain_id"`
-	Kind      string     `json:"kind"`
-	Height    uint64     `json:"height"`
-	Round     uint32     `json:"round"`
-	Step      string     `json:"step"`
-	BlockHash types.Hash `json:"block_hash"`
-	Time      uint64     `json:"time,omitempty"` // Unix ms; absent when the engine gave none
-	// Kind "evidence" only: the validator that signed twice and the
-	// evidence's hash (GET /rpc/get_evidence lists it).
-	Validator    *types.Address `json:"validator,omitempty"`
-	EvidenceHash *types.Hash    `json:"evidence_hash,omitempty"`
-}
-
 // BlockCommitted publishes on new_blocks, or with a feed records the block
 // and notifies the feed (O(1): no encoding on the commit path).
 func (b *Bridge) BlockCommitted(cb *engine.CommittedBlock) {
@@ -160,7 +121,7 @@ func (b *Bridge) BlockCommitted(cb *engine.CommittedBlock) {
 	b.publish(ws.TopicNewBlocks, b.blockMessage(cb))
 }
 
-func (b *Bridge) blockMessage(cb *engine.CommittedBlock) BlockMessage {
+func (b *Bridge) blockMessage(cb *engine.CommittedBlock) api.BlockMessage {
 	hashes := cb.TxHashes
 	if len(hashes) != len(cb.Block.Txs) {
 		hashes = cb.Block.TxHashes()
@@ -169,7 +130,7 @@ func (b *Bridge) blockMessage(cb *engine.CommittedBlock) BlockMessage {
 		hashes = []types.Hash{}
 	}
 	h := &cb.Block.Header
-	return BlockMessage{
+	return api.BlockMessage{
 		Topic: ws.TopicNewBlocks, ChainID: b.chainID, Height: h.Height, Hash: h.Hash(),
 		Time: h.Time, TxCount: len(cb.Block.Txs), TxHashes: hashes,
 	}
@@ -182,7 +143,7 @@ func (b *Bridge) TxAdmitted(tx *types.Tx, hash types.Hash) {
 	if tx == nil || !b.subscribed(ws.TopicNewTransactions) {
 		return
 	}
-	b.publish(ws.TopicNewTransactions, TxMessage{
+	b.publish(ws.TopicNewTransactions, api.TxMessage{
 		Topic: ws.TopicNewTransactions, ChainID: b.chainID, TxHash: hash, Sender: tx.From(),
 		Recipient: tx.Recipient, Amount: types.Amount(tx.Amount), Fee: types.Amount(tx.Fee),
 		Nonce: tx.Nonce, Type: tx.Type.String(),
@@ -194,7 +155,7 @@ func (b *Bridge) ConsensusEvent(ev engine.Event) {
 	if !b.subscribed(ws.TopicConsensusEvents) {
 		return
 	}
-	m := ConsensusMessage{
+	m := api.ConsensusMessage{
 		Topic: ws.TopicConsensusEvents, ChainID: b.chainID, Kind: ev.Kind, Height: ev.Height,
 		Round: ev.Round, Step: ev.Step, BlockHash: ev.BlockHash,
 	}
@@ -218,7 +179,7 @@ const eventQueue = 8192
 
 type event struct {
 	topic string
-	msg   any // TxMessage or ConsensusMessage, encoded on the publisher goroutine
+	msg   any // api.TxMessage or api.ConsensusMessage, encoded on the publisher goroutine
 }
 
 // RunAsync moves the encoding and fan-out of new_transactions and

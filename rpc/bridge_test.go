@@ -12,6 +12,8 @@ import (
 	"aitbc/engine/types"
 	"aitbc/internal/wait"
 	"aitbc/netio/ws"
+	"aitbc/rpc/api"
+	"aitbc/rpc/internal/rpctest"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -39,10 +41,10 @@ func (p *recordingPublisher) Publish(topic string, msg []byte) {
 func TestBridge(t *testing.T) {
 	f := newFixture(t)
 	p := &recordingPublisher{}
-	b := NewBridge(p, testChainID)
+	b := NewBridge(p, rpctest.ChainID)
 
 	b.BlockCommitted(&engine.CommittedBlock{Block: f.block1, Cert: f.cert1, TxHashes: f.block1.TxHashes()})
-	b.BlockCommitted(&engine.CommittedBlock{Block: &types.Block{Header: types.Header{ChainID: testChainID, Height: 2}}})
+	b.BlockCommitted(&engine.CommittedBlock{Block: &types.Block{Header: types.Header{ChainID: rpctest.ChainID, Height: 2}}})
 	b.BlockCommitted(nil)
 	b.TxAdmitted(f.pending, f.pending.Hash())
 	b.ConsensusEvent(engine.Event{Kind: "step", Height: 2, Round: 1, Step: "prevote", BlockHash: f.block1.Hash(), Time: time.UnixMilli(1_700_000_000_123)})
@@ -63,9 +65,9 @@ func TestBridge(t *testing.T) {
 		}
 	}
 
-	var blk BlockMessage
+	var blk api.BlockMessage
 	decode(0, ws.TopicNewBlocks, &blk)
-	if blk.Topic != ws.TopicNewBlocks || blk.ChainID != testChainID || blk.Height != 1 || blk.Hash != f.block1.Hash() ||
+	if blk.Topic != ws.TopicNewBlocks || blk.ChainID != rpctest.ChainID || blk.Height != 1 || blk.Hash != f.block1.Hash() ||
 		blk.Time != f.block1.Header.Time || blk.TxCount != 2 || len(blk.TxHashes) != 2 || blk.TxHashes[1] != f.committed.Hash() {
 		t.Fatalf("block message %+v", blk)
 	}
@@ -74,9 +76,9 @@ func TestBridge(t *testing.T) {
 		t.Fatalf("empty block message %s", p.msgs[1].msg)
 	}
 
-	var tx TxMessage
+	var tx api.TxMessage
 	decode(2, ws.TopicNewTransactions, &tx)
-	if tx.TxHash != f.pending.Hash() || tx.Sender != addrOf(f.alice) || tx.Recipient != addrOf(f.bob) ||
+	if tx.TxHash != f.pending.Hash() || tx.Sender != rpctest.Addr(f.alice) || tx.Recipient != rpctest.Addr(f.bob) ||
 		tx.Amount != 300 || tx.Fee != 500 || tx.Nonce != 3 || tx.Type != "TRANSFER" {
 		t.Fatalf("tx message %+v", tx)
 	}
@@ -84,7 +86,7 @@ func TestBridge(t *testing.T) {
 		t.Fatalf("tx message wire form %s", p.msgs[2].msg)
 	}
 
-	var ev ConsensusMessage
+	var ev api.ConsensusMessage
 	decode(3, ws.TopicConsensusEvents, &ev)
 	if ev.Kind != "step" || ev.Height != 2 || ev.Round != 1 || ev.Step != "prevote" || ev.BlockHash != f.block1.Hash() || ev.Time != 1_700_000_000_123 {
 		t.Fatalf("consensus message %+v", ev)
@@ -94,7 +96,7 @@ func TestBridge(t *testing.T) {
 	}
 
 	// Evidence of double-signing names the validator and the evidence.
-	val, evHash := addrOf(f.bob), types.Sum256([]byte("evidence"))
+	val, evHash := rpctest.Addr(f.bob), types.Sum256([]byte("evidence"))
 	b.ConsensusEvent(engine.Event{Kind: "evidence", Height: 7, Round: 2, Step: "precommit", Validator: val, EvidenceHash: evHash})
 	decode(5, ws.TopicConsensusEvents, &ev)
 	if ev.Kind != "evidence" || ev.Height != 7 || ev.Round != 2 || ev.Step != "precommit" ||
@@ -127,11 +129,11 @@ func (s storeOf) Block(h uint64) (*types.Block, error) {
 func TestBridgeBlockFeed(t *testing.T) {
 	f := newFixture(t)
 	direct := &recordingPublisher{}
-	NewBridge(direct, testChainID).BlockCommitted(&engine.CommittedBlock{Block: f.block1, Cert: f.cert1})
+	NewBridge(direct, rpctest.ChainID).BlockCommitted(&engine.CommittedBlock{Block: f.block1, Cert: f.cert1})
 	want := direct.msgs[0].msg
 
 	p, n := &recordingPublisher{}, &heightsNotified{}
-	b := NewBridge(p, testChainID)
+	b := NewBridge(p, rpctest.ChainID)
 	b.UseBlockFeed(n, storeOf{f.b})
 	b.BlockCommitted(&engine.CommittedBlock{Block: f.block1, Cert: f.cert1, TxHashes: f.block1.TxHashes()})
 	if len(p.msgs) != 0 || len(n.hs) != 1 || n.hs[0] != 1 {
@@ -142,7 +144,7 @@ func TestBridgeBlockFeed(t *testing.T) {
 		t.Fatalf("BlockMessage(1) from the ring = %s, %v; want %s", got, err, want)
 	}
 	// Not in the ring (a replay far behind): read from the store.
-	b2 := NewBridge(p, testChainID)
+	b2 := NewBridge(p, rpctest.ChainID)
 	b2.UseBlockFeed(n, storeOf{f.b})
 	if got, err := b2.BlockMessage(1); err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("BlockMessage(1) from the store = %s, %v; want %s", got, err, want)
@@ -151,7 +153,7 @@ func TestBridgeBlockFeed(t *testing.T) {
 		t.Fatalf("BlockMessage(99) = %v, want ErrNotFound", err)
 	}
 	// A ring slot reused by a later height is not mistaken for the old one.
-	b.BlockCommitted(&engine.CommittedBlock{Block: &types.Block{Header: types.Header{ChainID: testChainID, Height: 1 + recentBlocks}}})
+	b.BlockCommitted(&engine.CommittedBlock{Block: &types.Block{Header: types.Header{ChainID: rpctest.ChainID, Height: 1 + recentBlocks}}})
 	if got, err := b.BlockMessage(1); err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("BlockMessage(1) after its slot was reused = %s, %v", got, err)
 	}
@@ -174,7 +176,7 @@ func (p *gatedPublisher) Publish(topic string, msg []byte) {
 func TestBridgeAsync(t *testing.T) {
 	f := newFixture(t)
 	p := &gatedPublisher{gate: make(chan struct{})}
-	b := NewBridge(p, testChainID)
+	b := NewBridge(p, rpctest.ChainID)
 	reg := prometheus.NewPedanticRegistry()
 	stop := b.RunAsync(reg)
 	defer stop()
@@ -204,7 +206,7 @@ func TestBridgeAsync(t *testing.T) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, m := range p.msgs[:100] {
-		var ev ConsensusMessage
+		var ev api.ConsensusMessage
 		if err := json.Unmarshal(m.msg, &ev); err != nil || ev.Height != uint64(i+1) {
 			t.Fatalf("message %d: %s (%v), want height %d: order lost", i, m.msg, err, i+1)
 		}
@@ -228,7 +230,7 @@ func (p *selectivePublisher) HasSubscribers(topic string) bool { return p.topics
 func TestBridgeRendersOnlyForSubscribers(t *testing.T) {
 	f := newFixture(t)
 	p := &selectivePublisher{topics: map[string]bool{}}
-	b := NewBridge(p, testChainID)
+	b := NewBridge(p, rpctest.ChainID)
 	stop := b.RunAsync(nil)
 	defer stop()
 	hash := f.pending.Hash()

@@ -1,9 +1,13 @@
 package rpc
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
+
+// ErrInvalidConfig wraps every Config.Validate failure.
+var ErrInvalidConfig = errors.New("invalid rpc config")
 
 // Config bounds what one request, and one source address, may cost the node.
 type Config struct {
@@ -11,7 +15,7 @@ type Config struct {
 	// (before the body is read when Content-Length announces it).
 	MaxBodyBytes int64
 	// MaxBatchBodyBytes caps a POST /rpc/send_txs body, which carries up to
-	// MaxBatchTxs txs and so gets its own limit; larger bodies get 413
+	// api.MaxBatchTxs txs and so gets its own limit; larger bodies get 413
 	// body_too_large like any other.
 	MaxBatchBodyBytes int64
 	// MaxMempoolList caps ?limit= on /rpc/mempool (and is its default).
@@ -21,7 +25,7 @@ type Config struct {
 	MaxInFlight int
 	// MaxBatchInFlight caps send_txs requests being handled at once (they
 	// count against MaxInFlight too): each may hold MaxBatchBodyBytes of
-	// body and MaxBatchTxs txs, so the default 16 bounds them to 128 MiB
+	// body and api.MaxBatchTxs txs, so the default 16 bounds them to 128 MiB
 	// and 65,536 txs. Past it a batch is answered 503 busy at once.
 	MaxBatchInFlight int
 	// RateLimit is the sustained requests per second one source address

@@ -1,27 +1,29 @@
-// Package rpc is the node's REST interface and its WebSocket topic bridge.
+// Package rpc is the node's REST server and its WebSocket topic bridge.
 //
 // Server serves the JSON API over net/http (Go 1.22 method patterns) on top
 // of a Backend, which node.Node (engine/node) implements and tests replace with an
-// in-memory twin. The wire conventions are fixed here and shared with the
-// Client the CLI and the load generator use:
+// in-memory twin. The wire form is package rpc/api's, which the Go client
+// (rpc/client) shares: the request and response bodies, their conventions
+// (decimal-string amounts, "0x" hex, bech32 addresses, api.TxJSON) and the
+// error codes. This package decodes requests with api's decoders
+// (api.TxFromJSON and the rest) and renders what the Backend and the Index
+// return into api's bodies (convert.go). The node wires it up as
 //
-//   - heights, nonces, counts and sizes are JSON numbers; token amounts are
-//     decimal strings (types.Amount), so 64-bit values survive JavaScript;
-//   - hashes, keys, signatures and other bytes are "0x" + lowercase hex;
-//   - addresses are written as bech32 "ait1…" and read as either that or
-//     "0x" + 40 hex;
-//   - a transaction is a TxJSON object (see TxFromJSON for the checks).
+//	srv := rpc.NewServer(node, cfg, rpc.NewMetrics(reg), log)
+//	srv.SetIndex(ix) // or srv.DisableIndex() on a node without one
+//	go srv.HTTPServer().Serve(ln)
 //
-// Every error is {"error":{"code":"...","message":"..."}} with a matching
-// HTTP status; codes are stable strings clients may switch on (see
-// errors.go). Request bodies are bounded (Config.MaxBodyBytes), must be a
+// Every error is {"error":{"code":"...","message":"..."}} (api.ErrorBody)
+// with a matching HTTP status; codes are stable strings clients may switch
+// on (api.Code*; classify.go maps the engine's errors to them). Request
+// bodies are bounded (Config.MaxBodyBytes), must be a
 // single JSON value with no unknown fields and no trailing data. Route
 // labels on the metrics are the registered patterns, never raw paths.
 //
-// POST /rpc/send_txs takes {"txs":[TxJSON…]}: at most MaxBatchTxs txs in at
+// POST /rpc/send_txs takes {"txs":[api.TxJSON…]}: at most api.MaxBatchTxs txs in at
 // most Config.MaxBatchBodyBytes, decoded as a stream that stops at the
 // first tx past the limit. A malformed batch is one error; a well-formed
-// one is 200 with one SendTxsResult per tx ({"hash"} or {"error"}, the
+// one is 200 with one api.SendTxsResult per tx ({"hash"} or {"error"}, the
 // code send_tx would give that tx alone), and all its txs go to
 // Backend.SubmitTxs together: one signature batch per request.
 //
@@ -37,16 +39,16 @@
 // signs a height (default head+1) from the node's sets by epoch
 // (Backend.ValidatorsAt), each member joined with its stake record (kind,
 // bonded stake, status, missed blocks); GET /rpc/get_stake/{address} serves
-// one stake record (StakeJSON; 404 no_stake without one, and on poa
+// one stake record (api.StakeJSON; 404 no_stake without one, and on poa
 // chains). GET /rpc/get_evidence?from=&limit= lists the
-// evidence of double-signing the node recorded (EvidenceJSON: both signed
+// evidence of double-signing the node recorded (api.EvidenceJSON: both signed
 // messages, the validator's address and index, height, round and type, and
 // the canonical encoding), from the block store, limit 1..100. Query
 // parameters are validated and bounded (limit
 // 1..1000, block ranges of at most 1000, unknown or repeated parameters
 // rejected) with 400 errors. POST /rpc/submitReceipt takes a RECEIPT_CLAIM
 // tx in the send_tx form, its payload as 0x-hex or as the structured
-// {job_id, units, coordinator, coordinator_sig} object (SubmitReceiptJSON).
+// {job_id, units, coordinator, coordinator_sig} object (api.SubmitReceiptJSON).
 //
 // openapi.yaml (OpenAPI 3.1) is the contract of every route, embedded and
 // served as JSON at GET /openapi.json; openapi_test.go validates real
@@ -61,7 +63,8 @@
 // addresses are keyed by internal/addrlimit (IPv6 by /64).
 //
 // Bridge turns the engine's Broadcaster callbacks into JSON messages on the
-// WebSocket topics new_blocks, new_transactions and consensus_events; the
+// WebSocket topics new_blocks, new_transactions and consensus_events
+// (api.BlockMessage, api.TxMessage, api.ConsensusMessage); the
 // netio/ws Server delivers them. In the node, new_blocks is the server's
 // resumable block feed (UseBlockFeed: the commit path only notifies, the
 // Bridge is the feed's BlockSource) and the other topics are encoded and

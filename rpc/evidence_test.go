@@ -10,6 +10,8 @@ import (
 
 	"aitbc/engine"
 	"aitbc/engine/types"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
 )
 
 // rpcEvidence is a duplicate vote by validator idx at height h, or (with
@@ -47,7 +49,7 @@ func TestGetEvidence(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("get_evidence: %d %s", r.status, r.body)
 	}
-	var out EvidenceResponse
+	var out api.EvidenceResponse
 	decodeStrict(t, r.body, &out)
 	if out.From != 1 || out.Limit != DefaultEvidenceLimit || len(out.Evidence) != 3 {
 		t.Fatalf("from %d limit %d, %d pieces", out.From, out.Limit, len(out.Evidence))
@@ -88,15 +90,15 @@ func TestGetEvidence(t *testing.T) {
 	}
 
 	// The Client reads the same answer.
-	c := &Client{BaseURL: srv.URL, HTTP: srv.Client()}
+	c := &client.Client{BaseURL: srv.URL, HTTP: srv.Client()}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	got, err := c.Evidence(ctx, 0, 2)
 	if err != nil || len(got.Evidence) != 2 || got.Evidence[1].Hash != prop.Hash() || got.Limit != 2 {
 		t.Fatalf("Client.Evidence: %+v, %v", got, err)
 	}
-	var ae *APIError
-	if _, err := c.Evidence(ctx, 0, MaxEvidenceLimit+1); !errors.As(err, &ae) || ae.Status != 400 || ae.Code != CodeBadLimit {
+	var ae *api.Error
+	if _, err := c.Evidence(ctx, 0, MaxEvidenceLimit+1); !errors.As(err, &ae) || ae.Status != 400 || ae.Code != api.CodeBadLimit {
 		t.Fatalf("Client.Evidence over the limit: %v", err)
 	}
 }
@@ -109,17 +111,17 @@ func TestGetEvidenceRejects(t *testing.T) {
 		name, query string
 		code        string
 	}{
-		{"from 0", "from=0", CodeBadHeight},
-		{"from negative", "from=-1", CodeBadHeight},
-		{"from text", "from=abc", CodeBadHeight},
-		{"from padded", "from=01", CodeBadHeight},
-		{"from over int64", "from=9223372036854775808", CodeBadHeight},
-		{"limit 0", "limit=0", CodeBadLimit},
-		{"limit over max", fmt.Sprintf("limit=%d", MaxEvidenceLimit+1), CodeBadLimit},
-		{"limit huge", "limit=99999999999999999999", CodeBadLimit},
-		{"unknown parameter", "height=3", CodeBadQuery},
-		{"repeated parameter", "from=1&from=2", CodeBadQuery},
-		{"bad escape", "from=%zz", CodeBadQuery},
+		{"from 0", "from=0", api.CodeBadHeight},
+		{"from negative", "from=-1", api.CodeBadHeight},
+		{"from text", "from=abc", api.CodeBadHeight},
+		{"from padded", "from=01", api.CodeBadHeight},
+		{"from over int64", "from=9223372036854775808", api.CodeBadHeight},
+		{"limit 0", "limit=0", api.CodeBadLimit},
+		{"limit over max", fmt.Sprintf("limit=%d", MaxEvidenceLimit+1), api.CodeBadLimit},
+		{"limit huge", "limit=99999999999999999999", api.CodeBadLimit},
+		{"unknown parameter", "height=3", api.CodeBadQuery},
+		{"repeated parameter", "from=1&from=2", api.CodeBadQuery},
+		{"bad escape", "from=%zz", api.CodeBadQuery},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,7 +140,7 @@ func TestGetEvidenceRejects(t *testing.T) {
 	// A store that fails is an internal error; its text stays in the log.
 	f.b.evErr = errors.New("blockstore: corrupt evidence record")
 	r := call(t, srv, "GET", "/rpc/get_evidence", "")
-	if r.status != http.StatusInternalServerError || errorCode(t, r) != CodeInternal {
+	if r.status != http.StatusInternalServerError || errorCode(t, r) != api.CodeInternal {
 		t.Fatalf("failing store: %d %s", r.status, r.body)
 	}
 	f.b.evErr = fmt.Errorf("store: %w", engine.ErrStopped)

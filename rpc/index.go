@@ -7,6 +7,7 @@ import (
 
 	"aitbc/engine"
 	"aitbc/engine/types"
+	"aitbc/rpc/api"
 	"aitbc/storage/index"
 )
 
@@ -22,15 +23,6 @@ type Index interface {
 }
 
 var _ Index = (*index.Index)(nil)
-
-// Error codes of the query routes.
-const (
-	CodeIndexUnavailable = "index_unavailable"
-	CodeIndexDisabled    = "index_disabled"
-	CodeBadCursor        = "bad_cursor"
-	CodeBadRange         = "bad_range"
-	CodeBadQuery         = "bad_query"
-)
 
 // SetIndex attaches the SQL index that serves the query routes (get_txs,
 // get_receipt, get_receipts, get_blocks); nil detaches it.
@@ -56,11 +48,11 @@ func (s *Server) DisableIndex() { s.ixOff.Store(true) }
 func (s *Server) index() (Index, error) {
 	p := s.ix.Load()
 	if p == nil && s.ixOff.Load() {
-		return nil, &APIError{Status: http.StatusNotImplemented, Code: CodeIndexDisabled,
+		return nil, &api.Error{Status: http.StatusNotImplemented, Code: api.CodeIndexDisabled,
 			Message: "this node keeps no SQL index (DATABASE_URL is empty, the default for a validator); ask an RPC node that indexes"}
 	}
 	if p == nil {
-		return nil, &APIError{Status: http.StatusServiceUnavailable, Code: CodeIndexUnavailable,
+		return nil, &api.Error{Status: http.StatusServiceUnavailable, Code: api.CodeIndexUnavailable,
 			Message: "this node runs without the SQL index (DATABASE_URL empty or unusable at start)"}
 	}
 	return *p, nil
@@ -71,21 +63,21 @@ func (s *Server) index() (Index, error) {
 // (the database is down, the index closed) is 503 index_unavailable, with
 // the cause logged, not sent.
 func (s *Server) indexError(r *http.Request, err error) error {
-	var ae *APIError
+	var ae *api.Error
 	switch {
 	case errors.As(err, &ae):
 		return ae
 	case errors.Is(err, engine.ErrNotFound):
-		return apiErr(http.StatusNotFound, CodeNotFound, "%v", err)
+		return apiErr(http.StatusNotFound, api.CodeNotFound, "%v", err)
 	case errors.Is(err, index.ErrBadCursor):
-		return apiErr(http.StatusBadRequest, CodeBadCursor, "%v", err)
+		return apiErr(http.StatusBadRequest, api.CodeBadCursor, "%v", err)
 	case errors.Is(err, index.ErrBadRange), errors.Is(err, index.ErrOutOfRange):
-		return apiErr(http.StatusBadRequest, CodeBadRange, "%v", err)
+		return apiErr(http.StatusBadRequest, api.CodeBadRange, "%v", err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case errors.Is(err, index.ErrCorrupt):
 		return err // internal: logged by writeError
 	}
 	s.log.Warn("index query failed", "route", r.Pattern, "err", err)
-	return &APIError{Status: http.StatusServiceUnavailable, Code: CodeIndexUnavailable, Message: "the SQL index is unavailable; retry later"}
+	return &api.Error{Status: http.StatusServiceUnavailable, Code: api.CodeIndexUnavailable, Message: "the SQL index is unavailable; retry later"}
 }

@@ -11,6 +11,8 @@ import (
 
 	"aitbc/engine"
 	"aitbc/engine/types"
+	"aitbc/rpc/api"
+	"aitbc/rpc/internal/rpctest"
 )
 
 // blockingHead holds GET /rpc/get_head until release is closed.
@@ -32,7 +34,7 @@ func (b *blockingHead) Head() (engine.Head, error) {
 // TestMaxInFlight: past MaxInFlight a request is refused at once with 503
 // busy, and served again once a slot frees.
 func TestMaxInFlight(t *testing.T) {
-	b := &blockingHead{memBackend: &memBackend{chainID: testChainID}, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	b := &blockingHead{memBackend: &memBackend{chainID: rpctest.ChainID}, entered: make(chan struct{}, 1), release: make(chan struct{})}
 	cfg := DefaultConfig()
 	cfg.MaxInFlight = 1
 	srv := httptest.NewServer(NewServer(b, cfg, nil, testLogger(t)).Handler())
@@ -57,10 +59,10 @@ func TestMaxInFlight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var body struct{ Error APIError }
+	var body struct{ Error api.Error }
 	json.NewDecoder(resp.Body).Decode(&body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable || body.Error.Code != CodeBusy || resp.Header.Get("Retry-After") == "" {
+	if resp.StatusCode != http.StatusServiceUnavailable || body.Error.Code != api.CodeBusy || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("second request: %d %+v, want 503 busy with Retry-After", resp.StatusCode, body.Error)
 	}
 	release()
@@ -106,7 +108,7 @@ func TestMaxBatchInFlight(t *testing.T) {
 	release := func() { once.Do(func() { close(b.release) }) }
 	defer release()
 
-	body := batchBody(txBody(t, f.pending))
+	body := batchBody(rpctest.TxBody(t, f.pending))
 	done := make(chan int, 1)
 	go func() {
 		resp, err := http.Post(srv.URL+"/rpc/send_txs", "application/json", strings.NewReader(body))
@@ -120,7 +122,7 @@ func TestMaxBatchInFlight(t *testing.T) {
 	<-b.entered // the one batch slot is taken
 
 	r := call(t, srv, "POST", "/rpc/send_txs", body)
-	if r.status != http.StatusServiceUnavailable || errorCode(t, r) != CodeBusy || r.header.Get("Retry-After") == "" {
+	if r.status != http.StatusServiceUnavailable || errorCode(t, r) != api.CodeBusy || r.header.Get("Retry-After") == "" {
 		t.Fatalf("second batch: %d %s, want 503 busy with Retry-After", r.status, r.body)
 	}
 	if r := call(t, srv, "GET", "/rpc/get_head", ""); r.status != http.StatusOK {

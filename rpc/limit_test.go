@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"aitbc/internal/wait"
+	"aitbc/rpc/api"
+	"aitbc/rpc/internal/rpctest"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -60,7 +62,7 @@ type answer struct {
 	status int
 	header http.Header
 	close  bool // Connection: close
-	err    APIError
+	err    api.Error
 }
 
 func get(t *testing.T, c *http.Client, url string) answer {
@@ -81,7 +83,7 @@ func readAnswer(t *testing.T, resp *http.Response) answer {
 	}
 	a := answer{status: resp.StatusCode, header: resp.Header, close: resp.Close}
 	if resp.StatusCode >= 400 {
-		var body struct{ Error APIError }
+		var body struct{ Error api.Error }
 		if err := json.Unmarshal(raw, &body); err != nil || body.Error.Code == "" {
 			t.Fatalf("%d answer is not the JSON error body: %q (%v)", resp.StatusCode, raw, err)
 		}
@@ -99,7 +101,7 @@ func TestRateLimitPerAddress(t *testing.T) {
 	cfg.RateLimit, cfg.RateBurst = 0.5, 3 // one token per 2 s
 	reg := prometheus.NewRegistry()
 	m := NewMetrics(reg)
-	s := NewServer(&memBackend{chainID: testChainID}, cfg, m, testLogger(t))
+	s := NewServer(&memBackend{chainID: rpctest.ChainID}, cfg, m, testLogger(t))
 	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
 	s.now = clk.now
 	addr := serveReal(t, s)
@@ -112,7 +114,7 @@ func TestRateLimitPerAddress(t *testing.T) {
 		}
 	}
 	r := get(t, a, url)
-	if r.status != http.StatusTooManyRequests || r.err.Code != CodeRateLimited || r.header.Get("Retry-After") != "2" || r.close {
+	if r.status != http.StatusTooManyRequests || r.err.Code != api.CodeRateLimited || r.header.Get("Retry-After") != "2" || r.close {
 		t.Fatalf("4th request: %d %+v Retry-After %q close %v; want 429 rate_limited, Retry-After 2, connection kept", r.status, r.err, r.header.Get("Retry-After"), r.close)
 	}
 	if r := get(t, b, url); r.status != http.StatusOK {
@@ -126,7 +128,7 @@ func TestRateLimitPerAddress(t *testing.T) {
 	if r := get(t, a, url); r.status != http.StatusOK {
 		t.Fatalf("after the refill: %d %+v", r.status, r.err)
 	}
-	if n := testutil.ToFloat64(m.Limited.WithLabelValues(CodeRateLimited)); n != 2 {
+	if n := testutil.ToFloat64(m.Limited.WithLabelValues(api.CodeRateLimited)); n != 2 {
 		t.Fatalf("aitbc_rpc_limited_requests_total{reason=rate_limited} = %v, want 2", n)
 	}
 	if n := testutil.ToFloat64(m.Requests.WithLabelValues("unmatched", "429")); n != 2 {
@@ -138,7 +140,7 @@ func TestRateLimitPerAddress(t *testing.T) {
 func TestRateLimitOff(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.RateBurst = 1
-	addr := serveReal(t, NewServer(&memBackend{chainID: testChainID}, cfg, nil, testLogger(t)))
+	addr := serveReal(t, NewServer(&memBackend{chainID: rpctest.ChainID}, cfg, nil, testLogger(t)))
 	c := clientFrom("127.0.0.1")
 	for i := range 50 {
 		if r := get(t, c, "http://"+addr+"/rpc/get_head"); r.status != http.StatusOK {
@@ -192,7 +194,7 @@ func TestConnCapPerAddress(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.MaxConnsPerAddr = 2
 	m := NewMetrics(prometheus.NewRegistry())
-	s := NewServer(&memBackend{chainID: testChainID}, cfg, m, testLogger(t))
+	s := NewServer(&memBackend{chainID: rpctest.ChainID}, cfg, m, testLogger(t))
 	addr := serveReal(t, s)
 
 	dial := func(src string) (net.Conn, *bufio.Reader) {
@@ -230,7 +232,7 @@ func TestConnCapPerAddress(t *testing.T) {
 	}
 	c3, r3 := dial("127.0.0.1")
 	a := request(c3, r3)
-	if a.status != http.StatusTooManyRequests || a.err.Code != CodeTooManyConnections || a.header.Get("Retry-After") == "" || !a.close {
+	if a.status != http.StatusTooManyRequests || a.err.Code != api.CodeTooManyConnections || a.header.Get("Retry-After") == "" || !a.close {
 		t.Fatalf("third connection: %d %+v %v; want 429 too_many_connections, Retry-After, Connection: close", a.status, a.err, a.header)
 	}
 	c3.SetReadDeadline(time.Now().Add(10 * time.Second))
@@ -251,7 +253,7 @@ func TestConnCapPerAddress(t *testing.T) {
 	if c, r := dial("127.0.0.1"); request(c, r).status != http.StatusOK {
 		t.Fatal("a freed slot is not given to the next connection")
 	}
-	if n := testutil.ToFloat64(m.Limited.WithLabelValues(CodeTooManyConnections)); n != 1 {
+	if n := testutil.ToFloat64(m.Limited.WithLabelValues(api.CodeTooManyConnections)); n != 1 {
 		t.Fatalf("aitbc_rpc_limited_requests_total{reason=too_many_connections} = %v, want 1", n)
 	}
 }
@@ -275,7 +277,7 @@ func (r *countingReader) Read(p []byte) (int, error) {
 func TestBodyTooLargeBeforeRead(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.MaxBodyBytes = 64 << 10
-	addr := serveReal(t, NewServer(&memBackend{chainID: testChainID}, cfg, nil, testLogger(t)))
+	addr := serveReal(t, NewServer(&memBackend{chainID: rpctest.ChainID}, cfg, nil, testLogger(t)))
 	const size = 3 << 20 // the 3 MB upload
 
 	t.Run("go client with Expect", func(t *testing.T) {
@@ -296,7 +298,7 @@ func TestBodyTooLargeBeforeRead(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		a := readAnswer(t, resp)
-		if a.status != http.StatusRequestEntityTooLarge || a.err.Code != CodeBodyTooLarge {
+		if a.status != http.StatusRequestEntityTooLarge || a.err.Code != api.CodeBodyTooLarge {
 			t.Fatalf("%d %+v, want 413 body_too_large", a.status, a.err)
 		}
 		if n := body.n.Load(); n != 0 {
@@ -318,7 +320,7 @@ func TestBodyTooLargeBeforeRead(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := readAnswer(t, resp)
-		if a.status != http.StatusRequestEntityTooLarge || a.err.Code != CodeBodyTooLarge || !strings.Contains(a.err.Message, fmt.Sprint(size)) || !a.close {
+		if a.status != http.StatusRequestEntityTooLarge || a.err.Code != api.CodeBodyTooLarge || !strings.Contains(a.err.Message, fmt.Sprint(size)) || !a.close {
 			t.Fatalf("first answer %d %+v, want 413 body_too_large naming %d (a 100 Continue here means the body was asked for)", a.status, a.err, size)
 		}
 		if _, err := br.ReadByte(); err != io.EOF {
@@ -340,7 +342,7 @@ func TestBodyTooLargeBeforeRead(t *testing.T) {
 			t.Skipf("client without Expect saw %v", err)
 		}
 		defer resp.Body.Close()
-		if a := readAnswer(t, resp); a.status != http.StatusRequestEntityTooLarge || a.err.Code != CodeBodyTooLarge {
+		if a := readAnswer(t, resp); a.status != http.StatusRequestEntityTooLarge || a.err.Code != api.CodeBodyTooLarge {
 			t.Fatalf("%d %+v, want 413 body_too_large", a.status, a.err)
 		}
 	})
@@ -358,7 +360,7 @@ func TestBodyTooLargeBeforeRead(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		if a := readAnswer(t, resp); a.status != http.StatusBadRequest || a.err.Code != CodeBadJSON {
+		if a := readAnswer(t, resp); a.status != http.StatusBadRequest || a.err.Code != api.CodeBadJSON {
 			t.Fatalf("%d %+v, want 400 bad_json", a.status, a.err)
 		}
 	})

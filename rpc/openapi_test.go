@@ -16,6 +16,8 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/mempool"
 	"aitbc/engine/types"
+	"aitbc/rpc/api"
+	"aitbc/rpc/internal/rpctest"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -87,7 +89,7 @@ func TestOpenAPIRoutesMatch(t *testing.T) {
 
 // TestOpenAPIServed: GET /openapi.json is the YAML contract as JSON.
 func TestOpenAPIServed(t *testing.T) {
-	srv := startServer(t, &memBackend{chainID: testChainID}, nil)
+	srv := startServer(t, &memBackend{chainID: rpctest.ChainID}, nil)
 	r := call(t, srv, "GET", "/openapi.json", "")
 	if r.status != 200 || r.header.Get("Content-Type") != "application/json" {
 		t.Fatalf("%d %s", r.status, r.header.Get("Content-Type"))
@@ -160,7 +162,7 @@ func TestOpenAPIContract(t *testing.T) {
 	erin := seedAddr(seedErin)
 	f.b.evidence = []*types.Evidence{rpcEvidence(t, 3, 2, false), rpcEvidence(t, 3, 1, true)}
 
-	alice, bob := addrOf(f.alice), addrOf(f.bob)
+	alice, bob := rpctest.Addr(f.alice), rpctest.Addr(f.bob)
 	committed := f.committed.Hash().String()
 	receipt := f.receiptID().String()
 	unsigned := withField(t, f.pending, "signature", `""`)
@@ -174,13 +176,13 @@ func TestOpenAPIContract(t *testing.T) {
 		{"status halted", halted, "GET", "/rpc/status", "", 200, ""},
 		{"head", ok, "GET", "/rpc/get_head", "", 200, ""},
 		{"head compat", ok, "GET", "/rpc/head", "", 200, ""},
-		{"send_tx", ok, "POST", "/rpc/send_tx", txBody(t, signedTx(f.alice, f.bob, 4, 1)), 200, ""},
-		{"send_txs", ok, "POST", "/rpc/send_txs", `{"txs":[` + txBody(t, signedTx(f.alice, f.bob, 6, 1)) + "," +
+		{"send_tx", ok, "POST", "/rpc/send_tx", rpctest.TxBody(t, rpctest.SignedTx(f.alice, f.bob, 4, 1)), 200, ""},
+		{"send_txs", ok, "POST", "/rpc/send_txs", `{"txs":[` + rpctest.TxBody(t, rpctest.SignedTx(f.alice, f.bob, 6, 1)) + "," +
 			withField(t, f.pending, "amount", `"301"`) + "," + withField(t, f.pending, "sender", `"0x12"`) + `]}`, 200, ""},
-		{"sendTx compat", ok, "POST", "/rpc/sendTx", txBody(t, signedTx(f.alice, f.bob, 5, 1)), 200, ""},
+		{"sendTx compat", ok, "POST", "/rpc/sendTx", rpctest.TxBody(t, rpctest.SignedTx(f.alice, f.bob, 5, 1)), 200, ""},
 		{"estimate_fee", ok, "POST", "/rpc/estimate_fee", unsigned, 200, ""},
-		{"estimateFee compat", ok, "POST", "/rpc/estimateFee", txBody(t, f.pending), 200, ""},
-		{"submitReceipt", ok, "POST", "/rpc/submitReceipt", txBody(t, f.claim2), 200, ""},
+		{"estimateFee compat", ok, "POST", "/rpc/estimateFee", rpctest.TxBody(t, f.pending), 200, ""},
+		{"submitReceipt", ok, "POST", "/rpc/submitReceipt", rpctest.TxBody(t, f.claim2), 200, ""},
 		{"balance", ok, "GET", "/rpc/get_balance/" + alice.String(), "", 200, ""},
 		{"balance 0x", ok, "GET", "/rpc/getBalance/0x" + strings.Repeat("ab", 20), "", 200, ""},
 		{"account", ok, "GET", "/rpc/get_account/" + bob.String(), "", 200, ""},
@@ -204,40 +206,40 @@ func TestOpenAPIContract(t *testing.T) {
 		{"stake jailed", hybrid, "GET", "/rpc/get_stake/0x" + hex.EncodeToString(erin[:]), "", 200, ""},
 
 		// 400: each kind of bad input.
-		{"bad json", ok, "POST", "/rpc/send_tx", "{", 400, CodeBadJSON},
-		{"unknown field", ok, "POST", "/rpc/send_tx", `{"nope":1}`, 400, CodeBadField},
-		{"bad address", ok, "GET", "/rpc/get_balance/ait1nope", "", 400, CodeBadAddress},
-		{"bad height", ok, "GET", "/rpc/get_block/0", "", 400, CodeBadHeight},
-		{"bad hash", ok, "GET", "/rpc/get_tx/0x12", "", 400, CodeBadHash},
-		{"bad limit", ok, "GET", "/rpc/mempool?limit=x", "", 400, CodeBadLimit},
-		{"bad query", ok, "GET", "/rpc/get_blocks?from=1&nope=2", "", 400, CodeBadQuery},
-		{"bad range", ok, "GET", "/rpc/get_blocks", "", 400, CodeBadRange},
-		{"bad cursor", ok, "GET", "/rpc/get_txs/" + alice.String() + "?cursor=zz", "", 400, CodeBadCursor},
-		{"bad signature", ok, "POST", "/rpc/send_tx", withField(t, f.pending, "amount", `"301"`), 400, CodeBadSignature},
-		{"not a receipt claim", ok, "POST", "/rpc/submitReceipt", txBody(t, f.pending), 400, CodeBadField},
+		{"bad json", ok, "POST", "/rpc/send_tx", "{", 400, api.CodeBadJSON},
+		{"unknown field", ok, "POST", "/rpc/send_tx", `{"nope":1}`, 400, api.CodeBadField},
+		{"bad address", ok, "GET", "/rpc/get_balance/ait1nope", "", 400, api.CodeBadAddress},
+		{"bad height", ok, "GET", "/rpc/get_block/0", "", 400, api.CodeBadHeight},
+		{"bad hash", ok, "GET", "/rpc/get_tx/0x12", "", 400, api.CodeBadHash},
+		{"bad limit", ok, "GET", "/rpc/mempool?limit=x", "", 400, api.CodeBadLimit},
+		{"bad query", ok, "GET", "/rpc/get_blocks?from=1&nope=2", "", 400, api.CodeBadQuery},
+		{"bad range", ok, "GET", "/rpc/get_blocks", "", 400, api.CodeBadRange},
+		{"bad cursor", ok, "GET", "/rpc/get_txs/" + alice.String() + "?cursor=zz", "", 400, api.CodeBadCursor},
+		{"bad signature", ok, "POST", "/rpc/send_tx", withField(t, f.pending, "amount", `"301"`), 400, api.CodeBadSignature},
+		{"not a receipt claim", ok, "POST", "/rpc/submitReceipt", rpctest.TxBody(t, f.pending), 400, api.CodeBadField},
 		// 404, 405
-		{"no block", ok, "GET", "/rpc/get_block/99", "", 404, CodeNotFound},
-		{"no commit", ok, "GET", "/rpc/get_commit/99", "", 404, CodeNotFound},
-		{"no tx", ok, "GET", "/rpc/get_tx/0x" + strings.Repeat("00", 32), "", 404, CodeNotFound},
-		{"no receipt", ok, "GET", "/rpc/get_receipt/0x" + strings.Repeat("00", 32), "", 404, CodeNotFound},
-		{"no stake on poa", ok, "GET", "/rpc/get_stake/" + alice.String(), "", 404, CodeNoStake},
-		{"no stake", hybrid, "GET", "/rpc/get_stake/" + bob.String(), "", 404, CodeNoStake},
-		{"stake bad address", hybrid, "GET", "/rpc/get_stake/ait1nope", "", 400, CodeBadAddress},
-		{"validators not elected", hybrid, "GET", "/rpc/get_validators?height=31", "", 404, CodeNotFound},
+		{"no block", ok, "GET", "/rpc/get_block/99", "", 404, api.CodeNotFound},
+		{"no commit", ok, "GET", "/rpc/get_commit/99", "", 404, api.CodeNotFound},
+		{"no tx", ok, "GET", "/rpc/get_tx/0x" + strings.Repeat("00", 32), "", 404, api.CodeNotFound},
+		{"no receipt", ok, "GET", "/rpc/get_receipt/0x" + strings.Repeat("00", 32), "", 404, api.CodeNotFound},
+		{"no stake on poa", ok, "GET", "/rpc/get_stake/" + alice.String(), "", 404, api.CodeNoStake},
+		{"no stake", hybrid, "GET", "/rpc/get_stake/" + bob.String(), "", 404, api.CodeNoStake},
+		{"stake bad address", hybrid, "GET", "/rpc/get_stake/ait1nope", "", 400, api.CodeBadAddress},
+		{"validators not elected", hybrid, "GET", "/rpc/get_validators?height=31", "", 404, api.CodeNotFound},
 		// 409, 413, 429
-		{"duplicate", dup, "POST", "/rpc/send_tx", txBody(t, f.pending), 409, CodeDuplicateTx},
-		{"too large", ok, "POST", "/rpc/send_tx", big, 413, CodeBodyTooLarge},
-		{"batch bad json", ok, "POST", "/rpc/send_txs", `{"txs":[{]}`, 400, CodeBadJSON},
-		{"batch too many", ok, "POST", "/rpc/send_txs", `{"txs":[` + strings.Repeat(txBody(t, f.pending)+",", MaxBatchTxs) + txBody(t, f.pending) + `]}`, 413, CodeTooManyTxs},
-		{"rate limited", rate, "GET", "/rpc/get_head", "", 429, CodeRateLimited},
+		{"duplicate", dup, "POST", "/rpc/send_tx", rpctest.TxBody(t, f.pending), 409, api.CodeDuplicateTx},
+		{"too large", ok, "POST", "/rpc/send_tx", big, 413, api.CodeBodyTooLarge},
+		{"batch bad json", ok, "POST", "/rpc/send_txs", `{"txs":[{]}`, 400, api.CodeBadJSON},
+		{"batch too many", ok, "POST", "/rpc/send_txs", `{"txs":[` + strings.Repeat(rpctest.TxBody(t, f.pending)+",", api.MaxBatchTxs) + rpctest.TxBody(t, f.pending) + `]}`, 413, api.CodeTooManyTxs},
+		{"rate limited", rate, "GET", "/rpc/get_head", "", 429, api.CodeRateLimited},
 		// 5xx
-		{"panic", panics, "POST", "/rpc/send_tx", txBody(t, f.pending), 500, CodeInternal},
-		{"mempool full", full, "POST", "/rpc/send_tx", txBody(t, f.pending), 503, CodeMempoolFull},
-		{"stopped", down, "GET", "/health", "", 503, CodeUnhealthy},
-		{"no index", noIndex, "GET", "/rpc/get_blocks?from=1", "", 503, CodeIndexUnavailable},
-		{"no index receipt", noIndex, "GET", "/rpc/receipts/" + receipt, "", 503, CodeIndexUnavailable},
-		{"index off", indexOff.srv, "GET", "/rpc/get_txs/" + alice.String(), "", 501, CodeIndexDisabled},
-		{"timeout", slow, "POST", "/rpc/send_tx", txBody(t, f.pending), 504, CodeTimeout},
+		{"panic", panics, "POST", "/rpc/send_tx", rpctest.TxBody(t, f.pending), 500, api.CodeInternal},
+		{"mempool full", full, "POST", "/rpc/send_tx", rpctest.TxBody(t, f.pending), 503, api.CodeMempoolFull},
+		{"stopped", down, "GET", "/health", "", 503, api.CodeUnhealthy},
+		{"no index", noIndex, "GET", "/rpc/get_blocks?from=1", "", 503, api.CodeIndexUnavailable},
+		{"no index receipt", noIndex, "GET", "/rpc/receipts/" + receipt, "", 503, api.CodeIndexUnavailable},
+		{"index off", indexOff.srv, "GET", "/rpc/get_txs/" + alice.String(), "", 501, api.CodeIndexDisabled},
+		{"timeout", slow, "POST", "/rpc/send_tx", rpctest.TxBody(t, f.pending), 504, api.CodeTimeout},
 	}
 
 	succeeded := map[*openapi3.Operation]bool{}
@@ -295,7 +297,7 @@ func checkContract(t *testing.T, router routers.Router, tc contractCase) (*route
 		t.Fatalf("%s %s: %d %s, want %d", tc.method, tc.path, resp.StatusCode, raw, tc.status)
 	}
 	if tc.code != "" {
-		var e struct{ Error APIError }
+		var e struct{ Error api.Error }
 		if err := json.Unmarshal(raw, &e); err != nil || e.Error.Code != tc.code {
 			t.Fatalf("%s %s: body %s, want code %s", tc.method, tc.path, raw, tc.code)
 		}

@@ -1,13 +1,13 @@
 package rpc
 
 import (
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"aitbc/engine/types"
+	"aitbc/rpc/api"
 	"aitbc/storage/index"
 )
 
@@ -24,11 +24,11 @@ const (
 // repeated, bounded length.
 func queryParams(r *http.Request, allowed ...string) (url.Values, error) {
 	if len(r.URL.RawQuery) > maxQueryLen {
-		return nil, apiErr(http.StatusBadRequest, CodeBadQuery, "query string of %d bytes, at most %d", len(r.URL.RawQuery), maxQueryLen)
+		return nil, apiErr(http.StatusBadRequest, api.CodeBadQuery, "query string of %d bytes, at most %d", len(r.URL.RawQuery), maxQueryLen)
 	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, apiErr(http.StatusBadRequest, CodeBadQuery, "query string does not parse")
+		return nil, apiErr(http.StatusBadRequest, api.CodeBadQuery, "query string does not parse")
 	}
 	for k, v := range q {
 		known := false
@@ -36,10 +36,10 @@ func queryParams(r *http.Request, allowed ...string) (url.Values, error) {
 			known = known || k == a
 		}
 		if !known {
-			return nil, apiErr(http.StatusBadRequest, CodeBadQuery, "unknown parameter %.40q (allowed: %s)", k, strings.Join(allowed, ", "))
+			return nil, apiErr(http.StatusBadRequest, api.CodeBadQuery, "unknown parameter %.40q (allowed: %s)", k, strings.Join(allowed, ", "))
 		}
 		if len(v) > 1 {
-			return nil, apiErr(http.StatusBadRequest, CodeBadQuery, "parameter %s given %d times", k, len(v))
+			return nil, apiErr(http.StatusBadRequest, api.CodeBadQuery, "parameter %s given %d times", k, len(v))
 		}
 	}
 	return q, nil
@@ -62,28 +62,19 @@ func uintParam(q url.Values, name, code string, lo, hi, def uint64) (uint64, err
 func pathAddress(r *http.Request) (types.Address, error) {
 	addr, err := types.ParseAddress(r.PathValue("address"))
 	if err != nil {
-		return addr, apiErr(http.StatusBadRequest, CodeBadAddress, "%v", err)
+		return addr, apiErr(http.StatusBadRequest, api.CodeBadAddress, "%v", err)
 	}
 	return addr, nil
 }
 
-// ParseJobID reads a job id as the query routes and submitReceipt take it:
-// "0x" + hex for arbitrary bytes, any other text as its UTF-8 bytes;
-// 1..types.MaxJobIDLen bytes either way.
-func ParseJobID(s string) ([]byte, error) {
-	var b []byte
-	if digits, ok := strings.CutPrefix(s, "0x"); ok {
-		var err error
-		if b, err = hex.DecodeString(digits); err != nil {
-			return nil, &FieldError{Field: "job_id", Err: ErrBadHex, Info: "0x-prefixed job ids are hex; hex-encode a text id that starts with 0x"}
-		}
-	} else {
-		b = []byte(s)
+// pathHeight reads the {height} path value: a canonical decimal >= 1.
+func pathHeight(r *http.Request) (uint64, error) {
+	raw := r.PathValue("height")
+	height, err := types.ParseAmount(raw) // canonical decimal uint64
+	if err != nil || height == 0 {
+		return 0, apiErr(http.StatusBadRequest, api.CodeBadHeight, "height %.40q: want a decimal integer >= 1", raw)
 	}
-	if len(b) == 0 || len(b) > types.MaxJobIDLen {
-		return nil, &FieldError{Field: "job_id", Err: ErrBadLength, Info: "want 1.." + strconv.Itoa(types.MaxJobIDLen) + " bytes"}
-	}
-	return b, nil
+	return height, nil
 }
 
 func (s *Server) getTxs(_ http.ResponseWriter, r *http.Request) (any, error) {
@@ -95,7 +86,7 @@ func (s *Server) getTxs(_ http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	limit, err := uintParam(q, "limit", CodeBadLimit, 1, MaxTxsLimit, DefaultTxsLimit)
+	limit, err := uintParam(q, "limit", api.CodeBadLimit, 1, MaxTxsLimit, DefaultTxsLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +98,7 @@ func (s *Server) getTxs(_ http.ResponseWriter, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, s.indexError(r, err)
 	}
-	out := TxsResponse{Address: addr, Txs: make([]IndexedTxJSON, len(rows)), NextCursor: next}
+	out := api.TxsResponse{Address: addr, Txs: make([]api.IndexedTxJSON, len(rows)), NextCursor: next}
 	for i, row := range rows {
 		out.Txs[i] = indexedTxJSON(row)
 	}
@@ -120,19 +111,19 @@ func (s *Server) getBlocks(_ http.ResponseWriter, r *http.Request) (any, error) 
 		return nil, err
 	}
 	if !q.Has("from") {
-		return nil, apiErr(http.StatusBadRequest, CodeBadRange, "from is required")
+		return nil, apiErr(http.StatusBadRequest, api.CodeBadRange, "from is required")
 	}
 	const maxHeight = 1<<63 - 1
-	from, err := uintParam(q, "from", CodeBadRange, 1, maxHeight, 1)
+	from, err := uintParam(q, "from", api.CodeBadRange, 1, maxHeight, 1)
 	if err != nil {
 		return nil, err
 	}
-	to, err := uintParam(q, "to", CodeBadRange, 1, maxHeight, min(from+DefaultBlocksLen-1, maxHeight))
+	to, err := uintParam(q, "to", api.CodeBadRange, 1, maxHeight, min(from+DefaultBlocksLen-1, maxHeight))
 	if err != nil {
 		return nil, err
 	}
 	if to < from || to-from >= MaxBlocksRange {
-		return nil, apiErr(http.StatusBadRequest, CodeBadRange, "from=%d to=%d: want from <= to and at most %d blocks", from, to, MaxBlocksRange)
+		return nil, apiErr(http.StatusBadRequest, api.CodeBadRange, "from=%d to=%d: want from <= to and at most %d blocks", from, to, MaxBlocksRange)
 	}
 	ix, err := s.index()
 	if err != nil {
@@ -142,9 +133,9 @@ func (s *Server) getBlocks(_ http.ResponseWriter, r *http.Request) (any, error) 
 	if err != nil {
 		return nil, s.indexError(r, err)
 	}
-	out := BlocksResponse{From: from, To: to, Blocks: make([]BlockSummaryJSON, len(rows))}
+	out := api.BlocksResponse{From: from, To: to, Blocks: make([]api.BlockSummaryJSON, len(rows))}
 	for i, b := range rows {
-		out.Blocks[i] = BlockSummaryJSON{Height: b.Height, Hash: b.Hash, Time: b.Time, Proposer: b.Proposer, TxCount: b.TxCount, StateRoot: b.StateRoot}
+		out.Blocks[i] = api.BlockSummaryJSON{Height: b.Height, Hash: b.Hash, Time: b.Time, Proposer: b.Proposer, TxCount: b.TxCount, StateRoot: b.StateRoot}
 	}
 	return out, nil
 }
@@ -152,7 +143,7 @@ func (s *Server) getBlocks(_ http.ResponseWriter, r *http.Request) (any, error) 
 func (s *Server) getReceipt(_ http.ResponseWriter, r *http.Request) (any, error) {
 	id, err := types.ParseHash(r.PathValue("id"))
 	if err != nil {
-		return nil, apiErr(http.StatusBadRequest, CodeBadHash, "receipt id: %v", err)
+		return nil, apiErr(http.StatusBadRequest, api.CodeBadHash, "receipt id: %v", err)
 	}
 	ix, err := s.index()
 	if err != nil {
@@ -174,18 +165,18 @@ func (s *Server) getReceipts(_ http.ResponseWriter, r *http.Request) (any, error
 	}
 	switch {
 	case q.Has("job_id") == q.Has("miner"):
-		return nil, apiErr(http.StatusBadRequest, CodeBadQuery, "give exactly one of job_id and miner")
+		return nil, apiErr(http.StatusBadRequest, api.CodeBadQuery, "give exactly one of job_id and miner")
 	case q.Has("job_id") && (q.Has("limit") || q.Has("cursor")):
-		return nil, apiErr(http.StatusBadRequest, CodeBadQuery, "limit and cursor page by miner; a job has at most one receipt")
+		return nil, apiErr(http.StatusBadRequest, api.CodeBadQuery, "limit and cursor page by miner; a job has at most one receipt")
 	}
 	var (
 		rows []index.ReceiptRow
 		next string
 	)
 	if q.Has("job_id") {
-		job, err := ParseJobID(q.Get("job_id"))
+		job, err := api.ParseJobID(q.Get("job_id"))
 		if err != nil {
-			return nil, apiErr(http.StatusBadRequest, CodeBadQuery, "%v", err)
+			return nil, apiErr(http.StatusBadRequest, api.CodeBadQuery, "%v", err)
 		}
 		ix, err := s.index()
 		if err != nil {
@@ -197,9 +188,9 @@ func (s *Server) getReceipts(_ http.ResponseWriter, r *http.Request) (any, error
 	} else {
 		miner, err := types.ParseAddress(q.Get("miner"))
 		if err != nil {
-			return nil, apiErr(http.StatusBadRequest, CodeBadAddress, "miner: %v", err)
+			return nil, apiErr(http.StatusBadRequest, api.CodeBadAddress, "miner: %v", err)
 		}
-		limit, err := uintParam(q, "limit", CodeBadLimit, 1, MaxTxsLimit, DefaultTxsLimit)
+		limit, err := uintParam(q, "limit", api.CodeBadLimit, 1, MaxTxsLimit, DefaultTxsLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +202,7 @@ func (s *Server) getReceipts(_ http.ResponseWriter, r *http.Request) (any, error
 			return nil, s.indexError(r, err)
 		}
 	}
-	out := ReceiptsResponse{Receipts: make([]ReceiptJSON, len(rows)), NextCursor: next}
+	out := api.ReceiptsResponse{Receipts: make([]api.ReceiptJSON, len(rows)), NextCursor: next}
 	for i, row := range rows {
 		out.Receipts[i] = receiptJSON(row)
 	}
@@ -220,10 +211,9 @@ func (s *Server) getReceipts(_ http.ResponseWriter, r *http.Request) (any, error
 
 // getCommit serves a block's commit certificate from the block store.
 func (s *Server) getCommit(_ http.ResponseWriter, r *http.Request) (any, error) {
-	raw := r.PathValue("height")
-	height, err := types.ParseAmount(raw)
-	if err != nil || height == 0 {
-		return nil, apiErr(http.StatusBadRequest, CodeBadHeight, "height %.40q: want a decimal integer >= 1", raw)
+	height, err := pathHeight(r)
+	if err != nil {
+		return nil, err
 	}
 	_, cert, err := s.b.Block(height)
 	if err != nil {

@@ -12,6 +12,9 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/state"
 	"aitbc/engine/types"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
+	"aitbc/rpc/internal/rpctest"
 	"aitbc/storage/index"
 )
 
@@ -35,21 +38,21 @@ const mintPerUnit = 7
 
 func newIndexFixture(t *testing.T, attach bool) *indexFixture {
 	t.Helper()
-	f := &indexFixture{fixture: newFixture(t), coord: testKey(9), job: []byte("job-42")}
-	f.gen = &types.Genesis{ChainID: testChainID, ConsensusMode: "poa", Params: types.DefaultParams()}
+	f := &indexFixture{fixture: newFixture(t), coord: rpctest.Key(9), job: []byte("job-42")}
+	f.gen = &types.Genesis{ChainID: rpctest.ChainID, ConsensusMode: "poa", Params: types.DefaultParams()}
 	f.gen.Params.MintPerUnit = mintPerUnit
 	apub := f.alice.Public().(ed25519.PublicKey)
-	f.gen.Authorities = []types.Authority{{Address: addrOf(f.alice), PubKey: types.HexBytes(apub), BLSPubKey: make([]byte, 48), Weight: 5}}
-	bob := addrOf(f.bob)
-	f.claim = &types.Tx{ChainID: testChainID, Type: types.TxReceiptClaim, Nonce: 1, Fee: 500,
-		Payload: types.NewReceiptClaim(testChainID, f.job, 11, bob, f.coord).Encode()}
+	f.gen.Authorities = []types.Authority{{Address: rpctest.Addr(f.alice), PubKey: types.HexBytes(apub), BLSPubKey: make([]byte, 48), Weight: 5}}
+	bob := rpctest.Addr(f.bob)
+	f.claim = &types.Tx{ChainID: rpctest.ChainID, Type: types.TxReceiptClaim, Nonce: 1, Fee: 500,
+		Payload: types.NewReceiptClaim(rpctest.ChainID, f.job, 11, bob, f.coord).Encode()}
 	f.claim.Sign(f.bob)
-	f.claim2 = &types.Tx{ChainID: testChainID, Type: types.TxReceiptClaim, Nonce: 3, Fee: 500,
-		Payload: types.NewReceiptClaim(testChainID, []byte("job-43"), 12, bob, f.coord).Encode()}
+	f.claim2 = &types.Tx{ChainID: rpctest.ChainID, Type: types.TxReceiptClaim, Nonce: 3, Fee: 500,
+		Payload: types.NewReceiptClaim(rpctest.ChainID, []byte("job-43"), 12, bob, f.coord).Encode()}
 	f.claim2.Sign(f.bob)
-	f.back = signedTx(f.bob, f.alice, 2, 9)
-	block2 := &types.Block{Header: types.Header{ChainID: testChainID, Height: 2, Time: f.block1.Header.Time + 1000, ParentHash: f.block1.Hash(),
-		Proposer: addrOf(f.alice)}, Txs: []*types.Tx{f.claim, f.back}, LastCommit: f.cert1}
+	f.back = rpctest.SignedTx(f.bob, f.alice, 2, 9)
+	block2 := &types.Block{Header: types.Header{ChainID: rpctest.ChainID, Height: 2, Time: f.block1.Header.Time + 1000, ParentHash: f.block1.Hash(),
+		Proposer: rpctest.Addr(f.alice)}, Txs: []*types.Tx{f.claim, f.back}, LastCommit: f.cert1}
 	cert2 := &types.CommitCert{Height: 2, BlockHash: block2.Hash(), Signers: types.NewBitmap(4)}
 	f.b.blocks[2], f.b.certs[2] = block2, cert2
 
@@ -78,14 +81,14 @@ func newIndexFixture(t *testing.T, attach bool) *indexFixture {
 }
 
 func (f *indexFixture) receiptID() types.Hash {
-	return types.ReceiptID(testChainID, f.job, addrOf(f.bob), 11)
+	return types.ReceiptID(rpctest.ChainID, f.job, rpctest.Addr(f.bob), 11)
 }
 
 func TestQueryRoutes(t *testing.T) {
 	f := newIndexFixture(t, true)
-	alice, bob := addrOf(f.alice), addrOf(f.bob)
+	alice, bob := rpctest.Addr(f.alice), rpctest.Addr(f.bob)
 	id := f.receiptID()
-	checkReceipt := func(t *testing.T, r ReceiptJSON) {
+	checkReceipt := func(t *testing.T, r api.ReceiptJSON) {
 		if r.ID != id || string(r.JobID) != "job-42" || r.Miner != bob || r.Units != 11 || r.Minted != 11*mintPerUnit ||
 			r.TxHash != f.claim.Hash() || r.Height != 2 || r.Index != 0 || len(r.Coordinator) != 32 {
 			t.Fatalf("receipt %+v", r)
@@ -96,7 +99,7 @@ func TestQueryRoutes(t *testing.T) {
 		check      func(*testing.T, []byte)
 	}{
 		{"txs newest first", "/rpc/get_txs/" + alice.String(), func(t *testing.T, raw []byte) {
-			var r TxsResponse
+			var r api.TxsResponse
 			decodeStrict(t, raw, &r)
 			if r.Address != alice || len(r.Txs) != 3 || r.NextCursor != "" {
 				t.Fatalf("%+v", r)
@@ -109,38 +112,38 @@ func TestQueryRoutes(t *testing.T) {
 			}
 		}},
 		{"txs by 0x address", "/rpc/get_txs/0x" + strings.Repeat("00", 20), func(t *testing.T, raw []byte) {
-			var r TxsResponse
+			var r api.TxsResponse
 			decodeStrict(t, raw, &r)
 			if len(r.Txs) != 1 || r.Txs[0].Type != "RECEIPT_CLAIM" { // the claim's recipient is the zero address
 				t.Fatalf("%+v", r)
 			}
 		}},
 		{"blocks", "/rpc/get_blocks?from=1&to=5", func(t *testing.T, raw []byte) {
-			var r BlocksResponse
+			var r api.BlocksResponse
 			decodeStrict(t, raw, &r)
 			if r.From != 1 || r.To != 5 || len(r.Blocks) != 2 || r.Blocks[0].Hash != f.block1.Hash() || r.Blocks[1].TxCount != 2 || r.Blocks[0].Proposer != alice {
 				t.Fatalf("%+v", r)
 			}
 		}},
 		{"blocks default to", "/rpc/get_blocks?from=2", func(t *testing.T, raw []byte) {
-			var r BlocksResponse
+			var r api.BlocksResponse
 			decodeStrict(t, raw, &r)
 			if r.To != 101 || len(r.Blocks) != 1 {
 				t.Fatalf("%+v", r)
 			}
 		}},
 		{"receipt", "/rpc/get_receipt/" + id.String(), func(t *testing.T, raw []byte) {
-			var r ReceiptJSON
+			var r api.ReceiptJSON
 			decodeStrict(t, raw, &r)
 			checkReceipt(t, r)
 		}},
 		{"receipt compat", "/rpc/receipts/" + id.String(), func(t *testing.T, raw []byte) {
-			var r ReceiptJSON
+			var r api.ReceiptJSON
 			decodeStrict(t, raw, &r)
 			checkReceipt(t, r)
 		}},
 		{"receipts by text job", "/rpc/get_receipts?job_id=job-42", func(t *testing.T, raw []byte) {
-			var r ReceiptsResponse
+			var r api.ReceiptsResponse
 			decodeStrict(t, raw, &r)
 			if len(r.Receipts) != 1 {
 				t.Fatalf("%+v", r)
@@ -148,7 +151,7 @@ func TestQueryRoutes(t *testing.T) {
 			checkReceipt(t, r.Receipts[0])
 		}},
 		{"receipts by hex job", "/rpc/get_receipts?job_id=0x" + "6a6f622d3432", func(t *testing.T, raw []byte) {
-			var r ReceiptsResponse
+			var r api.ReceiptsResponse
 			decodeStrict(t, raw, &r)
 			if len(r.Receipts) != 1 || r.Receipts[0].ID != id {
 				t.Fatalf("%+v", r)
@@ -160,28 +163,28 @@ func TestQueryRoutes(t *testing.T) {
 			}
 		}},
 		{"receipts by miner", "/rpc/get_receipts?miner=" + bob.String() + "&limit=5", func(t *testing.T, raw []byte) {
-			var r ReceiptsResponse
+			var r api.ReceiptsResponse
 			decodeStrict(t, raw, &r)
 			if len(r.Receipts) != 1 || r.NextCursor != "" {
 				t.Fatalf("%+v", r)
 			}
 		}},
 		{"validators", "/rpc/get_validators", func(t *testing.T, raw []byte) {
-			var r ValidatorsResponse
+			var r api.ValidatorsResponse
 			decodeStrict(t, raw, &r)
 			if r.Epoch != 0 || r.StartHeight != 1 || r.TotalWeight != 5 || len(r.Validators) != 1 || r.Validators[0].Address != alice || r.Validators[0].Weight != 5 {
 				t.Fatalf("%+v", r)
 			}
 		}},
 		{"validators at height", "/rpc/get_validators?height=2", func(t *testing.T, raw []byte) {
-			var r ValidatorsResponse
+			var r api.ValidatorsResponse
 			decodeStrict(t, raw, &r)
 			if len(r.Validators) != 1 {
 				t.Fatalf("%+v", r)
 			}
 		}},
 		{"commit", "/rpc/get_commit/1", func(t *testing.T, raw []byte) {
-			var c CommitJSON
+			var c api.CommitJSON
 			decodeStrict(t, raw, &c)
 			if c.Height != 1 || c.BlockHash != f.block1.Hash() || c.SignersLen != 4 {
 				t.Fatalf("%+v", c)
@@ -201,11 +204,11 @@ func TestQueryRoutes(t *testing.T) {
 
 func TestTxsPaging(t *testing.T) {
 	f := newIndexFixture(t, true)
-	c := &Client{BaseURL: f.srv.URL}
+	c := &client.Client{BaseURL: f.srv.URL}
 	var got []types.Hash
 	cursor := ""
 	for range 5 {
-		page, err := c.Txs(context.Background(), addrOf(f.alice), 1, cursor)
+		page, err := c.Txs(context.Background(), rpctest.Addr(f.alice), 1, cursor)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,44 +227,44 @@ func TestTxsPaging(t *testing.T) {
 
 func TestQueryRouteErrors(t *testing.T) {
 	f := newIndexFixture(t, true)
-	alice := addrOf(f.alice).String()
+	alice := rpctest.Addr(f.alice).String()
 	tests := []struct {
 		name, path string
 		status     int
 		code       string
 	}{
-		{"bad address", "/rpc/get_txs/ait1nope", 400, CodeBadAddress},
-		{"limit 0", "/rpc/get_txs/" + alice + "?limit=0", 400, CodeBadLimit},
-		{"limit too big", "/rpc/get_txs/" + alice + "?limit=1001", 400, CodeBadLimit},
-		{"limit not a number", "/rpc/get_txs/" + alice + "?limit=ten", 400, CodeBadLimit},
-		{"limit padded", "/rpc/get_txs/" + alice + "?limit=010", 400, CodeBadLimit},
-		{"unknown parameter", "/rpc/get_txs/" + alice + "?cusor=x", 400, CodeBadQuery},
-		{"repeated parameter", "/rpc/get_txs/" + alice + "?limit=1&limit=2", 400, CodeBadQuery},
-		{"bad query escape", "/rpc/get_txs/" + alice + "?limit=%zz", 400, CodeBadQuery},
-		{"long query", "/rpc/get_txs/" + alice + "?cursor=" + strings.Repeat("A", 3000), 400, CodeBadQuery},
-		{"bad cursor", "/rpc/get_txs/" + alice + "?cursor=garbage!", 400, CodeBadCursor},
-		{"blocks without from", "/rpc/get_blocks?to=5", 400, CodeBadRange},
-		{"blocks from 0", "/rpc/get_blocks?from=0&to=5", 400, CodeBadRange},
-		{"blocks reversed", "/rpc/get_blocks?from=5&to=4", 400, CodeBadRange},
-		{"blocks too many", "/rpc/get_blocks?from=1&to=1001", 400, CodeBadRange},
-		{"blocks over int64", "/rpc/get_blocks?from=9223372036854775808", 400, CodeBadRange},
-		{"blocks negative", "/rpc/get_blocks?from=-1", 400, CodeBadRange},
-		{"receipt bad id", "/rpc/get_receipt/0x1234", 400, CodeBadHash},
-		{"receipt unknown", "/rpc/get_receipt/0x" + strings.Repeat("ab", 32), 404, CodeNotFound},
-		{"receipt compat unknown", "/rpc/receipts/0x" + strings.Repeat("ab", 32), 404, CodeNotFound},
-		{"receipts no filter", "/rpc/get_receipts", 400, CodeBadQuery},
-		{"receipts both filters", "/rpc/get_receipts?job_id=a&miner=" + alice, 400, CodeBadQuery},
-		{"receipts job with limit", "/rpc/get_receipts?job_id=a&limit=2", 400, CodeBadQuery},
-		{"receipts empty job", "/rpc/get_receipts?job_id=", 400, CodeBadQuery},
-		{"receipts long job", "/rpc/get_receipts?job_id=" + strings.Repeat("j", 65), 400, CodeBadQuery},
-		{"receipts bad hex job", "/rpc/get_receipts?job_id=0xzz", 400, CodeBadQuery},
-		{"receipts bad miner", "/rpc/get_receipts?miner=bob", 400, CodeBadAddress},
-		{"receipts miner bad limit", "/rpc/get_receipts?miner=" + alice + "&limit=0", 400, CodeBadLimit},
-		{"receipts miner bad cursor", "/rpc/get_receipts?miner=" + alice + "&cursor=x", 400, CodeBadCursor},
-		{"validators height 0", "/rpc/get_validators?height=0", 400, CodeBadHeight},
-		{"validators unknown param", "/rpc/get_validators?epoch=1", 400, CodeBadQuery},
-		{"commit height 0", "/rpc/get_commit/0", 400, CodeBadHeight},
-		{"commit unknown", "/rpc/get_commit/99", 404, CodeNotFound},
+		{"bad address", "/rpc/get_txs/ait1nope", 400, api.CodeBadAddress},
+		{"limit 0", "/rpc/get_txs/" + alice + "?limit=0", 400, api.CodeBadLimit},
+		{"limit too big", "/rpc/get_txs/" + alice + "?limit=1001", 400, api.CodeBadLimit},
+		{"limit not a number", "/rpc/get_txs/" + alice + "?limit=ten", 400, api.CodeBadLimit},
+		{"limit padded", "/rpc/get_txs/" + alice + "?limit=010", 400, api.CodeBadLimit},
+		{"unknown parameter", "/rpc/get_txs/" + alice + "?cusor=x", 400, api.CodeBadQuery},
+		{"repeated parameter", "/rpc/get_txs/" + alice + "?limit=1&limit=2", 400, api.CodeBadQuery},
+		{"bad query escape", "/rpc/get_txs/" + alice + "?limit=%zz", 400, api.CodeBadQuery},
+		{"long query", "/rpc/get_txs/" + alice + "?cursor=" + strings.Repeat("A", 3000), 400, api.CodeBadQuery},
+		{"bad cursor", "/rpc/get_txs/" + alice + "?cursor=garbage!", 400, api.CodeBadCursor},
+		{"blocks without from", "/rpc/get_blocks?to=5", 400, api.CodeBadRange},
+		{"blocks from 0", "/rpc/get_blocks?from=0&to=5", 400, api.CodeBadRange},
+		{"blocks reversed", "/rpc/get_blocks?from=5&to=4", 400, api.CodeBadRange},
+		{"blocks too many", "/rpc/get_blocks?from=1&to=1001", 400, api.CodeBadRange},
+		{"blocks over int64", "/rpc/get_blocks?from=9223372036854775808", 400, api.CodeBadRange},
+		{"blocks negative", "/rpc/get_blocks?from=-1", 400, api.CodeBadRange},
+		{"receipt bad id", "/rpc/get_receipt/0x1234", 400, api.CodeBadHash},
+		{"receipt unknown", "/rpc/get_receipt/0x" + strings.Repeat("ab", 32), 404, api.CodeNotFound},
+		{"receipt compat unknown", "/rpc/receipts/0x" + strings.Repeat("ab", 32), 404, api.CodeNotFound},
+		{"receipts no filter", "/rpc/get_receipts", 400, api.CodeBadQuery},
+		{"receipts both filters", "/rpc/get_receipts?job_id=a&miner=" + alice, 400, api.CodeBadQuery},
+		{"receipts job with limit", "/rpc/get_receipts?job_id=a&limit=2", 400, api.CodeBadQuery},
+		{"receipts empty job", "/rpc/get_receipts?job_id=", 400, api.CodeBadQuery},
+		{"receipts long job", "/rpc/get_receipts?job_id=" + strings.Repeat("j", 65), 400, api.CodeBadQuery},
+		{"receipts bad hex job", "/rpc/get_receipts?job_id=0xzz", 400, api.CodeBadQuery},
+		{"receipts bad miner", "/rpc/get_receipts?miner=bob", 400, api.CodeBadAddress},
+		{"receipts miner bad limit", "/rpc/get_receipts?miner=" + alice + "&limit=0", 400, api.CodeBadLimit},
+		{"receipts miner bad cursor", "/rpc/get_receipts?miner=" + alice + "&cursor=x", 400, api.CodeBadCursor},
+		{"validators height 0", "/rpc/get_validators?height=0", 400, api.CodeBadHeight},
+		{"validators unknown param", "/rpc/get_validators?epoch=1", 400, api.CodeBadQuery},
+		{"commit height 0", "/rpc/get_commit/0", 400, api.CodeBadHeight},
+		{"commit unknown", "/rpc/get_commit/99", 404, api.CodeNotFound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -277,19 +280,19 @@ func TestQueryRouteErrors(t *testing.T) {
 }
 
 var indexRoutes = []string{
-	"/rpc/get_txs/" + addrOf(testKey(1)).String(),
+	"/rpc/get_txs/" + rpctest.Addr(rpctest.Key(1)).String(),
 	"/rpc/get_blocks?from=1&to=2",
 	"/rpc/get_receipt/0x" + strings.Repeat("ab", 32),
 	"/rpc/receipts/0x" + strings.Repeat("ab", 32),
 	"/rpc/get_receipts?job_id=x",
-	"/rpc/get_receipts?miner=" + addrOf(testKey(1)).String(),
+	"/rpc/get_receipts?miner=" + rpctest.Addr(rpctest.Key(1)).String(),
 }
 
 func checkUnavailable(t *testing.T, srv *httptest.Server) {
 	t.Helper()
 	for _, path := range indexRoutes {
 		r := call(t, srv, "GET", path, "")
-		if r.status != 503 || errorCode(t, r) != CodeIndexUnavailable || r.header.Get("Retry-After") == "" {
+		if r.status != 503 || errorCode(t, r) != api.CodeIndexUnavailable || r.header.Get("Retry-After") == "" {
 			t.Errorf("%s: %d %s, want 503 index_unavailable with Retry-After", path, r.status, r.body)
 		}
 	}
@@ -302,7 +305,7 @@ func TestQueryRoutesIndexDisabled(t *testing.T) {
 	f.srvOf.DisableIndex()
 	for _, path := range indexRoutes {
 		r := call(t, f.srv, "GET", path, "")
-		if r.status != 501 || errorCode(t, r) != CodeIndexDisabled || r.header.Get("Retry-After") != "" {
+		if r.status != 501 || errorCode(t, r) != api.CodeIndexDisabled || r.header.Get("Retry-After") != "" {
 			t.Errorf("%s: %d %v %s, want 501 index_disabled without Retry-After", path, r.status, r.header, r.body)
 		}
 	}
@@ -317,7 +320,7 @@ func TestQueryRoutesIndexDisabled(t *testing.T) {
 func TestQueryRoutesWithoutIndex(t *testing.T) {
 	f := newIndexFixture(t, false)
 	checkUnavailable(t, f.srv)
-	if r := call(t, f.srv, "GET", "/rpc/get_balance/"+addrOf(f.bob).String(), ""); r.status != 200 {
+	if r := call(t, f.srv, "GET", "/rpc/get_balance/"+rpctest.Addr(f.bob).String(), ""); r.status != 200 {
 		t.Fatalf("get_balance without an index: %d %s", r.status, r.body)
 	}
 	// Validation still comes first: a bad request is a 400 either way.
@@ -344,7 +347,7 @@ func TestQueryRoutesIndexDown(t *testing.T) {
 	corrupt.SetIndex(failingIndex{&index.CorruptError{Table: "txs", Column: "amount", Cause: errors.New("x")}})
 	srv2 := httptest.NewServer(corrupt.Handler())
 	defer srv2.Close()
-	if r := call(t, srv2, "GET", indexRoutes[0], ""); r.status != 500 || errorCode(t, r) != CodeInternal {
+	if r := call(t, srv2, "GET", indexRoutes[0], ""); r.status != 500 || errorCode(t, r) != api.CodeInternal {
 		t.Fatalf("corrupt row: %d %s", r.status, r.body)
 	}
 	down.SetIndex(nil)
@@ -379,7 +382,7 @@ func claimObject(t *testing.T, tx *types.Tx, mutate func(m map[string]any)) stri
 		t.Fatal(err)
 	}
 	var m map[string]any
-	if err := json.Unmarshal([]byte(txBody(t, tx)), &m); err != nil {
+	if err := json.Unmarshal([]byte(rpctest.TxBody(t, tx)), &m); err != nil {
 		t.Fatal(err)
 	}
 	m["payload"] = map[string]any{"job_id": string(rc.JobID), "units": rc.Units,
@@ -396,9 +399,9 @@ func claimObject(t *testing.T, tx *types.Tx, mutate func(m map[string]any)) stri
 
 func TestSubmitReceipt(t *testing.T) {
 	f := newIndexFixture(t, true)
-	wantID := types.ReceiptID(testChainID, []byte("job-43"), addrOf(f.bob), 12)
+	wantID := types.ReceiptID(rpctest.ChainID, []byte("job-43"), rpctest.Addr(f.bob), 12)
 	for name, body := range map[string]string{
-		"hex payload":        txBody(t, f.claim2),
+		"hex payload":        rpctest.TxBody(t, f.claim2),
 		"structured payload": claimObject(t, f.claim2, nil),
 		"units as string":    claimObject(t, f.claim2, func(m map[string]any) { m["payload"].(map[string]any)["units"] = "12" }),
 	} {
@@ -407,19 +410,19 @@ func TestSubmitReceipt(t *testing.T) {
 			if r.status != 200 {
 				t.Fatalf("%d %s", r.status, r.body)
 			}
-			var out SubmitReceiptResponse
+			var out api.SubmitReceiptResponse
 			decodeStrict(t, r.body, &out)
 			if out.TxHash != f.claim2.Hash() || out.ReceiptID != wantID {
 				t.Fatalf("%+v", out)
 			}
 		})
 	}
-	c := &Client{BaseURL: f.srv.URL}
+	c := &client.Client{BaseURL: f.srv.URL}
 	if out, err := c.SubmitReceipt(context.Background(), f.claim2); err != nil || out.ReceiptID != wantID {
 		t.Fatalf("Client.SubmitReceipt = %+v, %v", out, err)
 	}
 
-	transfer := signedTx(f.alice, f.bob, 3, 1)
+	transfer := rpctest.SignedTx(f.alice, f.bob, 3, 1)
 	obj := func(mut func(map[string]any)) string { return claimObject(t, f.claim2, mut) }
 	payload := func(k string, v any) func(map[string]any) {
 		return func(m map[string]any) { m["payload"].(map[string]any)[k] = v }
@@ -429,18 +432,18 @@ func TestSubmitReceipt(t *testing.T) {
 		status     int
 		code       string
 	}{
-		{"transfer", txBody(t, transfer), 400, CodeBadField},
-		{"no payload", obj(func(m map[string]any) { delete(m, "payload") }), 400, CodeBadField},
-		{"payload number", obj(func(m map[string]any) { m["payload"] = 5 }), 400, CodeBadField},
-		{"payload unknown field", obj(payload("extra", 1)), 400, CodeBadField},
-		{"units zero", obj(payload("units", 0)), 400, CodeBadField},
-		{"units negative", obj(payload("units", -1)), 400, CodeBadField},
-		{"bad coordinator", obj(payload("coordinator", "0x12")), 400, CodeBadField},
-		{"job too long", obj(payload("job_id", strings.Repeat("j", 65))), 400, CodeBadField},
-		{"amount", obj(func(m map[string]any) { m["amount"] = "5" }), 400, CodeInvalidReceipt},
-		{"bad payload bytes", obj(func(m map[string]any) { m["payload"] = "0x00" }), 400, CodeInvalidReceipt},
-		{"unknown body field", obj(func(m map[string]any) { m["memo"] = "x" }), 400, CodeBadField},
-		{"bad signature", obj(payload("units", 13)), 400, CodeBadSignature}, // signed over 12 units
+		{"transfer", rpctest.TxBody(t, transfer), 400, api.CodeBadField},
+		{"no payload", obj(func(m map[string]any) { delete(m, "payload") }), 400, api.CodeBadField},
+		{"payload number", obj(func(m map[string]any) { m["payload"] = 5 }), 400, api.CodeBadField},
+		{"payload unknown field", obj(payload("extra", 1)), 400, api.CodeBadField},
+		{"units zero", obj(payload("units", 0)), 400, api.CodeBadField},
+		{"units negative", obj(payload("units", -1)), 400, api.CodeBadField},
+		{"bad coordinator", obj(payload("coordinator", "0x12")), 400, api.CodeBadField},
+		{"job too long", obj(payload("job_id", strings.Repeat("j", 65))), 400, api.CodeBadField},
+		{"amount", obj(func(m map[string]any) { m["amount"] = "5" }), 400, api.CodeInvalidReceipt},
+		{"bad payload bytes", obj(func(m map[string]any) { m["payload"] = "0x00" }), 400, api.CodeInvalidReceipt},
+		{"unknown body field", obj(func(m map[string]any) { m["memo"] = "x" }), 400, api.CodeBadField},
+		{"bad signature", obj(payload("units", 13)), 400, api.CodeBadSignature}, // signed over 12 units
 	}
 	for _, tc := range errs {
 		t.Run(tc.name, func(t *testing.T) {
@@ -451,15 +454,15 @@ func TestSubmitReceipt(t *testing.T) {
 		})
 	}
 	f.b.submitErr = &state.ClaimedError{JobID: []byte("job-43")}
-	r := call(t, f.srv, "POST", "/rpc/submitReceipt", txBody(t, f.claim2))
-	if r.status != 409 || errorCode(t, r) != CodeReceiptClaimed {
+	r := call(t, f.srv, "POST", "/rpc/submitReceipt", rpctest.TxBody(t, f.claim2))
+	if r.status != 409 || errorCode(t, r) != api.CodeReceiptClaimed {
 		t.Fatalf("claimed twice: %d %s", r.status, r.body)
 	}
 }
 
 func TestClientQueries(t *testing.T) {
 	f := newIndexFixture(t, true)
-	c := &Client{BaseURL: f.srv.URL}
+	c := &client.Client{BaseURL: f.srv.URL}
 	ctx := context.Background()
 	if bs, err := c.Blocks(ctx, 1, 2); err != nil || len(bs.Blocks) != 2 {
 		t.Fatalf("Blocks = %+v, %v", bs, err)
@@ -476,7 +479,7 @@ func TestClientQueries(t *testing.T) {
 	if cm, err := c.Commit(ctx, 2); err != nil || cm.Height != 2 {
 		t.Fatalf("Commit = %+v, %v", cm, err)
 	}
-	var ae *APIError
+	var ae *api.Error
 	if _, err := c.Receipt(ctx, types.Hash{1}); !errors.As(err, &ae) || ae.Status != 404 {
 		t.Fatalf("unknown receipt: %v", err)
 	}

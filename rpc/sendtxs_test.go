@@ -3,7 +3,6 @@ package rpc
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,9 @@ import (
 
 	"aitbc/engine/mempool"
 	"aitbc/engine/types"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
+	"aitbc/rpc/internal/rpctest"
 )
 
 // batchBody is the send_txs body of the given tx JSON objects.
@@ -22,20 +24,20 @@ func batchBody(txs ...string) string { return `{"txs":[` + strings.Join(txs, ","
 // asked once for the whole batch.
 func TestSendTxsPerTxResults(t *testing.T) {
 	f := newFixture(t)
-	good := signedTx(f.alice, f.bob, 7, 1)
+	good := rpctest.SignedTx(f.alice, f.bob, 7, 1)
 	bodies := []string{
-		txBody(t, good),
+		rpctest.TxBody(t, good),
 		withField(t, f.pending, "amount", `"301"`),     // bad signature
 		withField(t, f.pending, "sender", `"0x12"`),    // bad field
 		withField(t, f.pending, "chain_id", `"other"`), // invalid tx
-		txBody(t, signedTx(f.alice, f.bob, 8, 2)),
+		rpctest.TxBody(t, rpctest.SignedTx(f.alice, f.bob, 8, 2)),
 	}
 	srv := startServer(t, f.b, nil)
 	r := call(t, srv, "POST", "/rpc/send_txs", batchBody(bodies...))
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d %s", r.status, r.body)
 	}
-	var out SendTxsResponse
+	var out api.SendTxsResponse
 	if err := json.Unmarshal(r.body, &out); err != nil || len(out.Results) != len(bodies) {
 		t.Fatalf("body %s: %v, want %d results", r.body, err, len(bodies))
 	}
@@ -49,7 +51,7 @@ func TestSendTxsPerTxResults(t *testing.T) {
 		alone := call(t, startServer(t, newFixture(t).b, nil), "POST", "/rpc/send_tx", body)
 		var single struct {
 			TxHash types.Hash `json:"tx_hash"`
-			Error  *APIError  `json:"error"`
+			Error  *api.Error `json:"error"`
 		}
 		if err := json.Unmarshal(alone.body, &single); err != nil {
 			t.Fatal(err)
@@ -62,8 +64,8 @@ func TestSendTxsPerTxResults(t *testing.T) {
 			t.Errorf("tx %d: batch %+v, alone %d %+v", i, got, alone.status, single.Error)
 		}
 	}
-	if out.Results[1].Error == nil || out.Results[1].Error.Code != CodeBadSignature ||
-		out.Results[2].Error == nil || out.Results[2].Error.Code != CodeBadField {
+	if out.Results[1].Error == nil || out.Results[1].Error.Code != api.CodeBadSignature ||
+		out.Results[2].Error == nil || out.Results[2].Error.Code != api.CodeBadField {
 		t.Errorf("results %s: want bad_signature at 1 and bad_field at 2", r.body)
 	}
 }
@@ -74,9 +76,9 @@ func TestSendTxsBackendErrors(t *testing.T) {
 	f := newFixture(t)
 	f.b.submitErr = mempool.ErrFull
 	srv := startServer(t, f.b, nil)
-	r := call(t, srv, "POST", "/rpc/send_txs", batchBody(txBody(t, f.pending)))
-	var out SendTxsResponse
-	if err := json.Unmarshal(r.body, &out); err != nil || r.status != 200 || out.Results[0].Error == nil || out.Results[0].Error.Code != CodeMempoolFull {
+	r := call(t, srv, "POST", "/rpc/send_txs", batchBody(rpctest.TxBody(t, f.pending)))
+	var out api.SendTxsResponse
+	if err := json.Unmarshal(r.body, &out); err != nil || r.status != 200 || out.Results[0].Error == nil || out.Results[0].Error.Code != api.CodeMempoolFull {
 		t.Fatalf("%d %s: want 200 with mempool_full for the tx", r.status, r.body)
 	}
 }
@@ -85,7 +87,7 @@ func TestSendTxsBackendErrors(t *testing.T) {
 // backend sees none of its txs.
 func TestSendTxsBatchErrors(t *testing.T) {
 	f := newFixture(t)
-	tx := txBody(t, f.pending)
+	tx := rpctest.TxBody(t, f.pending)
 	cfg := DefaultConfig()
 	cfg.MaxBatchBodyBytes = 4 << 10
 	cases := []struct {
@@ -93,25 +95,25 @@ func TestSendTxsBatchErrors(t *testing.T) {
 		status     int
 		code       string
 	}{
-		{"empty body", "", 400, CodeBadJSON},
-		{"not an object", `[` + tx + `]`, 400, CodeBadJSON},
-		{"no txs", `{}`, 400, CodeEmptyBatch},
-		{"empty txs", `{"txs":[]}`, 400, CodeEmptyBatch},
-		{"null txs", `{"txs":null}`, 400, CodeBadJSON},
-		{"unknown key", `{"txs":[` + tx + `],"fee":1}`, 400, CodeBadField},
-		{"txs twice", `{"txs":[` + tx + `],"txs":[` + tx + `]}`, 400, CodeBadField},
-		{"unknown tx field", batchBody(withField(t, f.pending, "gas", "1")), 400, CodeBadField},
-		{"wrong JSON type", batchBody(tx, withField(t, f.pending, "nonce", `"3"`)), 400, CodeBadField},
-		{"truncated", `{"txs":[` + tx, 400, CodeBadJSON},
-		{"trailing data", batchBody(tx) + `{}`, 400, CodeBadJSON},
-		{"over the byte limit", batchBody(strings.Repeat(tx+",", 20) + tx), 413, CodeBodyTooLarge},
+		{"empty body", "", 400, api.CodeBadJSON},
+		{"not an object", `[` + tx + `]`, 400, api.CodeBadJSON},
+		{"no txs", `{}`, 400, api.CodeEmptyBatch},
+		{"empty txs", `{"txs":[]}`, 400, api.CodeEmptyBatch},
+		{"null txs", `{"txs":null}`, 400, api.CodeBadJSON},
+		{"unknown key", `{"txs":[` + tx + `],"fee":1}`, 400, api.CodeBadField},
+		{"txs twice", `{"txs":[` + tx + `],"txs":[` + tx + `]}`, 400, api.CodeBadField},
+		{"unknown tx field", batchBody(withField(t, f.pending, "gas", "1")), 400, api.CodeBadField},
+		{"wrong JSON type", batchBody(tx, withField(t, f.pending, "nonce", `"3"`)), 400, api.CodeBadField},
+		{"truncated", `{"txs":[` + tx, 400, api.CodeBadJSON},
+		{"trailing data", batchBody(tx) + `{}`, 400, api.CodeBadJSON},
+		{"over the byte limit", batchBody(strings.Repeat(tx+",", 20) + tx), 413, api.CodeBodyTooLarge},
 	}
 	srv := httptest.NewServer(NewServer(f.b, cfg, nil, testLogger(t)).Handler())
 	t.Cleanup(srv.Close)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := call(t, srv, "POST", "/rpc/send_txs", tc.body)
-			var e errorBody
+			var e api.ErrorBody
 			if err := json.Unmarshal(r.body, &e); err != nil || r.status != tc.status || e.Error == nil || e.Error.Code != tc.code {
 				t.Fatalf("%d %s, want %d %s", r.status, r.body, tc.status, tc.code)
 			}
@@ -139,71 +141,42 @@ func TestSendTxsBatchErrors(t *testing.T) {
 // too_many_txs, and the batch's own body limit (not send_tx's) applies.
 func TestSendTxsCountLimit(t *testing.T) {
 	f := newFixture(t)
-	tx := txBody(t, f.pending)
+	tx := rpctest.TxBody(t, f.pending)
 	srv := startServer(t, f.b, nil)
-	full := batchBody(strings.Repeat(tx+",", MaxBatchTxs-1) + tx)
+	full := batchBody(strings.Repeat(tx+",", api.MaxBatchTxs-1) + tx)
 	if int64(len(full)) <= DefaultConfig().MaxBodyBytes {
 		t.Fatalf("a full batch of %d bytes does not test the separate body limit", len(full))
 	}
 	r := call(t, srv, "POST", "/rpc/send_txs", full)
-	var out SendTxsResponse
-	if err := json.Unmarshal(r.body, &out); err != nil || r.status != 200 || len(out.Results) != MaxBatchTxs {
-		t.Fatalf("%d txs: %d, %d results, %v", MaxBatchTxs, r.status, len(out.Results), err)
+	var out api.SendTxsResponse
+	if err := json.Unmarshal(r.body, &out); err != nil || r.status != 200 || len(out.Results) != api.MaxBatchTxs {
+		t.Fatalf("%d txs: %d, %d results, %v", api.MaxBatchTxs, r.status, len(out.Results), err)
 	}
-	r = call(t, srv, "POST", "/rpc/send_txs", batchBody(strings.Repeat(tx+",", MaxBatchTxs)+tx))
-	var e errorBody
-	if err := json.Unmarshal(r.body, &e); err != nil || r.status != 413 || e.Error.Code != CodeTooManyTxs {
-		t.Fatalf("%d txs: %d %.200s, want 413 too_many_txs", MaxBatchTxs+1, r.status, r.body)
+	r = call(t, srv, "POST", "/rpc/send_txs", batchBody(strings.Repeat(tx+",", api.MaxBatchTxs)+tx))
+	var e api.ErrorBody
+	if err := json.Unmarshal(r.body, &e); err != nil || r.status != 413 || e.Error.Code != api.CodeTooManyTxs {
+		t.Fatalf("%d txs: %d %.200s, want 413 too_many_txs", api.MaxBatchTxs+1, r.status, r.body)
 	}
 	if f.b.batches != 1 {
 		t.Errorf("backend batch calls %d, want 1 (the full batch only)", f.b.batches)
 	}
 }
 
-// TestClientSendTxs: the client's batch round trip, its own bounds, and a
-// server answering the wrong number of results.
+// TestClientSendTxs: the client's batch round trip (its own bounds and a
+// server answering the wrong number of results: rpc/client's
+// TestClientSendTxsBounds).
 func TestClientSendTxs(t *testing.T) {
 	f := newFixture(t)
 	srv := startServer(t, f.b, nil)
-	c := &Client{BaseURL: srv.URL, HTTP: srv.Client()}
-	good := signedTx(f.alice, f.bob, 9, 1)
-	bad := signedTx(f.alice, f.bob, 10, 1)
+	c := &client.Client{BaseURL: srv.URL, HTTP: srv.Client()}
+	good := rpctest.SignedTx(f.alice, f.bob, 9, 1)
+	bad := rpctest.SignedTx(f.alice, f.bob, 10, 1)
 	bad.Sig[3] ^= 1
 	res, err := c.SendTxs(context.Background(), []*types.Tx{good, bad})
 	if err != nil || len(res) != 2 {
 		t.Fatalf("SendTxs: %v, %v", res, err)
 	}
-	if res[0].Error != nil || res[0].Hash != good.Hash() || res[1].Error == nil || res[1].Error.Code != CodeBadSignature {
+	if res[0].Error != nil || res[0].Hash != good.Hash() || res[1].Error == nil || res[1].Error.Code != api.CodeBadSignature {
 		t.Errorf("results %+v %+v, want hash then bad_signature", res[0], res[1].Error)
-	}
-	for _, n := range []int{0, MaxBatchTxs + 1} {
-		if _, err := c.SendTxs(context.Background(), make([]*types.Tx, n)); !errors.Is(err, ErrBatchSize) {
-			t.Errorf("%d txs: %v, want ErrBatchSize", n, err)
-		}
-	}
-	short := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = w.Write([]byte(`{"results":[{"hash":"` + good.Hash().String() + `"}]}`))
-	}))
-	t.Cleanup(short.Close)
-	c.BaseURL = short.URL
-	if _, err := c.SendTxs(context.Background(), []*types.Tx{good, bad}); !errors.Is(err, ErrBadResponse) {
-		t.Errorf("one result for two txs: %v, want ErrBadResponse", err)
-	}
-}
-
-// TestSendTxsResultWire pins the wire form of a result and rejects one
-// with both or neither of hash and error.
-func TestSendTxsResultWire(t *testing.T) {
-	h := types.Sum256([]byte("x"))
-	b, err := json.Marshal(SendTxsResponse{Results: []SendTxsResult{{Hash: h}, {Error: &APIError{Status: 400, Code: CodeBadNonce, Message: `a "quoted" <msg>`}}}})
-	want := `{"results":[{"hash":"` + h.String() + `"},{"error":{"code":"bad_nonce","message":"a \"quoted\" \u003cmsg\u003e"}}]}`
-	if err != nil || string(b) != want {
-		t.Fatalf("wire %s, %v\nwant %s", b, err, want)
-	}
-	for _, raw := range []string{`{}`, `{"hash":"` + h.String() + `","error":{"code":"x","message":""}}`, `{"error":{}}`} {
-		var r SendTxsResult
-		if err := json.Unmarshal([]byte(raw), &r); !errors.Is(err, ErrBadResponse) {
-			t.Errorf("%s: %v, want ErrBadResponse", raw, err)
-		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"aitbc/internal/addrlimit"
+	"aitbc/rpc/api"
 )
 
 // Server serves the REST API over a Backend. It holds no state of its own
@@ -143,7 +144,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			s.log.Error("rpc handler panic", "route", r.Pattern, "panic", p, "stack", string(debug.Stack()))
 			if rw.status == 0 {
-				writeJSON(rw, http.StatusInternalServerError, errorBody{&APIError{Code: CodeInternal, Message: "internal error"}})
+				writeJSON(rw, http.StatusInternalServerError, api.ErrorBody{Error: &api.Error{Code: api.CodeInternal, Message: "internal error"}})
 			}
 		}
 		route := r.Pattern
@@ -161,13 +162,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if after != "" {
 			w.Header().Set("Retry-After", after)
 		}
-		if e.Code != CodeRateLimited {
+		if e.Code != api.CodeRateLimited {
 			// A connection over the cap, or a body we will not read: close
 			// (the body's bytes must not be taken for the next request). A
 			// rate-limited client keeps its connection for the retry.
 			w.Header().Set("Connection", "close")
 		}
-		writeJSON(w, e.Status, errorBody{e})
+		writeJSON(w, e.Status, api.ErrorBody{Error: e})
 		return
 	}
 	select {
@@ -175,9 +176,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		defer func() { <-s.sem }()
 	default:
 		rw.status = http.StatusServiceUnavailable
-		s.m.Limited.WithLabelValues(CodeBusy).Inc()
+		s.m.Limited.WithLabelValues(api.CodeBusy).Inc()
 		w.Header().Set("Retry-After", "1")
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{&APIError{Code: CodeBusy, Message: "too many requests in flight; retry"}})
+		writeJSON(w, http.StatusServiceUnavailable, api.ErrorBody{Error: &api.Error{Code: api.CodeBusy, Message: "too many requests in flight; retry"}})
 		return
 	}
 	s.mux.ServeHTTP(rw, r)
@@ -185,15 +186,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 // admit applies the per-connection, per-address and body-size limits to r.
 // It returns the error answer and its Retry-After value, or nil.
-func (s *Server) admit(r *http.Request) (*APIError, string) {
+func (s *Server) admit(r *http.Request) (*api.Error, string) {
 	if a := admissionOf(r); a != nil && a.over {
-		return apiErr(http.StatusTooManyRequests, CodeTooManyConnections,
+		return apiErr(http.StatusTooManyRequests, api.CodeTooManyConnections,
 			"this address has %d connections open, the most allowed; reuse them", s.cfg.MaxConnsPerAddr), "1"
 	}
 	if s.rl != nil {
 		if k, err := addrlimit.Key(r.RemoteAddr); err == nil {
 			if wait, ok := s.rl.allow(k, s.now()); !ok {
-				return apiErr(http.StatusTooManyRequests, CodeRateLimited,
+				return apiErr(http.StatusTooManyRequests, api.CodeRateLimited,
 					"more than %g requests/s (burst %d) from this address; retry in %v", s.cfg.RateLimit, s.cfg.RateBurst, wait.Round(time.Millisecond)), retryAfter(wait)
 			}
 		}
@@ -202,7 +203,7 @@ func (s *Server) admit(r *http.Request) (*APIError, string) {
 	// this instead of a 100 and never sends the body, and no client has its
 	// upload cut off mid-way by a reset.
 	if limit := s.bodyLimit(r); r.ContentLength > limit {
-		return apiErr(http.StatusRequestEntityTooLarge, CodeBodyTooLarge,
+		return apiErr(http.StatusRequestEntityTooLarge, api.CodeBodyTooLarge,
 			"request body of %d bytes exceeds %d bytes", r.ContentLength, limit), ""
 	}
 	return nil, ""
@@ -235,14 +236,14 @@ func (w *responseWriter) WriteHeader(code int) {
 		w.swallow = true
 		h := w.ResponseWriter.Header()
 		h.Del("Content-Length")
-		e := &APIError{Status: code, Code: "bad_request", Message: http.StatusText(code)}
+		e := &api.Error{Status: code, Code: "bad_request", Message: http.StatusText(code)}
 		switch code {
 		case http.StatusNotFound:
-			e.Code, e.Message = CodeNotFound, fmt.Sprintf("no route for %s %.200s", w.r.Method, w.r.URL.Path)
+			e.Code, e.Message = api.CodeNotFound, fmt.Sprintf("no route for %s %.200s", w.r.Method, w.r.URL.Path)
 		case http.StatusMethodNotAllowed:
-			e.Code, e.Message = CodeMethodNotAllowed, fmt.Sprintf("%s not allowed on %.200s (allowed: %s)", w.r.Method, w.r.URL.Path, h.Get("Allow"))
+			e.Code, e.Message = api.CodeMethodNotAllowed, fmt.Sprintf("%s not allowed on %.200s (allowed: %s)", w.r.Method, w.r.URL.Path, h.Get("Allow"))
 		}
-		writeJSON(w.ResponseWriter, code, errorBody{e})
+		writeJSON(w.ResponseWriter, code, api.ErrorBody{Error: e})
 		return
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -287,7 +288,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if retryAfter || e.Status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "1")
 	}
-	writeJSON(w, e.Status, errorBody{e})
+	writeJSON(w, e.Status, api.ErrorBody{Error: e})
 }
 
 // decodeBody reads exactly one JSON value into v: bounded, no unknown
@@ -299,38 +300,45 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error
 	if err := dec.Decode(v); err != nil {
 		return bodyError(err)
 	}
+	return expectEnd(dec)
+}
+
+// expectEnd checks that nothing but whitespace follows the JSON value dec
+// has read: 413 when reading on crosses the body limit, 400 bad_json for
+// anything else.
+func expectEnd(dec *json.Decoder) error {
 	if _, err := dec.Token(); err != io.EOF {
 		if err != nil {
-			if e := bodyError(err); e.Code == CodeBodyTooLarge {
+			if e := bodyError(err); e.Code == api.CodeBodyTooLarge {
 				return e
 			}
 		}
-		return apiErr(http.StatusBadRequest, CodeBadJSON, "trailing data after the JSON value")
+		return apiErr(http.StatusBadRequest, api.CodeBadJSON, "trailing data after the JSON value")
 	}
 	return nil
 }
 
-func bodyError(err error) *APIError {
+func bodyError(err error) *api.Error {
 	var tooLarge *http.MaxBytesError
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &tooLarge):
-		return apiErr(http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "request body exceeds %d bytes", tooLarge.Limit)
+		return apiErr(http.StatusRequestEntityTooLarge, api.CodeBodyTooLarge, "request body exceeds %d bytes", tooLarge.Limit)
 	case errors.Is(err, io.EOF):
-		return apiErr(http.StatusBadRequest, CodeBadJSON, "empty body")
+		return apiErr(http.StatusBadRequest, api.CodeBadJSON, "empty body")
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return apiErr(http.StatusBadRequest, CodeBadJSON, "truncated JSON")
+		return apiErr(http.StatusBadRequest, api.CodeBadJSON, "truncated JSON")
 	case errors.As(err, &syntax):
-		return apiErr(http.StatusBadRequest, CodeBadJSON, "malformed JSON at offset %d: %v", syntax.Offset, syntax)
+		return apiErr(http.StatusBadRequest, api.CodeBadJSON, "malformed JSON at offset %d: %v", syntax.Offset, syntax)
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
 			field = "body"
 		}
-		return apiErr(http.StatusBadRequest, CodeBadField, "%s: want %s, got JSON %s", field, typ.Type, typ.Value)
+		return apiErr(http.StatusBadRequest, api.CodeBadField, "%s: want %s, got JSON %s", field, typ.Type, typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return apiErr(http.StatusBadRequest, CodeBadField, "%s", strings.TrimPrefix(err.Error(), "json: "))
+		return apiErr(http.StatusBadRequest, api.CodeBadField, "%s", strings.TrimPrefix(err.Error(), "json: "))
 	}
-	return apiErr(http.StatusBadRequest, CodeBadJSON, "%v", err)
+	return apiErr(http.StatusBadRequest, api.CodeBadJSON, "%v", err)
 }

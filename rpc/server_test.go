@@ -17,6 +17,8 @@ import (
 	"aitbc/engine/state"
 	"aitbc/engine/types"
 	"aitbc/internal/logtest"
+	"aitbc/rpc/api"
+	"aitbc/rpc/internal/rpctest"
 )
 
 // testLogger routes server logs to t.Log.
@@ -88,18 +90,10 @@ func errorCode(t *testing.T, r result) string {
 	return eb.Error.Code
 }
 
-func txBody(t testing.TB, tx *types.Tx) string {
-	b, err := json.Marshal(TxToJSON(tx))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // withField returns the JSON of tx with one field replaced by raw JSON.
 func withField(t testing.TB, tx *types.Tx, field, raw string) string {
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(txBody(t, tx)), &m); err != nil {
+	if err := json.Unmarshal([]byte(rpctest.TxBody(t, tx)), &m); err != nil {
 		t.Fatal(err)
 	}
 	if raw == "" {
@@ -114,17 +108,17 @@ func withField(t testing.TB, tx *types.Tx, field, raw string) string {
 func TestRoutes(t *testing.T) {
 	f := newFixture(t)
 	srv := startServer(t, f.b, nil)
-	alice, bob := addrOf(f.alice), addrOf(f.bob)
+	alice, bob := rpctest.Addr(f.alice), rpctest.Addr(f.bob)
 
 	checkHead := func(t *testing.T, raw []byte) {
-		var h HeadResponse
+		var h api.HeadResponse
 		decodeStrict(t, raw, &h)
 		if h.Height != 1 || h.Hash != f.block1.Hash() || h.TxCount != 2 || h.Time != f.block1.Header.Time || h.StateRoot != f.block1.Header.StateRoot {
 			t.Fatalf("head %+v", h)
 		}
 	}
 	checkBlock := func(t *testing.T, raw []byte) {
-		var b BlockResponse
+		var b api.BlockResponse
 		decodeStrict(t, raw, &b)
 		if b.Height != 1 || b.Hash != f.block1.Hash() || b.TxCount != 2 || len(b.Txs) != 2 || b.Proposer != alice {
 			t.Fatalf("block %+v", b)
@@ -167,21 +161,21 @@ func TestRoutes(t *testing.T) {
 	}
 	checkTx := func(tx *types.Tx, status string, height uint64, index uint32) func(*testing.T, []byte) {
 		return func(t *testing.T, raw []byte) {
-			var r TxResponse
+			var r api.TxResponse
 			decodeStrict(t, raw, &r)
-			if r.Hash != tx.Hash() || r.Status != status || r.Height != height || r.Index != index || r.TxJSON != TxToJSON(tx) {
+			if r.Hash != tx.Hash() || r.Status != status || r.Height != height || r.Index != index || r.TxJSON != api.TxToJSON(tx) {
 				t.Fatalf("tx %+v", r)
 			}
 		}
 	}
 	sendOK := func(t *testing.T, raw []byte) {
-		var r SendTxResponse
+		var r api.SendTxResponse
 		decodeStrict(t, raw, &r)
 		if r.TxHash.IsZero() {
 			t.Fatalf("send_tx %s", raw)
 		}
 	}
-	unsigned := signedTx(f.alice, f.bob, 3, 1)
+	unsigned := rpctest.SignedTx(f.alice, f.bob, 3, 1)
 	unsigned.Sig = [types.SigLen]byte{}
 	feeOK := func(t *testing.T, raw []byte) {
 		var r struct {
@@ -205,7 +199,7 @@ func TestRoutes(t *testing.T) {
 		{"head", "GET", "/rpc/get_head", "", 200, "", checkHead},
 		{"head compat", "GET", "/rpc/head", "", 200, "", checkHead},
 		{"health", "GET", "/health", "", 200, "", func(t *testing.T, raw []byte) {
-			var h HealthResponse
+			var h api.HealthResponse
 			decodeStrict(t, raw, &h)
 			if h.Status != "ok" || h.Height != 1 {
 				t.Fatalf("health %+v", h)
@@ -214,9 +208,9 @@ func TestRoutes(t *testing.T) {
 		{"balance bech32", "GET", "/rpc/get_balance/" + alice.String(), "", 200, "", checkBalance(alice, "1000000")},
 		{"balance 0x", "GET", "/rpc/get_balance/" + bob.Hex(), "", 200, "", checkBalance(bob, "18446744073709551615")},
 		{"balance compat", "GET", "/rpc/getBalance/" + alice.String(), "", 200, "", checkBalance(alice, "1000000")},
-		{"balance unknown account is zero", "GET", "/rpc/get_balance/" + addrOf(testKey(9)).String(), "", 200, "", checkBalance(addrOf(testKey(9)), "0")},
-		{"balance bad address", "GET", "/rpc/get_balance/ait1notanaddress", "", 400, CodeBadAddress, nil},
-		{"balance short hex", "GET", "/rpc/get_balance/0x1234", "", 400, CodeBadAddress, nil},
+		{"balance unknown account is zero", "GET", "/rpc/get_balance/" + rpctest.Addr(rpctest.Key(9)).String(), "", 200, "", checkBalance(rpctest.Addr(rpctest.Key(9)), "0")},
+		{"balance bad address", "GET", "/rpc/get_balance/ait1notanaddress", "", 400, api.CodeBadAddress, nil},
+		{"balance short hex", "GET", "/rpc/get_balance/0x1234", "", 400, api.CodeBadAddress, nil},
 		{"account", "GET", "/rpc/get_account/" + alice.String(), "", 200, "", func(t *testing.T, raw []byte) {
 			var a struct {
 				Address, Balance string
@@ -227,86 +221,86 @@ func TestRoutes(t *testing.T) {
 				t.Fatalf("account %+v", a)
 			}
 		}},
-		{"account bad address", "GET", "/rpc/get_account/xyz", "", 400, CodeBadAddress, nil},
+		{"account bad address", "GET", "/rpc/get_account/xyz", "", 400, api.CodeBadAddress, nil},
 		{"block", "GET", "/rpc/get_block/1", "", 200, "", checkBlock},
 		{"block compat", "GET", "/rpc/blocks/1", "", 200, "", checkBlock},
-		{"block missing", "GET", "/rpc/get_block/99", "", 404, CodeNotFound, nil},
-		{"block zero", "GET", "/rpc/get_block/0", "", 400, CodeBadHeight, nil},
-		{"block leading zero", "GET", "/rpc/get_block/01", "", 400, CodeBadHeight, nil},
-		{"block negative", "GET", "/rpc/get_block/-1", "", 400, CodeBadHeight, nil},
-		{"block not a number", "GET", "/rpc/get_block/latest", "", 400, CodeBadHeight, nil},
-		{"block overflow", "GET", "/rpc/get_block/18446744073709551616", "", 400, CodeBadHeight, nil},
-		{"tx committed", "GET", "/rpc/get_tx/" + f.committed.Hash().String(), "", 200, "", checkTx(f.committed, TxCommitted, 1, 1)},
-		{"tx pending", "GET", "/rpc/get_tx/" + f.pending.Hash().String(), "", 200, "", checkTx(f.pending, TxPending, 0, 0)},
-		{"tx compat", "GET", "/rpc/tx/" + f.committed.Hash().String(), "", 200, "", checkTx(f.committed, TxCommitted, 1, 1)},
-		{"tx unknown", "GET", "/rpc/get_tx/" + types.Sum256([]byte("x")).String(), "", 404, CodeNotFound, nil},
-		{"tx bad hash", "GET", "/rpc/get_tx/0x1234", "", 400, CodeBadHash, nil},
-		{"tx hash without 0x", "GET", "/rpc/get_tx/" + strings.Repeat("ab", 32), "", 400, CodeBadHash, nil},
+		{"block missing", "GET", "/rpc/get_block/99", "", 404, api.CodeNotFound, nil},
+		{"block zero", "GET", "/rpc/get_block/0", "", 400, api.CodeBadHeight, nil},
+		{"block leading zero", "GET", "/rpc/get_block/01", "", 400, api.CodeBadHeight, nil},
+		{"block negative", "GET", "/rpc/get_block/-1", "", 400, api.CodeBadHeight, nil},
+		{"block not a number", "GET", "/rpc/get_block/latest", "", 400, api.CodeBadHeight, nil},
+		{"block overflow", "GET", "/rpc/get_block/18446744073709551616", "", 400, api.CodeBadHeight, nil},
+		{"tx committed", "GET", "/rpc/get_tx/" + f.committed.Hash().String(), "", 200, "", checkTx(f.committed, api.TxCommitted, 1, 1)},
+		{"tx pending", "GET", "/rpc/get_tx/" + f.pending.Hash().String(), "", 200, "", checkTx(f.pending, api.TxPending, 0, 0)},
+		{"tx compat", "GET", "/rpc/tx/" + f.committed.Hash().String(), "", 200, "", checkTx(f.committed, api.TxCommitted, 1, 1)},
+		{"tx unknown", "GET", "/rpc/get_tx/" + types.Sum256([]byte("x")).String(), "", 404, api.CodeNotFound, nil},
+		{"tx bad hash", "GET", "/rpc/get_tx/0x1234", "", 400, api.CodeBadHash, nil},
+		{"tx hash without 0x", "GET", "/rpc/get_tx/" + strings.Repeat("ab", 32), "", 400, api.CodeBadHash, nil},
 		{"mempool", "GET", "/rpc/mempool", "", 200, "", func(t *testing.T, raw []byte) {
-			var m MempoolResponse
+			var m api.MempoolResponse
 			decodeStrict(t, raw, &m)
-			if m.Count != 2 || m.Bytes != 2*f.pending.Size() || len(m.Txs) != 2 || m.Txs[0].Hash != f.pending.Hash() || m.Txs[0].Status != TxPending {
+			if m.Count != 2 || m.Bytes != 2*f.pending.Size() || len(m.Txs) != 2 || m.Txs[0].Hash != f.pending.Hash() || m.Txs[0].Status != api.TxPending {
 				t.Fatalf("mempool %+v", m)
 			}
 		}},
 		{"mempool limit", "GET", "/rpc/mempool?limit=1", "", 200, "", func(t *testing.T, raw []byte) {
-			var m MempoolResponse
+			var m api.MempoolResponse
 			decodeStrict(t, raw, &m)
 			if m.Count != 2 || len(m.Txs) != 1 {
 				t.Fatalf("mempool %+v", m)
 			}
 		}},
-		{"mempool limit negative", "GET", "/rpc/mempool?limit=-1", "", 400, CodeBadLimit, nil},
-		{"mempool limit over max", "GET", "/rpc/mempool?limit=1001", "", 400, CodeBadLimit, nil},
-		{"mempool limit not a number", "GET", "/rpc/mempool?limit=all", "", 400, CodeBadLimit, nil},
+		{"mempool limit negative", "GET", "/rpc/mempool?limit=-1", "", 400, api.CodeBadLimit, nil},
+		{"mempool limit over max", "GET", "/rpc/mempool?limit=1001", "", 400, api.CodeBadLimit, nil},
+		{"mempool limit not a number", "GET", "/rpc/mempool?limit=all", "", 400, api.CodeBadLimit, nil},
 		{"status", "GET", "/rpc/status", "", 200, "", func(t *testing.T, raw []byte) {
-			var s StatusResponse
+			var s api.StatusResponse
 			decodeStrict(t, raw, &s)
-			if s.ChainID != testChainID || s.Version != "v0.0.0-test" || s.Head.Height != 1 || s.Validator != alice.String() ||
+			if s.ChainID != rpctest.ChainID || s.Version != "v0.0.0-test" || s.Head.Height != 1 || s.Validator != alice.String() ||
 				s.Validators != 4 || s.MempoolTxs != 2 || s.SigverifyBackend != "cpu" || s.IndexedHeight != 1 {
 				t.Fatalf("status %+v", s)
 			}
 		}},
-		{"send_tx", "POST", "/rpc/send_tx", txBody(t, signedTx(f.alice, f.bob, 3, 7)), 200, "", sendOK},
-		{"send_tx compat", "POST", "/rpc/sendTx", txBody(t, signedTx(f.alice, f.bob, 4, 7)), 200, "", sendOK},
+		{"send_tx", "POST", "/rpc/send_tx", rpctest.TxBody(t, rpctest.SignedTx(f.alice, f.bob, 3, 7)), 200, "", sendOK},
+		{"send_tx compat", "POST", "/rpc/sendTx", rpctest.TxBody(t, rpctest.SignedTx(f.alice, f.bob, 4, 7)), 200, "", sendOK},
 		{"estimate_fee unsigned", "POST", "/rpc/estimate_fee", withField(t, unsigned, "signature", ""), 200, "", feeOK},
-		{"estimate_fee compat", "POST", "/rpc/estimateFee", txBody(t, unsigned), 200, "", feeOK},
-		{"estimate_fee bad field", "POST", "/rpc/estimate_fee", withField(t, unsigned, "fee", `"1.5"`), 400, CodeBadField, nil},
+		{"estimate_fee compat", "POST", "/rpc/estimateFee", rpctest.TxBody(t, unsigned), 200, "", feeOK},
+		{"estimate_fee bad field", "POST", "/rpc/estimate_fee", withField(t, unsigned, "fee", `"1.5"`), 400, api.CodeBadField, nil},
 
 		// Body errors.
-		{"malformed JSON", "POST", "/rpc/send_tx", `{"chain_id":`, 400, CodeBadJSON, nil},
-		{"syntax error", "POST", "/rpc/send_tx", `{"chain_id" 1}`, 400, CodeBadJSON, nil},
-		{"empty body", "POST", "/rpc/send_tx", "", 400, CodeBadJSON, nil},
-		{"not an object", "POST", "/rpc/send_tx", `[1,2]`, 400, CodeBadField, nil},
-		{"wrong type nonce", "POST", "/rpc/send_tx", withField(t, f.pending, "nonce", `"3"`), 400, CodeBadField, nil},
-		{"negative nonce", "POST", "/rpc/send_tx", withField(t, f.pending, "nonce", `-3`), 400, CodeBadField, nil},
-		{"amount as number", "POST", "/rpc/send_tx", withField(t, f.pending, "amount", `300`), 400, CodeBadField, nil},
-		{"unknown field", "POST", "/rpc/send_tx", withField(t, f.pending, "gas", `1`), 400, CodeBadField, nil},
-		{"trailing data", "POST", "/rpc/send_tx", txBody(t, f.pending) + `{}`, 400, CodeBadJSON, nil},
-		{"trailing garbage", "POST", "/rpc/send_tx", txBody(t, f.pending) + `x`, 400, CodeBadJSON, nil},
-		{"trailing whitespace is fine", "POST", "/rpc/send_tx", txBody(t, signedTx(f.alice, f.bob, 5, 7)) + " \n", 200, "", sendOK},
-		{"body too large", "POST", "/rpc/send_tx", `{"payload":"` + strings.Repeat("a", 70<<10) + `"}`, 413, CodeBodyTooLarge, nil},
-		{"body too large after value", "POST", "/rpc/send_tx", txBody(t, f.pending) + strings.Repeat(" ", 70<<10), 413, CodeBodyTooLarge, nil},
-		{"bad hex sender", "POST", "/rpc/send_tx", withField(t, f.pending, "sender", `"0x`+strings.Repeat("zz", 32)+`"`), 400, CodeBadField, nil},
-		{"short sender", "POST", "/rpc/send_tx", withField(t, f.pending, "sender", `"0x1234"`), 400, CodeBadField, nil},
-		{"sender without 0x", "POST", "/rpc/send_tx", withField(t, f.pending, "sender", `"`+strings.Repeat("ab", 32)+`"`), 400, CodeBadField, nil},
-		{"short signature", "POST", "/rpc/send_tx", withField(t, f.pending, "signature", `"0xabcd"`), 400, CodeBadField, nil},
-		{"missing signature", "POST", "/rpc/send_tx", withField(t, f.pending, "signature", ""), 400, CodeBadField, nil},
-		{"bad recipient", "POST", "/rpc/send_tx", withField(t, f.pending, "recipient", `"ait1xyz"`), 400, CodeBadField, nil},
-		{"bad amount", "POST", "/rpc/send_tx", withField(t, f.pending, "amount", `"-5"`), 400, CodeBadField, nil},
-		{"amount overflow", "POST", "/rpc/send_tx", withField(t, f.pending, "amount", `"18446744073709551616"`), 400, CodeBadField, nil},
-		{"unknown type", "POST", "/rpc/send_tx", withField(t, f.pending, "type", `"MINT"`), 400, CodeBadField, nil},
-		{"bad chain id", "POST", "/rpc/send_tx", withField(t, f.pending, "chain_id", `"a b"`), 400, CodeBadField, nil},
-		{"invalid tx from backend", "POST", "/rpc/send_tx", withField(t, f.pending, "chain_id", `"other-chain"`), 400, CodeInvalidTx, nil},
-		{"bad signature from backend", "POST", "/rpc/send_tx", withField(t, f.pending, "amount", `"301"`), 400, CodeBadSignature, nil},
+		{"malformed JSON", "POST", "/rpc/send_tx", `{"chain_id":`, 400, api.CodeBadJSON, nil},
+		{"syntax error", "POST", "/rpc/send_tx", `{"chain_id" 1}`, 400, api.CodeBadJSON, nil},
+		{"empty body", "POST", "/rpc/send_tx", "", 400, api.CodeBadJSON, nil},
+		{"not an object", "POST", "/rpc/send_tx", `[1,2]`, 400, api.CodeBadField, nil},
+		{"wrong type nonce", "POST", "/rpc/send_tx", withField(t, f.pending, "nonce", `"3"`), 400, api.CodeBadField, nil},
+		{"negative nonce", "POST", "/rpc/send_tx", withField(t, f.pending, "nonce", `-3`), 400, api.CodeBadField, nil},
+		{"amount as number", "POST", "/rpc/send_tx", withField(t, f.pending, "amount", `300`), 400, api.CodeBadField, nil},
+		{"unknown field", "POST", "/rpc/send_tx", withField(t, f.pending, "gas", `1`), 400, api.CodeBadField, nil},
+		{"trailing data", "POST", "/rpc/send_tx", rpctest.TxBody(t, f.pending) + `{}`, 400, api.CodeBadJSON, nil},
+		{"trailing garbage", "POST", "/rpc/send_tx", rpctest.TxBody(t, f.pending) + `x`, 400, api.CodeBadJSON, nil},
+		{"trailing whitespace is fine", "POST", "/rpc/send_tx", rpctest.TxBody(t, rpctest.SignedTx(f.alice, f.bob, 5, 7)) + " \n", 200, "", sendOK},
+		{"body too large", "POST", "/rpc/send_tx", `{"payload":"` + strings.Repeat("a", 70<<10) + `"}`, 413, api.CodeBodyTooLarge, nil},
+		{"body too large after value", "POST", "/rpc/send_tx", rpctest.TxBody(t, f.pending) + strings.Repeat(" ", 70<<10), 413, api.CodeBodyTooLarge, nil},
+		{"bad hex sender", "POST", "/rpc/send_tx", withField(t, f.pending, "sender", `"0x`+strings.Repeat("zz", 32)+`"`), 400, api.CodeBadField, nil},
+		{"short sender", "POST", "/rpc/send_tx", withField(t, f.pending, "sender", `"0x1234"`), 400, api.CodeBadField, nil},
+		{"sender without 0x", "POST", "/rpc/send_tx", withField(t, f.pending, "sender", `"`+strings.Repeat("ab", 32)+`"`), 400, api.CodeBadField, nil},
+		{"short signature", "POST", "/rpc/send_tx", withField(t, f.pending, "signature", `"0xabcd"`), 400, api.CodeBadField, nil},
+		{"missing signature", "POST", "/rpc/send_tx", withField(t, f.pending, "signature", ""), 400, api.CodeBadField, nil},
+		{"bad recipient", "POST", "/rpc/send_tx", withField(t, f.pending, "recipient", `"ait1xyz"`), 400, api.CodeBadField, nil},
+		{"bad amount", "POST", "/rpc/send_tx", withField(t, f.pending, "amount", `"-5"`), 400, api.CodeBadField, nil},
+		{"amount overflow", "POST", "/rpc/send_tx", withField(t, f.pending, "amount", `"18446744073709551616"`), 400, api.CodeBadField, nil},
+		{"unknown type", "POST", "/rpc/send_tx", withField(t, f.pending, "type", `"MINT"`), 400, api.CodeBadField, nil},
+		{"bad chain id", "POST", "/rpc/send_tx", withField(t, f.pending, "chain_id", `"a b"`), 400, api.CodeBadField, nil},
+		{"invalid tx from backend", "POST", "/rpc/send_tx", withField(t, f.pending, "chain_id", `"other-chain"`), 400, api.CodeInvalidTx, nil},
+		{"bad signature from backend", "POST", "/rpc/send_tx", withField(t, f.pending, "amount", `"301"`), 400, api.CodeBadSignature, nil},
 
 		// Routing errors.
-		{"unknown route", "GET", "/rpc/nope", "", 404, CodeNotFound, nil},
-		{"root", "GET", "/", "", 404, CodeNotFound, nil},
-		{"unknown rpc route", "GET", "/rpc/get_receipt_by_magic/1", "", 404, CodeNotFound, nil},
-		{"GET on POST route", "GET", "/rpc/send_tx", "", 405, CodeMethodNotAllowed, nil},
-		{"POST on GET route", "POST", "/rpc/get_head", "{}", 405, CodeMethodNotAllowed, nil},
-		{"DELETE on block", "DELETE", "/rpc/get_block/1", "", 405, CodeMethodNotAllowed, nil},
+		{"unknown route", "GET", "/rpc/nope", "", 404, api.CodeNotFound, nil},
+		{"root", "GET", "/", "", 404, api.CodeNotFound, nil},
+		{"unknown rpc route", "GET", "/rpc/get_receipt_by_magic/1", "", 404, api.CodeNotFound, nil},
+		{"GET on POST route", "GET", "/rpc/send_tx", "", 405, api.CodeMethodNotAllowed, nil},
+		{"POST on GET route", "POST", "/rpc/get_head", "{}", 405, api.CodeMethodNotAllowed, nil},
+		{"DELETE on block", "DELETE", "/rpc/get_block/1", "", 405, api.CodeMethodNotAllowed, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -342,29 +336,29 @@ func TestBackendErrorMapping(t *testing.T) {
 		code       string
 		retryAfter bool
 	}{
-		{types.ErrInvalidTx, 400, CodeInvalidTx, false},
-		{&types.DecodeError{What: "tx", Field: "payload", Err: types.ErrOversize}, 400, CodeInvalidTx, false},
-		{engine.ErrBadSignature, 400, CodeBadSignature, false},
-		{state.ErrBadNonce, 400, CodeBadNonce, false},
-		{mempool.ErrNonceTooLow, 409, CodeBadNonce, false},
-		{mempool.ErrNonceGap, 400, CodeBadNonce, false},
-		{state.ErrInsufficientBalance, 400, CodeInsufficient, false},
-		{mempool.ErrInsufficientFunds, 400, CodeInsufficient, false},
-		{state.ErrFeeTooLow, 400, CodeFeeTooLow, false},
-		{state.ErrOverflow, 400, CodeOverflow, false},
-		{state.ErrUnsupportedTx, 400, CodeUnsupportedTx, false},
-		{mempool.ErrDuplicate, 409, CodeDuplicateTx, false},
-		{mempool.ErrReplacementUnderpriced, 409, CodeUnderpriced, false},
-		{mempool.ErrFull, 503, CodeMempoolFull, true},
-		{mempool.ErrSenderLimit, 503, CodeMempoolFull, true},
-		{engine.ErrBusy, 503, CodeBusy, true},
-		{engine.ErrStopped, 503, CodeStopped, true},
-		{engine.ErrNotFound, 404, CodeNotFound, false},
-		{errors.New("disk on fire: /secret/path"), 500, CodeInternal, false},
+		{types.ErrInvalidTx, 400, api.CodeInvalidTx, false},
+		{&types.DecodeError{What: "tx", Field: "payload", Err: types.ErrOversize}, 400, api.CodeInvalidTx, false},
+		{engine.ErrBadSignature, 400, api.CodeBadSignature, false},
+		{state.ErrBadNonce, 400, api.CodeBadNonce, false},
+		{mempool.ErrNonceTooLow, 409, api.CodeBadNonce, false},
+		{mempool.ErrNonceGap, 400, api.CodeBadNonce, false},
+		{state.ErrInsufficientBalance, 400, api.CodeInsufficient, false},
+		{mempool.ErrInsufficientFunds, 400, api.CodeInsufficient, false},
+		{state.ErrFeeTooLow, 400, api.CodeFeeTooLow, false},
+		{state.ErrOverflow, 400, api.CodeOverflow, false},
+		{state.ErrUnsupportedTx, 400, api.CodeUnsupportedTx, false},
+		{mempool.ErrDuplicate, 409, api.CodeDuplicateTx, false},
+		{mempool.ErrReplacementUnderpriced, 409, api.CodeUnderpriced, false},
+		{mempool.ErrFull, 503, api.CodeMempoolFull, true},
+		{mempool.ErrSenderLimit, 503, api.CodeMempoolFull, true},
+		{engine.ErrBusy, 503, api.CodeBusy, true},
+		{engine.ErrStopped, 503, api.CodeStopped, true},
+		{engine.ErrNotFound, 404, api.CodeNotFound, false},
+		{errors.New("disk on fire: /secret/path"), 500, api.CodeInternal, false},
 	}
 	f := newFixture(t)
 	srv := startServer(t, f.b, nil)
-	body := txBody(t, f.pending)
+	body := rpctest.TxBody(t, f.pending)
 	for _, tt := range tests {
 		t.Run(tt.code+"/"+tt.err.Error(), func(t *testing.T) {
 			f.b.mu.Lock()
@@ -392,10 +386,10 @@ func TestHealthUnavailable(t *testing.T) {
 	f.b.headErr = engine.ErrStopped
 	srv := startServer(t, f.b, nil)
 	r := call(t, srv, "GET", "/health", "")
-	if r.status != 503 || errorCode(t, r) != CodeUnhealthy {
+	if r.status != 503 || errorCode(t, r) != api.CodeUnhealthy {
 		t.Fatalf("health with a stopped node: %d %s", r.status, r.body)
 	}
-	if r := call(t, srv, "GET", "/rpc/get_head", ""); r.status != 503 || errorCode(t, r) != CodeStopped {
+	if r := call(t, srv, "GET", "/rpc/get_head", ""); r.status != 503 || errorCode(t, r) != api.CodeStopped {
 		t.Fatalf("head with a stopped node: %d %s", r.status, r.body)
 	}
 }
@@ -404,8 +398,8 @@ func TestPanicBecomes500(t *testing.T) {
 	f := newFixture(t)
 	f.b.panicMsg = "invariant broken"
 	srv := startServer(t, f.b, nil)
-	r := call(t, srv, "POST", "/rpc/send_tx", txBody(t, f.pending))
-	if r.status != 500 || errorCode(t, r) != CodeInternal {
+	r := call(t, srv, "POST", "/rpc/send_tx", rpctest.TxBody(t, f.pending))
+	if r.status != 500 || errorCode(t, r) != api.CodeInternal {
 		t.Fatalf("panic: %d %s", r.status, r.body)
 	}
 	// The server keeps serving.
@@ -452,11 +446,11 @@ func TestSmallBodyLimit(t *testing.T) {
 	cfg.MaxBodyBytes = 1024
 	srv := httptest.NewServer(NewServer(f.b, cfg, nil, testLogger(t)).Handler())
 	defer srv.Close()
-	tx := signedTx(f.alice, f.bob, 3, 1)
+	tx := rpctest.SignedTx(f.alice, f.bob, 3, 1)
 	tx.Payload = bytes.Repeat([]byte{1}, 600) // 1200 hex digits
 	tx.Sign(f.alice)
-	r := call(t, srv, "POST", "/rpc/send_tx", txBody(t, tx))
-	if r.status != 413 || errorCode(t, r) != CodeBodyTooLarge {
+	r := call(t, srv, "POST", "/rpc/send_tx", rpctest.TxBody(t, tx))
+	if r.status != 413 || errorCode(t, r) != api.CodeBodyTooLarge {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
 }

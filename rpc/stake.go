@@ -6,21 +6,7 @@ import (
 	"aitbc/engine/state"
 	"aitbc/engine/types"
 	"aitbc/engine/validators"
-)
-
-// CodeNoStake: get_stake of an address without a stake record (404), on
-// every address of a poa chain, which keeps none.
-const CodeNoStake = "no_stake"
-
-// The status of a stake record, or of a member of a validator set, in
-// get_stake and get_validators. The first that applies wins.
-const (
-	StatusTombstoned = "tombstoned" // slashed for double-signing; never elected again
-	StatusJailed     = "jailed"     // jailed for downtime or double-signing; UNJAIL from jailed_until
-	StatusActive     = "active"     // in the validator set
-	StatusCandidate  = "candidate"  // outside the set, eligible: bonded stake, or a hybrid chain's authority
-	StatusUnbonding  = "unbonding"  // outside the set, nothing bonded, stake on its way back
-	StatusInactive   = "inactive"   // outside the set with nothing bonded or unbonding
+	"aitbc/rpc/api"
 )
 
 // stakeStatus is rec's status on a chain of mode; inSet says whether rec's
@@ -28,52 +14,26 @@ const (
 func stakeStatus(rec *state.StakeRecord, mode string, inSet bool) string {
 	switch {
 	case rec.Tombstoned:
-		return StatusTombstoned
+		return api.StatusTombstoned
 	case rec.Jailed:
-		return StatusJailed
+		return api.StatusJailed
 	case inSet:
-		return StatusActive
+		return api.StatusActive
 	case rec.Bonded > 0, rec.Kind == state.KindAuthority && rec.Power > 0 && mode == "hybrid":
-		return StatusCandidate
+		return api.StatusCandidate
 	case len(rec.Unbonding) > 0:
-		return StatusUnbonding
+		return api.StatusUnbonding
 	}
-	return StatusInactive
+	return api.StatusInactive
 }
 
-// UnbondingJSON is one unbonding entry: Amount returns to the balance at
-// the end of ReleaseHeight; it stays slashable for infractions from
-// StartHeight (the UNSTAKE's height) on.
-type UnbondingJSON struct {
-	Amount        types.Amount `json:"amount"`
-	ReleaseHeight uint64       `json:"release_height"`
-	StartHeight   uint64       `json:"start_height"`
-}
-
-// StakeJSON is get_stake: an address's committed stake record
-// (docs/spec.md §13.6) and its status against the set of the next height.
-type StakeJSON struct {
-	Address     types.Address   `json:"address"`
-	Kind        string          `json:"kind"`   // authority or staker
-	Status      string          `json:"status"` // Status*
-	Power       types.Amount    `json:"power"`  // authority: its genesis weight; 0 for a staker (bonded / stake_per_power)
-	PubKey      types.HexBytes  `json:"pub_key"`
-	BLSPubKey   types.HexBytes  `json:"bls_pub_key"`
-	Bonded      types.Amount    `json:"bonded"`
-	Unbonding   []UnbondingJSON `json:"unbonding"` // in release order
-	Jailed      bool            `json:"jailed"`
-	JailedUntil uint64          `json:"jailed_until"` // height from which UNJAIL is allowed
-	Tombstoned  bool            `json:"tombstoned"`
-	MissedCount uint64          `json:"missed_count"` // blocks missed in the downtime window
-}
-
-func stakeJSON(rec *state.StakeRecord, status string) StakeJSON {
-	out := StakeJSON{Address: rec.Address, Kind: rec.Kind.String(), Status: status, Power: types.Amount(rec.Power),
+func stakeJSON(rec *state.StakeRecord, status string) api.StakeJSON {
+	out := api.StakeJSON{Address: rec.Address, Kind: rec.Kind.String(), Status: status, Power: types.Amount(rec.Power),
 		PubKey: types.HexBytes(rec.PubKey[:]), BLSPubKey: types.HexBytes(rec.BLSPubKey[:]), Bonded: types.Amount(rec.Bonded),
-		Unbonding: make([]UnbondingJSON, len(rec.Unbonding)), Jailed: rec.Jailed, JailedUntil: rec.JailedUntil,
+		Unbonding: make([]api.UnbondingJSON, len(rec.Unbonding)), Jailed: rec.Jailed, JailedUntil: rec.JailedUntil,
 		Tombstoned: rec.Tombstoned, MissedCount: rec.MissedCount}
 	for i, u := range rec.Unbonding {
-		out.Unbonding[i] = UnbondingJSON{Amount: types.Amount(u.Amount), ReleaseHeight: u.Release, StartHeight: u.Start}
+		out.Unbonding[i] = api.UnbondingJSON{Amount: types.Amount(u.Amount), ReleaseHeight: u.Release, StartHeight: u.Start}
 	}
 	return out
 }
@@ -91,9 +51,9 @@ func (s *Server) getStake(_ http.ResponseWriter, r *http.Request) (any, error) {
 	rec, ok := s.b.Stake(addr)
 	if !ok {
 		if mode != "pos" && mode != "hybrid" {
-			return nil, apiErr(http.StatusNotFound, CodeNoStake, "this chain runs %s: it keeps no stake records", mode)
+			return nil, apiErr(http.StatusNotFound, api.CodeNoStake, "this chain runs %s: it keeps no stake records", mode)
 		}
-		return nil, apiErr(http.StatusNotFound, CodeNoStake, "%s has no stake record", addr)
+		return nil, apiErr(http.StatusNotFound, api.CodeNoStake, "%s has no stake record", addr)
 	}
 	set, _, err := s.b.ValidatorsAt(0)
 	if err != nil {
@@ -111,7 +71,7 @@ func (s *Server) getValidators(_ http.ResponseWriter, r *http.Request) (any, err
 	if err != nil {
 		return nil, err
 	}
-	height, err := uintParam(q, "height", CodeBadHeight, 1, 1<<63-1, 0)
+	height, err := uintParam(q, "height", api.CodeBadHeight, 1, 1<<63-1, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -123,13 +83,13 @@ func (s *Server) getValidators(_ http.ResponseWriter, r *http.Request) (any, err
 	return validatorsJSON(set, epoch, length, mode, s.b.Stake), nil
 }
 
-func validatorsJSON(set *validators.Set, epoch, epochLength uint64, mode string, stake func(types.Address) (state.StakeRecord, bool)) ValidatorsResponse {
-	out := ValidatorsResponse{Epoch: epoch, StartHeight: epoch*epochLength + 1, TotalPower: types.Amount(set.TotalPower()), TotalWeight: types.Amount(set.TotalPower()),
-		Validators: make([]ValidatorJSON, set.Size())}
+func validatorsJSON(set *validators.Set, epoch, epochLength uint64, mode string, stake func(types.Address) (state.StakeRecord, bool)) api.ValidatorsResponse {
+	out := api.ValidatorsResponse{Epoch: epoch, StartHeight: epoch*epochLength + 1, TotalPower: types.Amount(set.TotalPower()), TotalWeight: types.Amount(set.TotalPower()),
+		Validators: make([]api.ValidatorJSON, set.Size())}
 	for i := range out.Validators {
 		v := set.Get(i)
-		vj := ValidatorJSON{Index: i, Address: v.Address, PubKey: types.HexBytes(v.PubKey), BLSPubKey: types.HexBytes(v.BLSPubKey[:]),
-			Power: types.Amount(v.Weight), Weight: types.Amount(v.Weight), Kind: state.KindAuthority.String(), Status: StatusActive}
+		vj := api.ValidatorJSON{Index: i, Address: v.Address, PubKey: types.HexBytes(v.PubKey), BLSPubKey: types.HexBytes(v.BLSPubKey[:]),
+			Power: types.Amount(v.Weight), Weight: types.Amount(v.Weight), Kind: state.KindAuthority.String(), Status: api.StatusActive}
 		if rec, ok := stake(v.Address); ok {
 			vj.Kind, vj.Stake, vj.Missed = rec.Kind.String(), types.Amount(rec.Bonded), rec.MissedCount
 			vj.Status = stakeStatus(&rec, mode, true)

@@ -11,6 +11,9 @@ import (
 	"aitbc/engine/state"
 	"aitbc/engine/types"
 	"aitbc/engine/validators"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
+	"aitbc/rpc/internal/rpctest"
 )
 
 // Keys of the staking fixture: one record of every status.
@@ -27,11 +30,11 @@ const (
 	stakeEpochLen = 10
 )
 
-func seedAddr(seed byte) types.Address { return addrOf(testKey(seed)) }
+func seedAddr(seed byte) types.Address { return rpctest.Addr(rpctest.Key(seed)) }
 
 func stakeRecord(t testing.TB, seed byte, kind state.StakeKind) state.StakeRecord {
-	k := testKey(seed)
-	rec := state.StakeRecord{Address: addrOf(k), Kind: kind, BLSPubKey: testBLSKey(t, seed)}
+	k := rpctest.Key(seed)
+	rec := state.StakeRecord{Address: rpctest.Addr(k), Kind: kind, BLSPubKey: testBLSKey(t, seed)}
 	copy(rec.PubKey[:], k.Public().(ed25519.PublicKey))
 	return rec
 }
@@ -76,14 +79,14 @@ func TestGetStake(t *testing.T) {
 		seed         byte
 		kind, status string
 	}{
-		{seedAlice, "authority", StatusActive},
-		{seedCarol, "authority", StatusCandidate},
-		{seedDave, "staker", StatusActive},
-		{seedErin, "staker", StatusJailed},
-		{seedFrank, "staker", StatusTombstoned},
-		{seedGina, "staker", StatusCandidate},
-		{seedHank, "staker", StatusUnbonding},
-		{seedIvan, "staker", StatusInactive},
+		{seedAlice, "authority", api.StatusActive},
+		{seedCarol, "authority", api.StatusCandidate},
+		{seedDave, "staker", api.StatusActive},
+		{seedErin, "staker", api.StatusJailed},
+		{seedFrank, "staker", api.StatusTombstoned},
+		{seedGina, "staker", api.StatusCandidate},
+		{seedHank, "staker", api.StatusUnbonding},
+		{seedIvan, "staker", api.StatusInactive},
 	}
 	for _, tc := range tests {
 		t.Run(tc.status+"/"+tc.kind, func(t *testing.T) {
@@ -92,7 +95,7 @@ func TestGetStake(t *testing.T) {
 			if r.status != 200 {
 				t.Fatalf("%d %s", r.status, r.body)
 			}
-			var got StakeJSON
+			var got api.StakeJSON
 			decodeStrict(t, r.body, &got)
 			rec := f.b.stakes[addr]
 			if got.Address != addr || got.Kind != tc.kind || got.Status != tc.status || uint64(got.Bonded) != rec.Bonded ||
@@ -105,7 +108,7 @@ func TestGetStake(t *testing.T) {
 				t.Fatalf("unbonding %+v, want %+v", got.Unbonding, rec.Unbonding)
 			}
 			for i, u := range rec.Unbonding {
-				if w := (UnbondingJSON{Amount: types.Amount(u.Amount), ReleaseHeight: u.Release, StartHeight: u.Start}); got.Unbonding[i] != w {
+				if w := (api.UnbondingJSON{Amount: types.Amount(u.Amount), ReleaseHeight: u.Release, StartHeight: u.Start}); got.Unbonding[i] != w {
 					t.Fatalf("unbonding %d: %+v, want %+v", i, got.Unbonding[i], w)
 				}
 			}
@@ -128,14 +131,14 @@ func TestGetStake(t *testing.T) {
 	// A staker that entered the set of the next epoch only is still a
 	// candidate: the status is against the set of head+1.
 	f.b.sets = append(f.b.sets, testSet(t, testMember(t, seedGina, 5)))
-	if got := getStakeStatus(t, srv, seedGina); got != StatusCandidate {
+	if got := getStakeStatus(t, srv, seedGina); got != api.StatusCandidate {
 		t.Errorf("gina elected for epoch 3 at head 25: %s, want candidate", got)
 	}
 	f.b.head.Height = 30 // head+1 = 31, epoch 3
-	if got := getStakeStatus(t, srv, seedGina); got != StatusActive {
+	if got := getStakeStatus(t, srv, seedGina); got != api.StatusActive {
 		t.Errorf("gina at head 30: %s, want active", got)
 	}
-	if got := getStakeStatus(t, srv, seedDave); got != StatusCandidate {
+	if got := getStakeStatus(t, srv, seedDave); got != api.StatusCandidate {
 		t.Errorf("dave out of the set at head 30: %s, want candidate", got)
 	}
 }
@@ -146,7 +149,7 @@ func getStakeStatus(t *testing.T, srv *httptest.Server, seed byte) string {
 	if r.status != 200 {
 		t.Fatalf("get_stake: %d %s", r.status, r.body)
 	}
-	var got StakeJSON
+	var got api.StakeJSON
 	decodeStrict(t, r.body, &got)
 	return got.Status
 }
@@ -165,12 +168,12 @@ func TestGetStakeErrors(t *testing.T) {
 		code   string
 		msg    string
 	}{
-		{"never staked", hybrid, "/rpc/get_stake/" + seedAddr(seedNoStake).String(), 404, CodeNoStake, "no stake record"},
-		{"poa", poa, "/rpc/get_stake/" + addrOf(f.alice).String(), 404, CodeNoStake, "poa"},
-		{"bad address", hybrid, "/rpc/get_stake/ait1nope", 400, CodeBadAddress, ""},
-		{"short hex address", hybrid, "/rpc/get_stake/0x1234", 400, CodeBadAddress, ""},
-		{"query parameter", hybrid, "/rpc/get_stake/" + seedAddr(seedAlice).String() + "?height=3", 400, CodeBadQuery, ""},
-		{"no address", hybrid, "/rpc/get_stake/", 404, CodeNotFound, ""},
+		{"never staked", hybrid, "/rpc/get_stake/" + seedAddr(seedNoStake).String(), 404, api.CodeNoStake, "no stake record"},
+		{"poa", poa, "/rpc/get_stake/" + rpctest.Addr(f.alice).String(), 404, api.CodeNoStake, "poa"},
+		{"bad address", hybrid, "/rpc/get_stake/ait1nope", 400, api.CodeBadAddress, ""},
+		{"short hex address", hybrid, "/rpc/get_stake/0x1234", 400, api.CodeBadAddress, ""},
+		{"query parameter", hybrid, "/rpc/get_stake/" + seedAddr(seedAlice).String() + "?height=3", 400, api.CodeBadQuery, ""},
+		{"no address", hybrid, "/rpc/get_stake/", 404, api.CodeNotFound, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -181,12 +184,12 @@ func TestGetStakeErrors(t *testing.T) {
 		})
 	}
 	// Client.Stake returns the typed error.
-	c := &Client{BaseURL: hybrid.URL}
-	var ae *APIError
-	if _, err := c.Stake(context.Background(), seedAddr(seedNoStake)); !errors.As(err, &ae) || ae.Status != 404 || ae.Code != CodeNoStake {
+	c := &client.Client{BaseURL: hybrid.URL}
+	var ae *api.Error
+	if _, err := c.Stake(context.Background(), seedAddr(seedNoStake)); !errors.As(err, &ae) || ae.Status != 404 || ae.Code != api.CodeNoStake {
 		t.Fatalf("Client.Stake of an address without a record: %v", err)
 	}
-	if got, err := c.Stake(context.Background(), seedAddr(seedHank)); err != nil || got.Status != StatusUnbonding || len(got.Unbonding) != 1 {
+	if got, err := c.Stake(context.Background(), seedAddr(seedHank)); err != nil || got.Status != api.StatusUnbonding || len(got.Unbonding) != 1 {
 		t.Fatalf("Client.Stake = %+v, %v", got, err)
 	}
 }
@@ -199,7 +202,7 @@ type wantMember struct {
 	stake, missed uint64
 }
 
-func checkValidators(t *testing.T, got ValidatorsResponse, epoch, start uint64, want []wantMember) {
+func checkValidators(t *testing.T, got api.ValidatorsResponse, epoch, start uint64, want []wantMember) {
 	t.Helper()
 	var total uint64
 	for _, w := range want {
@@ -211,9 +214,9 @@ func checkValidators(t *testing.T, got ValidatorsResponse, epoch, start uint64, 
 	}
 	for i, w := range want {
 		v := got.Validators[i]
-		k := testKey(w.seed)
+		k := rpctest.Key(w.seed)
 		bk := testBLSKey(t, w.seed)
-		if v.Index != i || v.Address != addrOf(k) || string(v.PubKey) != string(k.Public().(ed25519.PublicKey)) ||
+		if v.Index != i || v.Address != rpctest.Addr(k) || string(v.PubKey) != string(k.Public().(ed25519.PublicKey)) ||
 			string(v.BLSPubKey) != string(bk[:]) || uint64(v.Power) != w.weight || v.Kind != w.kind || v.Status != w.status ||
 			uint64(v.Stake) != w.stake || v.Missed != w.missed {
 			t.Errorf("member %d: %+v, want %+v", i, v, w)
@@ -225,17 +228,17 @@ func TestGetValidatorsStaking(t *testing.T) {
 	f := newFixture(t)
 	makeHybrid(t, f.b)
 	srv := startServer(t, f.b, nil)
-	c := &Client{BaseURL: srv.URL}
+	c := &client.Client{BaseURL: srv.URL}
 	ctx := context.Background()
 	epoch2 := []wantMember{
-		{seedAlice, 50, "authority", StatusActive, 0, 0},
-		{seedDave, 40, "staker", StatusActive, 4000, 3},
-		{seedErin, 20, "staker", StatusJailed, 2000, 0},
-		{seedFrank, 10, "staker", StatusTombstoned, 950, 0},
+		{seedAlice, 50, "authority", api.StatusActive, 0, 0},
+		{seedDave, 40, "staker", api.StatusActive, 4000, 3},
+		{seedErin, 20, "staker", api.StatusJailed, 2000, 0},
+		{seedFrank, 10, "staker", api.StatusTombstoned, 950, 0},
 	}
 	genesis := []wantMember{
-		{seedAlice, 50, "authority", StatusActive, 0, 0},
-		{seedCarol, 30, "authority", StatusActive, 0, 0}, // in the set of those heights
+		{seedAlice, 50, "authority", api.StatusActive, 0, 0},
+		{seedCarol, 30, "authority", api.StatusActive, 0, 0}, // in the set of those heights
 	}
 	for _, tc := range []struct {
 		height, epoch, start uint64
@@ -265,12 +268,12 @@ func TestGetValidatorsStaking(t *testing.T) {
 	}
 	// Epoch 3 is not elected yet.
 	for _, path := range []string{"/rpc/get_validators?height=31", "/rpc/get_validators?height=9223372036854775807"} {
-		if r := call(t, srv, "GET", path, ""); r.status != 404 || errorCode(t, r) != CodeNotFound {
+		if r := call(t, srv, "GET", path, ""); r.status != 404 || errorCode(t, r) != api.CodeNotFound {
 			t.Errorf("%s: %d %s, want 404 not_found", path, r.status, r.body)
 		}
 	}
 	for _, path := range []string{"/rpc/get_validators?height=0", "/rpc/get_validators?height=x", "/rpc/get_validators?height=9223372036854775808"} {
-		if r := call(t, srv, "GET", path, ""); r.status != 400 || errorCode(t, r) != CodeBadHeight {
+		if r := call(t, srv, "GET", path, ""); r.status != 400 || errorCode(t, r) != api.CodeBadHeight {
 			t.Errorf("%s: %d %s, want 400 bad_height", path, r.status, r.body)
 		}
 	}
@@ -281,8 +284,8 @@ func TestGetValidatorsStaking(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkValidators(t, got, 3, 31, []wantMember{
-		{seedGina, 5, "staker", StatusActive, 500, 0},
-		{seedDave, 4, "staker", StatusActive, 4000, 3},
+		{seedGina, 5, "staker", api.StatusActive, 500, 0},
+		{seedDave, 4, "staker", api.StatusActive, 4000, 3},
 	})
 }
 
@@ -292,8 +295,8 @@ func TestGetValidatorsPoA(t *testing.T) {
 	f := newFixture(t)
 	f.b.sets[0] = testSet(t, testMember(t, seedAlice, 5), testMember(t, seedCarol, 2))
 	srv := startServer(t, f.b, nil) // no index attached
-	c := &Client{BaseURL: srv.URL}
-	want := []wantMember{{seedAlice, 5, "authority", StatusActive, 0, 0}, {seedCarol, 2, "authority", StatusActive, 0, 0}}
+	c := &client.Client{BaseURL: srv.URL}
+	want := []wantMember{{seedAlice, 5, "authority", api.StatusActive, 0, 0}, {seedCarol, 2, "authority", api.StatusActive, 0, 0}}
 	for _, tc := range []struct{ height, epoch, start uint64 }{{0, 0, 1}, {100, 0, 1}, {101, 1, 101}, {1 << 40, (1<<40 - 1) / 100, (1<<40-1)/100*100 + 1}} {
 		got, err := c.Validators(context.Background(), tc.height)
 		if err != nil {
@@ -313,17 +316,17 @@ func TestStakeStatus(t *testing.T) {
 		inSet bool
 		want  string
 	}{
-		{"tombstoned beats all", state.StakeRecord{Tombstoned: true, Jailed: true, Bonded: 9}, "pos", true, StatusTombstoned},
-		{"jailed beats in set", state.StakeRecord{Jailed: true, Bonded: 9}, "pos", true, StatusJailed},
-		{"in set", state.StakeRecord{Bonded: 9}, "pos", true, StatusActive},
-		{"in set with nothing bonded", state.StakeRecord{Unbonding: []state.Unbonding{{Amount: 1, Release: 2, Start: 3}}}, "pos", true, StatusActive},
-		{"bonded", state.StakeRecord{Bonded: 1}, "pos", false, StatusCandidate},
-		{"bonded and unbonding", state.StakeRecord{Bonded: 1, Unbonding: []state.Unbonding{{Amount: 1, Release: 2, Start: 3}}}, "pos", false, StatusCandidate},
-		{"unbonding", state.StakeRecord{Unbonding: []state.Unbonding{{Amount: 1, Release: 2, Start: 3}}}, "pos", false, StatusUnbonding},
-		{"nothing", state.StakeRecord{}, "pos", false, StatusInactive},
-		{"hybrid authority", auth, "hybrid", false, StatusCandidate},
-		{"pos authority", auth, "pos", false, StatusInactive},
-		{"hybrid authority without power", state.StakeRecord{Kind: state.KindAuthority}, "hybrid", false, StatusInactive},
+		{"tombstoned beats all", state.StakeRecord{Tombstoned: true, Jailed: true, Bonded: 9}, "pos", true, api.StatusTombstoned},
+		{"jailed beats in set", state.StakeRecord{Jailed: true, Bonded: 9}, "pos", true, api.StatusJailed},
+		{"in set", state.StakeRecord{Bonded: 9}, "pos", true, api.StatusActive},
+		{"in set with nothing bonded", state.StakeRecord{Unbonding: []state.Unbonding{{Amount: 1, Release: 2, Start: 3}}}, "pos", true, api.StatusActive},
+		{"bonded", state.StakeRecord{Bonded: 1}, "pos", false, api.StatusCandidate},
+		{"bonded and unbonding", state.StakeRecord{Bonded: 1, Unbonding: []state.Unbonding{{Amount: 1, Release: 2, Start: 3}}}, "pos", false, api.StatusCandidate},
+		{"unbonding", state.StakeRecord{Unbonding: []state.Unbonding{{Amount: 1, Release: 2, Start: 3}}}, "pos", false, api.StatusUnbonding},
+		{"nothing", state.StakeRecord{}, "pos", false, api.StatusInactive},
+		{"hybrid authority", auth, "hybrid", false, api.StatusCandidate},
+		{"pos authority", auth, "pos", false, api.StatusInactive},
+		{"hybrid authority without power", state.StakeRecord{Kind: state.KindAuthority}, "hybrid", false, api.StatusInactive},
 	}
 	for _, tc := range tests {
 		if got := stakeStatus(&tc.rec, tc.mode, tc.inSet); got != tc.want {

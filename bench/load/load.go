@@ -16,7 +16,8 @@ import (
 	"aitbc/engine/types"
 	"aitbc/internal/quantile"
 	netws "aitbc/netio/ws"
-	"aitbc/rpc"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
 )
 
 // Config is one load bench run (aitbcd bench load). A zero field
@@ -115,8 +116,8 @@ func (c Config) Validate() error {
 		return bad("drain %v is negative", c.Drain)
 	case c.Progress < 0:
 		return bad("progress interval %v is negative", c.Progress)
-	case c.Batch < 0 || c.Batch > rpc.MaxBatchTxs:
-		return bad("batch %d not in [0, %d]", c.Batch, rpc.MaxBatchTxs)
+	case c.Batch < 0 || c.Batch > api.MaxBatchTxs:
+		return bad("batch %d not in [0, %d]", c.Batch, api.MaxBatchTxs)
 	case c.TxBytes < 0 || c.TxBytes > types.MaxTxBytes:
 		return bad("tx bytes %d not in [0, %d]", c.TxBytes, types.MaxTxBytes)
 	}
@@ -194,7 +195,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 	if hc == nil {
 		hc = bench.NewHTTPClient(cfg.Senders)
 	}
-	c := &rpc.Client{BaseURL: cfg.RPC, HTTP: hc}
+	c := &client.Client{BaseURL: cfg.RPC, HTTP: hc}
 	rep := Report{TargetTPS: cfg.TPS, Seconds: cfg.Duration.Seconds(), Senders: cfg.Senders, Presigned: cfg.Presign}
 
 	// Follow blocks before anything is sent, so no commit is missed.
@@ -306,10 +307,10 @@ loop:
 		left = append(left, h)
 	}
 	tr.mu.Unlock()
-	queried := []*rpc.Client{c}
+	queried := []*client.Client{c}
 	for _, u := range cfg.SendTo {
 		if u != cfg.RPC {
-			queried = append(queried, &rpc.Client{BaseURL: u, HTTP: hc})
+			queried = append(queried, &client.Client{BaseURL: u, HTTP: hc})
 		}
 	}
 	rep.LateCommitted, rep.Lost = reconcile(context.WithoutCancel(ctx), queried, left, tr.acceptedSet(), cfg.Drain)
@@ -354,15 +355,15 @@ loop:
 // any more are lost, and so are those still pending after grace (polled
 // every half second until then). A query error counts as not held: the
 // run cannot show the tx was committed.
-func reconcile(ctx context.Context, cs []*rpc.Client, left []types.Hash, accepted map[types.Hash]bool, grace time.Duration) (late, lost int64) {
+func reconcile(ctx context.Context, cs []*client.Client, left []types.Hash, accepted map[types.Hash]bool, grace time.Duration) (late, lost int64) {
 	deadline := time.Now().Add(grace)
 	for len(left) > 0 {
 		var still []types.Hash
 		for _, h := range left {
 			switch txStatus(ctx, cs, h) {
-			case rpc.TxCommitted:
+			case api.TxCommitted:
 				late++
-			case rpc.TxPending:
+			case api.TxPending:
 				still = append(still, h)
 			default:
 				if accepted[h] {
@@ -385,7 +386,7 @@ func reconcile(ctx context.Context, cs []*rpc.Client, left []types.Hash, accepte
 
 // txStatus is the best status any node gives h: committed over pending
 // over unknown ("").
-func txStatus(ctx context.Context, cs []*rpc.Client, h types.Hash) string {
+func txStatus(ctx context.Context, cs []*client.Client, h types.Hash) string {
 	best := ""
 	for _, c := range cs {
 		ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -393,10 +394,10 @@ func txStatus(ctx context.Context, cs []*rpc.Client, h types.Hash) string {
 		cancel()
 		switch {
 		case err != nil:
-		case r.Status == rpc.TxCommitted:
-			return rpc.TxCommitted
-		case r.Status == rpc.TxPending:
-			best = rpc.TxPending
+		case r.Status == api.TxCommitted:
+			return api.TxCommitted
+		case r.Status == api.TxPending:
+			best = api.TxPending
 		}
 	}
 	return best
@@ -414,7 +415,7 @@ func followBlocks(ws *wsclient.Conn, tr *tracker) error {
 		if op != wsclient.OpText {
 			continue
 		}
-		var b rpc.BlockMessage
+		var b api.BlockMessage
 		if err := json.Unmarshal(msg, &b); err != nil || b.Topic != netws.TopicNewBlocks {
 			continue // subscribe replies and other topics
 		}

@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"aitbc/engine/types"
-	"aitbc/rpc"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
 )
 
 // fakeTxNode answers get_tx with the status its map gives a hash, 404
@@ -32,11 +33,11 @@ func fakeTxNode(status map[types.Hash]string) *httptest.Server {
 
 func TestReconcileLateAndLost(t *testing.T) {
 	h := func(b byte) types.Hash { return types.Hash{b} }
-	a := fakeTxNode(map[types.Hash]string{h(1): rpc.TxCommitted, h(2): rpc.TxPending})
+	a := fakeTxNode(map[types.Hash]string{h(1): api.TxCommitted, h(2): api.TxPending})
 	defer a.Close()
-	b := fakeTxNode(map[types.Hash]string{h(3): rpc.TxCommitted, h(2): rpc.TxPending})
+	b := fakeTxNode(map[types.Hash]string{h(3): api.TxCommitted, h(2): api.TxPending})
 	defer b.Close()
-	cs := []*rpc.Client{{BaseURL: a.URL}, {BaseURL: b.URL}}
+	cs := []*client.Client{{BaseURL: a.URL}, {BaseURL: b.URL}}
 	left := []types.Hash{h(1), h(2), h(3), h(4), h(5)}
 	accepted := map[types.Hash]bool{h(1): true, h(2): true, h(3): true, h(4): true} // h(5): a transport error, never answered
 	t0 := time.Now()

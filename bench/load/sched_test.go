@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"aitbc/engine/types"
-	"aitbc/rpc"
+	"aitbc/rpc/client"
 )
 
 // A node that answers each send_tx after a stall: the sender falls
@@ -25,7 +25,7 @@ func TestLatencyCountsFromScheduledSlot(t *testing.T) {
 	defer srv.Close()
 
 	_, key, _ := ed25519.GenerateKey(nil)
-	s := &sender{key: key, chainID: "c", amount: 1, fee: 1, next: 1, max: 100, c: &rpc.Client{BaseURL: srv.URL}}
+	s := &sender{key: key, chainID: "c", amount: 1, fee: 1, next: 1, max: 100, c: &client.Client{BaseURL: srv.URL}}
 	start := time.Now()
 	const tps, slots = 100, 5 // a slot every 10 ms, the node takes 60 ms a tx
 	p := newPacer(start, tps, slots*10*time.Millisecond)

@@ -14,7 +14,8 @@ import (
 
 	"aitbc/bench"
 	"aitbc/engine/types"
-	"aitbc/rpc"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
 )
 
 // sink receives every bench transfer: one fixed account, so a run does
@@ -37,9 +38,9 @@ type sender struct {
 	max     uint64      // last nonce it may use: its funding covers 1..max
 	signed  []*types.Tx // presigned txs for nonces 1..len(signed)
 	hashes  []types.Hash
-	c       *rpc.Client // the node this sender sends to
-	payload []byte      // pads each tx to Config.TxBytes
-	batch   int         // slots per send_txs request; <= 1: send_tx
+	c       *client.Client // the node this sender sends to
+	payload []byte         // pads each tx to Config.TxBytes
+	batch   int            // slots per send_txs request; <= 1: send_tx
 }
 
 func (s *sender) tx(nonce uint64) (*types.Tx, types.Hash) {
@@ -99,9 +100,9 @@ func (s *sender) run(ctx context.Context, p *pacer, tr *tracker, cnt *counters) 
 		tr.submitted(h, at)
 		cnt.submitted.Add(1)
 		_, err := c.SendTx(ctx, tx)
-		var ae *rpc.APIError
+		var ae *api.Error
 		switch {
-		case err == nil || errors.As(err, &ae) && ae.Code == rpc.CodeDuplicateTx:
+		case err == nil || errors.As(err, &ae) && ae.Code == api.CodeDuplicateTx:
 			// A duplicate is an earlier attempt that was admitted although
 			// its response was lost.
 			tr.accept(h)
@@ -112,8 +113,8 @@ func (s *sender) run(ctx context.Context, p *pacer, tr *tracker, cnt *counters) 
 			tr.forget(h)
 			cnt.submitted.Add(-1) // cut off by the end of the run, not answered
 			return
-		case ae != nil && ae.Status == http.StatusServiceUnavailable && (ae.Code == rpc.CodeMempoolFull || ae.Code == rpc.CodeBusy),
-			ae != nil && ae.Code == rpc.CodeBadNonce && strings.Contains(ae.Message, "too far ahead"):
+		case ae != nil && ae.Status == http.StatusServiceUnavailable && (ae.Code == api.CodeMempoolFull || ae.Code == api.CodeBusy),
+			ae != nil && ae.Code == api.CodeBadNonce && strings.Contains(ae.Message, "too far ahead"):
 			// Backpressure: the node is full, or this sender is a nonce
 			// window ahead of its committed state (a sender that won many
 			// slots while others backed off). Counted as a rejection.
@@ -126,7 +127,7 @@ func (s *sender) run(ctx context.Context, p *pacer, tr *tracker, cnt *counters) 
 			tr.forget(h)
 			cnt.fail(err)
 			switch ae.Code {
-			case rpc.CodeBadNonce, rpc.CodeInsufficient, rpc.CodeInvalidTx, rpc.CodeBadSignature, rpc.CodeFeeTooLow, rpc.CodeStopped:
+			case api.CodeBadNonce, api.CodeInsufficient, api.CodeInvalidTx, api.CodeBadSignature, api.CodeFeeTooLow, api.CodeStopped:
 				return // retrying the same tx cannot help
 			}
 			if !retry() {
@@ -170,7 +171,7 @@ func (s *sender) runBatches(ctx context.Context, p *pacer, tr *tracker, cnt *cou
 				cnt.submitted.Add(-int64(len(at)))
 				return
 			}
-			var ae *rpc.APIError
+			var ae *api.Error
 			if errors.As(err, &ae) && ae.Status == http.StatusServiceUnavailable {
 				cnt.rejected.Add(int64(len(at)))
 			} else {
@@ -184,7 +185,7 @@ func (s *sender) runBatches(ctx context.Context, p *pacer, tr *tracker, cnt *cou
 		}
 		took := 0
 		for i, r := range res {
-			if r.Error == nil || r.Error.Code == rpc.CodeDuplicateTx {
+			if r.Error == nil || r.Error.Code == api.CodeDuplicateTx {
 				if took == i {
 					took++
 				}
@@ -210,7 +211,7 @@ func (s *sender) runBatches(ctx context.Context, p *pacer, tr *tracker, cnt *cou
 // fund makes cfg.Senders fresh accounts, sends each from the faucet
 // enough for twice its share of the run, and waits until the transfers
 // are final. It returns the senders and the per-tx fee.
-func fund(ctx context.Context, c *rpc.Client, cfg Config, chainID string, out io.Writer) ([]*sender, uint64, error) {
+func fund(ctx context.Context, c *client.Client, cfg Config, chainID string, out io.Writer) ([]*sender, uint64, error) {
 	faucetPub := cfg.Faucet.Public().(ed25519.PublicKey)
 	faucet := types.AddressFromPubKey(faucetPub)
 	balance, nonce, err := c.Account(ctx, faucet)
@@ -243,11 +244,11 @@ func fund(ctx context.Context, c *rpc.Client, cfg Config, chainID string, out io
 		return nil, 0, fmt.Errorf("%w: %s has %d, the run needs %d", ErrFaucetLow, faucet, balance, need)
 	}
 
-	clients := []*rpc.Client{c}
+	clients := []*client.Client{c}
 	if len(cfg.SendTo) > 0 {
 		clients = clients[:0]
 		for _, u := range cfg.SendTo {
-			clients = append(clients, &rpc.Client{BaseURL: u, HTTP: c.HTTP})
+			clients = append(clients, &client.Client{BaseURL: u, HTTP: c.HTTP})
 		}
 	}
 	senders := make([]*sender, cfg.Senders)
@@ -302,11 +303,11 @@ func mulAdd(a, b, c uint64) (uint64, bool) {
 }
 
 // sendRetrying submits tx, retrying while the node answers 503.
-func sendRetrying(ctx context.Context, c *rpc.Client, tx *types.Tx) (types.Hash, error) {
+func sendRetrying(ctx context.Context, c *client.Client, tx *types.Tx) (types.Hash, error) {
 	backoff := backoffMin
 	for {
 		h, err := c.SendTx(ctx, tx)
-		var ae *rpc.APIError
+		var ae *api.Error
 		if err == nil || !errors.As(err, &ae) || ae.Status != http.StatusServiceUnavailable {
 			return h, err
 		}
@@ -318,14 +319,14 @@ func sendRetrying(ctx context.Context, c *rpc.Client, tx *types.Tx) (types.Hash,
 }
 
 // waitFinal polls get_tx until hash is committed.
-func waitFinal(ctx context.Context, c *rpc.Client, hash types.Hash, limit time.Duration) error {
+func waitFinal(ctx context.Context, c *client.Client, hash types.Hash, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
 		r, err := c.Tx(ctx, hash)
 		if err == nil && r.Status == "committed" {
 			return nil
 		}
-		var ae *rpc.APIError
+		var ae *api.Error
 		if err != nil && !(errors.As(err, &ae) && ae.Status == http.StatusNotFound) {
 			return fmt.Errorf("%w: %v", ErrFunding, err)
 		}

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"aitbc/bench"
-	"aitbc/rpc"
+	"aitbc/rpc/client"
 )
 
 // Config is one read-path bench run (aitbcd bench rpc). A zero field
@@ -156,7 +156,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 		hc = rpcHTTPClient(cfg.Concurrency)
 		defer hc.CloseIdleConnections()
 	}
-	c := &rpc.Client{BaseURL: cfg.URL, HTTP: hc}
+	c := &client.Client{BaseURL: cfg.URL, HTTP: hc}
 	needIndex := slices.Contains(cfg.Mix, "txs") || slices.Contains(cfg.Mix, "blocks")
 	t, err := discoverTargets(ctx, c, cfg.ScanBlocks, needIndex)
 	if err != nil {

@@ -27,6 +27,8 @@ import (
 	"aitbc/internal/logtest"
 	"aitbc/internal/wait"
 	"aitbc/rpc"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
 	"aitbc/storage/index"
 )
 
@@ -37,7 +39,7 @@ type testNode struct {
 	url    string
 	faucet ed25519.PrivateKey
 	chain  string
-	c      *rpc.Client
+	c      *client.Client
 }
 
 func startRPCNode(t *testing.T, withIndex bool) *testNode {
@@ -91,7 +93,7 @@ func startRPCNode(t *testing.T, withIndex bool) *testNode {
 	t.Cleanup(func() { n.Stop() })
 	srv := httptest.NewServer(api.Handler()) // 127.0.0.1, an ephemeral port
 	t.Cleanup(srv.Close)
-	node := &testNode{url: srv.URL, faucet: faucet, chain: g.ChainID, c: &rpc.Client{BaseURL: srv.URL}}
+	node := &testNode{url: srv.URL, faucet: faucet, chain: g.ChainID, c: &client.Client{BaseURL: srv.URL}}
 	wait.Until(t, "height 1", 10*time.Second, func() bool {
 		h, err := node.c.Head(context.Background())
 		return err == nil && h.Height >= 1
@@ -124,7 +126,7 @@ func (n *testNode) sendTransfers(t *testing.T, count int) []types.Hash {
 	wait.Until(t, "transfers committed", 20*time.Second, func() bool {
 		for _, h := range hashes {
 			r, err := n.c.Tx(ctx, h)
-			if err != nil || r.Status != rpc.TxCommitted {
+			if err != nil || r.Status != api.TxCommitted {
 				return false
 			}
 			last = max(last, r.Height)

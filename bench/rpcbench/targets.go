@@ -11,7 +11,8 @@ import (
 	"sync/atomic"
 
 	"aitbc/engine/types"
-	"aitbc/rpc"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
 )
 
 // Kinds are the read endpoints `aitbcd bench rpc` can query, by the
@@ -71,7 +72,7 @@ type rpcTargets struct {
 // recipients and proposers, so that the bench reads data the chain has.
 // On a chain with no txs the addresses are the validators' (this node's
 // own, block proposers, get_validators).
-func discoverTargets(ctx context.Context, c *rpc.Client, scan int, needIndex bool) (*rpcTargets, error) {
+func discoverTargets(ctx context.Context, c *client.Client, scan int, needIndex bool) (*rpcTargets, error) {
 	st, err := c.Status(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bench: status: %w", err)
@@ -104,7 +105,7 @@ func discoverTargets(ctx context.Context, c *rpc.Client, scan int, needIndex boo
 				t.txs = append(t.txs, hash)
 			}
 			if i < len(b.Txs) {
-				if tx, err := rpc.TxFromJSON(b.Txs[i]); err == nil {
+				if tx, err := api.TxFromJSON(b.Txs[i]); err == nil {
 					addAddr(tx.From())
 					addAddr(tx.Recipient)
 				}
@@ -116,7 +117,7 @@ func discoverTargets(ctx context.Context, c *rpc.Client, scan int, needIndex boo
 	}
 	// The index routes answer 503 index_unavailable on a node without one.
 	_, err = c.Blocks(ctx, 1, 1)
-	var ae *rpc.APIError
+	var ae *api.Error
 	switch {
 	case err == nil:
 		t.hasIndex = true
@@ -125,7 +126,7 @@ func discoverTargets(ctx context.Context, c *rpc.Client, scan int, needIndex boo
 				addAddr(v.Address)
 			}
 		}
-	case errors.As(err, &ae) && ae.Code == rpc.CodeIndexUnavailable:
+	case errors.As(err, &ae) && ae.Code == api.CodeIndexUnavailable:
 		t.indexErr = "the node runs without the SQL index"
 	default:
 		return nil, fmt.Errorf("bench: get_blocks: %w", err)
@@ -311,7 +312,7 @@ var rpcChecks = map[string]func(body []byte, want string) error{
 		if err := same("hash", *v.Hash, want); err != nil {
 			return err
 		}
-		return same("status", v.Status, rpc.TxCommitted)
+		return same("status", v.Status, api.TxCommitted)
 	},
 	"txs": func(b []byte, want string) error {
 		var v struct {

@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"aitbc/rpc"
+	"aitbc/rpc/client"
 )
 
 // devnet is one `aitbcd devnet` child process: every node of the network
@@ -111,7 +111,7 @@ func (d *devnet) waitReady(ctx context.Context, limit time.Duration) error {
 	for {
 		ready := true
 		for i, u := range d.rpc {
-			c := &rpc.Client{BaseURL: u}
+			c := &client.Client{BaseURL: u}
 			cctx, cancel := context.WithTimeout(ctx, time.Second)
 			st, err := c.Status(cctx)
 			cancel()

@@ -23,7 +23,7 @@ import (
 	"aitbc/engine/types"
 	"aitbc/internal/config"
 	"aitbc/netio/gossip"
-	"aitbc/rpc"
+	"aitbc/rpc/client"
 
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 )
@@ -299,7 +299,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	c := &rpc.Client{BaseURL: url, HTTP: http.DefaultClient}
+	c := &client.Client{BaseURL: url, HTTP: http.DefaultClient}
 	st, err := c.Status(context.Background())
 	if err != nil {
 		t.Fatal(err)

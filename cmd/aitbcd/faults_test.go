@@ -32,7 +32,8 @@ import (
 
 	"aitbc/engine/types"
 	"aitbc/internal/wait"
-	"aitbc/rpc"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
 )
 
 const (
@@ -69,7 +70,7 @@ type faultNet struct {
 	procs   []*proc
 	down    map[int]bool
 	crashed []string
-	clients []*rpc.Client
+	clients []*client.Client
 }
 
 func faultSeed(t *testing.T) int64 {
@@ -117,7 +118,7 @@ func startFaultNet(t *testing.T, bin string, seed int64, faulty int, mode string
 			}
 		}
 	}
-	n.procs, n.clients = make([]*proc, 4), make([]*rpc.Client, 4)
+	n.procs, n.clients = make([]*proc, 4), make([]*client.Client, 4)
 	for i := range n.procs {
 		n.start(i)
 	}
@@ -150,7 +151,7 @@ func (n *faultNet) start(i int) {
 	}()
 	n.mu.Lock()
 	n.procs[i], n.down[i] = p, false
-	n.clients[i] = &rpc.Client{BaseURL: p.url, HTTP: &http.Client{Timeout: 2 * time.Second}}
+	n.clients[i] = &client.Client{BaseURL: p.url, HTTP: &http.Client{Timeout: 2 * time.Second}}
 	n.mu.Unlock()
 }
 
@@ -170,7 +171,7 @@ func (n *faultNet) up(i int) bool {
 	return !n.down[i]
 }
 
-func (n *faultNet) client(i int) *rpc.Client {
+func (n *faultNet) client(i int) *client.Client {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.clients[i]
@@ -456,7 +457,7 @@ func (n *faultNet) judge(load *faultLoad, w *faultWatch) []string {
 		}
 		for _, i := range honest {
 			r, err := n.client(i).Tx(ctx, h)
-			if err != nil || r.Status != rpc.TxCommitted || r.Height != height {
+			if err != nil || r.Status != api.TxCommitted || r.Height != height {
 				missing++
 				if missing <= 3 {
 					out = append(out, fmt.Sprintf("final tx %x (height %d) on node%d: %+v %v", h[:6], height, i, r.Status, err))

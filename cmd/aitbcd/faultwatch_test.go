@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"aitbc/engine/types"
-	"aitbc/rpc"
+	"aitbc/rpc/api"
 )
 
 // faultWatch polls every node's head, records when each height was first
@@ -190,7 +190,7 @@ func (l *faultLoad) run(ctx context.Context) {
 		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		_, _ = c.SendTxs(rctx, batch)
 		for _, h := range check {
-			if r, err := c.Tx(rctx, h); err == nil && r.Status == rpc.TxCommitted {
+			if r, err := c.Tx(rctx, h); err == nil && r.Status == api.TxCommitted {
 				l.mu.Lock()
 				l.final[h] = r.Height
 				delete(l.pending, h)

@@ -15,7 +15,8 @@ import (
 	"time"
 
 	"aitbc/engine/types"
-	"aitbc/rpc"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
 )
 
 // buildBinary compiles aitbcd once for the subprocess tests.
@@ -54,7 +55,7 @@ func startProc(t *testing.T, bin, home string, rpcPort, wsPort, mPort int, extra
 	}
 	p := &proc{cmd: cmd, url: fmt.Sprintf("http://127.0.0.1:%d", rpcPort)}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); logf.Close() })
-	c := &rpc.Client{BaseURL: p.url, HTTP: &http.Client{Timeout: time.Second}}
+	c := &client.Client{BaseURL: p.url, HTTP: &http.Client{Timeout: time.Second}}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if _, err := c.Head(context.Background()); err == nil {
@@ -83,7 +84,7 @@ func TestKillUnderLoadKeepsFinalTxs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &rpc.Client{BaseURL: p.url, HTTP: &http.Client{Timeout: 2 * time.Second}}
+	c := &client.Client{BaseURL: p.url, HTTP: &http.Client{Timeout: 2 * time.Second}}
 	ctx := context.Background()
 	st, err := c.Status(ctx)
 	if err != nil {
@@ -126,7 +127,7 @@ func TestKillUnderLoadKeepsFinalTxs(t *testing.T) {
 	}
 
 	p2 := startProc(t, bin, home, rp, wp, mp)
-	c2 := &rpc.Client{BaseURL: p2.url, HTTP: &http.Client{Timeout: 2 * time.Second}}
+	c2 := &client.Client{BaseURL: p2.url, HTTP: &http.Client{Timeout: 2 * time.Second}}
 	for h, height := range final {
 		r, err := c2.Tx(ctx, h)
 		if err != nil || r.Status != "committed" || r.Height != height {
@@ -137,7 +138,7 @@ func TestKillUnderLoadKeepsFinalTxs(t *testing.T) {
 	committed := uint64(0)
 	for _, h := range sent {
 		r, err := c2.Tx(ctx, h)
-		var apiErr *rpc.APIError
+		var apiErr *api.Error
 		switch {
 		case err == nil && r.Status == "committed":
 			committed++

@@ -14,7 +14,7 @@ import (
 
 	"aitbc/engine/types"
 	"aitbc/internal/wait"
-	"aitbc/rpc"
+	"aitbc/rpc/client"
 )
 
 // TestKillValidatorUnderLoad runs four validators as four processes,
@@ -47,10 +47,10 @@ func TestKillValidatorUnderLoad(t *testing.T) {
 			"--p2p-host", "127.0.0.1", "--p2p-port", strconv.Itoa(ps[i].p2p), "--peers", strings.Join(peers, ","))
 	}
 	procs := make([]*proc, 4)
-	clients := make([]*rpc.Client, 4)
+	clients := make([]*client.Client, 4)
 	for i := range procs {
 		procs[i] = start(i)
-		clients[i] = &rpc.Client{BaseURL: procs[i].url, HTTP: &http.Client{Timeout: 2 * time.Second}}
+		clients[i] = &client.Client{BaseURL: procs[i].url, HTTP: &http.Client{Timeout: 2 * time.Second}}
 	}
 	ctx := context.Background()
 	head := func(i int) uint64 {

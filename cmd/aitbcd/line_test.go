@@ -14,7 +14,7 @@ import (
 
 	"aitbc/engine/types"
 	"aitbc/internal/wait"
-	"aitbc/rpc"
+	"aitbc/rpc/client"
 )
 
 // TestLineOfValidators runs four validators as four processes whose only
@@ -44,7 +44,7 @@ func TestLineOfValidators(t *testing.T) {
 		ids[i] = id
 	}
 	procs := make([]*proc, n)
-	clients := make([]*rpc.Client, n)
+	clients := make([]*client.Client, n)
 	for i := range procs {
 		var peers, allow []string
 		for _, j := range []int{i - 1, i + 1} {
@@ -56,7 +56,7 @@ func TestLineOfValidators(t *testing.T) {
 		procs[i] = startProc(t, bin, filepath.Join(dir, fmt.Sprintf("node%d", i)), ps[i].rpc, ps[i].ws, ps[i].metrics,
 			"--p2p-host", "127.0.0.1", "--p2p-port", strconv.Itoa(ps[i].p2p),
 			"--peers", strings.Join(peers, ","), "--p2p-allow", strings.Join(allow, ","))
-		clients[i] = &rpc.Client{BaseURL: procs[i].url, HTTP: &http.Client{Timeout: 2 * time.Second}}
+		clients[i] = &client.Client{BaseURL: procs[i].url, HTTP: &http.Client{Timeout: 2 * time.Second}}
 	}
 	ctx := context.Background()
 	head := func(i int) uint64 {

@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"aitbc/engine/types"
-	"aitbc/rpc"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
 )
 
 // runClaimReceipt is `aitbcd tx claim-receipt` (args after the subcommand
@@ -30,7 +31,7 @@ func runClaimReceipt(args []string, stdout, stderr io.Writer) error {
 	if *tf.key == "" || *coordPath == "" || *jobS == "" || *unitsS == "" {
 		return usagef("--key, --coordinator-key, --job-id and --units are required")
 	}
-	jobID, err := rpc.ParseJobID(*jobS)
+	jobID, err := api.ParseJobID(*jobS)
 	if err != nil {
 		return usagef("--job-id: %v", err)
 	}
@@ -90,13 +91,13 @@ type claimOutput struct {
 }
 
 // waitFinal polls the node until tx hash is committed and returns its height.
-func waitFinal(ctx context.Context, c *rpc.Client, hash types.Hash, timeout time.Duration) (uint64, error) {
+func waitFinal(ctx context.Context, c *client.Client, hash types.Hash, timeout time.Duration) (uint64, error) {
 	for {
 		r, err := c.Tx(ctx, hash)
 		if err == nil && r.Status == "committed" {
 			return r.Height, nil
 		}
-		var apiErr *rpc.APIError
+		var apiErr *api.Error
 		if err != nil && !(errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound) {
 			return 0, err
 		}

@@ -13,7 +13,7 @@ import (
 
 	"aitbc/engine/types"
 	"aitbc/internal/config"
-	"aitbc/rpc"
+	"aitbc/rpc/client"
 )
 
 // TestClaimReceiptCommand: a miner with no balance claims a job through
@@ -70,7 +70,7 @@ func TestClaimReceiptCommand(t *testing.T) {
 		res.ReceiptID != types.ReceiptID(g.ChainID, []byte("inference-7"), miner.Address, 1000).String() {
 		t.Fatalf("claim-receipt printed %+v", res)
 	}
-	c := &rpc.Client{BaseURL: url, HTTP: &http.Client{Timeout: 5 * time.Second}}
+	c := &client.Client{BaseURL: url, HTTP: &http.Client{Timeout: 5 * time.Second}}
 	bal, nonce, err := c.Account(context.Background(), miner.Address)
 	if err != nil {
 		t.Fatal(err)

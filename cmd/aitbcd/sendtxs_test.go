@@ -9,7 +9,8 @@ import (
 
 	"aitbc/engine/types"
 	"aitbc/internal/wait"
-	"aitbc/rpc"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
 )
 
 // TestSendTxsNode: a batch through a running node's send_txs: the good
@@ -22,7 +23,7 @@ func TestSendTxsNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &rpc.Client{BaseURL: node.url}
+	c := &client.Client{BaseURL: node.url}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_, nonce, err := c.Account(ctx, types.AddressFromPubKey(faucet.Public().(ed25519.PublicKey)))
@@ -49,12 +50,12 @@ func TestSendTxsNode(t *testing.T) {
 			t.Fatalf("result %d: %+v %v, want admitted as %s", i, res[i], res[i].Error, txs[i].Hash())
 		}
 	}
-	if res[2].Error == nil || res[2].Error.Code != rpc.CodeBadSignature {
+	if res[2].Error == nil || res[2].Error.Code != api.CodeBadSignature {
 		t.Fatalf("result 2: %+v, want bad_signature", res[2])
 	}
 	wait.Until(t, "both good txs committed", 30*time.Second, func() bool {
 		r, err := c.Tx(ctx, txs[1].Hash())
-		return err == nil && r.Status == rpc.TxCommitted
+		return err == nil && r.Status == api.TxCommitted
 	})
 	if bal, _, err := c.Account(ctx, bob); err != nil || bal != 14 {
 		t.Errorf("bob's balance %d, %v; want 14", bal, err)

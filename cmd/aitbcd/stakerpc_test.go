@@ -12,7 +12,8 @@ import (
 	"time"
 
 	"aitbc/internal/config"
-	"aitbc/rpc"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
 )
 
 // TestStakeRoutesOnHybridNode: a real node on a hybrid chain, without the
@@ -38,7 +39,7 @@ func TestStakeRoutesOnHybridNode(t *testing.T) {
 		cfg.BlockTime, cfg.DatabaseURL = 50*time.Millisecond, "" // no index: the routes need none
 	})
 	ctx := context.Background()
-	c := &rpc.Client{BaseURL: node.url, HTTP: &http.Client{Timeout: 5 * time.Second}}
+	c := &client.Client{BaseURL: node.url, HTTP: &http.Client{Timeout: 5 * time.Second}}
 	auth := g.Authorities[0]
 
 	vs, err := c.Validators(ctx, 1)
@@ -48,7 +49,7 @@ func TestStakeRoutesOnHybridNode(t *testing.T) {
 	if vs.Epoch != 0 || vs.StartHeight != 1 || len(vs.Validators) != 1 || vs.TotalPower != authorityWeight {
 		t.Fatalf("get_validators?height=1: %+v", vs)
 	}
-	if v := vs.Validators[0]; v.Address != auth.Address || v.Kind != "authority" || v.Status != rpc.StatusActive || v.Stake != 0 ||
+	if v := vs.Validators[0]; v.Address != auth.Address || v.Kind != "authority" || v.Status != api.StatusActive || v.Stake != 0 ||
 		!bytes.Equal(v.BLSPubKey, auth.BLSPubKey) || v.Power != authorityWeight {
 		t.Fatalf("genesis member %+v", v)
 	}
@@ -56,7 +57,7 @@ func TestStakeRoutesOnHybridNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Kind != "authority" || st.Status != rpc.StatusActive || st.Power != authorityWeight || st.Bonded != 0 || st.Tombstoned {
+	if st.Kind != "authority" || st.Status != api.StatusActive || st.Power != authorityWeight || st.Bonded != 0 || st.Tombstoned {
 		t.Fatalf("authority's stake %+v", st)
 	}
 
@@ -76,8 +77,8 @@ func TestStakeRoutesOnHybridNode(t *testing.T) {
 	if err := writeKeyFile(valKey, val); err != nil {
 		t.Fatal(err)
 	}
-	var ae *rpc.APIError
-	if _, err := c.Stake(ctx, acct.Address); !errors.As(err, &ae) || ae.Status != 404 || ae.Code != rpc.CodeNoStake {
+	var ae *api.Error
+	if _, err := c.Stake(ctx, acct.Address); !errors.As(err, &ae) || ae.Status != 404 || ae.Code != api.CodeNoStake {
 		t.Fatalf("get_stake before the STAKE: %v", err)
 	}
 	// Power 2 of 12 (stake_per_power is devnetStakeUnit/authorityWeight):
@@ -98,7 +99,7 @@ func TestStakeRoutesOnHybridNode(t *testing.T) {
 	}
 	if st.Kind != "staker" || st.Bonded != bond || st.Power != 0 || !bytes.Equal(st.PubKey, acct.PublicKey) ||
 		!bytes.Equal(st.BLSPubKey, val.PublicKey) || len(st.Unbonding) != 0 ||
-		!slices.Contains([]string{rpc.StatusCandidate, rpc.StatusActive, rpc.StatusJailed}, st.Status) {
+		!slices.Contains([]string{api.StatusCandidate, api.StatusActive, api.StatusJailed}, st.Status) {
 		t.Fatalf("staker's stake %+v", st)
 	}
 
@@ -112,11 +113,11 @@ func TestStakeRoutesOnHybridNode(t *testing.T) {
 		if vs.StartHeight != vs.Epoch*epochLen+1 {
 			t.Fatalf("epoch %d starts at %d", vs.Epoch, vs.StartHeight)
 		}
-		i := slices.IndexFunc(vs.Validators, func(v rpc.ValidatorJSON) bool { return v.Address == acct.Address })
+		i := slices.IndexFunc(vs.Validators, func(v api.ValidatorJSON) bool { return v.Address == acct.Address })
 		if i >= 0 {
 			v := vs.Validators[i]
 			if v.Kind != "staker" || v.Stake != bond || v.Weight == 0 || !bytes.Equal(v.BLSPubKey, val.PublicKey) ||
-				!slices.Contains([]string{rpc.StatusActive, rpc.StatusJailed}, v.Status) || vs.Epoch < 2 {
+				!slices.Contains([]string{api.StatusActive, api.StatusJailed}, v.Status) || vs.Epoch < 2 {
 				t.Fatalf("staker in epoch %d: %+v", vs.Epoch, v)
 			}
 			t.Logf("staker in the set of epoch %d: %+v", vs.Epoch, v)

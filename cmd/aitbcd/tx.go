@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"aitbc/engine/types"
-	"aitbc/rpc"
+	"aitbc/rpc/client"
 )
 
 func runTx(args []string, stdout, stderr io.Writer) error {
@@ -70,7 +70,7 @@ func runTx(args []string, stdout, stderr io.Writer) error {
 
 // report prints the JSON line of a submitted tx: its hash, and with --wait
 // the height it became final at.
-func (tf txFlags) report(ctx context.Context, c *rpc.Client, hash types.Hash, stdout io.Writer) error {
+func (tf txFlags) report(ctx context.Context, c *client.Client, hash types.Hash, stdout io.Writer) error {
 	out := json.NewEncoder(stdout)
 	if !*tf.wait {
 		return out.Encode(map[string]string{"tx_hash": hash.String()})
@@ -106,8 +106,8 @@ func addTxFlags(fs *flag.FlagSet, keyHelp string) txFlags {
 }
 
 // connect returns a client for --rpc and the node's chain id.
-func (tf txFlags) connect(ctx context.Context) (*rpc.Client, string, error) {
-	c := &rpc.Client{BaseURL: *tf.rpc, HTTP: &http.Client{Timeout: 10 * time.Second}}
+func (tf txFlags) connect(ctx context.Context) (*client.Client, string, error) {
+	c := &client.Client{BaseURL: *tf.rpc, HTTP: &http.Client{Timeout: 10 * time.Second}}
 	st, err := c.Status(ctx)
 	if err != nil {
 		return nil, "", fmt.Errorf("status: %w", err)
@@ -117,7 +117,7 @@ func (tf txFlags) connect(ctx context.Context) (*rpc.Client, string, error) {
 
 // signAndSend fills in what the node knows (the sender's next nonce unless
 // tx.Nonce is set, the minimum fee unless feeText is given), signs and submits.
-func signAndSend(ctx context.Context, c *rpc.Client, tx *types.Tx, priv ed25519.PrivateKey, feeText string) (types.Hash, error) {
+func signAndSend(ctx context.Context, c *client.Client, tx *types.Tx, priv ed25519.PrivateKey, feeText string) (types.Hash, error) {
 	tx.Sign(priv) // fills Sender, so the account can be looked up
 	if tx.Nonce == 0 {
 		_, n, err := c.Account(ctx, tx.From())

@@ -9,7 +9,8 @@ import (
 
 	"aitbc/engine/bls"
 	"aitbc/engine/types"
-	"aitbc/rpc"
+	"aitbc/rpc/api"
+	"aitbc/rpc/client"
 )
 
 // The staking subcommands of `aitbcd tx`. An address's first STAKE must
@@ -42,7 +43,7 @@ func runStake(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	from := types.AddressFromPubKey(priv.Public().(ed25519.PublicKey))
-	return tf.submitChecked(priv, func(ctx context.Context, c *rpc.Client) error { return checkRegistration(ctx, c, from, sk != nil) },
+	return tf.submitChecked(priv, func(ctx context.Context, c *client.Client) error { return checkRegistration(ctx, c, from, sk != nil) },
 		func(chainID string) *types.Tx { return stakeTx(chainID, *tf.nonce, amount, sk) }, stdout)
 }
 
@@ -51,13 +52,13 @@ func runStake(args []string, stdout, stderr io.Writer) error {
 // without --validator-key or a later one with it (the state would refuse
 // either with ErrStakePayload, fee spent on nothing). A node that cannot
 // say (an older node, an error) leaves the choice to the operator.
-func checkRegistration(ctx context.Context, c *rpc.Client, from types.Address, withKey bool) error {
+func checkRegistration(ctx context.Context, c *client.Client, from types.Address, withKey bool) error {
 	_, err := c.Stake(ctx, from)
-	var apiErr *rpc.APIError
+	var apiErr *api.Error
 	switch {
 	case err == nil && withKey:
 		return usagef("%s is registered already: later STAKEs must omit --validator-key", from)
-	case errors.As(err, &apiErr) && apiErr.Code == rpc.CodeNoStake && !withKey:
+	case errors.As(err, &apiErr) && apiErr.Code == api.CodeNoStake && !withKey:
 		return usagef("%s has no stake record: its first STAKE needs --validator-key (the BLS key it registers)", from)
 	}
 	return nil
@@ -148,7 +149,7 @@ func (tf txFlags) submit(priv ed25519.PrivateKey, build func(chainID string) *ty
 
 // submitChecked is submit with a check against the node (nil: none)
 // before the tx is built.
-func (tf txFlags) submitChecked(priv ed25519.PrivateKey, check func(context.Context, *rpc.Client) error, build func(chainID string) *types.Tx, stdout io.Writer) error {
+func (tf txFlags) submitChecked(priv ed25519.PrivateKey, check func(context.Context, *client.Client) error, build func(chainID string) *types.Tx, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), *tf.timeout)
 	defer cancel()
 	c, chainID, err := tf.connect(ctx)

@@ -1,4 +1,4 @@
-package rpc
+package api
 
 import (
 	"encoding/hex"
@@ -46,8 +46,12 @@ func TxToJSON(tx *types.Tx) TxJSON {
 // balances and the signature are the backend's business.
 func TxFromJSON(j TxJSON) (*types.Tx, error) { return txFromJSON(j, true) }
 
-// txFromJSON with requireSig false reads a missing signature as zeros
+// UnsignedTxFromJSON is TxFromJSON for a tx that may not be signed yet: a
+// missing signature reads as zeros, a present one is still checked
 // (estimate_fee prices unsigned txs; the signature's size is fixed).
+func UnsignedTxFromJSON(j TxJSON) (*types.Tx, error) { return txFromJSON(j, false) }
+
+// txFromJSON reads j; without requireSig a missing signature reads as zeros.
 func txFromJSON(j TxJSON, requireSig bool) (*types.Tx, error) {
 	tx := &types.Tx{Nonce: j.Nonce}
 	switch {

@@ -1,9 +1,6 @@
-package rpc
+package api
 
-import (
-	"aitbc/engine/types"
-	"aitbc/storage/index"
-)
+import "aitbc/engine/types"
 
 // Bodies of the query routes (served from the SQL index). Units and
 // minted are decimal strings like token amounts: both are uint64.
@@ -99,14 +96,4 @@ type ValidatorsResponse struct {
 type SubmitReceiptResponse struct {
 	TxHash    types.Hash `json:"tx_hash"`
 	ReceiptID types.Hash `json:"receipt_id"`
-}
-
-func indexedTxJSON(r index.TxRow) IndexedTxJSON {
-	return IndexedTxJSON{Hash: r.Hash, Height: r.Height, Index: r.Index, Type: r.Type.String(), Sender: r.Sender,
-		Recipient: r.Recipient, Nonce: r.Nonce, Amount: r.Amount, Fee: r.Fee, Status: r.Status}
-}
-
-func receiptJSON(r index.ReceiptRow) ReceiptJSON {
-	return ReceiptJSON{ID: r.ID, JobID: types.HexBytes(r.JobID), Miner: r.Miner, Units: types.Amount(r.Units),
-		Minted: types.Amount(r.Minted), Coordinator: r.Coordinator, TxHash: r.TxHash, Height: r.Height, Index: r.Index}
 }

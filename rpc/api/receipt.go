@@ -1,13 +1,13 @@
-package rpc
+package api
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
+	"strings"
 
-	"aitbc/engine/state"
 	"aitbc/engine/types"
 )
 
@@ -39,6 +39,25 @@ type ReceiptClaimJSON struct {
 	CoordinatorSig string      `json:"coordinator_sig"` // 0x + 128 hex
 }
 
+// ParseJobID reads a job id as the query routes and submitReceipt take it:
+// "0x" + hex for arbitrary bytes, any other text as its UTF-8 bytes;
+// 1..types.MaxJobIDLen bytes either way.
+func ParseJobID(s string) ([]byte, error) {
+	var b []byte
+	if digits, ok := strings.CutPrefix(s, "0x"); ok {
+		var err error
+		if b, err = hex.DecodeString(digits); err != nil {
+			return nil, &FieldError{Field: "job_id", Err: ErrBadHex, Info: "0x-prefixed job ids are hex; hex-encode a text id that starts with 0x"}
+		}
+	} else {
+		b = []byte(s)
+	}
+	if len(b) == 0 || len(b) > types.MaxJobIDLen {
+		return nil, &FieldError{Field: "job_id", Err: ErrBadLength, Info: "want 1.." + strconv.Itoa(types.MaxJobIDLen) + " bytes"}
+	}
+	return b, nil
+}
+
 // ClaimFromJSON builds the payload of a structured claim.
 func ClaimFromJSON(j ReceiptClaimJSON) (*types.ReceiptClaim, error) {
 	job, err := ParseJobID(j.JobID)
@@ -59,8 +78,10 @@ func ClaimFromJSON(j ReceiptClaimJSON) (*types.ReceiptClaim, error) {
 	return rc, nil
 }
 
-// receiptTx turns a submitReceipt body into the tx.
-func receiptTx(j SubmitReceiptJSON) (*types.Tx, error) {
+// Tx turns a submitReceipt body into the RECEIPT_CLAIM tx it stands for.
+// Errors are *FieldError naming the field; like TxFromJSON it checks form
+// only.
+func (j SubmitReceiptJSON) Tx() (*types.Tx, error) {
 	tj := TxJSON{ChainID: j.ChainID, Type: j.Type, Sender: j.Sender, Nonce: j.Nonce, Recipient: j.Recipient,
 		Amount: j.Amount, Fee: j.Fee, Signature: j.Signature}
 	switch tj.Type {
@@ -102,24 +123,4 @@ func receiptTx(j SubmitReceiptJSON) (*types.Tx, error) {
 		return nil, err
 	}
 	return tx, nil
-}
-
-func (s *Server) submitReceipt(w http.ResponseWriter, r *http.Request) (any, error) {
-	var j SubmitReceiptJSON
-	if err := s.decodeBody(w, r, &j); err != nil {
-		return nil, err
-	}
-	tx, err := receiptTx(j)
-	if err != nil {
-		return nil, apiErr(http.StatusBadRequest, CodeBadField, "%v", err)
-	}
-	rc, err := state.DecodeClaim(tx) // stateless claim rules before the signature check
-	if err != nil {
-		return nil, apiErr(http.StatusBadRequest, CodeInvalidReceipt, "%v", err)
-	}
-	hash, err := s.b.SubmitTx(r.Context(), tx)
-	if err != nil {
-		return nil, err
-	}
-	return SubmitReceiptResponse{TxHash: hash, ReceiptID: types.ReceiptID(tx.ChainID, rc.JobID, tx.From(), rc.Units)}, nil
 }

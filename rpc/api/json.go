@@ -1,14 +1,13 @@
-package rpc
+package api
 
 import (
 	"bytes"
 	"fmt"
 
-	"aitbc/engine"
 	"aitbc/engine/types"
 )
 
-// Response bodies. Field names are the wire contract shared with Client.
+// Response bodies. Field names are the wire contract of server and client.
 
 // HeadResponse is get_head (and the head inside status).
 type HeadResponse struct {
@@ -62,6 +61,24 @@ type CommitJSON struct {
 	SignersLen uint32         `json:"signers_len"`
 	Signers    types.HexBytes `json:"signers"`
 	AggSig     types.HexBytes `json:"agg_sig"`
+}
+
+// Cert is the certificate c describes, for a client to verify with
+// validators.Set.VerifyCommit against the set of c.Height: get_commit
+// serves what the node stored without checking it again (docs/spec.md
+// §14.7). An error is a malformed answer (signature or bitmap length),
+// not a verdict on the certificate.
+func (c CommitJSON) Cert() (*types.CommitCert, error) {
+	if len(c.AggSig) != types.BLSSigLen {
+		return nil, fmt.Errorf("commit of height %d: agg_sig is %d bytes, want %d", c.Height, len(c.AggSig), types.BLSSigLen)
+	}
+	if want := (uint64(c.SignersLen) + 7) / 8; uint64(len(c.Signers)) != want {
+		return nil, fmt.Errorf("commit of height %d: signers is %d bytes, want %d for signers_len %d", c.Height, len(c.Signers), want, c.SignersLen)
+	}
+	out := &types.CommitCert{Height: c.Height, Round: c.Round, BlockHash: c.BlockHash,
+		Signers: types.Bitmap{N: c.SignersLen, Bits: bytes.Clone([]byte(c.Signers))}}
+	copy(out.AggSig[:], c.AggSig)
+	return out, nil
 }
 
 // BlockResponse is get_block: header fields, txs and both certificates.
@@ -144,73 +161,4 @@ type GPUJSON struct {
 type HealthResponse struct {
 	Status string `json:"status"` // "ok"
 	Height uint64 `json:"height"`
-}
-
-type errorBody struct {
-	Error *APIError `json:"error"`
-}
-
-func headJSON(h engine.Head) HeadResponse {
-	return HeadResponse{Height: h.Height, Hash: h.Hash, Time: h.Time, StateRoot: h.StateRoot, TxCount: h.TxCount}
-}
-
-func commitJSON(c *types.CommitCert) *CommitJSON {
-	if c == nil {
-		return nil
-	}
-	return &CommitJSON{
-		Height: c.Height, Round: c.Round, BlockHash: c.BlockHash,
-		SignersLen: c.Signers.N, Signers: types.HexBytes(c.Signers.Bits), AggSig: types.HexBytes(c.AggSig[:]),
-	}
-}
-
-// Cert is the certificate c describes, for a client to verify with
-// validators.Set.VerifyCommit against the set of c.Height: get_commit
-// serves what the node stored without checking it again (docs/spec.md
-// §14.7). An error is a malformed answer (signature or bitmap length),
-// not a verdict on the certificate.
-func (c CommitJSON) Cert() (*types.CommitCert, error) {
-	if len(c.AggSig) != types.BLSSigLen {
-		return nil, fmt.Errorf("commit of height %d: agg_sig is %d bytes, want %d", c.Height, len(c.AggSig), types.BLSSigLen)
-	}
-	if want := (uint64(c.SignersLen) + 7) / 8; uint64(len(c.Signers)) != want {
-		return nil, fmt.Errorf("commit of height %d: signers is %d bytes, want %d for signers_len %d", c.Height, len(c.Signers), want, c.SignersLen)
-	}
-	out := &types.CommitCert{Height: c.Height, Round: c.Round, BlockHash: c.BlockHash,
-		Signers: types.Bitmap{N: c.SignersLen, Bits: bytes.Clone([]byte(c.Signers))}}
-	copy(out.AggSig[:], c.AggSig)
-	return out, nil
-}
-
-func blockJSON(b *types.Block, cert *types.CommitCert) BlockResponse {
-	h := &b.Header
-	out := BlockResponse{
-		Height: h.Height, Hash: h.Hash(), ChainID: h.ChainID, Time: h.Time,
-		ParentHash: h.ParentHash, Proposer: h.Proposer, TxRoot: h.TxRoot, StateRoot: h.StateRoot,
-		ValidatorsHash: h.ValidatorsHash, NextValidatorsHash: h.NextValidatorsHash, LastCommitHash: h.LastCommitHash,
-		EvidenceHash: h.EvidenceHash,
-		TxCount:      len(b.Txs),
-		TxHashes:     make([]types.Hash, len(b.Txs)),
-		Txs:          make([]TxJSON, len(b.Txs)),
-		LastCommit:   commitJSON(b.LastCommit),
-		Commit:       commitJSON(cert),
-		Evidence:     make([]EvidenceJSON, len(b.Evidence)),
-	}
-	for i, ev := range b.Evidence {
-		out.Evidence[i] = evidenceJSON(ev)
-		out.Evidence[i].IncludedHeight = h.Height
-	}
-	for i, tx := range b.Txs {
-		out.TxHashes[i] = tx.Hash()
-		out.Txs[i] = TxToJSON(tx)
-	}
-	return out
-}
-
-func txInfoJSON(info engine.TxInfo) TxResponse {
-	r := TxResponse{TxJSON: TxToJSON(info.Tx), Hash: info.Hash, Status: TxCommitted, Height: info.Height, Index: info.Index}
-	if info.Pending {
-		r.Status, r.Height, r.Index = TxPending, 0, 0
-	}
-	return r
 }
