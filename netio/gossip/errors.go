@@ -3,6 +3,8 @@ package gossip
 import (
 	"errors"
 	"fmt"
+
+	"aitbc/netio/gossip/internal/wire"
 )
 
 // ErrInvalidConfig wraps every Config.Validate failure.
@@ -25,7 +27,7 @@ var (
 var (
 	// ErrFrameSize: a length prefix of 0 or above the frame limit. The
 	// stream cannot be resynchronised, so the connection is closed.
-	ErrFrameSize = errors.New("bad frame length")
+	ErrFrameSize = wire.ErrFrameSize
 	// ErrUnknownType: a frame type this version does not define, or one
 	// not allowed in the connection's state (anything but HANDSHAKE
 	// before the handshake completes, HANDSHAKE after it).
@@ -34,7 +36,7 @@ var (
 	// trailing bytes, a count or length out of range, or a value the
 	// engine/types decoder rejects; that *types.DecodeError is the
 	// FrameError's Cause).
-	ErrMalformed = errors.New("malformed message")
+	ErrMalformed = wire.ErrMalformed
 )
 
 // FrameError says which frame type and field failed to decode, and why.

@@ -94,32 +94,32 @@ func (id *identity) encode() []byte {
 // so a future version with another layout is reported as ErrVersion
 // rather than as malformed.
 func decodeIdentity(b []byte) (*identity, error) {
-	r := reader{t: MsgHandshake, b: b}
-	id := &identity{version: r.u16("version")}
-	if r.err == nil && id.version != ProtocolVersion {
+	r := newReader(MsgHandshake, b)
+	id := &identity{version: r.U16("version")}
+	if r.Err() == nil && id.version != ProtocolVersion {
 		return nil, fmt.Errorf("%w: %d (we speak %d)", ErrVersion, id.version, ProtocolVersion)
 	}
-	n := int(r.u16("chain_id"))
-	if r.err == nil && n > types.MaxChainIDLen {
-		r.fail("chain_id", ErrMalformed, nil, fmt.Sprintf("length %d > %d", n, types.MaxChainIDLen))
+	n := int(r.U16("chain_id"))
+	if r.Err() == nil && n > types.MaxChainIDLen {
+		r.Fail("chain_id", ErrMalformed, nil, fmt.Sprintf("length %d > %d", n, types.MaxChainIDLen))
 	}
-	cid := r.take("chain_id", n)
-	if r.err == nil {
+	cid := r.Take("chain_id", n)
+	if r.Err() == nil {
 		if err := types.ValidateChainID(string(cid)); err != nil {
-			r.fail("chain_id", ErrMalformed, err, "")
+			r.Fail("chain_id", ErrMalformed, err, "")
 		}
 	}
 	id.chainID = string(cid)
-	r.fixed("genesis", id.genesis[:])
-	r.fixed("pubkey", id.pubKey[:])
-	id.listenPort = r.u16("listen_port")
-	r.fixed("sig", id.sig[:])
-	if r.err == nil && r.off < len(r.b) { // a validator's proof follows
+	r.Fixed("genesis", id.genesis[:])
+	r.Fixed("pubkey", id.pubKey[:])
+	id.listenPort = r.U16("listen_port")
+	r.Fixed("sig", id.sig[:])
+	if r.Err() == nil && r.Left() > 0 { // a validator's proof follows
 		id.validator = &validatorProof{}
-		r.fixed("validator_key", id.validator.key[:])
-		r.fixed("validator_sig", id.validator.sig[:])
+		r.Fixed("validator_key", id.validator.key[:])
+		r.Fixed("validator_sig", id.validator.sig[:])
 	}
-	if err := r.finish(); err != nil {
+	if err := r.Finish(); err != nil {
 		return nil, err
 	}
 	if types.IsSmallOrderKey(id.pubKey[:]) {
