@@ -123,6 +123,12 @@ func endFrame(b []byte) []byte {
 // Frame encoders. Each returns a complete frame in one allocation where
 // the payload size is known up front.
 
+// handshakeFrame wraps one Noise handshake message in a frame.
+func handshakeFrame(msg []byte) []byte {
+	b := beginFrame(make([]byte, 0, frameHeader+len(msg)), MsgHandshake)
+	return endFrame(append(b, msg...))
+}
+
 func statusFrame(height uint64, hash types.Hash) []byte {
 	b := beginFrame(make([]byte, 0, frameHeader+statusLen), MsgStatus)
 	b = binary.BigEndian.AppendUint64(b, height)

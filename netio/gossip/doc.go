@@ -30,7 +30,7 @@
 // identity: version, chain_id, genesis hash, node key, listen port and an
 // Ed25519 signature by the node key over the side's Noise static key,
 // and, from a validator, its BLS key with that key's signature over the
-// node key and static key (validator.go: the peer counts as a validator,
+// node key and static key (validators.go: the peer counts as a validator,
 // with a reserved slot, while the key is in the current validator list,
 // which the node replaces as elections change the chain's sets through
 // SetValidators; Config.Validators is the first list). The

@@ -69,11 +69,11 @@ type peer struct {
 	since      time.Time
 	tag        [types.PubKeyLen + noiseKeyLen]byte // dialer key || dialer ephemeral key
 	// validatorKey is the validator key whose proof the handshake
-	// verified (it was in the list then); nil if none (validator.go).
+	// verified (it was in the list then); nil if none (validators.go).
 	validatorKey *bls.PublicKey
 
 	// Under Transport.mu once the peer is published: SetValidators
-	// changes them (validator.go).
+	// changes them (validators.go).
 	kind     string // a peer kind label (metrics.go)
 	stranger bool   // kind is a stranger's: counts against MaxPeers
 

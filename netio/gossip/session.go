@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/flynn/noise"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -106,4 +107,24 @@ func (c *frameCipher) open(dst, sealed []byte) ([]byte, error) {
 		return nil, ErrFrameAuth
 	}
 	return out, c.advance()
+}
+
+// sessionCiphers turns the Noise Split into our frame ciphers: the
+// first CipherState encrypts the initiator's frames, the second the
+// responder's.
+func sessionCiphers(initiator bool, c1, c2 *noise.CipherState) (send, recv *frameCipher, err error) {
+	if c1 == nil || c2 == nil {
+		return nil, nil, fmt.Errorf("gossip: noise handshake did not split")
+	}
+	i, r := c1.UnsafeKey(), c2.UnsafeKey()
+	if !initiator {
+		i, r = r, i
+	}
+	if send, err = newFrameCipher(i); err != nil {
+		return nil, nil, err
+	}
+	if recv, err = newFrameCipher(r); err != nil {
+		return nil, nil, err
+	}
+	return send, recv, nil
 }

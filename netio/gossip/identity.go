@@ -5,9 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"fmt"
-	"io"
 
-	"github.com/flynn/noise"
 	"github.com/hdevalence/ed25519consensus"
 
 	"aitbc/engine/types"
@@ -22,16 +20,8 @@ const ProtocolVersion = 2
 // node key's signature can never be replayed as another kind of message.
 const IdentityDomain = "AITBC/gossip/identity/v2\x00"
 
-// noisePrologue is mixed into every handshake hash: a handshake with a
-// program speaking another protocol fails at its first encrypted field.
-const noisePrologue = "AITBC/gossip/v2"
-
-// noiseSuite is Noise_XX_25519_ChaChaPoly_SHA256 (docs/adr/007).
-var noiseSuite = noise.NewCipherSuite(noise.DH25519, noise.CipherChaChaPoly, noise.HashSHA256)
-
 const (
-	noiseKeyLen = 32
-	sigLen      = ed25519.SignatureSize
+	sigLen = ed25519.SignatureSize
 	// maxIdentityLen is the largest identity payload (a validator's).
 	maxIdentityLen = 2 + 2 + types.MaxChainIDLen + types.HashLen + types.PubKeyLen + 2 + sigLen + validatorProofLen
 )
@@ -146,59 +136,4 @@ func checkIdentity(id *identity, peerStatic []byte, chainID string, genesis type
 		return ErrBadAuth
 	}
 	return nil
-}
-
-// newNoiseStatic draws the Noise static key pair of one transport. It
-// lives as long as the process: the node key's signature over it, not
-// the key itself, is the node's identity.
-func newNoiseStatic(rng io.Reader) (noise.DHKey, error) {
-	k, err := noise.DH25519.GenerateKeypair(rng)
-	if err != nil {
-		return noise.DHKey{}, fmt.Errorf("gossip: noise static key: %w", err)
-	}
-	return k, nil
-}
-
-// newHandshake starts one side of Noise_XX; its ephemeral key is drawn
-// from rng (fixed only by the spec vector test).
-func newHandshake(initiator bool, static noise.DHKey, rng io.Reader) (*noise.HandshakeState, error) {
-	cfg := noise.Config{
-		CipherSuite:   noiseSuite,
-		Random:        rng,
-		Pattern:       noise.HandshakeXX,
-		Initiator:     initiator,
-		Prologue:      []byte(noisePrologue),
-		StaticKeypair: static,
-	}
-	hs, err := noise.NewHandshakeState(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("gossip: noise handshake: %w", err)
-	}
-	return hs, nil
-}
-
-// handshakeFrame wraps one Noise handshake message in a frame.
-func handshakeFrame(msg []byte) []byte {
-	b := beginFrame(make([]byte, 0, frameHeader+len(msg)), MsgHandshake)
-	return endFrame(append(b, msg...))
-}
-
-// sessionCiphers turns the Noise Split into our frame ciphers: the
-// first CipherState encrypts the initiator's frames, the second the
-// responder's.
-func sessionCiphers(initiator bool, c1, c2 *noise.CipherState) (send, recv *frameCipher, err error) {
-	if c1 == nil || c2 == nil {
-		return nil, nil, fmt.Errorf("gossip: noise handshake did not split")
-	}
-	i, r := c1.UnsafeKey(), c2.UnsafeKey()
-	if !initiator {
-		i, r = r, i
-	}
-	if send, err = newFrameCipher(i); err != nil {
-		return nil, nil, err
-	}
-	if recv, err = newFrameCipher(r); err != nil {
-		return nil, nil, err
-	}
-	return send, recv, nil
 }
