@@ -163,7 +163,7 @@ func BenchmarkSealOpen(b *testing.B) {
 			f := endFrame(append(beginFrame(nil, MsgTxs), make([]byte, size-frameHeader)...))
 			s, _ := newFrameCipher([32]byte{1})
 			o, _ := newFrameCipher([32]byte{1})
-			wbuf, rbuf := make([]byte, 0, size+tagLen), make([]byte, 0, size)
+			wbuf, rbuf := make([]byte, 0, size+TagLen), make([]byte, 0, size)
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
 			for b.Loop() {

@@ -15,8 +15,8 @@ import (
 func encodeMessage(typ MsgType, m any) []byte {
 	var f []byte
 	switch m := m.(type) {
-	case *identity:
-		return m.encode()
+	case *Identity:
+		return m.Encode()
 	case uint64:
 		f = pingFrame(typ, m)
 	case statusMsg:
@@ -52,7 +52,7 @@ func encodeMessage(typ MsgType, m any) []byte {
 func decodeMessage(typ MsgType, p []byte) (any, error) {
 	switch typ {
 	case MsgHandshake: // the identity inside a Noise message
-		return decodeIdentity(p)
+		return DecodeIdentity(p)
 	case MsgPing, MsgPong:
 		return decodePing(typ, p)
 	case MsgStatus:
@@ -77,9 +77,9 @@ func decodeMessage(typ MsgType, p []byte) (any, error) {
 // samplePayloads returns one valid payload of every type.
 func samplePayloads(t testing.TB) map[MsgType][]byte {
 	f := newChainFixture(t)
-	id := newIdentity(nodeKey(1), bytes.Repeat([]byte{9}, 32), testChainID, testGenesis, 9070)
+	id := NewIdentity(nodeKey(1), bytes.Repeat([]byte{9}, 32), testChainID, testGenesis, 9070)
 	return map[MsgType][]byte{
-		MsgHandshake: id.encode(),
+		MsgHandshake: id.Encode(),
 		MsgPing:      pingFrame(MsgPing, 1)[frameHeader:],
 		MsgPong:      pingFrame(MsgPong, 2)[frameHeader:],
 		MsgStatus:    statusFrame(2, f.b2.Hash())[frameHeader:],
@@ -204,7 +204,7 @@ func TestEvidenceFrame(t *testing.T) {
 }
 
 func TestIdentityVersionIsCheckedFirst(t *testing.T) {
-	_, err := decodeIdentity([]byte{0, 3, 0xff}) // version 3, then garbage
+	_, err := DecodeIdentity([]byte{0, 3, 0xff}) // version 3, then garbage
 	if !errors.Is(err, ErrVersion) {
 		t.Errorf("err = %v, want ErrVersion", err)
 	}

@@ -112,7 +112,7 @@ func (t *Transport) onOpen(c gnet.Conn, p *peer) ([]byte, gnet.Action) {
 		return nil, gnet.Close
 	}
 
-	hs, err := newHandshake(p.outbound, t.static, rand.Reader)
+	hs, err := NewHandshake(p.outbound, t.static, rand.Reader)
 	if err != nil {
 		t.failHandshake(p, err)
 		return nil, gnet.Close
@@ -122,12 +122,12 @@ func (t *Transport) onOpen(c gnet.Conn, p *peer) ([]byte, gnet.Action) {
 		p.state = hsWaitMsg1 // the dialer speaks first
 		return nil, gnet.None
 	}
-	msg1, _, _, err := hs.WriteMessage(nil, nil)
+	msg1, err := hs.WriteMessage1()
 	if err != nil {
-		t.failHandshake(p, fmt.Errorf("%w: %w", ErrNoise, err))
+		t.failHandshake(p, err)
 		return nil, gnet.Close
 	}
-	p.dialerEph = [noiseKeyLen]byte(hs.LocalEphemeral().Public)
+	p.dialerEph = hs.DialerEphemeral()
 	p.state = hsWaitMsg2
 	return handshakeFrame(msg1), gnet.None
 }
@@ -154,8 +154,8 @@ func (t *Transport) onTraffic(c gnet.Conn) gnet.Action {
 		if err != nil {
 			break
 		}
-		max := t.cfg.MaxFrameBytes + tagLen
-		if p.recv == nil {
+		max := t.cfg.MaxFrameBytes + TagLen
+		if p.sess == nil {
 			max = maxHandshakeFrame
 		}
 		l, err := frameLen(hdr, max)
@@ -171,10 +171,10 @@ func (t *Transport) onTraffic(c gnet.Conn) gnet.Action {
 			break
 		}
 		frame := buf[lenPrefix:]
-		if p.recv != nil {
+		if p.sess != nil {
 			// Opened into the peer's own buffer: payloads are valid only
 			// during the call, and the decoders copy what they keep.
-			plain, err := p.recv.open(p.rbuf, buf)
+			plain, err := p.sess.Open(p.rbuf, buf)
 			if err != nil {
 				t.sessionError(p, err)
 				return gnet.Close
@@ -241,7 +241,8 @@ func (t *Transport) onFrame(p *peer, typ MsgType, payload []byte, size int, now 
 	return gnet.None
 }
 
-// onHandshake advances the Noise_XX exchange by one message:
+// onHandshake advances the Noise_XX exchange (Handshake) by one
+// message:
 //
 //	dialer (initiator)              listener (responder)
 //	-> e                            hsWaitMsg1
@@ -264,14 +265,14 @@ func (t *Transport) onHandshake(p *peer, typ MsgType, payload []byte) gnet.Actio
 	}
 	switch p.state {
 	case hsWaitMsg1:
-		if _, _, _, err := p.hs.ReadMessage(nil, payload); err != nil {
-			t.failHandshake(p, fmt.Errorf("%w: message 1: %w", ErrNoise, err))
+		if err := p.hs.ReadMessage1(payload); err != nil {
+			t.failHandshake(p, err)
 			return gnet.Close
 		}
-		p.dialerEph = [noiseKeyLen]byte(p.hs.PeerEphemeral())
-		msg2, _, _, err := p.hs.WriteMessage(nil, t.identity)
+		p.dialerEph = p.hs.DialerEphemeral()
+		msg2, err := p.hs.WriteMessage2(t.identity)
 		if err != nil {
-			t.failHandshake(p, fmt.Errorf("%w: message 2: %w", ErrNoise, err))
+			t.failHandshake(p, err)
 			return gnet.Close
 		}
 		if _, err := p.c.Write(handshakeFrame(msg2)); err != nil {
@@ -280,23 +281,21 @@ func (t *Transport) onHandshake(p *peer, typ MsgType, payload []byte) gnet.Actio
 		p.state = hsWaitMsg3
 		return gnet.None
 	case hsWaitMsg2:
-		idb, _, _, err := p.hs.ReadMessage(nil, payload)
+		idb, err := p.hs.ReadMessage2(payload)
 		if err != nil {
-			t.failHandshake(p, fmt.Errorf("%w: message 2: %w", ErrNoise, err))
+			t.failHandshake(p, err)
 			return gnet.Close
 		}
 		if err := t.acceptIdentity(p, idb); err != nil {
 			t.failHandshake(p, err)
 			return gnet.Close
 		}
-		msg3, c1, c2, err := p.hs.WriteMessage(nil, t.identity)
-		if err == nil {
-			p.sealer, p.recv, err = sessionCiphers(true, c1, c2)
-		}
+		msg3, sess, err := p.hs.WriteMessage3(t.identity)
 		if err != nil {
-			t.failHandshake(p, fmt.Errorf("%w: message 3: %w", ErrNoise, err))
+			t.failHandshake(p, err)
 			return gnet.Close
 		}
+		p.sess = sess
 		if _, err := p.c.Write(handshakeFrame(msg3)); err != nil {
 			return gnet.Close
 		}
@@ -305,14 +304,12 @@ func (t *Transport) onHandshake(p *peer, typ MsgType, payload []byte) gnet.Actio
 		p.state = hsWaitConfirm
 		return gnet.None
 	case hsWaitMsg3:
-		idb, c1, c2, err := p.hs.ReadMessage(nil, payload)
-		if err == nil {
-			p.sealer, p.recv, err = sessionCiphers(false, c1, c2)
-		}
+		idb, sess, err := p.hs.ReadMessage3(payload)
 		if err != nil {
-			t.failHandshake(p, fmt.Errorf("%w: message 3: %w", ErrNoise, err))
+			t.failHandshake(p, err)
 			return gnet.Close
 		}
+		p.sess = sess
 		if err := t.acceptIdentity(p, idb); err != nil {
 			t.failHandshake(p, err)
 			return gnet.Close
@@ -324,22 +321,22 @@ func (t *Transport) onHandshake(p *peer, typ MsgType, payload []byte) gnet.Actio
 
 // acceptIdentity decodes and checks the peer's identity and records it.
 func (t *Transport) acceptIdentity(p *peer, b []byte) error {
-	id, err := decodeIdentity(b)
+	id, err := DecodeIdentity(b)
 	if err != nil {
 		return err
 	}
-	if err := checkIdentity(id, p.hs.PeerStatic(), t.cfg.ChainID, t.cfg.GenesisHash, t.pub[:]); err != nil {
+	if err := id.Check(p.hs.PeerStatic(), t.cfg.ChainID, t.cfg.GenesisHash, t.pub[:]); err != nil {
 		return err
 	}
-	pid := engine.PeerID(hex.EncodeToString(id.pubKey[:]))
-	if id.validator != nil {
-		if !t.validators.Load().has(id.validator.key) {
+	pid := engine.PeerID(hex.EncodeToString(id.NodeKey[:]))
+	if id.Validator != nil {
+		if !t.validators.Load().has(id.Validator.Key) {
 			// Not a key of the current list (a staker not elected, a
 			// validator that left, or a list we have not been given
 			// yet): the proof is not checked and never trusted later;
 			// the peer is an ordinary one, with nothing held against it.
-			id.validator = nil
-		} else if err := checkValidatorProof(id.validator, id.pubKey[:], p.hs.PeerStatic(), t.cfg.ChainID, t.cfg.GenesisHash); err != nil {
+			id.Validator = nil
+		} else if err := id.Validator.Check(id.NodeKey[:], p.hs.PeerStatic(), t.cfg.ChainID, t.cfg.GenesisHash); err != nil {
 			// The node key signed this identity over the static key Noise
 			// authenticated: the bad proof is its holder's doing, not a
 			// third party's, so it counts against that key and address
@@ -377,12 +374,12 @@ func (t *Transport) establish(p *peer) gnet.Action {
 	now := time.Now()
 	h := p.ident
 	p.hs = nil // the handshake state holds keys no longer needed
-	id := engine.PeerID(hex.EncodeToString(h.pubKey[:]))
+	id := engine.PeerID(hex.EncodeToString(h.NodeKey[:]))
 	var tag [len(p.tag)]byte
 	if p.outbound {
 		copy(tag[:], t.pub[:])
 	} else {
-		copy(tag[:], h.pubKey[:])
+		copy(tag[:], h.NodeKey[:])
 	}
 	copy(tag[types.PubKeyLen:], p.dialerEph[:])
 
@@ -400,8 +397,8 @@ func (t *Transport) establish(p *peer) gnet.Action {
 	// The ID is set even on the losing connection: its dialer reads it
 	// (after done) to wait for the surviving one instead of redialing.
 	p.id = id
-	if h.validator != nil { // verified by acceptIdentity
-		p.validatorKey = &h.validator.key
+	if h.Validator != nil { // verified by acceptIdentity
+		p.validatorKey = &h.Validator.Key
 	}
 	old := t.peers[id]
 	// The list may have changed since acceptIdentity checked the key.
@@ -420,7 +417,7 @@ func (t *Transport) establish(p *peer) gnet.Action {
 		t.log.Debug("gossip duplicate connection closed", "peer", id, "addr", p.addr)
 		return gnet.Close
 	}
-	p.pub, p.listenPort, p.since, p.tag, p.kind, p.stranger = h.pubKey, h.listenPort, now, tag, kind, stranger
+	p.pub, p.listenPort, p.since, p.tag, p.kind, p.stranger = h.NodeKey, h.ListenPort, now, tag, kind, stranger
 	p.initQueue()
 	p.state = hsDone
 	p.established.Store(true)

@@ -22,7 +22,6 @@ import (
 	"aitbc/engine/validators/valtest"
 	"aitbc/internal/logtest"
 
-	"github.com/flynn/noise"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 )
@@ -302,11 +301,10 @@ type rawPeer struct {
 	conn   net.Conn
 	key    ed25519.PrivateKey
 	pub    [32]byte
-	static noise.DHKey
-	hs     *noise.HandshakeState
-	their  *identity
-	sealer *frameCipher // nil until the handshake completes
-	opener *frameCipher
+	static Static
+	hs     *Handshake // the dialer's side
+	their  *Identity
+	sess   *Session // nil until the handshake completes
 }
 
 func dialRaw(t testing.TB, addr string, key ed25519.PrivateKey) *rawPeer {
@@ -316,20 +314,31 @@ func dialRaw(t testing.TB, addr string, key ed25519.PrivateKey) *rawPeer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	r := &rawPeer{t: t, conn: c, key: key}
-	copy(r.pub[:], key.Public().(ed25519.PublicKey))
-	if r.static, err = newNoiseStatic(rand.Reader); err != nil {
-		t.Fatal(err)
-	}
-	if r.hs, err = newHandshake(true, r.static, rand.Reader); err != nil {
+	r, err := newRawPeer(t, c, key)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
 
+// newRawPeer is the dialer of conn with node key key and a fresh static
+// key; it has sent nothing yet.
+func newRawPeer(t testing.TB, conn net.Conn, key ed25519.PrivateKey) (*rawPeer, error) {
+	r := &rawPeer{t: t, conn: conn, key: key}
+	copy(r.pub[:], key.Public().(ed25519.PublicKey))
+	var err error
+	if r.static, err = NewStatic(rand.Reader); err != nil {
+		return nil, err
+	}
+	if r.hs, err = NewHandshake(true, r.static, rand.Reader); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // msg1 is the dialer's first Noise message, framed.
 func (r *rawPeer) msg1() []byte {
-	m, _, _, err := r.hs.WriteMessage(nil, nil)
+	m, err := r.hs.WriteMessage1()
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -343,37 +352,35 @@ func (r *rawPeer) readMsg2() {
 	if err != nil || typ != MsgHandshake {
 		r.t.Fatalf("want handshake, got %v %v", typ, err)
 	}
-	b, _, _, err := r.hs.ReadMessage(nil, p)
+	b, err := r.hs.ReadMessage2(p)
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if r.their, err = decodeIdentity(b); err != nil {
+	if r.their, err = DecodeIdentity(b); err != nil {
 		r.t.Fatal(err)
 	}
-	if err := checkIdentity(r.their, r.hs.PeerStatic(), testChainID, testGenesis, r.pub[:]); err != nil {
+	if err := r.their.Check(r.hs.PeerStatic(), testChainID, testGenesis, r.pub[:]); err != nil {
 		r.t.Fatalf("transport's identity: %v", err)
 	}
 }
 
 // msg3 is the dialer's last Noise message carrying id (signed by us over
 // our static key unless the caller forged it); it starts the session.
-func (r *rawPeer) msg3(id *identity) []byte {
-	m, c1, c2, err := r.hs.WriteMessage(nil, id.encode())
+func (r *rawPeer) msg3(id *Identity) []byte {
+	m, sess, err := r.hs.WriteMessage3(id.Encode())
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if r.sealer, r.opener, err = sessionCiphers(true, c1, c2); err != nil {
-		r.t.Fatal(err)
-	}
+	r.sess = sess
 	return handshakeFrame(m)
 }
 
 // ident is our identity for the chain given.
-func (r *rawPeer) ident(version uint16, chainID string, genesis types.Hash) *identity {
-	id := newIdentity(r.key, r.static.Public, chainID, genesis, 0)
+func (r *rawPeer) ident(version uint16, chainID string, genesis types.Hash) *Identity {
+	id := NewIdentity(r.key, r.static.Public(), chainID, genesis, 0)
 	if version != ProtocolVersion {
-		id.version = version
-		copy(id.sig[:], ed25519.Sign(r.key, identitySignBytes(r.static.Public, version, chainID, genesis)))
+		id.Version = version
+		id.Sign(r.key, r.static.Public())
 	}
 	return id
 }
@@ -386,7 +393,7 @@ func (r *rawPeer) writeRaw(b []byte) error {
 
 // seal seals a plaintext frame for the session.
 func (r *rawPeer) seal(frame []byte) []byte {
-	b, err := r.sealer.seal(nil, frame)
+	b, err := r.sess.Seal(nil, frame)
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -395,7 +402,7 @@ func (r *rawPeer) seal(frame []byte) []byte {
 
 // write sends a frame, sealed once the handshake is done.
 func (r *rawPeer) write(b []byte) error {
-	if r.sealer != nil {
+	if r.sess != nil {
 		b = r.seal(b)
 	}
 	return r.writeRaw(b)
@@ -414,10 +421,10 @@ func (r *rawPeer) readFrame() (MsgType, []byte, error) {
 	if _, err := io.ReadFull(r.conn, f[lenPrefix:]); err != nil {
 		return 0, nil, err
 	}
-	if r.opener == nil {
+	if r.sess == nil {
 		return MsgType(f[lenPrefix]), f[frameHeader:], nil
 	}
-	plain, err := r.opener.open(nil, f)
+	plain, err := r.sess.Open(nil, f)
 	if err != nil {
 		return 0, nil, err
 	}

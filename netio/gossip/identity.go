@@ -20,26 +20,31 @@ const ProtocolVersion = 2
 // node key's signature can never be replayed as another kind of message.
 const IdentityDomain = "AITBC/gossip/identity/v2\x00"
 
-const (
-	sigLen = ed25519.SignatureSize
-	// maxIdentityLen is the largest identity payload (a validator's).
-	maxIdentityLen = 2 + 2 + types.MaxChainIDLen + types.HashLen + types.PubKeyLen + 2 + sigLen + validatorProofLen
-)
+// maxIdentityLen is the largest identity payload (a validator's).
+const maxIdentityLen = 2 + 2 + types.MaxChainIDLen + types.HashLen + types.PubKeyLen + 2 + ed25519.SignatureSize + validatorProofLen
 
-// identity is what each side proves in the handshake: the Ed25519 node
-// key, and a signature by it over the side's Noise static key, the
-// protocol version, chain and genesis. It travels encrypted inside the
-// Noise messages 2 (responder) and 3 (initiator).
-type identity struct {
-	version    uint16
-	chainID    string
-	genesis    types.Hash
-	pubKey     [types.PubKeyLen]byte
-	listenPort uint16 // 0: not listening
-	sig        [sigLen]byte
-	// validator is the optional proof that the node holds a validator
+// Identity is what each side proves in the handshake (docs/spec.md
+// §16.2): the Ed25519 node key, and a signature by it over the side's
+// Noise static key, the protocol version, chain and genesis. It travels
+// encrypted inside the Noise messages 2 (responder) and 3 (initiator).
+type Identity struct {
+	Version    uint16
+	ChainID    string
+	Genesis    types.Hash
+	NodeKey    [types.PubKeyLen]byte
+	ListenPort uint16 // 0: not listening
+	Sig        [ed25519.SignatureSize]byte
+	// Validator is the optional proof that the node holds a validator
 	// key (validator.go); nil for other nodes.
-	validator *validatorProof
+	Validator *ValidatorProof
+}
+
+// appendChain appends u16 len(chain_id) || chain_id || genesis_hash[32],
+// the tail of the identity payload and of both signed messages.
+func appendChain(b []byte, chainID string, genesis types.Hash) []byte {
+	b = binary.BigEndian.AppendUint16(b, uint16(len(chainID)))
+	b = append(b, chainID...)
+	return append(b, genesis[:]...)
 }
 
 // identitySignBytes is what a node signs to bind its Noise static key:
@@ -47,47 +52,54 @@ type identity struct {
 //	IdentityDomain || noise_static[32] || u16 version ||
 //	u16 len(chain_id) || chain_id || genesis_hash[32]
 func identitySignBytes(static []byte, version uint16, chainID string, genesis types.Hash) []byte {
-	b := make([]byte, 0, len(IdentityDomain)+noiseKeyLen+4+len(chainID)+types.HashLen)
+	b := make([]byte, 0, len(IdentityDomain)+KeyLen+4+len(chainID)+types.HashLen)
 	b = append(b, IdentityDomain...)
 	b = append(b, static...)
 	b = binary.BigEndian.AppendUint16(b, version)
-	b = binary.BigEndian.AppendUint16(b, uint16(len(chainID)))
-	b = append(b, chainID...)
-	return append(b, genesis[:]...)
+	return appendChain(b, chainID, genesis)
 }
 
-// newIdentity signs static with key.
-func newIdentity(key ed25519.PrivateKey, static []byte, chainID string, genesis types.Hash, listenPort uint16) *identity {
-	id := &identity{version: ProtocolVersion, chainID: chainID, genesis: genesis, listenPort: listenPort}
-	copy(id.pubKey[:], key.Public().(ed25519.PublicKey))
-	copy(id.sig[:], ed25519.Sign(key, identitySignBytes(static, ProtocolVersion, chainID, genesis)))
+// NewIdentity is the identity of the node key for this protocol version,
+// signed over static (Static.Public of the side's handshake).
+func NewIdentity(key ed25519.PrivateKey, static []byte, chainID string, genesis types.Hash, listenPort uint16) *Identity {
+	id := &Identity{Version: ProtocolVersion, ChainID: chainID, Genesis: genesis, ListenPort: listenPort}
+	copy(id.NodeKey[:], key.Public().(ed25519.PublicKey))
+	id.Sign(key, static)
 	return id
 }
 
-func (id *identity) encode() []byte {
+// Sign sets Sig to key's signature over static and the identity's
+// version, chain and genesis. It leaves NodeKey as it is: NewIdentity
+// sets both; tests forge identities with it.
+func (id *Identity) Sign(key ed25519.PrivateKey, static []byte) {
+	copy(id.Sig[:], ed25519.Sign(key, identitySignBytes(static, id.Version, id.ChainID, id.Genesis)))
+}
+
+// Encode is the identity payload.
+func (id *Identity) Encode() []byte {
 	b := make([]byte, 0, maxIdentityLen)
-	b = binary.BigEndian.AppendUint16(b, id.version)
-	b = binary.BigEndian.AppendUint16(b, uint16(len(id.chainID)))
-	b = append(b, id.chainID...)
-	b = append(b, id.genesis[:]...)
-	b = append(b, id.pubKey[:]...)
-	b = binary.BigEndian.AppendUint16(b, id.listenPort)
-	b = append(b, id.sig[:]...)
-	if id.validator != nil {
-		b = append(b, id.validator.key[:]...)
-		b = append(b, id.validator.sig[:]...)
+	b = binary.BigEndian.AppendUint16(b, id.Version)
+	b = appendChain(b, id.ChainID, id.Genesis)
+	b = append(b, id.NodeKey[:]...)
+	b = binary.BigEndian.AppendUint16(b, id.ListenPort)
+	b = append(b, id.Sig[:]...)
+	if id.Validator != nil {
+		b = append(b, id.Validator.Key[:]...)
+		b = append(b, id.Validator.Sig[:]...)
 	}
 	return b
 }
 
-// decodeIdentity parses an identity payload. The version is checked first,
-// so a future version with another layout is reported as ErrVersion
-// rather than as malformed.
-func decodeIdentity(b []byte) (*identity, error) {
+// DecodeIdentity parses an identity payload strictly: it succeeds only
+// if Encode gives b back. The version is checked first, so a future
+// version with another layout is reported as ErrVersion rather than as
+// malformed; other faults are a *FrameError (ErrMalformed), a node key
+// of small order included.
+func DecodeIdentity(b []byte) (*Identity, error) {
 	r := newReader(MsgHandshake, b)
-	id := &identity{version: r.U16("version")}
-	if r.Err() == nil && id.version != ProtocolVersion {
-		return nil, fmt.Errorf("%w: %d (we speak %d)", ErrVersion, id.version, ProtocolVersion)
+	id := &Identity{Version: r.U16("version")}
+	if r.Err() == nil && id.Version != ProtocolVersion {
+		return nil, fmt.Errorf("%w: %d (we speak %d)", ErrVersion, id.Version, ProtocolVersion)
 	}
 	n := int(r.U16("chain_id"))
 	if r.Err() == nil && n > types.MaxChainIDLen {
@@ -99,40 +111,42 @@ func decodeIdentity(b []byte) (*identity, error) {
 			r.Fail("chain_id", ErrMalformed, err, "")
 		}
 	}
-	id.chainID = string(cid)
-	r.Fixed("genesis", id.genesis[:])
-	r.Fixed("pubkey", id.pubKey[:])
-	id.listenPort = r.U16("listen_port")
-	r.Fixed("sig", id.sig[:])
+	id.ChainID = string(cid)
+	r.Fixed("genesis", id.Genesis[:])
+	r.Fixed("pubkey", id.NodeKey[:])
+	id.ListenPort = r.U16("listen_port")
+	r.Fixed("sig", id.Sig[:])
 	if r.Err() == nil && r.Left() > 0 { // a validator's proof follows
-		id.validator = &validatorProof{}
-		r.Fixed("validator_key", id.validator.key[:])
-		r.Fixed("validator_sig", id.validator.sig[:])
+		id.Validator = &ValidatorProof{}
+		r.Fixed("validator_key", id.Validator.Key[:])
+		r.Fixed("validator_sig", id.Validator.Sig[:])
 	}
 	if err := r.Finish(); err != nil {
 		return nil, err
 	}
-	if types.IsSmallOrderKey(id.pubKey[:]) {
+	if types.IsSmallOrderKey(id.NodeKey[:]) {
 		return nil, &FrameError{Type: MsgHandshake, Field: "pubkey", Err: ErrMalformed, Info: "small-order key"}
 	}
 	return id, nil
 }
 
-// checkIdentity applies the handshake rules to the peer's identity and
-// the Noise static key it proved possession of, in the order the spec
-// lists them.
-func checkIdentity(id *identity, peerStatic []byte, chainID string, genesis types.Hash, self []byte) error {
+// Check applies the handshake rules to a peer's decoded identity, in the
+// order the spec lists them: the chain and genesis must be ours, the
+// node key not ours (self), and the signature must hold over peerStatic,
+// the Noise static key the handshake authenticated (Handshake.PeerStatic).
+// The validator proof, if any, is the caller's to check (ValidatorProof.Check).
+func (id *Identity) Check(peerStatic []byte, chainID string, genesis types.Hash, self []byte) error {
 	switch {
-	case id.chainID != chainID:
-		return fmt.Errorf("%w: %q, want %q", ErrWrongChain, id.chainID, chainID)
-	case id.genesis != genesis:
-		return fmt.Errorf("%w: %v, want %v", ErrWrongGenesis, id.genesis, genesis)
-	case bytes.Equal(id.pubKey[:], self):
+	case id.ChainID != chainID:
+		return fmt.Errorf("%w: %q, want %q", ErrWrongChain, id.ChainID, chainID)
+	case id.Genesis != genesis:
+		return fmt.Errorf("%w: %v, want %v", ErrWrongGenesis, id.Genesis, genesis)
+	case bytes.Equal(id.NodeKey[:], self):
 		return ErrSelf
 	}
 	// The chain's one Ed25519 rule (ZIP-215, docs/spec.md §12). Small-order
 	// keys, for which that rule accepts forgeries, were refused in decoding.
-	if !ed25519consensus.Verify(id.pubKey[:], identitySignBytes(peerStatic, id.version, id.chainID, id.genesis), id.sig[:]) {
+	if !ed25519consensus.Verify(id.NodeKey[:], identitySignBytes(peerStatic, id.Version, id.ChainID, id.Genesis), id.Sig[:]) {
 		return ErrBadAuth
 	}
 	return nil

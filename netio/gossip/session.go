@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/flynn/noise"
+	flynn "github.com/flynn/noise"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -21,7 +21,8 @@ import (
 // sent: a dropped, replayed, reordered or altered frame fails to open, and
 // the connection is closed.
 const (
-	tagLen = chacha20poly1305.Overhead
+	// TagLen is what sealing adds to a frame.
+	TagLen = chacha20poly1305.Overhead
 	// rekeyEvery frames, each direction replaces its key by the Noise
 	// REKEY function. Both ends count the same frames, so no message is
 	// needed. 2^20 frames bounds how much traffic one key protects (a
@@ -34,9 +35,54 @@ const (
 	maxFrameNonce = math.MaxUint64 - 1
 )
 
-// frameCipher seals or opens one direction's frames. It is owned by the
-// connection's event loop. It keeps its own nonce buffer so that sealing
-// allocates nothing.
+// Session seals this side's frames and opens the peer's, each direction
+// with its own key and frame counter; a completed handshake returns it
+// (Handshake.WriteMessage3, ReadMessage3). It is not safe for concurrent
+// use: the transport calls it from the connection's event loop only,
+// which also makes the nonce order the order frames are written in. A
+// Session allocates nothing per frame.
+type Session struct {
+	send, recv *frameCipher
+}
+
+// newSession turns the Noise Split into the session's ciphers: the first
+// CipherState encrypts the initiator's frames, the second the
+// responder's.
+func newSession(initiator bool, c1, c2 *flynn.CipherState) (*Session, error) {
+	if c1 == nil || c2 == nil {
+		return nil, fmt.Errorf("gossip: noise handshake did not split")
+	}
+	i, r := c1.UnsafeKey(), c2.UnsafeKey()
+	if !initiator {
+		i, r = r, i
+	}
+	send, err := newFrameCipher(i)
+	if err != nil {
+		return nil, err
+	}
+	recv, err := newFrameCipher(r)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{send: send, recv: recv}, nil
+}
+
+// Seal appends to dst the sealed form of a plaintext frame, u32 length ||
+// type || payload as the encoders build it (len(frame) > 4;
+// the length is rewritten to count the tag), and advances the sending
+// counter. After ErrNonceExhausted the session is spent.
+func (s *Session) Seal(dst, frame []byte) ([]byte, error) { return s.send.seal(dst, frame) }
+
+// Open authenticates and decrypts one sealed frame (its length prefix
+// included) into dst's storage and returns type || payload, advancing
+// the receiving counter. A frame that is not the peer's next one as it
+// sealed it fails with ErrFrameAuth, one too short to hold a type byte
+// and the tag with ErrFrameSize; after either the caller closes the
+// connection.
+func (s *Session) Open(dst, sealed []byte) ([]byte, error) { return s.recv.open(dst, sealed) }
+
+// frameCipher seals or opens one direction's frames. It keeps its own
+// nonce buffer so that sealing allocates nothing.
 type frameCipher struct {
 	aead  cipher.AEAD
 	key   [32]byte
@@ -80,26 +126,22 @@ func (c *frameCipher) advance() error {
 	return nil
 }
 
-// seal appends the sealed form of a plaintext frame (u32 length || type ||
-// payload, as the encoders build it) to dst.
 func (c *frameCipher) seal(dst, frame []byte) ([]byte, error) {
 	if c.n > maxFrameNonce {
 		return dst, ErrNonceExhausted
 	}
 	start := len(dst)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(len(frame)-lenPrefix+tagLen))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(frame)-lenPrefix+TagLen))
 	ad := dst[start : start+lenPrefix]
 	dst = c.aead.Seal(dst, c.nonceFor(c.n), frame[lenPrefix:], ad)
 	return dst, c.advance()
 }
 
-// open authenticates and decrypts one sealed frame (its length prefix
-// included) into dst and returns type || payload.
 func (c *frameCipher) open(dst, sealed []byte) ([]byte, error) {
 	if c.n > maxFrameNonce {
 		return nil, ErrNonceExhausted
 	}
-	if len(sealed) < lenPrefix+1+tagLen {
+	if len(sealed) < lenPrefix+1+TagLen {
 		return nil, &FrameError{Field: "length", Err: ErrFrameSize, Info: "shorter than type and tag"}
 	}
 	out, err := c.aead.Open(dst[:0], c.nonceFor(c.n), sealed[lenPrefix:], sealed[:lenPrefix])
@@ -107,24 +149,4 @@ func (c *frameCipher) open(dst, sealed []byte) ([]byte, error) {
 		return nil, ErrFrameAuth
 	}
 	return out, c.advance()
-}
-
-// sessionCiphers turns the Noise Split into our frame ciphers: the
-// first CipherState encrypts the initiator's frames, the second the
-// responder's.
-func sessionCiphers(initiator bool, c1, c2 *noise.CipherState) (send, recv *frameCipher, err error) {
-	if c1 == nil || c2 == nil {
-		return nil, nil, fmt.Errorf("gossip: noise handshake did not split")
-	}
-	i, r := c1.UnsafeKey(), c2.UnsafeKey()
-	if !initiator {
-		i, r = r, i
-	}
-	if send, err = newFrameCipher(i); err != nil {
-		return nil, nil, err
-	}
-	if recv, err = newFrameCipher(r); err != nil {
-		return nil, nil, err
-	}
-	return send, recv, nil
 }

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flynn/noise"
-
 	"aitbc/engine/types"
 	"aitbc/engine/validators/valtest"
 )
@@ -91,8 +89,8 @@ func vectorSeed(label string) []byte {
 }
 
 // vectorKey is the X25519 key pair whose private key is SHA-256(label).
-func vectorKey(t testing.TB, label string) noise.DHKey {
-	k, err := noise.DH25519.GenerateKeypair(bytes.NewReader(vectorSeed(label)))
+func vectorKey(t testing.TB, label string) Static {
+	k, err := NewStatic(bytes.NewReader(vectorSeed(label)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,37 +103,36 @@ func sessionVectors(t testing.TB) map[string][]byte {
 	is, rs := vectorKey(t, "aitbc gossip vector initiator static"), vectorKey(t, "aitbc gossip vector responder static")
 	// The ephemeral keys are the only randomness a handshake draws.
 	ie, re := bytes.NewReader(vectorSeed("aitbc gossip vector initiator ephemeral")), bytes.NewReader(vectorSeed("aitbc gossip vector responder ephemeral"))
-	ini, err := newHandshake(true, is, ie)
+	ini, err := NewHandshake(true, is, ie)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := newHandshake(false, rs, re)
+	res, err := NewHandshake(false, rs, re)
 	if err != nil {
 		t.Fatal(err)
 	}
-	idI := newIdentity(nodeKey(1), is.Public, testChainID, testGenesis, 0).encode()
-	idR := newIdentity(nodeKey(2), rs.Public, testChainID, testGenesis, 9070).encode()
+	idI := NewIdentity(nodeKey(1), is.Public(), testChainID, testGenesis, 0).Encode()
+	idR := NewIdentity(nodeKey(2), rs.Public(), testChainID, testGenesis, 9070).Encode()
 	out := map[string][]byte{"identity.responder": idR}
 	// The responder's identity had it held validator key 0 of the test set.
 	_, val := valtest.Validator(0, 1)
-	vid := newIdentity(nodeKey(2), rs.Public, testChainID, testGenesis, 9070)
-	vid.validator = newValidatorProof(val.BLS, vid.pubKey[:], rs.Public, testChainID, testGenesis)
-	out["identity.validator"] = vid.encode()
+	vid := NewIdentity(nodeKey(2), rs.Public(), testChainID, testGenesis, 9070)
+	vid.Validator = NewValidatorProof(val.BLS, vid.NodeKey[:], rs.Public(), testChainID, testGenesis)
+	out["identity.validator"] = vid.Encode()
 
-	m1, _, _, err := ini.WriteMessage(nil, nil)
+	m1, err := ini.WriteMessage1()
 	must(t, err)
-	_, _, _, err = res.ReadMessage(nil, m1)
+	must(t, res.ReadMessage1(m1))
+	m2, err := res.WriteMessage2(idR)
 	must(t, err)
-	m2, _, _, err := res.WriteMessage(nil, idR)
-	must(t, err)
-	got, _, _, err := ini.ReadMessage(nil, m2)
+	got, err := ini.ReadMessage2(m2)
 	must(t, err)
 	if !bytes.Equal(got, idR) {
 		t.Fatal("message 2 payload")
 	}
-	m3, c1, c2, err := ini.WriteMessage(nil, idI)
+	m3, send, err := ini.WriteMessage3(idI)
 	must(t, err)
-	got, d1, d2, err := res.ReadMessage(nil, m3)
+	got, recv, err := res.ReadMessage3(m3)
 	must(t, err)
 	if !bytes.Equal(got, idI) {
 		t.Fatal("message 3 payload")
@@ -144,17 +141,13 @@ func sessionVectors(t testing.TB) map[string][]byte {
 	out["handshake.msg2"] = handshakeFrame(m2)
 	out["handshake.msg3"] = handshakeFrame(m3)
 
-	send, _, err := sessionCiphers(true, c1, c2)
-	must(t, err)
-	_, recv, err := sessionCiphers(false, d1, d2)
-	must(t, err)
+	// PING with nonce 7; late is the initiator's sending cipher at frame 0.
 	ping := pingFrame(MsgPing, 7)
-	sealed, err := send.seal(nil, ping)
+	late := *send.send
+	sealed, err := send.Seal(nil, ping)
 	must(t, err)
 	out["session.ping"] = sealed
 	// The same PING as frame number 2^20, the first under the rekeyed key.
-	late, _, err := sessionCiphers(true, c1, c2)
-	must(t, err)
 	late.n = rekeyEvery - 1
 	must(t, late.advance())
 	rekeyed, err := late.seal(nil, ping)
@@ -162,11 +155,11 @@ func sessionVectors(t testing.TB) map[string][]byte {
 	out["session.ping.rekeyed"] = rekeyed
 
 	// The responder opens what the initiator sealed, and nothing else.
-	plain, err := recv.open(nil, sealed)
+	plain, err := recv.Open(nil, sealed)
 	if err != nil || !bytes.Equal(plain, ping[lenPrefix:]) {
 		t.Fatalf("open: %x %v", plain, err)
 	}
-	if _, err := recv.open(nil, sealed); err == nil {
+	if _, err := recv.Open(nil, sealed); err == nil {
 		t.Fatal("a replayed frame opened")
 	}
 	return out

@@ -1,7 +1,6 @@
 package gossip
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"aitbc/engine/bls"
@@ -26,11 +25,11 @@ const ValidatorProofDomain = "AITBC/gossip/validator/v2\x00"
 // validatorProofLen is the optional trailer of an identity payload.
 const validatorProofLen = bls.PublicKeySize + bls.SignatureSize
 
-// validatorProof is a validator key and its signature over
-// validatorProofSignBytes.
-type validatorProof struct {
-	key bls.PublicKey
-	sig bls.Signature
+// ValidatorProof is a validator key and its signature over the node key,
+// the Noise static key, chain and genesis.
+type ValidatorProof struct {
+	Key bls.PublicKey
+	Sig bls.Signature
 }
 
 // validatorProofSignBytes is what a validator key signs:
@@ -38,26 +37,27 @@ type validatorProof struct {
 //	ValidatorProofDomain || node_key[32] || noise_static[32] ||
 //	u16 len(chain_id) || chain_id || genesis_hash[32]
 func validatorProofSignBytes(nodeKey, static []byte, chainID string, genesis types.Hash) []byte {
-	b := make([]byte, 0, len(ValidatorProofDomain)+types.PubKeyLen+noiseKeyLen+2+len(chainID)+types.HashLen)
+	b := make([]byte, 0, len(ValidatorProofDomain)+types.PubKeyLen+KeyLen+2+len(chainID)+types.HashLen)
 	b = append(b, ValidatorProofDomain...)
 	b = append(b, nodeKey...)
 	b = append(b, static...)
-	b = binary.BigEndian.AppendUint16(b, uint16(len(chainID)))
-	b = append(b, chainID...)
-	return append(b, genesis[:]...)
+	return appendChain(b, chainID, genesis)
 }
 
-func newValidatorProof(sk *bls.SecretKey, nodeKey, static []byte, chainID string, genesis types.Hash) *validatorProof {
-	return &validatorProof{key: sk.PublicKey(), sig: bls.Sign(sk, validatorProofSignBytes(nodeKey, static, chainID, genesis))}
+// NewValidatorProof signs with sk the node key and the Noise static key
+// of one side of a handshake (an Identity's Validator).
+func NewValidatorProof(sk *bls.SecretKey, nodeKey, static []byte, chainID string, genesis types.Hash) *ValidatorProof {
+	return &ValidatorProof{Key: sk.PublicKey(), Sig: bls.Sign(sk, validatorProofSignBytes(nodeKey, static, chainID, genesis))}
 }
 
-// checkValidatorProof checks a proof's signature over the peer's node key
-// and Noise static key. The caller checks first that the key is one of
-// the validator set's (Transport.acceptIdentity), so only a proof naming
-// a real validator key costs a pairing check.
-func checkValidatorProof(p *validatorProof, nodeKey, static []byte, chainID string, genesis types.Hash) error {
-	if !bls.Verify(p.key, validatorProofSignBytes(nodeKey, static, chainID, genesis), p.sig) {
-		return fmt.Errorf("%w: the signature of %s does not verify", ErrBadValidatorProof, p.key)
+// Check checks a proof's signature over the peer's node key and Noise
+// static key (ErrBadValidatorProof). It costs a pairing check: the
+// caller checks first that Key is in the validator list
+// (Transport.acceptIdentity), so only a proof naming a real validator key
+// costs one.
+func (p *ValidatorProof) Check(nodeKey, static []byte, chainID string, genesis types.Hash) error {
+	if !bls.Verify(p.Key, validatorProofSignBytes(nodeKey, static, chainID, genesis), p.Sig) {
+		return fmt.Errorf("%w: the signature of %s does not verify", ErrBadValidatorProof, p.Key)
 	}
 	return nil
 }

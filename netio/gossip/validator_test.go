@@ -31,18 +31,18 @@ func validatorSet(t testing.TB) ([]bls.PublicKey, []*bls.SecretKey) {
 func TestValidatorIdentityRoundTrip(t *testing.T) {
 	_, sks := validatorSet(t)
 	static := bytes.Repeat([]byte{9}, 32)
-	id := newIdentity(nodeKey(1), static, testChainID, testGenesis, 9070)
-	id.validator = newValidatorProof(sks[2], id.pubKey[:], static, testChainID, testGenesis)
-	b := id.encode()
+	id := NewIdentity(nodeKey(1), static, testChainID, testGenesis, 9070)
+	id.Validator = NewValidatorProof(sks[2], id.NodeKey[:], static, testChainID, testGenesis)
+	b := id.Encode()
 	if len(b) > maxIdentityLen {
 		t.Fatalf("identity of %d bytes, limit %d", len(b), maxIdentityLen)
 	}
-	got, err := decodeIdentity(b)
-	if err != nil || got.validator == nil || *got.validator != *id.validator || !bytes.Equal(got.encode(), b) {
+	got, err := DecodeIdentity(b)
+	if err != nil || got.Validator == nil || *got.Validator != *id.Validator || !bytes.Equal(got.Encode(), b) {
 		t.Fatalf("decoded %+v, %v", got, err)
 	}
 	for _, cut := range []int{1, bls.SignatureSize, validatorProofLen - 1} {
-		if _, err := decodeIdentity(b[:len(b)-cut]); !errors.Is(err, ErrMalformed) {
+		if _, err := DecodeIdentity(b[:len(b)-cut]); !errors.Is(err, ErrMalformed) {
 			t.Errorf("identity cut by %d bytes: %v, want malformed", cut, err)
 		}
 	}
@@ -53,17 +53,17 @@ func TestValidatorIdentityRoundTrip(t *testing.T) {
 func TestValidatorProofBindsNodeAndSession(t *testing.T) {
 	pks, sks := validatorSet(t)
 	node, static := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
-	p := newValidatorProof(sks[1], node, static, testChainID, testGenesis)
-	if err := checkValidatorProof(p, node, static, testChainID, testGenesis); err != nil {
+	p := NewValidatorProof(sks[1], node, static, testChainID, testGenesis)
+	if err := p.Check(node, static, testChainID, testGenesis); err != nil {
 		t.Fatal(err)
 	}
 	other := bytes.Repeat([]byte{3}, 32)
 	cases := map[string]error{
-		"another node key":      checkValidatorProof(p, other, static, testChainID, testGenesis),
-		"another static key":    checkValidatorProof(p, node, other, testChainID, testGenesis),
-		"another chain":         checkValidatorProof(p, node, static, testChainID+"x", testGenesis),
-		"another genesis":       checkValidatorProof(p, node, static, testChainID, [32]byte{1}),
-		"another's key claimed": checkValidatorProof(&validatorProof{key: pks[0], sig: p.sig}, node, static, testChainID, testGenesis),
+		"another node key":      p.Check(other, static, testChainID, testGenesis),
+		"another static key":    p.Check(node, other, testChainID, testGenesis),
+		"another chain":         p.Check(node, static, testChainID+"x", testGenesis),
+		"another genesis":       p.Check(node, static, testChainID, [32]byte{1}),
+		"another's key claimed": (&ValidatorProof{Key: pks[0], Sig: p.Sig}).Check(node, static, testChainID, testGenesis),
 	}
 	for name, err := range cases {
 		if !errors.Is(err, ErrBadValidatorProof) {
@@ -85,8 +85,8 @@ func TestValidatorsHaveReservedSlots(t *testing.T) {
 	r := dialRaw(t, b.Addr(), nodeKey(10))
 	r.handshake()
 	wait.Until(t, "stranger connected", 10*time.Second, func() bool { return hasPeer(b, peerID(nodeKey(10))) })
-	if r.their.validator == nil || r.their.validator.key != pks[2] {
-		t.Fatalf("b's identity carries no proof of its validator key: %+v", r.their.validator)
+	if r.their.Validator == nil || r.their.Validator.Key != pks[2] {
+		t.Fatalf("b's identity carries no proof of its validator key: %+v", r.their.Validator)
 	}
 	late := dialRaw(t, b.Addr(), nodeKey(11))
 	late.handshake()
@@ -101,7 +101,7 @@ func TestValidatorsHaveReservedSlots(t *testing.T) {
 	}
 	thief.readMsg2()
 	id := thief.ident(ProtocolVersion, testChainID, testGenesis)
-	id.validator = newValidatorProof(sks[0], nodeKey(3).Public().(ed25519.PublicKey), thief.static.Public, testChainID, testGenesis)
+	id.Validator = NewValidatorProof(sks[0], nodeKey(3).Public().(ed25519.PublicKey), thief.static.Public(), testChainID, testGenesis)
 	if err := thief.writeRaw(thief.msg3(id)); err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func (r *rawPeer) handshakeAs(sk *bls.SecretKey) {
 	}
 	r.readMsg2()
 	id := r.ident(ProtocolVersion, testChainID, testGenesis)
-	id.validator = newValidatorProof(sk, r.pub[:], r.static.Public, testChainID, testGenesis)
+	id.Validator = NewValidatorProof(sk, r.pub[:], r.static.Public(), testChainID, testGenesis)
 	if err := r.writeRaw(r.msg3(id)); err != nil {
 		r.t.Fatal(err)
 	}
