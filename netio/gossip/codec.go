@@ -9,7 +9,13 @@ import (
 	"aitbc/engine/consensus"
 	"aitbc/engine/types"
 	"aitbc/netio/gossip/internal/wire"
+	"aitbc/netio/gossip/noise"
 )
+
+// ProtocolVersion is the gossip protocol version, carried and checked in
+// the handshake identity (noise.ProtocolVersion). Version 1 (plaintext
+// HELLO/AUTH) is refused: its HELLO frame is reported as ErrVersion.
+const ProtocolVersion = noise.ProtocolVersion
 
 // MsgType is a frame's type byte.
 type MsgType uint8

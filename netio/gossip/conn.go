@@ -14,6 +14,7 @@ import (
 
 	"aitbc/engine"
 	"aitbc/engine/types"
+	"aitbc/netio/gossip/noise"
 )
 
 // errDuplicate closes the losing connection of two to the same node key;
@@ -112,7 +113,7 @@ func (t *Transport) onOpen(c gnet.Conn, p *peer) ([]byte, gnet.Action) {
 		return nil, gnet.Close
 	}
 
-	hs, err := NewHandshake(p.outbound, t.static, rand.Reader)
+	hs, err := noise.NewHandshake(p.outbound, t.static, rand.Reader)
 	if err != nil {
 		t.failHandshake(p, err)
 		return nil, gnet.Close
@@ -154,7 +155,7 @@ func (t *Transport) onTraffic(c gnet.Conn) gnet.Action {
 		if err != nil {
 			break
 		}
-		max := t.cfg.MaxFrameBytes + TagLen
+		max := t.cfg.MaxFrameBytes + noise.TagLen
 		if p.sess == nil {
 			max = maxHandshakeFrame
 		}
@@ -241,7 +242,7 @@ func (t *Transport) onFrame(p *peer, typ MsgType, payload []byte, size int, now 
 	return gnet.None
 }
 
-// onHandshake advances the Noise_XX exchange (Handshake) by one
+// onHandshake advances the Noise_XX exchange (noise.Handshake) by one
 // message:
 //
 //	dialer (initiator)              listener (responder)
@@ -321,7 +322,7 @@ func (t *Transport) onHandshake(p *peer, typ MsgType, payload []byte) gnet.Actio
 
 // acceptIdentity decodes and checks the peer's identity and records it.
 func (t *Transport) acceptIdentity(p *peer, b []byte) error {
-	id, err := DecodeIdentity(b)
+	id, err := noise.DecodeIdentity(b)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,11 @@
 // length as associated data and a per-direction frame counter as nonce
 // (rekeyed every 2^20 frames); a frame that fails to open closes the
 // connection without a penalty, since anyone on the path can alter it.
+// That layer (the handshake messages, the identity and validator proof,
+// the session that seals and opens frames) is the package
+// netio/gossip/noise; this package frames its messages, drives it from
+// the event loops (conn.go) and decides what a proven identity gets
+// (pins, allow list, bans, validator slots).
 // A wrong version, chain or genesis, a bad signature, a connection to
 // ourselves, a banned key, a Noise failure or no handshake within
 // HandshakeTimeout closes the connection; each is counted by reason in

@@ -10,6 +10,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/types"
 	"aitbc/internal/wait"
+	"aitbc/netio/gossip/noise"
 )
 
 // Each bad handshake closes the connection, is counted under its reason,
@@ -200,7 +201,7 @@ func TestOversizeLengthClosesAndPenalizes(t *testing.T) {
 	r.handshake()
 	wait.Until(t, "peer", 10*time.Second, func() bool { return len(tr.Peers()) == 1 })
 	var hdr [frameHeader]byte
-	binary.BigEndian.PutUint32(hdr[:], uint32(cfg.MaxFrameBytes+TagLen+1))
+	binary.BigEndian.PutUint32(hdr[:], uint32(cfg.MaxFrameBytes+noise.TagLen+1))
 	hdr[lenPrefix] = byte(MsgStatus)
 	r.writeRaw(hdr[:])
 	if !r.closed() {

@@ -3,7 +3,6 @@ package gossip
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -21,14 +20,18 @@ import (
 	"aitbc/engine/types"
 	"aitbc/engine/validators/valtest"
 	"aitbc/internal/logtest"
+	"aitbc/netio/gossip/internal/gossiptest"
+	"aitbc/netio/gossip/noise"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 )
 
-const testChainID = "aitbc-gossip-test"
+// The test chain and node keys are gossiptest's, shared with the noise
+// package's tests and the spec's examples.
+const testChainID = gossiptest.ChainID
 
-var testGenesis = types.Sum256([]byte("gossip test genesis"))
+var testGenesis = gossiptest.Genesis
 
 // testLogger routes logs to t.Log until the test ends.
 func testLogger(t testing.TB) *slog.Logger {
@@ -38,10 +41,7 @@ func testLogger(t testing.TB) *slog.Logger {
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // nodeKey is the deterministic node key number i.
-func nodeKey(i int) ed25519.PrivateKey {
-	seed := sha256.Sum256([]byte(fmt.Sprintf("gossip test node %d", i)))
-	return ed25519.NewKeyFromSeed(seed[:])
-}
+func nodeKey(i int) ed25519.PrivateKey { return gossiptest.NodeKey(i) }
 
 func peerID(k ed25519.PrivateKey) engine.PeerID {
 	return engine.PeerID(fmt.Sprintf("%x", []byte(k.Public().(ed25519.PublicKey))))
@@ -301,10 +301,10 @@ type rawPeer struct {
 	conn   net.Conn
 	key    ed25519.PrivateKey
 	pub    [32]byte
-	static Static
-	hs     *Handshake // the dialer's side
-	their  *Identity
-	sess   *Session // nil until the handshake completes
+	static noise.Static
+	hs     *noise.Handshake // the dialer's side
+	their  *noise.Identity
+	sess   *noise.Session // nil until the handshake completes
 }
 
 func dialRaw(t testing.TB, addr string, key ed25519.PrivateKey) *rawPeer {
@@ -327,10 +327,10 @@ func newRawPeer(t testing.TB, conn net.Conn, key ed25519.PrivateKey) (*rawPeer, 
 	r := &rawPeer{t: t, conn: conn, key: key}
 	copy(r.pub[:], key.Public().(ed25519.PublicKey))
 	var err error
-	if r.static, err = NewStatic(rand.Reader); err != nil {
+	if r.static, err = noise.NewStatic(rand.Reader); err != nil {
 		return nil, err
 	}
-	if r.hs, err = NewHandshake(true, r.static, rand.Reader); err != nil {
+	if r.hs, err = noise.NewHandshake(true, r.static, rand.Reader); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -356,7 +356,7 @@ func (r *rawPeer) readMsg2() {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if r.their, err = DecodeIdentity(b); err != nil {
+	if r.their, err = noise.DecodeIdentity(b); err != nil {
 		r.t.Fatal(err)
 	}
 	if err := r.their.Check(r.hs.PeerStatic(), testChainID, testGenesis, r.pub[:]); err != nil {
@@ -366,7 +366,7 @@ func (r *rawPeer) readMsg2() {
 
 // msg3 is the dialer's last Noise message carrying id (signed by us over
 // our static key unless the caller forged it); it starts the session.
-func (r *rawPeer) msg3(id *Identity) []byte {
+func (r *rawPeer) msg3(id *noise.Identity) []byte {
 	m, sess, err := r.hs.WriteMessage3(id.Encode())
 	if err != nil {
 		r.t.Fatal(err)
@@ -376,8 +376,8 @@ func (r *rawPeer) msg3(id *Identity) []byte {
 }
 
 // ident is our identity for the chain given.
-func (r *rawPeer) ident(version uint16, chainID string, genesis types.Hash) *Identity {
-	id := NewIdentity(r.key, r.static.Public(), chainID, genesis, 0)
+func (r *rawPeer) ident(version uint16, chainID string, genesis types.Hash) *noise.Identity {
+	id := noise.NewIdentity(r.key, r.static.Public(), chainID, genesis, 0)
 	if version != ProtocolVersion {
 		id.Version = version
 		id.Sign(r.key, r.static.Public())
@@ -460,6 +460,38 @@ func (r *rawPeer) closed() bool {
 		}
 		return true
 	}
+}
+
+// sessionPair runs a handshake in memory and returns both ends'
+// sessions: what the initiator seals, the responder opens, and back.
+func sessionPair(t testing.TB) (initiator, responder *noise.Session) {
+	t.Helper()
+	mustNoise := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	si, err := noise.NewStatic(rand.Reader)
+	mustNoise(err)
+	sr, err := noise.NewStatic(rand.Reader)
+	mustNoise(err)
+	hi, err := noise.NewHandshake(true, si, rand.Reader)
+	mustNoise(err)
+	hr, err := noise.NewHandshake(false, sr, rand.Reader)
+	mustNoise(err)
+	m1, err := hi.WriteMessage1()
+	mustNoise(err)
+	mustNoise(hr.ReadMessage1(m1))
+	m2, err := hr.WriteMessage2(nil)
+	mustNoise(err)
+	_, err = hi.ReadMessage2(m2)
+	mustNoise(err)
+	m3, initiator, err := hi.WriteMessage3(nil)
+	mustNoise(err)
+	_, responder, err = hr.ReadMessage3(m3)
+	mustNoise(err)
+	return initiator, responder
 }
 
 func frameOf(t MsgType, payload []byte) []byte {

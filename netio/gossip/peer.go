@@ -12,6 +12,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/bls"
 	"aitbc/engine/types"
+	"aitbc/netio/gossip/noise"
 )
 
 // Sealed frames are gathered into one buffer per write: writeChunk is
@@ -51,12 +52,12 @@ type peer struct {
 
 	// Event loop only.
 	state     hsState
-	hs        *Handshake   // until established
-	dialerEph [KeyLen]byte // the dialer's ephemeral key: the duplicate tie-break
-	ident     *Identity    // theirs, once checked
-	sess      *Session     // once the handshake completes: opens their frames, seals ours (in Run)
-	rbuf      []byte       // reused plaintext of the frame being handled
-	wbuf      []byte       // reused sealed bytes of one write
+	hs        *noise.Handshake   // until established
+	dialerEph [noise.KeyLen]byte // the dialer's ephemeral key: the duplicate tie-break
+	ident     *noise.Identity    // theirs, once checked
+	sess      *noise.Session     // once the handshake completes: opens their frames, seals ours (in Run)
+	rbuf      []byte             // reused plaintext of the frame being handled
+	wbuf      []byte             // reused sealed bytes of one write
 	bucket    tokenBucket
 
 	// Written by the event loop before the peer is published in
@@ -65,7 +66,7 @@ type peer struct {
 	pub        [types.PubKeyLen]byte
 	listenPort uint16
 	since      time.Time
-	tag        [types.PubKeyLen + KeyLen]byte // dialer key || dialer ephemeral key
+	tag        [types.PubKeyLen + noise.KeyLen]byte // dialer key || dialer ephemeral key
 	// validatorKey is the validator key whose proof the handshake
 	// verified (it was in the list then); nil if none (validators.go).
 	validatorKey *bls.PublicKey
@@ -185,8 +186,8 @@ func (p *peer) Run(context.Context) error {
 	batch := p.pending
 	p.pending, p.spare = p.spare, nil
 	for _, f := range batch {
-		p.inflight.push(len(f) + TagLen)
-		p.inflightBytes += len(f) + TagLen
+		p.inflight.push(len(f) + noise.TagLen)
+		p.inflightBytes += len(f) + noise.TagLen
 	}
 	p.pendingBytes = 0
 	p.flushing = false

@@ -2,10 +2,10 @@ package gossip
 
 import "aitbc/engine/bls"
 
-// A validator proves its key in the handshake (validator.go). Which keys
-// count is the transport's current validator list: the keys of the set
-// deciding the current height and of the next elected set, which the
-// node gives it at start and after every election
+// A validator proves its key in the handshake (noise.ValidatorProof).
+// Which keys count is the transport's current validator list: the keys
+// of the set deciding the current height and of the next elected set,
+// which the node gives it at start and after every election
 // (Transport.SetValidators; Config.Validators until then). A node sends
 // its proof whatever the list, so a staker proves its key from its first
 // connection on. A peer counts as a validator, with a slot of its own

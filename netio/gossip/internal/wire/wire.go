@@ -1,8 +1,10 @@
-// Package wire is what the decoders of the gossip protocol share: the
-// frame's length prefix, the two classes of decoding error, and the
-// field-by-field payload reader that the frame codec and the handshake
-// identity are decoded with. Each decoder reports errors in its own type
-// (the Reader's Fault builds them) around the shared sentinels.
+// Package wire is what the gossip frame codec (netio/gossip) and the Noise
+// layer's identity codec (netio/gossip/noise) share: the frame's length
+// prefix, the two classes of decoding error, and the field-by-field
+// payload reader both decoders are written with. Each layer reports the
+// errors in its own type (its Fault builds them for the Reader); the
+// sentinels are re-exported by both, so errors.Is works whichever layer
+// found the fault.
 package wire
 
 import (
@@ -118,4 +120,27 @@ func (r *Reader) Finish() error {
 		r.Fail("end", ErrMalformed, nil, fmt.Sprintf("%d trailing bytes", len(r.b)-r.off))
 	}
 	return r.err
+}
+
+// Describe is the text of a field error of either layer:
+// "gossip FRAME frame: FIELD: SENTINEL (INFO): CAUSE".
+func Describe(frame, field string, sentinel, cause error, info string) string {
+	s := fmt.Sprintf("gossip %s frame: %s: %v", frame, field, sentinel)
+	if info != "" {
+		s += " (" + info + ")"
+	}
+	if cause != nil {
+		s += ": " + cause.Error()
+	}
+	return s
+}
+
+// Unwrap is what a field error of either layer unwraps to: its class
+// sentinel and, if any, the decoder's error, so that errors.Is and
+// errors.As find both.
+func Unwrap(sentinel, cause error) []error {
+	if cause == nil {
+		return []error{sentinel}
+	}
+	return []error{sentinel, cause}
 }

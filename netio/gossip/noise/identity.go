@@ -1,4 +1,4 @@
-package gossip
+package noise
 
 import (
 	"bytes"
@@ -9,11 +9,12 @@ import (
 	"github.com/hdevalence/ed25519consensus"
 
 	"aitbc/engine/types"
+	"aitbc/netio/gossip/internal/wire"
 )
 
 // ProtocolVersion is the gossip protocol version carried in the handshake
-// identity. Version 1 (plaintext HELLO/AUTH) is refused: its HELLO frame
-// is reported as ErrVersion.
+// identity. Version 1 (plaintext HELLO/AUTH) is refused: netio/gossip
+// reports its HELLO frame as ErrVersion.
 const ProtocolVersion = 2
 
 // IdentityDomain prefixes the bytes an identity signature covers, so a
@@ -93,10 +94,10 @@ func (id *Identity) Encode() []byte {
 // DecodeIdentity parses an identity payload strictly: it succeeds only
 // if Encode gives b back. The version is checked first, so a future
 // version with another layout is reported as ErrVersion rather than as
-// malformed; other faults are a *FrameError (ErrMalformed), a node key
-// of small order included.
+// malformed; other faults are an *IdentityError (ErrMalformed), a node
+// key of small order included.
 func DecodeIdentity(b []byte) (*Identity, error) {
-	r := newReader(MsgHandshake, b)
+	r := wire.NewReader(b, identityFault{})
 	id := &Identity{Version: r.U16("version")}
 	if r.Err() == nil && id.Version != ProtocolVersion {
 		return nil, fmt.Errorf("%w: %d (we speak %d)", ErrVersion, id.Version, ProtocolVersion)
@@ -125,9 +126,16 @@ func DecodeIdentity(b []byte) (*Identity, error) {
 		return nil, err
 	}
 	if types.IsSmallOrderKey(id.NodeKey[:]) {
-		return nil, &FrameError{Type: MsgHandshake, Field: "pubkey", Err: ErrMalformed, Info: "small-order key"}
+		return nil, &IdentityError{Field: "pubkey", Err: ErrMalformed, Info: "small-order key"}
 	}
 	return id, nil
+}
+
+// identityFault builds the *IdentityError of a field of an identity.
+type identityFault struct{}
+
+func (identityFault) Fault(field string, sentinel, cause error, info string) error {
+	return &IdentityError{Field: field, Err: sentinel, Cause: cause, Info: info}
 }
 
 // Check applies the handshake rules to a peer's decoded identity, in the

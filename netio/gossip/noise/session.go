@@ -1,4 +1,4 @@
-package gossip
+package noise
 
 import (
 	"crypto/cipher"
@@ -8,6 +8,8 @@ import (
 
 	flynn "github.com/flynn/noise"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"aitbc/netio/gossip/internal/wire"
 )
 
 // Transport frame sealing (docs/spec.md §16.3). After the handshake a
@@ -33,12 +35,14 @@ const (
 	// rekeying that is after 2^64-2 frames, which no connection reaches,
 	// but the rule keeps a nonce from ever being used twice.
 	maxFrameNonce = math.MaxUint64 - 1
+
+	lenPrefix = wire.LenPrefix
 )
 
 // Session seals this side's frames and opens the peer's, each direction
 // with its own key and frame counter; a completed handshake returns it
 // (Handshake.WriteMessage3, ReadMessage3). It is not safe for concurrent
-// use: the transport calls it from the connection's event loop only,
+// use: netio/gossip calls it from the connection's event loop only,
 // which also makes the nonce order the order frames are written in. A
 // Session allocates nothing per frame.
 type Session struct {
@@ -68,7 +72,7 @@ func newSession(initiator bool, c1, c2 *flynn.CipherState) (*Session, error) {
 }
 
 // Seal appends to dst the sealed form of a plaintext frame, u32 length ||
-// type || payload as the encoders build it (len(frame) > 4;
+// type || payload as netio/gossip's encoders build it (len(frame) > 4;
 // the length is rewritten to count the tag), and advances the sending
 // counter. After ErrNonceExhausted the session is spent.
 func (s *Session) Seal(dst, frame []byte) ([]byte, error) { return s.send.seal(dst, frame) }
@@ -142,7 +146,7 @@ func (c *frameCipher) open(dst, sealed []byte) ([]byte, error) {
 		return nil, ErrNonceExhausted
 	}
 	if len(sealed) < lenPrefix+1+TagLen {
-		return nil, &FrameError{Field: "length", Err: ErrFrameSize, Info: "shorter than type and tag"}
+		return nil, fmt.Errorf("%w: sealed frame of %d bytes, shorter than type and tag", ErrFrameSize, len(sealed))
 	}
 	out, err := c.aead.Open(dst[:0], c.nonceFor(c.n), sealed[lenPrefix:], sealed[:lenPrefix])
 	if err != nil {

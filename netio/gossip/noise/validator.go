@@ -1,4 +1,4 @@
-package gossip
+package noise
 
 import (
 	"fmt"
@@ -13,10 +13,8 @@ import (
 // signature over the node key and the Noise static key of this
 // connection's side. The proof names the node key, so it cannot be lifted
 // into another node's handshake, and a node that does not hold the
-// validator key cannot make one.
-//
-// Which keys count, and what a validator peer gets, is the transport's
-// validator list (validators.go).
+// validator key cannot make one. Which keys count, and what a validator
+// peer gets, is netio/gossip's business (its validators.go).
 
 // ValidatorProofDomain prefixes what a validator key signs in the
 // handshake, so the signature can never pass for a vote or proposal.
@@ -51,9 +49,9 @@ func NewValidatorProof(sk *bls.SecretKey, nodeKey, static []byte, chainID string
 }
 
 // Check checks a proof's signature over the peer's node key and Noise
-// static key (ErrBadValidatorProof). It costs a pairing check: the
-// caller checks first that Key is in the validator list
-// (Transport.acceptIdentity), so only a proof naming a real validator key
+// static key (ErrBadValidatorProof). It costs a pairing check: a caller
+// looks first whether Key is one it cares about (netio/gossip checks it
+// is in the validator list), so only a proof naming a real validator key
 // costs one.
 func (p *ValidatorProof) Check(nodeKey, static []byte, chainID string, genesis types.Hash) error {
 	if !bls.Verify(p.Key, validatorProofSignBytes(nodeKey, static, chainID, genesis), p.Sig) {
