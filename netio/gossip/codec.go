@@ -70,70 +70,15 @@ func (t MsgType) known() bool {
 	return t == MsgHandshake || t == MsgPing || t == MsgPong || t >= MsgStatus && t <= MsgEvidence
 }
 
+// Payload sizes of the fixed-size messages.
 const (
-	// lenPrefix is the frame's u32 length field; the length counts the
-	// type byte and the payload.
-	lenPrefix = wire.LenPrefix
-	// frameHeader is the length field plus the type byte.
-	frameHeader = lenPrefix + 1
-	// maxHandshakeFrame bounds frames before the handshake completes: the
-	// largest Noise message (message 2: e, s and its tag, a validator's
-	// identity and its tag) is 32+48+342+16 = 438 bytes, so an unauthenticated
-	// connection can never make us buffer a large frame.
-	maxHandshakeFrame = 1 << 10
-
 	statusLen   = 8 + types.HashLen
 	pingLen     = 8
 	blockReqLen = 8 + 2
 )
 
-// splitFrame looks for one frame at the start of b. It returns n = 0 when
-// b does not yet hold a whole frame, and a *FrameError (ErrFrameSize) for
-// a length prefix of 0 or above max; after that error the stream cannot be
-// resynchronised. payload aliases b.
-func splitFrame(b []byte, max int) (t MsgType, payload []byte, n int, err error) {
-	if len(b) < lenPrefix {
-		return 0, nil, 0, nil
-	}
-	l, err := frameLen(b, max)
-	if err != nil {
-		return 0, nil, 0, err
-	}
-	if len(b)-lenPrefix < l {
-		return 0, nil, 0, nil
-	}
-	return MsgType(b[lenPrefix]), b[frameHeader : lenPrefix+l], lenPrefix + l, nil
-}
-
-// frameLen decodes and checks the length prefix at the start of hdr
-// (len(hdr) >= 4).
-func frameLen(hdr []byte, max int) (int, error) {
-	l := binary.BigEndian.Uint32(hdr)
-	if l == 0 || uint64(l) > uint64(max) {
-		return 0, &FrameError{Field: "length", Err: ErrFrameSize, Info: fmt.Sprintf("%d not in 1..%d", l, max)}
-	}
-	return int(l), nil
-}
-
-// beginFrame appends a frame header with a placeholder length;
-// endFrame fills the length in once the payload has been appended.
-func beginFrame(dst []byte, t MsgType) []byte {
-	return append(dst, 0, 0, 0, 0, byte(t))
-}
-
-func endFrame(b []byte) []byte {
-	binary.BigEndian.PutUint32(b, uint32(len(b)-lenPrefix))
-	return b
-}
-
 // Frame encoders. Each returns a complete frame in one allocation where
 // the payload size is known up front.
-
-// handshakeFrame wraps one Noise handshake message in a frame.
-func handshakeFrame(msg []byte) []byte {
-	b := beginFrame(make([]byte, 0, frameHeader+len(msg)), MsgHandshake)
-	return endFrame(append(b, msg...))
-}
 
 func statusFrame(height uint64, hash types.Hash) []byte {
 	b := beginFrame(make([]byte, 0, frameHeader+statusLen), MsgStatus)

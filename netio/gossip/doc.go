@@ -43,7 +43,7 @@
 // That layer (the handshake messages, the identity and validator proof,
 // the session that seals and opens frames) is the package
 // netio/gossip/noise; this package frames its messages, drives it from
-// the event loops (conn.go) and decides what a proven identity gets
+// the event loops (establish.go) and decides what a proven identity gets
 // (pins, allow list, bans, validator slots).
 // A wrong version, chain or genesis, a bad signature, a connection to
 // ourselves, a banned key, a Noise failure or no handshake within
@@ -55,6 +55,17 @@
 // verifies each piece and calls BroadcastEvidence for the new ones, never
 // back to their sender, docs/spec.md §16.9) and PING / PONG keepalive. Payloads are the canonical engine/types encodings,
 // decoded strictly.
+//
+// # A connection's path through the code
+//
+// conn.go opens and closes connections (gnet's callbacks, the limits at
+// accept); readloop.go is each connection's read loop, which cuts the
+// inbound stream into frames (framing.go: the frame layout and its
+// length checks) and opens the sealed ones; establish.go drives the
+// handshake (netio/gossip/noise) until the peer is registered;
+// dispatch.go decodes an established peer's messages (codec.go) and hands
+// them to the handler. Outbound, peer.go queues each peer's frames and
+// seals and writes them in its flush task.
 //
 // # Threading
 //
