@@ -8,7 +8,14 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/consensus"
 	"aitbc/engine/types"
+	"aitbc/netio/gossip/internal/wire"
+	"aitbc/netio/gossip/noise"
 )
+
+// ProtocolVersion is the gossip protocol version, carried and checked in
+// the handshake identity (noise.ProtocolVersion). Version 1 (plaintext
+// HELLO/AUTH) is refused: its HELLO frame is reported as ErrVersion.
+const ProtocolVersion = noise.ProtocolVersion
 
 // MsgType is a frame's type byte.
 type MsgType uint8
@@ -63,61 +70,12 @@ func (t MsgType) known() bool {
 	return t == MsgHandshake || t == MsgPing || t == MsgPong || t >= MsgStatus && t <= MsgEvidence
 }
 
+// Payload sizes of the fixed-size messages.
 const (
-	// lenPrefix is the frame's u32 length field; the length counts the
-	// type byte and the payload.
-	lenPrefix = 4
-	// frameHeader is the length field plus the type byte.
-	frameHeader = lenPrefix + 1
-	// maxHandshakeFrame bounds frames before the handshake completes: the
-	// largest Noise message (message 2: e, s and its tag, a validator's
-	// identity and its tag) is 32+48+342+16 = 438 bytes, so an unauthenticated
-	// connection can never make us buffer a large frame.
-	maxHandshakeFrame = 1 << 10
-
 	statusLen   = 8 + types.HashLen
 	pingLen     = 8
 	blockReqLen = 8 + 2
 )
-
-// splitFrame looks for one frame at the start of b. It returns n = 0 when
-// b does not yet hold a whole frame, and a *FrameError (ErrFrameSize) for
-// a length prefix of 0 or above max; after that error the stream cannot be
-// resynchronised. payload aliases b.
-func splitFrame(b []byte, max int) (t MsgType, payload []byte, n int, err error) {
-	if len(b) < lenPrefix {
-		return 0, nil, 0, nil
-	}
-	l, err := frameLen(b, max)
-	if err != nil {
-		return 0, nil, 0, err
-	}
-	if len(b)-lenPrefix < l {
-		return 0, nil, 0, nil
-	}
-	return MsgType(b[lenPrefix]), b[frameHeader : lenPrefix+l], lenPrefix + l, nil
-}
-
-// frameLen decodes and checks the length prefix at the start of hdr
-// (len(hdr) >= 4).
-func frameLen(hdr []byte, max int) (int, error) {
-	l := binary.BigEndian.Uint32(hdr)
-	if l == 0 || uint64(l) > uint64(max) {
-		return 0, &FrameError{Field: "length", Err: ErrFrameSize, Info: fmt.Sprintf("%d not in 1..%d", l, max)}
-	}
-	return int(l), nil
-}
-
-// beginFrame appends a frame header with a placeholder length;
-// endFrame fills the length in once the payload has been appended.
-func beginFrame(dst []byte, t MsgType) []byte {
-	return append(dst, 0, 0, 0, 0, byte(t))
-}
-
-func endFrame(b []byte) []byte {
-	binary.BigEndian.PutUint32(b, uint32(len(b)-lenPrefix))
-	return b
-}
 
 // Frame encoders. Each returns a complete frame in one allocation where
 // the payload size is known up front.
@@ -203,76 +161,15 @@ func appendBytes32(b, v []byte) []byte {
 	return append(b, v...)
 }
 
-// reader decodes a payload field by field and keeps the first error.
-type reader struct {
-	t   MsgType
-	b   []byte
-	off int
-	err error
-}
+// newReader reads the payload of a frame of type t; a field that fails
+// is a *FrameError.
+func newReader(t MsgType, b []byte) wire.Reader { return wire.NewReader(b, frameFault(t)) }
 
-func (r *reader) fail(field string, sentinel, cause error, info string) {
-	if r.err == nil {
-		r.err = &FrameError{Type: r.t, Field: field, Err: sentinel, Cause: cause, Info: info}
-	}
-}
+// frameFault builds the *FrameError of a field of a frame of its type.
+type frameFault MsgType
 
-func (r *reader) take(field string, n int) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if n < 0 || len(r.b)-r.off < n {
-		r.fail(field, ErrMalformed, nil, "truncated")
-		return nil
-	}
-	v := r.b[r.off : r.off+n]
-	r.off += n
-	return v
-}
-
-func (r *reader) u16(field string) uint16 {
-	if v := r.take(field, 2); v != nil {
-		return binary.BigEndian.Uint16(v)
-	}
-	return 0
-}
-
-func (r *reader) u32(field string) uint32 {
-	if v := r.take(field, 4); v != nil {
-		return binary.BigEndian.Uint32(v)
-	}
-	return 0
-}
-
-func (r *reader) u64(field string) uint64 {
-	if v := r.take(field, 8); v != nil {
-		return binary.BigEndian.Uint64(v)
-	}
-	return 0
-}
-
-func (r *reader) fixed(field string, dst []byte) {
-	if v := r.take(field, len(dst)); v != nil {
-		copy(dst, v)
-	}
-}
-
-// bytes32 reads u32 length || bytes without copying; the length is
-// bounded by max and by what is left.
-func (r *reader) bytes32(field string, max int) []byte {
-	n := r.u32(field)
-	if r.err == nil && uint64(n) > uint64(max) {
-		r.fail(field, ErrMalformed, nil, fmt.Sprintf("length %d > %d", n, max))
-		return nil
-	}
-	return r.take(field, int(n))
-}
-
-func (r *reader) finish() error {
-	if r.err == nil && r.off != len(r.b) {
-		r.fail("end", ErrMalformed, nil, fmt.Sprintf("%d trailing bytes", len(r.b)-r.off))
-	}
-	return r.err
+func (t frameFault) Fault(field string, sentinel, cause error, info string) error {
+	return &FrameError{Type: MsgType(t), Field: field, Err: sentinel, Cause: cause, Info: info}
 }
 
 // Payload decoders. Each is strict: decode(b) succeeds only if re-encoding
@@ -284,17 +181,17 @@ type statusMsg struct {
 }
 
 func decodeStatus(b []byte) (statusMsg, error) {
-	r := reader{t: MsgStatus, b: b}
+	r := newReader(MsgStatus, b)
 	var m statusMsg
-	m.height = r.u64("height")
-	r.fixed("hash", m.hash[:])
-	return m, r.finish()
+	m.height = r.U64("height")
+	r.Fixed("hash", m.hash[:])
+	return m, r.Finish()
 }
 
 func decodePing(t MsgType, b []byte) (uint64, error) {
-	r := reader{t: t, b: b}
-	n := r.u64("nonce")
-	return n, r.finish()
+	r := newReader(t, b)
+	n := r.U64("nonce")
+	return n, r.Finish()
 }
 
 type blockReqMsg struct {
@@ -303,15 +200,15 @@ type blockReqMsg struct {
 }
 
 func decodeBlockReq(b []byte) (blockReqMsg, error) {
-	r := reader{t: MsgBlockReq, b: b}
-	m := blockReqMsg{from: r.u64("from"), count: int(r.u16("count"))}
-	if r.err == nil && m.from == 0 {
-		r.fail("from", ErrMalformed, nil, "height 0")
+	r := newReader(MsgBlockReq, b)
+	m := blockReqMsg{from: r.U64("from"), count: int(r.U16("count"))}
+	if r.Err() == nil && m.from == 0 {
+		r.Fail("from", ErrMalformed, nil, "height 0")
 	}
-	if r.err == nil && (m.count < 1 || m.count > engine.MaxSyncBlocks) {
-		r.fail("count", ErrMalformed, nil, fmt.Sprintf("%d not in 1..%d", m.count, engine.MaxSyncBlocks))
+	if r.Err() == nil && (m.count < 1 || m.count > engine.MaxSyncBlocks) {
+		r.Fail("count", ErrMalformed, nil, fmt.Sprintf("%d not in 1..%d", m.count, engine.MaxSyncBlocks))
 	}
-	return m, r.finish()
+	return m, r.Finish()
 }
 
 func decodeVote(b []byte) (*consensus.VoteMsg, error) {
@@ -323,10 +220,10 @@ func decodeVote(b []byte) (*consensus.VoteMsg, error) {
 }
 
 func decodeProposal(b []byte) (*consensus.ProposalMsg, error) {
-	r := reader{t: MsgProposal, b: b}
-	pb := r.bytes32("proposal", len(b))
-	bb := r.bytes32("block", types.MaxBlockBytes)
-	if err := r.finish(); err != nil {
+	r := newReader(MsgProposal, b)
+	pb := r.Bytes32("proposal", len(b))
+	bb := r.Bytes32("block", types.MaxBlockBytes)
+	if err := r.Finish(); err != nil {
 		return nil, err
 	}
 	p, err := types.DecodeProposal(pb)
@@ -343,20 +240,20 @@ func decodeProposal(b []byte) (*consensus.ProposalMsg, error) {
 // decodeTxs decodes a tx batch and the hash of each tx (SHA-256 of its
 // encoding, which a strict decode guarantees is canonical).
 func decodeTxs(b []byte) ([]*types.Tx, []types.Hash, error) {
-	r := reader{t: MsgTxs, b: b}
-	n := int(r.u16("count"))
-	if r.err == nil && (n < 1 || n > engine.MaxGossipTxs) {
-		r.fail("count", ErrMalformed, nil, fmt.Sprintf("%d not in 1..%d", n, engine.MaxGossipTxs))
+	r := newReader(MsgTxs, b)
+	n := int(r.U16("count"))
+	if r.Err() == nil && (n < 1 || n > engine.MaxGossipTxs) {
+		r.Fail("count", ErrMalformed, nil, fmt.Sprintf("%d not in 1..%d", n, engine.MaxGossipTxs))
 	}
-	if r.err != nil {
-		return nil, nil, r.err
+	if r.Err() != nil {
+		return nil, nil, r.Err()
 	}
 	txs := make([]*types.Tx, 0, n)
 	hashes := make([]types.Hash, 0, n)
 	for i := 0; i < n; i++ {
-		raw := r.bytes32("tx_len", types.MaxTxBytes)
-		if r.err != nil {
-			return nil, nil, r.err
+		raw := r.Bytes32("tx_len", types.MaxTxBytes)
+		if r.Err() != nil {
+			return nil, nil, r.Err()
 		}
 		tx, err := types.DecodeTx(raw)
 		if err != nil {
@@ -365,27 +262,27 @@ func decodeTxs(b []byte) ([]*types.Tx, []types.Hash, error) {
 		txs = append(txs, tx)
 		hashes = append(hashes, sha256.Sum256(raw))
 	}
-	if err := r.finish(); err != nil {
+	if err := r.Finish(); err != nil {
 		return nil, nil, err
 	}
 	return txs, hashes, nil
 }
 
 func decodeBlocks(b []byte) ([]engine.SyncedBlock, error) {
-	r := reader{t: MsgBlocks, b: b}
-	n := int(r.u16("count"))
-	if r.err == nil && n > engine.MaxSyncBlocks {
-		r.fail("count", ErrMalformed, nil, fmt.Sprintf("%d > %d", n, engine.MaxSyncBlocks))
+	r := newReader(MsgBlocks, b)
+	n := int(r.U16("count"))
+	if r.Err() == nil && n > engine.MaxSyncBlocks {
+		r.Fail("count", ErrMalformed, nil, fmt.Sprintf("%d > %d", n, engine.MaxSyncBlocks))
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	out := make([]engine.SyncedBlock, 0, n)
 	for i := 0; i < n; i++ {
-		bb := r.bytes32("block_len", types.MaxBlockBytes)
-		cb := r.bytes32("cert_len", len(b))
-		if r.err != nil {
-			return nil, r.err
+		bb := r.Bytes32("block_len", types.MaxBlockBytes)
+		cb := r.Bytes32("cert_len", len(b))
+		if r.Err() != nil {
+			return nil, r.Err()
 		}
 		blk, err := types.DecodeBlock(bb)
 		if err != nil {
@@ -397,7 +294,7 @@ func decodeBlocks(b []byte) ([]engine.SyncedBlock, error) {
 		}
 		out = append(out, engine.SyncedBlock{Block: blk, Cert: cert})
 	}
-	return out, r.finish()
+	return out, r.Finish()
 }
 
 // maxEvidenceBytes bounds one piece's length field: both evidence kinds
@@ -408,19 +305,19 @@ const maxEvidenceBytes = max(types.DuplicateVoteEvidenceLen, types.DuplicateProp
 // anything is allocated for it, and each piece's length before the piece
 // is read, so a frame claiming many or huge pieces costs nothing.
 func decodeEvidence(b []byte) ([]*types.Evidence, error) {
-	r := reader{t: MsgEvidence, b: b}
-	n := int(r.u16("count"))
-	if r.err == nil && (n < 1 || n > engine.MaxGossipEvidence) {
-		r.fail("count", ErrMalformed, nil, fmt.Sprintf("%d not in 1..%d", n, engine.MaxGossipEvidence))
+	r := newReader(MsgEvidence, b)
+	n := int(r.U16("count"))
+	if r.Err() == nil && (n < 1 || n > engine.MaxGossipEvidence) {
+		r.Fail("count", ErrMalformed, nil, fmt.Sprintf("%d not in 1..%d", n, engine.MaxGossipEvidence))
 	}
-	if r.err != nil {
-		return nil, r.err
+	if r.Err() != nil {
+		return nil, r.Err()
 	}
 	out := make([]*types.Evidence, 0, n)
 	for i := 0; i < n; i++ {
-		raw := r.bytes32("evidence_len", maxEvidenceBytes)
-		if r.err != nil {
-			return nil, r.err
+		raw := r.Bytes32("evidence_len", maxEvidenceBytes)
+		if r.Err() != nil {
+			return nil, r.Err()
 		}
 		ev, err := types.DecodeEvidence(raw)
 		if err != nil {
@@ -428,5 +325,5 @@ func decodeEvidence(b []byte) ([]*types.Evidence, error) {
 		}
 		out = append(out, ev)
 	}
-	return out, r.finish()
+	return out, r.Finish()
 }

@@ -15,8 +15,6 @@ import (
 func encodeMessage(typ MsgType, m any) []byte {
 	var f []byte
 	switch m := m.(type) {
-	case *identity:
-		return m.encode()
 	case uint64:
 		f = pingFrame(typ, m)
 	case statusMsg:
@@ -47,12 +45,11 @@ func encodeMessage(typ MsgType, m any) []byte {
 	return f[frameHeader:]
 }
 
-// decodeMessage decodes any payload by type (what onMessage and the
-// handshake do, without the side effects).
+// decodeMessage decodes any payload by type (what onMessage does,
+// without the side effects). A HANDSHAKE frame's Noise message and the
+// identity in it are the noise package's (its FuzzDecodeIdentity).
 func decodeMessage(typ MsgType, p []byte) (any, error) {
 	switch typ {
-	case MsgHandshake: // the identity inside a Noise message
-		return decodeIdentity(p)
 	case MsgPing, MsgPong:
 		return decodePing(typ, p)
 	case MsgStatus:
@@ -77,18 +74,16 @@ func decodeMessage(typ MsgType, p []byte) (any, error) {
 // samplePayloads returns one valid payload of every type.
 func samplePayloads(t testing.TB) map[MsgType][]byte {
 	f := newChainFixture(t)
-	id := newIdentity(nodeKey(1), bytes.Repeat([]byte{9}, 32), testChainID, testGenesis, 9070)
 	return map[MsgType][]byte{
-		MsgHandshake: id.encode(),
-		MsgPing:      pingFrame(MsgPing, 1)[frameHeader:],
-		MsgPong:      pingFrame(MsgPong, 2)[frameHeader:],
-		MsgStatus:    statusFrame(2, f.b2.Hash())[frameHeader:],
-		MsgBlockReq:  blockReqFrame(1, engine.MaxSyncBlocks)[frameHeader:],
-		MsgVote:      voteFrame(f.vote(0, 3).Vote)[frameHeader:],
-		MsgProposal:  proposalFrame(f.proposal(1).Proposal, f.b2)[frameHeader:],
-		MsgTxs:       encodeMessage(MsgTxs, testTxs(3, 1)),
-		MsgBlocks:    encodeMessage(MsgBlocks, []engine.SyncedBlock{{Block: f.b1, Cert: f.c1}, {Block: f.b2, Cert: f.c2}}),
-		MsgEvidence:  encodeMessage(MsgEvidence, f.evidence(t)),
+		MsgPing:     pingFrame(MsgPing, 1)[frameHeader:],
+		MsgPong:     pingFrame(MsgPong, 2)[frameHeader:],
+		MsgStatus:   statusFrame(2, f.b2.Hash())[frameHeader:],
+		MsgBlockReq: blockReqFrame(1, engine.MaxSyncBlocks)[frameHeader:],
+		MsgVote:     voteFrame(f.vote(0, 3).Vote)[frameHeader:],
+		MsgProposal: proposalFrame(f.proposal(1).Proposal, f.b2)[frameHeader:],
+		MsgTxs:      encodeMessage(MsgTxs, testTxs(3, 1)),
+		MsgBlocks:   encodeMessage(MsgBlocks, []engine.SyncedBlock{{Block: f.b1, Cert: f.c1}, {Block: f.b2, Cert: f.c2}}),
+		MsgEvidence: encodeMessage(MsgEvidence, f.evidence(t)),
 	}
 }
 
@@ -154,7 +149,6 @@ func TestPayloadLimits(t *testing.T) {
 		{"evidence length over the largest piece", MsgEvidence, append([]byte{0, 1}, binary.BigEndian.AppendUint32(nil, maxEvidenceBytes+1)...)},
 		{"block request count 0", MsgBlockReq, blockReqFrame(1, 0)[frameHeader:]},
 		{"block request from 0", MsgBlockReq, blockReqFrame(0, 1)[frameHeader:]},
-		{"identity chain_id over 64", MsgHandshake, append([]byte{0, ProtocolVersion, 0, 65}, bytes.Repeat([]byte{'a'}, 65)...)},
 		{"unknown type", 0x42, nil},
 	}
 	for _, tc := range cases {
@@ -200,16 +194,6 @@ func TestEvidenceFrame(t *testing.T) {
 	var de *types.DecodeError
 	if !errors.As(err, &de) || !errors.Is(err, ErrMalformed) || !errors.Is(err, types.ErrNonCanonical) {
 		t.Fatalf("a pair out of canonical order: %v", err)
-	}
-}
-
-func TestIdentityVersionIsCheckedFirst(t *testing.T) {
-	_, err := decodeIdentity([]byte{0, 3, 0xff}) // version 3, then garbage
-	if !errors.Is(err, ErrVersion) {
-		t.Errorf("err = %v, want ErrVersion", err)
-	}
-	if handshakeReason(err) != "version" {
-		t.Errorf("reason %q", handshakeReason(err))
 	}
 }
 

@@ -34,7 +34,7 @@ type Config struct {
 	// chain's validators (the genesis authorities) until the node gives
 	// the keys of the sets it knows (Transport.SetValidators). A peer
 	// whose handshake proves it holds a key of the current list
-	// (validator.go) is counted as a validator and has a reserved slot,
+	// (validators.go) is counted as a validator and has a reserved slot,
 	// like a configured peer. Empty: proofs are not checked and no peer
 	// counts as a validator.
 	Validators []bls.PublicKey

@@ -30,7 +30,7 @@
 // identity: version, chain_id, genesis hash, node key, listen port and an
 // Ed25519 signature by the node key over the side's Noise static key,
 // and, from a validator, its BLS key with that key's signature over the
-// node key and static key (validator.go: the peer counts as a validator,
+// node key and static key (validators.go: the peer counts as a validator,
 // with a reserved slot, while the key is in the current validator list,
 // which the node replaces as elections change the chain's sets through
 // SetValidators; Config.Validators is the first list). The
@@ -40,6 +40,11 @@
 // length as associated data and a per-direction frame counter as nonce
 // (rekeyed every 2^20 frames); a frame that fails to open closes the
 // connection without a penalty, since anyone on the path can alter it.
+// That layer (the handshake messages, the identity and validator proof,
+// the session that seals and opens frames) is the package
+// netio/gossip/noise; this package frames its messages, drives it from
+// the event loops (establish.go) and decides what a proven identity gets
+// (pins, allow list, bans, validator slots).
 // A wrong version, chain or genesis, a bad signature, a connection to
 // ourselves, a banned key, a Noise failure or no handshake within
 // HandshakeTimeout closes the connection; each is counted by reason in
@@ -50,6 +55,17 @@
 // verifies each piece and calls BroadcastEvidence for the new ones, never
 // back to their sender, docs/spec.md §16.9) and PING / PONG keepalive. Payloads are the canonical engine/types encodings,
 // decoded strictly.
+//
+// # A connection's path through the code
+//
+// conn.go opens and closes connections (gnet's callbacks, the limits at
+// accept); readloop.go is each connection's read loop, which cuts the
+// inbound stream into frames (framing.go: the frame layout and its
+// length checks) and opens the sealed ones; establish.go drives the
+// handshake (netio/gossip/noise) until the peer is registered;
+// dispatch.go decodes an established peer's messages (codec.go) and hands
+// them to the handler. Outbound, peer.go queues each peer's frames and
+// seals and writes them in its flush task.
 //
 // # Threading
 //

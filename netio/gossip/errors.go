@@ -2,7 +2,9 @@ package gossip
 
 import (
 	"errors"
-	"fmt"
+
+	"aitbc/netio/gossip/internal/wire"
+	"aitbc/netio/gossip/noise"
 )
 
 // ErrInvalidConfig wraps every Config.Validate failure.
@@ -11,21 +13,24 @@ var ErrInvalidConfig = errors.New("invalid gossip config")
 // ErrStarted: Start was called twice, or after Close.
 var ErrStarted = errors.New("gossip transport already started")
 
-// Session errors. Either closes the connection without a penalty: an
-// altered frame may be the work of anyone on the path, not of the peer.
+// Session errors (the noise package's). Either closes the connection
+// without a penalty: an altered frame may be the work of anyone on the
+// path, not of the peer.
 var (
 	// ErrFrameAuth: a sealed frame failed to open (altered, replayed,
 	// reordered or dropped on the way).
-	ErrFrameAuth = errors.New("frame failed authentication")
+	ErrFrameAuth = noise.ErrFrameAuth
 	// ErrNonceExhausted: a direction used its last nonce.
-	ErrNonceExhausted = errors.New("session nonces exhausted")
+	ErrNonceExhausted = noise.ErrNonceExhausted
 )
 
 // Frame and message errors. A *FrameError wraps exactly one of them.
 var (
 	// ErrFrameSize: a length prefix of 0 or above the frame limit. The
-	// stream cannot be resynchronised, so the connection is closed.
-	ErrFrameSize = errors.New("bad frame length")
+	// stream cannot be resynchronised, so the connection is closed. (A
+	// sealed frame too short for its tag fails to open with this class
+	// too: noise.ErrFrameSize is the same sentinel.)
+	ErrFrameSize = wire.ErrFrameSize
 	// ErrUnknownType: a frame type this version does not define, or one
 	// not allowed in the connection's state (anything but HANDSHAKE
 	// before the handshake completes, HANDSHAKE after it).
@@ -33,8 +38,9 @@ var (
 	// ErrMalformed: a payload that does not follow its layout (truncated,
 	// trailing bytes, a count or length out of range, or a value the
 	// engine/types decoder rejects; that *types.DecodeError is the
-	// FrameError's Cause).
-	ErrMalformed = errors.New("malformed message")
+	// FrameError's Cause). A malformed identity is of this class too:
+	// noise.ErrMalformed is the same sentinel, in a *noise.IdentityError.
+	ErrMalformed = wire.ErrMalformed
 )
 
 // FrameError says which frame type and field failed to decode, and why.
@@ -47,45 +53,35 @@ type FrameError struct {
 }
 
 func (e *FrameError) Error() string {
-	s := fmt.Sprintf("gossip %s frame: %s: %v", e.Type, e.Field, e.Err)
-	if e.Info != "" {
-		s += " (" + e.Info + ")"
-	}
-	if e.Cause != nil {
-		s += ": " + e.Cause.Error()
-	}
-	return s
+	return wire.Describe(e.Type.String(), e.Field, e.Err, e.Cause, e.Info)
 }
 
 // Unwrap exposes both the class sentinel and the decoder's error, so
 // errors.Is(err, ErrMalformed) and errors.As(err, **types.DecodeError)
 // both work.
-func (e *FrameError) Unwrap() []error {
-	if e.Cause == nil {
-		return []error{e.Err}
-	}
-	return []error{e.Err, e.Cause}
-}
+func (e *FrameError) Unwrap() []error { return wire.Unwrap(e.Err, e.Cause) }
 
 // Handshake failures. Each closes the connection and is counted in
 // aitbc_gossip_handshake_failures_total under the reason next to it.
+// Those the Noise layer finds are the noise package's, re-exported.
 var (
-	ErrVersion           = errors.New("unsupported protocol version")                      // version
-	ErrWrongChain        = errors.New("wrong chain_id")                                    // chain_id
-	ErrWrongGenesis      = errors.New("wrong genesis hash")                                // genesis
-	ErrBadAuth           = errors.New("bad identity signature")                            // bad_signature
-	ErrSelf              = errors.New("connection to self")                                // self
+	ErrVersion           = noise.ErrVersion                                                // version
+	ErrWrongChain        = noise.ErrWrongChain                                             // chain_id
+	ErrWrongGenesis      = noise.ErrWrongGenesis                                           // genesis
+	ErrBadAuth           = noise.ErrBadAuth                                                // bad_signature
+	ErrSelf              = noise.ErrSelf                                                   // self
 	ErrBanned            = errors.New("peer is banned")                                    // banned
 	ErrHandshakeTimeout  = errors.New("no handshake in time")                              // timeout
 	ErrTooManyPeers      = errors.New("too many peers")                                    // full
 	ErrClosedEarly       = errors.New("closed during handshake")                           // closed
-	ErrNoise             = errors.New("noise handshake failed")                            // noise
+	ErrNoise             = noise.ErrNoise                                                  // noise
 	ErrWrongKey          = errors.New("peer is not the pinned node")                       // wrong_key
 	ErrNotAllowed        = errors.New("node id not in the allow list")                     // not_allowed
 	ErrAddrLimit         = errors.New("too many connections or new keys from one address") // per_address
-	ErrBadValidatorProof = errors.New("bad validator proof")                               // bad_validator_proof
-	// A Noise message that fails to decrypt counts as "noise"; a malformed identity, garbage or any other frame before the
-	// handshake completes counts as "malformed" (a *FrameError).
+	ErrBadValidatorProof = noise.ErrBadValidatorProof                                      // bad_validator_proof
+	// A Noise message that fails to decrypt counts as "noise"; a malformed
+	// identity (a *noise.IdentityError), garbage or any other frame before
+	// the handshake completes counts as "malformed" (a *FrameError).
 )
 
 // handshakeReason is the metric label of a handshake failure.

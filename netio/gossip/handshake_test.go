@@ -1,7 +1,6 @@
 package gossip
 
 import (
-	"crypto/ed25519"
 	"encoding/binary"
 	"fmt"
 	"net"
@@ -11,6 +10,7 @@ import (
 	"aitbc/engine"
 	"aitbc/engine/types"
 	"aitbc/internal/wait"
+	"aitbc/netio/gossip/noise"
 )
 
 // Each bad handshake closes the connection, is counted under its reason,
@@ -44,21 +44,31 @@ func TestHandshakeFailures(t *testing.T) {
 			r.writeRaw(r.msg1())
 			r.readMsg2()
 			id := r.ident(ProtocolVersion, testChainID, testGenesis)
-			copy(id.sig[:], ed25519.Sign(other, identitySignBytes(r.static.Public, ProtocolVersion, testChainID, testGenesis)))
+			id.Sign(other, r.static.Public())
 			r.writeRaw(r.msg3(id))
 		}},
 		{"identity signed over another static key", "bad_signature", func(r *rawPeer, _ *Transport) {
 			r.writeRaw(r.msg1())
 			r.readMsg2()
 			id := r.ident(ProtocolVersion, testChainID, testGenesis)
-			copy(id.sig[:], ed25519.Sign(r.key, identitySignBytes(make([]byte, 32), ProtocolVersion, testChainID, testGenesis)))
+			id.Sign(r.key, make([]byte, 32))
 			r.writeRaw(r.msg3(id))
 		}},
 		{"self", "self", func(r *rawPeer, tr *Transport) {
 			r.key = tr.cfg.NodeKey
 			r.writeRaw(r.msg1())
-			r.hs.ReadMessage(nil, mustPayload(r))
+			r.hs.ReadMessage2(mustPayload(r))
 			r.writeRaw(r.msg3(r.ident(ProtocolVersion, testChainID, testGenesis)))
+		}},
+		{"identity cut short", "malformed", func(r *rawPeer, _ *Transport) {
+			r.writeRaw(r.msg1())
+			r.readMsg2()
+			id := r.ident(ProtocolVersion, testChainID, testGenesis).Encode()
+			m, _, err := r.hs.WriteMessage3(id[:len(id)-1])
+			if err != nil {
+				r.t.Fatal(err)
+			}
+			r.writeRaw(handshakeFrame(m))
 		}},
 		{"garbage before handshake", "malformed", func(r *rawPeer, _ *Transport) {
 			r.writeRaw([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
@@ -191,7 +201,7 @@ func TestOversizeLengthClosesAndPenalizes(t *testing.T) {
 	r.handshake()
 	wait.Until(t, "peer", 10*time.Second, func() bool { return len(tr.Peers()) == 1 })
 	var hdr [frameHeader]byte
-	binary.BigEndian.PutUint32(hdr[:], uint32(cfg.MaxFrameBytes+tagLen+1))
+	binary.BigEndian.PutUint32(hdr[:], uint32(cfg.MaxFrameBytes+noise.TagLen+1))
 	hdr[lenPrefix] = byte(MsgStatus)
 	r.writeRaw(hdr[:])
 	if !r.closed() {

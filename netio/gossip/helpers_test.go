@@ -3,7 +3,6 @@ package gossip
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -21,15 +20,18 @@ import (
 	"aitbc/engine/types"
 	"aitbc/engine/validators/valtest"
 	"aitbc/internal/logtest"
+	"aitbc/netio/gossip/internal/gossiptest"
+	"aitbc/netio/gossip/noise"
 
-	"github.com/flynn/noise"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 )
 
-const testChainID = "aitbc-gossip-test"
+// The test chain and node keys are gossiptest's, shared with the noise
+// package's tests and the spec's examples.
+const testChainID = gossiptest.ChainID
 
-var testGenesis = types.Sum256([]byte("gossip test genesis"))
+var testGenesis = gossiptest.Genesis
 
 // testLogger routes logs to t.Log until the test ends.
 func testLogger(t testing.TB) *slog.Logger {
@@ -39,10 +41,7 @@ func testLogger(t testing.TB) *slog.Logger {
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // nodeKey is the deterministic node key number i.
-func nodeKey(i int) ed25519.PrivateKey {
-	seed := sha256.Sum256([]byte(fmt.Sprintf("gossip test node %d", i)))
-	return ed25519.NewKeyFromSeed(seed[:])
-}
+func nodeKey(i int) ed25519.PrivateKey { return gossiptest.NodeKey(i) }
 
 func peerID(k ed25519.PrivateKey) engine.PeerID {
 	return engine.PeerID(fmt.Sprintf("%x", []byte(k.Public().(ed25519.PublicKey))))
@@ -302,11 +301,10 @@ type rawPeer struct {
 	conn   net.Conn
 	key    ed25519.PrivateKey
 	pub    [32]byte
-	static noise.DHKey
-	hs     *noise.HandshakeState
-	their  *identity
-	sealer *frameCipher // nil until the handshake completes
-	opener *frameCipher
+	static noise.Static
+	hs     *noise.Handshake // the dialer's side
+	their  *noise.Identity
+	sess   *noise.Session // nil until the handshake completes
 }
 
 func dialRaw(t testing.TB, addr string, key ed25519.PrivateKey) *rawPeer {
@@ -316,20 +314,31 @@ func dialRaw(t testing.TB, addr string, key ed25519.PrivateKey) *rawPeer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	r := &rawPeer{t: t, conn: c, key: key}
-	copy(r.pub[:], key.Public().(ed25519.PublicKey))
-	if r.static, err = newNoiseStatic(rand.Reader); err != nil {
-		t.Fatal(err)
-	}
-	if r.hs, err = newHandshake(true, r.static, rand.Reader); err != nil {
+	r, err := newRawPeer(t, c, key)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
 
+// newRawPeer is the dialer of conn with node key key and a fresh static
+// key; it has sent nothing yet.
+func newRawPeer(t testing.TB, conn net.Conn, key ed25519.PrivateKey) (*rawPeer, error) {
+	r := &rawPeer{t: t, conn: conn, key: key}
+	copy(r.pub[:], key.Public().(ed25519.PublicKey))
+	var err error
+	if r.static, err = noise.NewStatic(rand.Reader); err != nil {
+		return nil, err
+	}
+	if r.hs, err = noise.NewHandshake(true, r.static, rand.Reader); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // msg1 is the dialer's first Noise message, framed.
 func (r *rawPeer) msg1() []byte {
-	m, _, _, err := r.hs.WriteMessage(nil, nil)
+	m, err := r.hs.WriteMessage1()
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -343,37 +352,35 @@ func (r *rawPeer) readMsg2() {
 	if err != nil || typ != MsgHandshake {
 		r.t.Fatalf("want handshake, got %v %v", typ, err)
 	}
-	b, _, _, err := r.hs.ReadMessage(nil, p)
+	b, err := r.hs.ReadMessage2(p)
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if r.their, err = decodeIdentity(b); err != nil {
+	if r.their, err = noise.DecodeIdentity(b); err != nil {
 		r.t.Fatal(err)
 	}
-	if err := checkIdentity(r.their, r.hs.PeerStatic(), testChainID, testGenesis, r.pub[:]); err != nil {
+	if err := r.their.Check(r.hs.PeerStatic(), testChainID, testGenesis, r.pub[:]); err != nil {
 		r.t.Fatalf("transport's identity: %v", err)
 	}
 }
 
 // msg3 is the dialer's last Noise message carrying id (signed by us over
 // our static key unless the caller forged it); it starts the session.
-func (r *rawPeer) msg3(id *identity) []byte {
-	m, c1, c2, err := r.hs.WriteMessage(nil, id.encode())
+func (r *rawPeer) msg3(id *noise.Identity) []byte {
+	m, sess, err := r.hs.WriteMessage3(id.Encode())
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if r.sealer, r.opener, err = sessionCiphers(true, c1, c2); err != nil {
-		r.t.Fatal(err)
-	}
+	r.sess = sess
 	return handshakeFrame(m)
 }
 
 // ident is our identity for the chain given.
-func (r *rawPeer) ident(version uint16, chainID string, genesis types.Hash) *identity {
-	id := newIdentity(r.key, r.static.Public, chainID, genesis, 0)
+func (r *rawPeer) ident(version uint16, chainID string, genesis types.Hash) *noise.Identity {
+	id := noise.NewIdentity(r.key, r.static.Public(), chainID, genesis, 0)
 	if version != ProtocolVersion {
-		id.version = version
-		copy(id.sig[:], ed25519.Sign(r.key, identitySignBytes(r.static.Public, version, chainID, genesis)))
+		id.Version = version
+		id.Sign(r.key, r.static.Public())
 	}
 	return id
 }
@@ -386,7 +393,7 @@ func (r *rawPeer) writeRaw(b []byte) error {
 
 // seal seals a plaintext frame for the session.
 func (r *rawPeer) seal(frame []byte) []byte {
-	b, err := r.sealer.seal(nil, frame)
+	b, err := r.sess.Seal(nil, frame)
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -395,7 +402,7 @@ func (r *rawPeer) seal(frame []byte) []byte {
 
 // write sends a frame, sealed once the handshake is done.
 func (r *rawPeer) write(b []byte) error {
-	if r.sealer != nil {
+	if r.sess != nil {
 		b = r.seal(b)
 	}
 	return r.writeRaw(b)
@@ -414,10 +421,10 @@ func (r *rawPeer) readFrame() (MsgType, []byte, error) {
 	if _, err := io.ReadFull(r.conn, f[lenPrefix:]); err != nil {
 		return 0, nil, err
 	}
-	if r.opener == nil {
+	if r.sess == nil {
 		return MsgType(f[lenPrefix]), f[frameHeader:], nil
 	}
-	plain, err := r.opener.open(nil, f)
+	plain, err := r.sess.Open(nil, f)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -453,6 +460,38 @@ func (r *rawPeer) closed() bool {
 		}
 		return true
 	}
+}
+
+// sessionPair runs a handshake in memory and returns both ends'
+// sessions: what the initiator seals, the responder opens, and back.
+func sessionPair(t testing.TB) (initiator, responder *noise.Session) {
+	t.Helper()
+	mustNoise := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	si, err := noise.NewStatic(rand.Reader)
+	mustNoise(err)
+	sr, err := noise.NewStatic(rand.Reader)
+	mustNoise(err)
+	hi, err := noise.NewHandshake(true, si, rand.Reader)
+	mustNoise(err)
+	hr, err := noise.NewHandshake(false, sr, rand.Reader)
+	mustNoise(err)
+	m1, err := hi.WriteMessage1()
+	mustNoise(err)
+	mustNoise(hr.ReadMessage1(m1))
+	m2, err := hr.WriteMessage2(nil)
+	mustNoise(err)
+	_, err = hi.ReadMessage2(m2)
+	mustNoise(err)
+	m3, initiator, err := hi.WriteMessage3(nil)
+	mustNoise(err)
+	_, responder, err = hr.ReadMessage3(m3)
+	mustNoise(err)
+	return initiator, responder
 }
 
 func frameOf(t MsgType, payload []byte) []byte {

@@ -7,12 +7,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/flynn/noise"
 	"github.com/panjf2000/gnet/v2"
 
 	"aitbc/engine"
 	"aitbc/engine/bls"
 	"aitbc/engine/types"
+	"aitbc/netio/gossip/noise"
 )
 
 // Sealed frames are gathered into one buffer per write: writeChunk is
@@ -52,13 +52,12 @@ type peer struct {
 
 	// Event loop only.
 	state     hsState
-	hs        *noise.HandshakeState // until established
-	dialerEph [noiseKeyLen]byte     // the dialer's ephemeral key: the duplicate tie-break
-	ident     *identity             // theirs, once checked
-	recv      *frameCipher          // opens their frames
-	rbuf      []byte                // reused plaintext of the frame being handled
-	sealer    *frameCipher          // seals ours, in Run
-	wbuf      []byte                // reused sealed bytes of one write
+	hs        *noise.Handshake   // until established
+	dialerEph [noise.KeyLen]byte // the dialer's ephemeral key: the duplicate tie-break
+	ident     *noise.Identity    // theirs, once checked
+	sess      *noise.Session     // once the handshake completes: opens their frames, seals ours (in Run)
+	rbuf      []byte             // reused plaintext of the frame being handled
+	wbuf      []byte             // reused sealed bytes of one write
 	bucket    tokenBucket
 
 	// Written by the event loop before the peer is published in
@@ -67,13 +66,13 @@ type peer struct {
 	pub        [types.PubKeyLen]byte
 	listenPort uint16
 	since      time.Time
-	tag        [types.PubKeyLen + noiseKeyLen]byte // dialer key || dialer ephemeral key
+	tag        [types.PubKeyLen + noise.KeyLen]byte // dialer key || dialer ephemeral key
 	// validatorKey is the validator key whose proof the handshake
-	// verified (it was in the list then); nil if none (validator.go).
+	// verified (it was in the list then); nil if none (validators.go).
 	validatorKey *bls.PublicKey
 
 	// Under Transport.mu once the peer is published: SetValidators
-	// changes them (validator.go).
+	// changes them (validators.go).
 	kind     string // a peer kind label (metrics.go)
 	stranger bool   // kind is a stranger's: counts against MaxPeers
 
@@ -187,8 +186,8 @@ func (p *peer) Run(context.Context) error {
 	batch := p.pending
 	p.pending, p.spare = p.spare, nil
 	for _, f := range batch {
-		p.inflight.push(len(f) + tagLen)
-		p.inflightBytes += len(f) + tagLen
+		p.inflight.push(len(f) + noise.TagLen)
+		p.inflightBytes += len(f) + noise.TagLen
 	}
 	p.pendingBytes = 0
 	p.flushing = false
@@ -197,7 +196,7 @@ func (p *peer) Run(context.Context) error {
 	buf := p.wbuf[:0]
 	for i, f := range batch {
 		var err error
-		if buf, err = p.sealer.seal(buf, f); err != nil {
+		if buf, err = p.sess.Seal(buf, f); err != nil {
 			p.close(err)
 			return nil
 		}

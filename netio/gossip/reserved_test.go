@@ -2,7 +2,6 @@ package gossip
 
 import (
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
 	"net"
@@ -84,13 +83,10 @@ func TestFreshKeyFloodDoesNotLockOutValidators(t *testing.T) {
 					continue // the listener's backlog, under the flood
 				}
 				seed := sha256.Sum256([]byte(fmt.Sprintf("flood %d", i)))
-				r := &rawPeer{t: t, conn: conn, key: ed25519.NewKeyFromSeed(seed[:])}
-				copy(r.pub[:], r.key.Public().(ed25519.PublicKey))
-				r.static, _ = newNoiseStatic(rand.Reader)
-				r.hs, _ = newHandshake(true, r.static, rand.Reader)
-				if r.writeRaw(r.msg1()) == nil {
+				r, err := newRawPeer(t, conn, ed25519.NewKeyFromSeed(seed[:]))
+				if err == nil && r.writeRaw(r.msg1()) == nil {
 					if typ, p, err := r.readFrame(); err == nil && typ == MsgHandshake {
-						if _, _, _, err := r.hs.ReadMessage(nil, p); err == nil {
+						if _, err := r.hs.ReadMessage2(p); err == nil {
 							r.writeRaw(r.msg3(r.ident(ProtocolVersion, testChainID, testGenesis)))
 						}
 					}

@@ -18,11 +18,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/flynn/noise"
 	"github.com/panjf2000/gnet/v2"
 
 	"aitbc/engine"
 	"aitbc/engine/types"
+	"aitbc/netio/gossip/noise"
 )
 
 // Transport is the gnet peer-to-peer transport; it implements
@@ -37,7 +37,7 @@ type Transport struct {
 	pub  [types.PubKeyLen]byte
 	// static is the Noise static key pair (one per transport); identity
 	// our signed identity payload, set before the first connection opens.
-	static   noise.DHKey
+	static   noise.Static
 	identity []byte
 	// dial holds the parsed Peers; allow the inbound allow list (nil:
 	// everyone), with the pinned ids of dial in it.
@@ -126,7 +126,7 @@ func New(cfg Config, metrics *Metrics, log *slog.Logger) (*Transport, error) {
 		bans:    newBanList(),
 	}
 	copy(t.pub[:], cfg.NodeKey.Public().(ed25519.PublicKey))
-	static, err := newNoiseStatic(rand.Reader)
+	static, err := noise.NewStatic(rand.Reader)
 	if err != nil {
 		return nil, err
 	}
@@ -267,11 +267,11 @@ func (t *Transport) booted(eng gnet.Engine) error {
 
 // sign builds our identity payload once the listen port is known.
 func (t *Transport) sign() {
-	id := newIdentity(t.cfg.NodeKey, t.static.Public, t.cfg.ChainID, t.cfg.GenesisHash, t.listenPort)
+	id := noise.NewIdentity(t.cfg.NodeKey, t.static.Public(), t.cfg.ChainID, t.cfg.GenesisHash, t.listenPort)
 	if t.cfg.ValidatorKey != nil {
-		id.validator = newValidatorProof(t.cfg.ValidatorKey, t.pub[:], t.static.Public, t.cfg.ChainID, t.cfg.GenesisHash)
+		id.Validator = noise.NewValidatorProof(t.cfg.ValidatorKey, t.pub[:], t.static.Public(), t.cfg.ChainID, t.cfg.GenesisHash)
 	}
-	t.identity = id.encode()
+	t.identity = id.Encode()
 }
 
 // boundAddr is the listener's actual address (the port when 0 was asked).

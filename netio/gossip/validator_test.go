@@ -3,81 +3,23 @@ package gossip
 import (
 	"bytes"
 	"crypto/ed25519"
-	"errors"
 	"slices"
 	"testing"
 	"time"
 
 	"aitbc/engine"
 	"aitbc/engine/bls"
-	"aitbc/engine/validators/valtest"
 	"aitbc/internal/wait"
+	"aitbc/netio/gossip/internal/gossiptest"
+	"aitbc/netio/gossip/noise"
 )
-
-// validatorSet is the BLS keys of a four-validator test set.
-func validatorSet(t testing.TB) ([]bls.PublicKey, []*bls.SecretKey) {
-	t.Helper()
-	_, keys := valtest.Set(valtest.Equal(4)...)
-	var pks []bls.PublicKey
-	var sks []*bls.SecretKey
-	for _, k := range keys {
-		pks, sks = append(pks, k.BLS.PublicKey()), append(sks, k.BLS)
-	}
-	return pks, sks
-}
-
-// A validator's identity carries its proof and round-trips; a truncated
-// proof is malformed.
-func TestValidatorIdentityRoundTrip(t *testing.T) {
-	_, sks := validatorSet(t)
-	static := bytes.Repeat([]byte{9}, 32)
-	id := newIdentity(nodeKey(1), static, testChainID, testGenesis, 9070)
-	id.validator = newValidatorProof(sks[2], id.pubKey[:], static, testChainID, testGenesis)
-	b := id.encode()
-	if len(b) > maxIdentityLen {
-		t.Fatalf("identity of %d bytes, limit %d", len(b), maxIdentityLen)
-	}
-	got, err := decodeIdentity(b)
-	if err != nil || got.validator == nil || *got.validator != *id.validator || !bytes.Equal(got.encode(), b) {
-		t.Fatalf("decoded %+v, %v", got, err)
-	}
-	for _, cut := range []int{1, bls.SignatureSize, validatorProofLen - 1} {
-		if _, err := decodeIdentity(b[:len(b)-cut]); !errors.Is(err, ErrMalformed) {
-			t.Errorf("identity cut by %d bytes: %v, want malformed", cut, err)
-		}
-	}
-}
-
-// A proof checks only signed by the key it names over the node key, the
-// Noise static key, chain and genesis of this connection's side.
-func TestValidatorProofBindsNodeAndSession(t *testing.T) {
-	pks, sks := validatorSet(t)
-	node, static := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
-	p := newValidatorProof(sks[1], node, static, testChainID, testGenesis)
-	if err := checkValidatorProof(p, node, static, testChainID, testGenesis); err != nil {
-		t.Fatal(err)
-	}
-	other := bytes.Repeat([]byte{3}, 32)
-	cases := map[string]error{
-		"another node key":      checkValidatorProof(p, other, static, testChainID, testGenesis),
-		"another static key":    checkValidatorProof(p, node, other, testChainID, testGenesis),
-		"another chain":         checkValidatorProof(p, node, static, testChainID+"x", testGenesis),
-		"another genesis":       checkValidatorProof(p, node, static, testChainID, [32]byte{1}),
-		"another's key claimed": checkValidatorProof(&validatorProof{key: pks[0], sig: p.sig}, node, static, testChainID, testGenesis),
-	}
-	for name, err := range cases {
-		if !errors.Is(err, ErrBadValidatorProof) {
-			t.Errorf("%s: %v, want ErrBadValidatorProof", name, err)
-		}
-	}
-}
 
 // A validator that proves its key has a slot of its own: with MaxPeers
 // filled by strangers it still connects, unpinned and unlisted, and is
 // reported as a validator. A stranger is refused, and a node presenting
 // a proof that is not its own fails its handshake (bad_validator_proof).
 func TestValidatorsHaveReservedSlots(t *testing.T) {
-	pks, sks := validatorSet(t)
+	pks, sks := gossiptest.ValidatorSet(t)
 	cfgB := testConfig(2)
 	cfgB.MaxPeers, cfgB.Validators, cfgB.ValidatorKey = 1, pks, sks[2]
 	b, mb := startTransport(t, cfgB, newRecorder())
@@ -85,8 +27,8 @@ func TestValidatorsHaveReservedSlots(t *testing.T) {
 	r := dialRaw(t, b.Addr(), nodeKey(10))
 	r.handshake()
 	wait.Until(t, "stranger connected", 10*time.Second, func() bool { return hasPeer(b, peerID(nodeKey(10))) })
-	if r.their.validator == nil || r.their.validator.key != pks[2] {
-		t.Fatalf("b's identity carries no proof of its validator key: %+v", r.their.validator)
+	if r.their.Validator == nil || r.their.Validator.Key != pks[2] {
+		t.Fatalf("b's identity carries no proof of its validator key: %+v", r.their.Validator)
 	}
 	late := dialRaw(t, b.Addr(), nodeKey(11))
 	late.handshake()
@@ -101,7 +43,7 @@ func TestValidatorsHaveReservedSlots(t *testing.T) {
 	}
 	thief.readMsg2()
 	id := thief.ident(ProtocolVersion, testChainID, testGenesis)
-	id.validator = newValidatorProof(sks[0], nodeKey(3).Public().(ed25519.PublicKey), thief.static.Public, testChainID, testGenesis)
+	id.Validator = noise.NewValidatorProof(sks[0], nodeKey(3).Public().(ed25519.PublicKey), thief.static.Public(), testChainID, testGenesis)
 	if err := thief.writeRaw(thief.msg3(id)); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +101,7 @@ func TestValidatorsHaveReservedSlots(t *testing.T) {
 // anyway (a staker not elected yet), and its peers take it for an
 // ordinary peer, with no pairing check and nothing held against it.
 func TestValidatorKeyOutsideTheListIsAnOrdinaryPeer(t *testing.T) {
-	pks, sks := validatorSet(t)
+	pks, sks := gossiptest.ValidatorSet(t)
 	cfg := testConfig(1)
 	cfg.Validators, cfg.ValidatorKey = pks[1:], sks[0]
 	if err := cfg.Validate(); err != nil {
@@ -201,7 +143,7 @@ func (r *rawPeer) handshakeAs(sk *bls.SecretKey) {
 	}
 	r.readMsg2()
 	id := r.ident(ProtocolVersion, testChainID, testGenesis)
-	id.validator = newValidatorProof(sk, r.pub[:], r.static.Public, testChainID, testGenesis)
+	id.Validator = noise.NewValidatorProof(sk, r.pub[:], r.static.Public(), testChainID, testGenesis)
 	if err := r.writeRaw(r.msg3(id)); err != nil {
 		r.t.Fatal(err)
 	}
@@ -215,7 +157,7 @@ func (r *rawPeer) handshakeAs(sk *bls.SecretKey) {
 // promoted again if the key comes back, its proof having been verified),
 // and a new connection proving it is a stranger, refused as full.
 func TestValidatorListFollowsSetValidators(t *testing.T) {
-	pks, _ := validatorSet(t)
+	pks, _ := gossiptest.ValidatorSet(t)
 	staker, err := bls.KeyGen(bytes.Repeat([]byte{8}, 32))
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package gossip
+package noise
 
 import (
 	"crypto/cipher"
@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"math"
 
+	flynn "github.com/flynn/noise"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"aitbc/netio/gossip/internal/wire"
 )
 
 // Transport frame sealing (docs/spec.md §16.3). After the handshake a
@@ -20,7 +23,8 @@ import (
 // sent: a dropped, replayed, reordered or altered frame fails to open, and
 // the connection is closed.
 const (
-	tagLen = chacha20poly1305.Overhead
+	// TagLen is what sealing adds to a frame.
+	TagLen = chacha20poly1305.Overhead
 	// rekeyEvery frames, each direction replaces its key by the Noise
 	// REKEY function. Both ends count the same frames, so no message is
 	// needed. 2^20 frames bounds how much traffic one key protects (a
@@ -31,11 +35,58 @@ const (
 	// rekeying that is after 2^64-2 frames, which no connection reaches,
 	// but the rule keeps a nonce from ever being used twice.
 	maxFrameNonce = math.MaxUint64 - 1
+
+	lenPrefix = wire.LenPrefix
 )
 
-// frameCipher seals or opens one direction's frames. It is owned by the
-// connection's event loop. It keeps its own nonce buffer so that sealing
-// allocates nothing.
+// Session seals this side's frames and opens the peer's, each direction
+// with its own key and frame counter; a completed handshake returns it
+// (Handshake.WriteMessage3, ReadMessage3). It is not safe for concurrent
+// use: netio/gossip calls it from the connection's event loop only,
+// which also makes the nonce order the order frames are written in. A
+// Session allocates nothing per frame.
+type Session struct {
+	send, recv *frameCipher
+}
+
+// newSession turns the Noise Split into the session's ciphers: the first
+// CipherState encrypts the initiator's frames, the second the
+// responder's.
+func newSession(initiator bool, c1, c2 *flynn.CipherState) (*Session, error) {
+	if c1 == nil || c2 == nil {
+		return nil, fmt.Errorf("gossip: noise handshake did not split")
+	}
+	i, r := c1.UnsafeKey(), c2.UnsafeKey()
+	if !initiator {
+		i, r = r, i
+	}
+	send, err := newFrameCipher(i)
+	if err != nil {
+		return nil, err
+	}
+	recv, err := newFrameCipher(r)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{send: send, recv: recv}, nil
+}
+
+// Seal appends to dst the sealed form of a plaintext frame, u32 length ||
+// type || payload as netio/gossip's encoders build it (len(frame) > 4;
+// the length is rewritten to count the tag), and advances the sending
+// counter. After ErrNonceExhausted the session is spent.
+func (s *Session) Seal(dst, frame []byte) ([]byte, error) { return s.send.seal(dst, frame) }
+
+// Open authenticates and decrypts one sealed frame (its length prefix
+// included) into dst's storage and returns type || payload, advancing
+// the receiving counter. A frame that is not the peer's next one as it
+// sealed it fails with ErrFrameAuth, one too short to hold a type byte
+// and the tag with ErrFrameSize; after either the caller closes the
+// connection.
+func (s *Session) Open(dst, sealed []byte) ([]byte, error) { return s.recv.open(dst, sealed) }
+
+// frameCipher seals or opens one direction's frames. It keeps its own
+// nonce buffer so that sealing allocates nothing.
 type frameCipher struct {
 	aead  cipher.AEAD
 	key   [32]byte
@@ -79,27 +130,23 @@ func (c *frameCipher) advance() error {
 	return nil
 }
 
-// seal appends the sealed form of a plaintext frame (u32 length || type ||
-// payload, as the encoders build it) to dst.
 func (c *frameCipher) seal(dst, frame []byte) ([]byte, error) {
 	if c.n > maxFrameNonce {
 		return dst, ErrNonceExhausted
 	}
 	start := len(dst)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(len(frame)-lenPrefix+tagLen))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(frame)-lenPrefix+TagLen))
 	ad := dst[start : start+lenPrefix]
 	dst = c.aead.Seal(dst, c.nonceFor(c.n), frame[lenPrefix:], ad)
 	return dst, c.advance()
 }
 
-// open authenticates and decrypts one sealed frame (its length prefix
-// included) into dst and returns type || payload.
 func (c *frameCipher) open(dst, sealed []byte) ([]byte, error) {
 	if c.n > maxFrameNonce {
 		return nil, ErrNonceExhausted
 	}
-	if len(sealed) < lenPrefix+1+tagLen {
-		return nil, &FrameError{Field: "length", Err: ErrFrameSize, Info: "shorter than type and tag"}
+	if len(sealed) < lenPrefix+1+TagLen {
+		return nil, fmt.Errorf("%w: sealed frame of %d bytes, shorter than type and tag", ErrFrameSize, len(sealed))
 	}
 	out, err := c.aead.Open(dst[:0], c.nonceFor(c.n), sealed[lenPrefix:], sealed[:lenPrefix])
 	if err != nil {

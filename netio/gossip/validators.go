@@ -1,21 +1,8 @@
 package gossip
 
-import (
-	"encoding/binary"
-	"fmt"
+import "aitbc/engine/bls"
 
-	"aitbc/engine/bls"
-	"aitbc/engine/types"
-)
-
-// A validator proves in the handshake that it holds a validator key of
-// the chain (docs/spec.md §16.2, docs/adr/011): its identity carries,
-// after the node key's signature, its BLS public key and that key's
-// signature over the node key and the Noise static key of this
-// connection's side. The proof names the node key, so it cannot be lifted
-// into another node's handshake, and a node that does not hold the
-// validator key cannot make one.
-//
+// A validator proves its key in the handshake (noise.ValidatorProof).
 // Which keys count is the transport's current validator list: the keys
 // of the set deciding the current height and of the next elected set,
 // which the node gives it at start and after every election
@@ -38,49 +25,6 @@ import (
 // until it reconnects, and then its proof is checked. A demoted validator
 // keeps its connection even when strangers already fill MaxPeers; until
 // enough of them leave, new strangers are refused.
-
-// ValidatorProofDomain prefixes what a validator key signs in the
-// handshake, so the signature can never pass for a vote or proposal.
-const ValidatorProofDomain = "AITBC/gossip/validator/v2\x00"
-
-// validatorProofLen is the optional trailer of an identity payload.
-const validatorProofLen = bls.PublicKeySize + bls.SignatureSize
-
-// validatorProof is a validator key and its signature over
-// validatorProofSignBytes.
-type validatorProof struct {
-	key bls.PublicKey
-	sig bls.Signature
-}
-
-// validatorProofSignBytes is what a validator key signs:
-//
-//	ValidatorProofDomain || node_key[32] || noise_static[32] ||
-//	u16 len(chain_id) || chain_id || genesis_hash[32]
-func validatorProofSignBytes(nodeKey, static []byte, chainID string, genesis types.Hash) []byte {
-	b := make([]byte, 0, len(ValidatorProofDomain)+types.PubKeyLen+noiseKeyLen+2+len(chainID)+types.HashLen)
-	b = append(b, ValidatorProofDomain...)
-	b = append(b, nodeKey...)
-	b = append(b, static...)
-	b = binary.BigEndian.AppendUint16(b, uint16(len(chainID)))
-	b = append(b, chainID...)
-	return append(b, genesis[:]...)
-}
-
-func newValidatorProof(sk *bls.SecretKey, nodeKey, static []byte, chainID string, genesis types.Hash) *validatorProof {
-	return &validatorProof{key: sk.PublicKey(), sig: bls.Sign(sk, validatorProofSignBytes(nodeKey, static, chainID, genesis))}
-}
-
-// checkValidatorProof checks a proof's signature over the peer's node key
-// and Noise static key. The caller checks first that the key is one of
-// the validator set's (Transport.acceptIdentity), so only a proof naming
-// a real validator key costs a pairing check.
-func checkValidatorProof(p *validatorProof, nodeKey, static []byte, chainID string, genesis types.Hash) error {
-	if !bls.Verify(p.key, validatorProofSignBytes(nodeKey, static, chainID, genesis), p.sig) {
-		return fmt.Errorf("%w: the signature of %s does not verify", ErrBadValidatorProof, p.key)
-	}
-	return nil
-}
 
 // keySet is an immutable set of validator keys (Transport.validators).
 type keySet map[bls.PublicKey]struct{}
