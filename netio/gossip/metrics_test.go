@@ -57,3 +57,38 @@ func TestMetricsShareARegistryAndLint(t *testing.T) {
 	}
 	metricstest.Lint(t, mfs)
 }
+
+// aitbc_gossip_received_bytes_total counts what came off the wire, and
+// a frame costs its peer that many bytes of its rate limit: a sealed frame
+// of n bytes (length prefix included) adds n, not n plus the prefix again.
+func TestReceivedBytesAreWireBytes(t *testing.T) {
+	tr, m := startTransport(t, testConfig(0), newRecorder())
+	r := dialRaw(t, tr.Addr(), nodeKey(1))
+	r.handshake()
+	pong := func() {
+		t.Helper()
+		for {
+			typ, _, err := r.readFrame()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if typ == MsgPong {
+				return
+			}
+		}
+	}
+	// One ping answered: the handshake's frames are counted by now.
+	if err := r.write(pingFrame(MsgPing, 1)); err != nil {
+		t.Fatal(err)
+	}
+	pong()
+	before := value(m.BytesReceived)
+	sealed := r.seal(pingFrame(MsgPing, 2))
+	if err := r.writeRaw(sealed); err != nil {
+		t.Fatal(err)
+	}
+	pong()
+	if got := value(m.BytesReceived) - before; got != float64(len(sealed)) {
+		t.Fatalf("a sealed frame of %d bytes counted as %.0f received bytes", len(sealed), got)
+	}
+}

@@ -46,7 +46,7 @@ func (t *Transport) onTraffic(c gnet.Conn) gnet.Action {
 			}
 			p.rbuf, frame = plain[:0], plain
 		}
-		if act := t.onFrame(p, MsgType(frame[0]), frame[1:], lenPrefix+len(buf), now); act != gnet.None {
+		if act := t.onFrame(p, MsgType(frame[0]), frame[1:], len(buf), now); act != gnet.None {
 			return act // the connection is closing: no need to consume the frame
 		}
 		_, _ = c.Discard(len(buf))
