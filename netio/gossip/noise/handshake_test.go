@@ -108,6 +108,11 @@ func TestSession(t *testing.T) {
 	ini, res := newSide(t, true, nil, nil), newSide(t, false, nil, nil)
 	x := exchange(t, ini.hs, res.hs, nil, nil)
 	f1, f2 := frame(0x10, []byte{1}), frame(0x10, []byte{2})
+	for _, short := range [][]byte{nil, {0, 0, 0}, {0, 0, 0, 0}} {
+		if _, err := x.si.Seal(nil, short); !errors.Is(err, ErrFrameSize) {
+			t.Errorf("seal of a %d-byte frame: %v", len(short), err)
+		}
+	}
 	s1, err := x.si.Seal(nil, f1)
 	must(t, err)
 	s2, err := x.si.Seal(nil, f2)

@@ -72,9 +72,10 @@ func newSession(initiator bool, c1, c2 *flynn.CipherState) (*Session, error) {
 }
 
 // Seal appends to dst the sealed form of a plaintext frame, u32 length ||
-// type || payload as netio/gossip's encoders build it (len(frame) > 4;
-// the length is rewritten to count the tag), and advances the sending
-// counter. After ErrNonceExhausted the session is spent.
+// type || payload as netio/gossip's encoders build it (the length is
+// rewritten to count the tag), and advances the sending counter. A frame
+// without a type byte is refused (ErrFrameSize) and uses no counter.
+// After ErrNonceExhausted the session is spent.
 func (s *Session) Seal(dst, frame []byte) ([]byte, error) { return s.send.seal(dst, frame) }
 
 // Open authenticates and decrypts one sealed frame (its length prefix
@@ -133,6 +134,9 @@ func (c *frameCipher) advance() error {
 func (c *frameCipher) seal(dst, frame []byte) ([]byte, error) {
 	if c.n > maxFrameNonce {
 		return dst, ErrNonceExhausted
+	}
+	if len(frame) <= lenPrefix {
+		return dst, fmt.Errorf("%w: plaintext frame of %d bytes has no type byte", ErrFrameSize, len(frame))
 	}
 	start := len(dst)
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(frame)-lenPrefix+TagLen))
