@@ -96,7 +96,7 @@ func BenchmarkCPUBatchAllCores(b *testing.B) {
 // run: go test ./gpu -run '^$' -bench CPUBatchKeys -cpu 1
 func BenchmarkCPUBatchKeys(b *testing.B) {
 	items := benchCorpus(b)
-	for _, n := range []int{64, 1024} {
+	for _, n := range []int{1, 64, 1024} {
 		for _, cached := range []bool{false, true} {
 			v := &cpuVerifier{workers: 1}
 			name := "decode"

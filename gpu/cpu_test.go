@@ -198,6 +198,14 @@ func TestKeyCacheChangesNoVerdict(t *testing.T) {
 			if want := Verify(it.PubKey, it.Msg, it.Sig); ok[i] != want {
 				t.Fatalf("pass %d item %d: batch %v, Verify %v\n%s", pass, i, ok[i], want, describe(it))
 			}
+			// Alone (the lone-item path, from the cache after pass 1).
+			one, err := v.VerifyBatch(context.Background(), []Item{it})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := Verify(it.PubKey, it.Msg, it.Sig); one[0] != want {
+				t.Fatalf("pass %d item %d alone: %v, Verify %v\n%s", pass, i, one[0], want, describe(it))
+			}
 		}
 	}
 	v.keys.mu.Lock()

@@ -12,8 +12,8 @@ import (
 const keyCacheSize = 4096
 
 // keyCache keeps public keys decompressed and expanded (curve25519-voi's
-// ExpandedPublicKey) across batches, so a sender's key is decoded once,
-// not once per signature: decoding a point costs a field square root,
+// ExpandedPublicKey) across batches, and for a lone signature too, so a
+// sender's key is decoded once, not once per signature: decoding a point costs a field square root,
 // a sizeable share of one signature's batch cost. It only saves work:
 // the batch equation and every verdict are the same with or without it
 // (the ZIP-215 checks on the key are made on the cached flags). A key
