@@ -318,23 +318,18 @@ func sendRetrying(ctx context.Context, c *client.Client, tx *types.Tx) (types.Ha
 	}
 }
 
-// waitFinal polls get_tx until hash is committed.
+// waitFinal polls get_tx until hash is committed, for at most limit.
 func waitFinal(ctx context.Context, c *client.Client, hash types.Hash, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		r, err := c.Tx(ctx, hash)
-		if err == nil && r.Status == "committed" {
-			return nil
-		}
-		var ae *api.Error
-		if err != nil && !(errors.As(err, &ae) && ae.Status == http.StatusNotFound) {
-			return fmt.Errorf("%w: %v", ErrFunding, err)
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: %s not final after %v", ErrFunding, hash, limit)
-		}
-		if !bench.SleepCtx(ctx, 50*time.Millisecond) {
-			return context.Cause(ctx)
-		}
+	wctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	_, err := c.WaitCommitted(wctx, hash, 50*time.Millisecond)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return context.Cause(ctx)
+	case wctx.Err() != nil:
+		return fmt.Errorf("%w: %s not final after %v", ErrFunding, hash, limit)
 	}
+	return fmt.Errorf("%w: %v", ErrFunding, err)
 }

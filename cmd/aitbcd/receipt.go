@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -90,21 +88,12 @@ type claimOutput struct {
 	Final     bool   `json:"final,omitempty"`
 }
 
-// waitFinal polls the node until tx hash is committed and returns its height.
+// waitFinal polls the node until tx hash is committed and returns its
+// height; ctx carries the --timeout.
 func waitFinal(ctx context.Context, c *client.Client, hash types.Hash, timeout time.Duration) (uint64, error) {
-	for {
-		r, err := c.Tx(ctx, hash)
-		if err == nil && r.Status == "committed" {
-			return r.Height, nil
-		}
-		var apiErr *api.Error
-		if err != nil && !(errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound) {
-			return 0, err
-		}
-		select {
-		case <-ctx.Done():
-			return 0, fmt.Errorf("tx %s not final after %v", hash, timeout)
-		case <-time.After(100 * time.Millisecond):
-		}
+	h, err := c.WaitCommitted(ctx, hash, 100*time.Millisecond)
+	if err != nil && ctx.Err() != nil {
+		return 0, fmt.Errorf("tx %s not final after %v", hash, timeout)
 	}
+	return h, err
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"aitbc/engine/types"
@@ -91,6 +92,34 @@ func (c *Client) Tx(ctx context.Context, hash types.Hash) (api.TxResponse, error
 	var out api.TxResponse
 	err := c.do(ctx, http.MethodGet, "/rpc/get_tx/"+hash.String(), nil, &out)
 	return out, err
+}
+
+// WaitCommitted polls get_tx every interval until the tx is committed and
+// returns its height. A 404 (not admitted yet, or not seen by this node)
+// and "pending" keep it polling; any other error is returned. It stops
+// with context.Cause(ctx) when ctx ends: bound it with a deadline.
+func (c *Client) WaitCommitted(ctx context.Context, hash types.Hash, interval time.Duration) (uint64, error) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return 0, context.Cause(ctx)
+		case <-t.C:
+		}
+		r, err := c.Tx(ctx, hash)
+		if err == nil && r.Status == api.TxCommitted {
+			return r.Height, nil
+		}
+		var ae *api.Error
+		if err != nil && !(errors.As(err, &ae) && ae.Status == http.StatusNotFound) {
+			if ctx.Err() != nil {
+				return 0, context.Cause(ctx)
+			}
+			return 0, err
+		}
+		t.Reset(interval)
+	}
 }
 
 // Block returns the block at height with its commit certificate.
