@@ -71,6 +71,13 @@ func MinKept(g *types.Genesis) int {
 	return int(min((age+L-1)/L+4, 1<<20))
 }
 
+// Kept is how many sets Bound keeps in memory (0: all of them).
+func (h *History) Kept() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.keep
+}
+
 // Bound keeps at most keep sets in memory (raised to at least 1) and
 // reads older ones with load. Call it before the first Install. With a
 // loader, the first Install may name any epoch above Known(): the epochs
@@ -99,10 +106,9 @@ func (h *History) Known() uint64 {
 	return h.last
 }
 
-// Epoch is the set of epoch e, or nil if it is not known yet (or, for an
-// epoch older than a bounded History keeps, if the store cannot give it:
-// ErrUnknownEpoch is logged by nobody, so the read side reports it as not
-// found).
+// Epoch is the set of epoch e, or nil if it is not known yet, or, for
+// an epoch older than a bounded History keeps, if the store cannot give
+// it (the read side then answers not found).
 func (h *History) Epoch(e uint64) *validators.Set {
 	h.mu.RLock()
 	set, old := h.epoch(e)

@@ -201,7 +201,7 @@ func TestBoundKeepsNewestReadsOlder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(h.sets) != 3 || h.Known() != 20 {
+	if len(h.sets) != 3 || h.Known() != 20 || h.Kept() != 3 {
 		t.Fatalf("%d sets in memory, known %d; want 3, 20", len(h.sets), h.Known())
 	}
 	for e := uint64(18); e <= 20; e++ {

@@ -277,7 +277,7 @@ func (m *Machine) restore(pool *mempool.Mempool) (consensus.Start, error) {
 		Evidence: func(h types.Hash) error { st.AddEvidence(h); return nil },
 		Supply:   func(v state.Supply) error { st.SetSupply(v); return nil },
 		Set:      m.hist.Install,
-		Sets:     epochs.MinKept(m.gen),
+		Sets:     m.hist.Kept(),
 	}); err != nil {
 		return consensus.Start{}, fmt.Errorf("node: load staking state: %w", err)
 	}

@@ -82,13 +82,13 @@ func (s *Store) LoadStaking(r engine.StakingRestore) error {
 			return err
 		}
 		// Every key is checked for sequence; only the newest r.Sets values
-		// are kept (raw) and decoded, so a restart's cost does not grow
-		// with the chain's age.
+		// are kept, in a ring whose buffers are reused, and decoded, so a
+		// restart's cost does not grow with the chain's age.
 		type stored struct {
 			epoch uint64
 			raw   []byte
 		}
-		var tail []stored
+		var ring []stored
 		next := uint64(2)
 		if err := scan(txn, prefixSet, func(key, v []byte) error {
 			if len(key) != heightKeyLen {
@@ -99,13 +99,20 @@ func (s *Store) LoadStaking(r engine.StakingRestore) error {
 				return corrupt("set", fmt.Sprintf("epoch %d stored where %d was expected", e, next), nil)
 			}
 			next++
-			if r.Sets > 0 && len(tail) == r.Sets {
-				tail = append(tail[:0], tail[1:]...)
+			if i := int(e-2) % max(r.Sets, 1); r.Sets > 0 && i < len(ring) {
+				ring[i] = stored{e, append(ring[i].raw[:0], v...)}
+			} else {
+				ring = append(ring, stored{e, bytes.Clone(v)})
 			}
-			tail = append(tail, stored{e, bytes.Clone(v)})
 			return nil
 		}); err != nil {
 			return err
+		}
+		// Oldest first: with a full ring, the slot after the newest.
+		tail := ring
+		if r.Sets > 0 && len(ring) == r.Sets {
+			k := int(next-2) % r.Sets
+			tail = append(ring[k:len(ring):len(ring)], ring[:k]...)
 		}
 		for _, st := range tail {
 			set, err := validators.DecodeSet(st.raw)

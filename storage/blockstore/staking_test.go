@@ -43,7 +43,7 @@ func TestElectedSetsStoredAndRestoredNewestFirst(t *testing.T) {
 	if _, err := s.ValidatorSet(10); !errors.Is(err, engine.ErrNotFound) {
 		t.Fatalf("ValidatorSet of an epoch never elected: %v", err)
 	}
-	for _, n := range []int{0, 3, 8, 20} {
+	for _, n := range []int{0, 1, 3, 5, 8, 20} {
 		var got []uint64
 		err := s.LoadStaking(engine.StakingRestore{
 			Stake:    func(state.StakeRecord) error { return nil },
@@ -52,6 +52,9 @@ func TestElectedSetsStoredAndRestoredNewestFirst(t *testing.T) {
 			Set: func(e uint64, set *validators.Set) error {
 				if set.Hash() != want[e] {
 					t.Errorf("Sets=%d: epoch %d has another set", n, e)
+				}
+				if len(got) > 0 && e != got[len(got)-1]+1 {
+					t.Errorf("Sets=%d: epoch %d after %d", n, e, got[len(got)-1])
 				}
 				got = append(got, e)
 				return nil

@@ -1,7 +1,3 @@
-// Package gossiptest holds what the tests of netio/gossip and
-// netio/gossip/noise share: the test chain, deterministic node keys, and
-// the worked examples of docs/spec.md §16 (SpecVectors), which each
-// package checks against its own code.
 package gossiptest
 
 import (

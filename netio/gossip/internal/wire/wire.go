@@ -1,10 +1,3 @@
-// Package wire is what the gossip frame codec (netio/gossip) and the Noise
-// layer's identity codec (netio/gossip/noise) share: the frame's length
-// prefix, the two classes of decoding error, and the field-by-field
-// payload reader both decoders are written with. Each layer reports the
-// errors in its own type (its Fault builds them for the Reader); the
-// sentinels are re-exported by both, so errors.Is works whichever layer
-// found the fault.
 package wire
 
 import (
